@@ -1,0 +1,254 @@
+//! The options of `createSession`, checked once into a [`Config`].
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::login_url::check_login_url;
+
+/// Default for `leewaySeconds`: refresh a session this long before it expires.
+pub const DEFAULT_LEEWAY_SECONDS: u32 = 300;
+/// Default for `defaultTtlSeconds`: how long a session lasts when the backend gives no expiry.
+pub const DEFAULT_TTL_SECONDS: u32 = 7200;
+/// Default for `timeoutMs`: how long `wx.login` and the login request may take.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+/// Default for `maxRetries`: how many times a retryable failure is tried again.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Default for `namespace`.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+const MAX_LEEWAY_SECONDS: f64 = 86_400.0;
+const MAX_TTL_SECONDS: f64 = 31_536_000.0;
+const MIN_TIMEOUT_MS: f64 = 100.0;
+/// WeChat's own limit for `wx.request`.
+const MAX_TIMEOUT_MS: f64 = 60_000.0;
+const MAX_RETRIES: f64 = 10.0;
+const MAX_NAMESPACE_LEN: usize = 64;
+const MAX_TOAST_LEN: usize = 64;
+
+/// The options as a mini-program passes them to `createSession` (JavaScript names in
+/// camelCase), every field optional. [`Config::from_options`] checks them.
+///
+/// Unknown fields are refused when decoding, so a misspelt option (`loginURL`) is an
+/// `INVALID_CONFIG` error instead of a silently ignored setting.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Options {
+    /// The backend endpoint that takes `{ code, platform }` (required).
+    #[serde(default)]
+    pub login_url: Option<String>,
+    /// Keeps sessions of different backends apart; the storage key derives from it.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Refresh a session this many seconds before it expires.
+    #[serde(default)]
+    pub leeway_seconds: Option<f64>,
+    /// Session lifetime when the backend's answer has no `expires_in`.
+    #[serde(default)]
+    pub default_ttl_seconds: Option<f64>,
+    /// Time allowed for `wx.login` and for the login request, each.
+    #[serde(default)]
+    pub timeout_ms: Option<f64>,
+    /// Retries after a retryable failure (network, timeout, 5xx, errcode -1 or 45011).
+    #[serde(default)]
+    pub max_retries: Option<f64>,
+    /// `false`, or a text shown with `wx.showToast` when a login finally fails.
+    #[serde(default)]
+    pub failure_toast: Option<FailureToast>,
+}
+
+impl Options {
+    /// Options with the given `loginUrl` and every other field at its default.
+    pub fn new(login_url: impl Into<String>) -> Self {
+        Options {
+            login_url: Some(login_url.into()),
+            ..Options::default()
+        }
+    }
+}
+
+/// The `failureToast` option: `false`, or the text to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailureToast {
+    /// No toast (`false`).
+    Off,
+    /// Show this text.
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for FailureToast {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ToastVisitor;
+        impl Visitor<'_> for ToastVisitor {
+            type Value = FailureToast;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("false or the text to show")
+            }
+            fn visit_bool<E: de::Error>(self, on: bool) -> Result<FailureToast, E> {
+                if on {
+                    Err(E::custom(
+                        "failureToast must be false or the text to show, not true",
+                    ))
+                } else {
+                    Ok(FailureToast::Off)
+                }
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<FailureToast, E> {
+                Ok(FailureToast::Text(text.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(ToastVisitor)
+    }
+}
+
+/// Checked settings of one session. Build it with [`Config::from_options`] or [`Config::new`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    login_url: String,
+    namespace: String,
+    leeway_ms: u64,
+    default_ttl_ms: u64,
+    timeout_ms: u32,
+    max_retries: u32,
+    failure_toast: Option<String>,
+}
+
+impl Config {
+    /// A config for `login_url` with every other setting at its default.
+    pub fn new(login_url: &str) -> Result<Config, Error> {
+        Config::from_options(Options::new(login_url))
+    }
+
+    /// Checks every option; the error names the first one that is wrong and says what it
+    /// must be.
+    pub fn from_options(options: Options) -> Result<Config, Error> {
+        let login_url = match options.login_url {
+            Some(url) => url,
+            None => return Err(Error::invalid_config("loginUrl is required")),
+        };
+        check_login_url(&login_url).map_err(Error::invalid_config)?;
+
+        let namespace = options
+            .namespace
+            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
+        if !is_valid_namespace(&namespace) {
+            return Err(Error::invalid_config(
+                "namespace must be 1 to 64 characters of a-z, A-Z, 0-9, '_', '-' or '.'",
+            ));
+        }
+
+        let leeway = whole_number(
+            options.leeway_seconds,
+            DEFAULT_LEEWAY_SECONDS,
+            0.0,
+            MAX_LEEWAY_SECONDS,
+        )
+        .ok_or_else(|| {
+            Error::invalid_config("leewaySeconds must be a whole number from 0 to 86400")
+        })?;
+        let ttl = whole_number(
+            options.default_ttl_seconds,
+            DEFAULT_TTL_SECONDS,
+            1.0,
+            MAX_TTL_SECONDS,
+        )
+        .ok_or_else(|| {
+            Error::invalid_config("defaultTtlSeconds must be a whole number from 1 to 31536000")
+        })?;
+        let timeout_ms = whole_number(
+            options.timeout_ms,
+            DEFAULT_TIMEOUT_MS,
+            MIN_TIMEOUT_MS,
+            MAX_TIMEOUT_MS,
+        )
+        .ok_or_else(|| {
+            Error::invalid_config("timeoutMs must be a whole number from 100 to 60000")
+        })?;
+        let max_retries = whole_number(options.max_retries, DEFAULT_MAX_RETRIES, 0.0, MAX_RETRIES)
+            .ok_or_else(|| {
+                Error::invalid_config("maxRetries must be a whole number from 0 to 10")
+            })?;
+
+        let failure_toast = match options.failure_toast {
+            None | Some(FailureToast::Off) => None,
+            Some(FailureToast::Text(text)) => {
+                if text.is_empty() || text.chars().count() > MAX_TOAST_LEN {
+                    return Err(Error::invalid_config(
+                        "failureToast must be false or a text of 1 to 64 characters",
+                    ));
+                }
+                Some(text)
+            }
+        };
+
+        Ok(Config {
+            login_url,
+            namespace,
+            leeway_ms: u64::from(leeway) * 1000,
+            default_ttl_ms: u64::from(ttl) * 1000,
+            timeout_ms,
+            max_retries,
+            failure_toast,
+        })
+    }
+
+    /// The backend endpoint the login code is posted to.
+    pub fn login_url(&self) -> &str {
+        &self.login_url
+    }
+
+    /// The namespace that keeps this session apart from others.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The storage key of this namespace's session record: `mp-session:<namespace>`.
+    pub fn storage_key(&self) -> String {
+        let mut key = String::with_capacity(11 + self.namespace.len());
+        key.push_str("mp-session:");
+        key.push_str(&self.namespace);
+        key
+    }
+
+    /// How long before expiry a session is refreshed, in milliseconds.
+    pub fn leeway_ms(&self) -> u64 {
+        self.leeway_ms
+    }
+
+    /// Session lifetime when the backend gives none, in milliseconds.
+    pub fn default_ttl_ms(&self) -> u64 {
+        self.default_ttl_ms
+    }
+
+    /// Time allowed for `wx.login` and for the login request, each, in milliseconds.
+    pub fn timeout_ms(&self) -> u32 {
+        self.timeout_ms
+    }
+
+    /// Retries after a retryable failure.
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// The text of the toast shown when a login finally fails, if any.
+    pub fn failure_toast(&self) -> Option<&str> {
+        self.failure_toast.as_deref()
+    }
+}
+
+fn is_valid_namespace(namespace: &str) -> bool {
+    !namespace.is_empty()
+        && namespace.len() <= MAX_NAMESPACE_LEN
+        && namespace
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+}
+
+/// `value` (or `default` when absent) if it is a whole number within `min..=max`.
+fn whole_number(value: Option<f64>, default: u32, min: f64, max: f64) -> Option<u32> {
+    match value {
+        None => Some(default),
+        Some(v) if v.is_finite() && v.trunc() == v && v >= min && v <= max => Some(v as u32),
+        Some(_) => None,
+    }
+}

@@ -1,0 +1,97 @@
+//! JavaScript values to core types and back.
+
+use serde::Serialize;
+use serde_wasm_bindgen::{Deserializer, Serializer};
+use wasm_bindgen::JsValue;
+
+use crate::decode::decode_object;
+use crate::{
+    Answer, Error, Options, Record, Reply, ReplyBody, Secret, Session, StoredSession, UserInfoPatch,
+};
+
+/// Serialises like JSON: `null` for a missing value, plain objects, numbers for times.
+const JSON: Serializer = Serializer::json_compatible();
+
+/// Whether a storage value means "nothing stored": `''` (WeChat's answer for a missing
+/// key), `undefined` or `null`.
+fn is_absent(value: &JsValue) -> bool {
+    value.is_undefined() || value.is_null() || value.as_string().is_some_and(|s| s.is_empty())
+}
+
+pub(crate) fn stored_session(read: Result<JsValue, JsValue>) -> StoredSession {
+    match read {
+        Err(_) => StoredSession::Failed,
+        Ok(value) if is_absent(&value) => StoredSession::Absent,
+        Ok(value) => match decode_object::<Record, _>(Deserializer::from(value)) {
+            Ok(record) => StoredSession::Found(record),
+            Err(_) => StoredSession::Unreadable,
+        },
+    }
+}
+
+pub(crate) fn device_id(read: Result<JsValue, JsValue>) -> Option<String> {
+    read.ok().and_then(|value| value.as_string())
+}
+
+/// A non-empty string code, or `None` for anything else (a failed `wx.login`).
+pub(crate) fn login_code(code: JsValue) -> Option<Secret> {
+    code.as_string()
+        .filter(|code| !code.is_empty())
+        .map(Secret::new)
+}
+
+/// The backend's answer; the shim has already parsed a string body as JSON where it could.
+pub(crate) fn reply(status: u32, data: JsValue) -> Reply {
+    let body = match decode_object::<Answer, _>(Deserializer::from(data)) {
+        Ok(answer) => ReplyBody::Answer(answer),
+        Err(_) => ReplyBody::Unreadable,
+    };
+    Reply {
+        status: u16::try_from(status).unwrap_or(0),
+        body,
+    }
+}
+
+pub(crate) fn options(value: JsValue) -> Result<Options, Error> {
+    decode_object::<Options, _>(Deserializer::from(value)).map_err(|e| {
+        let mut message = String::from("options are not valid: ");
+        message.push_str(&e.to_string());
+        Error::invalid_config(message)
+    })
+}
+
+pub(crate) fn user_info(value: JsValue) -> Result<UserInfoPatch, Error> {
+    decode_object::<UserInfoPatch, _>(Deserializer::from(value)).map_err(|e| {
+        let mut message = String::from("setUserInfo takes { nickName?, avatarUrl? } of strings: ");
+        message.push_str(&e.to_string());
+        Error::invalid_argument(message)
+    })
+}
+
+/// Any serialisable core value as a JavaScript value (`null` if it cannot be converted,
+/// which the core's own types never cause).
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    value.serialize(&JSON).unwrap_or(JsValue::NULL)
+}
+
+/// The shape the shim turns into an `Error` with `code`, `message`, `retryable`, ...
+#[derive(Serialize)]
+struct ErrorView<'a> {
+    code: &'static str,
+    message: &'a str,
+    retryable: bool,
+    errcode: Option<i64>,
+    status: Option<u16>,
+    session: Option<&'a Session>,
+}
+
+pub(crate) fn error(error: &Error) -> JsValue {
+    to_js(&ErrorView {
+        code: error.code().as_str(),
+        message: error.message(),
+        retryable: error.is_retryable(),
+        errcode: error.errcode(),
+        status: error.status(),
+        session: error.session(),
+    })
+}

@@ -1,0 +1,66 @@
+//! The JavaScript host object the shim hands in: everything the driver does goes through it.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// Carries out effects with `wx.*` (js-shim/host.js), or with fakes in a test. Every
+    /// method is declared `catch`: a throwing host never unwinds through Rust.
+    #[derive(Debug)]
+    pub type Host;
+
+    /// The time, in Unix milliseconds.
+    #[wasm_bindgen(method, catch)]
+    pub fn now(this: &Host) -> Result<f64, JsValue>;
+
+    /// `wx.getStorageSync(key)`.
+    #[wasm_bindgen(method, catch, js_name = readStorage)]
+    pub fn read_storage(this: &Host, key: &str) -> Result<JsValue, JsValue>;
+
+    /// `wx.setStorageSync(key, value)`.
+    #[wasm_bindgen(method, catch, js_name = writeStorage)]
+    pub fn write_storage(this: &Host, key: &str, value: &JsValue) -> Result<(), JsValue>;
+
+    /// `wx.removeStorageSync(key)`.
+    #[wasm_bindgen(method, catch, js_name = removeStorage)]
+    pub fn remove_storage(this: &Host, key: &str) -> Result<(), JsValue>;
+
+    /// Starts `wx.login`; the answer comes back through `Driver.loginDone(op, code)`.
+    #[wasm_bindgen(method, catch)]
+    pub fn login(this: &Host, op: u32, timeout_ms: u32) -> Result<(), JsValue>;
+
+    /// Starts the POST; the answer comes back through `Driver.postDone` or `Driver.postFailed`.
+    #[wasm_bindgen(method, catch)]
+    pub fn post(
+        this: &Host,
+        op: u32,
+        url: &str,
+        body: &JsValue,
+        timeout_ms: u32,
+    ) -> Result<(), JsValue>;
+
+    /// Aborts the POST `op` if it is still under way.
+    #[wasm_bindgen(method, catch)]
+    pub fn abort(this: &Host, op: u32) -> Result<(), JsValue>;
+
+    /// Starts a timer; it fires through `Driver.timerFired(timer)`.
+    #[wasm_bindgen(method, catch, js_name = startTimer)]
+    pub fn start_timer(this: &Host, timer: u32, ms: u32) -> Result<(), JsValue>;
+
+    /// Cancels a timer.
+    #[wasm_bindgen(method, catch, js_name = cancelTimer)]
+    pub fn cancel_timer(this: &Host, timer: u32) -> Result<(), JsValue>;
+
+    /// Settles the app's call: rejects with `error` when it is not `undefined`, else
+    /// resolves with `value`.
+    #[wasm_bindgen(method, catch)]
+    pub fn settle(this: &Host, call: u32, error: &JsValue, value: &JsValue) -> Result<(), JsValue>;
+
+    /// Tells the `onChange` listeners (`session` is `null` after a logout).
+    #[wasm_bindgen(method, catch)]
+    pub fn changed(this: &Host, session: &JsValue) -> Result<(), JsValue>;
+
+    /// `wx.showToast({ title, icon: 'none' })`.
+    #[wasm_bindgen(method, catch)]
+    pub fn toast(this: &Host, title: &str) -> Result<(), JsValue>;
+}

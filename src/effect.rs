@@ -1,0 +1,128 @@
+//! Everything the machine asks its driver to do.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::input::{CallId, OpId};
+use crate::record::Record;
+use crate::secret::Secret;
+use crate::session::Session;
+
+/// The storage key of the anonymous device id, shared by every namespace.
+pub const DEVICE_ID_KEY: &str = "mp-session:device-id";
+
+/// The JSON body posted to `loginUrl`: `{ "code": "...", "platform": "wx" }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoginBody {
+    /// The single-use code from `wx.login`.
+    pub code: Secret,
+    /// The platform the code comes from.
+    pub platform: &'static str,
+}
+
+/// What a settled call gives back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Settled {
+    /// A session (`ensure`, `setUserInfo`).
+    Session(Session),
+    /// The device id (`deviceId`).
+    DeviceId(String),
+    /// Nothing (`logout`).
+    Done,
+}
+
+/// An output of [`crate::Machine::poll_effect`]. Storage effects are synchronous on WeChat,
+/// so a driver may answer them at once; the others are answered later, by id.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Read the session record under `key`; answer with [`crate::Input::SessionRead`].
+    ReadSession {
+        /// The effect's id.
+        op: OpId,
+        /// The storage key.
+        key: String,
+    },
+    /// Write `record` under `key` in one call; answer with [`crate::Input::Saved`].
+    WriteSession {
+        /// The effect's id.
+        op: OpId,
+        /// The storage key.
+        key: String,
+        /// The whole record.
+        record: Record,
+    },
+    /// Remove the record under `key`; answer with [`crate::Input::Saved`].
+    RemoveSession {
+        /// The effect's id.
+        op: OpId,
+        /// The storage key.
+        key: String,
+    },
+    /// Read the device id under [`DEVICE_ID_KEY`]; answer with [`crate::Input::DeviceIdRead`].
+    ReadDeviceId {
+        /// The effect's id.
+        op: OpId,
+    },
+    /// Write `id` under [`DEVICE_ID_KEY`]; answer with [`crate::Input::Saved`].
+    WriteDeviceId {
+        /// The effect's id.
+        op: OpId,
+        /// The new device id.
+        id: String,
+    },
+    /// Call `wx.login`; answer with [`crate::Input::LoginCode`].
+    Login {
+        /// The effect's id.
+        op: OpId,
+        /// The machine gives up after this long (its own timer); pass a little more to
+        /// `wx.login` so that the machine's timer decides.
+        timeout_ms: u32,
+    },
+    /// POST `body` as JSON to `url`; answer with [`crate::Input::Replied`] or
+    /// [`crate::Input::PostFailed`].
+    Post {
+        /// The effect's id.
+        op: OpId,
+        /// The backend's `loginUrl`.
+        url: String,
+        /// The body.
+        body: LoginBody,
+        /// As for [`Effect::Login`].
+        timeout_ms: u32,
+    },
+    /// The machine no longer waits for the request `op` (it timed out, or the user logged
+    /// out): abort it if possible. Nothing answers this.
+    Abort {
+        /// The request to abort.
+        op: OpId,
+    },
+    /// Start a timer; answer with [`crate::Input::TimerFired`] when it fires.
+    StartTimer {
+        /// The timer's id.
+        timer: OpId,
+        /// Its delay.
+        ms: u32,
+    },
+    /// Cancel a timer started earlier. Nothing answers this; a late firing is dropped.
+    CancelTimer {
+        /// The timer's id.
+        timer: OpId,
+    },
+    /// Finish the app's call `call`.
+    Settle {
+        /// The call.
+        call: CallId,
+        /// Its outcome.
+        result: Result<Settled, Error>,
+    },
+    /// What `current()` returns has changed: tell the `onChange` listeners.
+    Changed {
+        /// The new session, or `None` after a logout.
+        session: Option<Session>,
+    },
+    /// Show `title` with `wx.showToast` (the `failureToast` option, once per failed login).
+    Toast {
+        /// The text.
+        title: String,
+    },
+}

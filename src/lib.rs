@@ -1,0 +1,83 @@
+//! # mp-session
+//!
+//! The WeChat mini-program login flow, done once and done right: a cached, unexpired session
+//! is used with no `wx.login` and no request; otherwise one `wx.login` code is posted to the
+//! developer's backend, and its answer (openid, unionid, the backend's token, expiry,
+//! userInfo) is stored in one write. Any number of concurrent calls share one login.
+//!
+//! ## Who does the IO
+//!
+//! ```text
+//!   app.js ──calls──▶ JS shim ──▶ wasm driver ──inputs──▶ Machine (this crate's core)
+//!                       ▲            │  ▲                     │
+//!                       │            │  └──────effects────────┘
+//!                 wx.login, wx.request, storage, timers (carried out by the shim)
+//! ```
+//!
+//! The [`Machine`] is sans-IO: it never calls JavaScript, reads a clock or draws randomness.
+//! Time (Unix milliseconds) comes with every input; randomness once, at creation. That makes
+//! the whole flow testable natively with `cargo test`, deterministically and faster than real
+//! time; [`testing::Harness`] does exactly that, and runs the same under `wasm-bindgen-test`.
+//!
+//! ## Driving it
+//!
+//! 1. Build a [`Config`] from [`Options`] and a [`Machine`] from it and 16 random bytes.
+//! 2. For every app call (`launch`/`ensure`, `setUserInfo`, `logout`, `deviceId`), pick a
+//!    [`CallId`] and [`Machine::handle`] the matching [`Input`] with the current time.
+//! 3. Drain [`Machine::poll_effect`] until it returns `None`, carrying out each [`Effect`].
+//!    Storage effects may be answered at once; `Login`, `Post` and `StartTimer` are
+//!    answered later, with the [`OpId`] the effect carried.
+//! 4. Feed each answer back as an [`Input`] and drain again. An answer the machine no longer
+//!    waits for (after a timeout, a retry or a logout) is stale and dropped.
+//! 5. [`Effect::Settle`] finishes an app call; [`Effect::Changed`] tells `onChange` listeners.
+//!
+//! ## The rules
+//!
+//! - A stored session is fresh while `now < expiresAt - leeway` (the leeway never takes more
+//!   than half a session's life). Fresh: no login, no request, no write.
+//! - Missing, unreadable, another version, expired, inside the leeway, or obtained "in the
+//!   future" (the clock moved back): log in.
+//! - Network failure, timeout, HTTP 5xx, errcode `-1` or `45011`: retry with exponential
+//!   backoff and jitter, up to `maxRetries`. Errcode `40029`/`40163`: one fresh code. Errcode
+//!   `40226`, another 4xx, or a 2xx without a usable openid: fail at once. Every attempt uses
+//!   a new code; no code is posted twice.
+//! - On failure nothing is written, and a session that has not expired is still returned.
+//! - `session_key` is never decoded, stored, returned or logged; [`Secret`] hides tokens and
+//!   codes from `Debug`.
+
+#![deny(missing_docs, missing_debug_implementations)]
+
+mod answer;
+mod config;
+pub mod decode;
+mod effect;
+mod error;
+mod flight;
+mod input;
+mod login_url;
+mod machine;
+mod outbox;
+mod record;
+mod rng;
+mod secret;
+mod session;
+pub mod testing;
+mod user_info;
+
+#[cfg(target_arch = "wasm32")]
+mod driver;
+
+pub use answer::{Answer, Reply, ReplyBody, MAX_TTL_MS};
+pub use config::{
+    Config, FailureToast, Options, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES, DEFAULT_NAMESPACE,
+    DEFAULT_TIMEOUT_MS, DEFAULT_TTL_SECONDS,
+};
+pub use effect::{Effect, LoginBody, Settled, DEVICE_ID_KEY};
+pub use error::{Error, ErrorCode};
+pub use flight::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
+pub use input::{CallId, Input, OpId};
+pub use machine::Machine;
+pub use record::{Record, Standing, StoredSession, RECORD_VERSION};
+pub use secret::Secret;
+pub use session::{Session, Source};
+pub use user_info::{UserInfo, UserInfoPatch};

@@ -1,0 +1,556 @@
+//! A deterministic stand-in for WeChat and your backend, to test a login flow in Rust.
+//!
+//! [`Harness`] drives a real [`Machine`] the way the wasm driver does, with a fake clock,
+//! in-memory storage, a `wx.login` that issues single-use codes, and your backend as a
+//! closure. Waits (timeouts, backoff) take no real time. It runs the same natively
+//! (`cargo test`) and in wasm (`wasm-bindgen-test`).
+//!
+//! ```
+//! use mp_session::testing::Harness;
+//! use mp_session::{Answer, Options, Reply, Source};
+//!
+//! let mut app = Harness::new(Options::new("https://api.example.com/login"));
+//! app.set_backend(|_code| Reply::ok(Answer::session("o-1").with_token("t").with_expires_in(3600.0)).into());
+//!
+//! let first = app.ensure().unwrap();
+//! assert_eq!((first.openid.as_str(), first.source), ("o-1", Source::Login));
+//! assert_eq!(app.counts().logins, 1);
+//!
+//! app.restart(); // the app is closed and opened again: storage survives
+//! assert_eq!(app.ensure().unwrap().source, Source::Cache);
+//! assert_eq!(app.counts().logins, 0);
+//! ```
+//!
+//! The harness also checks, on every step, what must never happen: a code posted twice, or
+//! two `wx.login` calls outstanding at once. Either panics the test with a clear message.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::answer::{Answer, Reply};
+use crate::config::{Config, Options};
+use crate::effect::{Effect, Settled, DEVICE_ID_KEY};
+use crate::error::Error;
+use crate::input::{CallId, Input, OpId};
+use crate::machine::Machine;
+use crate::record::{Record, StoredSession};
+use crate::secret::Secret;
+use crate::session::Session;
+use crate::user_info::UserInfo;
+
+/// The clock's starting time: 2026-01-01T00:00:00Z.
+pub const START_MS: u64 = 1_767_225_600_000;
+
+/// Most steps [`Harness::run`] takes before it decides the flow never settles.
+const MAX_STEPS: usize = 10_000;
+
+/// What the backend does with one posted code.
+#[derive(Clone, Debug)]
+pub enum Response {
+    /// It answers (any status).
+    Reply(Reply),
+    /// The request fails (`wx.request` calls `fail`).
+    NetworkFailure,
+    /// It never answers: the flow's own timeout decides.
+    NoAnswer,
+}
+
+impl From<Reply> for Response {
+    fn from(reply: Reply) -> Response {
+        Response::Reply(reply)
+    }
+}
+
+/// What `wx.login` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginMode {
+    /// Succeeds with a new single-use code: `code-1`, `code-2`, ...
+    Codes,
+    /// Calls `fail`.
+    Fail,
+    /// Never calls back.
+    NoAnswer,
+}
+
+/// A value in the fake storage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// A session record.
+    Record(Record),
+    /// A string (the device id, or garbage where a record should be).
+    Text(String),
+    /// Something that does not decode as a record (a number, an object of the wrong shape).
+    Unreadable,
+}
+
+/// How often each effect happened since the harness started or last restarted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// `wx.login` calls.
+    pub logins: usize,
+    /// Login requests posted.
+    pub posts: usize,
+    /// Storage reads (session and device id).
+    pub reads: usize,
+    /// Storage writes.
+    pub writes: usize,
+    /// Storage removals.
+    pub removes: usize,
+}
+
+#[derive(Debug)]
+enum Pending {
+    Login(OpId),
+    Post(OpId, Secret),
+}
+
+type Backend = Box<dyn FnMut(&str) -> Response>;
+
+/// A mini-program with one session, a fake WeChat and a scripted backend.
+pub struct Harness {
+    config: Config,
+    machine: Machine,
+    runs: u8,
+    now: u64,
+    storage: BTreeMap<String, Stored>,
+    fail_reads: bool,
+    fail_writes: bool,
+    login_mode: LoginMode,
+    backend: Backend,
+    pending: VecDeque<Pending>,
+    timers: BTreeMap<OpId, u64>,
+    settled: BTreeMap<CallId, Result<Settled, Error>>,
+    changes: Vec<Option<Session>>,
+    toasts: Vec<String>,
+    counts: Counts,
+    codes_issued: u32,
+    codes_posted: Vec<String>,
+    next_call: CallId,
+}
+
+impl std::fmt::Debug for Harness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Harness")
+            .field("now", &self.now)
+            .field("pending", &self.pending)
+            .field("counts", &self.counts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Harness {
+    /// A harness for these options. Its default backend answers every code with openid
+    /// `o-test`, a token and a two-hour expiry.
+    ///
+    /// # Panics
+    /// If the options are not valid (the message says why).
+    pub fn new(options: Options) -> Harness {
+        let config = match Config::from_options(options) {
+            Ok(config) => config,
+            Err(error) => panic!("the options are not valid: {error}"),
+        };
+        Harness {
+            machine: Machine::new(config.clone(), entropy(0)),
+            config,
+            runs: 0,
+            now: START_MS,
+            storage: BTreeMap::new(),
+            fail_reads: false,
+            fail_writes: false,
+            login_mode: LoginMode::Codes,
+            backend: Box::new(|code| {
+                let token = format!("token-for-{code}");
+                Reply::ok(
+                    Answer::session("o-test")
+                        .with_token(token)
+                        .with_expires_in(7200.0),
+                )
+                .into()
+            }),
+            pending: VecDeque::new(),
+            timers: BTreeMap::new(),
+            settled: BTreeMap::new(),
+            changes: Vec::new(),
+            toasts: Vec::new(),
+            counts: Counts::default(),
+            codes_issued: 0,
+            codes_posted: Vec::new(),
+            next_call: 1,
+        }
+    }
+
+    /// Sets what the backend does with each posted code.
+    pub fn set_backend(&mut self, backend: impl FnMut(&str) -> Response + 'static) {
+        self.backend = Box::new(backend);
+    }
+
+    /// Sets what `wx.login` does from now on.
+    pub fn set_login(&mut self, mode: LoginMode) {
+        self.login_mode = mode;
+    }
+
+    /// Makes every storage read throw (or stop throwing).
+    pub fn fail_storage_reads(&mut self, fail: bool) {
+        self.fail_reads = fail;
+    }
+
+    /// Makes every storage write and removal throw, as a full quota does (or stop throwing).
+    pub fn fail_storage_writes(&mut self, fail: bool) {
+        self.fail_writes = fail;
+    }
+
+    /// Closes the app and opens it again: a new machine, the same storage and clock. Effects
+    /// still under way are lost, as they are on a phone; the counts start again from zero.
+    pub fn restart(&mut self) {
+        self.runs = self.runs.wrapping_add(1);
+        self.machine = Machine::new(self.config.clone(), entropy(self.runs));
+        self.pending.clear();
+        self.timers.clear();
+        self.counts = Counts::default();
+    }
+
+    /// The fake clock, in Unix milliseconds.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// Moves the clock forward by `ms`, firing the timers that fall due on the way.
+    pub fn advance(&mut self, ms: u64) {
+        let until = self.now.saturating_add(ms);
+        while let Some((timer, due)) = self.next_timer().filter(|&(_, due)| due <= until) {
+            self.now = self.now.max(due);
+            self.timers.remove(&timer);
+            self.feed(Input::TimerFired { timer });
+        }
+        self.now = until;
+    }
+
+    /// Sets the clock to `ms` (it may go backwards, as a phone's clock can). Fires nothing.
+    pub fn set_clock(&mut self, ms: u64) {
+        self.now = ms;
+    }
+
+    /// The value stored under `key`.
+    pub fn stored(&self, key: &str) -> Option<&Stored> {
+        self.storage.get(key)
+    }
+
+    /// The stored session record of this namespace, if storage holds one.
+    pub fn stored_record(&self) -> Option<&Record> {
+        match self.storage.get(&self.config.storage_key()) {
+            Some(Stored::Record(record)) => Some(record),
+            _ => None,
+        }
+    }
+
+    /// Puts a value in storage (or removes it with `None`), behind the machine's back.
+    pub fn put_stored(&mut self, key: &str, value: Option<Stored>) {
+        match value {
+            Some(value) => self.storage.insert(key.to_owned(), value),
+            None => self.storage.remove(key),
+        };
+    }
+
+    /// The storage key of this namespace's session.
+    pub fn session_key(&self) -> String {
+        self.config.storage_key()
+    }
+
+    /// Effects counted since the start or the last restart.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// Every code posted to the backend so far, in order.
+    pub fn codes_posted(&self) -> &[String] {
+        &self.codes_posted
+    }
+
+    /// Every `onChange` notification so far (`None` for a logout).
+    pub fn changes(&self) -> &[Option<Session>] {
+        &self.changes
+    }
+
+    /// Every toast shown so far.
+    pub fn toasts(&self) -> &[String] {
+        &self.toasts
+    }
+
+    /// What a synchronous `current()` returns now.
+    pub fn current(&mut self) -> Option<Session> {
+        self.feed(Input::Load);
+        self.machine.current(self.now)
+    }
+
+    /// Whether a login is under way.
+    pub fn is_logging_in(&self) -> bool {
+        self.machine.is_logging_in()
+    }
+
+    /// Starts an `ensure()` without waiting for it; see [`Harness::outcome`].
+    pub fn start_ensure(&mut self) -> CallId {
+        let call = self.new_call();
+        self.feed(Input::Ensure { call });
+        call
+    }
+
+    /// Starts a `setUserInfo(info)` without waiting for it.
+    pub fn start_set_user_info(&mut self, info: UserInfo) -> CallId {
+        let call = self.new_call();
+        self.feed(Input::SetUserInfo { call, info });
+        call
+    }
+
+    /// Starts a `logout()` without waiting for it.
+    pub fn start_logout(&mut self) -> CallId {
+        let call = self.new_call();
+        self.feed(Input::Logout { call });
+        call
+    }
+
+    /// Starts a `deviceId()` without waiting for it.
+    pub fn start_device_id(&mut self) -> CallId {
+        let call = self.new_call();
+        self.feed(Input::DeviceId { call });
+        call
+    }
+
+    /// How call `call` ended, if it has.
+    pub fn outcome(&self, call: CallId) -> Option<&Result<Settled, Error>> {
+        self.settled.get(&call)
+    }
+
+    /// `launch()` / `ensure()`: runs the flow until the call settles.
+    pub fn ensure(&mut self) -> Result<Session, Error> {
+        let call = self.start_ensure();
+        self.finish(call).map(expect_session)
+    }
+
+    /// `setUserInfo(info)`: runs the flow until the call settles.
+    pub fn set_user_info(&mut self, info: UserInfo) -> Result<Session, Error> {
+        let call = self.start_set_user_info(info);
+        self.finish(call).map(expect_session)
+    }
+
+    /// `logout()`: runs the flow until the call settles.
+    pub fn logout(&mut self) -> Result<(), Error> {
+        let call = self.start_logout();
+        self.finish(call).map(|_| ())
+    }
+
+    /// `deviceId()`: runs the flow until the call settles.
+    pub fn device_id(&mut self) -> Result<String, Error> {
+        let call = self.start_device_id();
+        match self.finish(call)? {
+            Settled::DeviceId(id) => Ok(id),
+            other => panic!("deviceId() settled with {other:?}"),
+        }
+    }
+
+    /// Runs until `call` settles and returns its outcome.
+    ///
+    /// # Panics
+    /// If the flow stops without settling it.
+    pub fn finish(&mut self, call: CallId) -> Result<Settled, Error> {
+        for _ in 0..MAX_STEPS {
+            if let Some(outcome) = self.settled.get(&call) {
+                return outcome.clone();
+            }
+            if !self.step() {
+                break;
+            }
+        }
+        match self.settled.get(&call) {
+            Some(outcome) => outcome.clone(),
+            None => panic!(
+                "call {call} never settled; still pending: {:?}",
+                self.pending
+            ),
+        }
+    }
+
+    /// Answers effects and fires timers until nothing is left to do.
+    pub fn run(&mut self) {
+        for _ in 0..MAX_STEPS {
+            if !self.step() {
+                return;
+            }
+        }
+        panic!("the flow did not come to rest in {MAX_STEPS} steps");
+    }
+
+    /// Answers the oldest `wx.login` or request under way; with none, moves the clock to the
+    /// next timer and fires it. Returns `false` when there is nothing left to do.
+    pub fn step(&mut self) -> bool {
+        if let Some(pending) = self.pending.pop_front() {
+            match pending {
+                Pending::Login(op) => match self.login_mode {
+                    LoginMode::Codes => {
+                        self.codes_issued += 1;
+                        let code = Secret::new(format!("code-{}", self.codes_issued));
+                        self.feed(Input::LoginCode {
+                            op,
+                            code: Some(code),
+                        });
+                    }
+                    LoginMode::Fail => self.feed(Input::LoginCode { op, code: None }),
+                    LoginMode::NoAnswer => {}
+                },
+                Pending::Post(op, code) => match (self.backend)(code.expose()) {
+                    Response::Reply(reply) => self.feed(Input::Replied { op, reply }),
+                    Response::NetworkFailure => self.feed(Input::PostFailed { op }),
+                    Response::NoAnswer => {}
+                },
+            }
+            return true;
+        }
+        match self.next_timer() {
+            Some((timer, due)) => {
+                self.now = self.now.max(due);
+                self.timers.remove(&timer);
+                self.feed(Input::TimerFired { timer });
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Hands `input` to the machine and carries out its effects.
+    pub fn feed(&mut self, input: Input) {
+        self.machine.handle(self.now, input);
+        while let Some(effect) = self.machine.poll_effect() {
+            self.carry_out(effect);
+        }
+    }
+
+    fn carry_out(&mut self, effect: Effect) {
+        match effect {
+            Effect::ReadSession { op, key } => {
+                self.counts.reads += 1;
+                let found = if self.fail_reads {
+                    StoredSession::Failed
+                } else {
+                    match self.storage.get(&key) {
+                        None => StoredSession::Absent,
+                        Some(Stored::Record(record)) => StoredSession::Found(record.clone()),
+                        Some(Stored::Text(text)) if text.is_empty() => StoredSession::Absent,
+                        Some(Stored::Text(_) | Stored::Unreadable) => StoredSession::Unreadable,
+                    }
+                };
+                self.machine
+                    .handle(self.now, Input::SessionRead { op, found });
+            }
+            Effect::ReadDeviceId { op } => {
+                self.counts.reads += 1;
+                let found = match self.storage.get(DEVICE_ID_KEY) {
+                    Some(Stored::Text(text)) if !self.fail_reads => Some(text.clone()),
+                    _ => None,
+                };
+                self.machine
+                    .handle(self.now, Input::DeviceIdRead { op, found });
+            }
+            Effect::WriteSession { op, key, record } => {
+                self.counts.writes += 1;
+                if !self.fail_writes {
+                    self.storage.insert(key, Stored::Record(record));
+                }
+                self.machine.handle(
+                    self.now,
+                    Input::Saved {
+                        op,
+                        ok: !self.fail_writes,
+                    },
+                );
+            }
+            Effect::WriteDeviceId { op, id } => {
+                self.counts.writes += 1;
+                if !self.fail_writes {
+                    self.storage
+                        .insert(DEVICE_ID_KEY.to_owned(), Stored::Text(id));
+                }
+                self.machine.handle(
+                    self.now,
+                    Input::Saved {
+                        op,
+                        ok: !self.fail_writes,
+                    },
+                );
+            }
+            Effect::RemoveSession { op, key } => {
+                self.counts.removes += 1;
+                if !self.fail_writes {
+                    self.storage.remove(&key);
+                }
+                self.machine.handle(
+                    self.now,
+                    Input::Saved {
+                        op,
+                        ok: !self.fail_writes,
+                    },
+                );
+            }
+            Effect::Login { op, .. } => {
+                assert!(
+                    !self.pending.iter().any(|p| matches!(p, Pending::Login(_))),
+                    "a second wx.login was called while one was under way"
+                );
+                self.counts.logins += 1;
+                self.pending.push_back(Pending::Login(op));
+            }
+            Effect::Post { op, body, .. } => {
+                let code = body.code.expose().to_owned();
+                assert!(
+                    !self.codes_posted.contains(&code),
+                    "code {code} was posted twice"
+                );
+                self.counts.posts += 1;
+                self.codes_posted.push(code);
+                self.pending.push_back(Pending::Post(op, body.code));
+            }
+            Effect::Abort { op } => self
+                .pending
+                .retain(|p| !matches!(p, Pending::Post(o, _) if *o == op)),
+            Effect::StartTimer { timer, ms } => {
+                self.timers
+                    .insert(timer, self.now.saturating_add(u64::from(ms)));
+            }
+            Effect::CancelTimer { timer } => {
+                self.timers.remove(&timer);
+            }
+            Effect::Settle { call, result } => {
+                assert!(
+                    self.settled.insert(call, result).is_none(),
+                    "call {call} was settled twice"
+                );
+            }
+            Effect::Changed { session } => self.changes.push(session),
+            Effect::Toast { title } => self.toasts.push(title),
+        }
+    }
+
+    fn next_timer(&self) -> Option<(OpId, u64)> {
+        self.timers
+            .iter()
+            .min_by_key(|&(id, due)| (*due, *id))
+            .map(|(id, due)| (*id, *due))
+    }
+
+    fn new_call(&mut self) -> CallId {
+        let call = self.next_call;
+        self.next_call = self.next_call.wrapping_add(1);
+        call
+    }
+}
+
+fn expect_session(settled: Settled) -> Session {
+    match settled {
+        Settled::Session(session) => session,
+        other => panic!("expected a session, the call settled with {other:?}"),
+    }
+}
+
+/// Fixed entropy, different for each run of the app.
+fn entropy(run: u8) -> [u8; 16] {
+    let mut bytes = [0x5a; 16];
+    bytes[0] = run;
+    bytes
+}
