@@ -53,19 +53,27 @@ pub(crate) fn reply(status: u32, data: JsValue) -> Reply {
 }
 
 pub(crate) fn options(value: JsValue) -> Result<Options, Error> {
-    decode_object::<Options, _>(Deserializer::from(value)).map_err(|e| {
-        let mut message = String::from("options are not valid: ");
-        message.push_str(&e.to_string());
-        Error::invalid_config(message)
-    })
+    decode_object::<Options, _>(Deserializer::from(value))
+        .map_err(|e| Error::invalid_config(explained("options are not valid: ", &e)))
 }
 
 pub(crate) fn user_info(value: JsValue) -> Result<UserInfoPatch, Error> {
     decode_object::<UserInfoPatch, _>(Deserializer::from(value)).map_err(|e| {
-        let mut message = String::from("setUserInfo takes { nickName?, avatarUrl? } of strings: ");
-        message.push_str(&e.to_string());
-        Error::invalid_argument(message)
+        Error::invalid_argument(explained(
+            "setUserInfo takes { nickName?, avatarUrl? } of strings: ",
+            &e,
+        ))
     })
+}
+
+/// `context` followed by the decoder's own words (which name the offending field).
+fn explained(context: &str, error: &serde_wasm_bindgen::Error) -> String {
+    let detail = error.to_string();
+    let detail = detail.strip_prefix("Error: ").unwrap_or(&detail);
+    let mut message = String::with_capacity(context.len() + detail.len());
+    message.push_str(context);
+    message.push_str(detail);
+    message
 }
 
 /// Any serialisable core value as a JavaScript value (`null` if it cannot be converted,

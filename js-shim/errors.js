@@ -1,0 +1,41 @@
+// @ts-check
+'use strict'
+
+/**
+ * Turns the core's `{ code, message, retryable, errcode, status, session }` into an `Error`
+ * with those fields, its message followed by the errcode and HTTP status when known.
+ *
+ * @param {{ code: string, message: string, retryable?: boolean, errcode?: number | null,
+ *           status?: number | null, session?: object | null }} view
+ * @returns {import('./index').MpSessionError}
+ */
+function toError(view) {
+  var details = []
+  if (view.errcode != null) details.push('errcode ' + view.errcode)
+  if (view.status != null) details.push('HTTP ' + view.status)
+  var message = 'mp-session: ' + view.message + (details.length ? ' (' + details.join(', ') + ')' : '')
+  var error = /** @type {import('./index').MpSessionError} */ (new Error(message))
+  error.name = 'MpSessionError'
+  error.code = view.code
+  error.retryable = !!view.retryable
+  if (view.errcode != null) error.errcode = view.errcode
+  if (view.status != null) error.status = view.status
+  if (view.session) error.session = /** @type {import('./index').Session} */ (view.session)
+  return error
+}
+
+/**
+ * An error raised by the shim itself (before the core is loaded).
+ *
+ * @param {string} code
+ * @param {string} message
+ * @param {boolean} retryable
+ * @param {unknown} [cause]
+ */
+function shimError(code, message, retryable, cause) {
+  var error = toError({ code: code, message: message, retryable: retryable })
+  if (cause !== undefined) error.cause = cause
+  return error
+}
+
+module.exports = { toError: toError, shimError: shimError }

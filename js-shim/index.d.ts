@@ -1,0 +1,112 @@
+// Type declarations of mp-session.
+
+/** The profile kept with the session. */
+export interface UserInfo {
+  nickName: string | null
+  avatarUrl: string | null
+}
+
+/** Who the user is. `session_key` is never part of it. */
+export interface Session {
+  /** The user's openid in this mini-program. */
+  openid: string
+  /** The user's unionid, when the mini-program is bound to an Open Platform account. */
+  unionid: string | null
+  /** The backend's own login token, if it issued one. */
+  token: string | null
+  /** When the session expires, in Unix milliseconds. */
+  expiresAt: number
+  /** The profile set with `setUserInfo` or returned by the backend. */
+  userInfo: UserInfo | null
+  /** `'cache'`: read from storage, no login. `'login'`: obtained by a login in this run. */
+  source: 'cache' | 'login'
+}
+
+/** The part of `wx` (or `tt`, `qq`, ...) that mp-session uses. */
+export interface WxLike {
+  login(options: {
+    timeout?: number
+    success?: (result: { code?: string; errMsg?: string }) => void
+    fail?: (result: { errMsg?: string; errno?: number }) => void
+  }): void
+  request(options: {
+    url: string
+    method?: string
+    data?: unknown
+    header?: Record<string, string>
+    dataType?: string
+    timeout?: number
+    success?: (result: { statusCode: number; data: unknown; header?: Record<string, string> }) => void
+    fail?: (result: { errMsg?: string; errno?: number }) => void
+  }): { abort?: () => void } | void
+  getStorageSync(key: string): unknown
+  setStorageSync(key: string, data: unknown): void
+  removeStorageSync(key: string): void
+  showToast(options: { title: string; icon?: string }): void
+}
+
+export interface SessionOptions {
+  /** The backend endpoint that takes `POST { code, platform: 'wx' }`. https, except `http://127.0.0.1` or `http://localhost` for development. */
+  loginUrl: string
+  /** Keeps sessions of different backends apart; the storage key is `mp-session:<namespace>`. Default `'default'`. */
+  namespace?: string
+  /** Refresh a session this many seconds before it expires. Default 300. */
+  leewaySeconds?: number
+  /** Session lifetime when the backend's answer has no `expires_in`. Default 7200. */
+  defaultTtlSeconds?: number
+  /** Time allowed for `wx.login` and for the login request, each (100 to 60000). Default 10000. */
+  timeoutMs?: number
+  /** Retries after a network failure, timeout, 5xx, errcode -1 or 45011 (0 to 10). Default 2. */
+  maxRetries?: number
+  /** `false` (default), or a text shown with `wx.showToast` when a login finally fails. */
+  failureToast?: false | string
+  /** Path of the `.wasm` in the code package. Default `/miniprogram_npm/mp-session/mp_session.wasm`. */
+  wasmPath?: string
+  /** The mini-program API to use. Default: the global `wx`. */
+  api?: WxLike
+}
+
+/** Every error mp-session raises. */
+export interface MpSessionError extends Error {
+  name: 'MpSessionError'
+  /** Stable: switch on it, never on the message. */
+  code:
+    | 'INVALID_CONFIG'
+    | 'INVALID_ARGUMENT'
+    | 'LOGIN_FAILED'
+    | 'NETWORK'
+    | 'TIMEOUT'
+    | 'BACKEND'
+    | 'BAD_RESPONSE'
+    | 'STORAGE'
+    | 'LOGGED_OUT'
+    | 'WASM_LOAD'
+  /** Whether the same call may succeed if made again later. */
+  retryable: boolean
+  /** The code2Session errcode the backend passed through, if any. */
+  errcode?: number
+  /** The HTTP status of the backend's answer, if one arrived. */
+  status?: number
+  /** For `STORAGE` after a login: the session, usable in memory for this launch. */
+  session?: Session
+  cause?: unknown
+}
+
+export interface MpSession {
+  /** Same as `ensure()`; named for `App.onLaunch`. */
+  launch(): Promise<Session>
+  /** A usable session: from the cache, or from one login shared by every concurrent call. */
+  ensure(): Promise<Session>
+  /** The session usable now, or `null` (also while the core is still loading). */
+  current(): Session | null
+  /** Merges `nickName` / `avatarUrl` into the session and saves it; waits for a session first. */
+  setUserInfo(info: { nickName?: string; avatarUrl?: string }): Promise<Session>
+  /** Removes the stored session (not the device id); a login under way is dropped. */
+  logout(): Promise<void>
+  /** A random UUID created once per device and kept, available without login. */
+  deviceId(): Promise<string>
+  /** Calls `listener` whenever `current()` changes; returns the function that unsubscribes. */
+  onChange(listener: (session: Session | null) => void): () => void
+}
+
+export function createSession(options: SessionOptions): MpSession
