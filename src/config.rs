@@ -252,3 +252,108 @@ fn whole_number(value: Option<f64>, default: u32, min: f64, max: f64) -> Option<
         Some(_) => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    fn from_json(json: &str) -> Result<Config, Error> {
+        let options: Options =
+            crate::decode::decode_object(&mut serde_json::Deserializer::from_str(json))
+                .map_err(|e| Error::invalid_config(e.to_string()))?;
+        Config::from_options(options)
+    }
+
+    #[test]
+    fn defaults_fill_every_missing_option() {
+        let config = from_json(r#"{"loginUrl":"https://api.example.com/login"}"#).unwrap();
+        assert_eq!(config.namespace(), "default");
+        assert_eq!(config.storage_key(), "mp-session:default");
+        assert_eq!(config.leeway_ms(), 300_000);
+        assert_eq!(config.default_ttl_ms(), 7_200_000);
+        assert_eq!(config.timeout_ms(), 10_000);
+        assert_eq!(config.max_retries(), 2);
+        assert_eq!(config.failure_toast(), None);
+    }
+
+    #[test]
+    fn every_option_is_read() {
+        let config = from_json(
+            r#"{"loginUrl":"http://127.0.0.1:8080/login","namespace":"shop.v2","leewaySeconds":0,
+                "defaultTtlSeconds":60,"timeoutMs":100,"maxRetries":10,"failureToast":"登录失败"}"#,
+        )
+        .unwrap();
+        assert_eq!(config.namespace(), "shop.v2");
+        assert_eq!((config.leeway_ms(), config.default_ttl_ms()), (0, 60_000));
+        assert_eq!((config.timeout_ms(), config.max_retries()), (100, 10));
+        assert_eq!(config.failure_toast(), Some("登录失败"));
+        assert_eq!(
+            from_json(r#"{"loginUrl":"https://a.com","failureToast":false}"#)
+                .unwrap()
+                .failure_toast(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_wrong_option_is_named_in_the_error() {
+        let cases = [
+            (r#"{}"#, "loginUrl is required"),
+            (r#"{"loginUrl":"http://api.example.com"}"#, "https"),
+            (
+                r#"{"loginURL":"https://a.com"}"#,
+                "unknown field `loginURL`",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","namespace":""}"#,
+                "namespace",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","namespace":"a b"}"#,
+                "namespace",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","leewaySeconds":-1}"#,
+                "leewaySeconds",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","leewaySeconds":1.5}"#,
+                "leewaySeconds",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","defaultTtlSeconds":0}"#,
+                "defaultTtlSeconds",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","timeoutMs":60001}"#,
+                "timeoutMs",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","maxRetries":11}"#,
+                "maxRetries",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","failureToast":true}"#,
+                "failureToast",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","failureToast":""}"#,
+                "failureToast",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","timeoutMs":"5000"}"#,
+                "invalid type",
+            ),
+        ];
+        for (json, expected) in cases {
+            let error = from_json(json).unwrap_err();
+            assert_eq!(error.code(), ErrorCode::InvalidConfig, "{json}");
+            assert!(
+                error.message().contains(expected),
+                "{json}: {}",
+                error.message()
+            );
+        }
+    }
+}

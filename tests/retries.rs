@@ -1,0 +1,269 @@
+//! When the login fails: which failures are retried, how long the waits are, what is kept.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use mp_session::testing::{Harness, LoginMode, Response, START_MS};
+use mp_session::{Answer, ErrorCode, Options, Reply, Source, BACKOFF_CAP_MS};
+
+const HOUR_MS: u64 = 3_600_000;
+
+/// A backend that gives the scripted responses in order, then a session for every code.
+fn app_with_backend(script: Vec<Response>) -> (Harness, Rc<RefCell<Vec<String>>>) {
+    let mut app = Harness::new(Options::new("https://api.example.com/auth/wx-login"));
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let log = Rc::clone(&seen);
+    let mut script = script.into_iter();
+    app.set_backend(move |code| {
+        log.borrow_mut().push(code.to_owned());
+        script.next().unwrap_or_else(|| {
+            Reply::ok(
+                Answer::session("o-bob")
+                    .with_token("tok")
+                    .with_expires_in(7200.0),
+            )
+            .into()
+        })
+    });
+    (app, seen)
+}
+
+fn errcode(code: i64) -> Response {
+    Reply::ok(Answer::errcode(code)).into()
+}
+
+#[test]
+fn retryable_failures_are_retried_with_a_fresh_code_each_time() {
+    let retryable = [
+        ("network failure", Response::NetworkFailure),
+        ("http 500", Reply::unreadable(500).into()),
+        (
+            "http 503",
+            Reply::with_status(503, Answer::default()).into(),
+        ),
+        ("errcode -1", errcode(-1)),
+        ("errcode 45011", errcode(45011)),
+        ("no answer", Response::NoAnswer),
+    ];
+    for (case, failure) in retryable {
+        let (mut app, codes) = app_with_backend(vec![failure.clone(), failure]);
+
+        let session = app.ensure().unwrap_or_else(|e| panic!("{case}: {e}"));
+
+        assert_eq!(session.openid, "o-bob", "{case}");
+        assert_eq!(*codes.borrow(), ["code-1", "code-2", "code-3"], "{case}");
+        assert_eq!((app.counts().logins, app.counts().writes), (3, 1), "{case}");
+    }
+}
+
+#[test]
+fn retries_stop_at_max_retries_with_a_typed_retryable_error_and_nothing_written() {
+    let (mut app, codes) = app_with_backend(vec![Reply::unreadable(502).into(); 3]);
+
+    let error = app.ensure().unwrap_err();
+
+    assert_eq!(
+        (error.code(), error.status(), error.is_retryable()),
+        (ErrorCode::Backend, Some(502), true)
+    );
+    assert_eq!(
+        codes.borrow().len(),
+        3,
+        "the first try and maxRetries = 2 retries"
+    );
+    assert_eq!(app.counts().writes, 0);
+    assert!(app.stored_record().is_none());
+}
+
+#[test]
+fn backoff_waits_grow_and_are_skipped_instantly_by_the_fake_clock() {
+    let mut app = Harness::new(Options {
+        max_retries: Some(6.0),
+        ..Options::new("https://api.example.com/auth/wx-login")
+    });
+    let times = Rc::new(RefCell::new(Vec::new()));
+    let log = Rc::clone(&times);
+    let clock = Rc::new(RefCell::new(0u64));
+    let now = Rc::clone(&clock);
+    app.set_backend(move |_| {
+        log.borrow_mut().push(*now.borrow());
+        Response::NetworkFailure
+    });
+    // The backend closure cannot see the harness clock, so record it from outside each step.
+    let call = app.start_ensure();
+    while app.outcome(call).is_none() {
+        *clock.borrow_mut() = app.now();
+        assert!(app.step());
+    }
+
+    let times = times.borrow();
+    assert_eq!(times.len(), 7);
+    let waits: Vec<u64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    for (i, wait) in waits.iter().enumerate() {
+        let full = (500u64 << i).min(u64::from(BACKOFF_CAP_MS));
+        assert!(
+            *wait >= full / 2 && *wait <= full,
+            "wait {i} was {wait} ms, expected {}..={full}",
+            full / 2
+        );
+    }
+    assert_eq!(
+        app.outcome(call).unwrap().as_ref().unwrap_err().code(),
+        ErrorCode::Network
+    );
+}
+
+#[test]
+fn a_rejected_code_gets_one_fresh_code_then_succeeds() {
+    for rejected in [40029, 40163] {
+        let (mut app, codes) = app_with_backend(vec![errcode(rejected)]);
+
+        assert_eq!(app.ensure().unwrap().openid, "o-bob");
+        assert_eq!(*codes.borrow(), ["code-1", "code-2"]);
+    }
+}
+
+#[test]
+fn a_rejected_fresh_code_is_a_failure_not_a_loop() {
+    let (mut app, codes) = app_with_backend(vec![errcode(40029), errcode(40163), errcode(40029)]);
+
+    let error = app.ensure().unwrap_err();
+
+    assert_eq!(
+        (error.code(), error.errcode(), error.is_retryable()),
+        (ErrorCode::Backend, Some(40163), false)
+    );
+    assert_eq!(*codes.borrow(), ["code-1", "code-2"]);
+}
+
+#[test]
+fn permanent_failures_fail_at_once() {
+    let permanent = [
+        ("high-risk user", errcode(40226), ErrorCode::Backend),
+        ("unknown errcode", errcode(99999), ErrorCode::Backend),
+        (
+            "http 400",
+            Reply::with_status(400, Answer::default()).into(),
+            ErrorCode::Backend,
+        ),
+        (
+            "http 403",
+            Reply::unreadable(403).into(),
+            ErrorCode::Backend,
+        ),
+        (
+            "2xx without openid",
+            Reply::ok(Answer::default().with_token("t")).into(),
+            ErrorCode::BadResponse,
+        ),
+        (
+            "2xx not JSON",
+            Reply::unreadable(200).into(),
+            ErrorCode::BadResponse,
+        ),
+        (
+            "negative expiry",
+            Reply::ok(Answer::session("o").with_expires_in(-1.0)).into(),
+            ErrorCode::BadResponse,
+        ),
+    ];
+    for (case, failure, code) in permanent {
+        let (mut app, codes) = app_with_backend(vec![failure]);
+
+        let error = app.ensure().unwrap_err();
+
+        assert_eq!(
+            (error.code(), error.is_retryable()),
+            (code, false),
+            "{case}"
+        );
+        assert_eq!(codes.borrow().len(), 1, "{case}");
+        assert_eq!(app.counts().writes, 0, "{case}");
+    }
+}
+
+#[test]
+fn wx_login_failures_and_silence_are_retried_then_reported() {
+    for (mode, code) in [
+        (LoginMode::Fail, ErrorCode::LoginFailed),
+        (LoginMode::NoAnswer, ErrorCode::Timeout),
+    ] {
+        let (mut app, codes) = app_with_backend(vec![]);
+        app.set_login(mode);
+
+        let error = app.ensure().unwrap_err();
+
+        assert_eq!(
+            (error.code(), error.is_retryable()),
+            (code, true),
+            "{mode:?}"
+        );
+        assert_eq!(app.counts().logins, 3, "{mode:?}");
+        assert!(codes.borrow().is_empty(), "{mode:?}");
+    }
+}
+
+#[test]
+fn a_request_that_never_answers_times_out_after_timeout_ms() {
+    let (mut app, _) = app_with_backend(vec![Response::NoAnswer]);
+    let call = app.start_ensure();
+    app.step(); // wx.login answers
+    let posted_at = app.now();
+    app.step(); // the backend swallows the request
+    app.step(); // the clock reaches the timeout
+
+    assert_eq!(app.now() - posted_at, 10_000);
+    assert!(app.outcome(call).is_none(), "a timeout is retried");
+    app.run();
+    assert!(matches!(app.outcome(call), Some(Ok(_))));
+}
+
+#[test]
+fn a_failed_refresh_keeps_and_returns_the_still_valid_session() {
+    let (mut app, _) = app_with_backend(vec![]);
+    app.ensure().unwrap();
+    app.set_backend(|_| Reply::unreadable(503).into());
+    app.advance(2 * HOUR_MS - 60_000); // inside the leeway, not expired
+
+    let session = app.ensure().unwrap();
+
+    assert_eq!(session.openid, "o-bob");
+    assert_eq!(session.expires_at, START_MS + 2 * HOUR_MS);
+    assert_eq!(
+        app.stored_record().unwrap().expires_at,
+        START_MS + 2 * HOUR_MS
+    );
+    assert_eq!(app.counts().logins, 4);
+    assert!(
+        app.toasts().is_empty(),
+        "the app still has a session: no failure to show"
+    );
+}
+
+#[test]
+fn a_failure_toast_is_shown_once_per_failed_login_when_configured() {
+    let mut app = Harness::new(Options {
+        failure_toast: Some(mp_session::FailureToast::Text("登录失败".into())),
+        max_retries: Some(0.0),
+        ..Options::new("https://api.example.com/auth/wx-login")
+    });
+    app.set_backend(|_| Reply::unreadable(500).into());
+    let calls: Vec<_> = (0..5).map(|_| app.start_ensure()).collect();
+    app.run();
+
+    assert!(calls
+        .iter()
+        .all(|c| matches!(app.outcome(*c), Some(Err(_)))));
+    assert_eq!(app.toasts(), ["登录失败"]);
+}
+
+#[test]
+fn after_a_final_failure_the_next_call_starts_a_new_login() {
+    let (mut app, codes) = app_with_backend(vec![Reply::unreadable(500).into(); 3]);
+    app.ensure().unwrap_err();
+
+    let session = app.ensure().unwrap();
+
+    assert_eq!(session.source, Source::Login);
+    assert_eq!(codes.borrow().len(), 4);
+}
