@@ -2,6 +2,7 @@
 
 use mp_session::testing::{Harness, Stored, START_MS};
 use mp_session::{Answer, Options, Record, Reply, Secret, Source, RECORD_VERSION};
+use wasm_bindgen_test::wasm_bindgen_test;
 
 const HOUR_MS: u64 = 3_600_000;
 
@@ -28,7 +29,7 @@ fn record(openid: &str, obtained_at: u64, expires_at: u64) -> Record {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn cold_launch_logs_in_once_posts_once_and_writes_once() {
     let mut app = app();
     let session = app.ensure().unwrap();
@@ -55,7 +56,7 @@ fn cold_launch_logs_in_once_posts_once_and_writes_once() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn warm_launch_after_a_restart_reads_once_and_calls_nothing() {
     let mut app = app();
     app.ensure().unwrap();
@@ -76,7 +77,7 @@ fn warm_launch_after_a_restart_reads_once_and_calls_nothing() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn later_calls_in_the_same_run_do_not_read_storage_again() {
     let mut app = app();
     app.ensure().unwrap();
@@ -86,7 +87,7 @@ fn later_calls_in_the_same_run_do_not_read_storage_again() {
     assert_eq!((app.counts().reads, app.counts().logins), (1, 1));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn fifty_concurrent_ensures_share_one_login_and_one_post() {
     let mut app = app();
     let calls: Vec<_> = (0..50).map(|_| app.start_ensure()).collect();
@@ -106,7 +107,7 @@ fn fifty_concurrent_ensures_share_one_login_and_one_post() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn every_kind_of_unusable_record_means_a_login() {
     let now = START_MS;
     let mut future_version = record("o-old", now - HOUR_MS, now + HOUR_MS);
@@ -149,7 +150,7 @@ fn every_kind_of_unusable_record_means_a_login() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn a_valid_cached_record_is_used_without_login_network_or_write() {
     let mut app = app();
     let key = app.session_key();
@@ -175,7 +176,7 @@ fn a_valid_cached_record_is_used_without_login_network_or_write() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn a_session_is_refreshed_once_it_enters_the_leeway() {
     let mut app = app();
     app.ensure().unwrap();
@@ -189,7 +190,7 @@ fn a_session_is_refreshed_once_it_enters_the_leeway() {
     assert_eq!(app.counts().logins, 2);
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn current_sees_a_cached_session_before_any_launch() {
     let mut app = app();
     assert_eq!(app.current(), None);
@@ -207,7 +208,7 @@ fn current_sees_a_cached_session_before_any_launch() {
     assert_eq!(app.counts().reads, 1, "the record is read once per run");
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn a_failed_storage_read_is_treated_as_no_session() {
     let mut app = app();
     app.fail_storage_reads(true);
@@ -215,7 +216,7 @@ fn a_failed_storage_read_is_treated_as_no_session() {
     assert_eq!(app.counts().logins, 1);
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn the_profile_survives_a_relogin_of_the_same_user() {
     let mut app = app();
     app.ensure().unwrap();
@@ -235,7 +236,7 @@ fn the_profile_survives_a_relogin_of_the_same_user() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn on_change_hears_the_cache_load_the_login_and_the_logout() {
     let mut app = app();
     app.ensure().unwrap();

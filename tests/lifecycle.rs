@@ -2,6 +2,7 @@
 
 use mp_session::testing::{Harness, Stored};
 use mp_session::{ErrorCode, Options, Settled, Source, UserInfo, DEVICE_ID_KEY};
+use wasm_bindgen_test::wasm_bindgen_test;
 
 fn app() -> Harness {
     Harness::new(Options::new("https://api.example.com/auth/wx-login"))
@@ -14,7 +15,7 @@ fn nick(name: &str) -> UserInfo {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn set_user_info_merges_into_the_record_and_persists_it_in_one_write() {
     let mut app = app();
     app.ensure().unwrap();
@@ -38,7 +39,7 @@ fn set_user_info_merges_into_the_record_and_persists_it_in_one_write() {
     assert_eq!(cached.user_info.unwrap().nick_name.as_deref(), Some("Ann"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn set_user_info_without_a_session_logs_in_first() {
     let mut app = app();
 
@@ -62,7 +63,7 @@ fn set_user_info_without_a_session_logs_in_first() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn set_user_info_checks_its_argument() {
     let mut app = app();
     let empty = app.set_user_info(UserInfo::default()).unwrap_err();
@@ -73,7 +74,7 @@ fn set_user_info_checks_its_argument() {
     assert_eq!(app.counts().logins, 0);
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn logout_removes_the_record_but_not_the_device_id() {
     let mut app = app();
     let device = app.device_id().unwrap();
@@ -90,7 +91,7 @@ fn logout_removes_the_record_but_not_the_device_id() {
     assert_eq!(app.device_id().unwrap(), device);
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn launch_after_logout_logs_in_again() {
     let mut app = app();
     app.ensure().unwrap();
@@ -103,7 +104,7 @@ fn launch_after_logout_logs_in_again() {
     assert!(app.stored_record().is_some());
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn an_answer_for_a_login_started_before_logout_is_discarded() {
     let mut app = app();
     let launch = app.start_ensure();
@@ -125,7 +126,7 @@ fn an_answer_for_a_login_started_before_logout_is_discarded() {
     assert!(!app.is_logging_in());
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn logout_while_waiting_for_wx_login_drops_the_late_code() {
     let mut app = app();
     let launch = app.start_ensure();
@@ -139,7 +140,7 @@ fn logout_while_waiting_for_wx_login_drops_the_late_code() {
     assert_eq!((app.counts().logins, app.counts().posts), (1, 0));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn a_refused_write_is_a_storage_error_but_the_session_stays_usable_for_this_run() {
     let mut app = app();
     app.fail_storage_writes(true);
@@ -168,7 +169,7 @@ fn a_refused_write_is_a_storage_error_but_the_session_stays_usable_for_this_run(
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn a_refused_removal_is_reported_by_logout() {
     let mut app = app();
     app.ensure().unwrap();
@@ -180,7 +181,7 @@ fn a_refused_removal_is_reported_by_logout() {
     assert_eq!(app.current(), None, "logged out in memory all the same");
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn the_device_id_is_a_uuid_made_once_without_login_and_kept_across_runs() {
     let mut app = app();
     let id = app.device_id().unwrap();
@@ -195,7 +196,7 @@ fn the_device_id_is_a_uuid_made_once_without_login_and_kept_across_runs() {
     assert_eq!(app.counts().writes, 0);
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn a_device_id_that_is_not_a_uuid_is_replaced() {
     let mut app = app();
     app.put_stored(DEVICE_ID_KEY, Some(Stored::Text("garbage".into())));
@@ -206,7 +207,7 @@ fn a_device_id_that_is_not_a_uuid_is_replaced() {
     assert_eq!(app.stored(DEVICE_ID_KEY), Some(&Stored::Text(id)));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn namespaces_keep_sessions_apart() {
     let mut shop = Harness::new(Options {
         namespace: Some("shop".into()),

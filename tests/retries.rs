@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen_test::wasm_bindgen_test;
 
 use mp_session::testing::{Harness, LoginMode, Response, START_MS};
 use mp_session::{Answer, ErrorCode, Options, Reply, Source, BACKOFF_CAP_MS};
@@ -32,7 +33,7 @@ fn errcode(code: i64) -> Response {
     Reply::ok(Answer::errcode(code)).into()
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn retryable_failures_are_retried_with_a_fresh_code_each_time() {
     let retryable = [
         ("network failure", Response::NetworkFailure),
@@ -56,7 +57,7 @@ fn retryable_failures_are_retried_with_a_fresh_code_each_time() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn retries_stop_at_max_retries_with_a_typed_retryable_error_and_nothing_written() {
     let (mut app, codes) = app_with_backend(vec![Reply::unreadable(502).into(); 3]);
 
@@ -75,7 +76,7 @@ fn retries_stop_at_max_retries_with_a_typed_retryable_error_and_nothing_written(
     assert!(app.stored_record().is_none());
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn backoff_waits_grow_and_are_skipped_instantly_by_the_fake_clock() {
     let mut app = Harness::new(Options {
         max_retries: Some(6.0),
@@ -113,7 +114,7 @@ fn backoff_waits_grow_and_are_skipped_instantly_by_the_fake_clock() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn a_rejected_code_gets_one_fresh_code_then_succeeds() {
     for rejected in [40029, 40163] {
         let (mut app, codes) = app_with_backend(vec![errcode(rejected)]);
@@ -123,7 +124,7 @@ fn a_rejected_code_gets_one_fresh_code_then_succeeds() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn a_rejected_fresh_code_is_a_failure_not_a_loop() {
     let (mut app, codes) = app_with_backend(vec![errcode(40029), errcode(40163), errcode(40029)]);
 
@@ -136,7 +137,7 @@ fn a_rejected_fresh_code_is_a_failure_not_a_loop() {
     assert_eq!(*codes.borrow(), ["code-1", "code-2"]);
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn permanent_failures_fail_at_once() {
     let permanent = [
         ("high-risk user", errcode(40226), ErrorCode::Backend),
@@ -182,7 +183,7 @@ fn permanent_failures_fail_at_once() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn wx_login_failures_and_silence_are_retried_then_reported() {
     for (mode, code) in [
         (LoginMode::Fail, ErrorCode::LoginFailed),
@@ -203,7 +204,7 @@ fn wx_login_failures_and_silence_are_retried_then_reported() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn a_request_that_never_answers_times_out_after_timeout_ms() {
     let (mut app, _) = app_with_backend(vec![Response::NoAnswer]);
     let call = app.start_ensure();
@@ -218,7 +219,7 @@ fn a_request_that_never_answers_times_out_after_timeout_ms() {
     assert!(matches!(app.outcome(call), Some(Ok(_))));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn a_failed_refresh_keeps_and_returns_the_still_valid_session() {
     let (mut app, _) = app_with_backend(vec![]);
     app.ensure().unwrap();
@@ -240,7 +241,7 @@ fn a_failed_refresh_keeps_and_returns_the_still_valid_session() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn a_failure_toast_is_shown_once_per_failed_login_when_configured() {
     let mut app = Harness::new(Options {
         failure_toast: Some(mp_session::FailureToast::Text("登录失败".into())),
@@ -257,7 +258,7 @@ fn a_failure_toast_is_shown_once_per_failed_login_when_configured() {
     assert_eq!(app.toasts(), ["登录失败"]);
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn after_a_final_failure_the_next_call_starts_a_new_login() {
     let (mut app, codes) = app_with_backend(vec![Reply::unreadable(500).into(); 3]);
     app.ensure().unwrap_err();
