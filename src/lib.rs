@@ -66,6 +66,8 @@ mod user_info;
 
 #[cfg(target_arch = "wasm32")]
 mod driver;
+#[cfg(target_arch = "wasm32")]
+pub use driver::{Driver, Host};
 
 pub use answer::{Answer, Reply, ReplyBody, MAX_TTL_MS};
 pub use config::{
