@@ -1,0 +1,42 @@
+'use strict'
+// Prepares the example mini-program the way a developer's machine does: copies it, installs
+// pkg/ as its `mp-session` dependency, runs WeChat's own "build npm" (miniprogram-ci
+// packNpmManually, the same code as the developer tool's 构建npm), and points config.js at
+// the development backend.
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+
+const REPO = path.join(__dirname, '..', '..')
+
+async function buildExample({ loginUrl, into }) {
+  const dir = into || fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-example-'))
+  const pkg = path.join(REPO, 'pkg')
+  if (!fs.existsSync(path.join(pkg, 'package.json'))) throw new Error('pkg/ is not built: run scripts/build')
+  fs.cpSync(path.join(REPO, 'examples', 'miniprogram'), dir, {
+    recursive: true,
+    filter: (src) => !/(node_modules|miniprogram_npm)$/.test(src),
+  })
+  fs.cpSync(pkg, path.join(dir, 'node_modules', 'mp-session'), { recursive: true, filter: (src) => !src.endsWith('.gitignore') })
+
+  const ci = quietly(() => require('miniprogram-ci'))
+  const result = await ci.packNpmManually({
+    packageJsonPath: path.join(dir, 'package.json'),
+    miniprogramNpmDistDir: dir,
+  })
+  fs.writeFileSync(path.join(dir, 'config.js'), 'module.exports = { loginUrl: ' + JSON.stringify(loginUrl) + ' }\n')
+  return { dir, packResult: result, npmDir: path.join(dir, 'miniprogram_npm', 'mp-session') }
+}
+
+/** miniprogram-ci announces itself on stdout when loaded; keep test output clean. */
+function quietly(fn) {
+  const log = console.log
+  console.log = () => {}
+  try {
+    return fn()
+  } finally {
+    console.log = log
+  }
+}
+
+module.exports = { buildExample, REPO }

@@ -1,0 +1,119 @@
+'use strict'
+// The development backend: the contract mp-session documents, over the mock code2Session.
+//
+//   POST /auth/wx-login  { "code": "...", "platform": "wx" }
+//   → 200 { openid, unionid?, token, expires_in }          on success
+//   → 400 { errcode, errmsg }                              code2Session's errcode, passed through
+//
+// It calls code2Session with its AppSecret over HTTP, keeps the session_key to itself, and
+// issues its own token. Tests steer it with `nextResponses` (see `respond` below).
+const http = require('http')
+const crypto = require('crypto')
+
+async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
+  const stats = { posts: 0, bodies: [], tokens: new Map() }
+  /** Scripted behaviours for the next requests; each is used once. */
+  const nextResponses = []
+
+  async function login(body) {
+    const url = new URL('/sns/jscode2session', wechat.url)
+    url.searchParams.set('appid', wechat.appid)
+    url.searchParams.set('secret', wechat.secret)
+    url.searchParams.set('js_code', body.code)
+    url.searchParams.set('grant_type', 'authorization_code')
+    const answer = await getJson(url)
+    if (answer.errcode) return { status: 400, json: { errcode: answer.errcode, errmsg: answer.errmsg } }
+    const token = 'tok-' + crypto.randomBytes(12).toString('hex')
+    stats.tokens.set(token, { openid: answer.openid, sessionKey: answer.session_key })
+    const json = { openid: answer.openid, token, expires_in: ttlSeconds }
+    if (answer.unionid) json.unionid = answer.unionid
+    return { status: 200, json, sessionKey: answer.session_key }
+  }
+
+  const server = http.createServer((req, res) => {
+    let raw = ''
+    req.setEncoding('utf8')
+    req.on('data', (chunk) => (raw += chunk))
+    req.on('end', async () => {
+      if (req.method !== 'POST' || new URL(req.url, 'http://x').pathname !== '/auth/wx-login') {
+        res.writeHead(404, { 'content-type': 'application/json' })
+        return res.end('{"error":"not found"}')
+      }
+      stats.posts++
+      let body
+      try {
+        body = JSON.parse(raw)
+      } catch (e) {
+        res.writeHead(400, { 'content-type': 'application/json' })
+        return res.end('{"error":"body is not JSON"}')
+      }
+      stats.bodies.push(body)
+      const scripted = nextResponses.shift()
+      try {
+        await respond(res, scripted, () => login(body))
+      } catch (e) {
+        res.writeHead(500, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ error: String(e) }))
+      }
+    })
+  })
+  const sockets = new Set()
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const base = 'http://127.0.0.1:' + server.address().port
+
+  return {
+    stats,
+    loginUrl: base + '/auth/wx-login',
+    /**
+     * Scripts the next request: `{ status, body }` (a raw string body, JSON content type unless
+     * `contentType` says otherwise), `{ hang: true }` (never answers), `{ destroy: true }`
+     * (drops the connection), or `{ leakSessionKey: true }` (a real login whose answer wrongly
+     * includes session_key, as a careless backend would).
+     */
+    script(...responses) {
+      nextResponses.push(...responses)
+    },
+    close() {
+      for (const socket of sockets) socket.destroy()
+      return new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+async function respond(res, scripted, login) {
+  if (scripted && scripted.hang) return
+  if (scripted && scripted.destroy) return res.socket.destroy()
+  if (scripted && scripted.status !== undefined) {
+    res.writeHead(scripted.status, { 'content-type': scripted.contentType || 'application/json' })
+    return res.end(typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body))
+  }
+  const result = await login()
+  const json = scripted && scripted.leakSessionKey && result.sessionKey
+    ? { ...result.json, session_key: result.sessionKey }
+    : result.json
+  res.writeHead(result.status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(json))
+}
+
+function getJson(url) {
+  return new Promise((resolve, reject) => {
+    http.get(url, (res) => {
+      let raw = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk) => (raw += chunk))
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(raw))
+        } catch (e) {
+          reject(e)
+        }
+      })
+    }).on('error', reject)
+  })
+}
+
+module.exports = { startDevBackend }

@@ -1,0 +1,80 @@
+'use strict'
+// A mock of WeChat's side of login: wx.login issues single-use codes here (the phone talks to
+// WeChat directly), and the backend calls code2Session over real HTTP:
+//   GET /sns/jscode2session?appid&secret&js_code&grant_type=authorization_code
+// Codes live 5 minutes and work once; every new code rotates the user's session_key, as on
+// WeChat. `failNext(errcode)` makes the next code2Session calls answer with an errcode.
+const http = require('http')
+const crypto = require('crypto')
+
+const CODE_TTL_MS = 5 * 60 * 1000
+const ERRMSG = {
+  '-1': 'system error',
+  40029: 'invalid code',
+  40163: 'code been used',
+  45011: 'api minute-quota reach limit mustslower retry next minute',
+  40226: 'invalid risky user',
+}
+
+async function startWechatServer({ appid = 'wx-sim-app', secret = 'sim-app-secret-DO-NOT-LEAK' } = {}) {
+  const codes = new Map()
+  const users = new Map()
+  const failures = []
+  const stats = { codesIssued: 0, code2SessionCalls: 0, sessionKeyRotations: 0 }
+
+  function issueCode(user) {
+    const code = 'sim-code-' + crypto.randomBytes(8).toString('hex')
+    const state = users.get(user.openid) || { ...user, sessionKey: null }
+    state.sessionKey = crypto.randomBytes(16).toString('base64')
+    stats.sessionKeyRotations++
+    users.set(user.openid, state)
+    codes.set(code, { openid: user.openid, issuedAt: Date.now(), used: false })
+    stats.codesIssued++
+    return code
+  }
+
+  function code2Session(query) {
+    stats.code2SessionCalls++
+    if (query.get('appid') !== appid || query.get('secret') !== secret) {
+      return { errcode: 40125, errmsg: 'invalid appsecret' }
+    }
+    if (query.get('grant_type') !== 'authorization_code') return { errcode: 40002, errmsg: 'invalid grant_type' }
+    const failure = failures.shift()
+    if (failure !== undefined) return { errcode: failure, errmsg: ERRMSG[failure] || 'error' }
+    const entry = codes.get(query.get('js_code') || '')
+    if (!entry || Date.now() - entry.issuedAt > CODE_TTL_MS) return { errcode: 40029, errmsg: ERRMSG[40029] }
+    if (entry.used) return { errcode: 40163, errmsg: ERRMSG[40163] }
+    entry.used = true
+    const user = users.get(entry.openid)
+    const answer = { openid: user.openid, session_key: user.sessionKey }
+    if (user.unionid) answer.unionid = user.unionid
+    return answer
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1')
+    const body = url.pathname === '/sns/jscode2session' && req.method === 'GET'
+      ? code2Session(url.searchParams)
+      : { errcode: 404, errmsg: 'not found' }
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(body))
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+
+  return {
+    appid,
+    secret,
+    stats,
+    url: 'http://127.0.0.1:' + server.address().port,
+    issueCode,
+    /** The session_key WeChat currently holds for `openid` (to check it is never leaked). */
+    sessionKeyOf: (openid) => (users.get(openid) || {}).sessionKey,
+    /** The next `count` code2Session calls answer `errcode`. */
+    failNext(errcode, count = 1) {
+      for (let i = 0; i < count; i++) failures.push(errcode)
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  }
+}
+
+module.exports = { startWechatServer }

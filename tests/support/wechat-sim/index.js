@@ -1,0 +1,203 @@
+'use strict'
+// A strict WeChat mini-program runtime for Node: runs a mini-program folder (app.js, app.json,
+// pages/, miniprogram_npm/) the way the logic layer on a phone does, and no kinder.
+//
+// The app's code runs in its own V8 context that has:
+//   wx, WXWebAssembly, App, getApp, Page, getCurrentPages, require (the mini-program's own:
+//   relative files and miniprogram_npm/ only), console, setTimeout/clearTimeout,
+//   setInterval/clearInterval
+// and has NOT: WebAssembly, TextEncoder, TextDecoder, fetch, process, Buffer, Node's require,
+// or eval / new Function (code generation from strings is disabled, as on WeChat).
+const fs = require('fs')
+const path = require('path')
+const vm = require('vm')
+
+const { createStorage } = require('./storage')
+const { createWx } = require('./wx-api')
+const { createWxWebAssembly } = require('./wx-wasm')
+
+/**
+ * @param {object} o
+ * @param {string} o.root        the mini-program folder (after "build npm")
+ * @param {string} o.storageFile where storage lives; reuse it to restart the app
+ * @param {object} o.wechat      the mock WeChat server (wechat-server.js)
+ * @param {object} [o.user]      who is using the phone: { openid, unionid }
+ * @param {'ios'|'android'} [o.platform]  'ios' (default) refuses Global exports and post-MVP wasm
+ * @param {string} [o.baseLibrary]        default '3.0.0'
+ * @param {'instance'|'object'} [o.wasmResult] what WXWebAssembly.instantiate resolves to
+ */
+function createMiniProgram(o) {
+  const stats = { logins: 0, requests: 0, codes: [], toasts: [], instantiations: 0, logs: [] }
+  const behaviour = { login: 'ok' }
+  const timers = createTimers()
+  const storage = createStorage(o.storageFile)
+  const user = o.user || { openid: 'o-sim-user', unionid: 'u-sim-user' }
+  const wx = createWx({ storage, wechat: o.wechat, user, behaviour, stats, timers })
+  const WXWebAssembly = createWxWebAssembly({
+    root: o.root,
+    platform: o.platform || 'ios',
+    baseLibrary: o.baseLibrary || '3.0.0',
+    resultShape: o.wasmResult || 'instance',
+    stats,
+  })
+
+  let app = null
+  const pages = []
+  const pageDefinitions = new Map()
+  let loadingPage = null
+
+  const log = (level) => (...args) => {
+    stats.logs.push({ level, text: args.map(String).join(' ') })
+    if (o.echoConsole) console[level](...args)
+  }
+  const sandbox = {
+    wx,
+    WXWebAssembly,
+    App(definition) {
+      if (app) throw new Error('App() may be called only once')
+      app = definition
+    },
+    getApp: () => app,
+    Page(definition) {
+      if (!loadingPage) throw new Error('Page() called outside a page file')
+      pageDefinitions.set(loadingPage, definition)
+    },
+    getCurrentPages: () => pages.slice(),
+    console: { log: log('log'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') },
+    setTimeout: (fn, ms, ...args) => timers.set(() => fn(...args), ms),
+    clearTimeout: (id) => timers.clear(id),
+    setInterval: (fn, ms) => timers.every(fn, ms),
+    clearInterval: (id) => timers.clear(id),
+  }
+  const context = vm.createContext(sandbox, { name: 'mini-program', codeGeneration: { strings: false, wasm: false } })
+  vm.runInContext('delete globalThis.WebAssembly', context)
+
+  const modules = new Map()
+  function requireFrom(dir) {
+    return function require(request) {
+      const file = resolve(o.root, dir, request)
+      if (!modules.has(file)) {
+        const module = { exports: {} }
+        modules.set(file, module)
+        const source = fs.readFileSync(file, 'utf8')
+        const wrapper = '(function (require, module, exports) {' + source + '\n})'
+        const fn = vm.runInContext(wrapper, context, { filename: file })
+        fn(requireFrom(path.dirname(file)), module, module.exports)
+      }
+      return modules.get(file).exports
+    }
+  }
+
+  const appJson = JSON.parse(fs.readFileSync(path.join(o.root, 'app.json'), 'utf8'))
+
+  return {
+    stats,
+    storage,
+    behaviour,
+    context,
+    get app() {
+      return app
+    },
+    get page() {
+      return pages[pages.length - 1]
+    },
+    /** Runs app.js, then onLaunch and onShow, then opens the first page (onLoad, onShow). */
+    launch(options = { path: appJson.pages[0], query: {}, scene: 1001 }) {
+      requireFrom(o.root)('./app.js')
+      if (!app) throw new Error('app.js did not call App()')
+      if (typeof app.onLaunch === 'function') app.onLaunch(options)
+      if (typeof app.onShow === 'function') app.onShow(options)
+      this.openPage(appJson.pages[0])
+    },
+    /** Loads page `route` (as listed in app.json) and calls its onLoad and onShow. */
+    openPage(route, query = {}) {
+      loadingPage = route
+      requireFrom(o.root)('./' + route + '.js')
+      loadingPage = null
+      const definition = pageDefinitions.get(route)
+      if (!definition) throw new Error(route + '.js did not call Page()')
+      const page = Object.assign({}, definition, { route, data: JSON.parse(JSON.stringify(definition.data || {})) })
+      page.setData = function (patch, done) {
+        Object.assign(this.data, JSON.parse(JSON.stringify(patch)))
+        if (done) timers.set(done, 0)
+      }
+      pages.push(page)
+      if (typeof page.onLoad === 'function') page.onLoad(query)
+      if (typeof page.onShow === 'function') page.onShow()
+      return page
+    },
+    /** Evaluates `code` in the app's context (for probing what the app's code can see). */
+    evaluate: (code) => vm.runInContext(code, context),
+    /** Waits until `predicate()` is truthy, polling; fails after `timeoutMs`. */
+    waitFor(predicate, timeoutMs = 5000, what = 'the condition') {
+      const deadline = Date.now() + timeoutMs
+      return new Promise((resolve, reject) => {
+        const poll = () => {
+          let value
+          try {
+            value = predicate()
+          } catch (e) {
+            return reject(e)
+          }
+          if (value) return resolve(value)
+          if (Date.now() > deadline) return reject(new Error('timed out after ' + timeoutMs + ' ms waiting for ' + what))
+          setTimeout(poll, 2)
+        }
+        poll()
+      })
+    },
+    /** Closes the app: every timer stops. Storage stays for the next launch. */
+    close() {
+      timers.clearAll()
+    },
+  }
+}
+
+/** The mini-program's own module resolution: files of the package, and miniprogram_npm/. */
+function resolve(root, dir, request) {
+  let file
+  if (request.startsWith('./') || request.startsWith('../')) file = path.join(dir, request)
+  else if (request.startsWith('/')) file = path.join(root, request)
+  else {
+    const [name, ...rest] = request.split('/')
+    file = path.join(root, 'miniprogram_npm', name, rest.length ? rest.join('/') : 'index')
+  }
+  const candidates = [file, file + '.js', path.join(file, 'index.js')]
+  const found = candidates.find((f) => f.startsWith(root) && fs.existsSync(f) && fs.statSync(f).isFile())
+  if (!found) throw new Error("module '" + request + "' is not defined")
+  return found
+}
+
+/** Timers the simulator can stop all at once when the app closes. */
+function createTimers() {
+  const live = new Map()
+  let next = 1
+  return {
+    set(fn, ms) {
+      const id = next++
+      live.set(id, setTimeout(() => {
+        live.delete(id)
+        fn()
+      }, ms || 0))
+      return id
+    },
+    every(fn, ms) {
+      const id = next++
+      live.set(id, setInterval(fn, ms))
+      return id
+    },
+    clear(id) {
+      const handle = live.get(id)
+      if (handle !== undefined) {
+        clearTimeout(handle)
+        clearInterval(handle)
+        live.delete(id)
+      }
+    },
+    clearAll() {
+      for (const id of [...live.keys()]) this.clear(id)
+    },
+  }
+}
+
+module.exports = { createMiniProgram }

@@ -1,0 +1,141 @@
+'use strict'
+// The `wx` object with WeChat's semantics, as far as a login flow touches it:
+// - callback style only; callbacks always run later, never inside the call;
+// - wx.login issues a single-use code from the mock WeChat server;
+// - wx.request does real HTTP (loopback only, as in the developer tool with domain checks
+//   off), calls `success` for EVERY status, `fail` only when no answer arrived; at most 10
+//   requests run at once, the rest wait in a queue; `dataType: 'json'` parses when it can;
+// - storage is the file-backed store of storage.js.
+const http = require('http')
+
+const MAX_CONCURRENT_REQUESTS = 10
+const DEFAULT_REQUEST_TIMEOUT_MS = 60000
+
+function createWx({ storage, wechat, user, behaviour, stats, timers }) {
+  const queue = []
+  let running = 0
+
+  function later(fn) {
+    timers.set(fn, 0)
+  }
+
+  function call(callbacks, name, result) {
+    if (typeof callbacks[name] === 'function') callbacks[name](result)
+    if (typeof callbacks.complete === 'function') callbacks.complete(result)
+  }
+
+  function login(options = {}) {
+    stats.logins++
+    const mode = behaviour.login
+    if (mode === 'silent') return
+    later(() => {
+      if (mode === 'fail') return call(options, 'fail', { errMsg: 'login:fail system error', errno: 1 })
+      if (mode === 'no-code') return call(options, 'success', { errMsg: 'login:ok' })
+      if (mode === 'number') return call(options, 'success', { code: 12345, errMsg: 'login:ok' })
+      const code = wechat.issueCode(user)
+      stats.codes.push(code)
+      call(options, 'success', { code, errMsg: 'login:ok' })
+    })
+  }
+
+  function request(options = {}) {
+    stats.requests++
+    const task = { aborted: false, req: null, finished: false }
+    const job = () => send(options, task)
+    if (running < MAX_CONCURRENT_REQUESTS) job()
+    else queue.push(job)
+    return {
+      abort() {
+        if (task.finished || task.aborted) return
+        task.aborted = true
+        if (task.req) task.req.destroy()
+        else {
+          const at = queue.indexOf(job)
+          if (at >= 0) queue.splice(at, 1)
+          finish(task, () => call(options, 'fail', { errMsg: 'request:fail abort', errno: 600003 }))
+        }
+      },
+    }
+  }
+
+  function finish(task, deliver) {
+    if (task.finished) return
+    task.finished = true
+    if (task.req) {
+      running--
+      const next = queue.shift()
+      if (next) next()
+    }
+    later(deliver)
+  }
+
+  function send(options, task) {
+    let url
+    try {
+      url = new URL(options.url)
+    } catch (e) {
+      return finish(task, () => call(options, 'fail', { errMsg: 'request:fail invalid url', errno: 600009 }))
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && url.hostname === '127.0.0.1')) {
+      return finish(task, () => call(options, 'fail', { errMsg: 'request:fail url not in domain list', errno: 600002 }))
+    }
+    running++
+    const method = (options.method || 'GET').toUpperCase()
+    const header = Object.assign({}, options.header)
+    let body = null
+    if (options.data !== undefined && method !== 'GET') {
+      body = typeof options.data === 'string' ? options.data : JSON.stringify(options.data)
+    }
+    const req = http.request(url, { method, headers: header })
+    task.req = req
+    const timeout = options.timeout || DEFAULT_REQUEST_TIMEOUT_MS
+    const timer = setTimeout(() => {
+      if (task.finished) return
+      req.destroy()
+      finish(task, () => call(options, 'fail', { errMsg: 'request:fail timeout', errno: 5 }))
+    }, timeout)
+    req.on('response', (res) => {
+      let raw = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk) => (raw += chunk))
+      res.on('end', () => {
+        clearTimeout(timer)
+        let data = raw
+        if ((options.dataType || 'json') === 'json') {
+          try {
+            data = JSON.parse(raw)
+          } catch (e) {
+            data = raw
+          }
+        }
+        finish(task, () => call(options, 'success', { data, statusCode: res.statusCode, header: res.headers, errMsg: 'request:ok' }))
+      })
+      res.on('error', () => {})
+      res.on('aborted', () => {
+        clearTimeout(timer)
+        finish(task, () => call(options, 'fail', { errMsg: 'request:fail connection reset', errno: 600001 }))
+      })
+    })
+    req.on('error', (e) => {
+      clearTimeout(timer)
+      const errMsg = task.aborted ? 'request:fail abort' : 'request:fail ' + e.code
+      finish(task, () => call(options, 'fail', { errMsg, errno: task.aborted ? 600003 : 600001 }))
+    })
+    if (body !== null) req.write(body)
+    req.end()
+  }
+
+  return {
+    login,
+    request,
+    getStorageSync: storage.getStorageSync,
+    setStorageSync: storage.setStorageSync,
+    removeStorageSync: storage.removeStorageSync,
+    showToast(options = {}) {
+      stats.toasts.push(options.title)
+      later(() => call(options, 'success', { errMsg: 'showToast:ok' }))
+    },
+  }
+}
+
+module.exports = { createWx, MAX_CONCURRENT_REQUESTS }

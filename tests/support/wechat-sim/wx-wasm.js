@@ -1,0 +1,84 @@
+'use strict'
+// WXWebAssembly as WeChat has it, with the phone's restrictions:
+// - `instantiate(path, imports)` takes only an absolute path to a .wasm in the code package
+//   (.wasm.br from base library 2.14.0); bytes, ArrayBuffer, http: and wxfile: are rejected;
+// - on iOS, a module that exports a Global, or uses any post-MVP feature, does not load
+//   (checked with wasm-opt --mvp-features, the same validator the build uses);
+// - it resolves to an Instance (the documented type); `resultShape: 'object'` gives
+//   `{ instance, module }` instead, as some versions do.
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+const zlib = require('zlib')
+const crypto = require('crypto')
+const { execFileSync } = require('child_process')
+
+const WASM_OPT = path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'wasm-opt')
+const mvpVerdicts = new Map()
+
+function compareVersions(a, b) {
+  const pa = a.split('.').map(Number)
+  const pb = b.split('.').map(Number)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] || 0) - (pb[i] || 0)
+    if (d) return d
+  }
+  return 0
+}
+
+/** Whether `bytes` validate with every post-MVP feature disabled (cached per content). */
+function isMvpOnly(bytes) {
+  const hash = crypto.createHash('sha256').update(bytes).digest('hex')
+  if (!mvpVerdicts.has(hash)) {
+    const file = path.join(os.tmpdir(), 'mp-session-mvp-' + hash + '.wasm')
+    fs.writeFileSync(file, bytes)
+    let ok = true
+    try {
+      execFileSync(WASM_OPT, [file, '--mvp-features', '-o', os.devNull], { stdio: 'pipe' })
+    } catch (e) {
+      ok = false
+    } finally {
+      fs.rmSync(file, { force: true })
+    }
+    mvpVerdicts.set(hash, ok)
+  }
+  return mvpVerdicts.get(hash)
+}
+
+function createWxWebAssembly({ root, platform, baseLibrary, resultShape, stats }) {
+  return {
+    instantiate(wasmPath, imports) {
+      stats.instantiations++
+      return new Promise((resolve, reject) => {
+        const fail = (message) => reject(new Error('WXWebAssembly.instantiate: ' + message))
+        if (typeof wasmPath !== 'string') return fail('the first argument must be a path string')
+        if (/^[a-z]+:/i.test(wasmPath)) return fail('only code package paths are supported, not ' + wasmPath)
+        if (!wasmPath.startsWith('/')) return fail('the path must be absolute in the code package: ' + wasmPath)
+        const brotli = wasmPath.endsWith('.wasm.br')
+        if (!brotli && !wasmPath.endsWith('.wasm')) return fail('the file must be .wasm or .wasm.br')
+        if (brotli && compareVersions(baseLibrary, '2.14.0') < 0) return fail('.wasm.br needs base library 2.14.0')
+        const file = path.join(root, wasmPath)
+        if (!fs.existsSync(file)) return fail('no such file in the code package: ' + wasmPath)
+        let bytes = fs.readFileSync(file)
+        if (brotli) bytes = zlib.brotliDecompressSync(bytes)
+        let module
+        try {
+          module = new WebAssembly.Module(bytes)
+        } catch (e) {
+          return fail('CompileError: ' + e.message)
+        }
+        if (platform === 'ios') {
+          const globals = WebAssembly.Module.exports(module).filter((e) => e.kind === 'global')
+          if (globals.length) return fail('CompileError: invalid wasm file (iOS cannot export a Global: ' + globals.map((g) => g.name).join(', ') + ')')
+          if (!isMvpOnly(bytes)) return fail('CompileError: invalid wasm file (post-MVP features are not supported on iOS)')
+        }
+        WebAssembly.instantiate(module, imports).then(
+          (instance) => resolve(resultShape === 'object' ? { instance, module } : instance),
+          (e) => fail(e.message)
+        )
+      })
+    },
+  }
+}
+
+module.exports = { createWxWebAssembly, compareVersions }
