@@ -126,6 +126,8 @@ function createMiniProgram(o) {
       if (typeof page.onShow === 'function') page.onShow()
       return page
     },
+    /** `require` as the app's code has it (from the package root). */
+    require: (request) => requireFrom(o.root)(request),
     /** Evaluates `code` in the app's context (for probing what the app's code can see). */
     evaluate: (code) => vm.runInContext(code, context),
     /** Waits until `predicate()` is truthy, polling; fails after `timeoutMs`. */
