@@ -1,0 +1,66 @@
+'use strict'
+// The demo: the example mini-program's cold launch, then its warm launch after a restart, in
+// the strict WeChat simulator, against the development backend on 127.0.0.1. Prints every
+// step, the calls each launch made, and the size of what ships.
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+
+const { startWechatServer } = require('../tests/support/wechat-server')
+const { startDevBackend } = require('../tests/support/dev-backend')
+const { buildExample, REPO } = require('../tests/support/build-example')
+const { createMiniProgram } = require('../tests/support/wechat-sim')
+const { measure } = require('../scripts/sizes')
+
+const say = (text) => console.log('\x1b[1m[demo]\x1b[0m ' + text)
+
+async function launch(label, options) {
+  const app = createMiniProgram(options)
+  const posts = options.backend.stats.posts
+  say(label + ': app.js → App.onLaunch → createSession(...).launch(); page onLoad → ensure()')
+  app.launch()
+  await app.waitFor(() => app.page.data.openid || app.page.data.error, 10000, 'the page to show the session')
+  const page = app.page.data
+  if (page.error) throw new Error(label + ' failed: ' + page.error)
+  console.log('       page shows   openid=' + page.openid + '  unionid=' + page.unionid + '  source=' + page.source)
+  console.log('       calls        wx.login ×' + app.stats.logins + '   POST ×' + (options.backend.stats.posts - posts) +
+    '   storage reads ×' + app.storage.stats.reads + '   storage writes ×' + app.storage.stats.writes +
+    '   WXWebAssembly.instantiate ×' + app.stats.instantiations)
+  app.close()
+  return { app, page }
+}
+
+async function main() {
+  const wechat = await startWechatServer()
+  const backend = await startDevBackend({ wechat })
+  say('mock code2Session on ' + wechat.url + ', development backend on ' + backend.loginUrl)
+  const example = await buildExample({ loginUrl: backend.loginUrl })
+  say('build npm (miniprogram-ci packNpmManually): miniprogram_npm/mp-session/ = ' + fs.readdirSync(example.npmDir).join(', '))
+  const storageFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-demo-')), 'storage.json')
+  const phone = { root: example.dir, storageFile, wechat, backend, platform: 'ios', echoConsole: true }
+  try {
+    say('the simulated phone: iOS rules (MVP-only wasm, no Global exports), no WebAssembly, no TextEncoder/TextDecoder')
+    const cold = await launch('cold launch', phone)
+    const stored = JSON.parse(cold.app.storage.raw('mp-session:default'))
+    say('stored under mp-session:default, in one write: ' + JSON.stringify({ ...stored, token: stored.token && '(token, ' + stored.token.length + ' chars)' }))
+    await launch('warm launch (app closed and opened again)', phone)
+
+    say('what ships in miniprogram_npm/mp-session/:')
+    let total = 0
+    for (const row of measure(path.join(REPO, 'pkg', 'miniprogram'))) {
+      total += row.raw
+      console.log('       ' + row.file.padEnd(18) + String(row.raw).padStart(8) + ' bytes' + String(row.brotli).padStart(8) + ' brotli')
+    }
+    console.log('       ' + 'total'.padEnd(18) + String(total).padStart(8) + ' bytes')
+  } finally {
+    await backend.close()
+    await wechat.close()
+    fs.rmSync(example.dir, { recursive: true, force: true })
+    fs.rmSync(path.dirname(storageFile), { recursive: true, force: true })
+  }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

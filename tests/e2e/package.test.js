@@ -1,0 +1,125 @@
+'use strict'
+// The built package as WeChat receives it: the manifest, "build npm", the .wasm the phone
+// loads, the JS the oldest engines parse, and the type declarations.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+const crypto = require('crypto')
+const { execFileSync } = require('child_process')
+const acorn = require('acorn')
+
+const { buildExample, REPO } = require('../support/build-example')
+
+const PKG = path.join(REPO, 'pkg')
+const SHIPPED = path.join(PKG, 'miniprogram')
+const WASM = path.join(SHIPPED, 'mp_session.wasm')
+const BIN = path.join(REPO, 'node_modules', '.bin')
+
+function sha256(file) {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+}
+
+/** Whether wasm-opt accepts the module with every post-MVP feature disabled. */
+function validatesAsMvp(file) {
+  try {
+    execFileSync(path.join(BIN, 'wasm-opt'), [file, '--mvp-features', '-o', os.devNull], { stdio: 'pipe' })
+    return true
+  } catch (e) {
+    return false
+  }
+}
+
+test('package.json names the miniprogram folder, which holds index.js, and the crate version', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'))
+  const crateVersion = /^version = "([^"]+)"/m.exec(fs.readFileSync(path.join(REPO, 'Cargo.toml'), 'utf8'))[1]
+  assert.equal(manifest.name, 'mp-session')
+  assert.equal(manifest.version, crateVersion)
+  assert.equal(manifest.miniprogram, 'miniprogram')
+  assert.equal(manifest.main, 'miniprogram/index.js')
+  assert.equal(manifest.types, 'miniprogram/index.d.ts')
+  assert.deepEqual(fs.readdirSync(SHIPPED).sort(), ['index.d.ts', 'index.js', 'mp_session.wasm'])
+})
+
+test("WeChat's build npm (miniprogram-ci) copies the folder byte for byte, .wasm included", async () => {
+  const example = await buildExample({ loginUrl: 'https://api.example.com/auth/wx-login' })
+  try {
+    assert.equal(example.packResult.miniProgramPackNum, 1)
+    assert.deepEqual(example.packResult.warnList, [])
+    for (const file of fs.readdirSync(SHIPPED)) {
+      assert.equal(sha256(path.join(example.npmDir, file)), sha256(path.join(SHIPPED, file)), file)
+    }
+  } finally {
+    fs.rmSync(example.dir, { recursive: true, force: true })
+  }
+})
+
+test('the shipped .wasm exports only functions and memory: no Global, which iOS refuses', () => {
+  const kinds = WebAssembly.Module.exports(new WebAssembly.Module(fs.readFileSync(WASM))).map((e) => e.kind)
+  assert.ok(kinds.length > 5)
+  assert.deepEqual([...new Set(kinds)].sort(), ['function', 'memory'])
+
+  // The check can fail: wasm-bindgen's own output does export globals, which the build removes.
+  const raw = path.join(REPO, 'target', 'bindgen', 'mp_session_bg.wasm')
+  const rawKinds = WebAssembly.Module.exports(new WebAssembly.Module(fs.readFileSync(raw))).map((e) => e.kind)
+  assert.ok(rawKinds.includes('global'), 'wasm-bindgen output without globals: the strip step may be obsolete')
+})
+
+test('the shipped .wasm validates with every post-MVP feature disabled', () => {
+  assert.ok(validatesAsMvp(WASM))
+
+  // The validator does reject post-MVP code: a function using sign-extension (i32.extend8_s).
+  const signExt = Buffer.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+    0x01, 0x06, 0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f, // type: (i32) -> i32
+    0x03, 0x02, 0x01, 0x00, // one function of type 0
+    0x0a, 0x07, 0x01, 0x05, 0x00, 0x20, 0x00, 0xc0, 0x0b, // body: local.get 0, i32.extend8_s, end
+  ])
+  const file = path.join(os.tmpdir(), 'mp-session-sign-ext.wasm')
+  fs.writeFileSync(file, signExt)
+  try {
+    assert.ok(new WebAssembly.Module(signExt), 'the control module is valid for V8')
+    assert.equal(validatesAsMvp(file), false)
+  } finally {
+    fs.rmSync(file, { force: true })
+  }
+})
+
+test('index.js is ES2017 CommonJS: no ?., ??, optional catch binding, import or export', () => {
+  const source = fs.readFileSync(path.join(SHIPPED, 'index.js'), 'utf8')
+  assert.doesNotThrow(() => acorn.parse(source, { ecmaVersion: 2017, sourceType: 'script' }))
+  for (const newer of ['a?.b', 'a ?? b', 'try {} catch {}', 'export const a = 1']) {
+    assert.throws(() => acorn.parse(newer, { ecmaVersion: 2017, sourceType: 'script' }), newer)
+  }
+})
+
+test('index.js names no module a packer would try to resolve', () => {
+  const source = fs.readFileSync(path.join(SHIPPED, 'index.js'), 'utf8')
+  assert.deepEqual(source.match(/require\(\s*["'][^"']*["']\s*\)/g), null)
+  assert.ok(!/\beval\(|new Function\(/.test(source), 'WeChat forbids eval and new Function')
+})
+
+test('the type declarations compile against a typical app', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-types-'))
+  fs.cpSync(PKG, path.join(dir, 'node_modules', 'mp-session'), { recursive: true })
+  fs.writeFileSync(path.join(dir, 'app.ts'), `
+    import { createSession, MpSessionError, Session } from 'mp-session'
+    const session = createSession({ loginUrl: 'https://api.example.com/login', failureToast: '登录失败' })
+    session.launch().then((s: Session) => s.openid.toUpperCase(), (e: MpSessionError) => e.code === 'NETWORK')
+    const current: Session | null = session.current()
+    const stop: () => void = session.onChange((s) => s && s.userInfo && s.userInfo.nickName)
+    session.setUserInfo({ nickName: 'Ann' }).then((s) => s.source === 'login')
+    // @ts-expect-error failureToast is false or a text, never true
+    createSession({ loginUrl: 'https://a.example.com', failureToast: true })
+    export { current, stop }
+  `)
+  try {
+    execFileSync(path.join(BIN, 'tsc'), ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+      '--target', 'es2017', '--types', '', 'app.ts'], { cwd: dir, stdio: 'pipe' })
+  } catch (e) {
+    assert.fail(String(e.stdout) + String(e.stderr))
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
