@@ -5,8 +5,8 @@
  * Turns the core's `{ code, message, retryable, errcode, status, session }` into an `Error`
  * with those fields, its message followed by the errcode and HTTP status when known.
  *
- * @param {{ code: string, message: string, retryable?: boolean, errcode?: number | null,
- *           status?: number | null, session?: object | null }} view
+ * @param {{ code: import('./index').MpSessionError['code'], message: string, retryable?: boolean,
+ *           errcode?: number | null, status?: number | null, session?: object | null }} view
  * @returns {import('./index').MpSessionError}
  */
 function toError(view) {
@@ -27,7 +27,7 @@ function toError(view) {
 /**
  * An error raised by the shim itself (before the core is loaded).
  *
- * @param {string} code
+ * @param {import('./index').MpSessionError['code']} code
  * @param {string} message
  * @param {boolean} retryable
  * @param {unknown} [cause]

@@ -27,7 +27,7 @@ var GRACE_MS = 1000
 function createHost(api, driver, app) {
   /** @type {Record<number, any>} */
   var timers = {}
-  /** @type {Record<number, { abort?: () => void } | undefined>} */
+  /** @type {Record<number, { abort?: () => void } | void>} */
   var requests = {}
 
   /** @param {(d: DriverCallbacks) => void} fn */

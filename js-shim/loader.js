@@ -51,7 +51,7 @@ function instantiate(wasmPath) {
   try {
     if (typeof WXWebAssembly !== 'undefined') {
       return WXWebAssembly.instantiate(wasmPath || DEFAULT_WASM_PATH, imports).then(function (result) {
-        return result && result.instance ? result.instance : result
+        return result && typeof result === 'object' && 'instance' in result ? result.instance : result
       })
     }
     if (typeof WebAssembly !== 'undefined') {

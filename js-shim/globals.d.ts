@@ -1,0 +1,26 @@
+// Declarations that let `tsc --checkJs` check the shim (scripts/test runs it).
+
+/** The mini-program's API object, when the shim runs inside WeChat. */
+declare const wx: import('./index').WxLike | undefined
+
+/** WeChat's WebAssembly loader: a path inside the code package, never bytes. */
+declare const WXWebAssembly: {
+  instantiate(path: string, imports: object): Promise<WebAssembly.Instance | { instance: WebAssembly.Instance }>
+}
+
+/** The wasm-bindgen glue, bundled in by scripts/build. */
+declare module 'mp-session-glue' {
+  export function __wbg_set_wasm(exports: WebAssembly.Exports): void
+  export class Driver {
+    constructor(host: object, options: object, entropy: Uint8Array)
+    ensure(call: number): void
+    setUserInfo(call: number, info: unknown): void
+    logout(call: number): void
+    deviceId(call: number): void
+    current(): import('./index').Session | null
+    loginDone(op: number, code: unknown): void
+    postDone(op: number, status: number, data: unknown): void
+    postFailed(op: number): void
+    timerFired(timer: number): void
+  }
+}
