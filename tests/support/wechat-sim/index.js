@@ -14,7 +14,7 @@ const vm = require('vm')
 
 const { createStorage } = require('./storage')
 const { createWx } = require('./wx-api')
-const { createWxWebAssembly } = require('./wx-wasm')
+const { createWxWebAssembly, compareVersions } = require('./wx-wasm')
 
 /**
  * @param {object} o
@@ -50,9 +50,11 @@ function createMiniProgram(o) {
     stats.logs.push({ level, text: args.map(String).join(' ') })
     if (o.echoConsole) console[level](...args)
   }
+  const baseLibrary = o.baseLibrary || '3.0.0'
   const sandbox = {
     wx,
-    WXWebAssembly,
+    // WXWebAssembly exists from base library 2.13.0.
+    WXWebAssembly: compareVersions(baseLibrary, '2.13.0') >= 0 ? WXWebAssembly : undefined,
     App(definition) {
       if (app) throw new Error('App() may be called only once')
       app = definition

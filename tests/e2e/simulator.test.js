@@ -1,0 +1,103 @@
+'use strict'
+// The simulator is only worth what it refuses: these tests hold it to the phone's rules, so
+// that a test passing in it does not pass only because it is kinder than WeChat.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('fs')
+const path = require('path')
+const { createWorld, settle } = require('./fixture')
+const { REPO } = require('../support/build-example')
+
+let world
+test.before(async () => {
+  world = await createWorld()
+})
+test.after(async () => {
+  await world.close()
+})
+
+const wasmUrl = '/miniprogram_npm/mp-session/mp_session.wasm'
+
+test('WXWebAssembly takes only an absolute package path to a .wasm', async () => {
+  const app = world.open()
+  const bytes = fs.readFileSync(path.join(world.example.npmDir, 'mp_session.wasm'))
+  const wxwasm = app.context.WXWebAssembly
+  for (const [what, argument] of [
+    ['bytes', bytes],
+    ['an ArrayBuffer', bytes.buffer],
+    ['a relative path', 'miniprogram_npm/mp-session/mp_session.wasm'],
+    ['an http URL', 'http://127.0.0.1/mp_session.wasm'],
+    ['a wxfile path', 'wxfile://usr/mp_session.wasm'],
+    ['a missing file', '/nowhere.wasm'],
+    ['a .js file', '/miniprogram_npm/mp-session/index.js'],
+  ]) {
+    await assert.rejects(wxwasm.instantiate(argument, {}), /WXWebAssembly.instantiate/, what)
+  }
+})
+
+test('on iOS, a module exporting a Global does not load', async () => {
+  const app = world.open({ platform: 'ios' })
+  const withGlobals = path.join(world.example.dir, 'with-globals.wasm')
+  fs.copyFileSync(path.join(REPO, 'target', 'bindgen', 'mp_session_bg.wasm'), withGlobals)
+  await assert.rejects(app.context.WXWebAssembly.instantiate('/with-globals.wasm', {}), /cannot export a Global/)
+})
+
+test('storage: missing keys read as an empty string, writes over 1 MB throw, values survive a restart', () => {
+  const storageFile = world.newStorage()
+  const wx = world.open({ storageFile }).context.wx
+  assert.equal(wx.getStorageSync('nothing-here'), '')
+  assert.throws(() => wx.setStorageSync('big', 'x'.repeat(1024 * 1024)), /setStorageSync:fail/)
+  assert.throws(() => wx.setStorageSync('undefined', undefined), /setStorageSync:fail/)
+  wx.setStorageSync('kept', { a: [1, 2] })
+  assert.deepEqual(JSON.parse(JSON.stringify(world.open({ storageFile }).context.wx.getStorageSync('kept'))), { a: [1, 2] })
+})
+
+test('wx.request: success for every HTTP status, fail only without an answer, callbacks never synchronous', async () => {
+  const wx = world.open().context.wx
+  const request = (options) => new Promise((resolve) => {
+    let synchronous = true
+    wx.request({ ...options, success: (r) => resolve({ ok: r, synchronous }), fail: (e) => resolve({ fail: e, synchronous }) })
+    synchronous = false
+  })
+  world.backend.script({ status: 500, body: { oops: true } })
+  const five = await request({ url: world.backend.loginUrl, method: 'POST', data: { code: 'x' } })
+  assert.equal(five.ok.statusCode, 500)
+  assert.equal(five.ok.data.oops, true)
+  assert.equal(five.synchronous, false)
+
+  const refused = await request({ url: 'http://127.0.0.1:9/nothing' })
+  assert.match(refused.fail.errMsg, /^request:fail/)
+  const outside = await request({ url: 'http://example.com/' })
+  assert.match(outside.fail.errMsg, /domain list/)
+})
+
+test('wx.login codes work once, through the backend and code2Session', async () => {
+  const app = world.open()
+  const code = await new Promise((resolve) => app.context.wx.login({ success: (r) => resolve(r.code) }))
+  const post = () => fetch(world.backend.loginUrl, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, platform: 'wx' }),
+  }).then((r) => r.json())
+  assert.equal((await post()).openid, 'o-sim-user')
+  assert.deepEqual(await post(), { errcode: 40163, errmsg: 'code been used' })
+})
+
+test('before base library 2.13.0 there is no WXWebAssembly: the package says WASM_LOAD', async () => {
+  const app = world.open({ baseLibrary: '2.12.0' })
+  const { error } = await settle(world.session(app).launch())
+  assert.equal(error.code, 'WASM_LOAD')
+  assert.equal(error.retryable, true)
+  assert.match(error.message, /neither WXWebAssembly nor WebAssembly/)
+})
+
+test('a wrong wasmPath is WASM_LOAD, and a later call loads again', async () => {
+  const app = world.open()
+  const wrong = await settle(world.session(app, { wasmPath: '/miniprogram_npm/other/mp_session.wasm' }).launch())
+  assert.equal(wrong.error.code, 'WASM_LOAD')
+  assert.match(wrong.error.message, /no such file in the code package/)
+  const right = await world.session(app, { wasmPath: wasmUrl }).launch()
+  assert.equal(right.openid, 'o-sim-user')
+})
+
+test('no unhandled promise rejection anywhere in this file', () => {
+  assert.deepEqual(world.unhandled, [])
+})
