@@ -8,9 +8,6 @@ var loadCore = require('./loader').loadCore
 var createHost = require('./host').createHost
 var errors = require('./errors')
 
-/** Options read by this file; every other option goes to the core, which checks it. */
-var SHIM_OPTIONS = { api: true, wasmPath: true }
-
 /**
  * Creates the session of one namespace and starts loading the core. The options are checked
  * once it is loaded: a wrong one rejects every call with `INVALID_CONFIG`.
@@ -29,7 +26,8 @@ function createSession(options) {
 
   if (options !== null && typeof options === 'object') {
     Object.keys(options).forEach(function (key) {
-      if (!SHIM_OPTIONS[/** @type {'api'} */ (key)]) coreOptions[key] = /** @type {any} */ (options)[key]
+      // `api` and `wasmPath` are the shim's; the core checks every other option.
+      if (key !== 'api' && key !== 'wasmPath') coreOptions[key] = /** @type {any} */ (options)[key]
     })
     if (options.api !== undefined) api = options.api
     wasmPath = options.wasmPath

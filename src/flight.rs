@@ -8,6 +8,7 @@ use crate::input::{Input, OpId};
 use crate::outbox::Outbox;
 use crate::record::Record;
 use crate::rng::Rng;
+use crate::secret::Secret;
 use crate::user_info::UserInfo;
 use crate::CallId;
 
@@ -118,9 +119,8 @@ impl Flight {
                 match judge(reply, now, config.default_ttl_ms()) {
                     Verdict::Session(record) => Progress::Done(Ok(record)),
                     Verdict::Retry(error) => self.failed(error, config, out, rng),
-                    Verdict::FreshCode(error) if !self.fresh_code_used => {
+                    Verdict::FreshCode(_) if !self.fresh_code_used => {
                         self.fresh_code_used = true;
-                        drop(error);
                         self.stage = call_login(config, out);
                         Progress::Pending
                     }
@@ -201,7 +201,7 @@ fn call_login(config: &Config, out: &mut Outbox) -> Stage {
     Stage::LoggingIn { op, guard }
 }
 
-fn post_code(code: crate::Secret, config: &Config, out: &mut Outbox) -> Stage {
+fn post_code(code: Secret, config: &Config, out: &mut Outbox) -> Stage {
     let op = out.next_op();
     let guard = out.next_op();
     out.push(Effect::Post {

@@ -263,6 +263,9 @@ impl Machine {
     /// record once (and settles after the write) when it is new or changed.
     fn deliver(&mut self, waiters: Vec<Waiter>, logged_in: bool) {
         let Loaded::Known(Some(held)) = &mut self.loaded else {
+            // Callers hold a session when they deliver; should one not, the calls log in
+            // rather than wait forever.
+            self.join_flight(waiters);
             return;
         };
         let mut changed = logged_in;

@@ -2,6 +2,7 @@
 // One world per test file: the mock WeChat server, the development backend, and the example
 // mini-program after "build npm". `world.open()` starts the app on a phone; a second
 // `open()` with the same storage is the same phone after the app was closed.
+const test = require('node:test')
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
@@ -53,6 +54,19 @@ async function createWorld() {
   }
 }
 
+/**
+ * The world of one test file: created before its first test, closed after its last. The
+ * returned object is filled in by the `before` hook.
+ */
+function worldPerFile() {
+  const world = {}
+  test.before(async () => {
+    Object.assign(world, await createWorld())
+  })
+  test.after(() => world.close())
+  return world
+}
+
 /** Resolves to `{ value }` or `{ error }`, so a test can look at a rejection's fields. */
 function settle(promise) {
   return promise.then((value) => ({ value }), (error) => ({ error }))
@@ -63,4 +77,4 @@ function plain(value) {
   return JSON.parse(JSON.stringify(value))
 }
 
-module.exports = { createWorld, settle, plain }
+module.exports = { worldPerFile, settle, plain }

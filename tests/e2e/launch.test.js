@@ -3,15 +3,9 @@
 // runtime's restrictions, and what storage holds.
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { createWorld, settle, plain } = require('./fixture')
+const { worldPerFile, settle, plain } = require('./fixture')
 
-let world
-test.before(async () => {
-  world = await createWorld()
-})
-test.after(async () => {
-  await world.close()
-})
+const world = worldPerFile()
 
 async function launchAndWait(app) {
   app.launch()

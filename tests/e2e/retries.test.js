@@ -4,15 +4,9 @@
 // retries are kept few.
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { createWorld, settle } = require('./fixture')
+const { worldPerFile, settle } = require('./fixture')
 
-let world
-test.before(async () => {
-  world = await createWorld()
-})
-test.after(async () => {
-  await world.close()
-})
+const world = worldPerFile()
 
 /** Launches a fresh app's session with these options and says what happened. */
 async function launch(options = {}) {

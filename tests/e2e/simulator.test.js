@@ -5,16 +5,10 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('fs')
 const path = require('path')
-const { createWorld, settle } = require('./fixture')
+const { worldPerFile, settle } = require('./fixture')
 const { REPO } = require('../support/build-example')
 
-let world
-test.before(async () => {
-  world = await createWorld()
-})
-test.after(async () => {
-  await world.close()
-})
+const world = worldPerFile()
 
 const wasmUrl = '/miniprogram_npm/mp-session/mp_session.wasm'
 
