@@ -7,6 +7,10 @@ use crate::record::{Record, MAX_ID_BYTES, MAX_TOKEN_BYTES, RECORD_VERSION};
 use crate::secret::Secret;
 use crate::user_info::UserInfo;
 
+/// Longest backend answer read, in characters: a login answer is a few hundred, and a
+/// larger one is refused before it is parsed.
+pub const MAX_ANSWER_CHARS: usize = 65_536;
+
 /// Longest session the flow keeps, whatever `expires_in` says: one year.
 pub const MAX_TTL_MS: u64 = 365 * 24 * 3_600_000;
 
@@ -89,6 +93,8 @@ pub enum ReplyBody {
     Answer(Answer),
     /// Anything else: not JSON, or JSON of the wrong shape.
     Unreadable,
+    /// A body longer than [`MAX_ANSWER_CHARS`], not parsed.
+    TooLarge,
 }
 
 /// The backend's HTTP answer (`wx.request` calls `success` for every status).
@@ -143,7 +149,7 @@ pub(crate) enum Verdict {
 pub(crate) fn judge(reply: &Reply, now: u64, default_ttl_ms: u64) -> Verdict {
     let answer = match &reply.body {
         ReplyBody::Answer(answer) => Some(answer),
-        ReplyBody::Unreadable => None,
+        ReplyBody::Unreadable | ReplyBody::TooLarge => None,
     };
     if let Some(errcode) = answer.and_then(|a| a.errcode).filter(|&e| e != 0.0) {
         return judge_errcode(errcode, reply.status);

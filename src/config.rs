@@ -4,7 +4,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
 use crate::error::Error;
-use crate::login_url::check_login_url;
+use crate::url::{check_allowed_origin, secure_origin};
 
 /// Default for `leewaySeconds`: refresh a session this long before it expires.
 pub const DEFAULT_LEEWAY_SECONDS: u32 = 300;
@@ -25,6 +25,10 @@ const MAX_TIMEOUT_MS: f64 = 60_000.0;
 const MAX_RETRIES: f64 = 10.0;
 const MAX_NAMESPACE_LEN: usize = 64;
 const MAX_TOAST_LEN: usize = 64;
+const MAX_HEADER_NAME_LEN: usize = 64;
+const MAX_ALLOWED_ORIGINS: usize = 16;
+/// Default for `tokenHeader`.
+pub const DEFAULT_TOKEN_HEADER: &str = "Authorization";
 
 /// The options as a mini-program passes them to `createSession` (JavaScript names in
 /// camelCase), every field optional. [`Config::from_options`] checks them.
@@ -55,6 +59,13 @@ pub struct Options {
     /// `false`, or a text shown with `wx.showToast` when a login finally fails.
     #[serde(default)]
     pub failure_toast: Option<FailureToast>,
+    /// The header `request()` puts the token in; `Authorization` (the default) gets
+    /// `Bearer <token>`, any other header the bare token.
+    #[serde(default)]
+    pub token_header: Option<String>,
+    /// The origins `request()` may send the token to; default: the origin of `loginUrl`.
+    #[serde(default)]
+    pub allowed_origins: Option<Vec<String>>,
 }
 
 impl Options {
@@ -111,6 +122,8 @@ pub struct Config {
     timeout_ms: u32,
     max_retries: u32,
     failure_toast: Option<String>,
+    token_header: String,
+    allowed_origins: Vec<String>,
 }
 
 impl Config {
@@ -126,7 +139,7 @@ impl Config {
             Some(url) => url,
             None => return Err(Error::invalid_config("loginUrl is required")),
         };
-        check_login_url(&login_url).map_err(Error::invalid_config)?;
+        let login_origin = secure_origin(&login_url).map_err(|why| invalid("loginUrl ", why))?;
 
         let namespace = options
             .namespace
@@ -181,6 +194,34 @@ impl Config {
             }
         };
 
+        let token_header = options
+            .token_header
+            .unwrap_or_else(|| DEFAULT_TOKEN_HEADER.to_owned());
+        if !is_header_name(&token_header) {
+            return Err(Error::invalid_config(
+                "tokenHeader must be an HTTP header name of 1 to 64 characters",
+            ));
+        }
+
+        let allowed_origins = match options.allowed_origins {
+            None => vec![login_origin],
+            Some(entries) if entries.is_empty() || entries.len() > MAX_ALLOWED_ORIGINS => {
+                return Err(Error::invalid_config(
+                    "allowedOrigins must list 1 to 16 origins",
+                ));
+            }
+            Some(entries) => {
+                let mut origins = Vec::with_capacity(entries.len());
+                for entry in &entries {
+                    origins.push(
+                        check_allowed_origin(entry)
+                            .map_err(|why| invalid("allowedOrigins entry ", why))?,
+                    );
+                }
+                origins
+            }
+        };
+
         Ok(Config {
             login_url,
             namespace,
@@ -189,6 +230,8 @@ impl Config {
             timeout_ms,
             max_retries,
             failure_toast,
+            token_header,
+            allowed_origins,
         })
     }
 
@@ -234,6 +277,33 @@ impl Config {
     pub fn failure_toast(&self) -> Option<&str> {
         self.failure_toast.as_deref()
     }
+
+    /// The header `request()` puts the token in.
+    pub fn token_header(&self) -> &str {
+        &self.token_header
+    }
+
+    /// The origins `request()` may send the token to, normalised.
+    pub fn allowed_origins(&self) -> &[String] {
+        &self.allowed_origins
+    }
+}
+
+/// `INVALID_CONFIG` with the setting's name in front of what is wrong with it.
+fn invalid(setting: &str, why: &str) -> Error {
+    let mut message = String::with_capacity(setting.len() + why.len());
+    message.push_str(setting);
+    message.push_str(why);
+    Error::invalid_config(message)
+}
+
+/// An HTTP header name (RFC 9110 token), at most 64 characters.
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_HEADER_NAME_LEN
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fn is_valid_namespace(namespace: &str) -> bool {
@@ -275,6 +345,8 @@ mod tests {
         assert_eq!(config.timeout_ms(), 10_000);
         assert_eq!(config.max_retries(), 2);
         assert_eq!(config.failure_toast(), None);
+        assert_eq!(config.token_header(), "Authorization");
+        assert_eq!(config.allowed_origins(), ["https://api.example.com"]);
     }
 
     #[test]

@@ -20,6 +20,15 @@ pub struct LoginBody {
     pub platform: &'static str,
 }
 
+/// The header that carries the token on an app request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenHeader {
+    /// The header name (`tokenHeader`, default `Authorization`).
+    pub name: String,
+    /// Its value: `Bearer <token>` for `Authorization`, else the bare token.
+    pub value: Secret,
+}
+
 /// What a settled call gives back.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Settled {
@@ -29,6 +38,11 @@ pub enum Settled {
     DeviceId(String),
     /// Nothing (`logout`).
     Done,
+    /// The answer to the app's request sent as effect `op` (`request`): the driver kept it.
+    Response {
+        /// The [`Effect::Send`] whose answer it is.
+        op: OpId,
+    },
 }
 
 /// An output of [`crate::Machine::poll_effect`]. Storage effects are synchronous on WeChat,
@@ -95,6 +109,18 @@ pub enum Effect {
     Abort {
         /// The request to abort.
         op: OpId,
+    },
+    /// Send the app's request `call` (the driver holds its options), with `header` added;
+    /// answer with [`crate::Input::Responded`] or [`crate::Input::RequestFailed`].
+    Send {
+        /// The effect's id.
+        op: OpId,
+        /// The app's `request()` call.
+        call: CallId,
+        /// The token header, or `None` when the backend issued no token.
+        header: Option<TokenHeader>,
+        /// The token itself, for an app that places it somewhere else (`attachToken`).
+        token: Option<Secret>,
     },
     /// Start a timer; answer with [`crate::Input::TimerFired`] when it fires.
     StartTimer {

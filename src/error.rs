@@ -28,6 +28,8 @@ pub enum ErrorCode {
     Storage,
     /// `logout()` was called while this call was waiting for a session.
     LoggedOut,
+    /// The backend rejected the session of a `request()` again after a fresh login.
+    SessionRejected,
 }
 
 impl ErrorCode {
@@ -43,6 +45,7 @@ impl ErrorCode {
             ErrorCode::BadResponse => "BAD_RESPONSE",
             ErrorCode::Storage => "STORAGE",
             ErrorCode::LoggedOut => "LOGGED_OUT",
+            ErrorCode::SessionRejected => "SESSION_REJECTED",
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::error::{Error, ErrorCode};
 use crate::input::{Input, OpId};
 use crate::outbox::Outbox;
 use crate::record::Record;
+use crate::requests::Queued;
 use crate::rng::Rng;
 use crate::secret::Secret;
 use crate::user_info::UserInfo;
@@ -22,12 +23,14 @@ pub const BACKOFF_CAP_MS: u32 = 8_000;
 pub(crate) enum Waiter {
     Ensure(CallId),
     UserInfo(CallId, UserInfo),
+    Request(Queued),
 }
 
 impl Waiter {
     pub(crate) fn call(&self) -> CallId {
         match self {
             Waiter::Ensure(call) | Waiter::UserInfo(call, _) => *call,
+            Waiter::Request(queued) => queued.call,
         }
     }
 }

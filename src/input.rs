@@ -38,6 +38,14 @@ pub enum Input {
         /// The call to settle.
         call: CallId,
     },
+    /// The app sends a request with the session's token (`request`). The driver keeps its
+    /// options; the machine needs the URL, to check where the token would go.
+    Request {
+        /// The call to settle.
+        call: CallId,
+        /// The request's URL.
+        url: String,
+    },
     /// The app wants the anonymous device id.
     DeviceId {
         /// The call to settle.
@@ -82,6 +90,19 @@ pub enum Input {
     },
     /// Answer to [`crate::Effect::Post`]: the request failed (`wx.request` called `fail`).
     PostFailed {
+        /// The effect answered.
+        op: OpId,
+    },
+    /// Answer to [`crate::Effect::Send`]: an HTTP answer arrived; `rejected` when it says the
+    /// session is not accepted (HTTP 401 by default, or the app's `isSessionExpired`).
+    Responded {
+        /// The effect answered.
+        op: OpId,
+        /// Whether the backend rejected the session.
+        rejected: bool,
+    },
+    /// Answer to [`crate::Effect::Send`]: the request failed (`wx.request` called `fail`).
+    RequestFailed {
         /// The effect answered.
         op: OpId,
     },

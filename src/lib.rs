@@ -50,18 +50,20 @@
 mod answer;
 mod config;
 pub mod decode;
+mod device;
 mod effect;
 mod error;
 mod flight;
 mod input;
-mod login_url;
 mod machine;
 mod outbox;
 mod record;
+mod requests;
 mod rng;
 mod secret;
 mod session;
 pub mod testing;
+mod url;
 mod user_info;
 
 #[cfg(target_arch = "wasm32")]
@@ -69,17 +71,18 @@ mod driver;
 #[cfg(target_arch = "wasm32")]
 pub use driver::{Driver, Host};
 
-pub use answer::{Answer, Reply, ReplyBody, MAX_TTL_MS};
+pub use answer::{Answer, Reply, ReplyBody, MAX_ANSWER_CHARS, MAX_TTL_MS};
 pub use config::{
     Config, FailureToast, Options, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES, DEFAULT_NAMESPACE,
-    DEFAULT_TIMEOUT_MS, DEFAULT_TTL_SECONDS,
+    DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_HEADER, DEFAULT_TTL_SECONDS,
 };
-pub use effect::{Effect, LoginBody, Settled, DEVICE_ID_KEY};
+pub use effect::{Effect, LoginBody, Settled, TokenHeader, DEVICE_ID_KEY};
 pub use error::{Error, ErrorCode};
 pub use flight::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
 pub use input::{CallId, Input, OpId};
 pub use machine::Machine;
 pub use record::{Record, Standing, StoredSession, RECORD_VERSION};
+pub use requests::{MAX_REQUESTS_IN_FLIGHT, REJECTION_COOLDOWN_MS};
 pub use secret::Secret;
 pub use session::{Session, Source};
 pub use user_info::{UserInfo, UserInfoPatch};

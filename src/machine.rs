@@ -1,13 +1,15 @@
 //! The launch-flow state machine: calls and answers in, effects out.
 
 use crate::config::Config;
+use crate::device::DeviceId;
 use crate::effect::{Effect, Settled};
 use crate::error::{Error, ErrorCode};
 use crate::flight::{Flight, Progress, Waiter};
 use crate::input::{CallId, Input, OpId};
 use crate::outbox::Outbox;
 use crate::record::{Record, Standing, StoredSession};
-use crate::rng::{is_uuid, Rng};
+use crate::requests::{check_url, token_header, Queued, Requests, Sent, REJECTION_COOLDOWN_MS};
+use crate::rng::Rng;
 use crate::session::{Session, Source};
 
 /// The session as this run of the app knows it.
@@ -17,21 +19,36 @@ enum Loaded {
     Unread,
     /// The read `op` is under way; the calls in `Machine::waiters` wait for it.
     Reading(OpId),
-    /// Storage has been read (once per run); `None` when there is no usable session.
+    /// Storage has been read (once per run); `None` when there is no session.
     Known(Option<Held>),
 }
 
+/// The session in memory.
 #[derive(Debug)]
 struct Held {
     record: Record,
     source: Source,
+    /// The backend refused its token: it is kept only for its profile, never used.
+    rejected: bool,
+    /// It was obtained by a re-login after a rejection (see [`REJECTION_COOLDOWN_MS`]).
+    after_rejection: bool,
 }
 
-#[derive(Debug)]
-enum Device {
-    Unread,
-    Reading { op: OpId, calls: Vec<CallId> },
-    Known(String),
+impl Held {
+    fn standing(&self, now: u64, leeway_ms: u64) -> Standing {
+        if self.rejected {
+            Standing::Invalid
+        } else {
+            self.record.standing(now, leeway_ms)
+        }
+    }
+
+    fn is_usable(&self, now: u64, leeway_ms: u64) -> bool {
+        matches!(
+            self.standing(now, leeway_ms),
+            Standing::Fresh | Standing::Refresh
+        )
+    }
 }
 
 /// A write or remove under way, and the calls it settles.
@@ -50,8 +67,6 @@ enum AfterSave {
     },
     /// Settle a `logout()` call.
     Logout(CallId),
-    /// Nothing waits (the device id: it is usable whether or not it was saved).
-    Nothing,
 }
 
 /// The launch-flow state machine.
@@ -70,7 +85,10 @@ pub struct Machine {
     waiters: Vec<Waiter>,
     flight: Option<Flight>,
     saves: Vec<Save>,
-    device: Device,
+    device: DeviceId,
+    requests: Requests,
+    /// Counts logouts: a request sent before one never leads to a login.
+    generation: u32,
 }
 
 impl Machine {
@@ -85,7 +103,9 @@ impl Machine {
             waiters: Vec::new(),
             flight: None,
             saves: Vec::new(),
-            device: Device::Unread,
+            device: DeviceId::Unread,
+            requests: Requests::default(),
+            generation: 0,
         }
     }
 
@@ -100,10 +120,11 @@ impl Machine {
     }
 
     /// The session usable at `now`, if storage has been read and holds one: what a
-    /// synchronous `current()` returns. A session inside the leeway is still returned.
+    /// synchronous `current()` returns. A session inside the leeway is still returned; one
+    /// the backend rejected is not.
     pub fn current(&self, now: u64) -> Option<Session> {
         match &self.loaded {
-            Loaded::Known(Some(held)) if held.record.is_usable(now, self.config.leeway_ms()) => {
+            Loaded::Known(Some(held)) if held.is_usable(now, self.config.leeway_ms()) => {
                 Some(held.record.to_session(held.source))
             }
             _ => None,
@@ -113,6 +134,12 @@ impl Machine {
     /// Whether a login is under way.
     pub fn is_logging_in(&self) -> bool {
         self.flight.is_some()
+    }
+
+    /// How many of the app's requests are under way (never more than
+    /// [`crate::MAX_REQUESTS_IN_FLIGHT`]).
+    pub fn requests_in_flight(&self) -> usize {
+        self.requests.in_flight()
     }
 
     /// Feeds one input at time `now` (Unix milliseconds).
@@ -128,11 +155,36 @@ impl Machine {
                 Ok(()) => self.ensure(Waiter::UserInfo(call, info), now),
                 Err(error) => self.settle(call, Err(error)),
             },
+            Input::Request { call, url } => match check_url(&self.config, &url) {
+                Ok(()) => self.ensure(Waiter::Request(Queued { call, retry: false }), now),
+                Err(error) => self.settle(call, Err(error)),
+            },
             Input::Logout { call } => self.logout(call),
-            Input::DeviceId { call } => self.device_id(call),
+            Input::DeviceId { call } => {
+                if let Some(id) = self.device.ask(call, &mut self.out) {
+                    self.settle(call, Ok(Settled::DeviceId(id)));
+                }
+            }
             Input::SessionRead { op, found } => self.session_read(op, found, now),
-            Input::DeviceIdRead { op, found } => self.device_id_read(op, found),
+            Input::DeviceIdRead { op, found } => {
+                if let Some((id, calls)) = self.device.read(op, found, &mut self.rng, &mut self.out)
+                {
+                    for call in calls {
+                        self.settle(call, Ok(Settled::DeviceId(id.clone())));
+                    }
+                }
+            }
             Input::Saved { op, ok } => self.saved(op, ok),
+            Input::Responded { op, rejected } => self.responded(op, rejected, now),
+            Input::RequestFailed { op } => {
+                if let Some(sent) = self.requests.take(op) {
+                    self.settle(
+                        sent.call,
+                        Err(Error::retryable(ErrorCode::Network, "the request failed")),
+                    );
+                    self.pump(now);
+                }
+            }
             Input::LoginCode { .. }
             | Input::Replied { .. }
             | Input::PostFailed { .. }
@@ -148,11 +200,11 @@ impl Machine {
             }
             Loaded::Reading(_) => self.waiters.push(waiter),
             Loaded::Known(held) => {
-                let fresh = held.as_ref().is_some_and(|h| {
-                    h.record.standing(now, self.config.leeway_ms()) == Standing::Fresh
-                });
+                let fresh = held
+                    .as_ref()
+                    .is_some_and(|h| h.standing(now, self.config.leeway_ms()) == Standing::Fresh);
                 if fresh {
-                    self.deliver(vec![waiter], false);
+                    self.deliver(vec![waiter], false, now);
                 } else {
                     self.join_flight(vec![waiter]);
                 }
@@ -175,30 +227,32 @@ impl Machine {
         }
         // Missing, unreadable, another version, expired or from a clock that moved back:
         // all the same to the flow, there is no session. A failed read is treated alike.
-        let record = match found {
+        let held = match found {
             StoredSession::Found(record) if record.is_usable(now, self.config.leeway_ms()) => {
-                Some(record)
+                Some(Held {
+                    record,
+                    source: Source::Cache,
+                    rejected: false,
+                    after_rejection: false,
+                })
             }
             _ => None,
         };
-        let fresh = record
+        let fresh = held
             .as_ref()
-            .is_some_and(|r| r.standing(now, self.config.leeway_ms()) == Standing::Fresh);
-        if let Some(record) = &record {
+            .is_some_and(|h| h.standing(now, self.config.leeway_ms()) == Standing::Fresh);
+        if let Some(held) = &held {
             self.out.push(Effect::Changed {
-                session: Some(record.to_session(Source::Cache)),
+                session: Some(held.record.to_session(Source::Cache)),
             });
         }
-        self.loaded = Loaded::Known(record.map(|record| Held {
-            record,
-            source: Source::Cache,
-        }));
+        self.loaded = Loaded::Known(held);
         let waiters = std::mem::take(&mut self.waiters);
         if waiters.is_empty() {
             return;
         }
         if fresh {
-            self.deliver(waiters, false);
+            self.deliver(waiters, false, now);
         } else {
             self.join_flight(waiters);
         }
@@ -224,27 +278,13 @@ impl Machine {
             None => return,
         };
         match result {
-            Ok(mut record) => {
-                // The backend did not return a profile: keep the one this user already had.
-                if record.user_info.is_none() {
-                    if let Loaded::Known(Some(old)) = &self.loaded {
-                        if old.record.openid == record.openid {
-                            record.user_info = old.record.user_info.clone();
-                        }
-                    }
-                }
-                self.loaded = Loaded::Known(Some(Held {
-                    record,
-                    source: Source::Login,
-                }));
-                self.deliver(waiters, true);
-            }
+            Ok(record) => self.logged_in(record, waiters, now),
             Err(error) => {
                 // A refresh failed but the old session has not expired: it is still good.
                 let still_usable = matches!(&self.loaded,
-                    Loaded::Known(Some(held)) if held.record.is_usable(now, self.config.leeway_ms()));
+                    Loaded::Known(Some(held)) if held.is_usable(now, self.config.leeway_ms()));
                 if still_usable {
-                    self.deliver(waiters, false);
+                    self.deliver(waiters, false, now);
                     return;
                 }
                 if let Some(title) = self.config.failure_toast() {
@@ -259,9 +299,27 @@ impl Machine {
         }
     }
 
-    /// Hands the held session to `waiters`, applying their profile changes first. Writes the
-    /// record once (and settles after the write) when it is new or changed.
-    fn deliver(&mut self, waiters: Vec<Waiter>, logged_in: bool) {
+    fn logged_in(&mut self, mut record: Record, waiters: Vec<Waiter>, now: u64) {
+        let mut after_rejection = false;
+        if let Loaded::Known(Some(old)) = &self.loaded {
+            after_rejection = old.rejected;
+            // The backend did not return a profile: keep the one this user already had.
+            if record.user_info.is_none() && old.record.openid == record.openid {
+                record.user_info = old.record.user_info.clone();
+            }
+        }
+        self.loaded = Loaded::Known(Some(Held {
+            record,
+            source: Source::Login,
+            rejected: false,
+            after_rejection,
+        }));
+        self.deliver(waiters, true, now);
+    }
+
+    /// Hands the held session to `waiters`: requests are sent, profile changes applied and
+    /// saved in one write (settling after it), other calls settled at once.
+    fn deliver(&mut self, waiters: Vec<Waiter>, logged_in: bool, now: u64) {
         let Loaded::Known(Some(held)) = &mut self.loaded else {
             // Callers hold a session when they deliver; should one not, the calls log in
             // rather than wait forever.
@@ -269,64 +327,149 @@ impl Machine {
             return;
         };
         let mut changed = logged_in;
-        for waiter in &waiters {
-            if let Waiter::UserInfo(_, patch) = waiter {
-                let info = held.record.user_info.take().unwrap_or_default();
-                held.record.user_info = Some(info.merged(patch));
-                changed = true;
+        let mut calls = Vec::new();
+        let mut requests = Vec::new();
+        for waiter in waiters {
+            match waiter {
+                Waiter::Request(queued) => requests.push(queued),
+                Waiter::UserInfo(call, patch) => {
+                    let info = held.record.user_info.take().unwrap_or_default();
+                    held.record.user_info = Some(info.merged(&patch));
+                    changed = true;
+                    calls.push(call);
+                }
+                Waiter::Ensure(call) => calls.push(call),
             }
         }
         let session = held.record.to_session(held.source);
-        let calls: Vec<CallId> = waiters.iter().map(Waiter::call).collect();
-        if !changed {
+        if changed {
+            let record = held.record.clone();
+            self.out.push(Effect::Changed {
+                session: Some(session.clone()),
+            });
+            let op = self.out.next_op();
+            self.out.push(Effect::WriteSession {
+                op,
+                key: self.config.storage_key(),
+                record,
+            });
+            self.saves.push(Save {
+                op,
+                then: AfterSave::Deliver { calls, session },
+            });
+        } else {
             for call in calls {
                 self.settle(call, Ok(Settled::Session(session.clone())));
             }
-            return;
         }
-        let record = held.record.clone();
-        self.out.push(Effect::Changed {
-            session: Some(session.clone()),
-        });
-        let op = self.out.next_op();
-        self.out.push(Effect::WriteSession {
-            op,
-            key: self.config.storage_key(),
-            record,
-        });
-        self.saves.push(Save {
-            op,
-            then: AfterSave::Deliver { calls, session },
-        });
+        for queued in requests {
+            self.requests.enqueue(queued);
+        }
+        self.pump(now);
+    }
+
+    /// Sends waiting requests while places are free; without a usable session they wait
+    /// for the login instead.
+    fn pump(&mut self, now: u64) {
+        while let Some(queued) = self.requests.next_to_send() {
+            let token = match &self.loaded {
+                Loaded::Known(Some(held)) if held.is_usable(now, self.config.leeway_ms()) => {
+                    held.record.token.clone()
+                }
+                _ => {
+                    self.join_flight(vec![Waiter::Request(queued)]);
+                    continue;
+                }
+            };
+            let op = self.out.next_op();
+            let header = token.as_ref().map(|t| token_header(&self.config, t));
+            self.out.push(Effect::Send {
+                op,
+                call: queued.call,
+                header,
+                token: token.clone(),
+            });
+            self.requests.sent(Sent {
+                op,
+                call: queued.call,
+                retry: queued.retry,
+                token,
+                generation: self.generation,
+            });
+        }
+    }
+
+    fn responded(&mut self, op: OpId, rejected: bool, now: u64) {
+        let Some(sent) = self.requests.take(op) else {
+            return;
+        };
+        if !rejected {
+            self.settle(sent.call, Ok(Settled::Response { op }));
+        } else if sent.generation != self.generation {
+            self.settle(sent.call, Err(logged_out()));
+        } else if sent.retry {
+            let error = Error::new(
+                ErrorCode::SessionRejected,
+                "the backend rejected the session again after a fresh login",
+            );
+            self.settle(sent.call, Err(error));
+        } else {
+            self.session_rejected(sent, now);
+        }
+        self.pump(now);
+    }
+
+    /// A request's session was rejected: if it is still the current session, it is dropped
+    /// (one re-login is shared by every request that hit it); the request is retried once.
+    fn session_rejected(&mut self, sent: Sent, now: u64) {
+        if let Loaded::Known(Some(held)) = &mut self.loaded {
+            if !held.rejected && held.record.token == sent.token {
+                let age = now.saturating_sub(held.record.obtained_at);
+                if held.after_rejection && age < REJECTION_COOLDOWN_MS {
+                    let error = Error::new(
+                        ErrorCode::SessionRejected,
+                        "the backend rejects sessions as soon as they are issued; not logging in again for 60 s",
+                    );
+                    self.settle(sent.call, Err(error));
+                    return;
+                }
+                held.rejected = true;
+                let op = self.out.next_op();
+                self.out.push(Effect::RemoveSession {
+                    op,
+                    key: self.config.storage_key(),
+                });
+                self.out.push(Effect::Changed { session: None });
+            }
+        }
+        self.ensure(
+            Waiter::Request(Queued {
+                call: sent.call,
+                retry: true,
+            }),
+            now,
+        );
     }
 
     fn logout(&mut self, call: CallId) {
-        let had_session = matches!(self.loaded, Loaded::Known(Some(_)));
+        let had_session = matches!(&self.loaded, Loaded::Known(Some(held)) if !held.rejected);
+        self.generation = self.generation.wrapping_add(1);
         // A read under way becomes stale: whatever it finds was logged out.
         self.loaded = Loaded::Known(None);
-        let mut cancelled = std::mem::take(&mut self.waiters);
+        let mut cancelled: Vec<CallId> = self.waiters.drain(..).map(|w| w.call()).collect();
         if let Some(flight) = self.flight.take() {
-            cancelled.extend(flight.cancel(&mut self.out));
+            cancelled.extend(flight.cancel(&mut self.out).iter().map(Waiter::call));
         }
-        let logged_out = || {
-            Error::retryable(
-                ErrorCode::LoggedOut,
-                "logout() was called while waiting for a session",
-            )
-        };
-        for waiter in cancelled {
-            self.settle(waiter.call(), Err(logged_out()));
-        }
+        cancelled.extend(self.requests.drain_queue().iter().map(|q| q.call));
         // Writes under way belong to the session being logged out: their calls end here.
-        let mut delivered = Vec::new();
         self.saves.retain_mut(|save| match &mut save.then {
             AfterSave::Deliver { calls, .. } => {
-                delivered.append(calls);
+                cancelled.append(calls);
                 false
             }
-            AfterSave::Logout(_) | AfterSave::Nothing => true,
+            AfterSave::Logout(_) => true,
         });
-        for call in delivered {
+        for call in cancelled {
             self.settle(call, Err(logged_out()));
         }
         if had_session {
@@ -347,8 +490,7 @@ impl Machine {
         let Some(index) = self.saves.iter().position(|save| save.op == op) else {
             return;
         };
-        let save = self.saves.remove(index);
-        match save.then {
+        match self.saves.remove(index).then {
             AfterSave::Deliver { calls, session } => {
                 for call in calls {
                     let result = if ok {
@@ -374,53 +516,17 @@ impl Machine {
                 };
                 self.settle(call, result);
             }
-            AfterSave::Nothing => {}
-        }
-    }
-
-    fn device_id(&mut self, call: CallId) {
-        match &mut self.device {
-            Device::Known(id) => {
-                let id = id.clone();
-                self.settle(call, Ok(Settled::DeviceId(id)));
-            }
-            Device::Reading { calls, .. } => calls.push(call),
-            Device::Unread => {
-                let op = self.out.next_op();
-                self.device = Device::Reading {
-                    op,
-                    calls: vec![call],
-                };
-                self.out.push(Effect::ReadDeviceId { op });
-            }
-        }
-    }
-
-    fn device_id_read(&mut self, op: OpId, found: Option<String>) {
-        let calls = match &mut self.device {
-            Device::Reading { op: reading, calls } if *reading == op => std::mem::take(calls),
-            _ => return,
-        };
-        let id = match found {
-            Some(id) if is_uuid(&id) => id,
-            _ => {
-                let id = self.rng.uuid_v4();
-                let op = self.out.next_op();
-                self.out.push(Effect::WriteDeviceId { op, id: id.clone() });
-                self.saves.push(Save {
-                    op,
-                    then: AfterSave::Nothing,
-                });
-                id
-            }
-        };
-        self.device = Device::Known(id.clone());
-        for call in calls {
-            self.settle(call, Ok(Settled::DeviceId(id.clone())));
         }
     }
 
     fn settle(&mut self, call: CallId, result: Result<Settled, Error>) {
         self.out.push(Effect::Settle { call, result });
     }
+}
+
+fn logged_out() -> Error {
+    Error::retryable(
+        ErrorCode::LoggedOut,
+        "logout() was called while waiting for a session",
+    )
 }

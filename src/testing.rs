@@ -60,6 +60,26 @@ impl From<Reply> for Response {
     }
 }
 
+/// What the app's backend does with one of the app's own requests (`request()`).
+#[derive(Clone, Debug)]
+pub enum ApiResponse {
+    /// It answers with this HTTP status; 401 means the session was rejected.
+    Status(u16),
+    /// The request fails (`wx.request` calls `fail`).
+    NetworkFailure,
+    /// It never answers.
+    NoAnswer,
+}
+
+/// One of the app's own requests, as the backend receives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiRequest {
+    /// The URL the app asked for.
+    pub url: String,
+    /// The token header the request carried: name and value.
+    pub header: Option<(String, String)>,
+}
+
 /// What `wx.login` does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LoginMode {
@@ -95,15 +115,21 @@ pub struct Counts {
     pub writes: usize,
     /// Storage removals.
     pub removes: usize,
+    /// The app's own requests sent (`request()`, retries included).
+    pub sends: usize,
+    /// The most of the app's requests ever under way at once.
+    pub most_sends_in_flight: usize,
 }
 
 #[derive(Debug)]
 enum Pending {
     Login(OpId),
     Post(OpId, Secret),
+    Send(OpId, ApiRequest),
 }
 
 type Backend = Box<dyn FnMut(&str) -> Response>;
+type Api = Box<dyn FnMut(&ApiRequest) -> ApiResponse>;
 
 /// A mini-program with one session, a fake WeChat and a scripted backend.
 pub struct Harness {
@@ -116,6 +142,9 @@ pub struct Harness {
     fail_writes: bool,
     login_mode: LoginMode,
     backend: Backend,
+    api: Api,
+    request_urls: BTreeMap<CallId, String>,
+    statuses: BTreeMap<OpId, u16>,
     pending: VecDeque<Pending>,
     timers: BTreeMap<OpId, u64>,
     settled: BTreeMap<CallId, Result<Settled, Error>>,
@@ -166,6 +195,9 @@ impl Harness {
                 )
                 .into()
             }),
+            api: Box::new(|_| ApiResponse::Status(200)),
+            request_urls: BTreeMap::new(),
+            statuses: BTreeMap::new(),
             pending: VecDeque::new(),
             timers: BTreeMap::new(),
             settled: BTreeMap::new(),
@@ -181,6 +213,11 @@ impl Harness {
     /// Sets what the backend does with each posted code.
     pub fn set_backend(&mut self, backend: impl FnMut(&str) -> Response + 'static) {
         self.backend = Box::new(backend);
+    }
+
+    /// Sets what the backend does with the app's own requests (by default: HTTP 200).
+    pub fn set_api(&mut self, api: impl FnMut(&ApiRequest) -> ApiResponse + 'static) {
+        self.api = Box::new(api);
     }
 
     /// Sets what `wx.login` does from now on.
@@ -307,6 +344,34 @@ impl Harness {
         call
     }
 
+    /// Starts a `request()` to `url` without waiting for it.
+    pub fn start_request(&mut self, url: &str) -> CallId {
+        let call = self.new_call();
+        self.request_urls.insert(call, url.to_owned());
+        self.feed(Input::Request {
+            call,
+            url: url.to_owned(),
+        });
+        call
+    }
+
+    /// `request()`: runs the flow until the call settles; gives the HTTP status the app sees.
+    pub fn request(&mut self, url: &str) -> Result<u16, Error> {
+        let call = self.start_request(url);
+        match self.finish(call)? {
+            Settled::Response { op } => Ok(self.statuses.get(&op).copied().unwrap_or(0)),
+            other => panic!("request() settled with {other:?}"),
+        }
+    }
+
+    /// The HTTP status a settled `request()` call resolved with.
+    pub fn response_status(&self, call: CallId) -> Option<u16> {
+        match self.settled.get(&call)? {
+            Ok(Settled::Response { op }) => self.statuses.get(op).copied(),
+            _ => None,
+        }
+    }
+
     /// Starts a `deviceId()` without waiting for it.
     pub fn start_device_id(&mut self) -> CallId {
         let call = self.new_call();
@@ -399,6 +464,17 @@ impl Harness {
                     Response::Reply(reply) => self.feed(Input::Replied { op, reply }),
                     Response::NetworkFailure => self.feed(Input::PostFailed { op }),
                     Response::NoAnswer => {}
+                },
+                Pending::Send(op, request) => match (self.api)(&request) {
+                    ApiResponse::Status(status) => {
+                        self.statuses.insert(op, status);
+                        self.feed(Input::Responded {
+                            op,
+                            rejected: status == 401,
+                        });
+                    }
+                    ApiResponse::NetworkFailure => self.feed(Input::RequestFailed { op }),
+                    ApiResponse::NoAnswer => {}
                 },
             }
             return true;
@@ -505,6 +581,30 @@ impl Harness {
                 self.counts.posts += 1;
                 self.codes_posted.push(code);
                 self.pending.push_back(Pending::Post(op, body.code));
+            }
+            Effect::Send {
+                op, call, header, ..
+            } => {
+                let url = self.request_urls.get(&call).cloned().unwrap_or_default();
+                let header = header.map(|h| (h.name, h.value.expose().to_owned()));
+                self.counts.sends += 1;
+                self.pending
+                    .push_back(Pending::Send(op, ApiRequest { url, header }));
+                let in_flight = self
+                    .pending
+                    .iter()
+                    .filter(|p| matches!(p, Pending::Send(..)))
+                    .count();
+                let posting = self
+                    .pending
+                    .iter()
+                    .filter(|p| matches!(p, Pending::Post(..)))
+                    .count();
+                assert!(
+                    in_flight + posting <= 10,
+                    "more than 10 requests under way at once"
+                );
+                self.counts.most_sends_in_flight = self.counts.most_sends_in_flight.max(in_flight);
             }
             Effect::Abort { op } => self
                 .pending

@@ -1,10 +1,12 @@
 //! JavaScript values to core types and back.
 
+use js_sys::{JsString, JSON};
 use serde::Serialize;
 use serde_wasm_bindgen::{Deserializer, Serializer};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::decode::decode_object;
+use crate::MAX_ANSWER_CHARS;
 use crate::{
     Answer, Error, Options, Record, Reply, ReplyBody, Secret, Session, StoredSession, UserInfoPatch,
 };
@@ -40,16 +42,33 @@ pub(crate) fn login_code(code: JsValue) -> Option<Secret> {
         .map(Secret::new)
 }
 
-/// The backend's answer; the shim has already parsed a string body as JSON where it could.
+/// The backend's answer: a text body is refused over [`MAX_ANSWER_CHARS`], else parsed with
+/// the runtime's own `JSON.parse`; a value `wx.request` already parsed is decoded as it is.
 pub(crate) fn reply(status: u32, data: JsValue) -> Reply {
-    let body = match decode_object::<Answer, _>(Deserializer::from(data)) {
+    let status = u16::try_from(status).unwrap_or(0);
+    let value = match data.dyn_ref::<JsString>() {
+        Some(text) if text.length() as usize > MAX_ANSWER_CHARS => {
+            return Reply {
+                status,
+                body: ReplyBody::TooLarge,
+            };
+        }
+        Some(text) => match JSON::parse(&String::from(text)) {
+            Ok(value) => value,
+            Err(_) => {
+                return Reply {
+                    status,
+                    body: ReplyBody::Unreadable,
+                }
+            }
+        },
+        None => data,
+    };
+    let body = match decode_object::<Answer, _>(Deserializer::from(value)) {
         Ok(answer) => ReplyBody::Answer(answer),
         Err(_) => ReplyBody::Unreadable,
     };
-    Reply {
-        status: u16::try_from(status).unwrap_or(0),
-        body,
-    }
+    Reply { status, body }
 }
 
 pub(crate) fn options(value: JsValue) -> Result<Options, Error> {

@@ -39,6 +39,19 @@ extern "C" {
         timeout_ms: u32,
     ) -> Result<(), JsValue>;
 
+    /// Sends the app's request `call` (the shim holds its options) with the token header
+    /// `name: value` (all three `undefined` without a token; `token` is for `attachToken`);
+    /// the answer comes back through `Driver.responded` or `Driver.requestFailed`.
+    #[wasm_bindgen(method, catch)]
+    pub fn send(
+        this: &Host,
+        op: u32,
+        call: u32,
+        name: Option<String>,
+        value: Option<String>,
+        token: Option<String>,
+    ) -> Result<(), JsValue>;
+
     /// Aborts the POST `op` if it is still under way.
     #[wasm_bindgen(method, catch)]
     pub fn abort(this: &Host, op: u32) -> Result<(), JsValue>;

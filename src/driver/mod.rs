@@ -71,6 +71,11 @@ impl Driver {
         self.feed(Input::Logout { call });
     }
 
+    /// `request(options)`: the shim keeps the options under `call`; the core checks `url`.
+    pub fn request(&self, call: u32, url: String) {
+        self.feed(Input::Request { call, url });
+    }
+
     /// `deviceId()`.
     #[wasm_bindgen(js_name = deviceId)]
     pub fn device_id(&self, call: u32) {
@@ -96,7 +101,8 @@ impl Driver {
         });
     }
 
-    /// The backend answered with `status` and `data` (already JSON-parsed where possible).
+    /// The backend answered with `status` and `data`: the body as text (it is parsed here,
+    /// after a length check), or a value `wx.request` already parsed.
     #[wasm_bindgen(js_name = postDone)]
     pub fn post_done(&self, op: u32, status: u32, data: JsValue) {
         self.feed(Input::Replied {
@@ -109,6 +115,21 @@ impl Driver {
     #[wasm_bindgen(js_name = postFailed)]
     pub fn post_failed(&self, op: u32) {
         self.feed(Input::PostFailed { op: OpId(op) });
+    }
+
+    /// The app's request `op` was answered; `rejected` when the answer says the session is
+    /// not accepted (HTTP 401, or the app's `isSessionExpired`).
+    pub fn responded(&self, op: u32, rejected: bool) {
+        self.feed(Input::Responded {
+            op: OpId(op),
+            rejected,
+        });
+    }
+
+    /// The app's request `op` failed (`wx.request` called `fail`).
+    #[wasm_bindgen(js_name = requestFailed)]
+    pub fn request_failed(&self, op: u32) {
+        self.feed(Input::RequestFailed { op: OpId(op) });
     }
 
     /// A timer fired.
@@ -196,6 +217,21 @@ impl Driver {
                     self.answer(Input::PostFailed { op });
                 }
             }
+            Effect::Send {
+                op,
+                call,
+                header,
+                token,
+            } => {
+                let (name, value) = match header {
+                    Some(header) => (Some(header.name), Some(header.value.expose().to_owned())),
+                    None => (None, None),
+                };
+                let token = token.map(|t| t.expose().to_owned());
+                if host.send(op.0, call, name, value, token).is_err() {
+                    self.answer(Input::RequestFailed { op });
+                }
+            }
             Effect::Abort { op } => {
                 let _ = host.abort(op.0);
             }
@@ -213,6 +249,7 @@ impl Driver {
                     Ok(Settled::Session(session)) => (JsValue::UNDEFINED, convert::to_js(&session)),
                     Ok(Settled::DeviceId(id)) => (JsValue::UNDEFINED, JsValue::from_str(&id)),
                     Ok(Settled::Done) => (JsValue::UNDEFINED, JsValue::UNDEFINED),
+                    Ok(Settled::Response { op }) => (JsValue::UNDEFINED, JsValue::from(op.0)),
                     Err(error) => (convert::error(&error), JsValue::UNDEFINED),
                 };
                 let _ = host.settle(call, &error, &value);
