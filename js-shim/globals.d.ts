@@ -8,19 +8,25 @@ declare const WXWebAssembly: {
   instantiate(path: string, imports: object): Promise<WebAssembly.Instance | { instance: WebAssembly.Instance }>
 }
 
-/** The wasm-bindgen glue, bundled in by scripts/build. */
+/** The wasm-bindgen glue, bundled in by scripts/build: each call gives a fresh copy. */
 declare module 'mp-session-glue' {
-  export function __wbg_set_wasm(exports: WebAssembly.Exports): void
-  export class Driver {
-    constructor(host: object, options: object, entropy: Uint8Array)
-    ensure(call: number): void
-    setUserInfo(call: number, info: unknown): void
-    logout(call: number): void
-    deviceId(call: number): void
-    current(): import('./index').Session | null
-    loginDone(op: number, code: unknown): void
-    postDone(op: number, status: number, data: unknown): void
-    postFailed(op: number): void
-    timerFired(timer: number): void
+  interface Glue {
+    __wbg_set_wasm(exports: WebAssembly.Exports): void
+    Driver: new (host: object, options: object, entropy: Uint8Array) => {
+      ensure(call: number): void
+      setUserInfo(call: number, info: unknown): void
+      logout(call: number): void
+      deviceId(call: number): void
+      request(call: number, url: string): void
+      current(): import('./index').Session | null
+      loginDone(op: number, code: unknown): void
+      postDone(op: number, status: number, data: unknown): void
+      postFailed(op: number): void
+      responded(op: number, rejected: boolean): void
+      requestFailed(op: number): void
+      timerFired(timer: number): void
+    }
   }
+  function createGlue(): Glue
+  export = createGlue
 }

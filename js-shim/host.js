@@ -1,39 +1,62 @@
 // @ts-check
 'use strict'
 // Carries out the core's effects with `wx.*` (or another mini-program API of the same shape).
+// One host serves one driver; when that driver's core dies, `dispose()` stops its timers and
+// requests so that nothing from the old instance reaches the new one.
 
 /** Extra time given to wx.login and wx.request, so that the core's own timer decides. */
 var GRACE_MS = 1000
 
 /**
  * @typedef {import('./index').WxLike} WxLike
+ * @typedef {import('./index').RequestOptions} RequestOptions
+ * @typedef {import('./index').Response} Response
  * @typedef {{
  *   loginDone(op: number, code: unknown): void,
  *   postDone(op: number, status: number, data: unknown): void,
  *   postFailed(op: number): void,
+ *   responded(op: number, rejected: boolean): void,
+ *   requestFailed(op: number): void,
  *   timerFired(timer: number): void,
  * }} DriverCallbacks
  * @typedef {{
+ *   driver(): DriverCallbacks | null,
  *   settle(call: number, error: any, value: any): void,
  *   changed(session: import('./index').Session | null): void,
- * }} AppSide
+ *   trapped(cause: unknown): void,
+ *   requestOf(call: number): RequestOptions | undefined,
+ *   answered(op: number, response: Response): void,
+ *   isSessionExpired(response: Response): boolean,
+ *   attachToken: ((options: RequestOptions, token: string) => RequestOptions) | undefined,
+ * }} Hooks
  */
 
 /**
  * @param {WxLike} api
- * @param {() => DriverCallbacks | null} driver the driver, once it exists
- * @param {AppSide} app where settled calls and changes go
+ * @param {Hooks} hooks
  */
-function createHost(api, driver, app) {
+function createHost(api, hooks) {
+  var disposed = false
   /** @type {Record<number, any>} */
   var timers = {}
   /** @type {Record<number, { abort?: () => void } | void>} */
-  var requests = {}
+  var tasks = {}
 
+  /** Calls into the driver; an exception from inside it means its core is dead. */
   /** @param {(d: DriverCallbacks) => void} fn */
   function toDriver(fn) {
-    var d = driver()
-    if (d) fn(d)
+    var d = disposed ? null : hooks.driver()
+    if (!d) return
+    try {
+      fn(d)
+    } catch (cause) {
+      hooks.trapped(cause)
+    }
+  }
+
+  /** @param {number} op @param {{ abort?: () => void } | void} task */
+  function track(op, task) {
+    if (!disposed) tasks[op] = task
   }
 
   return {
@@ -66,31 +89,65 @@ function createHost(api, driver, app) {
     },
     /** @param {number} op @param {string} url @param {object} body @param {number} timeoutMs */
     post: function (op, url, body, timeoutMs) {
-      requests[op] = api.request({
+      track(op, api.request({
         url: url,
         method: 'POST',
         data: body,
         header: { 'content-type': 'application/json' },
-        dataType: 'json',
+        // The text as it came: the core checks its length before parsing it.
+        dataType: 'text',
         timeout: timeoutMs + GRACE_MS,
         success: function (res) {
-          delete requests[op]
-          toDriver(function (d) { d.postDone(op, res.statusCode, parseBody(res.data)) })
+          delete tasks[op]
+          toDriver(function (d) { d.postDone(op, res.statusCode, res.data) })
         },
         fail: function () {
-          delete requests[op]
+          delete tasks[op]
           toDriver(function (d) { d.postFailed(op) })
         },
-      })
+      }))
+    },
+    /**
+     * @param {number} op @param {number} call
+     * @param {string | undefined} name @param {string | undefined} value @param {string | undefined} token
+     */
+    send: function (op, call, name, value, token) {
+      var asked = hooks.requestOf(call)
+      if (!asked) throw new Error('no request options for call ' + call)
+      /** @type {RequestOptions} */
+      var options = Object.assign({}, asked, { header: Object.assign({}, asked.header) })
+      if (token !== undefined && hooks.attachToken) options = hooks.attachToken(options, token)
+      else if (name !== undefined && options.header) options.header[name] = /** @type {string} */ (value)
+      track(op, api.request({
+        url: options.url,
+        method: options.method,
+        data: options.data,
+        header: options.header,
+        timeout: options.timeout,
+        dataType: options.dataType,
+        responseType: options.responseType,
+        success: function (res) {
+          delete tasks[op]
+          var response = { statusCode: res.statusCode, data: res.data, header: res.header || {} }
+          hooks.answered(op, response)
+          var rejected = hooks.isSessionExpired(response)
+          toDriver(function (d) { d.responded(op, rejected) })
+        },
+        fail: function () {
+          delete tasks[op]
+          toDriver(function (d) { d.requestFailed(op) })
+        },
+      }))
     },
     /** @param {number} op */
     abort: function (op) {
-      var task = requests[op]
-      delete requests[op]
+      var task = tasks[op]
+      delete tasks[op]
       if (task && typeof task.abort === 'function') task.abort()
     },
     /** @param {number} timer @param {number} ms */
     startTimer: function (timer, ms) {
+      if (disposed) return
       timers[timer] = setTimeout(function () {
         delete timers[timer]
         toDriver(function (d) { d.timerFired(timer) })
@@ -101,27 +158,23 @@ function createHost(api, driver, app) {
       clearTimeout(timers[timer])
       delete timers[timer]
     },
-    settle: app.settle,
-    changed: app.changed,
+    settle: hooks.settle,
+    changed: hooks.changed,
     /** @param {string} title */
     toast: function (title) {
       api.showToast({ title: title, icon: 'none' })
     },
-  }
-}
-
-/**
- * `wx.request` gives a string when the server's content type is not JSON: parse it if it
- * is JSON; the core judges whatever comes out.
- *
- * @param {unknown} data
- */
-function parseBody(data) {
-  if (typeof data !== 'string') return data
-  try {
-    return JSON.parse(data)
-  } catch (e) {
-    return data
+    /** Stops every timer and request of this host; later answers go nowhere. */
+    dispose: function () {
+      disposed = true
+      Object.keys(timers).forEach(function (id) { clearTimeout(timers[/** @type {any} */ (id)]) })
+      Object.keys(tasks).forEach(function (id) {
+        var task = tasks[/** @type {any} */ (id)]
+        if (task && typeof task.abort === 'function') task.abort()
+      })
+      timers = {}
+      tasks = {}
+    },
   }
 }
 

@@ -22,6 +22,24 @@ export interface Session {
   source: 'cache' | 'login'
 }
 
+/** What `session.request` takes: the options of `wx.request`, without callbacks. */
+export interface RequestOptions {
+  url: string
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS' | string
+  data?: unknown
+  header?: Record<string, string>
+  timeout?: number
+  dataType?: string
+  responseType?: 'text' | 'arraybuffer'
+}
+
+/** What `session.request` resolves with, for every HTTP status the backend answers with. */
+export interface Response {
+  statusCode: number
+  data: unknown
+  header: Record<string, string>
+}
+
 /** The part of `wx` (or `tt`, `qq`, ...) that mp-session uses. */
 export interface WxLike {
   login(options: {
@@ -35,6 +53,7 @@ export interface WxLike {
     data?: unknown
     header?: Record<string, string>
     dataType?: string
+    responseType?: string
     timeout?: number
     success?: (result: { statusCode: number; data: unknown; header?: Record<string, string> }) => void
     fail?: (result: { errMsg?: string; errno?: number }) => void
@@ -60,6 +79,14 @@ export interface SessionOptions {
   maxRetries?: number
   /** `false` (default), or a text shown with `wx.showToast` when a login finally fails. */
   failureToast?: false | string
+  /** The header `request()` puts the token in. Default `Authorization` (as `Bearer <token>`); any other header gets the bare token. */
+  tokenHeader?: string
+  /** Places the token yourself: gets the request options and the token, returns the options to send. */
+  attachToken?: (options: RequestOptions, token: string) => RequestOptions
+  /** The origins `request()` may send the token to (`https://host[:port]`). Default: the origin of `loginUrl`. */
+  allowedOrigins?: string[]
+  /** Whether an answer means "session rejected" (then one shared re-login and one retry). Default: `statusCode === 401`. */
+  isSessionExpired?: (response: Response) => boolean
   /** Path of the `.wasm` in the code package. Default `/miniprogram_npm/mp-session/mp_session.wasm`. */
   wasmPath?: string
   /** The mini-program API to use. Default: the global `wx`. */
@@ -80,7 +107,9 @@ export interface MpSessionError extends Error {
     | 'BAD_RESPONSE'
     | 'STORAGE'
     | 'LOGGED_OUT'
+    | 'SESSION_REJECTED'
     | 'WASM_LOAD'
+    | 'WASM_TRAP'
   /** Whether the same call may succeed if made again later. */
   retryable: boolean
   /** The code2Session errcode the backend passed through, if any. */
@@ -103,6 +132,14 @@ export interface MpSession {
   setUserInfo(info: { nickName?: string; avatarUrl?: string }): Promise<Session>
   /** Removes the stored session (not the device id); a login under way is dropped. */
   logout(): Promise<void>
+  /**
+   * `wx.request` with the session's token: waits for a session, adds the token, and on a
+   * rejected session (401) runs one re-login shared by every request that hit it and retries
+   * once. Resolves for every HTTP status; rejects with `SESSION_REJECTED` if the fresh session
+   * is rejected too, `NETWORK` if no answer came, `INVALID_ARGUMENT` for a URL outside
+   * `allowedOrigins`.
+   */
+  request(options: RequestOptions): Promise<Response>
   /** A random UUID created once per device and kept, available without login. */
   deviceId(): Promise<string>
   /** Calls `listener` whenever `current()` changes; returns the function that unsubscribes. */

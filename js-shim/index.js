@@ -4,9 +4,19 @@
 // this file only loads it, hands it a host that speaks `wx.*`, and turns its answers into
 // promises.
 
-var loadCore = require('./loader').loadCore
+var coreLoader = require('./core')
 var createHost = require('./host').createHost
 var errors = require('./errors')
+
+/** Options this file reads itself; every other option goes to the core, which checks it. */
+var SHIM_OPTIONS = ['api', 'wasmPath', 'isSessionExpired', 'attachToken']
+
+/**
+ * @typedef {import('./index').Session} Session
+ * @typedef {import('./index').RequestOptions} RequestOptions
+ * @typedef {import('./index').Response} Response
+ * @typedef {{ resolve: (value: any) => void, reject: (error: Error) => void, request?: RequestOptions }} Waiting
+ */
 
 /**
  * Creates the session of one namespace and starts loading the core. The options are checked
@@ -16,100 +26,128 @@ var errors = require('./errors')
  * @returns {import('./index').MpSession}
  */
 function createSession(options) {
-  var shimFailure = null
-  /** @type {Record<string, unknown>} */
-  var coreOptions = {}
-  /** @type {any} */
-  var api = typeof wx !== 'undefined' ? wx : undefined
-  /** @type {string | undefined} */
-  var wasmPath
-
-  if (options !== null && typeof options === 'object') {
-    Object.keys(options).forEach(function (key) {
-      // `api` and `wasmPath` are the shim's; the core checks every other option.
-      if (key !== 'api' && key !== 'wasmPath') coreOptions[key] = /** @type {any} */ (options)[key]
-    })
-    if (options.api !== undefined) api = options.api
-    wasmPath = options.wasmPath
-    if (wasmPath !== undefined && (typeof wasmPath !== 'string' || !/\.wasm(\.br)?$/.test(wasmPath))) {
-      shimFailure = errors.shimError('INVALID_CONFIG', 'wasmPath must be the path of a .wasm or .wasm.br file', false)
-    }
-  } else {
-    shimFailure = errors.shimError('INVALID_CONFIG', 'createSession takes an options object with loginUrl', false)
-  }
-  if (!shimFailure && !isWxLike(api)) {
-    shimFailure = errors.shimError(
-      'INVALID_CONFIG',
-      'no wx API here: pass options.api (an object with login, request, showToast and the *StorageSync calls)',
-      false
-    )
-  }
+  var settings = readShimOptions(options)
+  /** @type {Error | null} */
+  var failure = settings.failure
 
   /** @type {any} */
   var driver = null
-  /** @type {Error | null} */
-  var configFailure = shimFailure
+  /** @type {coreLoader.Core | null} */
+  var driverCore = null
+  /** @type {ReturnType<typeof createHost> | null} */
+  var host = null
   /** @type {Promise<any> | null} */
   var starting = null
   var nextCall = 1
-  /** @type {Record<number, { resolve: (value: any) => void, reject: (error: Error) => void }>} */
+  /** @type {Record<number, Waiting>} */
   var pending = {}
-  /** @type {Array<(session: import('./index').Session | null) => void>} */
+  /** @type {Record<number, Response>} */
+  var responses = {}
+  /** @type {Array<(session: Session | null) => void>} */
   var listeners = []
 
-  var host = createHost(api, function () { return driver }, {
-    settle: function (call, error, value) {
-      var waiting = pending[call]
-      if (!waiting) return
-      delete pending[call]
-      if (error !== undefined) waiting.reject(errors.toError(error))
-      else waiting.resolve(value)
-    },
-    changed: function (session) {
-      listeners.slice().forEach(function (listener) {
-        try {
-          listener(session)
-        } catch (e) {
-          if (typeof console !== 'undefined') console.error('mp-session: an onChange listener threw', e)
-        }
-      })
-    },
-  })
+  /** The core died under this session: every call under way fails, the next one reloads. */
+  /** @param {unknown} cause */
+  function onDeath(cause) {
+    if (host) host.dispose()
+    driver = null
+    driverCore = null
+    host = null
+    starting = null
+    responses = {}
+    var failed = pending
+    pending = {}
+    var error = errors.shimError('WASM_TRAP', 'the WebAssembly core stopped (' + coreLoader.describe(cause) +
+      '); the next call loads it again', true, cause)
+    Object.keys(failed).forEach(function (call) { failed[/** @type {any} */ (call)].reject(error) })
+  }
+
+  /** @param {unknown} cause */
+  function trapped(cause) {
+    if (driverCore) coreLoader.killCore(driverCore, cause)
+  }
+
+  /** @param {coreLoader.Core} core */
+  function startDriver(core) {
+    var newHost = createHost(settings.api, {
+      driver: function () { return driver },
+      settle: settle,
+      changed: changed,
+      trapped: trapped,
+      requestOf: function (call) { return pending[call] && pending[call].request },
+      answered: function (op, response) { responses[op] = response },
+      isSessionExpired: settings.isSessionExpired,
+      attachToken: settings.attachToken,
+    })
+    try {
+      driver = new core.glue.Driver(newHost, settings.coreOptions, entropy())
+    } catch (view) {
+      failure = errors.toError(/** @type {any} */ (view))
+      throw failure
+    }
+    host = newHost
+    driverCore = core
+    core.onDeath.push(onDeath)
+    return driver
+  }
 
   /** @returns {Promise<any>} */
   function ready() {
     if (driver) return Promise.resolve(driver)
-    if (configFailure) return Promise.reject(configFailure)
+    if (failure) return Promise.reject(failure)
     if (!starting) {
-      starting = loadCore(wasmPath).then(
-        function (core) {
-          try {
-            driver = new core.Driver(host, coreOptions, entropy())
-          } catch (view) {
-            configFailure = errors.toError(/** @type {any} */ (view))
-            throw configFailure
-          }
-          return driver
-        },
-        function (error) {
-          starting = null
-          throw error
-        }
-      )
+      starting = coreLoader.loadCore(settings.wasmPath).then(startDriver, function (error) {
+        starting = null
+        throw error
+      })
     }
     return starting
   }
 
   /**
+   * @param {number} call
+   * @param {any} error
+   * @param {any} value
+   */
+  function settle(call, error, value) {
+    var waiting = pending[call]
+    if (!waiting) return
+    delete pending[call]
+    if (error !== undefined) return waiting.reject(errors.toError(error))
+    if (waiting.request) {
+      var response = responses[value]
+      delete responses[value]
+      return waiting.resolve(response)
+    }
+    waiting.resolve(value)
+  }
+
+  /** @param {Session | null} session */
+  function changed(session) {
+    listeners.slice().forEach(function (listener) {
+      try {
+        listener(session)
+      } catch (e) {
+        if (typeof console !== 'undefined') console.error('mp-session: an onChange listener threw', e)
+      }
+    })
+  }
+
+  /**
    * @param {string} method
    * @param {unknown} [argument]
+   * @param {RequestOptions} [request]
    */
-  function call(method, argument) {
+  function call(method, argument, request) {
     return ready().then(function (d) {
       return new Promise(function (resolve, reject) {
         var id = nextCall++
-        pending[id] = { resolve: resolve, reject: reject }
-        d[method](id, argument)
+        pending[id] = { resolve: resolve, reject: reject, request: request }
+        try {
+          d[method](id, argument)
+        } catch (cause) {
+          trapped(cause)
+        }
       })
     })
   }
@@ -120,10 +158,25 @@ function createSession(options) {
   return {
     launch: function () { return call('ensure') },
     ensure: function () { return call('ensure') },
-    current: function () { return driver ? driver.current() : null },
+    current: function () {
+      if (!driver) return null
+      try {
+        return driver.current()
+      } catch (cause) {
+        trapped(cause)
+        return null
+      }
+    },
     setUserInfo: function (info) { return call('setUserInfo', info) },
     logout: function () { return call('logout').then(function () {}) },
     deviceId: function () { return call('deviceId') },
+    request: function (request) {
+      if (!request || typeof request !== 'object' || typeof request.url !== 'string') {
+        return Promise.reject(errors.shimError('INVALID_ARGUMENT',
+          'request takes the options of wx.request: { url, method?, data?, header?, timeout?, dataType?, responseType? }', false))
+      }
+      return call('request', request.url, request)
+    },
     onChange: function (listener) {
       if (typeof listener !== 'function') throw new TypeError('mp-session: onChange takes a function')
       listeners.push(listener)
@@ -132,6 +185,60 @@ function createSession(options) {
         if (at >= 0) listeners.splice(at, 1)
       }
     },
+  }
+}
+
+/**
+ * Splits the options: the shim's own (checked here, as the core never sees them) and the
+ * core's (checked there).
+ *
+ * @param {any} options
+ */
+function readShimOptions(options) {
+  var api = typeof wx !== 'undefined' ? wx : undefined
+  /** @type {Record<string, unknown>} */
+  var coreOptions = {}
+  /** @type {Error | null} */
+  var failure = null
+  var invalid = function (/** @type {string} */ message) {
+    failure = failure || errors.shimError('INVALID_CONFIG', message, false)
+  }
+  if (options === null || typeof options !== 'object') {
+    invalid('createSession takes an options object with loginUrl')
+    options = {}
+  }
+  Object.keys(options).forEach(function (key) {
+    if (SHIM_OPTIONS.indexOf(key) < 0) coreOptions[key] = options[key]
+  })
+  if (options.api !== undefined) api = options.api
+  var wasmPath = options.wasmPath
+  if (wasmPath !== undefined && (typeof wasmPath !== 'string' || !/\.wasm(\.br)?$/.test(wasmPath))) {
+    invalid('wasmPath must be the path of a .wasm or .wasm.br file')
+  }
+  ;['isSessionExpired', 'attachToken'].forEach(function (name) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') invalid(name + ' must be a function')
+  })
+  if (!isWxLike(api)) {
+    invalid('no wx API here: pass options.api (an object with login, request, showToast and the *StorageSync calls)')
+  }
+  var isSessionExpired = options.isSessionExpired
+  return {
+    api: /** @type {import('./index').WxLike} */ (api),
+    wasmPath: /** @type {string | undefined} */ (wasmPath),
+    coreOptions: coreOptions,
+    failure: failure,
+    /** @param {Response} response */
+    isSessionExpired: function (response) {
+      if (!isSessionExpired) return response.statusCode === 401
+      try {
+        return !!isSessionExpired(response)
+      } catch (e) {
+        if (typeof console !== 'undefined') console.error('mp-session: isSessionExpired threw; treating the answer as accepted', e)
+        return false
+      }
+    },
+    /** @type {((options: RequestOptions, token: string) => RequestOptions) | undefined} */
+    attachToken: options.attachToken,
   }
 }
 

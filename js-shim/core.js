@@ -1,53 +1,82 @@
 // @ts-check
 'use strict'
-// Loads the WebAssembly core once per app.
+// Loads the WebAssembly core, once per app and again after it dies.
 //
 // In WeChat there is no `WebAssembly`: only `WXWebAssembly.instantiate(path, imports)`, which
 // takes nothing but a path inside the code package and resolves to an Instance (or, in some
 // versions, `{ instance }`). Elsewhere (Node, tests) the standard `WebAssembly` is used with
 // the bytes read from the file next to this one.
+//
+// Each instance gets its own copy of the wasm-bindgen glue (`createGlue()`), so an instance
+// that trapped can be replaced by a fresh one without the glue's caches pointing at the old
+// memory.
 
-var glue = require('mp-session-glue')
+var createGlue = require('mp-session-glue')
 var shimError = require('./errors').shimError
 
 /** Where the developer tool's "build npm" step puts the file. */
 var DEFAULT_WASM_PATH = '/miniprogram_npm/mp-session/mp_session.wasm'
 var WASM_FILE = 'mp_session.wasm'
 
-/** @type {Promise<typeof glue> | null} */
-var loading = null
+/**
+ * @typedef {ReturnType<typeof createGlue>} Glue
+ * @typedef {{ glue: Glue, dead: boolean, ready: Promise<Core>, onDeath: Array<(cause: unknown) => void> }} Core
+ */
+
+/** @type {Core | null} */
+var current = null
 
 /**
- * The wasm-bindgen glue, bound to a live instance. The first call decides the path; a failed
- * load is forgotten so that the next call tries again.
+ * The live core. The first call decides the path; a failed load is forgotten so that the
+ * next call tries again, and so is a core that died.
  *
  * @param {string | undefined} wasmPath
- * @returns {Promise<typeof glue>}
+ * @returns {Promise<Core>}
  */
 function loadCore(wasmPath) {
-  if (!loading) {
-    loading = instantiate(wasmPath).then(
-      function (instance) {
-        glue.__wbg_set_wasm(instance.exports)
-        var start = /** @type {any} */ (instance.exports).__wbindgen_start
-        if (typeof start === 'function') start()
-        return glue
-      },
-      function (cause) {
-        loading = null
-        throw shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + describe(cause), true, cause)
-      }
-    )
-  }
-  return loading
+  if (current && !current.dead) return current.ready
+  var glue = createGlue()
+  /** @type {Core} */
+  var core = { glue: glue, dead: false, ready: /** @type {any} */ (null), onDeath: [] }
+  core.ready = instantiate(wasmPath, glue).then(
+    function (instance) {
+      glue.__wbg_set_wasm(instance.exports)
+      var start = /** @type {any} */ (instance.exports).__wbindgen_start
+      if (typeof start === 'function') start()
+      return core
+    },
+    function (cause) {
+      if (current === core) current = null
+      throw shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + describe(cause), true, cause)
+    }
+  )
+  current = core
+  return core.ready
+}
+
+/**
+ * Marks `core` dead after it threw from inside (a trap): every session using it is told
+ * once, and the next `loadCore` makes a fresh instance.
+ *
+ * @param {Core} core
+ * @param {unknown} cause
+ */
+function killCore(core, cause) {
+  if (core.dead) return
+  core.dead = true
+  if (current === core) current = null
+  var listeners = core.onDeath
+  core.onDeath = []
+  listeners.forEach(function (listener) { listener(cause) })
 }
 
 /**
  * @param {string | undefined} wasmPath
+ * @param {Glue} glue
  * @returns {Promise<WebAssembly.Instance>}
  */
-function instantiate(wasmPath) {
-  var imports = { './mp_session_bg.js': glue }
+function instantiate(wasmPath, glue) {
+  var imports = { './mp_session_bg.js': /** @type {any} */ (glue) }
   try {
     if (typeof WXWebAssembly !== 'undefined') {
       return WXWebAssembly.instantiate(wasmPath || DEFAULT_WASM_PATH, imports).then(function (result) {
@@ -91,4 +120,4 @@ function describe(cause) {
   return String(text)
 }
 
-module.exports = { loadCore: loadCore, DEFAULT_WASM_PATH: DEFAULT_WASM_PATH }
+module.exports = { loadCore: loadCore, killCore: killCore, describe: describe, DEFAULT_WASM_PATH: DEFAULT_WASM_PATH }
