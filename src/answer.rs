@@ -160,20 +160,21 @@ pub(crate) fn judge(reply: &Reply, now: u64, default_ttl_ms: u64) -> Verdict {
                 Ok(record) => Verdict::Session(record),
                 Err(error) => Verdict::Fail(error.with_status(reply.status)),
             },
-            None => Verdict::Fail(
-                Error::new(
-                    ErrorCode::BadResponse,
-                    "backend answer is not a JSON object",
-                )
-                .with_status(reply.status),
-            ),
+            None => {
+                let message = if reply.body == ReplyBody::TooLarge {
+                    "backend answer is longer than 65536 characters"
+                } else {
+                    "backend answer is not a JSON object of the documented shape"
+                };
+                Verdict::Fail(Error::new(ErrorCode::BadResponse, message).with_status(reply.status))
+            }
         },
-        500..=599 => Verdict::Retry(
-            Error::retryable(ErrorCode::Backend, "backend failed").with_status(reply.status),
-        ),
-        status => Verdict::Fail(
-            Error::new(ErrorCode::Backend, "backend refused the login").with_status(status),
-        ),
+        500..=599 => {
+            Verdict::Retry(Error::retryable(ErrorCode::Backend, "backend failed").with_status(reply.status))
+        }
+        status => {
+            Verdict::Fail(Error::new(ErrorCode::Backend, "backend refused the login").with_status(status))
+        }
     }
 }
 
@@ -327,14 +328,23 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_too_long_to_read_is_a_bad_response() {
+        let reply = Reply {
+            status: 200,
+            body: ReplyBody::TooLarge,
+        };
+        assert!(matches!(judge(&reply, 0, TTL), Verdict::Fail(e) if e.message().contains("65536")));
+        let reply = Reply {
+            status: 502,
+            body: ReplyBody::TooLarge,
+        };
+        assert!(matches!(judge(&reply, 0, TTL), Verdict::Retry(_)));
+    }
+
+    #[test]
     fn errcodes_decide_before_the_status() {
-        assert!(
-            matches!(verdict(200, r#"{"errcode":-1}"#), Verdict::Retry(e) if e.errcode() == Some(-1))
-        );
-        assert!(matches!(
-            verdict(400, r#"{"errcode":45011}"#),
-            Verdict::Retry(_)
-        ));
+        assert!(matches!(verdict(200, r#"{"errcode":-1}"#), Verdict::Retry(e) if e.errcode() == Some(-1)));
+        assert!(matches!(verdict(400, r#"{"errcode":45011}"#), Verdict::Retry(_)));
         assert!(matches!(
             verdict(400, r#"{"errcode":40029}"#),
             Verdict::FreshCode(_)
@@ -343,9 +353,7 @@ mod tests {
             verdict(200, r#"{"errcode":40163,"openid":"o"}"#),
             Verdict::FreshCode(_)
         ));
-        assert!(
-            matches!(verdict(403, r#"{"errcode":40226}"#), Verdict::Fail(e) if !e.is_retryable())
-        );
+        assert!(matches!(verdict(403, r#"{"errcode":40226}"#), Verdict::Fail(e) if !e.is_retryable()));
         assert!(
             matches!(verdict(200, r#"{"errcode":12345}"#), Verdict::Fail(e) if e.errcode() == Some(12345))
         );

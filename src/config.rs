@@ -141,9 +141,7 @@ impl Config {
         };
         let login_origin = secure_origin(&login_url).map_err(|why| invalid("loginUrl ", why))?;
 
-        let namespace = options
-            .namespace
-            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
+        let namespace = options.namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
         if !is_valid_namespace(&namespace) {
             return Err(Error::invalid_config(
                 "namespace must be 1 to 64 characters of a-z, A-Z, 0-9, '_', '-' or '.'",
@@ -156,9 +154,7 @@ impl Config {
             0.0,
             MAX_LEEWAY_SECONDS,
         )
-        .ok_or_else(|| {
-            Error::invalid_config("leewaySeconds must be a whole number from 0 to 86400")
-        })?;
+        .ok_or_else(|| Error::invalid_config("leewaySeconds must be a whole number from 0 to 86400"))?;
         let ttl = whole_number(
             options.default_ttl_seconds,
             DEFAULT_TTL_SECONDS,
@@ -174,13 +170,9 @@ impl Config {
             MIN_TIMEOUT_MS,
             MAX_TIMEOUT_MS,
         )
-        .ok_or_else(|| {
-            Error::invalid_config("timeoutMs must be a whole number from 100 to 60000")
-        })?;
+        .ok_or_else(|| Error::invalid_config("timeoutMs must be a whole number from 100 to 60000"))?;
         let max_retries = whole_number(options.max_retries, DEFAULT_MAX_RETRIES, 0.0, MAX_RETRIES)
-            .ok_or_else(|| {
-                Error::invalid_config("maxRetries must be a whole number from 0 to 10")
-            })?;
+            .ok_or_else(|| Error::invalid_config("maxRetries must be a whole number from 0 to 10"))?;
 
         let failure_toast = match options.failure_toast {
             None | Some(FailureToast::Off) => None,
@@ -206,16 +198,13 @@ impl Config {
         let allowed_origins = match options.allowed_origins {
             None => vec![login_origin],
             Some(entries) if entries.is_empty() || entries.len() > MAX_ALLOWED_ORIGINS => {
-                return Err(Error::invalid_config(
-                    "allowedOrigins must list 1 to 16 origins",
-                ));
+                return Err(Error::invalid_config("allowedOrigins must list 1 to 16 origins"));
             }
             Some(entries) => {
                 let mut origins = Vec::with_capacity(entries.len());
                 for entry in &entries {
                     origins.push(
-                        check_allowed_origin(entry)
-                            .map_err(|why| invalid("allowedOrigins entry ", why))?,
+                        check_allowed_origin(entry).map_err(|why| invalid("allowedOrigins entry ", why))?,
                     );
                 }
                 origins
@@ -329,9 +318,8 @@ mod tests {
     use crate::ErrorCode;
 
     fn from_json(json: &str) -> Result<Config, Error> {
-        let options: Options =
-            crate::decode::decode_object(&mut serde_json::Deserializer::from_str(json))
-                .map_err(|e| Error::invalid_config(e.to_string()))?;
+        let options: Options = crate::decode::decode_object(&mut serde_json::Deserializer::from_str(json))
+            .map_err(|e| Error::invalid_config(e.to_string()))?;
         Config::from_options(options)
     }
 
@@ -373,18 +361,9 @@ mod tests {
         let cases = [
             (r#"{}"#, "loginUrl is required"),
             (r#"{"loginUrl":"http://api.example.com"}"#, "https"),
-            (
-                r#"{"loginURL":"https://a.com"}"#,
-                "unknown field `loginURL`",
-            ),
-            (
-                r#"{"loginUrl":"https://a.com","namespace":""}"#,
-                "namespace",
-            ),
-            (
-                r#"{"loginUrl":"https://a.com","namespace":"a b"}"#,
-                "namespace",
-            ),
+            (r#"{"loginURL":"https://a.com"}"#, "unknown field `loginURL`"),
+            (r#"{"loginUrl":"https://a.com","namespace":""}"#, "namespace"),
+            (r#"{"loginUrl":"https://a.com","namespace":"a b"}"#, "namespace"),
             (
                 r#"{"loginUrl":"https://a.com","leewaySeconds":-1}"#,
                 "leewaySeconds",
@@ -397,14 +376,8 @@ mod tests {
                 r#"{"loginUrl":"https://a.com","defaultTtlSeconds":0}"#,
                 "defaultTtlSeconds",
             ),
-            (
-                r#"{"loginUrl":"https://a.com","timeoutMs":60001}"#,
-                "timeoutMs",
-            ),
-            (
-                r#"{"loginUrl":"https://a.com","maxRetries":11}"#,
-                "maxRetries",
-            ),
+            (r#"{"loginUrl":"https://a.com","timeoutMs":60001}"#, "timeoutMs"),
+            (r#"{"loginUrl":"https://a.com","maxRetries":11}"#, "maxRetries"),
             (
                 r#"{"loginUrl":"https://a.com","failureToast":true}"#,
                 "failureToast",
@@ -421,11 +394,7 @@ mod tests {
         for (json, expected) in cases {
             let error = from_json(json).unwrap_err();
             assert_eq!(error.code(), ErrorCode::InvalidConfig, "{json}");
-            assert!(
-                error.message().contains(expected),
-                "{json}: {}",
-                error.message()
-            );
+            assert!(error.message().contains(expected), "{json}: {}", error.message());
         }
     }
 }

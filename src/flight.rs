@@ -105,10 +105,7 @@ impl Flight {
                 }
             }
             (&Stage::LoggingIn { guard, .. }, &Input::TimerFired { timer }) if timer == guard => {
-                let error = Error::retryable(
-                    ErrorCode::Timeout,
-                    "wx.login did not answer within timeoutMs",
-                );
+                let error = Error::retryable(ErrorCode::Timeout, "wx.login did not answer within timeoutMs");
                 self.failed(error, config, out, rng)
             }
             (
@@ -131,19 +128,15 @@ impl Flight {
                     Verdict::Fail(error) => Progress::Done(Err(error)),
                 }
             }
-            (&Stage::Posting { op, guard }, &Input::PostFailed { op: answered })
-                if answered == op =>
-            {
+            (&Stage::Posting { op, guard }, &Input::PostFailed { op: answered }) if answered == op => {
                 out.push(Effect::CancelTimer { timer: guard });
                 let error = Error::retryable(ErrorCode::Network, "the login request failed");
                 self.failed(error, config, out, rng)
             }
             (&Stage::Posting { op, guard }, &Input::TimerFired { timer }) if timer == guard => {
                 out.push(Effect::Abort { op });
-                let error = Error::retryable(
-                    ErrorCode::Timeout,
-                    "the login request took longer than timeoutMs",
-                );
+                let error =
+                    Error::retryable(ErrorCode::Timeout, "the login request took longer than timeoutMs");
                 self.failed(error, config, out, rng)
             }
             (&Stage::Backoff { timer }, &Input::TimerFired { timer: fired }) if fired == timer => {
@@ -169,13 +162,7 @@ impl Flight {
     }
 
     /// A retryable failure: back off and try again while retries remain.
-    fn failed(
-        &mut self,
-        error: Error,
-        config: &Config,
-        out: &mut Outbox,
-        rng: &mut Rng,
-    ) -> Progress {
+    fn failed(&mut self, error: Error, config: &Config, out: &mut Outbox, rng: &mut Rng) -> Progress {
         if self.retries >= config.max_retries() {
             return Progress::Done(Err(error));
         }
@@ -210,10 +197,7 @@ fn post_code(code: Secret, config: &Config, out: &mut Outbox) -> Stage {
     out.push(Effect::Post {
         op,
         url: config.login_url().to_owned(),
-        body: LoginBody {
-            code,
-            platform: "wx",
-        },
+        body: LoginBody { code, platform: "wx" },
         timeout_ms: config.timeout_ms(),
     });
     out.push(Effect::StartTimer {
@@ -227,9 +211,7 @@ fn post_code(code: Secret, config: &Config, out: &mut Outbox) -> Stage {
 /// upper half so that many devices failing together do not retry together.
 pub(crate) fn backoff_ms(retry: u32, rng: &mut Rng) -> u32 {
     let exponent = retry.saturating_sub(1).min(16);
-    let full = BACKOFF_BASE_MS
-        .saturating_mul(1 << exponent)
-        .min(BACKOFF_CAP_MS);
+    let full = BACKOFF_BASE_MS.saturating_mul(1 << exponent).min(BACKOFF_CAP_MS);
     full / 2 + rng.below(full / 2 + 1)
 }
 

@@ -44,10 +44,7 @@ impl Held {
     }
 
     fn is_usable(&self, now: u64, leeway_ms: u64) -> bool {
-        matches!(
-            self.standing(now, leeway_ms),
-            Standing::Fresh | Standing::Refresh
-        )
+        matches!(self.standing(now, leeway_ms), Standing::Fresh | Standing::Refresh)
     }
 }
 
@@ -61,10 +58,7 @@ struct Save {
 #[derive(Debug)]
 enum AfterSave {
     /// Settle these calls with this session (or a `STORAGE` error carrying it).
-    Deliver {
-        calls: Vec<CallId>,
-        session: Session,
-    },
+    Deliver { calls: Vec<CallId>, session: Session },
     /// Settle a `logout()` call.
     Logout(CallId),
 }
@@ -167,8 +161,7 @@ impl Machine {
             }
             Input::SessionRead { op, found } => self.session_read(op, found, now),
             Input::DeviceIdRead { op, found } => {
-                if let Some((id, calls)) = self.device.read(op, found, &mut self.rng, &mut self.out)
-                {
+                if let Some((id, calls)) = self.device.read(op, found, &mut self.rng, &mut self.out) {
                     for call in calls {
                         self.settle(call, Ok(Settled::DeviceId(id.clone())));
                     }
@@ -228,14 +221,12 @@ impl Machine {
         // Missing, unreadable, another version, expired or from a clock that moved back:
         // all the same to the flow, there is no session. A failed read is treated alike.
         let held = match found {
-            StoredSession::Found(record) if record.is_usable(now, self.config.leeway_ms()) => {
-                Some(Held {
-                    record,
-                    source: Source::Cache,
-                    rejected: false,
-                    after_rejection: false,
-                })
-            }
+            StoredSession::Found(record) if record.is_usable(now, self.config.leeway_ms()) => Some(Held {
+                record,
+                source: Source::Cache,
+                rejected: false,
+                after_rejection: false,
+            }),
             _ => None,
         };
         let fresh = held

@@ -92,10 +92,7 @@ impl Record {
 
     /// Whether the session can still be used at `now` (fresh or inside the leeway).
     pub fn is_usable(&self, now: u64, leeway_ms: u64) -> bool {
-        matches!(
-            self.standing(now, leeway_ms),
-            Standing::Fresh | Standing::Refresh
-        )
+        matches!(self.standing(now, leeway_ms), Standing::Fresh | Standing::Refresh)
     }
 
     fn is_well_formed(&self) -> bool {
@@ -181,13 +178,7 @@ mod tests {
         empty_unionid.unionid = Some(String::new());
         let backwards = record(HOUR, HOUR);
         let beyond_js = record(0, u64::MAX);
-        for r in [
-            other_version,
-            no_openid,
-            empty_unionid,
-            backwards,
-            beyond_js,
-        ] {
+        for r in [other_version, no_openid, empty_unionid, backwards, beyond_js] {
             assert_eq!(r.standing(1, LEEWAY), Standing::Invalid, "{r:?}");
         }
     }
@@ -199,9 +190,8 @@ mod tests {
         let r: Record = serde_json::from_str(json).unwrap();
         assert_eq!(r.user_info.unwrap().nick_name.as_deref(), Some("Ann"));
         assert!(serde_json::from_str::<Record>(r#"{"v":1,"openid":5}"#).is_err());
-        assert!(serde_json::from_str::<Record>(
-            r#"{"v":1,"openid":"o","expiresAt":1.5,"obtainedAt":0}"#
-        )
-        .is_err());
+        assert!(
+            serde_json::from_str::<Record>(r#"{"v":1,"openid":"o","expiresAt":1.5,"obtainedAt":0}"#).is_err()
+        );
     }
 }

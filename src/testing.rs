@@ -426,10 +426,7 @@ impl Harness {
         }
         match self.settled.get(&call) {
             Some(outcome) => outcome.clone(),
-            None => panic!(
-                "call {call} never settled; still pending: {:?}",
-                self.pending
-            ),
+            None => panic!("call {call} never settled; still pending: {:?}", self.pending),
         }
     }
 
@@ -452,10 +449,7 @@ impl Harness {
                     LoginMode::Codes => {
                         self.codes_issued += 1;
                         let code = Secret::new(format!("code-{}", self.codes_issued));
-                        self.feed(Input::LoginCode {
-                            op,
-                            code: Some(code),
-                        });
+                        self.feed(Input::LoginCode { op, code: Some(code) });
                     }
                     LoginMode::Fail => self.feed(Input::LoginCode { op, code: None }),
                     LoginMode::NoAnswer => {}
@@ -512,8 +506,7 @@ impl Harness {
                         Some(Stored::Text(_) | Stored::Unreadable) => StoredSession::Unreadable,
                     }
                 };
-                self.machine
-                    .handle(self.now, Input::SessionRead { op, found });
+                self.machine.handle(self.now, Input::SessionRead { op, found });
             }
             Effect::ReadDeviceId { op } => {
                 self.counts.reads += 1;
@@ -521,8 +514,7 @@ impl Harness {
                     Some(Stored::Text(text)) if !self.fail_reads => Some(text.clone()),
                     _ => None,
                 };
-                self.machine
-                    .handle(self.now, Input::DeviceIdRead { op, found });
+                self.machine.handle(self.now, Input::DeviceIdRead { op, found });
             }
             Effect::WriteSession { op, key, record } => {
                 self.counts.writes += 1;
@@ -540,8 +532,7 @@ impl Harness {
             Effect::WriteDeviceId { op, id } => {
                 self.counts.writes += 1;
                 if !self.fail_writes {
-                    self.storage
-                        .insert(DEVICE_ID_KEY.to_owned(), Stored::Text(id));
+                    self.storage.insert(DEVICE_ID_KEY.to_owned(), Stored::Text(id));
                 }
                 self.machine.handle(
                     self.now,
@@ -574,17 +565,12 @@ impl Harness {
             }
             Effect::Post { op, body, .. } => {
                 let code = body.code.expose().to_owned();
-                assert!(
-                    !self.codes_posted.contains(&code),
-                    "code {code} was posted twice"
-                );
+                assert!(!self.codes_posted.contains(&code), "code {code} was posted twice");
                 self.counts.posts += 1;
                 self.codes_posted.push(code);
                 self.pending.push_back(Pending::Post(op, body.code));
             }
-            Effect::Send {
-                op, call, header, ..
-            } => {
+            Effect::Send { op, call, header, .. } => {
                 let url = self.request_urls.get(&call).cloned().unwrap_or_default();
                 let header = header.map(|h| (h.name, h.value.expose().to_owned()));
                 self.counts.sends += 1;
@@ -610,8 +596,7 @@ impl Harness {
                 .pending
                 .retain(|p| !matches!(p, Pending::Post(o, _) if *o == op)),
             Effect::StartTimer { timer, ms } => {
-                self.timers
-                    .insert(timer, self.now.saturating_add(u64::from(ms)));
+                self.timers.insert(timer, self.now.saturating_add(u64::from(ms)));
             }
             Effect::CancelTimer { timer } => {
                 self.timers.remove(&timer);

@@ -81,8 +81,7 @@ fn host_and_port(authority: &str) -> Option<(&str, Option<u32>)> {
     let port = match port {
         None => None,
         Some(port) => {
-            let valid =
-                !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+            let valid = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
             let number = port
                 .parse::<u32>()
                 .ok()
@@ -131,10 +130,7 @@ mod tests {
     #[test]
     fn https_urls_are_accepted_and_give_their_origin() {
         for (url, origin) in [
-            (
-                "https://api.example.com/auth/wx-login",
-                "https://api.example.com",
-            ),
+            ("https://api.example.com/auth/wx-login", "https://api.example.com"),
             ("HTTPS://API.example.com", "https://api.example.com"),
             (
                 "https://api.example.com:8443/login?app=1",
@@ -168,31 +164,19 @@ mod tests {
     #[test]
     fn malformed_urls_say_what_is_wrong() {
         assert!(secure_origin("").unwrap_err().contains("https://"));
-        assert!(secure_origin("ftp://x.com")
-            .unwrap_err()
-            .contains("https://"));
-        assert!(secure_origin("/auth/wx-login")
-            .unwrap_err()
-            .contains("https://"));
-        assert!(secure_origin("https:///login")
-            .unwrap_err()
-            .contains("host"));
-        assert!(secure_origin("https://a.com:0/")
-            .unwrap_err()
-            .contains("port"));
+        assert!(secure_origin("ftp://x.com").unwrap_err().contains("https://"));
+        assert!(secure_origin("/auth/wx-login").unwrap_err().contains("https://"));
+        assert!(secure_origin("https:///login").unwrap_err().contains("host"));
+        assert!(secure_origin("https://a.com:0/").unwrap_err().contains("port"));
         assert!(secure_origin("https://a.com:99999/")
             .unwrap_err()
             .contains("port"));
-        assert!(secure_origin("https://a.com:/")
-            .unwrap_err()
-            .contains("port"));
+        assert!(secure_origin("https://a.com:/").unwrap_err().contains("port"));
         assert!(secure_origin("https://[]/").unwrap_err().contains("host"));
         assert!(secure_origin("https://user:pw@a.com/")
             .unwrap_err()
             .contains("password"));
-        assert!(secure_origin("https://a.com/a b")
-            .unwrap_err()
-            .contains("spaces"));
+        assert!(secure_origin("https://a.com/a b").unwrap_err().contains("spaces"));
         assert!(secure_origin(&"https://a.com/".repeat(300))
             .unwrap_err()
             .contains("2048"));

@@ -49,9 +49,7 @@ impl UserInfo {
     /// Checks a `setUserInfo` argument: at least one field, each within its limit.
     pub(crate) fn check_patch(&self) -> Result<(), Error> {
         if self.nick_name.is_none() && self.avatar_url.is_none() {
-            return Err(Error::invalid_argument(
-                "setUserInfo needs nickName or avatarUrl",
-            ));
+            return Err(Error::invalid_argument("setUserInfo needs nickName or avatarUrl"));
         }
         if !self.is_within_limits() {
             return Err(Error::invalid_argument(

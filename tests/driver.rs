@@ -95,8 +95,7 @@ fn text(value: &JsValue, name: &str) -> Option<String> {
 /// A host (sharing `storage` if given) with a driver attached.
 fn app(storage: &JsValue, options: &str) -> Host {
     let host = fake_host(storage);
-    let driver =
-        Driver::new(host.clone().unchecked_into(), js(options), &[7; 16]).expect("valid options");
+    let driver = Driver::new(host.clone().unchecked_into(), js(options), &[7; 16]).expect("valid options");
     attach(&host, driver.into());
     host
 }
@@ -160,10 +159,7 @@ fn a_restarted_app_reads_the_session_from_storage() {
 
     assert_eq!(text(&current, "source").as_deref(), Some("cache"));
     call(&second, "ensure", 1, &JsValue::UNDEFINED);
-    assert_eq!(
-        text(&resolved(&second, 1), "openid").as_deref(),
-        Some("o-js")
-    );
+    assert_eq!(text(&resolved(&second, 1), "openid").as_deref(), Some("o-js"));
     assert_eq!(get(&second, "logins").as_f64(), Some(0.0));
 }
 
@@ -202,11 +198,7 @@ fn an_answer_that_is_not_an_object_is_a_bad_response() {
         call(&host, "ensure", 1, &JsValue::UNDEFINED);
 
         let error = rejected(&host, 1);
-        assert_eq!(
-            text(&error, "code").as_deref(),
-            Some("BAD_RESPONSE"),
-            "{data}"
-        );
+        assert_eq!(text(&error, "code").as_deref(), Some("BAD_RESPONSE"), "{data}");
         assert_eq!(field(&error, "status").as_f64(), Some(200.0));
         assert_eq!(field(&error, "retryable").as_bool(), Some(false));
     }
@@ -232,10 +224,7 @@ fn a_throwing_write_gives_storage_with_the_usable_session() {
 
     let error = rejected(&host, 1);
     assert_eq!(text(&error, "code").as_deref(), Some("STORAGE"));
-    assert_eq!(
-        text(&field(&error, "session"), "openid").as_deref(),
-        Some("o-js")
-    );
+    assert_eq!(text(&field(&error, "session"), "openid").as_deref(), Some("o-js"));
     assert_eq!(text(&current(&host), "openid").as_deref(), Some("o-js"));
 }
 
@@ -257,15 +246,9 @@ fn a_throwing_wx_login_is_a_login_failure_not_a_crash() {
 #[wasm_bindgen_test]
 fn bad_options_throw_invalid_config_naming_the_option() {
     for (options, words) in [
-        (
-            r#"{"loginURL":"https://a.com"}"#,
-            "unknown field `loginURL`",
-        ),
+        (r#"{"loginURL":"https://a.com"}"#, "unknown field `loginURL`"),
         (r#"{"loginUrl":"http://a.com"}"#, "https"),
-        (
-            r#"{"loginUrl":"https://a.com","timeoutMs":"9"}"#,
-            "invalid type",
-        ),
+        (r#"{"loginUrl":"https://a.com","timeoutMs":"9"}"#, "invalid type"),
         ("null", "options are not valid"),
         ("[]", "loginUrl is required"),
     ] {

@@ -36,10 +36,7 @@ fn cold_launch_logs_in_once_posts_once_and_writes_once() {
 
     assert_eq!(session.openid, "o-alice");
     assert_eq!(session.unionid.as_deref(), Some("u-alice"));
-    assert_eq!(
-        session.token.as_ref().map(Secret::expose),
-        Some("tok-code-1")
-    );
+    assert_eq!(session.token.as_ref().map(Secret::expose), Some("tok-code-1"));
     assert_eq!(session.expires_at, START_MS + 2 * HOUR_MS);
     assert_eq!(session.source, Source::Login);
     let counts = app.counts();
@@ -66,10 +63,7 @@ fn warm_launch_after_a_restart_reads_once_and_calls_nothing() {
     let session = app.ensure().unwrap();
 
     assert_eq!(session.source, Source::Cache);
-    assert_eq!(
-        session.token.as_ref().map(Secret::expose),
-        Some("tok-code-1")
-    );
+    assert_eq!(session.token.as_ref().map(Secret::expose), Some("tok-code-1"));
     let counts = app.counts();
     assert_eq!(
         (counts.reads, counts.logins, counts.posts, counts.writes),
@@ -230,10 +224,7 @@ fn the_profile_survives_a_relogin_of_the_same_user() {
     let session = app.ensure().unwrap();
 
     assert_eq!(session.source, Source::Login);
-    assert_eq!(
-        session.user_info.unwrap().nick_name.as_deref(),
-        Some("Alice")
-    );
+    assert_eq!(session.user_info.unwrap().nick_name.as_deref(), Some("Alice"));
 }
 
 #[wasm_bindgen_test(unsupported = test)]

@@ -46,11 +46,7 @@ fn set_user_info_without_a_session_logs_in_first() {
     let session = app.set_user_info(nick("Ann")).unwrap();
 
     assert_eq!(session.source, Source::Login);
-    assert_eq!(
-        app.counts().writes,
-        1,
-        "login and profile are saved together"
-    );
+    assert_eq!(app.counts().writes, 1, "login and profile are saved together");
     assert_eq!(
         app.stored_record()
             .unwrap()
@@ -83,10 +79,7 @@ fn logout_removes_the_record_but_not_the_device_id() {
     app.logout().unwrap();
 
     assert!(app.stored_record().is_none());
-    assert_eq!(
-        app.stored(DEVICE_ID_KEY),
-        Some(&Stored::Text(device.clone()))
-    );
+    assert_eq!(app.stored(DEVICE_ID_KEY), Some(&Stored::Text(device.clone())));
     assert_eq!(app.current(), None);
     assert_eq!(app.device_id().unwrap(), device);
 }
@@ -114,10 +107,7 @@ fn an_answer_for_a_login_started_before_logout_is_discarded() {
 
     assert_eq!(app.outcome(logout), Some(&Ok(Settled::Done)));
     let error = app.outcome(launch).unwrap().as_ref().unwrap_err();
-    assert_eq!(
-        (error.code(), error.is_retryable()),
-        (ErrorCode::LoggedOut, true)
-    );
+    assert_eq!((error.code(), error.is_retryable()), (ErrorCode::LoggedOut, true));
     assert!(
         app.stored_record().is_none(),
         "nothing stored for a logged-out login"
@@ -148,10 +138,7 @@ fn a_refused_write_is_a_storage_error_but_the_session_stays_usable_for_this_run(
     let error = app.ensure().unwrap_err();
 
     assert_eq!(error.code(), ErrorCode::Storage);
-    let session = error
-        .session()
-        .expect("the session rides on the error")
-        .clone();
+    let session = error.session().expect("the session rides on the error").clone();
     assert_eq!(session.openid, "o-test");
     assert_eq!(app.current(), Some(session.clone()));
     assert_eq!(app.ensure().unwrap(), session);
@@ -162,11 +149,7 @@ fn a_refused_write_is_a_storage_error_but_the_session_stays_usable_for_this_run(
     );
     app.restart();
     app.fail_storage_writes(false);
-    assert_eq!(
-        app.ensure().unwrap().source,
-        Source::Login,
-        "nothing was stored"
-    );
+    assert_eq!(app.ensure().unwrap().source, Source::Login, "nothing was stored");
 }
 
 #[wasm_bindgen_test(unsupported = test)]

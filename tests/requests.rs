@@ -13,17 +13,12 @@ const API: &str = "https://api.example.com/v1/orders";
 
 fn app() -> Harness {
     let mut app = Harness::new(Options::new("https://api.example.com/auth/wx-login"));
-    app.set_backend(|code| {
-        Reply::ok(Answer::session("o-1").with_token(format!("tok-{code}"))).into()
-    });
+    app.set_backend(|code| Reply::ok(Answer::session("o-1").with_token(format!("tok-{code}"))).into());
     app
 }
 
 /// A backend that accepts only the tokens in `valid` and records every request.
-fn api_accepting(
-    app: &mut Harness,
-    valid: Rc<RefCell<BTreeSet<String>>>,
-) -> Rc<RefCell<Vec<ApiRequest>>> {
+fn api_accepting(app: &mut Harness, valid: Rc<RefCell<BTreeSet<String>>>) -> Rc<RefCell<Vec<ApiRequest>>> {
     let seen = Rc::new(RefCell::new(Vec::new()));
     let log = Rc::clone(&seen);
     app.set_api(move |request| {
@@ -106,9 +101,7 @@ fn allowed_origins_names_every_origin_that_may_receive_the_token() {
     assert_eq!(app.request("https://files.example.com/upload"), Ok(200));
     assert_eq!(app.request("https://api.example.com:443/v1"), Ok(200));
     assert_eq!(
-        app.request("https://other.example.com/")
-            .unwrap_err()
-            .code(),
+        app.request("https://other.example.com/").unwrap_err().code(),
         ErrorCode::InvalidArgument
     );
 }
@@ -132,12 +125,7 @@ fn a_rejected_session_is_replaced_by_one_login_and_the_request_retried_once() {
         .collect();
     assert_eq!(tokens, ["Bearer tok-code-1", "Bearer tok-code-2"]);
     assert_eq!(
-        app.stored_record()
-            .unwrap()
-            .token
-            .as_ref()
-            .unwrap()
-            .expose(),
+        app.stored_record().unwrap().token.as_ref().unwrap().expose(),
         "tok-code-2"
     );
 }
@@ -191,10 +179,7 @@ fn a_backend_that_rejects_every_session_gets_at_most_one_login_a_minute() {
     api_accepting(&mut app, Rc::new(RefCell::new(BTreeSet::new())));
 
     for _ in 0..10 {
-        assert_eq!(
-            app.request(API).unwrap_err().code(),
-            ErrorCode::SessionRejected
-        );
+        assert_eq!(app.request(API).unwrap_err().code(), ErrorCode::SessionRejected);
     }
     assert_eq!(
         app.counts().logins,
@@ -227,10 +212,7 @@ fn a_failed_request_is_a_network_error_without_a_login() {
 
     let error = app.request(API).unwrap_err();
 
-    assert_eq!(
-        (error.code(), error.is_retryable()),
-        (ErrorCode::Network, true)
-    );
+    assert_eq!((error.code(), error.is_retryable()), (ErrorCode::Network, true));
     assert_eq!(app.counts().logins, 1);
 }
 

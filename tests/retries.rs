@@ -18,12 +18,7 @@ fn app_with_backend(script: Vec<Response>) -> (Harness, Rc<RefCell<Vec<String>>>
     app.set_backend(move |code| {
         log.borrow_mut().push(code.to_owned());
         script.next().unwrap_or_else(|| {
-            Reply::ok(
-                Answer::session("o-bob")
-                    .with_token("tok")
-                    .with_expires_in(7200.0),
-            )
-            .into()
+            Reply::ok(Answer::session("o-bob").with_token("tok").with_expires_in(7200.0)).into()
         })
     });
     (app, seen)
@@ -38,10 +33,7 @@ fn retryable_failures_are_retried_with_a_fresh_code_each_time() {
     let retryable = [
         ("network failure", Response::NetworkFailure),
         ("http 500", Reply::unreadable(500).into()),
-        (
-            "http 503",
-            Reply::with_status(503, Answer::default()).into(),
-        ),
+        ("http 503", Reply::with_status(503, Answer::default()).into()),
         ("errcode -1", errcode(-1)),
         ("errcode 45011", errcode(45011)),
         ("no answer", Response::NoAnswer),
@@ -147,11 +139,7 @@ fn permanent_failures_fail_at_once() {
             Reply::with_status(400, Answer::default()).into(),
             ErrorCode::Backend,
         ),
-        (
-            "http 403",
-            Reply::unreadable(403).into(),
-            ErrorCode::Backend,
-        ),
+        ("http 403", Reply::unreadable(403).into(), ErrorCode::Backend),
         (
             "2xx without openid",
             Reply::ok(Answer::default().with_token("t")).into(),
@@ -173,11 +161,7 @@ fn permanent_failures_fail_at_once() {
 
         let error = app.ensure().unwrap_err();
 
-        assert_eq!(
-            (error.code(), error.is_retryable()),
-            (code, false),
-            "{case}"
-        );
+        assert_eq!((error.code(), error.is_retryable()), (code, false), "{case}");
         assert_eq!(codes.borrow().len(), 1, "{case}");
         assert_eq!(app.counts().writes, 0, "{case}");
     }
@@ -194,11 +178,7 @@ fn wx_login_failures_and_silence_are_retried_then_reported() {
 
         let error = app.ensure().unwrap_err();
 
-        assert_eq!(
-            (error.code(), error.is_retryable()),
-            (code, true),
-            "{mode:?}"
-        );
+        assert_eq!((error.code(), error.is_retryable()), (code, true), "{mode:?}");
         assert_eq!(app.counts().logins, 3, "{mode:?}");
         assert!(codes.borrow().is_empty(), "{mode:?}");
     }
@@ -230,10 +210,7 @@ fn a_failed_refresh_keeps_and_returns_the_still_valid_session() {
 
     assert_eq!(session.openid, "o-bob");
     assert_eq!(session.expires_at, START_MS + 2 * HOUR_MS);
-    assert_eq!(
-        app.stored_record().unwrap().expires_at,
-        START_MS + 2 * HOUR_MS
-    );
+    assert_eq!(app.stored_record().unwrap().expires_at, START_MS + 2 * HOUR_MS);
     assert_eq!(app.counts().logins, 4);
     assert!(
         app.toasts().is_empty(),
@@ -252,9 +229,7 @@ fn a_failure_toast_is_shown_once_per_failed_login_when_configured() {
     let calls: Vec<_> = (0..5).map(|_| app.start_ensure()).collect();
     app.run();
 
-    assert!(calls
-        .iter()
-        .all(|c| matches!(app.outcome(*c), Some(Err(_)))));
+    assert!(calls.iter().all(|c| matches!(app.outcome(*c), Some(Err(_)))));
     assert_eq!(app.toasts(), ["登录失败"]);
 }
 

@@ -26,12 +26,7 @@ fn our_backend(_code: &str) -> Response {
 fn a_returning_user_opens_the_app_while_our_backend_is_down() {
     let mut app = Harness::new(Options::new(LOGIN_URL));
     app.set_backend(|_code| {
-        Reply::ok(
-            Answer::session("o-1")
-                .with_token("t")
-                .with_expires_in(86400.0),
-        )
-        .into()
+        Reply::ok(Answer::session("o-1").with_token("t").with_expires_in(86400.0)).into()
     });
     app.ensure().unwrap();
 
@@ -80,15 +75,8 @@ fn when_our_backend_is_down_at_first_launch_users_see_one_toast_and_no_loop() {
 
     let error = app.ensure().unwrap_err();
 
-    assert_eq!(
-        (error.code(), error.is_retryable()),
-        (ErrorCode::Backend, true)
-    );
-    assert_eq!(
-        attempts.get(),
-        3,
-        "the first try and two retries, then it stops"
-    );
+    assert_eq!((error.code(), error.is_retryable()), (ErrorCode::Backend, true));
+    assert_eq!(attempts.get(), 3, "the first try and two retries, then it stops");
     assert_eq!(app.toasts().len(), 1);
 }
 

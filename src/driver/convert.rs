@@ -37,9 +37,7 @@ pub(crate) fn device_id(read: Result<JsValue, JsValue>) -> Option<String> {
 
 /// A non-empty string code, or `None` for anything else (a failed `wx.login`).
 pub(crate) fn login_code(code: JsValue) -> Option<Secret> {
-    code.as_string()
-        .filter(|code| !code.is_empty())
-        .map(Secret::new)
+    code.as_string().filter(|code| !code.is_empty()).map(Secret::new)
 }
 
 /// The backend's answer: a text body is refused over [`MAX_ANSWER_CHARS`], else parsed with

@@ -31,13 +31,7 @@ extern "C" {
 
     /// Starts the POST; the answer comes back through `Driver.postDone` or `Driver.postFailed`.
     #[wasm_bindgen(method, catch)]
-    pub fn post(
-        this: &Host,
-        op: u32,
-        url: &str,
-        body: &JsValue,
-        timeout_ms: u32,
-    ) -> Result<(), JsValue>;
+    pub fn post(this: &Host, op: u32, url: &str, body: &JsValue, timeout_ms: u32) -> Result<(), JsValue>;
 
     /// Sends the app's request `call` (the shim holds its options) with the token header
     /// `name: value` (all three `undefined` without a token; `token` is for `attachToken`);

@@ -194,9 +194,7 @@ impl Driver {
                 self.answer(Input::DeviceIdRead { op, found });
             }
             Effect::WriteDeviceId { op, id } => {
-                let ok = host
-                    .write_storage(DEVICE_ID_KEY, &JsValue::from_str(&id))
-                    .is_ok();
+                let ok = host.write_storage(DEVICE_ID_KEY, &JsValue::from_str(&id)).is_ok();
                 self.answer(Input::Saved { op, ok });
             }
             Effect::Login { op, timeout_ms } => {
@@ -210,10 +208,7 @@ impl Driver {
                 body,
                 timeout_ms,
             } => {
-                if host
-                    .post(op.0, &url, &convert::to_js(&body), timeout_ms)
-                    .is_err()
-                {
+                if host.post(op.0, &url, &convert::to_js(&body), timeout_ms).is_err() {
                     self.answer(Input::PostFailed { op });
                 }
             }

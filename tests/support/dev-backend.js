@@ -5,13 +5,19 @@
 //   → 200 { openid, unionid?, token, expires_in }          on success
 //   → 400 { errcode, errmsg }                              code2Session's errcode, passed through
 //
+//   GET|POST /api/...    Authorization: Bearer <token>      an API of the app
+//   → 200 { openid, path }  for a token it issued; 401 { error } otherwise
+//     ?delay=MS holds the answer that long, to keep requests under way
+//     ?token=T is read when there is no Authorization header
+//     ?reject=1 answers 401 whatever the token; ?reject=body answers 200 { error: 'session expired' }
+//
 // It calls code2Session with its AppSecret over HTTP, keeps the session_key to itself, and
 // issues its own token. Tests steer it with `nextResponses` (see `respond` below).
 const http = require('http')
 const crypto = require('crypto')
 
 async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
-  const stats = { posts: 0, bodies: [], tokens: new Map() }
+  const stats = { posts: 0, bodies: [], tokens: new Map(), api: { requests: 0, inFlight: 0, mostInFlight: 0, authorizations: [] } }
   /** Scripted behaviours for the next requests; each is used once. */
   const nextResponses = []
 
@@ -35,7 +41,9 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
     req.setEncoding('utf8')
     req.on('data', (chunk) => (raw += chunk))
     req.on('end', async () => {
-      if (req.method !== 'POST' || new URL(req.url, 'http://x').pathname !== '/auth/wx-login') {
+      const url = new URL(req.url, 'http://x')
+      if (url.pathname.startsWith('/api/')) return api(req, res, url)
+      if (req.method !== 'POST' || url.pathname !== '/auth/wx-login') {
         res.writeHead(404, { 'content-type': 'application/json' })
         return res.end('{"error":"not found"}')
       }
@@ -57,6 +65,27 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
       }
     })
   })
+  function api(req, res, url) {
+    const stat = stats.api
+    stat.requests++
+    stat.inFlight++
+    stat.mostInFlight = Math.max(stat.mostInFlight, stat.inFlight)
+    const authorization = req.headers.authorization || ''
+    stat.authorizations.push(authorization)
+    const token = authorization ? authorization.replace(/^Bearer /, '') : url.searchParams.get('token') || ''
+    const reject = url.searchParams.get('reject')
+    const user = reject ? null : stats.tokens.get(token)
+    setTimeout(() => {
+      stat.inFlight--
+      if (reject === 'body') {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        return res.end(JSON.stringify({ error: 'session expired' }))
+      }
+      res.writeHead(user ? 200 : 401, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(user ? { openid: user.openid, path: url.pathname } : { error: 'login required' }))
+    }, Number(url.searchParams.get('delay')) || 0)
+  }
+
   const sockets = new Set()
   server.on('connection', (socket) => {
     sockets.add(socket)
@@ -67,6 +96,7 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
 
   return {
     stats,
+    base,
     loginUrl: base + '/auth/wx-login',
     /**
      * Scripts the next request: `{ status, body }` (a raw string body, JSON content type unless
@@ -76,6 +106,10 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
      */
     script(...responses) {
       nextResponses.push(...responses)
+    },
+    /** Forgets every token it issued: the next API call with one is a 401. */
+    revokeTokens() {
+      stats.tokens.clear()
     },
     close() {
       for (const socket of sockets) socket.destroy()

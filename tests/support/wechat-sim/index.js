@@ -29,6 +29,7 @@ const { createWxWebAssembly, compareVersions } = require('./wx-wasm')
 function createMiniProgram(o) {
   const stats = { logins: 0, requests: 0, codes: [], toasts: [], instantiations: 0, logs: [] }
   const behaviour = { login: 'ok' }
+  const traps = { next: null, fired: 0 }
   const timers = createTimers()
   const storage = createStorage(o.storageFile)
   const user = o.user || { openid: 'o-sim-user', unionid: 'u-sim-user' }
@@ -39,6 +40,7 @@ function createMiniProgram(o) {
     baseLibrary: o.baseLibrary || '3.0.0',
     resultShape: o.wasmResult || 'instance',
     stats,
+    traps,
   })
 
   let app = null
@@ -96,6 +98,8 @@ function createMiniProgram(o) {
     stats,
     storage,
     behaviour,
+    /** `traps.next = '<export name>'`: the next call of that wasm export traps. */
+    traps,
     context,
     get app() {
       return app

@@ -6,6 +6,8 @@
 //   (checked with wasm-opt --mvp-features, the same validator the build uses);
 // - it resolves to an Instance (the documented type); `resultShape: 'object'` gives
 //   `{ instance, module }` instead, as some versions do.
+// `traps.next = 'driver_ensure'` makes the next call of that export throw the RuntimeError a
+// trapped instance throws (`unreachable`), to test recovery; the call does not reach wasm.
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
@@ -45,7 +47,23 @@ function isMvpOnly(bytes) {
   return mvpVerdicts.get(hash)
 }
 
-function createWxWebAssembly({ root, platform, baseLibrary, resultShape, stats }) {
+/** The instance as the app sees it, with every exported function able to trap on demand. */
+function trappable(instance, traps) {
+  const exports = {}
+  for (const [name, value] of Object.entries(instance.exports)) {
+    exports[name] = typeof value !== 'function' ? value : function (...args) {
+      if (traps.next === name) {
+        traps.next = null
+        traps.fired++
+        throw new WebAssembly.RuntimeError('unreachable')
+      }
+      return value.apply(this, args)
+    }
+  }
+  return { exports: Object.freeze(exports) }
+}
+
+function createWxWebAssembly({ root, platform, baseLibrary, resultShape, stats, traps }) {
   return {
     instantiate(wasmPath, imports) {
       stats.instantiations++
@@ -73,7 +91,10 @@ function createWxWebAssembly({ root, platform, baseLibrary, resultShape, stats }
           if (!isMvpOnly(bytes)) return fail('CompileError: invalid wasm file (post-MVP features are not supported on iOS)')
         }
         WebAssembly.instantiate(module, imports).then(
-          (instance) => resolve(resultShape === 'object' ? { instance, module } : instance),
+          (real) => {
+            const instance = trappable(real, traps)
+            resolve(resultShape === 'object' ? { instance, module } : instance)
+          },
           (e) => fail(e.message)
         )
       })
