@@ -1,0 +1,507 @@
+//! Properties of the core under random interleavings: any order of calls and answers, stale
+//! answers, time jumps, logouts and storage faults. After every step the invariants below
+//! must hold, and once the world answers everything, every call must have settled.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use mp_session::decode::decode_object;
+use mp_session::{
+    Answer, CallId, Config, Effect, ErrorCode, Input, Machine, OpId, Options, Record, Reply, Secret, Settled,
+    Standing, StoredSession, UserInfo, MAX_REQUESTS_IN_FLIGHT,
+};
+use proptest::prelude::*;
+
+const START: u64 = 1_767_225_600_000;
+const DAY: u64 = 86_400_000;
+
+/// What the world can do next.
+#[derive(Clone, Debug)]
+enum Step {
+    Ensure,
+    SetUserInfo,
+    Request,
+    Logout,
+    DeviceId,
+    Load,
+    /// Answers the n-th outstanding `wx.login`: with a code, or a failure.
+    AnswerLogin(usize, bool),
+    /// Answers the n-th outstanding login POST.
+    AnswerPost(usize, PostOutcome),
+    /// Answers the n-th outstanding app request: accepted, rejected (401), or failed.
+    AnswerSend(usize, u8),
+    /// Fires the n-th live timer.
+    FireTimer(usize),
+    /// An answer for an id that is not (or no longer) awaited.
+    Stale(u32, u8),
+    /// Moves the clock: forward by up to a day, or back by up to a day.
+    Clock(i64),
+    /// Makes storage writes throw, or stop throwing.
+    WritesFail(bool),
+    /// Moves the oldest thing under way forward with a success: a code, a session, an
+    /// accepted request, a timer. Keeps random runs from stalling before the interesting part.
+    Progress,
+}
+
+#[derive(Clone, Debug)]
+enum PostOutcome {
+    Session(f64),
+    Errcode(i64),
+    Status(u16),
+    Unreadable,
+    NetworkFailure,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let post = prop_oneof![
+        (prop_oneof![
+            Just(-5.0),
+            Just(0.0),
+            Just(1.0),
+            Just(60.0),
+            Just(7200.0),
+            Just(1e12)
+        ])
+        .prop_map(PostOutcome::Session),
+        prop_oneof![
+            Just(-1i64),
+            Just(40029),
+            Just(40163),
+            Just(45011),
+            Just(40226),
+            Just(12345)
+        ]
+        .prop_map(PostOutcome::Errcode),
+        prop_oneof![Just(200u16), Just(401), Just(404), Just(500), Just(503)].prop_map(PostOutcome::Status),
+        Just(PostOutcome::Unreadable),
+        Just(PostOutcome::NetworkFailure),
+    ];
+    prop_oneof![
+        3 => Just(Step::Ensure),
+        1 => Just(Step::SetUserInfo),
+        3 => Just(Step::Request),
+        1 => Just(Step::Logout),
+        1 => Just(Step::DeviceId),
+        1 => Just(Step::Load),
+        3 => (0..4usize, any::<bool>()).prop_map(|(n, ok)| Step::AnswerLogin(n, ok)),
+        3 => (0..4usize, post).prop_map(|(n, o)| Step::AnswerPost(n, o)),
+        3 => (0..12usize, 0..3u8).prop_map(|(n, o)| Step::AnswerSend(n, o)),
+        3 => (0..6usize).prop_map(Step::FireTimer),
+        1 => (0..64u32, 0..5u8).prop_map(|(op, kind)| Step::Stale(op, kind)),
+        1 => (-(DAY as i64)..DAY as i64).prop_map(Step::Clock),
+        1 => (0..120_000i64).prop_map(Step::Clock),
+        1 => any::<bool>().prop_map(Step::WritesFail),
+        6 => Just(Step::Progress),
+    ]
+}
+
+/// The world around one machine: the effects it is owed answers for, storage, the clock, and
+/// what the invariants need to remember.
+struct World {
+    machine: Machine,
+    now: u64,
+    next_call: CallId,
+    next_code: u32,
+    stored: Option<Record>,
+    reads: usize,
+    device: Option<String>,
+    writes_fail: bool,
+    logins: Vec<OpId>,
+    posts: Vec<OpId>,
+    /// App requests under way, with the logout generation they were sent in.
+    sends: Vec<(OpId, CallId, u32)>,
+    generation: u32,
+    timers: Vec<OpId>,
+    /// The live `wx.login` and its guard timer, if one is under way.
+    live_login: Option<(OpId, Option<OpId>)>,
+    expect_guard: bool,
+    codes_posted: BTreeSet<String>,
+    sends_per_call: BTreeMap<CallId, usize>,
+    calls: BTreeSet<CallId>,
+    settled: BTreeSet<CallId>,
+    /// Set by a final login failure and by a logout: a login after it needs a new reason (a
+    /// call, or a rejection of a request sent since the logout).
+    quiet: bool,
+}
+
+impl World {
+    fn new() -> World {
+        let config = Config::from_options(Options::new("https://api.example.com/login")).unwrap();
+        World {
+            machine: Machine::new(config, [9; 16]),
+            now: START,
+            next_call: 1,
+            next_code: 1,
+            stored: None,
+            reads: 0,
+            device: None,
+            writes_fail: false,
+            logins: Vec::new(),
+            posts: Vec::new(),
+            sends: Vec::new(),
+            generation: 0,
+            timers: Vec::new(),
+            live_login: None,
+            expect_guard: false,
+            codes_posted: BTreeSet::new(),
+            sends_per_call: BTreeMap::new(),
+            calls: BTreeSet::new(),
+            settled: BTreeSet::new(),
+            quiet: false,
+        }
+    }
+
+    fn call(&mut self) -> CallId {
+        let call = self.next_call;
+        self.next_call += 1;
+        self.calls.insert(call);
+        call
+    }
+
+    fn feed(&mut self, input: Input) {
+        match &input {
+            Input::LoginCode { op, .. } if self.live_login.is_some_and(|(live, _)| live == *op) => {
+                self.live_login = None
+            }
+            Input::TimerFired { timer }
+                if self.live_login.is_some_and(|(_, guard)| guard == Some(*timer)) =>
+            {
+                self.live_login = None
+            }
+            Input::Logout { .. } => {
+                self.live_login = None;
+                self.generation += 1;
+            }
+            _ => {}
+        }
+        let logout = matches!(input, Input::Logout { .. });
+        self.machine.handle(self.now, input);
+        if logout {
+            self.quiet = true;
+        }
+        while let Some(effect) = self.machine.poll_effect() {
+            self.effect(effect);
+        }
+    }
+
+    fn effect(&mut self, effect: Effect) {
+        if self.expect_guard {
+            self.expect_guard = false;
+            if let Effect::StartTimer { timer, .. } = &effect {
+                if let Some((_, guard)) = &mut self.live_login {
+                    *guard = Some(*timer);
+                }
+            }
+        }
+        match effect {
+            Effect::ReadSession { op, .. } => {
+                self.reads += 1;
+                let found = match &self.stored {
+                    Some(record) => StoredSession::Found(record.clone()),
+                    None => StoredSession::Absent,
+                };
+                self.machine.handle(self.now, Input::SessionRead { op, found });
+            }
+            Effect::WriteSession { op, record, .. } => {
+                // The stored record always decodes, and is well formed when written.
+                let json = serde_json::to_string(&record).unwrap();
+                let decoded: Record = decode_object(&mut serde_json::Deserializer::from_str(&json)).unwrap();
+                assert_eq!(decoded, record);
+                assert_ne!(
+                    record.standing(record.obtained_at, 0),
+                    Standing::Invalid,
+                    "{record:?}"
+                );
+                if !self.writes_fail {
+                    self.stored = Some(record);
+                }
+                self.machine.handle(
+                    self.now,
+                    Input::Saved {
+                        op,
+                        ok: !self.writes_fail,
+                    },
+                );
+            }
+            Effect::RemoveSession { op, .. } => {
+                if !self.writes_fail {
+                    self.stored = None;
+                }
+                self.machine.handle(
+                    self.now,
+                    Input::Saved {
+                        op,
+                        ok: !self.writes_fail,
+                    },
+                );
+            }
+            Effect::ReadDeviceId { op } => {
+                let found = self.device.clone();
+                self.machine.handle(self.now, Input::DeviceIdRead { op, found });
+            }
+            Effect::WriteDeviceId { op, id } => {
+                self.device = Some(id);
+                self.machine.handle(self.now, Input::Saved { op, ok: true });
+            }
+            Effect::Login { op, .. } => {
+                assert!(
+                    self.live_login.is_none(),
+                    "a second wx.login while one is under way"
+                );
+                assert!(
+                    !self.quiet,
+                    "a login nothing asked for (after a final failure or a logout)"
+                );
+                self.live_login = Some((op, None));
+                self.expect_guard = true;
+                self.logins.push(op);
+            }
+            Effect::Post { op, body, .. } => {
+                assert!(
+                    self.codes_posted.insert(body.code.expose().to_owned()),
+                    "a code posted twice"
+                );
+                self.posts.push(op);
+            }
+            Effect::Send { op, call, .. } => {
+                let sends = self.sends_per_call.entry(call).or_default();
+                *sends += 1;
+                assert!(
+                    *sends <= 2,
+                    "request {call} sent {sends} times: one retry at most"
+                );
+                self.sends.push((op, call, self.generation));
+                assert!(self.machine.requests_in_flight() <= MAX_REQUESTS_IN_FLIGHT);
+            }
+            Effect::Abort { op } => self.posts.retain(|p| *p != op),
+            Effect::StartTimer { timer, .. } => self.timers.push(timer),
+            Effect::CancelTimer { timer } => self.timers.retain(|t| *t != timer),
+            Effect::Settle { call, result } => {
+                assert!(self.calls.contains(&call), "settled a call never made: {call}");
+                assert!(self.settled.insert(call), "call {call} settled twice");
+                match &result {
+                    Ok(Settled::Session(session)) => {
+                        assert!(!session.openid.is_empty());
+                        assert!(self.now < session.expires_at, "a session handed out expired");
+                    }
+                    Err(error) => {
+                        if let Some(session) = error.session() {
+                            assert!(self.now < session.expires_at);
+                        }
+                        let final_login_failure = matches!(
+                            error.code(),
+                            ErrorCode::Network
+                                | ErrorCode::Timeout
+                                | ErrorCode::Backend
+                                | ErrorCode::BadResponse
+                                | ErrorCode::LoginFailed
+                        );
+                        if final_login_failure && !self.machine.is_logging_in() {
+                            self.quiet = true;
+                        }
+                    }
+                    Ok(_) => {}
+                }
+            }
+            Effect::Changed { .. } | Effect::Toast { .. } => {}
+        }
+    }
+
+    fn take<T: Copy>(list: &mut Vec<T>, n: usize) -> Option<T> {
+        if list.is_empty() {
+            None
+        } else {
+            Some(list.remove(n % list.len()))
+        }
+    }
+
+    fn run(&mut self, step: Step) {
+        match step {
+            Step::Ensure => {
+                self.quiet = false;
+                let call = self.call();
+                self.feed(Input::Ensure { call });
+            }
+            Step::SetUserInfo => {
+                self.quiet = false;
+                let call = self.call();
+                let info = UserInfo {
+                    nick_name: Some("Ann".into()),
+                    avatar_url: None,
+                };
+                self.feed(Input::SetUserInfo { call, info });
+            }
+            Step::Request => {
+                self.quiet = false;
+                let call = self.call();
+                self.feed(Input::Request {
+                    call,
+                    url: "https://api.example.com/v1/x".into(),
+                });
+            }
+            Step::Logout => {
+                let call = self.call();
+                self.feed(Input::Logout { call });
+            }
+            Step::DeviceId => {
+                let call = self.call();
+                self.feed(Input::DeviceId { call });
+            }
+            Step::Load => self.feed(Input::Load),
+            Step::AnswerLogin(n, ok) => {
+                if let Some(op) = World::take(&mut self.logins, n) {
+                    let code = ok.then(|| {
+                        self.next_code += 1;
+                        Secret::new(format!("code-{}", self.next_code))
+                    });
+                    self.feed(Input::LoginCode { op, code });
+                }
+            }
+            Step::AnswerPost(n, outcome) => {
+                if let Some(op) = World::take(&mut self.posts, n) {
+                    let input = match outcome {
+                        PostOutcome::Session(ttl) => Input::Replied {
+                            op,
+                            reply: Reply::ok(Answer::session("o-1").with_token("t").with_expires_in(ttl)),
+                        },
+                        PostOutcome::Errcode(e) => Input::Replied {
+                            op,
+                            reply: Reply::ok(Answer::errcode(e)),
+                        },
+                        PostOutcome::Status(s) => Input::Replied {
+                            op,
+                            reply: Reply::with_status(s, Answer::session("o-1")),
+                        },
+                        PostOutcome::Unreadable => Input::Replied {
+                            op,
+                            reply: Reply::unreadable(200),
+                        },
+                        PostOutcome::NetworkFailure => Input::PostFailed { op },
+                    };
+                    self.feed(input);
+                }
+            }
+            Step::AnswerSend(n, outcome) => {
+                if let Some((op, _, generation)) = World::take(&mut self.sends, n) {
+                    if outcome == 1 && generation == self.generation {
+                        self.quiet = false;
+                    }
+                    self.feed(match outcome {
+                        0 => Input::Responded { op, rejected: false },
+                        1 => Input::Responded { op, rejected: true },
+                        _ => Input::RequestFailed { op },
+                    });
+                }
+            }
+            Step::FireTimer(n) => {
+                if let Some(timer) = World::take(&mut self.timers, n) {
+                    self.feed(Input::TimerFired { timer });
+                }
+            }
+            Step::Stale(op, kind) => {
+                let op = OpId(op);
+                let awaited = self.logins.contains(&op)
+                    || self.posts.contains(&op)
+                    || self.timers.contains(&op)
+                    || self.sends.iter().any(|(o, _, _)| *o == op);
+                if !awaited {
+                    self.feed(match kind {
+                        0 => Input::LoginCode {
+                            op,
+                            code: Some(Secret::new("stale")),
+                        },
+                        1 => Input::Replied {
+                            op,
+                            reply: Reply::ok(Answer::session("o-stale")),
+                        },
+                        2 => Input::TimerFired { timer: op },
+                        3 => Input::Responded { op, rejected: true },
+                        _ => Input::Saved { op, ok: false },
+                    });
+                }
+            }
+            Step::Clock(delta) => self.now = self.now.saturating_add_signed(delta).max(1),
+            Step::WritesFail(fail) => self.writes_fail = fail,
+            Step::Progress => {
+                self.progress();
+            }
+        }
+    }
+
+    /// Answers the oldest login, POST or request with a success, else fires the oldest timer.
+    /// Returns whether there was anything to answer.
+    fn progress(&mut self) -> bool {
+        if !self.logins.is_empty() {
+            let op = self.logins.remove(0);
+            self.next_code += 1;
+            let code = Secret::new(format!("code-{}", self.next_code));
+            self.feed(Input::LoginCode { op, code: Some(code) });
+        } else if !self.posts.is_empty() {
+            let op = self.posts.remove(0);
+            let reply = Reply::ok(Answer::session("o-1").with_token("t").with_expires_in(7200.0));
+            self.feed(Input::Replied { op, reply });
+        } else if !self.sends.is_empty() {
+            let (op, _, _) = self.sends.remove(0);
+            self.feed(Input::Responded { op, rejected: false });
+        } else if !self.timers.is_empty() {
+            let timer = self.timers.remove(0);
+            self.feed(Input::TimerFired { timer });
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// Answers everything with success and fires every timer, until nothing is left.
+    fn settle_everything(&mut self) {
+        self.writes_fail = false;
+        for _ in 0..10_000 {
+            if !self.progress() {
+                return;
+            }
+        }
+        panic!("the world never came to rest");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+    /// At most one login in flight; no code posted twice; sessions handed out are unexpired
+    /// with an openid; no login after a final failure without a new call; each request sent
+    /// at most twice; every record written decodes; no call settled twice; and once the
+    /// world answers everything, every call has settled.
+    #[test]
+    fn invariants_hold_under_any_interleaving(steps in proptest::collection::vec(step(), 1..80)) {
+        let mut world = World::new();
+        for step in steps {
+            world.run(step);
+        }
+        world.settle_everything();
+        let unsettled: Vec<_> = world.calls.difference(&world.settled).collect();
+        prop_assert!(unsettled.is_empty(), "calls never settled: {:?}", unsettled);
+    }
+
+    /// Whatever happened before, a launch after a restart with the stored record either uses
+    /// it (when fresh) or logs in: it never fails to settle and never reads storage twice.
+    #[test]
+    fn a_restart_reads_storage_once(steps in proptest::collection::vec(step(), 1..60)) {
+        let mut world = World::new();
+        for step in steps {
+            world.run(step);
+        }
+        world.settle_everything();
+        let stored = world.stored.clone();
+        let mut restarted = World::new();
+        restarted.now = world.now;
+        restarted.stored = stored;
+        restarted.quiet = false;
+        let calls: Vec<_> = (0..3).map(|_| restarted.call()).collect();
+        for &call in &calls {
+            restarted.feed(Input::Ensure { call });
+        }
+        restarted.settle_everything();
+        prop_assert!(calls.iter().all(|c| restarted.settled.contains(c)));
+        prop_assert_eq!(restarted.reads, 1);
+    }
+}
