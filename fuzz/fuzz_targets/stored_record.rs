@@ -1,0 +1,34 @@
+//! Whatever storage holds under the session key, at any time: decoding and judging it must
+//! never panic, and a launch from it either uses an unexpired session or logs in.
+#![no_main]
+
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+use mp_session::decode::decode_object;
+use mp_session::{Config, Effect, Input, Machine, Options, Record, Settled, StoredSession};
+
+fuzz_target!(|data: &[u8]| {
+    let Some((clock, json)) = data.split_first_chunk::<8>() else { return };
+    let now = u64::from_le_bytes(*clock) >> 12;
+    let found = match decode_object::<Record, _>(&mut serde_json::Deserializer::from_slice(json)) {
+        Ok(record) => StoredSession::Found(record),
+        Err(_) => StoredSession::Unreadable,
+    };
+    let config = Config::from_options(Options::new("https://api.example.com/login")).expect("valid");
+    let mut machine = Machine::new(config, [2; 16]);
+    machine.handle(now, Input::Ensure { call: 1 });
+    while let Some(effect) = machine.poll_effect() {
+        match effect {
+            Effect::ReadSession { op, .. } => {
+                machine.handle(now, Input::SessionRead { op, found: found.clone() })
+            }
+            Effect::Settle { result: Ok(Settled::Session(session)), .. } => {
+                assert!(now < session.expires_at && !session.openid.is_empty());
+            }
+            _ => {}
+        }
+    }
+    let _ = machine.current(now);
+    common::drain(&mut machine, now);
+});
