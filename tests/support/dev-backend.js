@@ -101,8 +101,9 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
     /**
      * Scripts the next request: `{ status, body }` (a raw string body, JSON content type unless
      * `contentType` says otherwise), `{ hang: true }` (never answers), `{ destroy: true }`
-     * (drops the connection), or `{ leakSessionKey: true }` (a real login whose answer wrongly
-     * includes session_key, as a careless backend would).
+     * (drops the connection), `{ resetMidBody: true }` (drops it halfway through the body), or
+     * `{ leakSessionKey: true }` (a real login whose answer wrongly includes session_key, as a
+     * careless backend would).
      */
     script(...responses) {
       nextResponses.push(...responses)
@@ -121,6 +122,11 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
 async function respond(res, scripted, login) {
   if (scripted && scripted.hang) return
   if (scripted && scripted.destroy) return res.socket.destroy()
+  if (scripted && scripted.resetMidBody) {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' })
+    res.write('{"openid":"o-half","tok')
+    return setTimeout(() => res.socket.destroy(), 20)
+  }
   if (scripted && scripted.status !== undefined) {
     res.writeHead(scripted.status, { 'content-type': scripted.contentType || 'application/json' })
     return res.end(typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body))

@@ -75,6 +75,10 @@ function createMiniProgram(o) {
   }
   const context = vm.createContext(sandbox, { name: 'mini-program', codeGeneration: { strings: false, wasm: false } })
   vm.runInContext('delete globalThis.WebAssembly', context)
+  // The phone's clock, which the user (or the network) can move: `clock.offsetMs`.
+  const clock = { offsetMs: 0 }
+  vm.runInContext('(function (clock) { var real = Date.now; Date.now = function () { return real() + clock.offsetMs } })',
+    context)(clock)
 
   const modules = new Map()
   function requireFrom(dir) {
@@ -100,6 +104,8 @@ function createMiniProgram(o) {
     behaviour,
     /** `traps.next = '<export name>'`: the next call of that wasm export traps. */
     traps,
+    /** `clock.offsetMs`: how far the phone's clock is from the real one. */
+    clock,
     context,
     get app() {
       return app
