@@ -4,13 +4,27 @@
 // `open()` with the same storage is the same phone after the app was closed.
 const test = require('node:test')
 const fs = require('fs')
-const os = require('os')
 const path = require('path')
 
 const { startWechatServer } = require('../support/wechat-server')
+const { REPO } = require('../support/build-example')
 const { startDevBackend } = require('../support/dev-backend')
 const { buildExample } = require('../support/build-example')
 const { createMiniProgram } = require('../support/wechat-sim')
+
+/**
+ * Where the suite leaves what it wrote and printed: phones' storage, the app's console, every
+ * error the app saw, and (apart) the secrets the mock WeChat issued. scripts/scan-secrets.js
+ * checks that no secret appears anywhere else in it.
+ */
+const OUTPUT = process.env.MP_SESSION_TEST_OUTPUT || path.join(REPO, 'test-output')
+const seenErrors = []
+
+function writeOutput(kind, name, text) {
+  const dir = path.join(OUTPUT, kind)
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(path.join(dir, name), text)
+}
 
 async function createWorld() {
   const wechat = await startWechatServer()
@@ -26,8 +40,11 @@ async function createWorld() {
     backend,
     example,
     unhandled,
-    /** A fresh phone: its own storage file. */
-    newStorage: () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-phone-')), 'storage.json'),
+    /** A fresh phone: its own storage file, kept in the test output. */
+    newStorage() {
+      fs.mkdirSync(path.join(OUTPUT, 'phones'), { recursive: true })
+      return path.join(fs.mkdtempSync(path.join(OUTPUT, 'phones', 'phone-')), 'storage.json')
+    },
     /** Starts the example app (not launched yet). */
     open(options = {}) {
       const app = createMiniProgram({
@@ -46,6 +63,10 @@ async function createWorld() {
     },
     async close() {
       for (const app of apps) app.close()
+      const name = path.basename(require.main ? require.main.filename : 'suite') + '-' + process.pid
+      writeOutput('secrets', name + '.json', JSON.stringify(wechat.secrets()))
+      writeOutput('console', name + '.log', apps.flatMap((a) => a.stats.logs.map((l) => l.level + ' ' + l.text)).join('\n'))
+      writeOutput('errors', name + '.log', seenErrors.map((e) => JSON.stringify({ ...e, message: e.message, stack: e.stack })).join('\n'))
       process.off('unhandledRejection', onUnhandled)
       await backend.close()
       await wechat.close()
@@ -69,7 +90,10 @@ function worldPerFile() {
 
 /** Resolves to `{ value }` or `{ error }`, so a test can look at a rejection's fields. */
 function settle(promise) {
-  return promise.then((value) => ({ value }), (error) => ({ error }))
+  return promise.then((value) => ({ value }), (error) => {
+    seenErrors.push(error)
+    return { error }
+  })
 }
 
 /** A value from the app's context as a plain object of this realm, for deepEqual. */

@@ -21,14 +21,18 @@ async function startWechatServer({ appid = 'wx-sim-app', secret = 'sim-app-secre
   const users = new Map()
   const failures = []
   const stats = { codesIssued: 0, code2SessionCalls: 0, sessionKeyRotations: 0 }
+  /** Everything that must never be stored, printed or shown: for the leak scan. */
+  const issued = { codes: [], sessionKeys: [] }
 
   function issueCode(user) {
     const code = 'sim-code-' + crypto.randomBytes(8).toString('hex')
     const state = users.get(user.openid) || { ...user, sessionKey: null }
     state.sessionKey = crypto.randomBytes(16).toString('base64')
+    issued.sessionKeys.push(state.sessionKey)
     stats.sessionKeyRotations++
     users.set(user.openid, state)
     codes.set(code, { openid: user.openid, issuedAt: Date.now(), used: false })
+    issued.codes.push(code)
     stats.codesIssued++
     return code
   }
@@ -67,6 +71,8 @@ async function startWechatServer({ appid = 'wx-sim-app', secret = 'sim-app-secre
     stats,
     url: 'http://127.0.0.1:' + server.address().port,
     issueCode,
+    /** The AppSecret, every code and every session_key so far. */
+    secrets: () => [secret, ...issued.codes, ...issued.sessionKeys],
     /** The session_key WeChat currently holds for `openid` (to check it is never leaked). */
     sessionKeyOf: (openid) => (users.get(openid) || {}).sessionKey,
     /** The next `count` code2Session calls answer `errcode`. */
