@@ -12,7 +12,7 @@ declare const WXWebAssembly: {
 declare module 'mp-session-glue' {
   interface Glue {
     __wbg_set_wasm(exports: WebAssembly.Exports): void
-    Driver: new (host: object, options: object, entropy: Uint8Array) => {
+    Driver: new (host: object, options: object, entropy: Uint8Array, asyncStorage: boolean) => {
       ensure(call: number): void
       setUserInfo(call: number, info: unknown): void
       logout(call: number): void

@@ -18,6 +18,9 @@ var GRACE_MS = 1000
  *   responded(op: number, rejected: boolean): void,
  *   requestFailed(op: number): void,
  *   timerFired(timer: number): void,
+ *   sessionRead(op: number, value: unknown): void,
+ *   deviceIdRead(op: number, value: unknown): void,
+ *   saved(op: number, ok: boolean): void,
  * }} DriverCallbacks
  * @typedef {{
  *   driver(): DriverCallbacks | null,
@@ -36,6 +39,8 @@ var GRACE_MS = 1000
  * @param {Hooks} hooks
  */
 function createHost(api, hooks) {
+  /** With encryptStorage, the shim has checked that the asynchronous calls exist. */
+  var asyncApi = /** @type {Required<WxLike>} */ (api)
   var disposed = false
   /** @type {Record<number, any>} */
   var timers = {}
@@ -74,6 +79,34 @@ function createHost(api, hooks) {
     /** @param {string} key */
     removeStorage: function (key) {
       api.removeStorageSync(key)
+    },
+    // encryptStorage: wx.getStorage / setStorage with `encrypt: true` (base library 2.21.3).
+    // A failed read is answered as "nothing stored": the core treats both alike.
+    /** @param {number} op @param {string} key @param {string} kind */
+    readStorageAsync: function (op, key, kind) {
+      /** @param {unknown} value */
+      var answer = function (value) {
+        toDriver(function (d) { if (kind === 'session') d.sessionRead(op, value); else d.deviceIdRead(op, value) })
+      }
+      asyncApi.getStorage({ key: key, encrypt: true, success: function (res) { answer(res.data) }, fail: function () { answer(undefined) } })
+    },
+    /** @param {number} op @param {string} key @param {unknown} value */
+    writeStorageAsync: function (op, key, value) {
+      asyncApi.setStorage({
+        key: key,
+        data: value,
+        encrypt: true,
+        success: function () { toDriver(function (d) { d.saved(op, true) }) },
+        fail: function () { toDriver(function (d) { d.saved(op, false) }) },
+      })
+    },
+    /** @param {number} op @param {string} key */
+    removeStorageAsync: function (op, key) {
+      asyncApi.removeStorage({
+        key: key,
+        success: function () { toDriver(function (d) { d.saved(op, true) }) },
+        fail: function () { toDriver(function (d) { d.saved(op, false) }) },
+      })
     },
     /** @param {number} op @param {number} timeoutMs */
     login: function (op, timeoutMs) {

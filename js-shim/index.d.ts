@@ -59,6 +59,14 @@ export interface WxLike {
     fail?: (result: { errMsg?: string; errno?: number }) => void
   }): { abort?: () => void } | void
   getStorageSync(key: string): unknown
+  /** Only with `encryptStorage`. */
+  getStorage?(options: { key: string; encrypt?: boolean; success?: (r: { data: unknown }) => void; fail?: (e: unknown) => void }): void
+  /** Only with `encryptStorage`. */
+  setStorage?(options: { key: string; data: unknown; encrypt?: boolean; success?: () => void; fail?: (e: unknown) => void }): void
+  /** Only with `encryptStorage`. */
+  removeStorage?(options: { key: string; success?: () => void; fail?: (e: unknown) => void }): void
+  getAppBaseInfo?(): { SDKVersion: string }
+  getSystemInfoSync?(): { SDKVersion: string }
   setStorageSync(key: string, data: unknown): void
   removeStorageSync(key: string): void
   showToast(options: { title: string; icon?: string }): void
@@ -87,6 +95,8 @@ export interface SessionOptions {
   allowedOrigins?: string[]
   /** Whether an answer means "session rejected" (then one shared re-login and one retry). Default: `statusCode === 401`. */
   isSessionExpired?: (response: Response) => boolean
+  /** Keeps the session encrypted at rest (`wx.setStorage` with `encrypt: true`; base library 2.21.3 or later, else INVALID_CONFIG). */
+  encryptStorage?: boolean
   /** Path of the `.wasm` in the code package. Default `/miniprogram_npm/mp-session/mp_session.wasm`. */
   wasmPath?: string
   /** The mini-program API to use. Default: the global `wx`. */

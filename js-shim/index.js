@@ -9,7 +9,9 @@ var createHost = require('./host').createHost
 var errors = require('./errors')
 
 /** Options this file reads itself; every other option goes to the core, which checks it. */
-var SHIM_OPTIONS = ['api', 'wasmPath', 'isSessionExpired', 'attachToken']
+var SHIM_OPTIONS = ['api', 'wasmPath', 'isSessionExpired', 'attachToken', 'encryptStorage']
+/** The first base library whose wx.setStorage / getStorage take `encrypt: true`. */
+var ENCRYPT_MIN_BASE_LIBRARY = '2.21.3'
 
 /**
  * @typedef {import('./index').Session} Session
@@ -80,7 +82,7 @@ function createSession(options) {
       attachToken: settings.attachToken,
     })
     try {
-      driver = new core.glue.Driver(newHost, settings.coreOptions, entropy())
+      driver = new core.glue.Driver(newHost, settings.coreOptions, entropy(), settings.encryptStorage)
     } catch (view) {
       failure = errors.toError(/** @type {any} */ (view))
       throw failure
@@ -221,6 +223,16 @@ function readShimOptions(options) {
   if (!isWxLike(api)) {
     invalid('no wx API here: pass options.api (an object with login, request, showToast and the *StorageSync calls)')
   }
+  var encryptStorage = options.encryptStorage === true
+  if (options.encryptStorage !== undefined && typeof options.encryptStorage !== 'boolean') {
+    invalid('encryptStorage must be true or false')
+  } else if (encryptStorage && !failure) {
+    var version = baseLibraryVersion(api)
+    if (!version || compareVersions(version, ENCRYPT_MIN_BASE_LIBRARY) < 0) {
+      invalid('encryptStorage needs base library ' + ENCRYPT_MIN_BASE_LIBRARY + ' or later (this one is ' +
+        (version || 'unknown') + '); create the session without it on older phones')
+    }
+  }
   var isSessionExpired = options.isSessionExpired
   return {
     api: /** @type {import('./index').WxLike} */ (api),
@@ -239,7 +251,31 @@ function readShimOptions(options) {
     },
     /** @type {((options: RequestOptions, token: string) => RequestOptions) | undefined} */
     attachToken: options.attachToken,
+    encryptStorage: encryptStorage,
   }
+}
+
+/** The base library version (`SDKVersion`), or '' when the API does not say. */
+/** @param {any} api */
+function baseLibraryVersion(api) {
+  try {
+    var info = typeof api.getAppBaseInfo === 'function' ? api.getAppBaseInfo()
+      : typeof api.getSystemInfoSync === 'function' ? api.getSystemInfoSync() : null
+    return info && typeof info.SDKVersion === 'string' ? info.SDKVersion : ''
+  } catch (e) {
+    return ''
+  }
+}
+
+/** @param {string} a @param {string} b */
+function compareVersions(a, b) {
+  var pa = a.split('.')
+  var pb = b.split('.')
+  for (var i = 0; i < Math.max(pa.length, pb.length); i++) {
+    var d = (parseInt(pa[i], 10) || 0) - (parseInt(pb[i], 10) || 0)
+    if (d) return d
+  }
+  return 0
 }
 
 /** @param {any} api */

@@ -95,7 +95,8 @@ fn text(value: &JsValue, name: &str) -> Option<String> {
 /// A host (sharing `storage` if given) with a driver attached.
 fn app(storage: &JsValue, options: &str) -> Host {
     let host = fake_host(storage);
-    let driver = Driver::new(host.clone().unchecked_into(), js(options), &[7; 16]).expect("valid options");
+    let driver =
+        Driver::new(host.clone().unchecked_into(), js(options), &[7; 16], false).expect("valid options");
     attach(&host, driver.into());
     host
 }
@@ -252,7 +253,7 @@ fn bad_options_throw_invalid_config_naming_the_option() {
         ("null", "options are not valid"),
         ("[]", "loginUrl is required"),
     ] {
-        let error = Driver::new(fake_host(&JsValue::UNDEFINED), js(options), &[]).unwrap_err();
+        let error = Driver::new(fake_host(&JsValue::UNDEFINED), js(options), &[], false).unwrap_err();
         assert_eq!(
             text(&error, "code").as_deref(),
             Some("INVALID_CONFIG"),

@@ -25,6 +25,19 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = removeStorage)]
     pub fn remove_storage(this: &Host, key: &str) -> Result<(), JsValue>;
 
+    /// Starts `wx.getStorage({ key, encrypt: true })`; the value comes back through
+    /// `Driver.sessionRead` or `Driver.deviceIdRead`, as `kind` (`"session"`, `"device"`) says.
+    #[wasm_bindgen(method, catch, js_name = readStorageAsync)]
+    pub fn read_storage_async(this: &Host, op: u32, key: &str, kind: &str) -> Result<(), JsValue>;
+
+    /// Starts `wx.setStorage({ key, data, encrypt: true })`; answered through `Driver.saved`.
+    #[wasm_bindgen(method, catch, js_name = writeStorageAsync)]
+    pub fn write_storage_async(this: &Host, op: u32, key: &str, value: &JsValue) -> Result<(), JsValue>;
+
+    /// Starts `wx.removeStorage({ key })`; answered through `Driver.saved`.
+    #[wasm_bindgen(method, catch, js_name = removeStorageAsync)]
+    pub fn remove_storage_async(this: &Host, op: u32, key: &str) -> Result<(), JsValue>;
+
     /// Starts `wx.login`; the answer comes back through `Driver.loginDone(op, code)`.
     #[wasm_bindgen(method, catch)]
     pub fn login(this: &Host, op: u32, timeout_ms: u32) -> Result<(), JsValue>;

@@ -2,6 +2,7 @@
 //! JavaScript [`Host`] the shim hands in.
 
 mod convert;
+mod effects;
 mod host;
 
 use std::cell::{Cell, RefCell};
@@ -10,7 +11,7 @@ use wasm_bindgen::prelude::*;
 
 pub use host::Host;
 
-use crate::{Config, Effect, Input, Machine, OpId, Settled, UserInfo, DEVICE_ID_KEY};
+use crate::{Config, Input, Machine, OpId, UserInfo};
 
 /// One session (one namespace) of the app, as the JS shim sees it.
 ///
@@ -23,14 +24,18 @@ pub struct Driver {
     host: Host,
     machine: RefCell<Machine>,
     draining: Cell<bool>,
+    /// Storage goes through `wx.getStorage`/`setStorage` with `encrypt: true`, which answer
+    /// later, instead of the synchronous calls.
+    async_storage: bool,
 }
 
 #[wasm_bindgen]
 impl Driver {
     /// Checks `options` and builds the driver. Throws `{ code: 'INVALID_CONFIG', ... }`
     /// when an option is wrong. `entropy` is 16 random bytes (fewer are padded with zeros).
+    /// With `async_storage`, storage goes through the host's `*StorageAsync` methods.
     #[wasm_bindgen(constructor)]
-    pub fn new(host: Host, options: JsValue, entropy: &[u8]) -> Result<Driver, JsValue> {
+    pub fn new(host: Host, options: JsValue, entropy: &[u8], async_storage: bool) -> Result<Driver, JsValue> {
         let config = convert::options(options)
             .and_then(Config::from_options)
             .map_err(|e| convert::error(&e))?;
@@ -42,6 +47,7 @@ impl Driver {
             host,
             machine: RefCell::new(Machine::new(config, seed)),
             draining: Cell::new(false),
+            async_storage,
         })
     }
 
@@ -132,6 +138,28 @@ impl Driver {
         self.feed(Input::RequestFailed { op: OpId(op) });
     }
 
+    /// An asynchronous read of the session key answered with `value` (`undefined` when
+    /// nothing was there or the read failed).
+    #[wasm_bindgen(js_name = sessionRead)]
+    pub fn session_read(&self, op: u32, value: JsValue) {
+        let found = convert::stored_session(Ok(value));
+        self.feed(Input::SessionRead { op: OpId(op), found });
+    }
+
+    /// An asynchronous read of the device id answered with `value`.
+    #[wasm_bindgen(js_name = deviceIdRead)]
+    pub fn device_id_read(&self, op: u32, value: JsValue) {
+        self.feed(Input::DeviceIdRead {
+            op: OpId(op),
+            found: convert::device_id(Ok(value)),
+        });
+    }
+
+    /// An asynchronous write or removal finished; `ok` is false when it failed.
+    pub fn saved(&self, op: u32, ok: bool) {
+        self.feed(Input::Saved { op: OpId(op), ok });
+    }
+
     /// A timer fired.
     #[wasm_bindgen(js_name = timerFired)]
     pub fn timer_fired(&self, timer: u32) {
@@ -172,89 +200,5 @@ impl Driver {
     fn answer(&self, input: Input) {
         let now = self.now();
         self.machine.borrow_mut().handle(now, input);
-    }
-
-    fn carry_out(&self, effect: Effect) {
-        let host = &self.host;
-        match effect {
-            Effect::ReadSession { op, key } => {
-                let found = convert::stored_session(host.read_storage(&key));
-                self.answer(Input::SessionRead { op, found });
-            }
-            Effect::WriteSession { op, key, record } => {
-                let ok = host.write_storage(&key, &convert::to_js(&record)).is_ok();
-                self.answer(Input::Saved { op, ok });
-            }
-            Effect::RemoveSession { op, key } => {
-                let ok = host.remove_storage(&key).is_ok();
-                self.answer(Input::Saved { op, ok });
-            }
-            Effect::ReadDeviceId { op } => {
-                let found = convert::device_id(host.read_storage(DEVICE_ID_KEY));
-                self.answer(Input::DeviceIdRead { op, found });
-            }
-            Effect::WriteDeviceId { op, id } => {
-                let ok = host.write_storage(DEVICE_ID_KEY, &JsValue::from_str(&id)).is_ok();
-                self.answer(Input::Saved { op, ok });
-            }
-            Effect::Login { op, timeout_ms } => {
-                if host.login(op.0, timeout_ms).is_err() {
-                    self.answer(Input::LoginCode { op, code: None });
-                }
-            }
-            Effect::Post {
-                op,
-                url,
-                body,
-                timeout_ms,
-            } => {
-                if host.post(op.0, &url, &convert::to_js(&body), timeout_ms).is_err() {
-                    self.answer(Input::PostFailed { op });
-                }
-            }
-            Effect::Send {
-                op,
-                call,
-                header,
-                token,
-            } => {
-                let (name, value) = match header {
-                    Some(header) => (Some(header.name), Some(header.value.expose().to_owned())),
-                    None => (None, None),
-                };
-                let token = token.map(|t| t.expose().to_owned());
-                if host.send(op.0, call, name, value, token).is_err() {
-                    self.answer(Input::RequestFailed { op });
-                }
-            }
-            Effect::Abort { op } => {
-                let _ = host.abort(op.0);
-            }
-            Effect::StartTimer { timer, ms } => {
-                // A host that cannot start a timer must not leave the flow waiting forever.
-                if host.start_timer(timer.0, ms).is_err() {
-                    self.answer(Input::TimerFired { timer });
-                }
-            }
-            Effect::CancelTimer { timer } => {
-                let _ = host.cancel_timer(timer.0);
-            }
-            Effect::Settle { call, result } => {
-                let (error, value) = match result {
-                    Ok(Settled::Session(session)) => (JsValue::UNDEFINED, convert::to_js(&session)),
-                    Ok(Settled::DeviceId(id)) => (JsValue::UNDEFINED, JsValue::from_str(&id)),
-                    Ok(Settled::Done) => (JsValue::UNDEFINED, JsValue::UNDEFINED),
-                    Ok(Settled::Response { op }) => (JsValue::UNDEFINED, JsValue::from(op.0)),
-                    Err(error) => (convert::error(&error), JsValue::UNDEFINED),
-                };
-                let _ = host.settle(call, &error, &value);
-            }
-            Effect::Changed { session } => {
-                let _ = host.changed(&session.as_ref().map_or(JsValue::NULL, convert::to_js));
-            }
-            Effect::Toast { title } => {
-                let _ = host.toast(&title);
-            }
-        }
     }
 }

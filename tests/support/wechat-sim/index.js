@@ -33,7 +33,7 @@ function createMiniProgram(o) {
   const timers = createTimers()
   const storage = createStorage(o.storageFile)
   const user = o.user || { openid: 'o-sim-user', unionid: 'u-sim-user' }
-  const wx = createWx({ storage, wechat: o.wechat, user, behaviour, stats, timers })
+  const wx = createWx({ storage, wechat: o.wechat, user, behaviour, stats, timers, baseLibrary: o.baseLibrary || '3.0.0' })
   const WXWebAssembly = createWxWebAssembly({
     root: o.root,
     platform: o.platform || 'ios',

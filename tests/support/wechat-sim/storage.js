@@ -3,6 +3,7 @@
 // in all, synchronous calls that throw on failure, '' for a missing key. Kept in a file, so it
 // survives an app restart (a new simulator over the same file).
 const fs = require('fs')
+const crypto = require('crypto')
 
 const MAX_KEY_BYTES = 1024 * 1024
 const MAX_TOTAL_BYTES = 10 * 1024 * 1024
@@ -12,6 +13,10 @@ function createStorage(file) {
   const entries = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {}
   const stats = { reads: 0, writes: 0, removes: 0, readsByKey: {}, writesByKey: {} }
   const faults = { readThrows: false, writeThrows: false }
+  // The phone's own encryption key, kept beside its storage (a new phone, a new key).
+  const keyFile = file + '.key'
+  if (!fs.existsSync(keyFile)) fs.writeFileSync(keyFile, crypto.randomBytes(32))
+  const phoneKey = fs.readFileSync(keyFile)
 
   function persist() {
     fs.writeFileSync(file, JSON.stringify(entries))
@@ -45,6 +50,28 @@ function createStorage(file) {
       if (faults.writeThrows) throw new Error('removeStorageSync:fail storage error')
       delete entries[key]
       persist()
+    },
+    // `encrypt: true` (wx.setStorage / getStorage): kept as AES-GCM ciphertext under a key
+    // only this phone knows, as WeChat keeps it; the file never holds the plain value.
+    setEncrypted(key, data) {
+      const text = JSON.stringify(data)
+      if (text === undefined) throw new Error('setStorage:fail parameter error')
+      if (faults.writeThrows) throw new Error('setStorage:fail exceed storage max size 10Mb')
+      const iv = crypto.randomBytes(12)
+      const cipher = crypto.createCipheriv('aes-256-gcm', phoneKey, iv)
+      const sealed = Buffer.concat([cipher.update(text, 'utf8'), cipher.final(), cipher.getAuthTag()])
+      stats.writes++
+      entries[key] = JSON.stringify({ encrypted: Buffer.concat([iv, sealed]).toString('base64') })
+      persist()
+    },
+    getEncrypted(key) {
+      stats.reads++
+      if (faults.readThrows) throw new Error('getStorage:fail storage read error')
+      if (!Object.prototype.hasOwnProperty.call(entries, key)) throw new Error('getStorage:fail data not found')
+      const box = Buffer.from(JSON.parse(entries[key]).encrypted || '', 'base64')
+      const decipher = crypto.createDecipheriv('aes-256-gcm', phoneKey, box.subarray(0, 12))
+      decipher.setAuthTag(box.subarray(box.length - 16))
+      return JSON.parse(Buffer.concat([decipher.update(box.subarray(12, box.length - 16)), decipher.final()]).toString('utf8'))
     },
     /** The raw JSON text under `key` (tests look at exactly what was stored). */
     raw: (key) => entries[key],

@@ -7,11 +7,12 @@
 //   requests run at once, the rest wait in a queue; `dataType: 'json'` parses when it can;
 // - storage is the file-backed store of storage.js.
 const http = require('http')
+const { compareVersions } = require('./wx-wasm')
 
 const MAX_CONCURRENT_REQUESTS = 10
 const DEFAULT_REQUEST_TIMEOUT_MS = 60000
 
-function createWx({ storage, wechat, user, behaviour, stats, timers }) {
+function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary }) {
   const queue = []
   let running = 0
 
@@ -125,9 +126,33 @@ function createWx({ storage, wechat, user, behaviour, stats, timers }) {
     req.end()
   }
 
+  /** The asynchronous storage calls: `encrypt` from base library 2.21.3. */
+  function asyncStorage(name, run) {
+    return (options = {}) => {
+      later(() => {
+        if (options.encrypt && compareVersions(baseLibrary, '2.21.3') < 0) {
+          return call(options, 'fail', { errMsg: name + ':fail encrypt is not supported' })
+        }
+        try {
+          call(options, 'success', Object.assign({ errMsg: name + ':ok' }, run(options)))
+        } catch (e) {
+          call(options, 'fail', { errMsg: e.message })
+        }
+      })
+    }
+  }
+
   return {
     login,
     request,
+    getStorage: asyncStorage('getStorage', (o) => ({ data: o.encrypt ? storage.getEncrypted(o.key) : storage.getStorageSync(o.key) })),
+    setStorage: asyncStorage('setStorage', (o) => {
+      if (o.encrypt) storage.setEncrypted(o.key, o.data)
+      else storage.setStorageSync(o.key, o.data)
+    }),
+    removeStorage: asyncStorage('removeStorage', (o) => storage.removeStorageSync(o.key)),
+    getAppBaseInfo: () => ({ SDKVersion: baseLibrary }),
+    getSystemInfoSync: () => ({ SDKVersion: baseLibrary, platform: 'ios' }),
     getStorageSync: storage.getStorageSync,
     setStorageSync: storage.setStorageSync,
     removeStorageSync: storage.removeStorageSync,
