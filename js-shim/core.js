@@ -14,9 +14,9 @@
 var createGlue = require('mp-session-glue')
 var shimError = require('./errors').shimError
 
-/** Where the developer tool's "build npm" step puts the file. */
-var DEFAULT_WASM_PATH = '/miniprogram_npm/mp-session/mp_session.wasm'
-var WASM_FILE = 'mp_session.wasm'
+/** Where the developer tool's "build npm" step puts the file (brotli: base library 2.14.0). */
+var DEFAULT_WASM_PATH = '/miniprogram_npm/mp-session/mp_session.wasm.br'
+var WASM_FILE = 'mp_session.wasm.br'
 
 /**
  * @typedef {ReturnType<typeof createGlue>} Glue

@@ -97,7 +97,7 @@ export interface SessionOptions {
   isSessionExpired?: (response: Response) => boolean
   /** Keeps the session encrypted at rest (`wx.setStorage` with `encrypt: true`; base library 2.21.3 or later, else INVALID_CONFIG). */
   encryptStorage?: boolean
-  /** Path of the `.wasm` in the code package. Default `/miniprogram_npm/mp-session/mp_session.wasm`. */
+  /** Path of the `.wasm.br` (or `.wasm`) in the code package. Default `/miniprogram_npm/mp-session/mp_session.wasm.br`. */
   wasmPath?: string
   /** The mini-program API to use. Default: the global `wx`. */
   api?: WxLike

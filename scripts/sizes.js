@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Prints the size of every file in a folder, raw and brotli-compressed (quality 11).
-// Usage: sizes.js DIR   |   require('./sizes').measure(dir)
+// Prints the size of every file in a folder, raw and brotli-compressed (quality 11), then
+// of any extra files named (the uncompressed .wasm, say).
+// Usage: sizes.js DIR [FILE...]   |   require('./sizes').measure(dir)
 'use strict'
 const fs = require('fs')
 const path = require('path')
@@ -21,11 +22,14 @@ function measure(dir) {
 module.exports = { measure, brotli }
 
 if (require.main === module) {
-  const dir = process.argv[2]
+  const [dir, ...extra] = process.argv.slice(2)
   const rows = measure(dir)
   const total = rows.reduce((sum, r) => sum + r.raw, 0)
-  for (const r of rows) {
-    console.log(`  ${r.file.padEnd(20)} ${String(r.raw).padStart(8)} bytes   ${String(r.brotli).padStart(7)} brotli`)
+  const line = (name, raw, br) => console.log(`  ${name.padEnd(24)} ${String(raw).padStart(8)} bytes   ${String(br).padStart(7)} brotli`)
+  for (const r of rows) line(r.file, r.raw, r.brotli)
+  console.log(`  ${'shipped in all'.padEnd(24)} ${String(total).padStart(8)} bytes`)
+  for (const file of extra) {
+    const bytes = fs.readFileSync(file)
+    line('(' + path.basename(file) + ')', bytes.length, brotli(bytes))
   }
-  console.log(`  ${'total'.padEnd(20)} ${String(total).padStart(8)} bytes`)
 }

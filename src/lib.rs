@@ -69,7 +69,7 @@ mod user_info;
 #[cfg(target_arch = "wasm32")]
 mod driver;
 #[cfg(target_arch = "wasm32")]
-pub use driver::{Driver, Host};
+pub use driver::{from_js, to_js, Driver, Host};
 
 pub use answer::{Answer, Reply, ReplyBody, MAX_ANSWER_CHARS, MAX_TTL_MS};
 pub use config::{

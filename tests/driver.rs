@@ -247,11 +247,17 @@ fn a_throwing_wx_login_is_a_login_failure_not_a_crash() {
 #[wasm_bindgen_test]
 fn bad_options_throw_invalid_config_naming_the_option() {
     for (options, words) in [
-        (r#"{"loginURL":"https://a.com"}"#, "unknown field `loginURL`"),
+        (
+            r#"{"loginURL":"https://a.com"}"#,
+            "loginURL is not a known field; expected one of loginUrl",
+        ),
         (r#"{"loginUrl":"http://a.com"}"#, "https"),
-        (r#"{"loginUrl":"https://a.com","timeoutMs":"9"}"#, "invalid type"),
+        (
+            r#"{"loginUrl":"https://a.com","timeoutMs":"9"}"#,
+            "timeoutMs must be a number",
+        ),
         ("null", "options are not valid"),
-        ("[]", "loginUrl is required"),
+        ("[]", "options are not valid: must be an object"),
     ] {
         let error = Driver::new(fake_host(&JsValue::UNDEFINED), js(options), &[], false).unwrap_err();
         assert_eq!(

@@ -1,8 +1,9 @@
 //! JavaScript values to core types and back.
 
+use super::from_js::{DecodeError, FromJs};
+use super::to_js::ToJs;
 use js_sys::{JsString, JSON};
 use serde::Serialize;
-use serde_wasm_bindgen::{Deserializer, Serializer};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::decode::decode_object;
@@ -10,9 +11,6 @@ use crate::MAX_ANSWER_CHARS;
 use crate::{
     Answer, Error, Options, Record, Reply, ReplyBody, Secret, Session, StoredSession, UserInfoPatch,
 };
-
-/// Serialises like JSON: `null` for a missing value, plain objects, numbers for times.
-const JSON: Serializer = Serializer::json_compatible();
 
 /// Whether a storage value means "nothing stored": `''` (WeChat's answer for a missing
 /// key), `undefined` or `null`.
@@ -24,7 +22,7 @@ pub(crate) fn stored_session(read: Result<JsValue, JsValue>) -> StoredSession {
     match read {
         Err(_) => StoredSession::Failed,
         Ok(value) if is_absent(&value) => StoredSession::Absent,
-        Ok(value) => match decode_object::<Record, _>(Deserializer::from(value)) {
+        Ok(value) => match decode_object::<Record, _>(FromJs(value)) {
             Ok(record) => StoredSession::Found(record),
             Err(_) => StoredSession::Unreadable,
         },
@@ -62,7 +60,7 @@ pub(crate) fn reply(status: u32, data: JsValue) -> Reply {
         },
         None => data,
     };
-    let body = match decode_object::<Answer, _>(Deserializer::from(value)) {
+    let body = match decode_object::<Answer, _>(FromJs(value)) {
         Ok(answer) => ReplyBody::Answer(answer),
         Err(_) => ReplyBody::Unreadable,
     };
@@ -70,12 +68,12 @@ pub(crate) fn reply(status: u32, data: JsValue) -> Reply {
 }
 
 pub(crate) fn options(value: JsValue) -> Result<Options, Error> {
-    decode_object::<Options, _>(Deserializer::from(value))
+    decode_object::<Options, _>(FromJs(value))
         .map_err(|e| Error::invalid_config(explained("options are not valid: ", &e)))
 }
 
 pub(crate) fn user_info(value: JsValue) -> Result<UserInfoPatch, Error> {
-    decode_object::<UserInfoPatch, _>(Deserializer::from(value)).map_err(|e| {
+    decode_object::<UserInfoPatch, _>(FromJs(value)).map_err(|e| {
         Error::invalid_argument(explained(
             "setUserInfo takes { nickName?, avatarUrl? } of strings: ",
             &e,
@@ -83,20 +81,17 @@ pub(crate) fn user_info(value: JsValue) -> Result<UserInfoPatch, Error> {
     })
 }
 
-/// `context` followed by the decoder's own words (which name the offending field).
-fn explained(context: &str, error: &serde_wasm_bindgen::Error) -> String {
-    let detail = error.to_string();
-    let detail = detail.strip_prefix("Error: ").unwrap_or(&detail);
-    let mut message = String::with_capacity(context.len() + detail.len());
-    message.push_str(context);
-    message.push_str(detail);
+/// `context` followed by what the decoder found wrong, naming the field.
+fn explained(context: &str, error: &DecodeError) -> String {
+    let mut message = String::from(context);
+    message.push_str(&error.describe());
     message
 }
 
 /// Any serialisable core value as a JavaScript value (`null` if it cannot be converted,
 /// which the core's own types never cause).
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value.serialize(&JSON).unwrap_or(JsValue::NULL)
+    value.serialize(ToJs).unwrap_or(JsValue::NULL)
 }
 
 /// The shape the shim turns into an `Error` with `code`, `message`, `retryable`, ...

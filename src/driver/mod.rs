@@ -3,7 +3,9 @@
 
 mod convert;
 mod effects;
+pub mod from_js;
 mod host;
+pub mod to_js;
 
 use std::cell::{Cell, RefCell};
 

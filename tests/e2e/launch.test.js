@@ -156,7 +156,9 @@ test('setUserInfo, deviceId, onChange and logout through the package', async () 
 test('a bad option is an INVALID_CONFIG error naming it', async () => {
   const app = world.open()
   const cases = [
-    [{ loginURL: 'https://a.example.com' }, /unknown field `loginURL`/],
+    [{ loginURL: 'https://a.example.com' }, /loginURL is not a known field; expected one of loginUrl/],
+    [{ loginUrl: 'https://a.example.com', timeoutMs: '5000' }, /timeoutMs must be a number/],
+    [{ loginUrl: 'https://a.example.com', allowedOrigins: ['https://a.example.com', 7] }, /allowedOrigins must be a string/],
     [{ loginUrl: 'http://api.example.com/login' }, /https/],
     [{ leewaySeconds: -5 }, /leewaySeconds/],
     [{ wasmPath: 'mp_session.js' }, /wasmPath/],

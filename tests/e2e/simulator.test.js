@@ -10,11 +10,11 @@ const { REPO } = require('../support/build-example')
 
 const world = worldPerFile()
 
-const wasmUrl = '/miniprogram_npm/mp-session/mp_session.wasm'
+const wasmUrl = '/miniprogram_npm/mp-session/mp_session.wasm.br'
 
 test('WXWebAssembly takes only an absolute package path to a .wasm', async () => {
   const app = world.open()
-  const bytes = fs.readFileSync(path.join(world.example.npmDir, 'mp_session.wasm'))
+  const bytes = fs.readFileSync(path.join(world.example.npmDir, 'mp_session.wasm.br'))
   const wxwasm = app.context.WXWebAssembly
   for (const [what, argument] of [
     ['bytes', bytes],
@@ -83,9 +83,16 @@ test('before base library 2.13.0 there is no WXWebAssembly: the package says WAS
   assert.match(error.message, /neither WXWebAssembly nor WebAssembly/)
 })
 
+test('base library 2.13.x has WXWebAssembly but not .wasm.br: the package says so', async () => {
+  const app = world.open({ baseLibrary: '2.13.2' })
+  const { error } = await settle(world.session(app).launch())
+  assert.equal(error.code, 'WASM_LOAD')
+  assert.match(error.message, /\.wasm\.br needs base library 2\.14\.0/)
+})
+
 test('a wrong wasmPath is WASM_LOAD, and a later call loads again', async () => {
   const app = world.open()
-  const wrong = await settle(world.session(app, { wasmPath: '/miniprogram_npm/other/mp_session.wasm' }).launch())
+  const wrong = await settle(world.session(app, { wasmPath: '/miniprogram_npm/other/mp_session.wasm.br' }).launch())
   assert.equal(wrong.error.code, 'WASM_LOAD')
   assert.match(wrong.error.message, /no such file in the code package/)
   const right = await world.session(app, { wasmPath: wasmUrl }).launch()
