@@ -25,6 +25,7 @@ declare module 'mp-session-glue' {
       responded(op: number, rejected: boolean): void
       requestFailed(op: number): void
       timerFired(timer: number): void
+      free(): void
     }
   }
   function createGlue(): Glue

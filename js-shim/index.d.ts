@@ -120,6 +120,7 @@ export interface MpSessionError extends Error {
     | 'SESSION_REJECTED'
     | 'WASM_LOAD'
     | 'WASM_TRAP'
+    | 'CLOSED'
   /** Whether the same call may succeed if made again later. */
   retryable: boolean
   /** The code2Session errcode the backend passed through, if any. */
@@ -132,6 +133,10 @@ export interface MpSessionError extends Error {
 }
 
 export interface MpSession {
+  /** Resolves once the core is loaded and the options are checked (rejects with their error). Optional: every call waits for it. */
+  ready(): Promise<void>
+  /** Ends this session object: frees its part of the core, stops its timers and requests, rejects its calls under way with `CLOSED`. Storage is untouched. */
+  close(): void
   /** Same as `ensure()`; named for `App.onLaunch`. */
   launch(): Promise<Session>
   /** A usable session: from the cache, or from one login shared by every concurrent call. */

@@ -47,6 +47,8 @@ function createSession(options) {
   var responses = {}
   /** @type {Array<(session: Session | null) => void>} */
   var listeners = []
+  /** @type {Error | null} */
+  var closed = null
 
   /** The core died under this session: every call under way fails, the next one reloads. */
   /** @param {unknown} cause */
@@ -81,6 +83,7 @@ function createSession(options) {
       isSessionExpired: settings.isSessionExpired,
       attachToken: settings.attachToken,
     })
+    if (closed) throw closed
     try {
       driver = new core.glue.Driver(newHost, settings.coreOptions, entropy(), settings.encryptStorage)
     } catch (view) {
@@ -95,6 +98,7 @@ function createSession(options) {
 
   /** @returns {Promise<any>} */
   function ready() {
+    if (closed) return Promise.reject(closed)
     if (driver) return Promise.resolve(driver)
     if (failure) return Promise.reject(failure)
     if (!starting) {
@@ -158,6 +162,31 @@ function createSession(options) {
   ready().catch(function () {})
 
   return {
+    ready: function () { return ready().then(function () {}) },
+    close: function () {
+      if (closed) return
+      closed = errors.shimError('CLOSED', 'close() was called on this session', false)
+      if (driverCore) {
+        var at = driverCore.onDeath.indexOf(onDeath)
+        if (at >= 0) driverCore.onDeath.splice(at, 1)
+      }
+      if (host) host.dispose()
+      if (driver) {
+        try {
+          driver.free()
+        } catch (e) {
+          // Freeing a driver of a dead core: nothing left to free.
+        }
+      }
+      driver = null
+      host = null
+      var waiting = pending
+      pending = {}
+      responses = {}
+      listeners = []
+      var error = closed
+      Object.keys(waiting).forEach(function (call) { waiting[/** @type {any} */ (call)].reject(error) })
+    },
     launch: function () { return call('ensure') },
     ensure: function () { return call('ensure') },
     current: function () {

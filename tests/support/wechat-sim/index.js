@@ -25,15 +25,21 @@ const { createWxWebAssembly, compareVersions } = require('./wx-wasm')
  * @param {'ios'|'android'} [o.platform]  'ios' (default) refuses Global exports and post-MVP wasm
  * @param {string} [o.baseLibrary]        default '3.0.0'
  * @param {'instance'|'object'} [o.wasmResult] what WXWebAssembly.instantiate resolves to
+ * @param {(options: object) => { statusCode: number, data: unknown }} [o.inProcessBackend]
+ *        answers every wx.request in-process, with no HTTP (for the benchmark)
+ * @param {boolean} [o.microtasks] run wx callbacks on microtasks instead of timers
  */
 function createMiniProgram(o) {
-  const stats = { logins: 0, requests: 0, codes: [], toasts: [], instantiations: 0, logs: [] }
+  const stats = { logins: 0, requests: 0, codes: [], toasts: [], instantiations: 0, logs: [], memories: [] }
   const behaviour = { login: 'ok' }
   const traps = { next: null, fired: 0 }
   const timers = createTimers()
   const storage = createStorage(o.storageFile)
   const user = o.user || { openid: 'o-sim-user', unionid: 'u-sim-user' }
-  const wx = createWx({ storage, wechat: o.wechat, user, behaviour, stats, timers, baseLibrary: o.baseLibrary || '3.0.0' })
+  const wx = createWx({
+    storage, wechat: o.wechat, user, behaviour, stats, timers, baseLibrary: o.baseLibrary || '3.0.0',
+    inProcessBackend: o.inProcessBackend, microtasks: o.microtasks,
+  })
   const WXWebAssembly = createWxWebAssembly({
     root: o.root,
     platform: o.platform || 'ios',

@@ -8,18 +8,19 @@ const crypto = require('crypto')
 const MAX_KEY_BYTES = 1024 * 1024
 const MAX_TOTAL_BYTES = 10 * 1024 * 1024
 
+/** Storage kept in `file`; with no file, in memory only (the benchmark: no disk time). */
 function createStorage(file) {
   /** key → the JSON text WeChat keeps */
-  const entries = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {}
+  const entries = file && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {}
   const stats = { reads: 0, writes: 0, removes: 0, readsByKey: {}, writesByKey: {} }
   const faults = { readThrows: false, writeThrows: false }
   // The phone's own encryption key, kept beside its storage (a new phone, a new key).
-  const keyFile = file + '.key'
-  if (!fs.existsSync(keyFile)) fs.writeFileSync(keyFile, crypto.randomBytes(32))
-  const phoneKey = fs.readFileSync(keyFile)
+  const keyFile = file && file + '.key'
+  if (keyFile && !fs.existsSync(keyFile)) fs.writeFileSync(keyFile, crypto.randomBytes(32))
+  const phoneKey = keyFile ? fs.readFileSync(keyFile) : crypto.randomBytes(32)
 
   function persist() {
-    fs.writeFileSync(file, JSON.stringify(entries))
+    if (file) fs.writeFileSync(file, JSON.stringify(entries))
   }
 
   return {

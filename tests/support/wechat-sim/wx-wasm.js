@@ -92,6 +92,7 @@ function createWxWebAssembly({ root, platform, baseLibrary, resultShape, stats, 
         }
         WebAssembly.instantiate(module, imports).then(
           (real) => {
+            stats.memories.push(real.exports.memory)
             const instance = trappable(real, traps)
             resolve(resultShape === 'object' ? { instance, module } : instance)
           },
