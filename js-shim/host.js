@@ -26,6 +26,7 @@ var GRACE_MS = 1000
  *   driver(): DriverCallbacks | null,
  *   settle(call: number, error: any, value: any): void,
  *   changed(session: import('./index').Session | null): void,
+ *   wantsChanges(): boolean,
  *   trapped(cause: unknown): void,
  *   requestOf(call: number): RequestOptions | undefined,
  *   answered(op: number, response: Response): void,
@@ -193,6 +194,7 @@ function createHost(api, hooks) {
     },
     settle: hooks.settle,
     changed: hooks.changed,
+    wantsChanges: hooks.wantsChanges,
     /** @param {string} title */
     toast: function (title) {
       api.showToast({ title: title, icon: 'none' })

@@ -47,8 +47,7 @@ function createSession(options) {
   var responses = {}
   /** @type {Array<(session: Session | null) => void>} */
   var listeners = []
-  /** @type {Error | null} */
-  var closed = null
+  var closed = false
 
   /** The core died under this session: every call under way fails, the next one reloads. */
   /** @param {unknown} cause */
@@ -77,13 +76,14 @@ function createSession(options) {
       driver: function () { return driver },
       settle: settle,
       changed: changed,
+      wantsChanges: function () { return listeners.length > 0 },
       trapped: trapped,
       requestOf: function (call) { return pending[call] && pending[call].request },
       answered: function (op, response) { responses[op] = response },
       isSessionExpired: settings.isSessionExpired,
       attachToken: settings.attachToken,
     })
-    if (closed) throw closed
+    if (closed) throw closedError()
     try {
       driver = new core.glue.Driver(newHost, settings.coreOptions, entropy(), settings.encryptStorage)
     } catch (view) {
@@ -98,7 +98,7 @@ function createSession(options) {
 
   /** @returns {Promise<any>} */
   function ready() {
-    if (closed) return Promise.reject(closed)
+    if (closed) return Promise.reject(closedError())
     if (driver) return Promise.resolve(driver)
     if (failure) return Promise.reject(failure)
     if (!starting) {
@@ -125,11 +125,13 @@ function createSession(options) {
       delete responses[value]
       return waiting.resolve(response)
     }
-    waiting.resolve(value)
+    // The core hands the same value to every call a login settles: each gets its own copy.
+    waiting.resolve(copy(value))
   }
 
   /** @param {Session | null} session */
   function changed(session) {
+    session = copy(session)
     listeners.slice().forEach(function (listener) {
       try {
         listener(session)
@@ -145,7 +147,8 @@ function createSession(options) {
    * @param {RequestOptions} [request]
    */
   function call(method, argument, request) {
-    return ready().then(function (d) {
+    /** @param {any} d */
+    var send = function (d) {
       return new Promise(function (resolve, reject) {
         var id = nextCall++
         pending[id] = { resolve: resolve, reject: reject, request: request }
@@ -155,7 +158,9 @@ function createSession(options) {
           trapped(cause)
         }
       })
-    })
+    }
+    // Once the core is up, straight in: a cached launch settles inside this very call.
+    return driver ? send(driver) : ready().then(send)
   }
 
   // Start loading at once: by the time a page asks, the core is usually ready.
@@ -165,7 +170,7 @@ function createSession(options) {
     ready: function () { return ready().then(function () {}) },
     close: function () {
       if (closed) return
-      closed = errors.shimError('CLOSED', 'close() was called on this session', false)
+      closed = true
       if (driverCore) {
         var at = driverCore.onDeath.indexOf(onDeath)
         if (at >= 0) driverCore.onDeath.splice(at, 1)
@@ -184,15 +189,14 @@ function createSession(options) {
       pending = {}
       responses = {}
       listeners = []
-      var error = closed
-      Object.keys(waiting).forEach(function (call) { waiting[/** @type {any} */ (call)].reject(error) })
+      Object.keys(waiting).forEach(function (call) { waiting[/** @type {any} */ (call)].reject(closedError()) })
     },
     launch: function () { return call('ensure') },
     ensure: function () { return call('ensure') },
     current: function () {
       if (!driver) return null
       try {
-        return driver.current()
+        return copy(driver.current())
       } catch (cause) {
         trapped(cause)
         return null
@@ -305,6 +309,25 @@ function compareVersions(a, b) {
     if (d) return d
   }
   return 0
+}
+
+function closedError() {
+  return errors.shimError('CLOSED', 'close() was called on this session', false)
+}
+
+/**
+ * A deep copy of plain data (a session): what the core hands out is shared between calls.
+ *
+ * @template T
+ * @param {T} value
+ * @returns {T}
+ */
+function copy(value) {
+  if (!value || typeof value !== 'object') return value
+  /** @type {any} */
+  var out = {}
+  Object.keys(value).forEach(function (key) { out[key] = copy(/** @type {any} */ (value)[key]) })
+  return out
 }
 
 /** @param {any} api */

@@ -64,6 +64,17 @@ Utf8Decoder.prototype.decode = function decode(input) {
   var bytes = input instanceof Uint8Array ? input
     : ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
       : new Uint8Array(input)
+  // Most strings the core hands over are short and ASCII: one call, no loop of pushes.
+  if (bytes.length <= 8192) {
+    var ascii = true
+    for (var k = 0; k < bytes.length; k++) {
+      if (bytes[k] >= 0x80) {
+        ascii = false
+        break
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, /** @type {any} */ (bytes))
+  }
   var parts = []
   var units = []
   for (var i = 0; i < bytes.length;) {

@@ -15,7 +15,7 @@ use crate::{
 /// Whether a storage value means "nothing stored": `''` (WeChat's answer for a missing
 /// key), `undefined` or `null`.
 fn is_absent(value: &JsValue) -> bool {
-    value.is_undefined() || value.is_null() || value.as_string().is_some_and(|s| s.is_empty())
+    value.is_null_or_undefined() || value.as_string().is_some_and(|s| s.is_empty())
 }
 
 pub(crate) fn stored_session(read: Result<JsValue, JsValue>) -> StoredSession {

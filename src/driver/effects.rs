@@ -80,21 +80,22 @@ impl Driver {
                     self.answer(Input::TimerFired { timer });
                 }
             }
-            Effect::CancelTimer { timer } => {
-                let _ = host.cancel_timer(timer.0);
-            }
+            Effect::CancelTimer { timer } => host.cancel_timer(timer.0),
             Effect::Settle { call, result } => {
                 let (error, value) = match result {
-                    Ok(Settled::Session(session)) => (JsValue::UNDEFINED, convert::to_js(&session)),
+                    Ok(Settled::Session(session)) => (JsValue::UNDEFINED, self.session_js(&session)),
                     Ok(Settled::DeviceId(id)) => (JsValue::UNDEFINED, JsValue::from_str(&id)),
                     Ok(Settled::Done) => (JsValue::UNDEFINED, JsValue::UNDEFINED),
                     Ok(Settled::Response { op }) => (JsValue::UNDEFINED, JsValue::from(op.0)),
                     Err(error) => (convert::error(&error), JsValue::UNDEFINED),
                 };
-                let _ = host.settle(call, &error, &value);
+                host.settle(call, &error, &value);
             }
             Effect::Changed { session } => {
-                let _ = host.changed(&session.as_ref().map_or(JsValue::NULL, convert::to_js));
+                if host.wants_changes() {
+                    let value = session.as_ref().map_or(JsValue::NULL, |s| self.session_js(s));
+                    host.changed(&value);
+                }
             }
             Effect::Toast { title } => {
                 let _ = host.toast(&title);

@@ -5,13 +5,18 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 extern "C" {
     /// Carries out effects with `wx.*` (js-shim/host.js), or with fakes in a test. Every
-    /// method is declared `catch`: a throwing host never unwinds through Rust.
+    /// method that reaches `wx.*` is declared `catch`: a throwing host never unwinds
+    /// through Rust.
     #[derive(Debug)]
     pub type Host;
 
     /// The time, in Unix milliseconds.
-    #[wasm_bindgen(method, catch)]
-    pub fn now(this: &Host) -> Result<f64, JsValue>;
+    ///
+    /// This and the other methods below without `catch` are the shim's own code, which does
+    /// not throw: `catch` costs every call a wrapper, and these are on the cached launch's
+    /// path. If one did throw, the shim would see it as a trap and load a fresh core.
+    #[wasm_bindgen(method)]
+    pub fn now(this: &Host) -> f64;
 
     /// `wx.getStorageSync(key)`.
     #[wasm_bindgen(method, catch, js_name = readStorage)]
@@ -68,17 +73,21 @@ extern "C" {
     pub fn start_timer(this: &Host, timer: u32, ms: u32) -> Result<(), JsValue>;
 
     /// Cancels a timer.
-    #[wasm_bindgen(method, catch, js_name = cancelTimer)]
-    pub fn cancel_timer(this: &Host, timer: u32) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, js_name = cancelTimer)]
+    pub fn cancel_timer(this: &Host, timer: u32);
 
     /// Settles the app's call: rejects with `error` when it is not `undefined`, else
     /// resolves with `value`.
-    #[wasm_bindgen(method, catch)]
-    pub fn settle(this: &Host, call: u32, error: &JsValue, value: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method)]
+    pub fn settle(this: &Host, call: u32, error: &JsValue, value: &JsValue);
+
+    /// Whether any `onChange` listener is registered (if not, changes are not converted).
+    #[wasm_bindgen(method, js_name = wantsChanges)]
+    pub fn wants_changes(this: &Host) -> bool;
 
     /// Tells the `onChange` listeners (`session` is `null` after a logout).
-    #[wasm_bindgen(method, catch)]
-    pub fn changed(this: &Host, session: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method)]
+    pub fn changed(this: &Host, session: &JsValue);
 
     /// `wx.showToast({ title, icon: 'none' })`.
     #[wasm_bindgen(method, catch)]

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 pub use host::Host;
 
-use crate::{Config, Input, Machine, OpId, UserInfo};
+use crate::{Config, Input, Machine, OpId, Session, UserInfo};
 
 /// One session (one namespace) of the app, as the JS shim sees it.
 ///
@@ -26,9 +26,15 @@ pub struct Driver {
     host: Host,
     machine: RefCell<Machine>,
     draining: Cell<bool>,
+    /// The time of the call being carried out (see [`Driver::now`]).
+    call_time: Cell<Option<u64>>,
     /// Storage goes through `wx.getStorage`/`setStorage` with `encrypt: true`, which answer
     /// later, instead of the synchronous calls.
     async_storage: bool,
+    /// The session last handed to JavaScript, and its JavaScript value: the many calls a
+    /// login settles at once get the same value without converting it again (the shim
+    /// copies it for each caller).
+    last_session: RefCell<Option<(Session, JsValue)>>,
 }
 
 #[wasm_bindgen]
@@ -49,7 +55,9 @@ impl Driver {
             host,
             machine: RefCell::new(Machine::new(config, seed)),
             draining: Cell::new(false),
+            call_time: Cell::new(None),
             async_storage,
+            last_session: RefCell::new(None),
         })
     }
 
@@ -94,8 +102,9 @@ impl Driver {
     pub fn current(&self) -> JsValue {
         self.feed(Input::Load);
         let now = self.now();
-        match self.machine.borrow().current(now) {
-            Some(session) => convert::to_js(&session),
+        let current = self.machine.borrow().current(now);
+        match current {
+            Some(session) => self.session_js(&session),
             None => JsValue::NULL,
         }
     }
@@ -170,11 +179,18 @@ impl Driver {
 }
 
 impl Driver {
+    /// The time, read once per call from JavaScript: the inputs and answers one call handles
+    /// all happen at the same moment.
     fn now(&self) -> u64 {
-        match self.host.now() {
-            Ok(ms) if ms.is_finite() && ms > 0.0 => ms as u64,
-            _ => 0,
+        if let Some(now) = self.call_time.get() {
+            return now;
         }
+        let ms = self.host.now();
+        let now = if ms.is_finite() && ms > 0.0 { ms as u64 } else { 0 };
+        if self.draining.get() {
+            self.call_time.set(Some(now));
+        }
+        now
     }
 
     fn feed(&self, input: Input) {
@@ -197,6 +213,19 @@ impl Driver {
             }
         }
         self.draining.set(false);
+        self.call_time.set(None);
+    }
+
+    /// `session` as a JavaScript value, converted once for a run of identical sessions.
+    fn session_js(&self, session: &Session) -> JsValue {
+        if let Some((last, value)) = &*self.last_session.borrow() {
+            if last == session {
+                return value.clone();
+            }
+        }
+        let value = convert::to_js(session);
+        *self.last_session.borrow_mut() = Some((session.clone(), value.clone()));
+        value
     }
 
     fn answer(&self, input: Input) {

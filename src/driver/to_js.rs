@@ -5,9 +5,45 @@
 //! options and unit variants) and refuses anything else with a static error. Like
 //! `from_js`, it never touches `core::fmt`.
 
-use js_sys::{Object, Reflect};
+use std::cell::RefCell;
+
+use js_sys::Object;
 use serde::ser::{self, Impossible, Serialize, SerializeStruct, Serializer};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    /// Field names already made into JavaScript strings, by address: the core's types have a
+    /// couple of dozen, and making each again for every object would cost more than the rest.
+    static FIELD_NAMES: RefCell<Vec<(usize, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `key` as a JavaScript string, made once.
+fn field_name(key: &'static str) -> JsValue {
+    FIELD_NAMES.with(|names| {
+        let address = key.as_ptr() as usize;
+        let mut names = names.borrow_mut();
+        if let Some((_, value)) = names.iter().find(|(a, _)| *a == address) {
+            return value.clone();
+        }
+        let value = JsValue::from_str(key);
+        names.push((address, value.clone()));
+        value
+    })
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A new plain object: setting its properties cannot throw, so no exception guard.
+    #[wasm_bindgen(extends = Object, js_name = Object)]
+    #[derive(Debug)]
+    type Plain;
+
+    #[wasm_bindgen(constructor, js_class = "Object")]
+    fn new() -> Plain;
+
+    #[wasm_bindgen(method, structural, indexing_setter)]
+    fn set(this: &Plain, key: &JsValue, value: &JsValue);
+}
 
 /// The only error: a shape the core's types do not have.
 #[derive(Debug)]
@@ -33,7 +69,7 @@ pub struct ToJs;
 
 /// Writes the fields of a struct into a new object.
 #[derive(Debug)]
-pub struct Fields(Object);
+pub struct Fields(Plain);
 
 impl Serializer for ToJs {
     type Ok = JsValue;
@@ -152,7 +188,7 @@ impl Serializer for ToJs {
         Err(Unsupported)
     }
     fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Fields, Unsupported> {
-        Ok(Fields(Object::new()))
+        Ok(Fields(Plain::new()))
     }
     fn serialize_struct_variant(
         self,
@@ -175,7 +211,7 @@ impl SerializeStruct for Fields {
         value: &T,
     ) -> Result<(), Unsupported> {
         let value = value.serialize(ToJs)?;
-        Reflect::set(&self.0, &JsValue::from_str(key), &value).map_err(|_| Unsupported)?;
+        self.0.set(&field_name(key), &value);
         Ok(())
     }
 

@@ -47,6 +47,21 @@ test('package.json names the miniprogram folder, which holds index.js, and the c
   assert.deepEqual(fs.readdirSync(SHIPPED).sort(), ['index.js', 'mp_session.wasm.br'])
 })
 
+// What the package may ship, in bytes: every file of the miniprogram folder as shipped (the
+// .wasm.br compressed, the JS as it is). This holds today's size with a little room, so that
+// growth is a decision; the benchmark (scripts/bench) reports the smaller targets.
+const SHIPPED_BUDGET = 48 * 1024
+const WASM_BROTLI_BUDGET = 28 * 1024 + 512
+
+test('what ships stays within the size budget', () => {
+  const files = fs.readdirSync(SHIPPED).map((f) => [f, fs.statSync(path.join(SHIPPED, f)).size])
+  const shipped = files.reduce((sum, [, size]) => sum + size, 0)
+  const wasmBrotli = fs.statSync(SHIPPED_WASM).size
+  console.log('shipped: ' + files.map(([f, n]) => f + ' ' + n).join(', ') + ' = ' + shipped + ' bytes (budget ' + SHIPPED_BUDGET + ')')
+  assert.ok(shipped <= SHIPPED_BUDGET, 'shipped ' + shipped + ' bytes, over the budget of ' + SHIPPED_BUDGET)
+  assert.ok(wasmBrotli <= WASM_BROTLI_BUDGET, '.wasm.br ' + wasmBrotli + ' bytes, over the budget of ' + WASM_BROTLI_BUDGET)
+})
+
 test("WeChat's build npm (miniprogram-ci) copies the folder byte for byte, .wasm included", async () => {
   const example = await buildExample({ loginUrl: 'https://api.example.com/auth/wx-login' })
   try {
