@@ -43,6 +43,7 @@ export function fakeHost(storage) {
     startTimer(timer, ms) { this.timers.push(timer) },
     cancelTimer(timer) { this.timers = this.timers.filter(t => t !== timer) },
     settle(call, error, value) { this.settled.set(call, error === undefined ? { value } : { error }) },
+    wantsChanges() { return true },
     changed(session) { this.changes.push(session) },
     toast(title) {},
   }

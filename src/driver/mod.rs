@@ -74,11 +74,9 @@ impl Driver {
                 call,
                 info: UserInfo::from(patch),
             }),
-            Err(error) => {
-                let _ = self
-                    .host
-                    .settle(call, &convert::error(&error), &JsValue::UNDEFINED);
-            }
+            Err(error) => self
+                .host
+                .settle(call, &convert::error(&error), &JsValue::UNDEFINED),
         }
     }
 
