@@ -124,6 +124,9 @@ pub struct Config {
     failure_toast: Option<String>,
     token_header: String,
     allowed_origins: Vec<String>,
+    /// Codes come from the official-account OAuth redirect, not `wx.login`.
+    #[cfg(feature = "web")]
+    web: bool,
 }
 
 impl Config {
@@ -221,7 +224,26 @@ impl Config {
             failure_toast,
             token_header,
             allowed_origins,
+            #[cfg(feature = "web")]
+            web: false,
         })
+    }
+
+    /// The same config for a web page: codes come from the OAuth redirect, and the login
+    /// request says `"platform": "web"`.
+    #[cfg(feature = "web")]
+    pub fn for_web(mut self) -> Config {
+        self.web = true;
+        self
+    }
+
+    /// Where login codes come from, as the login request tells the backend: `"wx"`, or `"web"`.
+    pub fn platform(&self) -> &'static str {
+        #[cfg(feature = "web")]
+        if self.web {
+            return "web";
+        }
+        "wx"
     }
 
     /// The backend endpoint the login code is posted to.

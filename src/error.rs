@@ -30,6 +30,9 @@ pub enum ErrorCode {
     LoggedOut,
     /// The backend rejected the session of a `request()` again after a fresh login.
     SessionRejected,
+    /// Web pages: the OAuth redirect came back with a missing or wrong `state` (CSRF).
+    #[cfg(feature = "web")]
+    StateMismatch,
 }
 
 impl ErrorCode {
@@ -46,6 +49,8 @@ impl ErrorCode {
             ErrorCode::Storage => "STORAGE",
             ErrorCode::LoggedOut => "LOGGED_OUT",
             ErrorCode::SessionRejected => "SESSION_REJECTED",
+            #[cfg(feature = "web")]
+            ErrorCode::StateMismatch => "STATE_MISMATCH",
         }
     }
 }

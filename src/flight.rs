@@ -104,6 +104,13 @@ impl Flight {
                     ),
                 }
             }
+            #[cfg(feature = "web")]
+            (&Stage::LoggingIn { op, guard }, &Input::LoginRefused { op: answered, reason })
+                if answered == op =>
+            {
+                out.push(Effect::CancelTimer { timer: guard });
+                Progress::Done(Err(reason.error()))
+            }
             (&Stage::LoggingIn { guard, .. }, &Input::TimerFired { timer }) if timer == guard => {
                 let error = Error::retryable(ErrorCode::Timeout, "wx.login did not answer within timeoutMs");
                 self.failed(error, config, out, rng)
@@ -197,7 +204,10 @@ fn post_code(code: Secret, config: &Config, out: &mut Outbox) -> Stage {
     out.push(Effect::Post {
         op,
         url: config.login_url().to_owned(),
-        body: LoginBody { code, platform: "wx" },
+        body: LoginBody {
+            code,
+            platform: config.platform(),
+        },
         timeout_ms: config.timeout_ms(),
     });
     out.push(Effect::StartTimer {

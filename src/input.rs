@@ -15,6 +15,33 @@ pub type CallId = u32;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OpId(pub u32);
 
+/// Why the code an OAuth redirect brought back may not be used.
+#[cfg(feature = "web")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The `state` is missing or is not the one this page stored: the code may be an
+    /// attacker's (CSRF), so it is not posted.
+    StateMismatch,
+    /// The user declined the authorization (the redirect came back without a code).
+    Declined,
+}
+
+#[cfg(feature = "web")]
+impl Refusal {
+    pub(crate) fn error(self) -> crate::Error {
+        use crate::ErrorCode;
+        match self {
+            Refusal::StateMismatch => crate::Error::new(
+                ErrorCode::StateMismatch,
+                "the OAuth redirect came back with a missing or wrong state; its code was not posted",
+            ),
+            Refusal::Declined => {
+                crate::Error::new(ErrorCode::LoginFailed, "the user declined the authorization")
+            }
+        }
+    }
+}
+
 /// An input to [`crate::Machine::handle`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Input {
@@ -80,6 +107,15 @@ pub enum Input {
         op: OpId,
         /// The single-use code.
         code: Option<Secret>,
+    },
+    /// Answer to [`crate::Effect::Login`] on a web page: the OAuth redirect came back, but its
+    /// code may not be used. The login fails at once; nothing is posted.
+    #[cfg(feature = "web")]
+    LoginRefused {
+        /// The effect answered.
+        op: OpId,
+        /// Why the code may not be used.
+        reason: Refusal,
     },
     /// Answer to [`crate::Effect::Post`]: the backend answered (any HTTP status).
     Replied {

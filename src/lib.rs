@@ -65,6 +65,8 @@ mod session;
 pub mod testing;
 mod url;
 mod user_info;
+#[cfg(feature = "web")]
+pub mod web;
 
 #[cfg(target_arch = "wasm32")]
 mod driver;
@@ -79,6 +81,8 @@ pub use config::{
 pub use effect::{Effect, LoginBody, Settled, TokenHeader, DEVICE_ID_KEY};
 pub use error::{Error, ErrorCode};
 pub use flight::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
+#[cfg(feature = "web")]
+pub use input::Refusal;
 pub use input::{CallId, Input, OpId};
 pub use machine::Machine;
 pub use record::{Record, Standing, StoredSession, RECORD_VERSION};

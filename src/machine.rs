@@ -182,6 +182,8 @@ impl Machine {
             | Input::Replied { .. }
             | Input::PostFailed { .. }
             | Input::TimerFired { .. } => self.flight_input(&input, now),
+            #[cfg(feature = "web")]
+            Input::LoginRefused { .. } => self.flight_input(&input, now),
         }
     }
 

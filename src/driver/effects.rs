@@ -7,6 +7,14 @@ use crate::{Effect, Input, Settled, StoredSession, DEVICE_ID_KEY};
 
 impl Driver {
     pub(super) fn carry_out(&self, effect: Effect) {
+        #[cfg(feature = "web")]
+        let effect = match &self.web {
+            Some(web) => match self.carry_out_web(web, effect) {
+                Some(effect) => effect,
+                None => return,
+            },
+            None => effect,
+        };
         let host = &self.host;
         match effect {
             Effect::ReadSession { op, key } if self.async_storage => {

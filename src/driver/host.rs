@@ -89,6 +89,11 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn changed(this: &Host, session: &JsValue);
 
+    /// Web pages: leaves for the OAuth authorize URL (`location.assign(url)`).
+    #[cfg(feature = "web")]
+    #[wasm_bindgen(method, catch)]
+    pub fn redirect(this: &Host, url: &str) -> Result<(), JsValue>;
+
     /// `wx.showToast({ title, icon: 'none' })`.
     #[wasm_bindgen(method, catch)]
     pub fn toast(this: &Host, title: &str) -> Result<(), JsValue>;

@@ -6,6 +6,8 @@ mod effects;
 pub mod from_js;
 mod host;
 pub mod to_js;
+#[cfg(feature = "web")]
+mod web;
 
 use std::cell::{Cell, RefCell};
 
@@ -35,6 +37,9 @@ pub struct Driver {
     /// login settles at once get the same value without converting it again (the shim
     /// copies it for each caller).
     last_session: RefCell<Option<(Session, JsValue)>>,
+    /// On a web page: browser storage and the OAuth redirect.
+    #[cfg(feature = "web")]
+    web: Option<web::WebSide>,
 }
 
 #[wasm_bindgen]
@@ -47,18 +52,36 @@ impl Driver {
         let config = convert::options(options)
             .and_then(Config::from_options)
             .map_err(|e| convert::error(&e))?;
-        let mut seed = [0u8; 16];
-        for (byte, given) in seed.iter_mut().zip(entropy) {
-            *byte = *given;
-        }
-        Ok(Driver {
-            host,
-            machine: RefCell::new(Machine::new(config, seed)),
-            draining: Cell::new(false),
-            call_time: Cell::new(None),
-            async_storage,
-            last_session: RefCell::new(None),
-        })
+        Ok(Driver::new_with_config(host, config, entropy, async_storage))
+    }
+
+    /// A driver for a web page (`mp-session/web`): `options` as for the mini-program, and
+    /// `web_options` `{ appid, scope?, authorizeUrl?, redirectUri? }`. Throws
+    /// `{ code: 'INVALID_CONFIG', ... }` when one is wrong. Reads the code the URL brought
+    /// back, if any, and takes it out of the address bar.
+    #[cfg(feature = "web")]
+    #[wasm_bindgen(js_name = newWeb)]
+    pub fn new_web(
+        host: Host,
+        options: JsValue,
+        web_options: JsValue,
+        entropy: &[u8],
+    ) -> Result<Driver, JsValue> {
+        let web_options =
+            crate::decode::decode_object::<crate::web::oauth::WebOptions, _>(from_js::FromJs(web_options))
+                .map_err(|e| {
+                    let mut message = String::from("web options are not valid: ");
+                    message.push_str(&e.describe());
+                    convert::error(&crate::Error::invalid_config(message))
+                })?;
+        let oauth = crate::web::oauth::OAuth::from_options(web_options).map_err(|e| convert::error(&e))?;
+        let config = convert::options(options)
+            .and_then(Config::from_options)
+            .map_err(|e| convert::error(&e))?
+            .for_web();
+        let mut driver = Driver::new_with_config(host, config, entropy, false);
+        driver.web = Some(web::WebSide::new(oauth));
+        Ok(driver)
     }
 
     /// `launch()` / `ensure()`.
@@ -177,6 +200,23 @@ impl Driver {
 }
 
 impl Driver {
+    fn new_with_config(host: Host, config: Config, entropy: &[u8], async_storage: bool) -> Driver {
+        let mut seed = [0u8; 16];
+        for (byte, given) in seed.iter_mut().zip(entropy) {
+            *byte = *given;
+        }
+        Driver {
+            host,
+            machine: RefCell::new(Machine::new(config, seed)),
+            draining: Cell::new(false),
+            call_time: Cell::new(None),
+            async_storage,
+            last_session: RefCell::new(None),
+            #[cfg(feature = "web")]
+            web: None,
+        }
+    }
+
     /// The time, read once per call from JavaScript: the inputs and answers one call handles
     /// all happen at the same moment.
     fn now(&self) -> u64 {
