@@ -12,7 +12,7 @@
 // memory.
 
 var createGlue = require('mp-session-glue')
-var shimError = require('./errors').shimError
+var errors = require('./errors')
 
 /** Where the developer tool's "build npm" step puts the file (brotli: base library 2.14.0). */
 var DEFAULT_WASM_PATH = '/miniprogram_npm/mp-session/mp_session.wasm.br'
@@ -35,6 +35,7 @@ var current = null
  */
 function loadCore(wasmPath) {
   if (current && !current.dead) return current.ready
+  // A core that trapped is marked dead by session.js; this one takes its place.
   var glue = createGlue()
   /** @type {Core} */
   var core = { glue: glue, dead: false, ready: /** @type {any} */ (null), onDeath: [] }
@@ -47,27 +48,11 @@ function loadCore(wasmPath) {
     },
     function (cause) {
       if (current === core) current = null
-      throw shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + describe(cause), true, cause)
+      throw errors.shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + errors.describe(cause), true, cause)
     }
   )
   current = core
   return core.ready
-}
-
-/**
- * Marks `core` dead after it threw from inside (a trap): every session using it is told
- * once, and the next `loadCore` makes a fresh instance.
- *
- * @param {Core} core
- * @param {unknown} cause
- */
-function killCore(core, cause) {
-  if (core.dead) return
-  core.dead = true
-  if (current === core) current = null
-  var listeners = core.onDeath
-  core.onDeath = []
-  listeners.forEach(function (listener) { listener(cause) })
 }
 
 /**
@@ -114,10 +99,4 @@ function readWasmFile(wasmPath) {
   return /\.br$/.test(file) ? require(zlibName).brotliDecompressSync(bytes) : bytes
 }
 
-/** @param {unknown} cause */
-function describe(cause) {
-  var text = cause && typeof cause === 'object' && 'message' in cause ? cause.message : cause
-  return String(text)
-}
-
-module.exports = { loadCore: loadCore, killCore: killCore, describe: describe, DEFAULT_WASM_PATH: DEFAULT_WASM_PATH }
+module.exports = { loadCore: loadCore, DEFAULT_WASM_PATH: DEFAULT_WASM_PATH }

@@ -38,4 +38,14 @@ function shimError(code, message, retryable, cause) {
   return error
 }
 
-module.exports = { toError: toError, shimError: shimError }
+/**
+ * What a thrown value says, for an error message.
+ *
+ * @param {unknown} cause
+ */
+function describe(cause) {
+  var text = cause && typeof cause === 'object' && 'message' in cause ? cause.message : cause
+  return String(text)
+}
+
+module.exports = { toError: toError, shimError: shimError, describe: describe }

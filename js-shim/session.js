@@ -1,0 +1,334 @@
+// @ts-check
+'use strict'
+// What every platform's session shares: the calls under way, their promises, the listeners,
+// the app's own requests, and what happens when the core traps or the session is closed.
+
+var errors = require('./errors')
+
+/**
+ * @typedef {import('./index').Session} Session
+ * @typedef {import('./index').RequestOptions} RequestOptions
+ * @typedef {import('./index').Response} Response
+ * @typedef {{ resolve: (value: any) => void, reject: (error: Error) => void, request?: RequestOptions }} Waiting
+ */
+
+/**
+ * @typedef {{
+ *   loadCore(): Promise<Core>,
+ *   newDriver(core: Core, host: object): any,
+ *   createHost(hooks: import('./host').Hooks): Host,
+ * }} Platform
+ * @typedef {{ glue: any, dead: boolean, onDeath: Array<(cause: unknown) => void> }} Core
+ * @typedef {{ dispose(): void }} Host
+ * @typedef {{
+ *   failure: Error | null,
+ *   isSessionExpired(response: Response): boolean,
+ *   attachToken: ((options: RequestOptions, token: string) => RequestOptions) | undefined,
+ * }} Settings
+ */
+
+/**
+ * A session of one namespace on `platform` (the mini-program or a web page): loads the core,
+ * gives its driver a host, and turns what the core settles into promises. The options are
+ * checked once the core is loaded: a wrong one rejects every call with `INVALID_CONFIG`.
+ *
+ * @param {Platform} platform
+ * @param {Settings} settings
+ * @returns {import('./index').MpSession}
+ */
+function makeSession(platform, settings) {
+  /** @type {Error | null} */
+  var failure = settings.failure
+
+  /** @type {any} */
+  var driver = null
+  /** @type {Core | null} */
+  var driverCore = null
+  /** @type {Host | null} */
+  var host = null
+  /** @type {Promise<any> | null} */
+  var starting = null
+  var nextCall = 1
+  /** @type {Record<number, Waiting>} */
+  var pending = {}
+  /** @type {Record<number, Response>} */
+  var responses = {}
+  /** @type {Array<(session: Session | null) => void>} */
+  var listeners = []
+  var closed = false
+
+  /** The core died under this session: every call under way fails, the next one reloads. */
+  /** @param {unknown} cause */
+  function onDeath(cause) {
+    if (host) host.dispose()
+    driver = null
+    driverCore = null
+    host = null
+    starting = null
+    responses = {}
+    var failed = pending
+    pending = {}
+    var error = errors.shimError('WASM_TRAP', 'the WebAssembly core stopped (' + errors.describe(cause) +
+      '); the next call loads it again', true, cause)
+    Object.keys(failed).forEach(function (call) { failed[/** @type {any} */ (call)].reject(error) })
+  }
+
+  /** @param {unknown} cause */
+  function trapped(cause) {
+    if (driverCore) killCore(driverCore, cause)
+  }
+
+  /** @param {Core} core */
+  function startDriver(core) {
+    var newHost = platform.createHost({
+      driver: function () { return driver },
+      settle: settle,
+      changed: changed,
+      wantsChanges: function () { return listeners.length > 0 },
+      trapped: trapped,
+      requestOf: function (call) { return pending[call] && pending[call].request },
+      answered: function (op, response) { responses[op] = response },
+      isSessionExpired: settings.isSessionExpired,
+      attachToken: settings.attachToken,
+    })
+    if (closed) throw closedError()
+    try {
+      driver = platform.newDriver(core, newHost)
+    } catch (view) {
+      failure = errors.toError(/** @type {any} */ (view))
+      throw failure
+    }
+    host = newHost
+    driverCore = core
+    core.onDeath.push(onDeath)
+    return driver
+  }
+
+  /** @returns {Promise<any>} */
+  function ready() {
+    if (closed) return Promise.reject(closedError())
+    if (driver) return Promise.resolve(driver)
+    if (failure) return Promise.reject(failure)
+    if (!starting) {
+      starting = platform.loadCore().then(startDriver, function (error) {
+        starting = null
+        throw error
+      })
+    }
+    return starting
+  }
+
+  /**
+   * @param {number} call
+   * @param {any} error
+   * @param {any} value
+   */
+  function settle(call, error, value) {
+    var waiting = pending[call]
+    if (!waiting) return
+    delete pending[call]
+    if (error !== undefined) return waiting.reject(errors.toError(error))
+    if (waiting.request) {
+      var response = responses[value]
+      delete responses[value]
+      return waiting.resolve(response)
+    }
+    // The core hands the same value to every call a login settles: each gets its own copy.
+    waiting.resolve(copy(value))
+  }
+
+  /** @param {Session | null} session */
+  function changed(session) {
+    session = copy(session)
+    listeners.slice().forEach(function (listener) {
+      try {
+        listener(session)
+      } catch (e) {
+        if (typeof console !== 'undefined') console.error('mp-session: an onChange listener threw', e)
+      }
+    })
+  }
+
+  /**
+   * @param {string} method
+   * @param {unknown} [argument]
+   * @param {RequestOptions} [request]
+   */
+  function call(method, argument, request) {
+    /** @param {any} d */
+    var send = function (d) {
+      return new Promise(function (resolve, reject) {
+        var id = nextCall++
+        pending[id] = { resolve: resolve, reject: reject, request: request }
+        try {
+          d[method](id, argument)
+        } catch (cause) {
+          trapped(cause)
+        }
+      })
+    }
+    // Once the core is up, straight in: a cached launch settles inside this very call.
+    return driver ? send(driver) : ready().then(send)
+  }
+
+  // Start loading at once: by the time a page asks, the core is usually ready.
+  ready().catch(function () {})
+
+  return {
+    ready: function () { return ready().then(function () {}) },
+    close: function () {
+      if (closed) return
+      closed = true
+      if (driverCore) {
+        var at = driverCore.onDeath.indexOf(onDeath)
+        if (at >= 0) driverCore.onDeath.splice(at, 1)
+      }
+      if (host) host.dispose()
+      if (driver) {
+        try {
+          driver.free()
+        } catch (e) {
+          // Freeing a driver of a dead core: nothing left to free.
+        }
+      }
+      driver = null
+      host = null
+      var waiting = pending
+      pending = {}
+      responses = {}
+      listeners = []
+      Object.keys(waiting).forEach(function (call) { waiting[/** @type {any} */ (call)].reject(closedError()) })
+    },
+    launch: function () { return call('ensure') },
+    ensure: function () { return call('ensure') },
+    current: function () {
+      if (!driver) return null
+      try {
+        return copy(driver.current())
+      } catch (cause) {
+        trapped(cause)
+        return null
+      }
+    },
+    setUserInfo: function (info) { return call('setUserInfo', info) },
+    logout: function () { return call('logout').then(function () {}) },
+    deviceId: function () { return call('deviceId') },
+    request: function (request) {
+      if (!request || typeof request !== 'object' || typeof request.url !== 'string') {
+        return Promise.reject(errors.shimError('INVALID_ARGUMENT',
+          'request takes { url, method?, data?, header?, timeout?, dataType?, responseType? }', false))
+      }
+      return call('request', request.url, request)
+    },
+    onChange: function (listener) {
+      if (typeof listener !== 'function') throw new TypeError('mp-session: onChange takes a function')
+      listeners.push(listener)
+      return function unsubscribe() {
+        var at = listeners.indexOf(listener)
+        if (at >= 0) listeners.splice(at, 1)
+      }
+    },
+  }
+}
+
+/**
+ * Marks `core` dead after it threw from inside (a trap): every session using it is told
+ * once, and the platform's next `loadCore` makes a fresh instance.
+ *
+ * @param {Core} core
+ * @param {unknown} cause
+ */
+function killCore(core, cause) {
+  if (core.dead) return
+  core.dead = true
+  var listeners = core.onDeath
+  core.onDeath = []
+  listeners.forEach(function (listener) { listener(cause) })
+}
+
+/**
+ * The shim options every platform takes (`isSessionExpired`, `attachToken`), checked, and the
+ * rest split into the core's options and the platform's own (`own`).
+ *
+ * @param {any} options
+ * @param {string[]} own the platform's option names
+ */
+function readOptions(options, own) {
+  /** @type {Record<string, unknown>} */
+  var coreOptions = {}
+  /** @type {Record<string, unknown>} */
+  var platformOptions = {}
+  /** @type {Error | null} */
+  var failure = null
+  var invalid = function (/** @type {string} */ message) {
+    failure = failure || errors.shimError('INVALID_CONFIG', message, false)
+  }
+  if (options === null || typeof options !== 'object') {
+    invalid('createSession takes an options object with loginUrl')
+    options = {}
+  }
+  Object.keys(options).forEach(function (key) {
+    if (key === 'isSessionExpired' || key === 'attachToken') return
+    if (own.indexOf(key) >= 0) platformOptions[key] = options[key]
+    else coreOptions[key] = options[key]
+  })
+  ;['isSessionExpired', 'attachToken'].forEach(function (name) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') invalid(name + ' must be a function')
+  })
+  var isSessionExpired = options.isSessionExpired
+  return {
+    coreOptions: coreOptions,
+    platformOptions: platformOptions,
+    invalid: invalid,
+    /** @returns {Settings} */
+    settings: function () {
+      return {
+        failure: failure,
+        /** @param {Response} response */
+        isSessionExpired: function (response) {
+          if (!isSessionExpired) return response.statusCode === 401
+          try {
+            return !!isSessionExpired(response)
+          } catch (e) {
+            if (typeof console !== 'undefined') console.error('mp-session: isSessionExpired threw; treating the answer as accepted', e)
+            return false
+          }
+        },
+        attachToken: options.attachToken,
+      }
+    },
+  }
+}
+
+function closedError() {
+  return errors.shimError('CLOSED', 'close() was called on this session', false)
+}
+
+/**
+ * A deep copy of plain data (a session): what the core hands out is shared between calls.
+ *
+ * @template T
+ * @param {T} value
+ * @returns {T}
+ */
+function copy(value) {
+  if (!value || typeof value !== 'object') return value
+  /** @type {any} */
+  var out = {}
+  Object.keys(value).forEach(function (key) { out[key] = copy(/** @type {any} */ (value)[key]) })
+  return out
+}
+
+/** 16 random bytes: `crypto.getRandomValues` where it exists, else `Math.random`. */
+function entropy() {
+  var bytes = new Uint8Array(16)
+  var cryptoApi = typeof crypto !== 'undefined' ? crypto : null
+  if (cryptoApi && typeof cryptoApi.getRandomValues === 'function') {
+    cryptoApi.getRandomValues(bytes)
+  } else {
+    for (var i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256)
+  }
+  return bytes
+}
+
+module.exports = { makeSession: makeSession, killCore: killCore, readOptions: readOptions, entropy: entropy }
