@@ -31,3 +31,11 @@ declare module 'mp-session-glue' {
   function createGlue(): Glue
   export = createGlue
 }
+
+/** The wasm-bindgen glue of the web build (`--target web`), bundled in by scripts/build. */
+declare module 'mp-session-web-glue' {
+  export default function init(input: { module_or_path: unknown }): Promise<unknown>
+  export const Driver: {
+    newWeb(host: object, options: object, webOptions: object, entropy: Uint8Array): object
+  }
+}

@@ -118,6 +118,7 @@ export interface MpSessionError extends Error {
     | 'STORAGE'
     | 'LOGGED_OUT'
     | 'SESSION_REJECTED'
+    | 'STATE_MISMATCH'
     | 'WASM_LOAD'
     | 'WASM_TRAP'
     | 'CLOSED'

@@ -141,13 +141,15 @@ pub fn read_return(page_url: &str, stored_state: Option<&str>) -> Option<Return>
     })
 }
 
-/// `page_url` without its `code` and `state` parameters (the rest, and any fragment, kept):
-/// what the address bar should show once the code is taken, so a reload cannot post it again.
+/// `page_url` without its `code` and `state` parameters, nor WeChat's `#wechat_redirect`
+/// marker (which a redirect can carry over), the rest kept: what the address bar should show
+/// once the code is taken, so that a reload cannot post it again.
 pub fn without_return_params(page_url: &str) -> String {
     let (before_hash, hash) = match page_url.find('#') {
         Some(i) => page_url.split_at(i),
         None => (page_url, ""),
     };
+    let hash = if hash == "#wechat_redirect" { "" } else { hash };
     let (base, query) = match before_hash.find('?') {
         Some(i) => (&before_hash[..i], &before_hash[i + 1..]),
         None => (before_hash, ""),
@@ -313,6 +315,10 @@ mod tests {
             "https://a.com/"
         );
         assert_eq!(without_return_params("https://a.com/p"), "https://a.com/p");
+        assert_eq!(
+            without_return_params("https://a.com/p?code=1&state=2#wechat_redirect"),
+            "https://a.com/p"
+        );
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 

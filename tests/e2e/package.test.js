@@ -86,6 +86,25 @@ test('the shipped .wasm exports only functions and memory: no Global, which iOS 
   assert.ok(rawKinds.includes('global'), 'wasm-bindgen output without globals: the strip step may be obsolete')
 })
 
+test('the mini-program .wasm holds none of the web build: no redirect, no browser storage', () => {
+  const imports = WebAssembly.Module.imports(new WebAssembly.Module(fs.readFileSync(WASM))).map((i) => i.name)
+  assert.ok(imports.length > 10)
+  const webOnly = imports.filter((name) => /redirect|Storage|history|crypto|location|console/i.test(name))
+  assert.deepEqual(webOnly.filter((n) => !/readStorage|writeStorage|removeStorage/.test(n)), [])
+  // The check can fail: the web build does import them.
+  const web = WebAssembly.Module.imports(new WebAssembly.Module(fs.readFileSync(path.join(PKG, 'web', 'mp_session_web.wasm'))))
+  assert.ok(web.some((i) => /redirect/.test(i.name)) && web.some((i) => /localStorage/.test(i.name)))
+})
+
+test('mp-session/web loads as an ES module and as CommonJS, with its types', async () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'))
+  const web = manifest.exports['./web']
+  for (const file of [web.types, web.import, web.require]) assert.ok(fs.existsSync(path.join(PKG, file)), file)
+  assert.equal(typeof require(path.join(PKG, web.require)).createSession, 'function')
+  assert.equal(typeof (await import(path.join(PKG, web.import))).createSession, 'function')
+  assert.doesNotThrow(() => acorn.parse(fs.readFileSync(path.join(PKG, web.require), 'utf8'), { ecmaVersion: 2017, sourceType: 'script' }))
+})
+
 test('the shipped .wasm validates with every post-MVP feature disabled', () => {
   assert.ok(validatesAsMvp(WASM))
 
@@ -125,6 +144,7 @@ test('the type declarations compile against a typical app', () => {
   fs.cpSync(PKG, path.join(dir, 'node_modules', 'mp-session'), { recursive: true })
   fs.writeFileSync(path.join(dir, 'app.ts'), `
     import { createSession, MpSessionError, Session } from 'mp-session'
+    import { createSession as createWebSession } from 'mp-session/web'
     const session = createSession({ loginUrl: 'https://api.example.com/login', failureToast: '登录失败' })
     session.launch().then((s: Session) => s.openid.toUpperCase(), (e: MpSessionError) => e.code === 'NETWORK')
     const current: Session | null = session.current()
@@ -132,11 +152,15 @@ test('the type declarations compile against a typical app', () => {
     session.setUserInfo({ nickName: 'Ann' }).then((s) => s.source === 'login')
     // @ts-expect-error failureToast is false or a text, never true
     createSession({ loginUrl: 'https://a.example.com', failureToast: true })
+    const page = createWebSession({ loginUrl: 'https://api.example.com/login', appid: 'wx123', scope: 'snsapi_userinfo' })
+    page.launch().then((s) => s.unionid)
+    // @ts-expect-error the web session has no wx api
+    createWebSession({ loginUrl: 'https://a.example.com', appid: 'wx1', api: {} })
     export { current, stop }
   `)
   try {
     execFileSync(path.join(BIN, 'tsc'), ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-      '--target', 'es2017', '--types', '', 'app.ts'], { cwd: dir, stdio: 'pipe' })
+      '--target', 'es2017', '--lib', 'es2017,dom', '--types', '', 'app.ts'], { cwd: dir, stdio: 'pipe' })
   } catch (e) {
     assert.fail(String(e.stdout) + String(e.stderr))
   } finally {

@@ -1,7 +1,8 @@
 'use strict'
 // The development backend: the contract mp-session documents, over the mock code2Session.
 //
-//   POST /auth/wx-login  { "code": "...", "platform": "wx" }
+//   POST /auth/wx-login  { "code": "...", "platform": "wx" | "web" }
+//   ("web": an official-account OAuth code, exchanged at /sns/oauth2/access_token)
 //   → 200 { openid, unionid?, token, expires_in }          on success
 //   → 400 { errcode, errmsg }                              code2Session's errcode, passed through
 //
@@ -22,10 +23,11 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
   const nextResponses = []
 
   async function login(body) {
-    const url = new URL('/sns/jscode2session', wechat.url)
-    url.searchParams.set('appid', wechat.appid)
-    url.searchParams.set('secret', wechat.secret)
-    url.searchParams.set('js_code', body.code)
+    const web = body.platform === 'web'
+    const url = new URL(web ? '/sns/oauth2/access_token' : '/sns/jscode2session', wechat.url)
+    url.searchParams.set('appid', web ? wechat.oaAppid : wechat.appid)
+    url.searchParams.set('secret', web ? wechat.oaSecret : wechat.secret)
+    url.searchParams.set(web ? 'code' : 'js_code', body.code)
     url.searchParams.set('grant_type', 'authorization_code')
     const answer = await getJson(url)
     if (answer.errcode) return { status: 400, json: { errcode: answer.errcode, errmsg: answer.errmsg } }
@@ -37,6 +39,14 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
   }
 
   const server = http.createServer((req, res) => {
+    // Web pages call from their own origin: the development backend allows any.
+    res.setHeader('access-control-allow-origin', req.headers.origin || '*')
+    res.setHeader('access-control-allow-headers', 'content-type, authorization, x-session')
+    res.setHeader('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS')
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204)
+      return res.end()
+    }
     let raw = ''
     req.setEncoding('utf8')
     req.on('data', (chunk) => (raw += chunk))

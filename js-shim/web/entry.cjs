@@ -1,0 +1,15 @@
+// The CommonJS entry of mp-session/web: say where the .wasm is with `options.wasm`.
+'use strict'
+var createWebSession = require('./session.js').createWebSession
+
+/**
+ * Creates the session of one namespace in a web page.
+ *
+ * @param {import('./index').WebSessionOptions} options
+ * @returns {import('../index').MpSession}
+ */
+function createSession(options) {
+  return createWebSession(options, null)
+}
+
+module.exports = { createSession: createSession }

@@ -1,0 +1,69 @@
+// @ts-check
+'use strict'
+// mp-session for web pages (official accounts): the same core and the same session API as in
+// the mini-program, with codes from the OAuth redirect and the session in browser storage.
+
+var glue = require('mp-session-web-glue')
+var shared = require('../session')
+var errors = require('../errors')
+var createWebHost = require('./host').createWebHost
+
+/** The web-only options the core checks; the shim reads `wasm` and `fetch` itself. */
+var WEB_OPTIONS = ['appid', 'scope', 'authorizeUrl', 'redirectUri']
+
+/** @type {Promise<import('../session').Core> | null} */
+var loading = null
+/** @type {import('../session').Core | null} */
+var loaded = null
+
+/**
+ * The core, loaded once per page with the standard `WebAssembly` (a URL, a `Response` or
+ * the bytes). A trapped core cannot be replaced in place: the page must be reloaded.
+ *
+ * @param {unknown} wasm
+ */
+function loadWebCore(wasm) {
+  if (loaded && loaded.dead) {
+    return Promise.reject(errors.shimError('WASM_TRAP', 'the WebAssembly core stopped; reload the page', true))
+  }
+  if (!loading) {
+    loading = Promise.resolve()
+      .then(function () { return glue.default({ module_or_path: wasm }) })
+      .then(function () {
+        loaded = { glue: glue, dead: false, onDeath: [] }
+        return loaded
+      }, function (cause) {
+        loading = null
+        throw errors.shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + errors.describe(cause), true, cause)
+      })
+  }
+  return loading
+}
+
+/**
+ * Creates the session of one namespace in a web page.
+ *
+ * @param {import('./index').WebSessionOptions} options
+ * @param {unknown} defaultWasm where the `.wasm` is when `options.wasm` does not say
+ * @returns {import('../index').MpSession}
+ */
+function createWebSession(options, defaultWasm) {
+  var read = shared.readOptions(options, WEB_OPTIONS.concat(['wasm', 'fetch']))
+  var own = read.platformOptions
+  /** @type {Record<string, unknown>} */
+  var webOptions = {}
+  WEB_OPTIONS.forEach(function (name) { if (own[name] !== undefined) webOptions[name] = own[name] })
+  var wasm = own.wasm !== undefined ? own.wasm : defaultWasm
+  if (!wasm) read.invalid('wasm must say where mp_session_web.wasm is: a URL, a Response or the bytes')
+  var fetchImpl = own.fetch !== undefined ? own.fetch : typeof fetch === 'function' ? fetch.bind(globalThis) : undefined
+  if (typeof fetchImpl !== 'function') read.invalid('no fetch here: pass options.fetch')
+  return shared.makeSession({
+    loadCore: function () { return loadWebCore(wasm) },
+    newDriver: function (core, host) {
+      return core.glue.Driver.newWeb(host, read.coreOptions, webOptions, shared.entropy())
+    },
+    createHost: function (hooks) { return createWebHost(hooks, /** @type {typeof fetch} */ (fetchImpl)) },
+  }, read.settings())
+}
+
+module.exports = { createWebSession: createWebSession }
