@@ -1,0 +1,61 @@
+'use strict'
+// The web demo: an official-account page (examples/web/) on 127.0.0.1 with the mock OAuth
+// authorize page and the development backend. It walks headless Chromium through the first
+// visit (off to authorize and back with a code) and a reload (the stored session), printing
+// each step; with --serve it then keeps serving for a browser of your own.
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+const { chromium } = require('playwright-core')
+
+const { startWechatServer } = require('../tests/support/wechat-server')
+const { startDevBackend } = require('../tests/support/dev-backend')
+const { startWebServer } = require('../tests/support/web-server')
+
+const say = (text) => console.log('\x1b[1m[web demo]\x1b[0m ' + text)
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
+
+async function main() {
+  const wechat = await startWechatServer()
+  const backend = await startDevBackend({ wechat })
+  const web = await startWebServer({
+    config: { loginUrl: backend.loginUrl, appid: wechat.oaAppid, authorizeUrl: wechat.url + '/connect/oauth2/authorize' },
+  })
+  say('page ' + web.url + ', mock authorize ' + wechat.url + '/connect/oauth2/authorize, backend ' + backend.loginUrl)
+  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-web-demo-'))
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS })
+  try {
+    const page = await (await browser.newContext()).newPage()
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) console.log('       navigated  ' + frame.url().replace(/code=[^&]+/, 'code=…').replace(/state=[^&#]+/, 'state=…'))
+    })
+    for (const [label, go] of [['first visit', () => page.goto(web.url)], ['reload', () => page.reload()]]) {
+      const posts = backend.stats.posts
+      const hits = wechat.stats.authorizeHits
+      say(label)
+      await go()
+      await page.waitForFunction(() => !document.getElementById('session').hidden || !document.getElementById('error').hidden)
+      const text = await page.evaluate(() => ['openid', 'unionid', 'source', 'error'].map((id) => id + '=' + document.getElementById(id).textContent).join('  '))
+      console.log('       page shows ' + text)
+      console.log('       authorize ×' + (wechat.stats.authorizeHits - hits) + '   POST ×' + (backend.stats.posts - posts) + '   address ' + page.url())
+      const file = path.join(shots, label.replace(' ', '-') + '.png')
+      await page.screenshot({ path: file })
+      console.log('       screenshot ' + file)
+    }
+    if (process.argv.includes('--serve')) {
+      say('serving ' + web.url + ' until Ctrl-C (open it in a browser of your own)')
+      await new Promise(() => {})
+    }
+  } finally {
+    await browser.close()
+    await web.close()
+    await backend.close()
+    await wechat.close()
+  }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
