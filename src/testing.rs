@@ -89,6 +89,9 @@ pub enum LoginMode {
     Fail,
     /// Never calls back.
     NoAnswer,
+    /// Web pages: the OAuth redirect came back with a code that may not be used.
+    #[cfg(feature = "web")]
+    Refused(crate::Refusal),
 }
 
 /// A value in the fake storage.
@@ -173,10 +176,14 @@ impl Harness {
     /// # Panics
     /// If the options are not valid (the message says why).
     pub fn new(options: Options) -> Harness {
-        let config = match Config::from_options(options) {
-            Ok(config) => config,
+        match Config::from_options(options) {
+            Ok(config) => Harness::with_config(config),
             Err(error) => panic!("the options are not valid: {error}"),
-        };
+        }
+    }
+
+    /// A harness for a checked config (for a web page's, `Config::for_web` with the `web` feature).
+    pub fn with_config(config: Config) -> Harness {
         Harness {
             machine: Machine::new(config.clone(), entropy(0)),
             config,
@@ -452,6 +459,8 @@ impl Harness {
                         self.feed(Input::LoginCode { op, code: Some(code) });
                     }
                     LoginMode::Fail => self.feed(Input::LoginCode { op, code: None }),
+                    #[cfg(feature = "web")]
+                    LoginMode::Refused(reason) => self.feed(Input::LoginRefused { op, reason }),
                     LoginMode::NoAnswer => {}
                 },
                 Pending::Post(op, code) => match (self.backend)(code.expose()) {
