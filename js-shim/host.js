@@ -4,6 +4,8 @@
 // One host serves one driver; when that driver's core dies, `dispose()` stops its timers and
 // requests so that nothing from the old instance reaches the new one.
 
+var common = require('./host-common')
+
 /** Extra time given to wx.login and wx.request, so that the core's own timer decides. */
 var GRACE_MS = 1000
 
@@ -43,22 +45,10 @@ function createHost(api, hooks) {
   /** With encryptStorage, the shim has checked that the asynchronous calls exist. */
   var asyncApi = /** @type {Required<WxLike>} */ (api)
   var disposed = false
-  /** @type {Record<number, any>} */
-  var timers = {}
   /** @type {Record<number, { abort?: () => void } | void>} */
   var tasks = {}
-
-  /** Calls into the driver; an exception from inside it means its core is dead. */
-  /** @param {(d: DriverCallbacks) => void} fn */
-  function toDriver(fn) {
-    var d = disposed ? null : hooks.driver()
-    if (!d) return
-    try {
-      fn(d)
-    } catch (cause) {
-      hooks.trapped(cause)
-    }
-  }
+  var toDriver = common.driverCaller(hooks, function () { return disposed })
+  var timers = common.createTimers(toDriver)
 
   /** @param {number} op @param {{ abort?: () => void } | void} task */
   function track(op, task) {
@@ -146,12 +136,7 @@ function createHost(api, hooks) {
      * @param {string | undefined} name @param {string | undefined} value @param {string | undefined} token
      */
     send: function (op, call, name, value, token) {
-      var asked = hooks.requestOf(call)
-      if (!asked) throw new Error('no request options for call ' + call)
-      /** @type {RequestOptions} */
-      var options = Object.assign({}, asked, { header: Object.assign({}, asked.header) })
-      if (token !== undefined && hooks.attachToken) options = hooks.attachToken(options, token)
-      else if (name !== undefined && options.header) options.header[name] = /** @type {string} */ (value)
+      var options = common.withToken(hooks, call, name, value, token)
       track(op, api.request({
         url: options.url,
         method: options.method,
@@ -179,19 +164,8 @@ function createHost(api, hooks) {
       delete tasks[op]
       if (task && typeof task.abort === 'function') task.abort()
     },
-    /** @param {number} timer @param {number} ms */
-    startTimer: function (timer, ms) {
-      if (disposed) return
-      timers[timer] = setTimeout(function () {
-        delete timers[timer]
-        toDriver(function (d) { d.timerFired(timer) })
-      }, ms)
-    },
-    /** @param {number} timer */
-    cancelTimer: function (timer) {
-      clearTimeout(timers[timer])
-      delete timers[timer]
-    },
+    startTimer: timers.start,
+    cancelTimer: timers.cancel,
     settle: hooks.settle,
     changed: hooks.changed,
     wantsChanges: hooks.wantsChanges,
@@ -202,12 +176,11 @@ function createHost(api, hooks) {
     /** Stops every timer and request of this host; later answers go nowhere. */
     dispose: function () {
       disposed = true
-      Object.keys(timers).forEach(function (id) { clearTimeout(timers[/** @type {any} */ (id)]) })
+      timers.dispose()
       Object.keys(tasks).forEach(function (id) {
         var task = tasks[/** @type {any} */ (id)]
         if (task && typeof task.abort === 'function') task.abort()
       })
-      timers = {}
       tasks = {}
     },
   }

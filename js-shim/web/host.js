@@ -3,6 +3,8 @@
 // Carries out the core's network, timer and redirect effects in a web page: `fetch`,
 // `setTimeout`, `location.assign`. Storage is the core's own (gloo-storage), not the host's.
 
+var common = require('../host-common')
+
 /**
  * @typedef {import('../host').Hooks} Hooks
  * @typedef {import('../index').RequestOptions} RequestOptions
@@ -14,21 +16,10 @@
  */
 function createWebHost(hooks, fetchImpl) {
   var disposed = false
-  /** @type {Record<number, any>} */
-  var timers = {}
   /** @type {Record<number, AbortController>} */
   var controllers = {}
-
-  /** @param {(d: any) => void} fn */
-  function toDriver(fn) {
-    var d = disposed ? null : hooks.driver()
-    if (!d) return
-    try {
-      fn(d)
-    } catch (cause) {
-      hooks.trapped(cause)
-    }
-  }
+  var toDriver = common.driverCaller(hooks, function () { return disposed })
+  var timers = common.createTimers(toDriver)
 
   /** @param {number} op */
   function signalFor(op) {
@@ -60,12 +51,7 @@ function createWebHost(hooks, fetchImpl) {
      * @param {string | undefined} name @param {string | undefined} value @param {string | undefined} token
      */
     send: function (op, call, name, value, token) {
-      var asked = hooks.requestOf(call)
-      if (!asked) throw new Error('no request options for call ' + call)
-      /** @type {RequestOptions} */
-      var options = Object.assign({}, asked, { header: Object.assign({}, asked.header) })
-      if (token !== undefined && hooks.attachToken) options = hooks.attachToken(options, token)
-      else if (name !== undefined && options.header) options.header[name] = /** @type {string} */ (value)
+      var options = common.withToken(hooks, call, name, value, token)
       var method = (options.method || 'GET').toUpperCase()
       var headers = Object.assign({}, options.header)
       var body
@@ -105,19 +91,8 @@ function createWebHost(hooks, fetchImpl) {
       delete controllers[op]
       if (controller) controller.abort()
     },
-    /** @param {number} timer @param {number} ms */
-    startTimer: function (timer, ms) {
-      if (disposed) return
-      timers[timer] = setTimeout(function () {
-        delete timers[timer]
-        toDriver(function (d) { d.timerFired(timer) })
-      }, ms)
-    },
-    /** @param {number} timer */
-    cancelTimer: function (timer) {
-      clearTimeout(timers[timer])
-      delete timers[timer]
-    },
+    startTimer: timers.start,
+    cancelTimer: timers.cancel,
     settle: hooks.settle,
     changed: hooks.changed,
     wantsChanges: hooks.wantsChanges,
@@ -131,9 +106,8 @@ function createWebHost(hooks, fetchImpl) {
     },
     dispose: function () {
       disposed = true
-      Object.keys(timers).forEach(function (id) { clearTimeout(timers[/** @type {any} */ (id)]) })
+      timers.dispose()
       Object.keys(controllers).forEach(function (id) { controllers[/** @type {any} */ (id)].abort() })
-      timers = {}
       controllers = {}
     },
   }

@@ -1,5 +1,8 @@
 //! The launch-flow state machine: calls and answers in, effects out.
 
+mod logout;
+mod requests;
+
 use crate::config::Config;
 use crate::device::DeviceId;
 use crate::effect::{Effect, Settled};
@@ -8,7 +11,7 @@ use crate::flight::{Flight, Progress, Waiter};
 use crate::input::{CallId, Input, OpId};
 use crate::outbox::Outbox;
 use crate::record::{Record, Standing, StoredSession};
-use crate::requests::{check_url, token_header, Queued, Requests, Sent, REJECTION_COOLDOWN_MS};
+use crate::requests::{check_url, Queued, Requests};
 use crate::rng::Rng;
 use crate::session::{Session, Source};
 
@@ -361,163 +364,12 @@ impl Machine {
         self.pump(now);
     }
 
-    /// Sends waiting requests while places are free; without a usable session they wait
-    /// for the login instead.
-    fn pump(&mut self, now: u64) {
-        while let Some(queued) = self.requests.next_to_send() {
-            let token = match &self.loaded {
-                Loaded::Known(Some(held)) if held.is_usable(now, self.config.leeway_ms()) => {
-                    held.record.token.clone()
-                }
-                _ => {
-                    self.join_flight(vec![Waiter::Request(queued)]);
-                    continue;
-                }
-            };
-            let op = self.out.next_op();
-            let header = token.as_ref().map(|t| token_header(&self.config, t));
-            self.out.push(Effect::Send {
-                op,
-                call: queued.call,
-                header,
-                token: token.clone(),
-            });
-            self.requests.sent(Sent {
-                op,
-                call: queued.call,
-                retry: queued.retry,
-                token,
-                generation: self.generation,
-            });
-        }
-    }
-
-    fn responded(&mut self, op: OpId, rejected: bool, now: u64) {
-        let Some(sent) = self.requests.take(op) else {
-            return;
-        };
-        if !rejected {
-            self.settle(sent.call, Ok(Settled::Response { op }));
-        } else if sent.generation != self.generation {
-            self.settle(sent.call, Err(logged_out()));
-        } else if sent.retry {
-            let error = Error::new(
-                ErrorCode::SessionRejected,
-                "the backend rejected the session again after a fresh login",
-            );
-            self.settle(sent.call, Err(error));
-        } else {
-            self.session_rejected(sent, now);
-        }
-        self.pump(now);
-    }
-
-    /// A request's session was rejected: if it is still the current session, it is dropped
-    /// (one re-login is shared by every request that hit it); the request is retried once.
-    fn session_rejected(&mut self, sent: Sent, now: u64) {
-        if let Loaded::Known(Some(held)) = &mut self.loaded {
-            if !held.rejected && held.record.token == sent.token {
-                let age = now.saturating_sub(held.record.obtained_at);
-                if held.after_rejection && age < REJECTION_COOLDOWN_MS {
-                    let error = Error::new(
-                        ErrorCode::SessionRejected,
-                        "the backend rejects sessions as soon as they are issued; not logging in again for 60 s",
-                    );
-                    self.settle(sent.call, Err(error));
-                    return;
-                }
-                held.rejected = true;
-                let op = self.out.next_op();
-                self.out.push(Effect::RemoveSession {
-                    op,
-                    key: self.config.storage_key(),
-                });
-                self.out.push(Effect::Changed { session: None });
-            }
-        }
-        self.ensure(
-            Waiter::Request(Queued {
-                call: sent.call,
-                retry: true,
-            }),
-            now,
-        );
-    }
-
-    fn logout(&mut self, call: CallId) {
-        let had_session = matches!(&self.loaded, Loaded::Known(Some(held)) if !held.rejected);
-        self.generation = self.generation.wrapping_add(1);
-        // A read under way becomes stale: whatever it finds was logged out.
-        self.loaded = Loaded::Known(None);
-        let mut cancelled: Vec<CallId> = self.waiters.drain(..).map(|w| w.call()).collect();
-        if let Some(flight) = self.flight.take() {
-            cancelled.extend(flight.cancel(&mut self.out).iter().map(Waiter::call));
-        }
-        cancelled.extend(self.requests.drain_queue().iter().map(|q| q.call));
-        // Writes under way belong to the session being logged out: their calls end here.
-        self.saves.retain_mut(|save| match &mut save.then {
-            AfterSave::Deliver { calls, .. } => {
-                cancelled.append(calls);
-                false
-            }
-            AfterSave::Logout(_) => true,
-        });
-        for call in cancelled {
-            self.settle(call, Err(logged_out()));
-        }
-        if had_session {
-            self.out.push(Effect::Changed { session: None });
-        }
-        let op = self.out.next_op();
-        self.out.push(Effect::RemoveSession {
-            op,
-            key: self.config.storage_key(),
-        });
-        self.saves.push(Save {
-            op,
-            then: AfterSave::Logout(call),
-        });
-    }
-
-    fn saved(&mut self, op: OpId, ok: bool) {
-        let Some(index) = self.saves.iter().position(|save| save.op == op) else {
-            return;
-        };
-        match self.saves.remove(index).then {
-            AfterSave::Deliver { calls, session } => {
-                for call in calls {
-                    let result = if ok {
-                        Ok(Settled::Session(session.clone()))
-                    } else {
-                        Err(Error::new(
-                            ErrorCode::Storage,
-                            "storage refused the session; it is usable until the app closes",
-                        )
-                        .with_session(session.clone()))
-                    };
-                    self.settle(call, result);
-                }
-            }
-            AfterSave::Logout(call) => {
-                let result = if ok {
-                    Ok(Settled::Done)
-                } else {
-                    Err(Error::new(
-                        ErrorCode::Storage,
-                        "storage refused to remove the session; it may return at the next launch",
-                    ))
-                };
-                self.settle(call, result);
-            }
-        }
-    }
-
     fn settle(&mut self, call: CallId, result: Result<Settled, Error>) {
         self.out.push(Effect::Settle { call, result });
     }
 }
 
-fn logged_out() -> Error {
+pub(super) fn logged_out() -> Error {
     Error::retryable(
         ErrorCode::LoggedOut,
         "logout() was called while waiting for a session",

@@ -1,0 +1,129 @@
+//! How the harness carries out each effect: storage at once, `wx.login` and requests queued
+//! for `step()`, timers on the fake clock, and the checks of what must never happen.
+
+use super::{ApiRequest, Harness, Pending, Stored};
+use crate::effect::{Effect, DEVICE_ID_KEY};
+use crate::input::Input;
+use crate::record::StoredSession;
+
+impl Harness {
+    pub(super) fn carry_out(&mut self, effect: Effect) {
+        match effect {
+            Effect::ReadSession { op, key } => {
+                self.counts.reads += 1;
+                let found = if self.fail_reads {
+                    StoredSession::Failed
+                } else {
+                    match self.storage.get(&key) {
+                        None => StoredSession::Absent,
+                        Some(Stored::Record(record)) => StoredSession::Found(record.clone()),
+                        Some(Stored::Text(text)) if text.is_empty() => StoredSession::Absent,
+                        Some(Stored::Text(_) | Stored::Unreadable) => StoredSession::Unreadable,
+                    }
+                };
+                self.machine.handle(self.now, Input::SessionRead { op, found });
+            }
+            Effect::ReadDeviceId { op } => {
+                self.counts.reads += 1;
+                let found = match self.storage.get(DEVICE_ID_KEY) {
+                    Some(Stored::Text(text)) if !self.fail_reads => Some(text.clone()),
+                    _ => None,
+                };
+                self.machine.handle(self.now, Input::DeviceIdRead { op, found });
+            }
+            Effect::WriteSession { op, key, record } => {
+                self.counts.writes += 1;
+                if !self.fail_writes {
+                    self.storage.insert(key, Stored::Record(record));
+                }
+                self.machine.handle(
+                    self.now,
+                    Input::Saved {
+                        op,
+                        ok: !self.fail_writes,
+                    },
+                );
+            }
+            Effect::WriteDeviceId { op, id } => {
+                self.counts.writes += 1;
+                if !self.fail_writes {
+                    self.storage.insert(DEVICE_ID_KEY.to_owned(), Stored::Text(id));
+                }
+                self.machine.handle(
+                    self.now,
+                    Input::Saved {
+                        op,
+                        ok: !self.fail_writes,
+                    },
+                );
+            }
+            Effect::RemoveSession { op, key } => {
+                self.counts.removes += 1;
+                if !self.fail_writes {
+                    self.storage.remove(&key);
+                }
+                self.machine.handle(
+                    self.now,
+                    Input::Saved {
+                        op,
+                        ok: !self.fail_writes,
+                    },
+                );
+            }
+            Effect::Login { op, .. } => {
+                assert!(
+                    !self.pending.iter().any(|p| matches!(p, Pending::Login(_))),
+                    "a second wx.login was called while one was under way"
+                );
+                self.counts.logins += 1;
+                self.pending.push_back(Pending::Login(op));
+            }
+            Effect::Post { op, body, .. } => {
+                let code = body.code.expose().to_owned();
+                assert!(!self.codes_posted.contains(&code), "code {code} was posted twice");
+                self.counts.posts += 1;
+                self.codes_posted.push(code);
+                self.pending.push_back(Pending::Post(op, body.code));
+            }
+            Effect::Send { op, call, header, .. } => {
+                let url = self.request_urls.get(&call).cloned().unwrap_or_default();
+                let header = header.map(|h| (h.name, h.value.expose().to_owned()));
+                self.counts.sends += 1;
+                self.pending
+                    .push_back(Pending::Send(op, ApiRequest { url, header }));
+                let in_flight = self
+                    .pending
+                    .iter()
+                    .filter(|p| matches!(p, Pending::Send(..)))
+                    .count();
+                let posting = self
+                    .pending
+                    .iter()
+                    .filter(|p| matches!(p, Pending::Post(..)))
+                    .count();
+                assert!(
+                    in_flight + posting <= 10,
+                    "more than 10 requests under way at once"
+                );
+                self.counts.most_sends_in_flight = self.counts.most_sends_in_flight.max(in_flight);
+            }
+            Effect::Abort { op } => self
+                .pending
+                .retain(|p| !matches!(p, Pending::Post(o, _) if *o == op)),
+            Effect::StartTimer { timer, ms } => {
+                self.timers.insert(timer, self.now.saturating_add(u64::from(ms)));
+            }
+            Effect::CancelTimer { timer } => {
+                self.timers.remove(&timer);
+            }
+            Effect::Settle { call, result } => {
+                assert!(
+                    self.settled.insert(call, result).is_none(),
+                    "call {call} was settled twice"
+                );
+            }
+            Effect::Changed { session } => self.changes.push(session),
+            Effect::Toast { title } => self.toasts.push(title),
+        }
+    }
+}
