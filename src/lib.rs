@@ -22,10 +22,10 @@
 //! ## Driving it
 //!
 //! 1. Build a [`Config`] from [`Options`] and a [`Machine`] from it and 16 random bytes.
-//! 2. For every app call (`launch`/`ensure`, `setUserInfo`, `logout`, `deviceId`), pick a
-//!    [`CallId`] and [`Machine::handle`] the matching [`Input`] with the current time.
+//! 2. For every app call (`launch`/`ensure`, `setUserInfo`, `request`, `logout`, `deviceId`),
+//!    pick a [`CallId`] and [`Machine::handle`] the matching [`Input`] with the current time.
 //! 3. Drain [`Machine::poll_effect`] until it returns `None`, carrying out each [`Effect`].
-//!    Storage effects may be answered at once; `Login`, `Post` and `StartTimer` are
+//!    Storage effects may be answered at once; `Login`, `Post`, `Send` and `StartTimer` are
 //!    answered later, with the [`OpId`] the effect carried.
 //! 4. Feed each answer back as an [`Input`] and drain again. An answer the machine no longer
 //!    waits for (after a timeout, a retry or a logout) is stale and dropped.
@@ -44,6 +44,12 @@
 //! - On failure nothing is written, and a session that has not expired is still returned.
 //! - `session_key` is never decoded, stored, returned or logged; [`Secret`] hides tokens and
 //!   codes from `Debug`.
+//! - The app's requests carry the token only to allowed origins, run at most
+//!   [`MAX_REQUESTS_IN_FLIGHT`] at once, and a rejected session leads to one shared re-login
+//!   and one retry per request, never more.
+//!
+//! With the `web` feature, the same core serves official-account web pages: codes come from
+//! the OAuth redirect (`web::oauth`), the session lives in browser storage (`web::storage`).
 
 #![deny(missing_docs, missing_debug_implementations)]
 
