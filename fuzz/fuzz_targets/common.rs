@@ -15,12 +15,20 @@ pub fn machine_waiting_for_answer() -> (Machine, OpId) {
     for _ in 0..3 {
         while let Some(effect) = machine.poll_effect() {
             match effect {
-                Effect::ReadSession { op, .. } => {
-                    machine.handle(NOW, Input::SessionRead { op, found: StoredSession::Absent })
-                }
-                Effect::Login { op, .. } => {
-                    machine.handle(NOW, Input::LoginCode { op, code: Some(Secret::new("code")) })
-                }
+                Effect::ReadSession { op, .. } => machine.handle(
+                    NOW,
+                    Input::SessionRead {
+                        op,
+                        found: StoredSession::Absent,
+                    },
+                ),
+                Effect::Login { op, .. } => machine.handle(
+                    NOW,
+                    Input::LoginCode {
+                        op,
+                        code: Some(Secret::new("code")),
+                    },
+                ),
                 Effect::Post { op, .. } => post = Some(op),
                 _ => {}
             }

@@ -12,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(options) = decode_object::<Options, _>(&mut serde_json::Deserializer::from_slice(data)) else {
         return;
     };
-    let Ok(config) = Config::from_options(options) else { return };
+    let Ok(config) = Config::from_options(options) else {
+        return;
+    };
     assert!(config.timeout_ms() >= 100 && config.timeout_ms() <= 60_000);
     assert!(!config.allowed_origins().is_empty());
     let url = config.login_url().to_owned();

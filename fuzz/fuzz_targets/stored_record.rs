@@ -9,7 +9,9 @@ use mp_session::decode::decode_object;
 use mp_session::{Config, Effect, Input, Machine, Options, Record, Settled, StoredSession};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((clock, json)) = data.split_first_chunk::<8>() else { return };
+    let Some((clock, json)) = data.split_first_chunk::<8>() else {
+        return;
+    };
     let now = u64::from_le_bytes(*clock) >> 12;
     let found = match decode_object::<Record, _>(&mut serde_json::Deserializer::from_slice(json)) {
         Ok(record) => StoredSession::Found(record),
@@ -20,10 +22,17 @@ fuzz_target!(|data: &[u8]| {
     machine.handle(now, Input::Ensure { call: 1 });
     while let Some(effect) = machine.poll_effect() {
         match effect {
-            Effect::ReadSession { op, .. } => {
-                machine.handle(now, Input::SessionRead { op, found: found.clone() })
-            }
-            Effect::Settle { result: Ok(Settled::Session(session)), .. } => {
+            Effect::ReadSession { op, .. } => machine.handle(
+                now,
+                Input::SessionRead {
+                    op,
+                    found: found.clone(),
+                },
+            ),
+            Effect::Settle {
+                result: Ok(Settled::Session(session)),
+                ..
+            } => {
                 assert!(now < session.expires_at && !session.openid.is_empty());
             }
             _ => {}
