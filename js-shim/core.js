@@ -48,7 +48,9 @@ function loadCore(wasmPath) {
     },
     function (cause) {
       if (current === core) current = null
-      throw errors.shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + errors.describe(cause), true, cause)
+      var hint = typeof WXWebAssembly === 'undefined' ? ''
+        : ' (is the package built into miniprogram_npm by Tools → Build npm / 构建npm? Else pass wasmPath)'
+      throw errors.shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + errors.describe(cause) + hint, true, cause)
     }
   )
   current = core

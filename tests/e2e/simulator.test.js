@@ -95,6 +95,7 @@ test('a wrong wasmPath is WASM_LOAD, and a later call loads again', async () => 
   const wrong = await settle(world.session(app, { wasmPath: '/miniprogram_npm/other/mp_session.wasm.br' }).launch())
   assert.equal(wrong.error.code, 'WASM_LOAD')
   assert.match(wrong.error.message, /no such file in the code package/)
+  assert.match(wrong.error.message, /Build npm/, 'the message says what to do')
   const right = await world.session(app, { wasmPath: wasmUrl }).launch()
   assert.equal(right.openid, 'o-sim-user')
 })
