@@ -3,17 +3,20 @@
 
 /**
  * Turns the core's `{ code, message, retryable, errcode, status, session }` into an `Error`
- * with those fields, its message followed by the errcode and HTTP status when known.
+ * with those fields, its message followed by the errcode and HTTP status when known, and by
+ * what the platform said (`detail`, such as wx's `errMsg`) when there is that.
  *
  * @param {{ code: import('./index').MpSessionError['code'], message: string, retryable?: boolean,
  *           errcode?: number | null, status?: number | null, session?: object | null }} view
+ * @param {string} [detail]
  * @returns {import('./index').MpSessionError}
  */
-function toError(view) {
+function toError(view, detail) {
   var details = []
   if (view.errcode != null) details.push('errcode ' + view.errcode)
   if (view.status != null) details.push('HTTP ' + view.status)
-  var message = 'mp-session: ' + view.message + (details.length ? ' (' + details.join(', ') + ')' : '')
+  var message = 'mp-session: ' + view.message + (details.length ? ' (' + details.join(', ') + ')' : '') +
+    (detail ? '; the platform said: ' + detail : '')
   var error = /** @type {import('./index').MpSessionError} */ (new Error(message))
   error.name = 'MpSessionError'
   error.code = view.code

@@ -5,6 +5,7 @@
 // requests so that nothing from the old instance reaches the new one.
 
 var common = require('./host-common')
+var errors = require('./errors')
 
 /** Extra time given to wx.login and wx.request, so that the core's own timer decides. */
 var GRACE_MS = 1000
@@ -33,6 +34,7 @@ var GRACE_MS = 1000
  *   requestOf(call: number): RequestOptions | undefined,
  *   answered(op: number, response: Response): void,
  *   isSessionExpired(response: Response): boolean,
+ *   noteFailure(code: string, detail: string | undefined): void,
  *   attachToken: ((options: RequestOptions, token: string) => RequestOptions) | undefined,
  * }} Hooks
  */
@@ -65,11 +67,21 @@ function createHost(api, hooks) {
     },
     /** @param {string} key @param {unknown} value */
     writeStorage: function (key, value) {
-      api.setStorageSync(key, value)
+      try {
+        api.setStorageSync(key, value)
+      } catch (e) {
+        hooks.noteFailure('STORAGE', errors.describe(e))
+        throw e
+      }
     },
     /** @param {string} key */
     removeStorage: function (key) {
-      api.removeStorageSync(key)
+      try {
+        api.removeStorageSync(key)
+      } catch (e) {
+        hooks.noteFailure('STORAGE', errors.describe(e))
+        throw e
+      }
     },
     // encryptStorage: wx.getStorage / setStorage with `encrypt: true` (base library 2.21.3).
     // A failed read is answered as "nothing stored": the core treats both alike.
@@ -104,9 +116,11 @@ function createHost(api, hooks) {
       api.login({
         timeout: timeoutMs + GRACE_MS,
         success: function (res) {
+          hooks.noteFailure('LOGIN_FAILED', undefined)
           toDriver(function (d) { d.loginDone(op, res && res.code) })
         },
-        fail: function () {
+        fail: function (res) {
+          hooks.noteFailure('LOGIN_FAILED', res && res.errMsg)
           toDriver(function (d) { d.loginDone(op, null) })
         },
       })
@@ -123,10 +137,14 @@ function createHost(api, hooks) {
         timeout: timeoutMs + GRACE_MS,
         success: function (res) {
           delete tasks[op]
+          hooks.noteFailure('NETWORK', undefined)
           toDriver(function (d) { d.postDone(op, res.statusCode, res.data) })
         },
-        fail: function () {
+        fail: function (res) {
           delete tasks[op]
+          // The login request's URL holds no secret, so wx's words may be shown. (An app
+          // request's may hold a token placed by attachToken: its failure is not noted.)
+          hooks.noteFailure('NETWORK', res && res.errMsg)
           toDriver(function (d) { d.postFailed(op) })
         },
       }))

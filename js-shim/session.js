@@ -55,6 +55,12 @@ function makeSession(platform, settings) {
   var responses = {}
   /** @type {Array<(session: Session | null) => void>} */
   var listeners = []
+  /**
+   * What the platform last said when `wx.login`, the login request or storage failed, by the
+   * error code it leads to: added to the error the app sees (the core's own words are fixed).
+   * @type {Record<string, string | undefined>}
+   */
+  var failures = {}
   var closed = false
 
   /** The core died under this session: every call under way fails, the next one reloads. */
@@ -90,6 +96,7 @@ function makeSession(platform, settings) {
       answered: function (op, response) { responses[op] = response },
       isSessionExpired: settings.isSessionExpired,
       attachToken: settings.attachToken,
+      noteFailure: function (code, detail) { failures[code] = detail },
     })
     if (closed) throw closedError()
     try {
@@ -127,7 +134,7 @@ function makeSession(platform, settings) {
     var waiting = pending[call]
     if (!waiting) return
     delete pending[call]
-    if (error !== undefined) return waiting.reject(errors.toError(error))
+    if (error !== undefined) return waiting.reject(errors.toError(error, waiting.request ? undefined : failures[error.code]))
     if (waiting.request) {
       var response = responses[value]
       delete responses[value]

@@ -4,6 +4,7 @@
 // `setTimeout`, `location.assign`. Storage is the core's own (gloo-storage), not the host's.
 
 var common = require('../host-common')
+var errors = require('../errors')
 
 /**
  * @typedef {import('../host').Hooks} Hooks
@@ -38,11 +39,13 @@ function createWebHost(hooks, fetchImpl) {
         .then(function (res) {
           return res.text().then(function (text) {
             delete controllers[op]
+            hooks.noteFailure('NETWORK', undefined)
             toDriver(function (d) { d.postDone(op, res.status, text) })
           })
         })
-        .catch(function () {
+        .catch(function (cause) {
           delete controllers[op]
+          hooks.noteFailure('NETWORK', errors.describe(cause))
           toDriver(function (d) { d.postFailed(op) })
         })
     },

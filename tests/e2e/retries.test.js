@@ -141,6 +141,7 @@ test('a full storage gives STORAGE, and the session stays usable for this launch
   const { error } = await settle(session.launch())
 
   assert.equal(error.code, 'STORAGE')
+  assert.match(error.message, /the platform said: setStorageSync:fail exceed storage max size/)
   assert.equal(error.session.openid, 'o-sim-user')
   assert.equal(session.current().openid, 'o-sim-user')
   assert.equal((await session.ensure()).openid, 'o-sim-user')
@@ -153,6 +154,21 @@ test('failureToast shows one toast when a login finally fails', async () => {
   const session = world.session(app, { maxRetries: 0, failureToast: '登录失败，请重试' })
   await Promise.all([settle(session.launch()), settle(session.ensure())])
   assert.deepEqual(app.stats.toasts, ['登录失败，请重试'])
+})
+
+test('a login URL outside the request domain list: NETWORK, with what wx said', async () => {
+  const app = world.open({ requestDomains: ['https://api.example.com'] })
+  const { error } = await settle(world.session(app, { maxRetries: 0 }).launch())
+  assert.equal(error.code, 'NETWORK')
+  assert.match(error.message, /the platform said: request:fail url not in domain list/)
+})
+
+test('a failing wx.login: LOGIN_FAILED, with what wx said', async () => {
+  const app = world.open()
+  app.behaviour.login = 'fail'
+  const { error } = await settle(world.session(app, { maxRetries: 0 }).launch())
+  assert.equal(error.code, 'LOGIN_FAILED')
+  assert.match(error.message, /wx\.login gave no code; the platform said: login:fail system error/)
 })
 
 test('no unhandled promise rejection anywhere in this file', () => {

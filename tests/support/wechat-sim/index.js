@@ -28,6 +28,7 @@ const { createWxWebAssembly, compareVersions } = require('./wx-wasm')
  * @param {(options: object) => { statusCode: number, data: unknown }} [o.inProcessBackend]
  *        answers every wx.request in-process, with no HTTP (for the benchmark)
  * @param {boolean} [o.microtasks] run wx callbacks on microtasks instead of timers
+ * @param {string[]} [o.requestDomains] the request domain list (origins); default: no check
  */
 function createMiniProgram(o) {
   const stats = { logins: 0, requests: 0, codes: [], toasts: [], instantiations: 0, logs: [], memories: [] }
@@ -38,7 +39,7 @@ function createMiniProgram(o) {
   const user = o.user || { openid: 'o-sim-user', unionid: 'u-sim-user' }
   const wx = createWx({
     storage, wechat: o.wechat, user, behaviour, stats, timers, baseLibrary: o.baseLibrary || '3.0.0',
-    inProcessBackend: o.inProcessBackend, microtasks: o.microtasks,
+    inProcessBackend: o.inProcessBackend, microtasks: o.microtasks, requestDomains: o.requestDomains,
   })
   const WXWebAssembly = createWxWebAssembly({
     root: o.root,

@@ -3,7 +3,7 @@
 // - callback style only; callbacks always run later, never inside the call;
 // - wx.login issues a single-use code from the mock WeChat server;
 // - wx.request does real HTTP (loopback only, as in the developer tool with domain checks
-//   off), calls `success` for EVERY status, `fail` only when no answer arrived; at most 10
+//   off; `requestDomains` turns the check on, as on a phone: only those origins), calls `success` for EVERY status, `fail` only when no answer arrived; at most 10
 //   requests run at once, the rest wait in a queue; `dataType: 'json'` parses when it can;
 // - storage is the file-backed store of storage.js.
 const http = require('http')
@@ -12,7 +12,7 @@ const { compareVersions } = require('./wx-wasm')
 const MAX_CONCURRENT_REQUESTS = 10
 const DEFAULT_REQUEST_TIMEOUT_MS = 60000
 
-function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary, inProcessBackend, microtasks }) {
+function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary, inProcessBackend, microtasks, requestDomains }) {
   const queue = []
   let running = 0
 
@@ -84,7 +84,8 @@ function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary
     } catch (e) {
       return finish(task, () => call(options, 'fail', { errMsg: 'request:fail invalid url', errno: 600009 }))
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && url.hostname === '127.0.0.1')) {
+    const listed = !requestDomains || requestDomains.includes(url.origin)
+    if (!listed || (url.protocol !== 'https:' && !(url.protocol === 'http:' && url.hostname === '127.0.0.1'))) {
       return finish(task, () => call(options, 'fail', { errMsg: 'request:fail url not in domain list', errno: 600002 }))
     }
     running++
