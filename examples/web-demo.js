@@ -6,15 +6,13 @@
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
-const { chromium } = require('playwright-core')
 
 const { startWechatServer } = require('../tests/support/wechat-server')
 const { startDevBackend } = require('../tests/support/dev-backend')
 const { startWebServer } = require('../tests/support/web-server')
+const { launchChromium, shownSession } = require('../tests/support/browser')
 
 const say = (text) => console.log('\x1b[1m[web demo]\x1b[0m ' + text)
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
 
 async function main() {
   const wechat = await startWechatServer()
@@ -24,7 +22,7 @@ async function main() {
   })
   say('page ' + web.url + ', mock authorize ' + wechat.url + '/connect/oauth2/authorize, backend ' + backend.loginUrl)
   const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-web-demo-'))
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS })
+  const browser = await launchChromium()
   try {
     const page = await (await browser.newContext()).newPage()
     page.on('framenavigated', (frame) => {
@@ -35,9 +33,9 @@ async function main() {
       const hits = wechat.stats.authorizeHits
       say(label)
       await go()
-      await page.waitForFunction(() => !document.getElementById('session').hidden || !document.getElementById('error').hidden)
-      const text = await page.evaluate(() => ['openid', 'unionid', 'source', 'error'].map((id) => id + '=' + document.getElementById(id).textContent).join('  '))
-      console.log('       page shows ' + text)
+      const seen = await shownSession(page)
+      console.log('       page shows openid=' + seen.openid + '  unionid=' + seen.unionid + '  source=' + seen.source +
+        (seen.error ? '  error=' + seen.error : ''))
       console.log('       authorize ×' + (wechat.stats.authorizeHits - hits) + '   POST ×' + (backend.stats.posts - posts) + '   address ' + page.url())
       const file = path.join(shots, label.replace(' ', '-') + '.png')
       await page.screenshot({ path: file })

@@ -7,20 +7,14 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('fs')
 const path = require('path')
-const { chromium } = require('playwright-core')
 
 const { startWechatServer } = require('../support/wechat-server')
 const { startDevBackend } = require('../support/dev-backend')
 const { startWebServer } = require('../support/web-server')
+const { launchChromium, shownSession: shown } = require('../support/browser')
 
 const REPO = path.join(__dirname, '..', '..')
 const SHOTS = path.join(process.env.MP_SESSION_TEST_OUTPUT || path.join(REPO, 'test-output'), 'web')
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
-// As this machine's probe starts it: without the background-networking flags Chromium keeps
-// trying hosts the closed network refuses.
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
-
 let wechat, backend, web, browser
 
 test.before(async () => {
@@ -29,7 +23,7 @@ test.before(async () => {
   web = await startWebServer({
     config: { loginUrl: backend.loginUrl, appid: wechat.oaAppid, authorizeUrl: wechat.url + '/connect/oauth2/authorize' },
   })
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+  browser = await launchChromium()
   fs.mkdirSync(SHOTS, { recursive: true })
   fs.mkdirSync(path.join(SHOTS, '..', 'secrets'), { recursive: true })
 })
@@ -44,20 +38,6 @@ test.after(async () => {
     await wechat.close()
   }
 })
-
-/** Waits until the page shows a session or an error; returns what it shows. */
-async function shown(page) {
-  await page.waitForFunction(() => !document.getElementById('session').hidden || !document.getElementById('error').hidden,
-    null, { timeout: 15000 })
-  return page.evaluate(() => ({
-    status: document.getElementById('status').textContent,
-    openid: document.getElementById('openid').textContent,
-    unionid: document.getElementById('unionid').textContent,
-    source: document.getElementById('source').textContent,
-    error: document.getElementById('error').hidden ? '' : document.getElementById('error').textContent,
-    url: location.href,
-  }))
-}
 
 async function screenshot(page, name) {
   const file = path.join(SHOTS, name + '.png')
