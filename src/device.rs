@@ -6,7 +6,7 @@ use crate::outbox::Outbox;
 use crate::rng::{is_uuid, Rng};
 
 /// Where the device id stands in this run.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum DeviceId {
     Unread,
     Reading { op: OpId, calls: Vec<CallId> },

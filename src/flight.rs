@@ -35,7 +35,7 @@ impl Waiter {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Stage {
     LoggingIn { op: OpId, guard: OpId },
     Posting { op: OpId, guard: OpId },
@@ -43,7 +43,7 @@ enum Stage {
 }
 
 /// A login under way, shared by every call that waits for it (single flight).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Flight {
     stage: Stage,
     retries: u32,

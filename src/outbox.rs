@@ -6,7 +6,7 @@ use crate::effect::Effect;
 use crate::input::OpId;
 
 /// Effects waiting to be polled, and the counter that names them.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Outbox {
     last_id: u32,
     effects: VecDeque<Effect>,

@@ -26,7 +26,7 @@ pub(crate) struct Queued {
 }
 
 /// A request under way.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Sent {
     pub(crate) op: OpId,
     pub(crate) call: CallId,
@@ -38,7 +38,7 @@ pub(crate) struct Sent {
 }
 
 /// The requests waiting and under way.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Requests {
     queue: VecDeque<Queued>,
     in_flight: Vec<Sent>,

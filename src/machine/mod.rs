@@ -16,7 +16,7 @@ use crate::rng::Rng;
 use crate::session::{Session, Source};
 
 /// The session as this run of the app knows it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Loaded {
     /// Storage has not been read yet.
     Unread,
@@ -27,7 +27,7 @@ enum Loaded {
 }
 
 /// The session in memory.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Held {
     record: Record,
     source: Source,
@@ -52,13 +52,13 @@ impl Held {
 }
 
 /// A write or remove under way, and the calls it settles.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Save {
     op: OpId,
     then: AfterSave,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum AfterSave {
     /// Settle these calls with this session (or a `STORAGE` error carrying it).
     Deliver { calls: Vec<CallId>, session: Session },
@@ -71,8 +71,9 @@ enum AfterSave {
 /// It never performs IO, reads a clock or draws randomness: time comes with every
 /// [`Machine::handle`] call, randomness once at [`Machine::new`], and everything it needs
 /// done comes out of [`Machine::poll_effect`]. After every `handle`, poll until `None`.
-/// No input, in any order, makes it panic.
-#[derive(Debug)]
+/// No input, in any order, makes it panic. A clone is an independent fork of the machine,
+/// for tests that explore every path from one state.
+#[derive(Clone, Debug)]
 pub struct Machine {
     config: Config,
     rng: Rng,

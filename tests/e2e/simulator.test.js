@@ -103,3 +103,28 @@ test('a wrong wasmPath is WASM_LOAD, and a later call loads again', async () => 
 test('no unhandled promise rejection anywhere in this file', () => {
   assert.deepEqual(world.unhandled, [])
 })
+
+test('the MVP check writes the module into a folder of its own, so runs side by side never share a file', () => {
+  const wasm = fs.readFileSync(path.join(REPO, 'target', 'bindgen', 'mp_session.wasm'))
+  const checker = require.resolve('../support/wechat-sim/wx-wasm.js')
+  delete require.cache[checker] // a fresh module: no verdict cached in this process
+  const written = []
+  const writeFileSync = fs.writeFileSync
+  fs.writeFileSync = function (file, ...rest) {
+    if (/\.wasm$/.test(String(file))) written.push(String(file))
+    return writeFileSync.call(this, file, ...rest)
+  }
+  let verdict
+  try {
+    verdict = require(checker).isMvpOnly(wasm)
+  } finally {
+    fs.writeFileSync = writeFileSync
+    delete require.cache[checker]
+  }
+  assert.equal(verdict, true)
+  assert.equal(written.length, 1)
+  const folder = path.dirname(written[0])
+  assert.notEqual(folder, require('os').tmpdir(), 'the file is not directly in the shared temp folder')
+  assert.match(path.basename(folder), /^mp-session-mvp-\w{6}$/, 'a mkdtemp folder')
+  assert.equal(fs.existsSync(folder), false, 'removed afterwards')
+})

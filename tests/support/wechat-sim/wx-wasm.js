@@ -28,11 +28,16 @@ function compareVersions(a, b) {
   return 0
 }
 
-/** Whether `bytes` validate with every post-MVP feature disabled (cached per content). */
+/**
+ * Whether `bytes` validate with every post-MVP feature disabled (cached per content, in this
+ * process). The file wasm-opt reads is in a folder of its own: another run on the same
+ * machine checking the same bytes must not remove it under this one.
+ */
 function isMvpOnly(bytes) {
   const hash = crypto.createHash('sha256').update(bytes).digest('hex')
   if (!mvpVerdicts.has(hash)) {
-    const file = path.join(os.tmpdir(), 'mp-session-mvp-' + hash + '.wasm')
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-mvp-'))
+    const file = path.join(dir, 'module.wasm')
     fs.writeFileSync(file, bytes)
     let ok = true
     try {
@@ -40,7 +45,7 @@ function isMvpOnly(bytes) {
     } catch (e) {
       ok = false
     } finally {
-      fs.rmSync(file, { force: true })
+      fs.rmSync(dir, { recursive: true, force: true })
     }
     mvpVerdicts.set(hash, ok)
   }
@@ -103,4 +108,4 @@ function createWxWebAssembly({ root, platform, baseLibrary, resultShape, stats, 
   }
 }
 
-module.exports = { createWxWebAssembly, compareVersions }
+module.exports = { createWxWebAssembly, compareVersions, isMvpOnly }

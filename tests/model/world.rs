@@ -1,0 +1,600 @@
+//! The world around one machine, as the model check drives it: the effects it is owed answers
+//! for, storage, the clock, what the app has asked, and what the invariants must remember.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use mp_session::decode::decode_object;
+use mp_session::{
+    Answer, CallId, Config, Effect, ErrorCode, Input, Machine, OpId, Options, Record, Reply, Secret, Settled,
+    Standing, StoredSession, UserInfo, MAX_REQUESTS_IN_FLIGHT,
+};
+
+/// The clock at the start: 2026-01-01T00:00:00Z.
+pub const START: u64 = 1_767_225_600_000;
+const MINUTE: u64 = 60_000;
+const HOUR: u64 = 60 * MINUTE;
+
+/// How often the app may make each call on one path.
+const ENSURES: u8 = 2;
+
+/// What storage holds under the session key.
+#[derive(Clone, Debug)]
+pub enum Stored {
+    Absent,
+    Record(Record),
+    /// A value that is not a record.
+    Corrupt,
+}
+
+/// One thing that happens next.
+#[derive(Clone, Copy, Debug)]
+pub enum Step {
+    Ensure,
+    SetUserInfo,
+    Request,
+    Logout,
+    /// `wx.login` number n (oldest first) gives a code, or fails.
+    LoginAnswer(usize, bool),
+    /// Login request number n is answered.
+    PostAnswer(usize, PostOutcome),
+    /// The app's request number n is answered.
+    SendAnswer(usize, SendOutcome),
+    /// Storage starts (or stops) refusing writes and removals.
+    WritesFail(bool),
+    /// Time passes to the next deadline: a timer's, or the session's leeway or expiry.
+    Tick,
+}
+
+/// How the backend answers a login request.
+#[derive(Clone, Copy, Debug)]
+pub enum PostOutcome {
+    Session,
+    /// errcode -1: retry with backoff.
+    Busy,
+    /// errcode 40029: one fresh code.
+    BadCode,
+    /// errcode 40226: fail at once.
+    Blocked,
+    ServerError,
+    /// HTTP 401 without an errcode: another 4xx, fail at once.
+    Refused,
+    Unreadable,
+    NetworkFailure,
+}
+
+impl PostOutcome {
+    pub const ALL: [PostOutcome; 8] = [
+        PostOutcome::Session,
+        PostOutcome::Busy,
+        PostOutcome::BadCode,
+        PostOutcome::Blocked,
+        PostOutcome::ServerError,
+        PostOutcome::Refused,
+        PostOutcome::Unreadable,
+        PostOutcome::NetworkFailure,
+    ];
+}
+
+/// How the app's backend answers one of its requests.
+#[derive(Clone, Copy, Debug)]
+pub enum SendOutcome {
+    Accepted,
+    Rejected,
+    Failed,
+}
+
+/// The machine, the world around it, and the ghost state the invariants need.
+#[derive(Clone)]
+pub struct World {
+    machine: Machine,
+    now: u64,
+    stored: Stored,
+    reads_fail: bool,
+    writes_fail: bool,
+    ensures_left: u8,
+    user_info_left: bool,
+    request_left: bool,
+    logout_left: bool,
+    next_call: CallId,
+    next_code: u32,
+    /// `wx.login` calls not answered yet, oldest first (the machine may have given up on some).
+    logins: Vec<OpId>,
+    /// Login requests not answered yet (aborted ones included: an answer may still arrive).
+    posts: Vec<OpId>,
+    /// App requests under way: id, call, token carried, logout generation when sent.
+    sends: Vec<(OpId, CallId, Option<String>, u32)>,
+    /// Timers started and not cancelled or fired, with the time they fire.
+    timers: Vec<(OpId, u64)>,
+    /// The login the machine waits for, and its guard timer once started.
+    live_login: Option<(OpId, Option<OpId>)>,
+    expect_guard: bool,
+    generation: u32,
+    /// The token of the session the app sees (from `Changed`).
+    current_token: Option<String>,
+    codes_posted: BTreeSet<String>,
+    sends_per_call: BTreeMap<CallId, u8>,
+    calls: BTreeSet<CallId>,
+    settled: BTreeSet<CallId>,
+    /// After a final login failure or a logout: a login needs a new reason.
+    quiet: bool,
+    violation: Option<String>,
+}
+
+/// Keeps the last `n` entries of a list of things owed: older answers are given up on.
+const OWED: usize = 2;
+
+impl World {
+    pub fn new(stored: Stored, reads_fail: bool) -> World {
+        let config = Config::from_options(Options::new("https://api.example.com/login")).unwrap();
+        World {
+            machine: Machine::new(config, [9; 16]),
+            now: START,
+            stored,
+            reads_fail,
+            writes_fail: false,
+            ensures_left: ENSURES,
+            user_info_left: true,
+            request_left: true,
+            logout_left: true,
+            next_call: 1,
+            next_code: 0,
+            logins: Vec::new(),
+            posts: Vec::new(),
+            sends: Vec::new(),
+            timers: Vec::new(),
+            live_login: None,
+            expect_guard: false,
+            generation: 0,
+            current_token: None,
+            codes_posted: BTreeSet::new(),
+            sends_per_call: BTreeMap::new(),
+            calls: BTreeSet::new(),
+            settled: BTreeSet::new(),
+            quiet: false,
+            violation: None,
+        }
+    }
+
+    /// A record obtained `age` ago that expires in `left` (or, for a clock that moved back,
+    /// obtained in the future).
+    pub fn record(obtained_at: u64, expires_at: u64) -> Record {
+        Record {
+            v: 1,
+            openid: "o-cached".into(),
+            unionid: None,
+            token: Some(Secret::new("tok-cached")),
+            expires_at,
+            obtained_at,
+            user_info: None,
+        }
+    }
+
+    pub fn fresh() -> Stored {
+        Stored::Record(World::record(START - HOUR, START + HOUR))
+    }
+    pub fn in_leeway() -> Stored {
+        Stored::Record(World::record(START - 2 * HOUR + 2 * MINUTE, START + 2 * MINUTE))
+    }
+    pub fn expired() -> Stored {
+        Stored::Record(World::record(START - 3 * HOUR, START - HOUR))
+    }
+    pub fn from_the_future() -> Stored {
+        Stored::Record(World::record(START + 24 * HOUR, START + 26 * HOUR))
+    }
+
+    /// The first invariant broken so far, if any.
+    pub fn violation(&self) -> Option<&str> {
+        self.violation.as_deref()
+    }
+
+    /// Every step that can happen now.
+    pub fn steps(&self) -> Vec<Step> {
+        let mut steps = Vec::new();
+        if self.ensures_left > 0 {
+            steps.push(Step::Ensure);
+        }
+        if self.user_info_left {
+            steps.push(Step::SetUserInfo);
+        }
+        if self.request_left {
+            steps.push(Step::Request);
+        }
+        if self.logout_left {
+            steps.push(Step::Logout);
+        }
+        for (n, op) in self.logins.iter().enumerate() {
+            steps.push(Step::LoginAnswer(n, true));
+            if self.is_live_login(*op) {
+                steps.push(Step::LoginAnswer(n, false));
+            }
+        }
+        // Every outcome for the newest login request; a stale one gets the answer most
+        // likely to do harm if it were not recognised as stale: a session.
+        for n in 0..self.posts.len() {
+            if n + 1 == self.posts.len() {
+                steps.extend(PostOutcome::ALL.iter().map(|&o| Step::PostAnswer(n, o)));
+            } else {
+                steps.push(Step::PostAnswer(n, PostOutcome::Session));
+            }
+        }
+        for n in 0..self.sends.len() {
+            for outcome in [SendOutcome::Accepted, SendOutcome::Rejected, SendOutcome::Failed] {
+                steps.push(Step::SendAnswer(n, outcome));
+            }
+        }
+        steps.push(Step::WritesFail(!self.writes_fail));
+        if self.next_deadline().is_some() {
+            steps.push(Step::Tick);
+        }
+        steps
+    }
+
+    fn is_live_login(&self, op: OpId) -> bool {
+        self.live_login.is_some_and(|(live, _)| live == op)
+    }
+
+    pub fn run(&mut self, step: Step) {
+        match step {
+            Step::Ensure => {
+                self.ensures_left -= 1;
+                self.quiet = false;
+                let call = self.call();
+                self.feed(Input::Ensure { call });
+            }
+            Step::SetUserInfo => {
+                self.user_info_left = false;
+                self.quiet = false;
+                let call = self.call();
+                let info = UserInfo {
+                    nick_name: Some("Ann".into()),
+                    avatar_url: None,
+                };
+                self.feed(Input::SetUserInfo { call, info });
+            }
+            Step::Request => {
+                self.request_left = false;
+                self.quiet = false;
+                let call = self.call();
+                self.feed(Input::Request {
+                    call,
+                    url: "https://api.example.com/v1/orders".into(),
+                });
+            }
+            Step::Logout => {
+                self.logout_left = false;
+                let call = self.call();
+                self.live_login = None;
+                self.generation += 1;
+                self.feed(Input::Logout { call });
+                self.quiet = true;
+            }
+            Step::LoginAnswer(n, ok) => {
+                let op = self.logins.remove(n);
+                if self.is_live_login(op) {
+                    self.live_login = None;
+                }
+                let code = ok.then(|| {
+                    self.next_code += 1;
+                    Secret::new(format!("code-{}", self.next_code))
+                });
+                self.feed(Input::LoginCode { op, code });
+            }
+            Step::PostAnswer(n, outcome) => {
+                let op = self.posts.remove(n);
+                self.feed(post_answer(op, outcome));
+            }
+            Step::SendAnswer(n, outcome) => {
+                let (op, _, _, generation) = self.sends.remove(n);
+                if matches!(outcome, SendOutcome::Rejected) && generation == self.generation {
+                    self.quiet = false;
+                }
+                self.feed(match outcome {
+                    SendOutcome::Accepted => Input::Responded { op, rejected: false },
+                    SendOutcome::Rejected => Input::Responded { op, rejected: true },
+                    SendOutcome::Failed => Input::RequestFailed { op },
+                });
+            }
+            Step::WritesFail(fail) => self.writes_fail = fail,
+            Step::Tick => {
+                if let Some(at) = self.next_deadline() {
+                    self.now = at;
+                    self.fire_due_timers();
+                }
+            }
+        }
+    }
+
+    /// Liveness: answers everything with success and lets every deadline pass, until the
+    /// machine rests; then every call must have settled.
+    pub fn settle_everything(&mut self) {
+        self.writes_fail = false;
+        for _ in 0..1_000 {
+            if self.violation.is_some() {
+                return;
+            }
+            if !self.logins.is_empty() {
+                self.run(Step::LoginAnswer(0, true));
+            } else if !self.posts.is_empty() {
+                self.run(Step::PostAnswer(0, PostOutcome::Session));
+            } else if !self.sends.is_empty() {
+                self.run(Step::SendAnswer(0, SendOutcome::Accepted));
+            } else if let Some(&(_, due)) = self.timers.iter().min_by_key(|(_, due)| *due) {
+                self.now = self.now.max(due);
+                self.fire_due_timers();
+            } else {
+                let unsettled: Vec<_> = self.calls.difference(&self.settled).collect();
+                if !unsettled.is_empty() {
+                    self.violate(format!(
+                        "calls {unsettled:?} never settled, though the world answered everything"
+                    ));
+                }
+                return;
+            }
+        }
+        self.violate("the machine never came to rest".into());
+    }
+
+    /// The next moment something is due: a timer, or the stored session's leeway or expiry.
+    fn next_deadline(&self) -> Option<u64> {
+        let timers = self.timers.iter().map(|&(_, due)| due);
+        let session = match &self.stored {
+            Stored::Record(r) if r.expires_at > r.obtained_at => {
+                let leeway = (5 * MINUTE).min((r.expires_at - r.obtained_at) / 2);
+                vec![r.expires_at - leeway, r.expires_at]
+            }
+            _ => Vec::new(),
+        };
+        timers.chain(session).filter(|&at| at > self.now).min()
+    }
+
+    fn fire_due_timers(&mut self) {
+        while let Some(index) = (0..self.timers.len())
+            .filter(|&i| self.timers[i].1 <= self.now)
+            .min_by_key(|&i| self.timers[i].1)
+        {
+            let (timer, _) = self.timers.remove(index);
+            if self.live_login.is_some_and(|(_, guard)| guard == Some(timer)) {
+                self.live_login = None;
+            }
+            self.feed(Input::TimerFired { timer });
+        }
+    }
+
+    fn call(&mut self) -> CallId {
+        let call = self.next_call;
+        self.next_call += 1;
+        self.calls.insert(call);
+        call
+    }
+
+    fn violate(&mut self, what: String) {
+        if self.violation.is_none() {
+            self.violation = Some(what);
+        }
+    }
+
+    fn feed(&mut self, input: Input) {
+        self.machine.handle(self.now, input);
+        while let Some(effect) = self.machine.poll_effect() {
+            self.effect(effect);
+        }
+    }
+
+    fn effect(&mut self, effect: Effect) {
+        if std::mem::take(&mut self.expect_guard) {
+            if let (Effect::StartTimer { timer, .. }, Some((_, guard))) = (&effect, &mut self.live_login) {
+                *guard = Some(*timer);
+            }
+        }
+        match effect {
+            Effect::ReadSession { op, .. } => {
+                let found = match (&self.stored, self.reads_fail) {
+                    (_, true) => StoredSession::Failed,
+                    (Stored::Absent, _) => StoredSession::Absent,
+                    (Stored::Record(record), _) => StoredSession::Found(record.clone()),
+                    (Stored::Corrupt, _) => StoredSession::Unreadable,
+                };
+                self.machine.handle(self.now, Input::SessionRead { op, found });
+            }
+            Effect::WriteSession { op, record, .. } => {
+                let json = serde_json::to_string(&record).unwrap();
+                match decode_object::<Record, _>(&mut serde_json::Deserializer::from_str(&json)) {
+                    Ok(decoded) if decoded == record => {}
+                    _ => self.violate(format!("a record written does not read back: {json}")),
+                }
+                if record.standing(record.obtained_at, 0) == Standing::Invalid {
+                    self.violate(format!("a record written is not well formed: {record:?}"));
+                }
+                if !self.writes_fail {
+                    self.stored = Stored::Record(record);
+                }
+                let ok = !self.writes_fail;
+                self.machine.handle(self.now, Input::Saved { op, ok });
+            }
+            Effect::RemoveSession { op, .. } => {
+                if !self.writes_fail {
+                    self.stored = Stored::Absent;
+                }
+                let ok = !self.writes_fail;
+                self.machine.handle(self.now, Input::Saved { op, ok });
+            }
+            Effect::ReadDeviceId { op } => self
+                .machine
+                .handle(self.now, Input::DeviceIdRead { op, found: None }),
+            Effect::WriteDeviceId { op, .. } => self.machine.handle(self.now, Input::Saved { op, ok: true }),
+            Effect::Login { op, .. } => {
+                if self.live_login.is_some() {
+                    self.violate("a second wx.login while one is under way".into());
+                }
+                if self.quiet {
+                    self.violate("a login nothing asked for (after a final failure or a logout)".into());
+                }
+                self.live_login = Some((op, None));
+                self.expect_guard = true;
+                push_owed(&mut self.logins, op);
+            }
+            Effect::Post { op, body, .. } => {
+                if !self.codes_posted.insert(body.code.expose().to_owned()) {
+                    self.violate("a code posted twice".into());
+                }
+                push_owed(&mut self.posts, op);
+            }
+            Effect::Send { op, call, token, .. } => {
+                let sends = {
+                    let count = self.sends_per_call.entry(call).or_default();
+                    *count += 1;
+                    *count
+                };
+                if sends > 2 {
+                    self.violate(format!("request {call} sent {sends} times: one retry at most"));
+                }
+                let token = token.map(|t| t.expose().to_owned());
+                self.sends.push((op, call, token, self.generation));
+                if self.machine.requests_in_flight() > MAX_REQUESTS_IN_FLIGHT {
+                    self.violate("more app requests in flight than the limit".into());
+                }
+            }
+            Effect::Abort { .. } => {}
+            Effect::StartTimer { timer, ms } => self.timers.push((timer, self.now + u64::from(ms))),
+            Effect::CancelTimer { timer } => self.timers.retain(|(t, _)| *t != timer),
+            Effect::Settle { call, result } => self.settled_call(call, result),
+            Effect::Changed { session } => {
+                self.current_token = session.and_then(|s| s.token).map(|t| t.expose().to_owned());
+            }
+            Effect::Toast { .. } => {}
+        }
+    }
+
+    fn settled_call(&mut self, call: CallId, result: Result<Settled, mp_session::Error>) {
+        if !self.calls.contains(&call) {
+            self.violate(format!("settled call {call}, which was never made"));
+        }
+        if !self.settled.insert(call) {
+            self.violate(format!("call {call} settled twice"));
+        }
+        match &result {
+            Ok(Settled::Session(session)) => {
+                if session.openid.is_empty() || self.now >= session.expires_at {
+                    self.violate(format!("call {call} was handed an expired or empty session"));
+                }
+            }
+            Err(error) => {
+                if error.session().is_some_and(|s| self.now >= s.expires_at) {
+                    self.violate(format!("call {call} failed with an expired session attached"));
+                }
+                let final_login_failure = matches!(
+                    error.code(),
+                    ErrorCode::Network
+                        | ErrorCode::Timeout
+                        | ErrorCode::Backend
+                        | ErrorCode::BadResponse
+                        | ErrorCode::LoginFailed
+                );
+                if final_login_failure && !self.machine.is_logging_in() {
+                    self.quiet = true;
+                }
+            }
+            Ok(_) => {}
+        }
+    }
+
+    /// Everything about this world that its future depends on, with the ids the machine drew
+    /// renamed in order of appearance: two states that differ only in those ids are the same.
+    pub fn key(&self) -> String {
+        let mut text = format!("{:?}", self.machine);
+        if let Some(at) = text.find("last_id: ") {
+            let end = text[at..].find(',').map_or(text.len(), |e| at + e);
+            text.replace_range(at..end, "");
+        }
+        let stored = match &self.stored {
+            Stored::Absent => "absent".to_owned(),
+            Stored::Corrupt => "corrupt".to_owned(),
+            Stored::Record(r) => format!("{:?} tok({})", r, r.token.as_ref().map_or("-", |t| t.expose())),
+        };
+        let _ = write!(
+            text,
+            "|now {} stored {} rf {} wf {} left {} {} {} {} logins {:?} posts {:?} timers {:?} live {:?} gen {} cur tok({}) per {:?} calls {:?} settled {:?} quiet {}",
+            self.now - START,
+            stored,
+            self.reads_fail,
+            self.writes_fail,
+            self.ensures_left,
+            self.user_info_left,
+            self.request_left,
+            self.logout_left,
+            self.logins,
+            self.posts,
+            self.timers,
+            self.live_login,
+            self.generation,
+            self.current_token.as_deref().unwrap_or("-"),
+            self.sends_per_call,
+            self.calls,
+            self.settled,
+            self.quiet,
+        );
+        for (op, call, token, generation) in &self.sends {
+            let _ = write!(
+                text,
+                " send {op:?} {call} tok({}) {generation}",
+                token.as_deref().unwrap_or("-")
+            );
+        }
+        canonical(&text)
+    }
+}
+
+fn push_owed(list: &mut Vec<OpId>, op: OpId) {
+    list.push(op);
+    if list.len() > OWED {
+        list.remove(0);
+    }
+}
+
+fn post_answer(op: OpId, outcome: PostOutcome) -> Input {
+    let reply = match outcome {
+        PostOutcome::Session => Reply::ok(Answer::session("o-1").with_token(format!("tok-{}", op.0))),
+        PostOutcome::Busy => Reply::ok(Answer::errcode(-1)),
+        PostOutcome::BadCode => Reply::with_status(400, Answer::errcode(40029)),
+        PostOutcome::Blocked => Reply::with_status(403, Answer::errcode(40226)),
+        PostOutcome::ServerError => Reply::unreadable(502),
+        PostOutcome::Refused => Reply::with_status(401, Answer::default()),
+        PostOutcome::Unreadable => Reply::unreadable(200),
+        PostOutcome::NetworkFailure => return Input::PostFailed { op },
+    };
+    Input::Replied { op, reply }
+}
+
+/// Renames the numbers in `OpId(n)` and `tok(...)` in order of first appearance.
+fn canonical(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut names: Vec<(&str, &str)> = Vec::new();
+    let mut rest = text;
+    loop {
+        let next = ["OpId(", "tok("]
+            .iter()
+            .filter_map(|p| rest.find(p).map(|i| (i, *p)))
+            .min();
+        let Some((at, prefix)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        let start = at + prefix.len();
+        let Some(len) = rest[start..].find(')') else {
+            out.push_str(rest);
+            return out;
+        };
+        let value = &rest[start..start + len];
+        out.push_str(&rest[..start]);
+        let index = match names.iter().position(|&(p, v)| p == prefix && v == value) {
+            Some(i) => i,
+            None => {
+                names.push((prefix, value));
+                names.len() - 1
+            }
+        };
+        let _ = write!(out, "#{index}");
+        rest = &rest[start + len..];
+    }
+}
