@@ -2,16 +2,17 @@
 'use strict'
 
 /**
- * Turns the core's `{ code, message, retryable, errcode, status, session }` into an `Error`
- * with those fields, its message followed by the errcode and HTTP status when known, and by
- * what the platform said (`detail`, such as wx's `errMsg`) when there is that.
+ * Turns the core's `{ code, message, retryable, errcode, status, detail, session }` into an
+ * `Error` with those fields, its message followed by the errcode and HTTP status when known,
+ * and by what the platform said (`detail`, such as wx's `errMsg`) when there is that.
  *
  * @param {{ code: import('./index').MpSessionError['code'], message: string, retryable?: boolean,
- *           errcode?: number | null, status?: number | null, session?: object | null }} view
- * @param {string} [detail]
+ *           errcode?: number | null, status?: number | null, detail?: string | null,
+ *           session?: object | null }} view
  * @returns {import('./index').MpSessionError}
  */
-function toError(view, detail) {
+function toError(view) {
+  var detail = view.detail
   var details = []
   if (view.errcode != null) details.push('errcode ' + view.errcode)
   if (view.status != null) details.push('HTTP ' + view.status)

@@ -13,18 +13,21 @@ declare module 'mp-session-glue' {
   interface Glue {
     __wbg_set_wasm(exports: WebAssembly.Exports): void
     Driver: new (host: object, options: object, entropy: Uint8Array, asyncStorage: boolean) => {
-      ensure(call: number): void
-      setUserInfo(call: number, info: unknown): void
-      logout(call: number): void
-      deviceId(call: number): void
-      request(call: number, url: string): void
-      current(): import('./index').Session | null
-      loginDone(op: number, code: unknown): void
-      postDone(op: number, status: number, data: unknown): void
-      postFailed(op: number): void
-      responded(op: number, rejected: boolean): void
-      requestFailed(op: number): void
-      timerFired(timer: number): void
+      ensure(now: number, call: number): void
+      setUserInfo(now: number, call: number, info: unknown): void
+      logout(now: number, call: number): void
+      deviceId(now: number, call: number): void
+      request(now: number, call: number, url: string): void
+      current(now: number): import('./index').Session | null
+      loginDone(now: number, op: number, code: unknown, errMsg: unknown): void
+      postDone(now: number, op: number, status: number, data: unknown): void
+      postFailed(now: number, op: number, errMsg: unknown): void
+      responded(now: number, op: number, rejected: boolean): void
+      requestFailed(now: number, op: number): void
+      sessionRead(now: number, op: number, value: unknown): void
+      deviceIdRead(now: number, op: number, value: unknown): void
+      saved(now: number, op: number, failed: boolean, errMsg: unknown): void
+      timeout(now: number): void
       free(): void
     }
   }

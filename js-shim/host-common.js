@@ -1,8 +1,8 @@
 // @ts-check
 'use strict'
 // What the mini-program host and the web host do alike: call back into the driver (a throw
-// from inside it is a trap), place the token on the app's request, and keep timers that can
-// all be stopped when the driver's core dies.
+// from inside it is a trap), place the token on the app's request, and keep the core's one
+// timer, stopped for good when the driver's core dies.
 
 /**
  * @typedef {import('./host').Hooks} Hooks
@@ -52,35 +52,35 @@ function withToken(hooks, call, name, value, token) {
 }
 
 /**
- * The core's timers: `start` fires `driver.timerFired(timer)` after `ms`; `dispose` stops
- * them all.
+ * The core's one timer: `set(ms)` fires `driver.timeout(now)` after `ms`, replacing any timer
+ * set before; `clear` stops it; `dispose` stops it for good.
  *
  * @param {(fn: (d: DriverCallbacks) => void) => void} toDriver
  */
-function createTimers(toDriver) {
+function createTimer(toDriver) {
   var stopped = false
-  /** @type {Record<number, any>} */
-  var timers = {}
+  /** @type {any} */
+  var handle = null
+  function clear() {
+    if (handle !== null) clearTimeout(handle)
+    handle = null
+  }
   return {
-    /** @param {number} timer @param {number} ms */
-    start: function (timer, ms) {
+    /** @param {number} ms */
+    set: function (ms) {
+      clear()
       if (stopped) return
-      timers[timer] = setTimeout(function () {
-        delete timers[timer]
-        toDriver(function (d) { d.timerFired(timer) })
+      handle = setTimeout(function () {
+        handle = null
+        toDriver(function (d) { d.timeout(Date.now()) })
       }, ms)
     },
-    /** @param {number} timer */
-    cancel: function (timer) {
-      clearTimeout(timers[timer])
-      delete timers[timer]
-    },
+    clear: clear,
     dispose: function () {
       stopped = true
-      Object.keys(timers).forEach(function (id) { clearTimeout(timers[/** @type {any} */ (id)]) })
-      timers = {}
+      clear()
     },
   }
 }
 
-module.exports = { driverCaller: driverCaller, withToken: withToken, createTimers: createTimers }
+module.exports = { driverCaller: driverCaller, withToken: withToken, createTimer: createTimer }

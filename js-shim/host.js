@@ -14,16 +14,17 @@ var GRACE_MS = 1000
  * @typedef {import('./index').WxLike} WxLike
  * @typedef {import('./index').RequestOptions} RequestOptions
  * @typedef {import('./index').Response} Response
+ * Every call into the driver takes the time first (`Date.now()`): the core reads no clock.
  * @typedef {{
- *   loginDone(op: number, code: unknown): void,
- *   postDone(op: number, status: number, data: unknown): void,
- *   postFailed(op: number): void,
- *   responded(op: number, rejected: boolean): void,
- *   requestFailed(op: number): void,
- *   timerFired(timer: number): void,
- *   sessionRead(op: number, value: unknown): void,
- *   deviceIdRead(op: number, value: unknown): void,
- *   saved(op: number, ok: boolean): void,
+ *   loginDone(now: number, op: number, code: unknown, errMsg: unknown): void,
+ *   postDone(now: number, op: number, status: number, data: unknown): void,
+ *   postFailed(now: number, op: number, errMsg: unknown): void,
+ *   responded(now: number, op: number, rejected: boolean): void,
+ *   requestFailed(now: number, op: number): void,
+ *   timeout(now: number): void,
+ *   sessionRead(now: number, op: number, value: unknown): void,
+ *   deviceIdRead(now: number, op: number, value: unknown): void,
+ *   saved(now: number, op: number, failed: boolean, errMsg: unknown): void,
  * }} DriverCallbacks
  * @typedef {{
  *   driver(): DriverCallbacks | null,
@@ -34,7 +35,6 @@ var GRACE_MS = 1000
  *   requestOf(call: number): RequestOptions | undefined,
  *   answered(op: number, response: Response): void,
  *   isSessionExpired(response: Response): boolean,
- *   noteFailure(code: string, detail: string | undefined): void,
  *   attachToken: ((options: RequestOptions, token: string) => RequestOptions) | undefined,
  * }} Hooks
  */
@@ -50,38 +50,32 @@ function createHost(api, hooks) {
   /** @type {Record<number, { abort?: () => void } | void>} */
   var tasks = {}
   var toDriver = common.driverCaller(hooks, function () { return disposed })
-  var timers = common.createTimers(toDriver)
+  var timer = common.createTimer(toDriver)
 
   /** @param {number} op @param {{ abort?: () => void } | void} task */
   function track(op, task) {
     if (!disposed) tasks[op] = task
   }
 
+  // What a failed call said: its errMsg, or a thrown value's message.
+  /** @param {any} res */
+  function errMsg(res) {
+    return res && typeof res.errMsg === 'string' ? res.errMsg : errors.describe(res)
+  }
+
   return {
-    now: function () {
-      return Date.now()
-    },
+    // A throw is a refusal: the driver catches it and keeps what it said.
     /** @param {string} key */
     readStorage: function (key) {
       return api.getStorageSync(key)
     },
     /** @param {string} key @param {unknown} value */
     writeStorage: function (key, value) {
-      try {
-        api.setStorageSync(key, value)
-      } catch (e) {
-        hooks.noteFailure('STORAGE', errors.describe(e))
-        throw e
-      }
+      api.setStorageSync(key, value)
     },
     /** @param {string} key */
     removeStorage: function (key) {
-      try {
-        api.removeStorageSync(key)
-      } catch (e) {
-        hooks.noteFailure('STORAGE', errors.describe(e))
-        throw e
-      }
+      api.removeStorageSync(key)
     },
     // encryptStorage: wx.getStorage / setStorage with `encrypt: true` (base library 2.21.3).
     // A failed read is answered as "nothing stored": the core treats both alike.
@@ -89,7 +83,7 @@ function createHost(api, hooks) {
     readStorageAsync: function (op, key, kind) {
       /** @param {unknown} value */
       var answer = function (value) {
-        toDriver(function (d) { if (kind === 'session') d.sessionRead(op, value); else d.deviceIdRead(op, value) })
+        toDriver(function (d) { if (kind === 'session') d.sessionRead(Date.now(), op, value); else d.deviceIdRead(Date.now(), op, value) })
       }
       asyncApi.getStorage({ key: key, encrypt: true, success: function (res) { answer(res.data) }, fail: function () { answer(undefined) } })
     },
@@ -99,16 +93,16 @@ function createHost(api, hooks) {
         key: key,
         data: value,
         encrypt: true,
-        success: function () { toDriver(function (d) { d.saved(op, true) }) },
-        fail: function () { toDriver(function (d) { d.saved(op, false) }) },
+        success: function () { toDriver(function (d) { d.saved(Date.now(), op, false, undefined) }) },
+        fail: function (res) { toDriver(function (d) { d.saved(Date.now(), op, true, errMsg(res)) }) },
       })
     },
     /** @param {number} op @param {string} key */
     removeStorageAsync: function (op, key) {
       asyncApi.removeStorage({
         key: key,
-        success: function () { toDriver(function (d) { d.saved(op, true) }) },
-        fail: function () { toDriver(function (d) { d.saved(op, false) }) },
+        success: function () { toDriver(function (d) { d.saved(Date.now(), op, false, undefined) }) },
+        fail: function (res) { toDriver(function (d) { d.saved(Date.now(), op, true, errMsg(res)) }) },
       })
     },
     /** @param {number} op @param {number} timeoutMs */
@@ -116,12 +110,10 @@ function createHost(api, hooks) {
       api.login({
         timeout: timeoutMs + GRACE_MS,
         success: function (res) {
-          hooks.noteFailure('LOGIN_FAILED', undefined)
-          toDriver(function (d) { d.loginDone(op, res && res.code) })
+          toDriver(function (d) { d.loginDone(Date.now(), op, res && res.code, undefined) })
         },
         fail: function (res) {
-          hooks.noteFailure('LOGIN_FAILED', res && res.errMsg)
-          toDriver(function (d) { d.loginDone(op, null) })
+          toDriver(function (d) { d.loginDone(Date.now(), op, null, errMsg(res)) })
         },
       })
     },
@@ -137,15 +129,13 @@ function createHost(api, hooks) {
         timeout: timeoutMs + GRACE_MS,
         success: function (res) {
           delete tasks[op]
-          hooks.noteFailure('NETWORK', undefined)
-          toDriver(function (d) { d.postDone(op, res.statusCode, res.data) })
+          toDriver(function (d) { d.postDone(Date.now(), op, res.statusCode, res.data) })
         },
         fail: function (res) {
           delete tasks[op]
           // The login request's URL holds no secret, so wx's words may be shown. (An app
-          // request's may hold a token placed by attachToken: its failure is not noted.)
-          hooks.noteFailure('NETWORK', res && res.errMsg)
-          toDriver(function (d) { d.postFailed(op) })
+          // request's may hold a token placed by attachToken: its errMsg is not passed on.)
+          toDriver(function (d) { d.postFailed(Date.now(), op, errMsg(res)) })
         },
       }))
     },
@@ -168,11 +158,11 @@ function createHost(api, hooks) {
           var response = { statusCode: res.statusCode, data: res.data, header: res.header || {} }
           hooks.answered(op, response)
           var rejected = hooks.isSessionExpired(response)
-          toDriver(function (d) { d.responded(op, rejected) })
+          toDriver(function (d) { d.responded(Date.now(), op, rejected) })
         },
         fail: function () {
           delete tasks[op]
-          toDriver(function (d) { d.requestFailed(op) })
+          toDriver(function (d) { d.requestFailed(Date.now(), op) })
         },
       }))
     },
@@ -182,8 +172,8 @@ function createHost(api, hooks) {
       delete tasks[op]
       if (task && typeof task.abort === 'function') task.abort()
     },
-    startTimer: timers.start,
-    cancelTimer: timers.cancel,
+    setTimer: timer.set,
+    clearTimer: timer.clear,
     settle: hooks.settle,
     changed: hooks.changed,
     wantsChanges: hooks.wantsChanges,
@@ -194,7 +184,7 @@ function createHost(api, hooks) {
     /** Stops every timer and request of this host; later answers go nowhere. */
     dispose: function () {
       disposed = true
-      timers.dispose()
+      timer.dispose()
       Object.keys(tasks).forEach(function (id) {
         var task = tasks[/** @type {any} */ (id)]
         if (task && typeof task.abort === 'function') task.abort()

@@ -55,12 +55,6 @@ function makeSession(platform, settings) {
   var responses = {}
   /** @type {Array<(session: Session | null) => void>} */
   var listeners = []
-  /**
-   * What the platform last said when `wx.login`, the login request or storage failed, by the
-   * error code it leads to: added to the error the app sees (the core's own words are fixed).
-   * @type {Record<string, string | undefined>}
-   */
-  var failures = {}
   var closed = false
 
   /** The core died under this session: every call under way fails, the next one reloads. */
@@ -96,7 +90,6 @@ function makeSession(platform, settings) {
       answered: function (op, response) { responses[op] = response },
       isSessionExpired: settings.isSessionExpired,
       attachToken: settings.attachToken,
-      noteFailure: function (code, detail) { failures[code] = detail },
     })
     if (closed) throw closedError()
     try {
@@ -134,7 +127,7 @@ function makeSession(platform, settings) {
     var waiting = pending[call]
     if (!waiting) return
     delete pending[call]
-    if (error !== undefined) return waiting.reject(errors.toError(error, waiting.request ? undefined : failures[error.code]))
+    if (error !== undefined) return waiting.reject(errors.toError(error))
     if (waiting.request) {
       var response = responses[value]
       delete responses[value]
@@ -168,7 +161,7 @@ function makeSession(platform, settings) {
         var id = nextCall++
         pending[id] = { resolve: resolve, reject: reject, request: request }
         try {
-          d[method](id, argument)
+          d[method](Date.now(), id, argument)
         } catch (cause) {
           trapped(cause)
         }
@@ -211,7 +204,7 @@ function makeSession(platform, settings) {
     current: function () {
       if (!driver) return null
       try {
-        return copy(driver.current())
+        return copy(driver.current(Date.now()))
       } catch (cause) {
         trapped(cause)
         return null

@@ -3,16 +3,10 @@
 use serde::Deserialize;
 
 use crate::error::{Error, ErrorCode};
-use crate::record::{Record, MAX_ID_BYTES, MAX_TOKEN_BYTES, RECORD_VERSION};
+use crate::limits::{MAX_ID_BYTES, MAX_SAFE_INTEGER, MAX_TOKEN_BYTES, MAX_TTL_MS};
+use crate::record::{Record, RECORD_VERSION};
 use crate::secret::Secret;
 use crate::user_info::UserInfo;
-
-/// Longest backend answer read, in characters: a login answer is a few hundred, and a
-/// larger one is refused before it is parsed.
-pub const MAX_ANSWER_CHARS: usize = 65_536;
-
-/// Longest session the flow keeps, whatever `expires_in` says: one year.
-pub const MAX_TTL_MS: u64 = 365 * 24 * 3_600_000;
 
 /// The backend's JSON answer, as far as mp-session reads it:
 /// `{ openid, unionid?, token?, expires_in? | expiresIn?, userInfo?, errcode? }`.
@@ -179,8 +173,9 @@ pub(crate) fn judge(reply: &Reply, now: u64, default_ttl_ms: u64) -> Verdict {
 }
 
 fn judge_errcode(errcode: f64, status: u16) -> Verdict {
-    let whole = (errcode.is_finite() && errcode.trunc() == errcode && errcode.abs() < 9.0e15)
-        .then_some(errcode as i64);
+    let whole =
+        (errcode.is_finite() && errcode.trunc() == errcode && errcode.abs() <= MAX_SAFE_INTEGER as f64)
+            .then_some(errcode as i64);
     let error = |message: &'static str, retryable: bool| {
         let error = if retryable {
             Error::retryable(ErrorCode::Backend, message)

@@ -4,6 +4,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
 use crate::error::Error;
+use crate::limits::MAX_TTL_MS;
 use crate::url::{check_allowed_origin, secure_origin};
 
 /// Default for `leewaySeconds`: refresh a session this long before it expires.
@@ -18,7 +19,7 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const DEFAULT_NAMESPACE: &str = "default";
 
 const MAX_LEEWAY_SECONDS: f64 = 86_400.0;
-const MAX_TTL_SECONDS: f64 = 31_536_000.0;
+const MAX_TTL_SECONDS: f64 = (MAX_TTL_MS / 1000) as f64;
 const MIN_TIMEOUT_MS: f64 = 100.0;
 /// WeChat's own limit for `wx.request`.
 const MAX_TIMEOUT_MS: f64 = 60_000.0;
@@ -112,6 +113,26 @@ impl<'de> Deserialize<'de> for FailureToast {
     }
 }
 
+/// Where login codes come from, as the login request tells the backend (`"platform"`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Platform {
+    /// A WeChat mini-program: codes from `wx.login`.
+    #[default]
+    Wx,
+    /// A WeChat official-account web page: codes from the OAuth redirect.
+    Web,
+}
+
+impl Platform {
+    /// The name the login request carries: `"wx"` or `"web"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Platform::Wx => "wx",
+            Platform::Web => "web",
+        }
+    }
+}
+
 /// Checked settings of one session. Build it with [`Config::from_options`] or [`Config::new`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -124,9 +145,7 @@ pub struct Config {
     failure_toast: Option<String>,
     token_header: String,
     allowed_origins: Vec<String>,
-    /// Codes come from the official-account OAuth redirect, not `wx.login`.
-    #[cfg(feature = "web")]
-    web: bool,
+    platform: Platform,
 }
 
 impl Config {
@@ -224,26 +243,20 @@ impl Config {
             failure_toast,
             token_header,
             allowed_origins,
-            #[cfg(feature = "web")]
-            web: false,
+            platform: Platform::Wx,
         })
     }
 
-    /// The same config for a web page: codes come from the OAuth redirect, and the login
-    /// request says `"platform": "web"`.
-    #[cfg(feature = "web")]
-    pub fn for_web(mut self) -> Config {
-        self.web = true;
+    /// The same config for `platform`: for a web page, codes come from the OAuth redirect
+    /// and the login request says `"platform": "web"`.
+    pub fn for_platform(mut self, platform: Platform) -> Config {
+        self.platform = platform;
         self
     }
 
-    /// Where login codes come from, as the login request tells the backend: `"wx"`, or `"web"`.
-    pub fn platform(&self) -> &'static str {
-        #[cfg(feature = "web")]
-        if self.web {
-            return "web";
-        }
-        "wx"
+    /// Where login codes come from.
+    pub fn platform(&self) -> Platform {
+        self.platform
     }
 
     /// The backend endpoint the login code is posted to.

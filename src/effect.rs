@@ -40,13 +40,14 @@ pub enum Settled {
     Done,
     /// The answer to the app's request sent as effect `op` (`request`): the driver kept it.
     Response {
-        /// The [`Effect::Send`] whose answer it is.
+        /// The [`Effect::SendRequest`] whose answer it is.
         op: OpId,
     },
 }
 
 /// An output of [`crate::Machine::poll_effect`]. Storage effects are synchronous on WeChat,
-/// so a driver may answer them at once; the others are answered later, by id.
+/// so a driver may answer them at once; the others are answered later, by id. The machine
+/// asks for no timers: [`crate::Machine::poll_timeout`] says when to wake it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Read the session record under `key`; answer with [`crate::Input::SessionRead`].
@@ -56,7 +57,7 @@ pub enum Effect {
         /// The storage key.
         key: String,
     },
-    /// Write `record` under `key` in one call; answer with [`crate::Input::Saved`].
+    /// Write `record` under `key` in one call; answer with [`crate::Input::StorageResult`].
     WriteSession {
         /// The effect's id.
         op: OpId,
@@ -65,7 +66,7 @@ pub enum Effect {
         /// The whole record.
         record: Record,
     },
-    /// Remove the record under `key`; answer with [`crate::Input::Saved`].
+    /// Remove the record under `key`; answer with [`crate::Input::StorageResult`].
     RemoveSession {
         /// The effect's id.
         op: OpId,
@@ -77,24 +78,23 @@ pub enum Effect {
         /// The effect's id.
         op: OpId,
     },
-    /// Write `id` under [`DEVICE_ID_KEY`]; answer with [`crate::Input::Saved`].
+    /// Write `id` under [`DEVICE_ID_KEY`]; answer with [`crate::Input::StorageResult`].
     WriteDeviceId {
         /// The effect's id.
         op: OpId,
         /// The new device id.
         id: String,
     },
-    /// Call `wx.login`; answer with [`crate::Input::LoginCode`].
+    /// Call `wx.login`; answer with [`crate::Input::LoginResult`].
     Login {
         /// The effect's id.
         op: OpId,
-        /// The machine gives up after this long (its own timer); pass a little more to
-        /// `wx.login` so that the machine's timer decides.
+        /// The machine gives up after this long (its own deadline); pass a little more to
+        /// `wx.login` so that the machine's deadline decides.
         timeout_ms: u32,
     },
-    /// POST `body` as JSON to `url`; answer with [`crate::Input::Replied`] or
-    /// [`crate::Input::PostFailed`].
-    Post {
+    /// POST `body` as JSON to `url`; answer with [`crate::Input::PostResult`].
+    PostCode {
         /// The effect's id.
         op: OpId,
         /// The backend's `loginUrl`.
@@ -104,15 +104,15 @@ pub enum Effect {
         /// As for [`Effect::Login`].
         timeout_ms: u32,
     },
-    /// The machine no longer waits for the request `op` (it timed out, or the user logged
-    /// out): abort it if possible. Nothing answers this.
+    /// The machine no longer waits for the login request `op` (it timed out, or the user
+    /// logged out): abort it if possible. Nothing answers this.
     Abort {
         /// The request to abort.
         op: OpId,
     },
     /// Send the app's request `call` (the driver holds its options), with `header` added;
-    /// answer with [`crate::Input::Responded`] or [`crate::Input::RequestFailed`].
-    Send {
+    /// answer with [`crate::Input::SendResult`].
+    SendRequest {
         /// The effect's id.
         op: OpId,
         /// The app's `request()` call.
@@ -121,18 +121,6 @@ pub enum Effect {
         header: Option<TokenHeader>,
         /// The token itself, for an app that places it somewhere else (`attachToken`).
         token: Option<Secret>,
-    },
-    /// Start a timer; answer with [`crate::Input::TimerFired`] when it fires.
-    StartTimer {
-        /// The timer's id.
-        timer: OpId,
-        /// Its delay.
-        ms: u32,
-    },
-    /// Cancel a timer started earlier. Nothing answers this; a late firing is dropped.
-    CancelTimer {
-        /// The timer's id.
-        timer: OpId,
     },
     /// Finish the app's call `call`.
     Settle {

@@ -31,7 +31,6 @@ pub enum ErrorCode {
     /// The backend rejected the session of a `request()` again after a fresh login.
     SessionRejected,
     /// Web pages: the OAuth redirect came back with a missing or wrong `state` (CSRF).
-    #[cfg(feature = "web")]
     StateMismatch,
 }
 
@@ -49,7 +48,6 @@ impl ErrorCode {
             ErrorCode::Storage => "STORAGE",
             ErrorCode::LoggedOut => "LOGGED_OUT",
             ErrorCode::SessionRejected => "SESSION_REJECTED",
-            #[cfg(feature = "web")]
             ErrorCode::StateMismatch => "STATE_MISMATCH",
         }
     }
@@ -59,8 +57,9 @@ impl ErrorCode {
 type Message = Cow<'static, str>;
 
 /// A failed call: a stable [`ErrorCode`], a short lowercase message that says what happened,
-/// whether trying again later may succeed, and the backend's `errcode` or HTTP status when
-/// they are known. Messages never contain a token or a login code.
+/// whether trying again later may succeed, the backend's `errcode` or HTTP status when they
+/// are known, and what the platform said (`detail`, such as `wx.login`'s `errMsg`). Messages
+/// never contain a token or a login code.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Error {
     code: ErrorCode,
@@ -68,6 +67,7 @@ pub struct Error {
     retryable: bool,
     errcode: Option<i64>,
     status: Option<u16>,
+    detail: Option<String>,
     session: Option<Box<Session>>,
 }
 
@@ -80,6 +80,7 @@ impl Error {
             retryable: false,
             errcode: None,
             status: None,
+            detail: None,
             session: None,
         }
     }
@@ -109,6 +110,11 @@ impl Error {
 
     pub(crate) fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
+        self
+    }
+
+    pub(crate) fn with_detail(mut self, detail: String) -> Self {
+        self.detail = Some(detail);
         self
     }
 
@@ -147,6 +153,12 @@ impl Error {
         self.status
     }
 
+    /// What the platform said about the failure (`wx.login`'s or `wx.request`'s `errMsg`, a
+    /// storage exception's message), if it said anything.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
     /// For a `STORAGE` error after a successful login: the session, which stays usable in
     /// memory for this launch although it could not be saved.
     pub fn session(&self) -> Option<&Session> {
@@ -162,6 +174,9 @@ impl fmt::Display for Error {
         }
         if let Some(status) = self.status {
             write!(f, " (HTTP {status})")?;
+        }
+        if let Some(detail) = &self.detail {
+            write!(f, "; the platform said: {detail}")?;
         }
         Ok(())
     }

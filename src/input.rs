@@ -1,6 +1,8 @@
-//! Everything that can happen to the machine: the app's calls and the answers to effects.
+//! Everything that can happen to the machine: the app's calls, and the result of each effect.
 
 use crate::answer::Reply;
+use crate::error::{Error, ErrorCode};
+use crate::limits::MAX_DETAIL_CHARS;
 use crate::record::StoredSession;
 use crate::secret::Secret;
 use crate::user_info::UserInfo;
@@ -9,14 +11,52 @@ use crate::user_info::UserInfo;
 /// answers it once, with [`crate::Effect::Settle`].
 pub type CallId = u32;
 
-/// Names one effect the machine asked for. Its answer must carry the same id; an answer
+/// Names one effect the machine asked for. Its result must carry the same id; a result
 /// whose id the machine no longer waits for (after a logout, a timeout or a retry) is stale
 /// and dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OpId(pub u32);
 
-/// Why the code an OAuth redirect brought back may not be used.
-#[cfg(feature = "web")]
+/// What the platform said when one of its calls failed: `wx.login`'s or `wx.request`'s
+/// `errMsg`, or a storage exception's message. It is added to the error the app sees, so
+/// that "the login request failed" also says why. Kept to 200 characters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlatformError {
+    detail: Option<String>,
+}
+
+impl PlatformError {
+    /// A failure the platform said nothing about.
+    pub fn silent() -> PlatformError {
+        PlatformError { detail: None }
+    }
+
+    /// A failure with the platform's words (an empty text counts as none).
+    pub fn said(detail: &str) -> PlatformError {
+        let detail = match detail.char_indices().nth(MAX_DETAIL_CHARS) {
+            Some((end, _)) => &detail[..end],
+            None => detail,
+        };
+        PlatformError {
+            detail: (!detail.is_empty()).then(|| detail.to_owned()),
+        }
+    }
+
+    /// What the platform said, if anything.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
+    /// `error` with what the platform said added.
+    pub(crate) fn explain(&self, error: Error) -> Error {
+        match &self.detail {
+            Some(detail) => error.with_detail(detail.clone()),
+            None => error,
+        }
+    }
+}
+
+/// Why the code an OAuth redirect brought back may not be used (web pages).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// The `state` is missing or is not the one this page stored: the code may be an
@@ -26,20 +66,41 @@ pub enum Refusal {
     Declined,
 }
 
-#[cfg(feature = "web")]
 impl Refusal {
-    pub(crate) fn error(self) -> crate::Error {
-        use crate::ErrorCode;
+    pub(crate) fn error(self) -> Error {
         match self {
-            Refusal::StateMismatch => crate::Error::new(
+            Refusal::StateMismatch => Error::new(
                 ErrorCode::StateMismatch,
                 "the OAuth redirect came back with a missing or wrong state; its code was not posted",
             ),
-            Refusal::Declined => {
-                crate::Error::new(ErrorCode::LoginFailed, "the user declined the authorization")
-            }
+            Refusal::Declined => Error::new(ErrorCode::LoginFailed, "the user declined the authorization"),
         }
     }
+}
+
+/// The result of [`crate::Effect::Login`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoginResult {
+    /// A single-use code.
+    Code(Secret),
+    /// `wx.login` failed, or gave no code that is a non-empty string.
+    Failed(PlatformError),
+    /// Web pages: the OAuth redirect came back, but its code may not be used. The login
+    /// fails at once; nothing is posted.
+    Refused(Refusal),
+}
+
+/// The result of [`crate::Effect::SendRequest`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendResult {
+    /// An HTTP answer that accepts the session: the app gets it.
+    Answered,
+    /// An HTTP answer that says the session is not accepted (HTTP 401 by default, or the
+    /// app's `isSessionExpired`).
+    SessionRejected,
+    /// No answer (`wx.request` called `fail`). Its `errMsg` is not kept: the URL of an app
+    /// request may carry the token.
+    Failed,
 }
 
 /// An input to [`crate::Machine::handle`].
@@ -78,14 +139,14 @@ pub enum Input {
         /// The call to settle.
         call: CallId,
     },
-    /// Answer to [`crate::Effect::ReadSession`].
+    /// The result of [`crate::Effect::ReadSession`].
     SessionRead {
         /// The effect answered.
         op: OpId,
         /// What the read found.
         found: StoredSession,
     },
-    /// Answer to [`crate::Effect::ReadDeviceId`]: the stored string, or `None` when the
+    /// The result of [`crate::Effect::ReadDeviceId`]: the stored string, or `None` when the
     /// read found nothing, found something that is not a string, or threw.
     DeviceIdRead {
         /// The effect answered.
@@ -93,58 +154,33 @@ pub enum Input {
         /// The stored value, if it is a string.
         found: Option<String>,
     },
-    /// Answer to a write or remove effect: `ok` is false when storage threw.
-    Saved {
+    /// The result of a write or a removal: `Err` when storage refused it.
+    StorageResult {
         /// The effect answered.
         op: OpId,
         /// Whether storage accepted it.
-        ok: bool,
+        result: Result<(), PlatformError>,
     },
-    /// Answer to [`crate::Effect::Login`]: the code, or `None` when `wx.login` failed or
-    /// its result had no code that is a non-empty string.
-    LoginCode {
+    /// The result of [`crate::Effect::Login`].
+    LoginResult {
         /// The effect answered.
         op: OpId,
-        /// The single-use code.
-        code: Option<Secret>,
+        /// The code, or why there is none.
+        result: LoginResult,
     },
-    /// Answer to [`crate::Effect::Login`] on a web page: the OAuth redirect came back, but its
-    /// code may not be used. The login fails at once; nothing is posted.
-    #[cfg(feature = "web")]
-    LoginRefused {
-        /// The effect answered.
-        op: OpId,
-        /// Why the code may not be used.
-        reason: Refusal,
-    },
-    /// Answer to [`crate::Effect::Post`]: the backend answered (any HTTP status).
-    Replied {
+    /// The result of [`crate::Effect::PostCode`]: the backend's HTTP answer (any status), or
+    /// `Err` when the request failed (`wx.request` called `fail`).
+    PostResult {
         /// The effect answered.
         op: OpId,
         /// The answer.
-        reply: Reply,
+        result: Result<Reply, PlatformError>,
     },
-    /// Answer to [`crate::Effect::Post`]: the request failed (`wx.request` called `fail`).
-    PostFailed {
+    /// The result of [`crate::Effect::SendRequest`].
+    SendResult {
         /// The effect answered.
         op: OpId,
-    },
-    /// Answer to [`crate::Effect::Send`]: an HTTP answer arrived; `rejected` when it says the
-    /// session is not accepted (HTTP 401 by default, or the app's `isSessionExpired`).
-    Responded {
-        /// The effect answered.
-        op: OpId,
-        /// Whether the backend rejected the session.
-        rejected: bool,
-    },
-    /// Answer to [`crate::Effect::Send`]: the request failed (`wx.request` called `fail`).
-    RequestFailed {
-        /// The effect answered.
-        op: OpId,
-    },
-    /// A timer started by [`crate::Effect::StartTimer`] fired.
-    TimerFired {
-        /// The timer.
-        timer: OpId,
+        /// How the app's request ended.
+        result: SendResult,
     },
 }

@@ -25,11 +25,17 @@
 //! 2. For every app call (`launch`/`ensure`, `setUserInfo`, `request`, `logout`, `deviceId`),
 //!    pick a [`CallId`] and [`Machine::handle`] the matching [`Input`] with the current time.
 //! 3. Drain [`Machine::poll_effect`] until it returns `None`, carrying out each [`Effect`].
-//!    Storage effects may be answered at once; `Login`, `Post`, `Send` and `StartTimer` are
+//!    Storage effects may be answered at once; `Login`, `PostCode` and `SendRequest` are
 //!    answered later, with the [`OpId`] the effect carried.
-//! 4. Feed each answer back as an [`Input`] and drain again. An answer the machine no longer
+//! 4. Feed each result back as an [`Input`] and drain again. A result the machine no longer
 //!    waits for (after a timeout, a retry or a logout) is stale and dropped.
-//! 5. [`Effect::Settle`] finishes an app call; [`Effect::Changed`] tells `onChange` listeners.
+//! 5. Ask [`Machine::poll_timeout`] and keep one timer for it; when it fires, call
+//!    [`Machine::handle_timeout`] with the time and drain again. The machine keeps its waits
+//!    (`timeoutMs`, backoff) as deadlines, so there is nothing else to schedule or cancel.
+//! 6. [`Effect::Settle`] finishes an app call; [`Effect::Changed`] tells `onChange` listeners.
+//!
+//! The flow itself reads in order in `src/machine/flow.rs`: check the cached session → call
+//! `wx.login` → post the code → judge the answer → store the session → hand it out.
 //!
 //! ## The rules
 //!
@@ -48,27 +54,30 @@
 //!   [`MAX_REQUESTS_IN_FLIGHT`] at once, and a rejected session leads to one shared re-login
 //!   and one retry per request, never more.
 //!
-//! With the `web` feature, the same core serves official-account web pages: codes come from
-//! the OAuth redirect (`web::oauth`), the session lives in browser storage (`web::storage`).
+//! Every platform runs the same core: a web page (official account) is a [`Platform`] in the
+//! [`Config`], whose codes come from the OAuth redirect. With the `web` feature, the driver
+//! for web pages and its pieces (`web::oauth`, `web::storage`) are built too.
 
 #![deny(missing_docs, missing_debug_implementations)]
 
 mod answer;
+mod app_requests;
+mod backoff;
 mod config;
 pub mod decode;
 mod device;
 mod effect;
 mod error;
-mod flight;
 mod input;
+mod limits;
 mod machine;
 mod outbox;
 mod record;
-mod requests;
 mod rng;
 mod secret;
 mod session;
 pub mod testing;
+mod text;
 mod url;
 mod user_info;
 #[cfg(feature = "web")]
@@ -79,20 +88,19 @@ mod driver;
 #[cfg(target_arch = "wasm32")]
 pub use driver::{from_js, to_js, Driver, Host};
 
-pub use answer::{Answer, Reply, ReplyBody, MAX_ANSWER_CHARS, MAX_TTL_MS};
+pub use answer::{Answer, Reply, ReplyBody};
+pub use app_requests::{MAX_REQUESTS_IN_FLIGHT, REJECTION_COOLDOWN_MS};
+pub use backoff::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
 pub use config::{
-    Config, FailureToast, Options, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES, DEFAULT_NAMESPACE,
+    Config, FailureToast, Options, Platform, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES, DEFAULT_NAMESPACE,
     DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_HEADER, DEFAULT_TTL_SECONDS,
 };
 pub use effect::{Effect, LoginBody, Settled, TokenHeader, DEVICE_ID_KEY};
 pub use error::{Error, ErrorCode};
-pub use flight::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
-#[cfg(feature = "web")]
-pub use input::Refusal;
-pub use input::{CallId, Input, OpId};
+pub use input::{CallId, Input, LoginResult, OpId, PlatformError, Refusal, SendResult};
+pub use limits::{MAX_ANSWER_CHARS, MAX_TTL_MS};
 pub use machine::Machine;
 pub use record::{Record, Standing, StoredSession, RECORD_VERSION};
-pub use requests::{MAX_REQUESTS_IN_FLIGHT, REJECTION_COOLDOWN_MS};
 pub use secret::Secret;
 pub use session::{Session, Source};
 pub use user_info::{UserInfo, UserInfoPatch};

@@ -2,17 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits::{MAX_ID_BYTES, MAX_SAFE_INTEGER, MAX_TOKEN_BYTES};
 use crate::secret::Secret;
 use crate::session::{Session, Source};
 use crate::user_info::UserInfo;
 
 /// The version written in every record; a record of any other version is ignored.
 pub const RECORD_VERSION: u32 = 1;
-
-/// Longest accepted `openid` or `unionid` (WeChat's are 28 characters).
-pub(crate) const MAX_ID_BYTES: usize = 128;
-/// Longest accepted backend token.
-pub(crate) const MAX_TOKEN_BYTES: usize = 8192;
 
 /// What is stored under `mp-session:<namespace>`, in one write:
 /// `{ v: 1, openid, unionid, token, expiresAt, obtainedAt, userInfo }`.
@@ -68,6 +64,13 @@ pub enum Standing {
     Invalid,
 }
 
+impl Standing {
+    /// Fresh or inside the leeway: the session may be handed out and its token sent.
+    pub fn is_usable(self) -> bool {
+        matches!(self, Standing::Fresh | Standing::Refresh)
+    }
+}
+
 impl Record {
     /// Judges the record at `now`: fresh until `leeway_ms` before expiry. The leeway never
     /// takes more than half a session's life, so a short-lived session is not born stale.
@@ -92,7 +95,7 @@ impl Record {
 
     /// Whether the session can still be used at `now` (fresh or inside the leeway).
     pub fn is_usable(&self, now: u64, leeway_ms: u64) -> bool {
-        matches!(self.standing(now, leeway_ms), Standing::Fresh | Standing::Refresh)
+        self.standing(now, leeway_ms).is_usable()
     }
 
     fn is_well_formed(&self) -> bool {
@@ -119,9 +122,6 @@ impl Record {
         }
     }
 }
-
-/// The largest integer a JavaScript number holds exactly.
-pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 #[cfg(test)]
 mod tests {

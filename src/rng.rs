@@ -1,5 +1,7 @@
 //! Randomness from the entropy the driver passes in: backoff jitter and the device id.
 
+use crate::text::push_hex;
+
 /// xoshiro128++: small, fast, and good enough for jitter and an analytics id. Seeded
 /// from the caller's entropy, so a test with fixed entropy is deterministic.
 #[derive(Clone, Debug)]
@@ -52,14 +54,12 @@ impl Rng {
         }
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut id = String::with_capacity(36);
-        for (i, byte) in bytes.iter().enumerate() {
+        for (i, &byte) in bytes.iter().enumerate() {
             if matches!(i, 4 | 6 | 8 | 10) {
                 id.push('-');
             }
-            id.push(char::from(HEX[usize::from(byte >> 4)]));
-            id.push(char::from(HEX[usize::from(byte & 0x0f)]));
+            push_hex(&mut id, byte, false);
         }
         id
     }

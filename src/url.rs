@@ -1,6 +1,8 @@
 //! The checks made of every URL: HTTPS (plain HTTP only to this machine, for development),
 //! and the origin a token may be sent to.
 
+use crate::text::push_number;
+
 const MAX_URL_LEN: usize = 2048;
 
 /// Checks `url` and returns its origin, normalised: lowercase `scheme://host[:port]`, the
@@ -37,7 +39,7 @@ pub(crate) fn secure_origin(url: &str) -> Result<String, &'static str> {
     origin.push_str(&host.to_ascii_lowercase());
     if let Some(port) = port.filter(|&p| p != default_port) {
         origin.push(':');
-        push_number(&mut origin, port);
+        push_number(&mut origin, u64::from(port));
     }
     Ok(origin)
 }
@@ -105,22 +107,6 @@ fn host_and_port(authority: &str) -> Option<(&str, Option<u32>)> {
 
 fn is_loopback(host: &str) -> bool {
     host == "127.0.0.1" || host.eq_ignore_ascii_case("localhost") || host == "[::1]"
-}
-
-fn push_number(out: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in digits[..len].iter().rev() {
-        out.push(char::from(d));
-    }
 }
 
 #[cfg(test)]

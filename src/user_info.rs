@@ -3,9 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-
-const MAX_NICKNAME_BYTES: usize = 256;
-const MAX_AVATAR_URL_BYTES: usize = 4096;
+use crate::limits::{MAX_AVATAR_URL_BYTES, MAX_NICKNAME_BYTES};
 
 /// The profile kept with the session.
 ///

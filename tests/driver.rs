@@ -16,13 +16,13 @@ export function fakeHost(storage) {
     bodies: [],
     settled: new Map(),
     changes: [],
-    timers: [],
+    // The one timer the driver keeps set: its delay, or null.
+    timer: null,
     driver: null,
     // What the fake backend answers: [status, data].
     reply: [200, { openid: 'o-js', unionid: 'u-js', token: 'tok-js', expires_in: 3600, session_key: 'SK-SECRET' }],
     loginThrows: false,
     writeThrows: false,
-    now() { return this.t },
     readStorage(key) { return this.storage.has(key) ? JSON.parse(this.storage.get(key)) : '' },
     writeStorage(key, value) {
       if (this.writeThrows) throw new Error('setStorageSync:fail exceed storage max size 10Mb')
@@ -33,15 +33,15 @@ export function fakeHost(storage) {
     login(op, timeoutMs) {
       if (this.loginThrows) throw new TypeError('wx.login is not a function')
       this.logins++
-      this.driver.loginDone(op, 'code-' + this.logins)
+      this.driver.loginDone(this.t, op, 'code-' + this.logins, undefined)
     },
     post(op, url, body, timeoutMs) {
       this.bodies.push(JSON.stringify(body))
-      this.driver.postDone(op, this.reply[0], this.reply[1])
+      this.driver.postDone(this.t, op, this.reply[0], this.reply[1])
     },
     abort(op) {},
-    startTimer(timer, ms) { this.timers.push(timer) },
-    cancelTimer(timer) { this.timers = this.timers.filter(t => t !== timer) },
+    setTimer(ms) { this.timer = ms },
+    clearTimer() { this.timer = null },
     settle(call, error, value) { this.settled.set(call, error === undefined ? { value } : { error }) },
     wantsChanges() { return true },
     changed(session) { this.changes.push(session) },
@@ -50,9 +50,15 @@ export function fakeHost(storage) {
   return host
 }
 export function attach(host, driver) { host.driver = driver }
-export function call(host, method, id, arg) { host.driver[method](id, arg) }
-export function current(host) { return host.driver.current() }
-export function fireTimers(host) { const t = host.timers; host.timers = []; t.forEach(id => host.driver.timerFired(id)) }
+export function call(host, method, id, arg) { host.driver[method](host.t, id, arg) }
+export function current(host) { return host.driver.current(host.t) }
+export function fireTimer(host) {
+  if (host.timer === null) return false
+  host.t += host.timer
+  host.timer = null
+  host.driver.timeout(host.t)
+  return true
+}
 export function settled(host, id) { return host.settled.get(id) }
 export function storageDump(host) { return JSON.stringify([...host.storage]) }
 export function setStored(host, key, json) { host.storage.set(key, json) }
@@ -66,8 +72,9 @@ extern "C" {
     fn attach(host: &Host, driver: JsValue);
     fn call(host: &Host, method: &str, id: u32, arg: &JsValue);
     fn current(host: &Host) -> JsValue;
-    #[wasm_bindgen(js_name = fireTimers)]
-    fn fire_timers(host: &Host);
+    /// Lets the time pass to the driver's timer and fires it; `false` if none was set.
+    #[wasm_bindgen(js_name = fireTimer)]
+    fn fire_timer(host: &Host) -> bool;
     fn settled(host: &Host, id: u32) -> JsValue;
     #[wasm_bindgen(js_name = storageDump)]
     fn storage_dump(host: &Host) -> String;
@@ -226,6 +233,10 @@ fn a_throwing_write_gives_storage_with_the_usable_session() {
 
     let error = rejected(&host, 1);
     assert_eq!(text(&error, "code").as_deref(), Some("STORAGE"));
+    assert_eq!(
+        text(&error, "detail").as_deref(),
+        Some("setStorageSync:fail exceed storage max size 10Mb")
+    );
     assert_eq!(text(&field(&error, "session"), "openid").as_deref(), Some("o-js"));
     assert_eq!(text(&current(&host), "openid").as_deref(), Some("o-js"));
 }
@@ -238,11 +249,17 @@ fn a_throwing_wx_login_is_a_login_failure_not_a_crash() {
     );
     set(&host, "loginThrows", &JsValue::TRUE);
     call(&host, "ensure", 1, &JsValue::UNDEFINED);
-    fire_timers(&host); // the backoff before the one retry (the guard timer was cancelled)
+    assert!(fire_timer(&host), "the backoff before the one retry is one timer");
+    assert!(!fire_timer(&host), "after the retry failed too, no timer is left");
 
     let error = rejected(&host, 1);
     assert_eq!(text(&error, "code").as_deref(), Some("LOGIN_FAILED"));
     assert_eq!(field(&error, "retryable").as_bool(), Some(true));
+    assert_eq!(
+        text(&error, "detail").as_deref(),
+        Some("wx.login is not a function"),
+        "what the platform said travels with the failure"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use mp_session::decode::decode_object;
 use mp_session::{
-    Answer, CallId, Config, Effect, ErrorCode, Input, Machine, OpId, Options, Record, Reply, Secret, Settled,
-    Standing, StoredSession, UserInfo, MAX_REQUESTS_IN_FLIGHT,
+    Answer, CallId, Config, Effect, ErrorCode, Input, LoginResult, Machine, OpId, Options, PlatformError,
+    Record, Reply, Secret, SendResult, Settled, Standing, StoredSession, UserInfo, MAX_REQUESTS_IN_FLIGHT,
 };
 use proptest::prelude::*;
 
@@ -30,8 +30,10 @@ enum Step {
     AnswerPost(usize, PostOutcome),
     /// Answers the n-th outstanding app request: accepted, rejected (401), or failed.
     AnswerSend(usize, u8),
-    /// Fires the n-th live timer.
-    FireTimer(usize),
+    /// Time reaches the machine's next deadline, and it is woken.
+    Deadline,
+    /// The machine is woken before its deadline: nothing may happen.
+    WakeEarly,
     /// An answer for an id that is not (or no longer) awaited.
     Stale(u32, u8),
     /// Moves the clock: forward by up to a day, or back by up to a day.
@@ -86,8 +88,9 @@ fn step() -> impl Strategy<Value = Step> {
         3 => (0..4usize, any::<bool>()).prop_map(|(n, ok)| Step::AnswerLogin(n, ok)),
         3 => (0..4usize, post).prop_map(|(n, o)| Step::AnswerPost(n, o)),
         3 => (0..12usize, 0..3u8).prop_map(|(n, o)| Step::AnswerSend(n, o)),
-        3 => (0..6usize).prop_map(Step::FireTimer),
-        1 => (0..64u32, 0..5u8).prop_map(|(op, kind)| Step::Stale(op, kind)),
+        3 => Just(Step::Deadline),
+        1 => Just(Step::WakeEarly),
+        1 => (0..64u32, 0..4u8).prop_map(|(op, kind)| Step::Stale(op, kind)),
         1 => (-(DAY as i64)..DAY as i64).prop_map(Step::Clock),
         1 => (0..120_000i64).prop_map(Step::Clock),
         1 => any::<bool>().prop_map(Step::WritesFail),
@@ -111,10 +114,10 @@ struct World {
     /// App requests under way, with the logout generation they were sent in.
     sends: Vec<(OpId, CallId, u32)>,
     generation: u32,
-    timers: Vec<OpId>,
-    /// The live `wx.login` and its guard timer, if one is under way.
-    live_login: Option<(OpId, Option<OpId>)>,
-    expect_guard: bool,
+    /// The `wx.login` the machine waits for, and until when (`timeoutMs` after the call).
+    live_login: Option<(OpId, u64)>,
+    /// The time the machine last saw.
+    seen: u64,
     codes_posted: BTreeSet<String>,
     sends_per_call: BTreeMap<CallId, usize>,
     calls: BTreeSet<CallId>,
@@ -140,9 +143,8 @@ impl World {
             posts: Vec::new(),
             sends: Vec::new(),
             generation: 0,
-            timers: Vec::new(),
             live_login: None,
-            expect_guard: false,
+            seen: 0,
             codes_posted: BTreeSet::new(),
             sends_per_call: BTreeMap::new(),
             calls: BTreeSet::new(),
@@ -159,13 +161,9 @@ impl World {
     }
 
     fn feed(&mut self, input: Input) {
+        self.seen = self.now;
         match &input {
-            Input::LoginCode { op, .. } if self.live_login.is_some_and(|(live, _)| live == *op) => {
-                self.live_login = None
-            }
-            Input::TimerFired { timer }
-                if self.live_login.is_some_and(|(_, guard)| guard == Some(*timer)) =>
-            {
+            Input::LoginResult { op, .. } if self.live_login.is_some_and(|(live, _)| live == *op) => {
                 self.live_login = None
             }
             Input::Logout { .. } => {
@@ -179,20 +177,33 @@ impl World {
         if logout {
             self.quiet = true;
         }
+        self.drain();
+    }
+
+    fn drain(&mut self) {
         while let Some(effect) = self.machine.poll_effect() {
             self.effect(effect);
         }
     }
 
+    /// Moves the clock to the machine's deadline (never back) and wakes it.
+    fn wake(&mut self, at: u64) {
+        self.now = self.now.max(at);
+        self.seen = self.now;
+        self.machine.handle_timeout(self.now);
+        self.drain();
+    }
+
+    fn saved(&self, op: OpId, ok: bool) -> Input {
+        let result = if ok {
+            Ok(())
+        } else {
+            Err(PlatformError::said("setStorageSync:fail"))
+        };
+        Input::StorageResult { op, result }
+    }
+
     fn effect(&mut self, effect: Effect) {
-        if self.expect_guard {
-            self.expect_guard = false;
-            if let Effect::StartTimer { timer, .. } = &effect {
-                if let Some((_, guard)) = &mut self.live_login {
-                    *guard = Some(*timer);
-                }
-            }
-        }
         match effect {
             Effect::ReadSession { op, .. } => {
                 self.reads += 1;
@@ -215,25 +226,15 @@ impl World {
                 if !self.writes_fail {
                     self.stored = Some(record);
                 }
-                self.machine.handle(
-                    self.now,
-                    Input::Saved {
-                        op,
-                        ok: !self.writes_fail,
-                    },
-                );
+                let saved = self.saved(op, !self.writes_fail);
+                self.machine.handle(self.now, saved);
             }
             Effect::RemoveSession { op, .. } => {
                 if !self.writes_fail {
                     self.stored = None;
                 }
-                self.machine.handle(
-                    self.now,
-                    Input::Saved {
-                        op,
-                        ok: !self.writes_fail,
-                    },
-                );
+                let saved = self.saved(op, !self.writes_fail);
+                self.machine.handle(self.now, saved);
             }
             Effect::ReadDeviceId { op } => {
                 let found = self.device.clone();
@@ -241,29 +242,29 @@ impl World {
             }
             Effect::WriteDeviceId { op, id } => {
                 self.device = Some(id);
-                self.machine.handle(self.now, Input::Saved { op, ok: true });
+                let saved = self.saved(op, true);
+                self.machine.handle(self.now, saved);
             }
-            Effect::Login { op, .. } => {
+            Effect::Login { op, timeout_ms } => {
                 assert!(
-                    self.live_login.is_none(),
+                    self.live_login.is_none_or(|(_, until)| self.now >= until),
                     "a second wx.login while one is under way"
                 );
                 assert!(
                     !self.quiet,
                     "a login nothing asked for (after a final failure or a logout)"
                 );
-                self.live_login = Some((op, None));
-                self.expect_guard = true;
+                self.live_login = Some((op, self.now + u64::from(timeout_ms)));
                 self.logins.push(op);
             }
-            Effect::Post { op, body, .. } => {
+            Effect::PostCode { op, body, .. } => {
                 assert!(
                     self.codes_posted.insert(body.code.expose().to_owned()),
                     "a code posted twice"
                 );
                 self.posts.push(op);
             }
-            Effect::Send { op, call, .. } => {
+            Effect::SendRequest { op, call, .. } => {
                 let sends = self.sends_per_call.entry(call).or_default();
                 *sends += 1;
                 assert!(
@@ -274,8 +275,6 @@ impl World {
                 assert!(self.machine.requests_in_flight() <= MAX_REQUESTS_IN_FLIGHT);
             }
             Effect::Abort { op } => self.posts.retain(|p| *p != op),
-            Effect::StartTimer { timer, .. } => self.timers.push(timer),
-            Effect::CancelTimer { timer } => self.timers.retain(|t| *t != timer),
             Effect::Settle { call, result } => {
                 assert!(self.calls.contains(&call), "settled a call never made: {call}");
                 assert!(self.settled.insert(call), "call {call} settled twice");
@@ -350,35 +349,27 @@ impl World {
             Step::Load => self.feed(Input::Load),
             Step::AnswerLogin(n, ok) => {
                 if let Some(op) = World::take(&mut self.logins, n) {
-                    let code = ok.then(|| {
+                    let result = if ok {
                         self.next_code += 1;
-                        Secret::new(format!("code-{}", self.next_code))
-                    });
-                    self.feed(Input::LoginCode { op, code });
+                        LoginResult::Code(Secret::new(format!("code-{}", self.next_code)))
+                    } else {
+                        LoginResult::Failed(PlatformError::said("login:fail"))
+                    };
+                    self.feed(Input::LoginResult { op, result });
                 }
             }
             Step::AnswerPost(n, outcome) => {
                 if let Some(op) = World::take(&mut self.posts, n) {
-                    let input = match outcome {
-                        PostOutcome::Session(ttl) => Input::Replied {
-                            op,
-                            reply: Reply::ok(Answer::session("o-1").with_token("t").with_expires_in(ttl)),
-                        },
-                        PostOutcome::Errcode(e) => Input::Replied {
-                            op,
-                            reply: Reply::ok(Answer::errcode(e)),
-                        },
-                        PostOutcome::Status(s) => Input::Replied {
-                            op,
-                            reply: Reply::with_status(s, Answer::session("o-1")),
-                        },
-                        PostOutcome::Unreadable => Input::Replied {
-                            op,
-                            reply: Reply::unreadable(200),
-                        },
-                        PostOutcome::NetworkFailure => Input::PostFailed { op },
+                    let result = match outcome {
+                        PostOutcome::Session(ttl) => Ok(Reply::ok(
+                            Answer::session("o-1").with_token("t").with_expires_in(ttl),
+                        )),
+                        PostOutcome::Errcode(e) => Ok(Reply::ok(Answer::errcode(e))),
+                        PostOutcome::Status(s) => Ok(Reply::with_status(s, Answer::session("o-1"))),
+                        PostOutcome::Unreadable => Ok(Reply::unreadable(200)),
+                        PostOutcome::NetworkFailure => Err(PlatformError::said("request:fail")),
                     };
-                    self.feed(input);
+                    self.feed(Input::PostResult { op, result });
                 }
             }
             Step::AnswerSend(n, outcome) => {
@@ -386,41 +377,65 @@ impl World {
                     if outcome == 1 && generation == self.generation {
                         self.quiet = false;
                     }
-                    self.feed(match outcome {
-                        0 => Input::Responded { op, rejected: false },
-                        1 => Input::Responded { op, rejected: true },
-                        _ => Input::RequestFailed { op },
-                    });
+                    let result = match outcome {
+                        0 => SendResult::Answered,
+                        1 => SendResult::SessionRejected,
+                        _ => SendResult::Failed,
+                    };
+                    self.feed(Input::SendResult { op, result });
                 }
             }
-            Step::FireTimer(n) => {
-                if let Some(timer) = World::take(&mut self.timers, n) {
-                    self.feed(Input::TimerFired { timer });
+            Step::Deadline => {
+                if let Some(at) = self.machine.poll_timeout() {
+                    self.wake(at);
+                }
+            }
+            Step::WakeEarly => {
+                // Only at a time the machine has seen: a clock moved back would (rightly) move
+                // its deadline back too.
+                let deadline = self.machine.poll_timeout().filter(|&at| at > self.now + 1);
+                if let Some(at) = deadline.filter(|_| self.now >= self.seen) {
+                    self.seen = self.now;
+                    self.machine.handle_timeout(self.now);
+                    assert_eq!(self.machine.poll_effect(), None, "woken early, the machine acted");
+                    assert_eq!(
+                        self.machine.poll_timeout(),
+                        Some(at),
+                        "woken early, the deadline moved"
+                    );
                 }
             }
             Step::Stale(op, kind) => {
                 let op = OpId(op);
                 let awaited = self.logins.contains(&op)
                     || self.posts.contains(&op)
-                    || self.timers.contains(&op)
                     || self.sends.iter().any(|(o, _, _)| *o == op);
                 if !awaited {
-                    self.feed(match kind {
-                        0 => Input::LoginCode {
+                    let input = match kind {
+                        0 => Input::LoginResult {
                             op,
-                            code: Some(Secret::new("stale")),
+                            result: LoginResult::Code(Secret::new("stale")),
                         },
-                        1 => Input::Replied {
+                        1 => Input::PostResult {
                             op,
-                            reply: Reply::ok(Answer::session("o-stale")),
+                            result: Ok(Reply::ok(Answer::session("o-stale"))),
                         },
-                        2 => Input::TimerFired { timer: op },
-                        3 => Input::Responded { op, rejected: true },
-                        _ => Input::Saved { op, ok: false },
-                    });
+                        2 => Input::SendResult {
+                            op,
+                            result: SendResult::SessionRejected,
+                        },
+                        _ => self.saved(op, false),
+                    };
+                    self.feed(input);
                 }
             }
-            Step::Clock(delta) => self.now = self.now.saturating_add_signed(delta).max(1),
+            Step::Clock(delta) => {
+                self.now = self.now.saturating_add_signed(delta).max(1);
+                // The machine keeps a wait's length when the clock moves back; so does this.
+                if let (Some((_, until)), true) = (&mut self.live_login, delta < 0) {
+                    *until = until.saturating_sub(delta.unsigned_abs());
+                }
+            }
             Step::WritesFail(fail) => self.writes_fail = fail,
             Step::Progress => {
                 self.progress();
@@ -428,31 +443,40 @@ impl World {
         }
     }
 
-    /// Answers the oldest login, POST or request with a success, else fires the oldest timer.
+    /// Answers the oldest login, POST or request with a success, else wakes the machine at
+    /// its deadline.
     /// Returns whether there was anything to answer.
     fn progress(&mut self) -> bool {
         if !self.logins.is_empty() {
             let op = self.logins.remove(0);
             self.next_code += 1;
             let code = Secret::new(format!("code-{}", self.next_code));
-            self.feed(Input::LoginCode { op, code: Some(code) });
+            self.feed(Input::LoginResult {
+                op,
+                result: LoginResult::Code(code),
+            });
         } else if !self.posts.is_empty() {
             let op = self.posts.remove(0);
             let reply = Reply::ok(Answer::session("o-1").with_token("t").with_expires_in(7200.0));
-            self.feed(Input::Replied { op, reply });
+            self.feed(Input::PostResult {
+                op,
+                result: Ok(reply),
+            });
         } else if !self.sends.is_empty() {
             let (op, _, _) = self.sends.remove(0);
-            self.feed(Input::Responded { op, rejected: false });
-        } else if !self.timers.is_empty() {
-            let timer = self.timers.remove(0);
-            self.feed(Input::TimerFired { timer });
+            self.feed(Input::SendResult {
+                op,
+                result: SendResult::Answered,
+            });
+        } else if let Some(at) = self.machine.poll_timeout() {
+            self.wake(at);
         } else {
             return false;
         }
         true
     }
 
-    /// Answers everything with success and fires every timer, until nothing is left.
+    /// Answers everything with success and lets every deadline pass, until nothing is left.
     fn settle_everything(&mut self) {
         self.writes_fail = false;
         for _ in 0..10_000 {

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use mp_session::testing::{Harness, LoginMode, Response, START_MS};
-use mp_session::{Answer, ErrorCode, Options, Reply, Source, BACKOFF_CAP_MS};
+use mp_session::{Answer, ErrorCode, Options, Reply, Source, BACKOFF_BASE_MS, BACKOFF_CAP_MS};
 
 const HOUR_MS: u64 = 3_600_000;
 
@@ -195,6 +195,25 @@ fn a_request_that_never_answers_times_out_after_timeout_ms() {
 
     assert_eq!(app.now() - posted_at, 10_000);
     assert!(app.outcome(call).is_none(), "a timeout is retried");
+    app.run();
+    assert!(matches!(app.outcome(call), Some(Ok(_))));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_clock_moved_back_does_not_stretch_a_wait() {
+    let (mut app, _) = app_with_backend(vec![Response::NoAnswer]);
+    let call = app.start_ensure();
+    app.step(); // wx.login answers
+    app.step(); // the backend swallows the request
+    app.set_clock(app.now() - 24 * HOUR_MS); // the user sets the phone's clock a day back
+
+    app.advance(10_000 + u64::from(BACKOFF_BASE_MS)); // the timeout, then the first backoff
+
+    assert_eq!(
+        app.counts().logins,
+        2,
+        "the request timed out after timeoutMs, and a retry began"
+    );
     app.run();
     assert!(matches!(app.outcome(call), Some(Ok(_))));
 }

@@ -1,20 +1,21 @@
-//! The web build's flow in the core: codes from the OAuth redirect, posted as `"web"`, and a
-//! code whose `state` did not match is never posted.
-#![cfg(feature = "web")]
+//! The web flow in the core (the same core as every build's; a web page is a `Platform`):
+//! codes from the OAuth redirect, posted as `"web"`, and a code whose `state` did not match is
+//! never posted.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use mp_session::testing::{Harness, LoginMode};
 use mp_session::{
-    Answer, Config, Effect, ErrorCode, Input, Machine, Options, Refusal, Reply, Secret, Source, StoredSession,
+    Answer, Config, Effect, ErrorCode, Input, LoginResult, Machine, Options, Platform, Refusal, Reply,
+    Secret, Source, StoredSession,
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
 fn page() -> Harness {
     let config = Config::from_options(Options::new("https://api.example.com/auth/wx-login"))
         .unwrap()
-        .for_web();
+        .for_platform(Platform::Web);
     Harness::with_config(config)
 }
 
@@ -44,7 +45,7 @@ fn a_code_from_the_redirect_is_posted_as_web() {
 #[wasm_bindgen_test(unsupported = test)]
 fn the_login_request_says_platform_web() {
     let config = Config::from_options(Options::new("https://api.example.com/auth/wx-login")).unwrap();
-    let mut machine = Machine::new(config.for_web(), [1; 16]);
+    let mut machine = Machine::new(config.for_platform(Platform::Web), [1; 16]);
     machine.handle(1, Input::Ensure { call: 1 });
     let mut platform = None;
     for _ in 0..3 {
@@ -59,12 +60,12 @@ fn the_login_request_says_platform_web() {
                 ),
                 Effect::Login { op, .. } => machine.handle(
                     1,
-                    Input::LoginCode {
+                    Input::LoginResult {
                         op,
-                        code: Some(Secret::new("c")),
+                        result: LoginResult::Code(Secret::new("c")),
                     },
                 ),
-                Effect::Post { body, .. } => platform = Some(body.platform),
+                Effect::PostCode { body, .. } => platform = Some(body.platform),
                 _ => {}
             }
         }

@@ -20,9 +20,9 @@ fuzz_target!(|data: &[u8]| {
     let (mut machine, op) = common::machine_waiting_for_answer();
     machine.handle(
         common::NOW,
-        Input::Replied {
+        Input::PostResult {
             op,
-            reply: Reply { status, body },
+            result: Ok(Reply { status, body }),
         },
     );
     while let Some(effect) = machine.poll_effect() {

@@ -1,7 +1,7 @@
 //! What every target shares: a machine driven to the point where outside data arrives.
 #![allow(dead_code)] // each target uses its own part
 
-use mp_session::{Config, Effect, Input, Machine, OpId, Options, Secret, StoredSession};
+use mp_session::{Config, Effect, Input, LoginResult, Machine, OpId, Options, Secret, StoredSession};
 
 pub const NOW: u64 = 1_767_225_600_000;
 
@@ -24,12 +24,12 @@ pub fn machine_waiting_for_answer() -> (Machine, OpId) {
                 ),
                 Effect::Login { op, .. } => machine.handle(
                     NOW,
-                    Input::LoginCode {
+                    Input::LoginResult {
                         op,
-                        code: Some(Secret::new("code")),
+                        result: LoginResult::Code(Secret::new("code")),
                     },
                 ),
-                Effect::Post { op, .. } => post = Some(op),
+                Effect::PostCode { op, .. } => post = Some(op),
                 _ => {}
             }
         }
@@ -41,7 +41,7 @@ pub fn machine_waiting_for_answer() -> (Machine, OpId) {
 pub fn drain(machine: &mut Machine, now: u64) {
     while let Some(effect) = machine.poll_effect() {
         if let Effect::WriteSession { op, .. } | Effect::RemoveSession { op, .. } = effect {
-            machine.handle(now, Input::Saved { op, ok: true });
+            machine.handle(now, Input::StorageResult { op, result: Ok(()) });
         }
     }
 }

@@ -20,7 +20,7 @@ function createWebHost(hooks, fetchImpl) {
   /** @type {Record<number, AbortController>} */
   var controllers = {}
   var toDriver = common.driverCaller(hooks, function () { return disposed })
-  var timers = common.createTimers(toDriver)
+  var timer = common.createTimer(toDriver)
 
   /** @param {number} op */
   function signalFor(op) {
@@ -30,23 +30,18 @@ function createWebHost(hooks, fetchImpl) {
   }
 
   return {
-    now: function () {
-      return Date.now()
-    },
     /** @param {number} op @param {string} url @param {object} body */
     post: function (op, url, body) {
       fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signalFor(op) })
         .then(function (res) {
           return res.text().then(function (text) {
             delete controllers[op]
-            hooks.noteFailure('NETWORK', undefined)
-            toDriver(function (d) { d.postDone(op, res.status, text) })
+            toDriver(function (d) { d.postDone(Date.now(), op, res.status, text) })
           })
         })
         .catch(function (cause) {
           delete controllers[op]
-          hooks.noteFailure('NETWORK', errors.describe(cause))
-          toDriver(function (d) { d.postFailed(op) })
+          toDriver(function (d) { d.postFailed(Date.now(), op, errors.describe(cause)) })
         })
     },
     /**
@@ -80,12 +75,12 @@ function createWebHost(hooks, fetchImpl) {
             var response = { statusCode: res.status, data: data, header: header }
             hooks.answered(op, response)
             var rejected = hooks.isSessionExpired(response)
-            toDriver(function (d) { d.responded(op, rejected) })
+            toDriver(function (d) { d.responded(Date.now(), op, rejected) })
           })
         })
         .catch(function () {
           delete controllers[op]
-          toDriver(function (d) { d.requestFailed(op) })
+          toDriver(function (d) { d.requestFailed(Date.now(), op) })
         })
     },
     /** @param {number} op */
@@ -94,8 +89,8 @@ function createWebHost(hooks, fetchImpl) {
       delete controllers[op]
       if (controller) controller.abort()
     },
-    startTimer: timers.start,
-    cancelTimer: timers.cancel,
+    setTimer: timer.set,
+    clearTimer: timer.clear,
     settle: hooks.settle,
     changed: hooks.changed,
     wantsChanges: hooks.wantsChanges,
@@ -109,7 +104,7 @@ function createWebHost(hooks, fetchImpl) {
     },
     dispose: function () {
       disposed = true
-      timers.dispose()
+      timer.dispose()
       Object.keys(controllers).forEach(function (id) { controllers[/** @type {any} */ (id)].abort() })
       controllers = {}
     },

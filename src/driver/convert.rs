@@ -7,10 +7,47 @@ use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::decode::decode_object;
+use crate::limits::MAX_SAFE_INTEGER;
 use crate::MAX_ANSWER_CHARS;
 use crate::{
-    Answer, Error, Options, Record, Reply, ReplyBody, Secret, Session, StoredSession, UserInfoPatch,
+    Answer, Error, Options, PlatformError, Record, Reply, ReplyBody, Secret, Session, StoredSession,
+    UserInfoPatch,
 };
+
+/// A time from JavaScript (`Date.now()`) as Unix milliseconds; anything that is not one is 0.
+pub(crate) fn time(now: f64) -> u64 {
+    if now.is_finite() && now > 0.0 && now <= MAX_SAFE_INTEGER as f64 {
+        now as u64
+    } else {
+        0
+    }
+}
+
+/// What the platform said: an `errMsg` string, or nothing.
+pub(crate) fn platform_error(err_msg: &JsValue) -> PlatformError {
+    match err_msg.as_string() {
+        Some(text) => PlatformError::said(&text),
+        None => PlatformError::silent(),
+    }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// Anything thrown: an `Error` of any realm (the simulator's, the app's) has a `message`.
+    type Thrown;
+
+    #[wasm_bindgen(method, getter, structural)]
+    fn message(this: &Thrown) -> JsValue;
+}
+
+/// What a thrown value said: its `message`, or the value itself if it is a string.
+pub(crate) fn thrown(value: &JsValue) -> PlatformError {
+    if value.is_object() {
+        platform_error(&value.unchecked_ref::<Thrown>().message())
+    } else {
+        platform_error(value)
+    }
+}
 
 /// Whether a storage value means "nothing stored": `''` (WeChat's answer for a missing
 /// key), `undefined` or `null`.
@@ -102,6 +139,7 @@ struct ErrorView<'a> {
     retryable: bool,
     errcode: Option<i64>,
     status: Option<u16>,
+    detail: Option<&'a str>,
     session: Option<&'a Session>,
 }
 
@@ -112,6 +150,7 @@ pub(crate) fn error(error: &Error) -> JsValue {
         retryable: error.is_retryable(),
         errcode: error.errcode(),
         status: error.status(),
+        detail: error.detail(),
         session: error.session(),
     })
 }

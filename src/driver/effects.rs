@@ -3,7 +3,7 @@
 use wasm_bindgen::JsValue;
 
 use super::{convert, Driver};
-use crate::{Effect, Input, Settled, StoredSession, DEVICE_ID_KEY};
+use crate::{Effect, Input, LoginResult, SendResult, Settled, StoredSession, DEVICE_ID_KEY};
 
 impl Driver {
     pub(super) fn carry_out(&self, effect: Effect) {
@@ -31,14 +31,11 @@ impl Driver {
             }
             Effect::WriteSession { op, key, record } => self.write(op, &key, &convert::to_js(&record)),
             Effect::RemoveSession { op, key } if self.async_storage => {
-                if host.remove_storage_async(op.0, &key).is_err() {
-                    self.answer(Input::Saved { op, ok: false });
+                if let Err(thrown) = host.remove_storage_async(op.0, &key) {
+                    self.stored(op, Err(thrown));
                 }
             }
-            Effect::RemoveSession { op, key } => {
-                let ok = host.remove_storage(&key).is_ok();
-                self.answer(Input::Saved { op, ok });
-            }
+            Effect::RemoveSession { op, key } => self.stored(op, host.remove_storage(&key)),
             Effect::ReadDeviceId { op } if self.async_storage => {
                 if host.read_storage_async(op.0, DEVICE_ID_KEY, "device").is_err() {
                     self.answer(Input::DeviceIdRead { op, found: None });
@@ -50,21 +47,23 @@ impl Driver {
             }
             Effect::WriteDeviceId { op, id } => self.write(op, DEVICE_ID_KEY, &JsValue::from_str(&id)),
             Effect::Login { op, timeout_ms } => {
-                if host.login(op.0, timeout_ms).is_err() {
-                    self.answer(Input::LoginCode { op, code: None });
+                if let Err(thrown) = host.login(op.0, timeout_ms) {
+                    let result = LoginResult::Failed(convert::thrown(&thrown));
+                    self.answer(Input::LoginResult { op, result });
                 }
             }
-            Effect::Post {
+            Effect::PostCode {
                 op,
                 url,
                 body,
                 timeout_ms,
             } => {
-                if host.post(op.0, &url, &convert::to_js(&body), timeout_ms).is_err() {
-                    self.answer(Input::PostFailed { op });
+                if let Err(thrown) = host.post(op.0, &url, &convert::to_js(&body), timeout_ms) {
+                    let result = Err(convert::thrown(&thrown));
+                    self.answer(Input::PostResult { op, result });
                 }
             }
-            Effect::Send {
+            Effect::SendRequest {
                 op,
                 call,
                 header,
@@ -76,19 +75,13 @@ impl Driver {
                 };
                 let token = token.map(|t| t.expose().to_owned());
                 if host.send(op.0, call, name, value, token).is_err() {
-                    self.answer(Input::RequestFailed { op });
+                    let result = SendResult::Failed;
+                    self.answer(Input::SendResult { op, result });
                 }
             }
             Effect::Abort { op } => {
                 let _ = host.abort(op.0);
             }
-            Effect::StartTimer { timer, ms } => {
-                // A host that cannot start a timer must not leave the flow waiting forever.
-                if host.start_timer(timer.0, ms).is_err() {
-                    self.answer(Input::TimerFired { timer });
-                }
-            }
-            Effect::CancelTimer { timer } => host.cancel_timer(timer.0),
             Effect::Settle { call, result } => {
                 let (error, value) = match result {
                     Ok(Settled::Session(session)) => (JsValue::UNDEFINED, self.session_js(&session)),
@@ -115,12 +108,17 @@ impl Driver {
     /// asynchronous (encrypted) ones, whose answer comes back through `Driver.saved`.
     fn write(&self, op: crate::OpId, key: &str, value: &JsValue) {
         if self.async_storage {
-            if self.host.write_storage_async(op.0, key, value).is_err() {
-                self.answer(Input::Saved { op, ok: false });
+            if let Err(thrown) = self.host.write_storage_async(op.0, key, value) {
+                self.stored(op, Err(thrown));
             }
         } else {
-            let ok = self.host.write_storage(key, value).is_ok();
-            self.answer(Input::Saved { op, ok });
+            self.stored(op, self.host.write_storage(key, value));
         }
+    }
+
+    /// Feeds a write's or removal's result: a throw, with what it said, is a refusal.
+    fn stored(&self, op: crate::OpId, outcome: Result<(), JsValue>) {
+        let result = outcome.map_err(|thrown| convert::thrown(&thrown));
+        self.answer(Input::StorageResult { op, result });
     }
 }

@@ -109,7 +109,7 @@ impl FromJs {
     /// A whole, non-negative number that a JavaScript number holds exactly.
     fn whole(&self) -> Result<u64, DecodeError> {
         let n = self.number()?;
-        if n.is_finite() && n >= 0.0 && n.trunc() == n && n <= 9_007_199_254_740_991.0 {
+        if n.is_finite() && n >= 0.0 && n.trunc() == n && n <= crate::limits::MAX_SAFE_INTEGER as f64 {
             Ok(n as u64)
         } else {
             Err(DecodeError::new("must be a whole number"))

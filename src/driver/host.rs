@@ -10,14 +10,6 @@ extern "C" {
     #[derive(Debug)]
     pub type Host;
 
-    /// The time, in Unix milliseconds.
-    ///
-    /// This and the other methods below without `catch` are the shim's own code, which does
-    /// not throw: `catch` costs every call a wrapper, and these are on the cached launch's
-    /// path. If one did throw, the shim would see it as a trap and load a fresh core.
-    #[wasm_bindgen(method)]
-    pub fn now(this: &Host) -> f64;
-
     /// `wx.getStorageSync(key)`.
     #[wasm_bindgen(method, catch, js_name = readStorage)]
     pub fn read_storage(this: &Host, key: &str) -> Result<JsValue, JsValue>;
@@ -43,7 +35,7 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = removeStorageAsync)]
     pub fn remove_storage_async(this: &Host, op: u32, key: &str) -> Result<(), JsValue>;
 
-    /// Starts `wx.login`; the answer comes back through `Driver.loginDone(op, code)`.
+    /// Starts `wx.login`; the answer comes back through `Driver.loginDone(now, op, code, errMsg)`.
     #[wasm_bindgen(method, catch)]
     pub fn login(this: &Host, op: u32, timeout_ms: u32) -> Result<(), JsValue>;
 
@@ -68,13 +60,18 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     pub fn abort(this: &Host, op: u32) -> Result<(), JsValue>;
 
-    /// Starts a timer; it fires through `Driver.timerFired(timer)`.
-    #[wasm_bindgen(method, catch, js_name = startTimer)]
-    pub fn start_timer(this: &Host, timer: u32, ms: u32) -> Result<(), JsValue>;
+    /// Sets the one timer to fire in `ms` (replacing any set before); it fires through
+    /// `Driver.timeout(now)`.
+    #[wasm_bindgen(method, catch, js_name = setTimer)]
+    pub fn set_timer(this: &Host, ms: u32) -> Result<(), JsValue>;
 
-    /// Cancels a timer.
-    #[wasm_bindgen(method, js_name = cancelTimer)]
-    pub fn cancel_timer(this: &Host, timer: u32);
+    /// Stops the timer: the machine waits for nothing but inputs.
+    ///
+    /// This and the other methods below without `catch` are the shim's own code, which does
+    /// not throw: `catch` costs every call a wrapper, and some are on the cached launch's
+    /// path. If one did throw, the shim would see it as a trap and load a fresh core.
+    #[wasm_bindgen(method, js_name = clearTimer)]
+    pub fn clear_timer(this: &Host);
 
     /// Settles the app's call: rejects with `error` when it is not `undefined`, else
     /// resolves with `value`.

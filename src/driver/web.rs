@@ -8,7 +8,7 @@ use wasm_bindgen::JsValue;
 use super::Driver;
 use crate::web::oauth::{new_state, read_return, without_return_params, OAuth, Return, STATE_KEY};
 use crate::web::storage::{Area, WebStorage};
-use crate::{Effect, Input, DEVICE_ID_KEY};
+use crate::{Effect, Input, LoginResult, PlatformError, DEVICE_ID_KEY};
 
 /// What the web driver keeps: the two stores, the OAuth settings, and the code this page's
 /// URL brought back (taken by the first login that needs it).
@@ -62,11 +62,11 @@ impl Driver {
             }),
             Effect::WriteSession { op, key, record } => {
                 web.local.write(&key, &record);
-                self.answer(Input::Saved { op, ok: true });
+                self.answer(Input::StorageResult { op, result: Ok(()) });
             }
             Effect::RemoveSession { op, key } => {
                 web.local.remove(&key);
-                self.answer(Input::Saved { op, ok: true });
+                self.answer(Input::StorageResult { op, result: Ok(()) });
             }
             Effect::ReadDeviceId { op } => self.answer(Input::DeviceIdRead {
                 op,
@@ -74,13 +74,19 @@ impl Driver {
             }),
             Effect::WriteDeviceId { op, id } => {
                 web.local.write(DEVICE_ID_KEY, &id);
-                self.answer(Input::Saved { op, ok: true });
+                self.answer(Input::StorageResult { op, result: Ok(()) });
             }
             Effect::Login { op, .. } => {
                 let taken = web.url_return.borrow_mut().take();
                 match taken {
-                    Some(Return::Code(code)) => self.answer(Input::LoginCode { op, code: Some(code) }),
-                    Some(Return::Refused(reason)) => self.answer(Input::LoginRefused { op, reason }),
+                    Some(Return::Code(code)) => self.answer(Input::LoginResult {
+                        op,
+                        result: LoginResult::Code(code),
+                    }),
+                    Some(Return::Refused(reason)) => self.answer(Input::LoginResult {
+                        op,
+                        result: LoginResult::Refused(reason),
+                    }),
                     None => {
                         // Leave for the authorize page; the page comes back with a code.
                         let redirected = random_state().is_some_and(|state| {
@@ -90,7 +96,10 @@ impl Driver {
                                 .is_ok()
                         });
                         if !redirected {
-                            self.answer(Input::LoginCode { op, code: None });
+                            let result = LoginResult::Failed(PlatformError::said(
+                                "could not leave for the authorize page",
+                            ));
+                            self.answer(Input::LoginResult { op, result });
                         }
                     }
                 }

@@ -1,10 +1,10 @@
-//! Logging out, and the writes and removals whose answers settle calls.
+//! Logging out: every call waiting ends, the login under way is dropped, the stored session
+//! is removed.
 
-use super::{logged_out, AfterSave, Loaded, Machine, Save};
-use crate::effect::{Effect, Settled};
-use crate::error::{Error, ErrorCode};
-use crate::flight::Waiter;
-use crate::input::{CallId, OpId};
+use super::flow::{AfterSave, Loaded, Save};
+use super::{logged_out, Machine};
+use crate::effect::Effect;
+use crate::input::CallId;
 
 impl Machine {
     pub(super) fn logout(&mut self, call: CallId) {
@@ -12,9 +12,10 @@ impl Machine {
         self.generation = self.generation.wrapping_add(1);
         // A read under way becomes stale: whatever it finds was logged out.
         self.loaded = Loaded::Known(None);
-        let mut cancelled: Vec<CallId> = self.waiters.drain(..).map(|w| w.call()).collect();
-        if let Some(flight) = self.flight.take() {
-            cancelled.extend(flight.cancel(&mut self.out).iter().map(Waiter::call));
+        let mut cancelled: Vec<CallId> = self.waiting.drain(..).map(|w| w.call()).collect();
+        // Any answer still on its way to the login is stale from here on.
+        if let Some(op) = self.login.take().and_then(|login| login.request()) {
+            self.out.push(Effect::Abort { op });
         }
         cancelled.extend(self.requests.drain_queue().iter().map(|q| q.call));
         // Writes under way belong to the session being logged out: their calls end here.
@@ -40,38 +41,5 @@ impl Machine {
             op,
             then: AfterSave::Logout(call),
         });
-    }
-
-    pub(super) fn saved(&mut self, op: OpId, ok: bool) {
-        let Some(index) = self.saves.iter().position(|save| save.op == op) else {
-            return;
-        };
-        match self.saves.remove(index).then {
-            AfterSave::Deliver { calls, session } => {
-                for call in calls {
-                    let result = if ok {
-                        Ok(Settled::Session(session.clone()))
-                    } else {
-                        Err(Error::new(
-                            ErrorCode::Storage,
-                            "storage refused the session; it is usable until the app closes",
-                        )
-                        .with_session(session.clone()))
-                    };
-                    self.settle(call, result);
-                }
-            }
-            AfterSave::Logout(call) => {
-                let result = if ok {
-                    Ok(Settled::Done)
-                } else {
-                    Err(Error::new(
-                        ErrorCode::Storage,
-                        "storage refused to remove the session; it may return at the next launch",
-                    ))
-                };
-                self.settle(call, result);
-            }
-        }
     }
 }

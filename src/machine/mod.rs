@@ -1,87 +1,42 @@
-//! The launch-flow state machine: calls and answers in, effects out.
+//! The launch-flow state machine: calls and results in, effects out, deadlines kept.
+//!
+//! `flow.rs` reads in the order a launch happens; `sending.rs` runs the app's own requests;
+//! `logout.rs` ends a session.
 
+mod flow;
 mod logout;
-mod requests;
+mod sending;
 
+use crate::app_requests::{check_url, Queued, Requests};
 use crate::config::Config;
 use crate::device::DeviceId;
 use crate::effect::{Effect, Settled};
 use crate::error::{Error, ErrorCode};
-use crate::flight::{Flight, Progress, Waiter};
-use crate::input::{CallId, Input, OpId};
+use crate::input::Input;
 use crate::outbox::Outbox;
-use crate::record::{Record, Standing, StoredSession};
-use crate::requests::{check_url, Queued, Requests};
 use crate::rng::Rng;
-use crate::session::{Session, Source};
-
-/// The session as this run of the app knows it.
-#[derive(Clone, Debug)]
-enum Loaded {
-    /// Storage has not been read yet.
-    Unread,
-    /// The read `op` is under way; the calls in `Machine::waiters` wait for it.
-    Reading(OpId),
-    /// Storage has been read (once per run); `None` when there is no session.
-    Known(Option<Held>),
-}
-
-/// The session in memory.
-#[derive(Clone, Debug)]
-struct Held {
-    record: Record,
-    source: Source,
-    /// The backend refused its token: it is kept only for its profile, never used.
-    rejected: bool,
-    /// It was obtained by a re-login after a rejection (see [`REJECTION_COOLDOWN_MS`]).
-    after_rejection: bool,
-}
-
-impl Held {
-    fn standing(&self, now: u64, leeway_ms: u64) -> Standing {
-        if self.rejected {
-            Standing::Invalid
-        } else {
-            self.record.standing(now, leeway_ms)
-        }
-    }
-
-    fn is_usable(&self, now: u64, leeway_ms: u64) -> bool {
-        matches!(self.standing(now, leeway_ms), Standing::Fresh | Standing::Refresh)
-    }
-}
-
-/// A write or remove under way, and the calls it settles.
-#[derive(Clone, Debug)]
-struct Save {
-    op: OpId,
-    then: AfterSave,
-}
-
-#[derive(Clone, Debug)]
-enum AfterSave {
-    /// Settle these calls with this session (or a `STORAGE` error carrying it).
-    Deliver { calls: Vec<CallId>, session: Session },
-    /// Settle a `logout()` call.
-    Logout(CallId),
-}
+use crate::session::Session;
+use flow::{Loaded, Login, Save, Waiter};
 
 /// The launch-flow state machine.
 ///
-/// It never performs IO, reads a clock or draws randomness: time comes with every
-/// [`Machine::handle`] call, randomness once at [`Machine::new`], and everything it needs
-/// done comes out of [`Machine::poll_effect`]. After every `handle`, poll until `None`.
-/// No input, in any order, makes it panic. A clone is an independent fork of the machine,
-/// for tests that explore every path from one state.
+/// It never performs IO, reads a clock or draws randomness: time comes with every call
+/// ([`Machine::handle`], [`Machine::handle_timeout`]), randomness once at [`Machine::new`],
+/// and everything it needs done comes out of [`Machine::poll_effect`]. It keeps its waits as
+/// deadlines: [`Machine::poll_timeout`] says when to wake it. After every call, poll effects
+/// until `None`, then ask for the timeout. No input, in any order, makes it panic. A clone
+/// is an independent fork of the machine, for tests that explore every path from one state.
 #[derive(Clone, Debug)]
 pub struct Machine {
     config: Config,
     rng: Rng,
     out: Outbox,
+    /// The latest time seen: a clock that moves back moves the deadlines back with it.
+    clock: u64,
     loaded: Loaded,
-    /// Calls waiting for the stored session to be read.
-    waiters: Vec<Waiter>,
-    flight: Option<Flight>,
+    /// Calls waiting for a session: for the stored one to be read, or for the login.
+    waiting: Vec<Waiter>,
+    login: Option<Login>,
     saves: Vec<Save>,
     device: DeviceId,
     requests: Requests,
@@ -97,9 +52,10 @@ impl Machine {
             config,
             rng: Rng::new(entropy),
             out: Outbox::default(),
+            clock: 0,
             loaded: Loaded::Unread,
-            waiters: Vec::new(),
-            flight: None,
+            waiting: Vec::new(),
+            login: None,
             saves: Vec::new(),
             device: DeviceId::Unread,
             requests: Requests::default(),
@@ -112,9 +68,24 @@ impl Machine {
         &self.config
     }
 
-    /// The next effect to carry out, or `None` when there is nothing to do until the next input.
+    /// The next effect to carry out, or `None` when there is nothing to do until the next
+    /// input or deadline.
     pub fn poll_effect(&mut self) -> Option<Effect> {
         self.out.pop()
+    }
+
+    /// When the machine must be woken with [`Machine::handle_timeout`] (Unix milliseconds),
+    /// or `None` when it waits for nothing but inputs. Ask after every call: the deadline
+    /// changes as the flow moves on. A driver keeps one timer for it.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.login.as_ref().map(Login::deadline)
+    }
+
+    /// Time has reached `now`: a wait whose deadline has passed times out, a backoff ends.
+    /// Waking it early, or more than once, does nothing.
+    pub fn handle_timeout(&mut self, now: u64) {
+        self.observe(now);
+        self.deadline_passed(now);
     }
 
     /// The session usable at `now`, if storage has been read and holds one: what a
@@ -122,16 +93,14 @@ impl Machine {
     /// the backend rejected is not.
     pub fn current(&self, now: u64) -> Option<Session> {
         match &self.loaded {
-            Loaded::Known(Some(held)) if held.is_usable(now, self.config.leeway_ms()) => {
-                Some(held.record.to_session(held.source))
-            }
+            Loaded::Known(Some(held)) if self.standing(now).is_usable() => Some(held.session()),
             _ => None,
         }
     }
 
     /// Whether a login is under way.
     pub fn is_logging_in(&self) -> bool {
-        self.flight.is_some()
+        self.login.is_some()
     }
 
     /// How many of the app's requests are under way (never more than
@@ -142,6 +111,7 @@ impl Machine {
 
     /// Feeds one input at time `now` (Unix milliseconds).
     pub fn handle(&mut self, now: u64, input: Input) {
+        self.observe(now);
         match input {
             Input::Ensure { call } => self.ensure(Waiter::Ensure(call), now),
             Input::Load => {
@@ -171,202 +141,22 @@ impl Machine {
                     }
                 }
             }
-            Input::Saved { op, ok } => self.saved(op, ok),
-            Input::Responded { op, rejected } => self.responded(op, rejected, now),
-            Input::RequestFailed { op } => {
-                if let Some(sent) = self.requests.take(op) {
-                    self.settle(
-                        sent.call,
-                        Err(Error::retryable(ErrorCode::Network, "the request failed")),
-                    );
-                    self.pump(now);
-                }
-            }
-            Input::LoginCode { .. }
-            | Input::Replied { .. }
-            | Input::PostFailed { .. }
-            | Input::TimerFired { .. } => self.flight_input(&input, now),
-            #[cfg(feature = "web")]
-            Input::LoginRefused { .. } => self.flight_input(&input, now),
+            Input::StorageResult { op, result } => self.storage_result(op, result),
+            Input::LoginResult { op, result } => self.login_result(op, result, now),
+            Input::PostResult { op, result } => self.post_result(op, result, now),
+            Input::SendResult { op, result } => self.send_result(op, result, now),
         }
     }
 
-    fn ensure(&mut self, waiter: Waiter, now: u64) {
-        match &self.loaded {
-            Loaded::Unread => {
-                self.waiters.push(waiter);
-                self.read_session();
-            }
-            Loaded::Reading(_) => self.waiters.push(waiter),
-            Loaded::Known(held) => {
-                let fresh = held
-                    .as_ref()
-                    .is_some_and(|h| h.standing(now, self.config.leeway_ms()) == Standing::Fresh);
-                if fresh {
-                    self.deliver(vec![waiter], false, now);
-                } else {
-                    self.join_flight(vec![waiter]);
-                }
+    /// Keeps the deadlines' distance when the clock moves back (the user set the phone's
+    /// clock): a 10-second wait must not become a day's.
+    fn observe(&mut self, now: u64) {
+        if now < self.clock {
+            if let Some(login) = &mut self.login {
+                login.shift_back(self.clock - now);
             }
         }
-    }
-
-    fn read_session(&mut self) {
-        let op = self.out.next_op();
-        self.loaded = Loaded::Reading(op);
-        self.out.push(Effect::ReadSession {
-            op,
-            key: self.config.storage_key(),
-        });
-    }
-
-    fn session_read(&mut self, op: OpId, found: StoredSession, now: u64) {
-        if !matches!(self.loaded, Loaded::Reading(reading) if reading == op) {
-            return;
-        }
-        // Missing, unreadable, another version, expired or from a clock that moved back:
-        // all the same to the flow, there is no session. A failed read is treated alike.
-        let held = match found {
-            StoredSession::Found(record) if record.is_usable(now, self.config.leeway_ms()) => Some(Held {
-                record,
-                source: Source::Cache,
-                rejected: false,
-                after_rejection: false,
-            }),
-            _ => None,
-        };
-        let fresh = held
-            .as_ref()
-            .is_some_and(|h| h.standing(now, self.config.leeway_ms()) == Standing::Fresh);
-        if let Some(held) = &held {
-            self.out.push(Effect::Changed {
-                session: Some(held.record.to_session(Source::Cache)),
-            });
-        }
-        self.loaded = Loaded::Known(held);
-        let waiters = std::mem::take(&mut self.waiters);
-        if waiters.is_empty() {
-            return;
-        }
-        if fresh {
-            self.deliver(waiters, false, now);
-        } else {
-            self.join_flight(waiters);
-        }
-    }
-
-    fn join_flight(&mut self, waiters: Vec<Waiter>) {
-        match &mut self.flight {
-            Some(flight) => flight.waiters.extend(waiters),
-            None => self.flight = Some(Flight::start(&self.config, &mut self.out, waiters)),
-        }
-    }
-
-    fn flight_input(&mut self, input: &Input, now: u64) {
-        let Some(flight) = &mut self.flight else {
-            return;
-        };
-        let result = match flight.handle(input, now, &self.config, &mut self.out, &mut self.rng) {
-            Progress::Ignored | Progress::Pending => return,
-            Progress::Done(result) => result,
-        };
-        let waiters = match self.flight.take() {
-            Some(flight) => flight.waiters,
-            None => return,
-        };
-        match result {
-            Ok(record) => self.logged_in(record, waiters, now),
-            Err(error) => {
-                // A refresh failed but the old session has not expired: it is still good.
-                let still_usable = matches!(&self.loaded,
-                    Loaded::Known(Some(held)) if held.is_usable(now, self.config.leeway_ms()));
-                if still_usable {
-                    self.deliver(waiters, false, now);
-                    return;
-                }
-                if let Some(title) = self.config.failure_toast() {
-                    self.out.push(Effect::Toast {
-                        title: title.to_owned(),
-                    });
-                }
-                for waiter in waiters {
-                    self.settle(waiter.call(), Err(error.clone()));
-                }
-            }
-        }
-    }
-
-    fn logged_in(&mut self, mut record: Record, waiters: Vec<Waiter>, now: u64) {
-        let mut after_rejection = false;
-        if let Loaded::Known(Some(old)) = &self.loaded {
-            after_rejection = old.rejected;
-            // The backend did not return a profile: keep the one this user already had.
-            if record.user_info.is_none() && old.record.openid == record.openid {
-                record.user_info = old.record.user_info.clone();
-            }
-        }
-        self.loaded = Loaded::Known(Some(Held {
-            record,
-            source: Source::Login,
-            rejected: false,
-            after_rejection,
-        }));
-        self.deliver(waiters, true, now);
-    }
-
-    /// Hands the held session to `waiters`: requests are sent, profile changes applied and
-    /// saved in one write (settling after it), other calls settled at once.
-    fn deliver(&mut self, waiters: Vec<Waiter>, logged_in: bool, now: u64) {
-        let Loaded::Known(Some(held)) = &mut self.loaded else {
-            // Callers hold a session when they deliver; should one not, the calls log in
-            // rather than wait forever.
-            self.join_flight(waiters);
-            return;
-        };
-        let mut changed = logged_in;
-        let mut calls = Vec::new();
-        let mut requests = Vec::new();
-        for waiter in waiters {
-            match waiter {
-                Waiter::Request(queued) => requests.push(queued),
-                Waiter::UserInfo(call, patch) => {
-                    let info = held.record.user_info.take().unwrap_or_default();
-                    held.record.user_info = Some(info.merged(&patch));
-                    changed = true;
-                    calls.push(call);
-                }
-                Waiter::Ensure(call) => calls.push(call),
-            }
-        }
-        let session = held.record.to_session(held.source);
-        if changed {
-            let record = held.record.clone();
-            self.out.push(Effect::Changed {
-                session: Some(session.clone()),
-            });
-            let op = self.out.next_op();
-            self.out.push(Effect::WriteSession {
-                op,
-                key: self.config.storage_key(),
-                record,
-            });
-            self.saves.push(Save {
-                op,
-                then: AfterSave::Deliver { calls, session },
-            });
-        } else {
-            for call in calls {
-                self.settle(call, Ok(Settled::Session(session.clone())));
-            }
-        }
-        for queued in requests {
-            self.requests.enqueue(queued);
-        }
-        self.pump(now);
-    }
-
-    fn settle(&mut self, call: CallId, result: Result<Settled, Error>) {
-        self.out.push(Effect::Settle { call, result });
+        self.clock = now;
     }
 }
 

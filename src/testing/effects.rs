@@ -3,7 +3,7 @@
 
 use super::{ApiRequest, Harness, Pending, Stored};
 use crate::effect::{Effect, DEVICE_ID_KEY};
-use crate::input::Input;
+use crate::input::{Input, OpId, PlatformError};
 use crate::record::StoredSession;
 
 impl Harness {
@@ -36,39 +36,21 @@ impl Harness {
                 if !self.fail_writes {
                     self.storage.insert(key, Stored::Record(record));
                 }
-                self.machine.handle(
-                    self.now,
-                    Input::Saved {
-                        op,
-                        ok: !self.fail_writes,
-                    },
-                );
+                self.storage_result(op);
             }
             Effect::WriteDeviceId { op, id } => {
                 self.counts.writes += 1;
                 if !self.fail_writes {
                     self.storage.insert(DEVICE_ID_KEY.to_owned(), Stored::Text(id));
                 }
-                self.machine.handle(
-                    self.now,
-                    Input::Saved {
-                        op,
-                        ok: !self.fail_writes,
-                    },
-                );
+                self.storage_result(op);
             }
             Effect::RemoveSession { op, key } => {
                 self.counts.removes += 1;
                 if !self.fail_writes {
                     self.storage.remove(&key);
                 }
-                self.machine.handle(
-                    self.now,
-                    Input::Saved {
-                        op,
-                        ok: !self.fail_writes,
-                    },
-                );
+                self.storage_result(op);
             }
             Effect::Login { op, .. } => {
                 assert!(
@@ -78,14 +60,14 @@ impl Harness {
                 self.counts.logins += 1;
                 self.pending.push_back(Pending::Login(op));
             }
-            Effect::Post { op, body, .. } => {
+            Effect::PostCode { op, body, .. } => {
                 let code = body.code.expose().to_owned();
                 assert!(!self.codes_posted.contains(&code), "code {code} was posted twice");
                 self.counts.posts += 1;
                 self.codes_posted.push(code);
                 self.pending.push_back(Pending::Post(op, body.code));
             }
-            Effect::Send { op, call, header, .. } => {
+            Effect::SendRequest { op, call, header, .. } => {
                 let url = self.request_urls.get(&call).cloned().unwrap_or_default();
                 let header = header.map(|h| (h.name, h.value.expose().to_owned()));
                 self.counts.sends += 1;
@@ -110,12 +92,6 @@ impl Harness {
             Effect::Abort { op } => self
                 .pending
                 .retain(|p| !matches!(p, Pending::Post(o, _) if *o == op)),
-            Effect::StartTimer { timer, ms } => {
-                self.timers.insert(timer, self.now.saturating_add(u64::from(ms)));
-            }
-            Effect::CancelTimer { timer } => {
-                self.timers.remove(&timer);
-            }
             Effect::Settle { call, result } => {
                 assert!(
                     self.settled.insert(call, result).is_none(),
@@ -125,5 +101,17 @@ impl Harness {
             Effect::Changed { session } => self.changes.push(session),
             Effect::Toast { title } => self.toasts.push(title),
         }
+    }
+
+    /// Answers a write or removal: refused, with the platform's words, while writes fail.
+    fn storage_result(&mut self, op: OpId) {
+        let result = if self.fail_writes {
+            Err(PlatformError::said(
+                "setStorageSync:fail exceed storage max size 10Mb",
+            ))
+        } else {
+            Ok(())
+        };
+        self.machine.handle(self.now, Input::StorageResult { op, result });
     }
 }

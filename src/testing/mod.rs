@@ -32,7 +32,7 @@ use crate::answer::{Answer, Reply};
 use crate::config::{Config, Options};
 use crate::effect::Settled;
 use crate::error::Error;
-use crate::input::{CallId, Input, OpId};
+use crate::input::{CallId, Input, LoginResult, OpId, PlatformError, SendResult};
 use crate::machine::Machine;
 use crate::record::Record;
 use crate::secret::Secret;
@@ -92,7 +92,6 @@ pub enum LoginMode {
     /// Never calls back.
     NoAnswer,
     /// Web pages: the OAuth redirect came back with a code that may not be used.
-    #[cfg(feature = "web")]
     Refused(crate::Refusal),
 }
 
@@ -151,7 +150,6 @@ pub struct Harness {
     request_urls: BTreeMap<CallId, String>,
     statuses: BTreeMap<OpId, u16>,
     pending: VecDeque<Pending>,
-    timers: BTreeMap<OpId, u64>,
     settled: BTreeMap<CallId, Result<Settled, Error>>,
     changes: Vec<Option<Session>>,
     toasts: Vec<String>,
@@ -184,7 +182,7 @@ impl Harness {
         }
     }
 
-    /// A harness for a checked config (for a web page's, `Config::for_web` with the `web` feature).
+    /// A harness for a checked config (for a web page, `Config::for_platform(Platform::Web)`).
     pub fn with_config(config: Config) -> Harness {
         Harness {
             machine: Machine::new(config.clone(), entropy(0)),
@@ -208,7 +206,6 @@ impl Harness {
             request_urls: BTreeMap::new(),
             statuses: BTreeMap::new(),
             pending: VecDeque::new(),
-            timers: BTreeMap::new(),
             settled: BTreeMap::new(),
             changes: Vec::new(),
             toasts: Vec::new(),
@@ -250,7 +247,6 @@ impl Harness {
         self.runs = self.runs.wrapping_add(1);
         self.machine = Machine::new(self.config.clone(), entropy(self.runs));
         self.pending.clear();
-        self.timers.clear();
         self.counts = Counts::default();
     }
 
@@ -259,20 +255,32 @@ impl Harness {
         self.now
     }
 
-    /// Moves the clock forward by `ms`, firing the timers that fall due on the way.
+    /// Moves the clock forward by `ms`, waking the machine at each deadline on the way.
     pub fn advance(&mut self, ms: u64) {
         let until = self.now.saturating_add(ms);
-        while let Some((timer, due)) = self.next_timer().filter(|&(_, due)| due <= until) {
-            self.now = self.now.max(due);
-            self.timers.remove(&timer);
-            self.feed(Input::TimerFired { timer });
+        for _ in 0..MAX_STEPS {
+            match self.machine.poll_timeout() {
+                Some(at) if at <= until => self.wake(at),
+                _ => break,
+            }
         }
-        self.now = until;
+        self.now = self.now.max(until);
     }
 
-    /// Sets the clock to `ms` (it may go backwards, as a phone's clock can). Fires nothing.
+    /// Moves the clock to the deadline `at` (never back) and wakes the machine.
+    fn wake(&mut self, at: u64) {
+        self.now = self.now.max(at);
+        self.machine.handle_timeout(self.now);
+        self.drain();
+    }
+
+    /// Sets the clock to `ms` (it may go backwards, as a phone's clock can). The machine
+    /// sees the new time at once, as it does at a driver's next timer: a wait under way keeps
+    /// its length.
     pub fn set_clock(&mut self, ms: u64) {
         self.now = ms;
+        self.machine.handle_timeout(ms);
+        self.drain();
     }
 
     /// The value stored under `key`.
@@ -439,7 +447,7 @@ impl Harness {
         }
     }
 
-    /// Answers effects and fires timers until nothing is left to do.
+    /// Answers effects and lets deadlines pass until nothing is left to do.
     pub fn run(&mut self) {
         for _ in 0..MAX_STEPS {
             if !self.step() {
@@ -450,7 +458,7 @@ impl Harness {
     }
 
     /// Answers the oldest `wx.login` or request under way; with none, moves the clock to the
-    /// next timer and fires it. Returns `false` when there is nothing left to do.
+    /// machine's next deadline and wakes it. Returns `false` when there is nothing left to do.
     pub fn step(&mut self) -> bool {
         if let Some(pending) = self.pending.pop_front() {
             match pending {
@@ -458,37 +466,54 @@ impl Harness {
                     LoginMode::Codes => {
                         self.codes_issued += 1;
                         let code = Secret::new(format!("code-{}", self.codes_issued));
-                        self.feed(Input::LoginCode { op, code: Some(code) });
+                        self.feed(Input::LoginResult {
+                            op,
+                            result: LoginResult::Code(code),
+                        });
                     }
-                    LoginMode::Fail => self.feed(Input::LoginCode { op, code: None }),
-                    #[cfg(feature = "web")]
-                    LoginMode::Refused(reason) => self.feed(Input::LoginRefused { op, reason }),
+                    LoginMode::Fail => self.feed(Input::LoginResult {
+                        op,
+                        result: LoginResult::Failed(PlatformError::said("login:fail auth deny")),
+                    }),
+                    LoginMode::Refused(reason) => self.feed(Input::LoginResult {
+                        op,
+                        result: LoginResult::Refused(reason),
+                    }),
                     LoginMode::NoAnswer => {}
                 },
                 Pending::Post(op, code) => match (self.backend)(code.expose()) {
-                    Response::Reply(reply) => self.feed(Input::Replied { op, reply }),
-                    Response::NetworkFailure => self.feed(Input::PostFailed { op }),
+                    Response::Reply(reply) => self.feed(Input::PostResult {
+                        op,
+                        result: Ok(reply),
+                    }),
+                    Response::NetworkFailure => self.feed(Input::PostResult {
+                        op,
+                        result: Err(PlatformError::said("request:fail timeout")),
+                    }),
                     Response::NoAnswer => {}
                 },
                 Pending::Send(op, request) => match (self.api)(&request) {
                     ApiResponse::Status(status) => {
                         self.statuses.insert(op, status);
-                        self.feed(Input::Responded {
-                            op,
-                            rejected: status == 401,
-                        });
+                        let result = if status == 401 {
+                            SendResult::SessionRejected
+                        } else {
+                            SendResult::Answered
+                        };
+                        self.feed(Input::SendResult { op, result });
                     }
-                    ApiResponse::NetworkFailure => self.feed(Input::RequestFailed { op }),
+                    ApiResponse::NetworkFailure => self.feed(Input::SendResult {
+                        op,
+                        result: SendResult::Failed,
+                    }),
                     ApiResponse::NoAnswer => {}
                 },
             }
             return true;
         }
-        match self.next_timer() {
-            Some((timer, due)) => {
-                self.now = self.now.max(due);
-                self.timers.remove(&timer);
-                self.feed(Input::TimerFired { timer });
+        match self.machine.poll_timeout() {
+            Some(at) => {
+                self.wake(at);
                 true
             }
             None => false,
@@ -498,16 +523,13 @@ impl Harness {
     /// Hands `input` to the machine and carries out its effects.
     pub fn feed(&mut self, input: Input) {
         self.machine.handle(self.now, input);
+        self.drain();
+    }
+
+    fn drain(&mut self) {
         while let Some(effect) = self.machine.poll_effect() {
             self.carry_out(effect);
         }
-    }
-
-    fn next_timer(&self) -> Option<(OpId, u64)> {
-        self.timers
-            .iter()
-            .min_by_key(|&(id, due)| (*due, *id))
-            .map(|(id, due)| (*id, *due))
     }
 
     fn new_call(&mut self) -> CallId {

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::error::Error;
 use crate::input::Refusal;
 use crate::secret::Secret;
+use crate::text::push_hex;
 use crate::url::secure_origin;
 
 /// WeChat's authorize endpoint.
@@ -173,11 +174,9 @@ pub fn without_return_params(page_url: &str) -> String {
 
 /// A random `state`: 32 lowercase hex digits from 16 random bytes.
 pub fn new_state(bytes: [u8; 16]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut state = String::with_capacity(32);
     for byte in bytes {
-        state.push(char::from(HEX[usize::from(byte >> 4)]));
-        state.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        push_hex(&mut state, byte, false);
     }
     state
 }
@@ -200,15 +199,13 @@ fn param(query: &str, name: &str) -> Option<String> {
 
 /// `encodeURIComponent`: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )` as `%XX`.
 pub fn percent_encode(text: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
             out.push(char::from(byte));
         } else {
             out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+            push_hex(&mut out, byte, true);
         }
     }
     out

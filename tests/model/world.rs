@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use mp_session::decode::decode_object;
 use mp_session::{
-    Answer, CallId, Config, Effect, ErrorCode, Input, Machine, OpId, Options, Record, Reply, Secret, Settled,
-    Standing, StoredSession, UserInfo, MAX_REQUESTS_IN_FLIGHT,
+    Answer, CallId, Config, Effect, ErrorCode, Input, LoginResult, Machine, OpId, Options, PlatformError,
+    Record, Reply, Secret, SendResult, Settled, Standing, StoredSession, UserInfo, MAX_REQUESTS_IN_FLIGHT,
 };
 
 /// The clock at the start: 2026-01-01T00:00:00Z.
@@ -42,7 +42,7 @@ pub enum Step {
     SendAnswer(usize, SendOutcome),
     /// Storage starts (or stops) refusing writes and removals.
     WritesFail(bool),
-    /// Time passes to the next deadline: a timer's, or the session's leeway or expiry.
+    /// Time passes to the next deadline: the machine's, or the session's leeway or expiry.
     Tick,
 }
 
@@ -104,11 +104,8 @@ pub struct World {
     posts: Vec<OpId>,
     /// App requests under way: id, call, token carried, logout generation when sent.
     sends: Vec<(OpId, CallId, Option<String>, u32)>,
-    /// Timers started and not cancelled or fired, with the time they fire.
-    timers: Vec<(OpId, u64)>,
-    /// The login the machine waits for, and its guard timer once started.
-    live_login: Option<(OpId, Option<OpId>)>,
-    expect_guard: bool,
+    /// The `wx.login` the machine waits for, and until when (`timeoutMs` after the call).
+    live_login: Option<(OpId, u64)>,
     generation: u32,
     /// The token of the session the app sees (from `Changed`).
     current_token: Option<String>,
@@ -142,9 +139,7 @@ impl World {
             logins: Vec::new(),
             posts: Vec::new(),
             sends: Vec::new(),
-            timers: Vec::new(),
             live_login: None,
-            expect_guard: false,
             generation: 0,
             current_token: None,
             codes_posted: BTreeSet::new(),
@@ -274,11 +269,13 @@ impl World {
                 if self.is_live_login(op) {
                     self.live_login = None;
                 }
-                let code = ok.then(|| {
+                let result = if ok {
                     self.next_code += 1;
-                    Secret::new(format!("code-{}", self.next_code))
-                });
-                self.feed(Input::LoginCode { op, code });
+                    LoginResult::Code(Secret::new(format!("code-{}", self.next_code)))
+                } else {
+                    LoginResult::Failed(PlatformError::said("login:fail"))
+                };
+                self.feed(Input::LoginResult { op, result });
             }
             Step::PostAnswer(n, outcome) => {
                 let op = self.posts.remove(n);
@@ -289,17 +286,18 @@ impl World {
                 if matches!(outcome, SendOutcome::Rejected) && generation == self.generation {
                     self.quiet = false;
                 }
-                self.feed(match outcome {
-                    SendOutcome::Accepted => Input::Responded { op, rejected: false },
-                    SendOutcome::Rejected => Input::Responded { op, rejected: true },
-                    SendOutcome::Failed => Input::RequestFailed { op },
-                });
+                let result = match outcome {
+                    SendOutcome::Accepted => SendResult::Answered,
+                    SendOutcome::Rejected => SendResult::SessionRejected,
+                    SendOutcome::Failed => SendResult::Failed,
+                };
+                self.feed(Input::SendResult { op, result });
             }
             Step::WritesFail(fail) => self.writes_fail = fail,
             Step::Tick => {
                 if let Some(at) = self.next_deadline() {
                     self.now = at;
-                    self.fire_due_timers();
+                    self.wake_if_due();
                 }
             }
         }
@@ -319,9 +317,9 @@ impl World {
                 self.run(Step::PostAnswer(0, PostOutcome::Session));
             } else if !self.sends.is_empty() {
                 self.run(Step::SendAnswer(0, SendOutcome::Accepted));
-            } else if let Some(&(_, due)) = self.timers.iter().min_by_key(|(_, due)| *due) {
-                self.now = self.now.max(due);
-                self.fire_due_timers();
+            } else if let Some(at) = self.machine.poll_timeout() {
+                self.now = self.now.max(at);
+                self.wake_if_due();
             } else {
                 let unsettled: Vec<_> = self.calls.difference(&self.settled).collect();
                 if !unsettled.is_empty() {
@@ -335,9 +333,10 @@ impl World {
         self.violate("the machine never came to rest".into());
     }
 
-    /// The next moment something is due: a timer, or the stored session's leeway or expiry.
+    /// The next moment something is due: the machine's deadline, or the stored session's
+    /// leeway or expiry.
     fn next_deadline(&self) -> Option<u64> {
-        let timers = self.timers.iter().map(|&(_, due)| due);
+        let machine = self.machine.poll_timeout();
         let session = match &self.stored {
             Stored::Record(r) if r.expires_at > r.obtained_at => {
                 let leeway = (5 * MINUTE).min((r.expires_at - r.obtained_at) / 2);
@@ -345,19 +344,17 @@ impl World {
             }
             _ => Vec::new(),
         };
-        timers.chain(session).filter(|&at| at > self.now).min()
+        machine
+            .into_iter()
+            .chain(session)
+            .filter(|&at| at > self.now)
+            .min()
     }
 
-    fn fire_due_timers(&mut self) {
-        while let Some(index) = (0..self.timers.len())
-            .filter(|&i| self.timers[i].1 <= self.now)
-            .min_by_key(|&i| self.timers[i].1)
-        {
-            let (timer, _) = self.timers.remove(index);
-            if self.live_login.is_some_and(|(_, guard)| guard == Some(timer)) {
-                self.live_login = None;
-            }
-            self.feed(Input::TimerFired { timer });
+    fn wake_if_due(&mut self) {
+        if self.machine.poll_timeout().is_some_and(|at| at <= self.now) {
+            self.machine.handle_timeout(self.now);
+            self.drain();
         }
     }
 
@@ -376,17 +373,25 @@ impl World {
 
     fn feed(&mut self, input: Input) {
         self.machine.handle(self.now, input);
+        self.drain();
+    }
+
+    fn drain(&mut self) {
         while let Some(effect) = self.machine.poll_effect() {
             self.effect(effect);
         }
     }
 
+    fn storage_result(&self, op: OpId, ok: bool) -> Input {
+        let result = if ok {
+            Ok(())
+        } else {
+            Err(PlatformError::said("setStorageSync:fail"))
+        };
+        Input::StorageResult { op, result }
+    }
+
     fn effect(&mut self, effect: Effect) {
-        if std::mem::take(&mut self.expect_guard) {
-            if let (Effect::StartTimer { timer, .. }, Some((_, guard))) = (&effect, &mut self.live_login) {
-                *guard = Some(*timer);
-            }
-        }
         match effect {
             Effect::ReadSession { op, .. } => {
                 let found = match (&self.stored, self.reads_fail) {
@@ -409,38 +414,40 @@ impl World {
                 if !self.writes_fail {
                     self.stored = Stored::Record(record);
                 }
-                let ok = !self.writes_fail;
-                self.machine.handle(self.now, Input::Saved { op, ok });
+                let result = self.storage_result(op, !self.writes_fail);
+                self.machine.handle(self.now, result);
             }
             Effect::RemoveSession { op, .. } => {
                 if !self.writes_fail {
                     self.stored = Stored::Absent;
                 }
-                let ok = !self.writes_fail;
-                self.machine.handle(self.now, Input::Saved { op, ok });
+                let result = self.storage_result(op, !self.writes_fail);
+                self.machine.handle(self.now, result);
             }
             Effect::ReadDeviceId { op } => self
                 .machine
                 .handle(self.now, Input::DeviceIdRead { op, found: None }),
-            Effect::WriteDeviceId { op, .. } => self.machine.handle(self.now, Input::Saved { op, ok: true }),
-            Effect::Login { op, .. } => {
-                if self.live_login.is_some() {
+            Effect::WriteDeviceId { op, .. } => {
+                let result = self.storage_result(op, true);
+                self.machine.handle(self.now, result);
+            }
+            Effect::Login { op, timeout_ms } => {
+                if self.live_login.is_some_and(|(_, until)| self.now < until) {
                     self.violate("a second wx.login while one is under way".into());
                 }
                 if self.quiet {
                     self.violate("a login nothing asked for (after a final failure or a logout)".into());
                 }
-                self.live_login = Some((op, None));
-                self.expect_guard = true;
+                self.live_login = Some((op, self.now + u64::from(timeout_ms)));
                 push_owed(&mut self.logins, op);
             }
-            Effect::Post { op, body, .. } => {
+            Effect::PostCode { op, body, .. } => {
                 if !self.codes_posted.insert(body.code.expose().to_owned()) {
                     self.violate("a code posted twice".into());
                 }
                 push_owed(&mut self.posts, op);
             }
-            Effect::Send { op, call, token, .. } => {
+            Effect::SendRequest { op, call, token, .. } => {
                 let sends = {
                     let count = self.sends_per_call.entry(call).or_default();
                     *count += 1;
@@ -456,8 +463,6 @@ impl World {
                 }
             }
             Effect::Abort { .. } => {}
-            Effect::StartTimer { timer, ms } => self.timers.push((timer, self.now + u64::from(ms))),
-            Effect::CancelTimer { timer } => self.timers.retain(|(t, _)| *t != timer),
             Effect::Settle { call, result } => self.settled_call(call, result),
             Effect::Changed { session } => {
                 self.current_token = session.and_then(|s| s.token).map(|t| t.expose().to_owned());
@@ -514,7 +519,7 @@ impl World {
         };
         let _ = write!(
             text,
-            "|now {} stored {} rf {} wf {} left {} {} {} {} logins {:?} posts {:?} timers {:?} live {:?} gen {} cur tok({}) per {:?} calls {:?} settled {:?} quiet {}",
+            "|now {} stored {} rf {} wf {} left {} {} {} {} logins {:?} posts {:?} live {:?} gen {} cur tok({}) per {:?} calls {:?} settled {:?} quiet {}",
             self.now - START,
             stored,
             self.reads_fail,
@@ -525,7 +530,6 @@ impl World {
             self.logout_left,
             self.logins,
             self.posts,
-            self.timers,
             self.live_login,
             self.generation,
             self.current_token.as_deref().unwrap_or("-"),
@@ -553,7 +557,7 @@ fn push_owed(list: &mut Vec<OpId>, op: OpId) {
 }
 
 fn post_answer(op: OpId, outcome: PostOutcome) -> Input {
-    let reply = match outcome {
+    let result = match outcome {
         PostOutcome::Session => Reply::ok(Answer::session("o-1").with_token(format!("tok-{}", op.0))),
         PostOutcome::Busy => Reply::ok(Answer::errcode(-1)),
         PostOutcome::BadCode => Reply::with_status(400, Answer::errcode(40029)),
@@ -561,9 +565,17 @@ fn post_answer(op: OpId, outcome: PostOutcome) -> Input {
         PostOutcome::ServerError => Reply::unreadable(502),
         PostOutcome::Refused => Reply::with_status(401, Answer::default()),
         PostOutcome::Unreadable => Reply::unreadable(200),
-        PostOutcome::NetworkFailure => return Input::PostFailed { op },
+        PostOutcome::NetworkFailure => {
+            return Input::PostResult {
+                op,
+                result: Err(PlatformError::said("request:fail")),
+            }
+        }
     };
-    Input::Replied { op, reply }
+    Input::PostResult {
+        op,
+        result: Ok(result),
+    }
 }
 
 /// Renames the numbers in `OpId(n)` and `tok(...)` in order of first appearance.

@@ -1,13 +1,11 @@
-//! The app's own requests, as the machine handles them: sending within the limit, and what
-//! a rejected session leads to.
+//! Sending the app's own requests within the limit, and what a rejected session leads to.
 
-use super::{logged_out, Loaded, Machine};
-use crate::effect::Effect;
-use crate::effect::Settled;
+use super::flow::{Loaded, Waiter};
+use super::{logged_out, Machine};
+use crate::app_requests::{token_header, Queued, Sent, REJECTION_COOLDOWN_MS};
+use crate::effect::{Effect, Settled};
 use crate::error::{Error, ErrorCode};
-use crate::flight::Waiter;
-use crate::input::OpId;
-use crate::requests::{token_header, Queued, Sent, REJECTION_COOLDOWN_MS};
+use crate::input::{OpId, SendResult};
 
 impl Machine {
     /// Sends waiting requests while places are free; without a usable session they wait
@@ -15,17 +13,15 @@ impl Machine {
     pub(super) fn pump(&mut self, now: u64) {
         while let Some(queued) = self.requests.next_to_send() {
             let token = match &self.loaded {
-                Loaded::Known(Some(held)) if held.is_usable(now, self.config.leeway_ms()) => {
-                    held.record.token.clone()
-                }
+                Loaded::Known(Some(held)) if self.standing(now).is_usable() => held.record.token.clone(),
                 _ => {
-                    self.join_flight(vec![Waiter::Request(queued)]);
+                    self.wait_for_login(vec![Waiter::Request(queued)], now);
                     continue;
                 }
             };
             let op = self.out.next_op();
             let header = token.as_ref().map(|t| token_header(&self.config, t));
-            self.out.push(Effect::Send {
+            self.out.push(Effect::SendRequest {
                 op,
                 call: queued.call,
                 header,
@@ -41,22 +37,27 @@ impl Machine {
         }
     }
 
-    pub(super) fn responded(&mut self, op: OpId, rejected: bool, now: u64) {
+    pub(super) fn send_result(&mut self, op: OpId, result: SendResult, now: u64) {
         let Some(sent) = self.requests.take(op) else {
             return;
         };
-        if !rejected {
-            self.settle(sent.call, Ok(Settled::Response { op }));
-        } else if sent.generation != self.generation {
-            self.settle(sent.call, Err(logged_out()));
-        } else if sent.retry {
-            let error = Error::new(
-                ErrorCode::SessionRejected,
-                "the backend rejected the session again after a fresh login",
-            );
-            self.settle(sent.call, Err(error));
-        } else {
-            self.session_rejected(sent, now);
+        match result {
+            SendResult::Answered => self.settle(sent.call, Ok(Settled::Response { op })),
+            SendResult::Failed => self.settle(
+                sent.call,
+                Err(Error::retryable(ErrorCode::Network, "the request failed")),
+            ),
+            SendResult::SessionRejected if sent.generation != self.generation => {
+                self.settle(sent.call, Err(logged_out()))
+            }
+            SendResult::SessionRejected if sent.retry => {
+                let error = Error::new(
+                    ErrorCode::SessionRejected,
+                    "the backend rejected the session again after a fresh login",
+                );
+                self.settle(sent.call, Err(error));
+            }
+            SendResult::SessionRejected => self.session_rejected(sent, now),
         }
         self.pump(now);
     }

@@ -1,5 +1,5 @@
 //! The app's own requests (`session.request`): which URLs may carry the token, how many run
-//! at once, and what a rejected session leads to.
+//! at once, and the queue of those waiting for a place.
 
 use std::collections::VecDeque;
 
