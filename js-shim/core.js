@@ -7,11 +7,10 @@
 // versions, `{ instance }`). Elsewhere (Node, tests) the standard `WebAssembly` is used with
 // the bytes read from the file next to this one.
 //
-// Each instance gets its own copy of the wasm-bindgen glue (`createGlue()`), so an instance
-// that trapped can be replaced by a fresh one without the glue's caches pointing at the old
-// memory.
+// The module imports nothing: everything crosses through its four exports (boundary.js). An
+// instance that trapped is replaced by a fresh one with a fresh boundary.
 
-var createGlue = require('mp-session-glue')
+var createBoundary = require('./boundary').createBoundary
 var errors = require('./errors')
 
 /** Where the developer tool's "build npm" step puts the file (brotli: base library 2.14.0). */
@@ -19,8 +18,7 @@ var DEFAULT_WASM_PATH = '/miniprogram_npm/mp-session/mp_session.wasm.br'
 var WASM_FILE = 'mp_session.wasm.br'
 
 /**
- * @typedef {ReturnType<typeof createGlue>} Glue
- * @typedef {{ glue: Glue, dead: boolean, ready: Promise<Core>, onDeath: Array<(cause: unknown) => void> }} Core
+ * @typedef {import('./session').Core & { ready: Promise<Core> }} Core
  */
 
 /** @type {Core | null} */
@@ -36,14 +34,11 @@ var current = null
 function loadCore(wasmPath) {
   if (current && !current.dead) return current.ready
   // A core that trapped is marked dead by session.js; this one takes its place.
-  var glue = createGlue()
   /** @type {Core} */
-  var core = { glue: glue, dead: false, ready: /** @type {any} */ (null), onDeath: [] }
-  core.ready = instantiate(wasmPath, glue).then(
+  var core = { boundary: /** @type {any} */ (null), dead: false, ready: /** @type {any} */ (null), onDeath: [] }
+  core.ready = instantiate(wasmPath).then(
     function (instance) {
-      glue.__wbg_set_wasm(instance.exports)
-      var start = /** @type {any} */ (instance.exports).__wbindgen_start
-      if (typeof start === 'function') start()
+      core.boundary = createBoundary(/** @type {any} */ (instance.exports))
       return core
     },
     function (cause) {
@@ -59,11 +54,10 @@ function loadCore(wasmPath) {
 
 /**
  * @param {string | undefined} wasmPath
- * @param {Glue} glue
  * @returns {Promise<WebAssembly.Instance>}
  */
-function instantiate(wasmPath, glue) {
-  var imports = { './mp_session_bg.js': /** @type {any} */ (glue) }
+function instantiate(wasmPath) {
+  var imports = {}
   try {
     if (typeof WXWebAssembly !== 'undefined') {
       return WXWebAssembly.instantiate(wasmPath || DEFAULT_WASM_PATH, imports).then(function (result) {

@@ -39,13 +39,13 @@ function createSession(options) {
         (version || 'unknown') + '); create the session without it on older phones')
     }
   }
-  var wxApi = /** @type {import('./index').WxLike} */ (api)
+  var text = shared.json(read.coreOptions)
+  if (text === undefined) read.invalid('options must be plain data: strings, numbers, booleans, arrays and objects')
   return shared.makeSession({
     loadCore: function () { return coreLoader.loadCore(/** @type {string | undefined} */ (wasmPath)) },
-    newDriver: function (core, host) {
-      return new core.glue.Driver(host, read.coreOptions, shared.entropy(), encryptStorage)
-    },
-    createHost: function (hooks) { return createHost(wxApi, hooks) },
+    kind: 0,
+    options: text || '{}',
+    host: createHost(/** @type {import('./index').WxLike} */ (api), encryptStorage),
   }, read.settings())
 }
 

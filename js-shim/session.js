@@ -4,6 +4,7 @@
 // the app's own requests, and what happens when the core traps or the session is closed.
 
 var errors = require('./errors')
+var createDriver = require('./driver').createDriver
 
 /**
  * @typedef {import('./index').Session} Session
@@ -15,11 +16,13 @@ var errors = require('./errors')
 /**
  * @typedef {{
  *   loadCore(): Promise<Core>,
- *   newDriver(core: Core, host: object): any,
- *   createHost(hooks: import('./host').Hooks): Host,
- * }} Platform
- * @typedef {{ glue: any, dead: boolean, onDeath: Array<(cause: unknown) => void> }} Core
- * @typedef {{ dispose(): void }} Host
+ *   kind: number,
+ *   options: string,
+ *   host: import('./driver').Host,
+ * }} Platform the core to load, the session to make in it (`kind` 0 a mini-program, 1 a web
+ *   page; `options` their JSON text), and the host that carries out its effects
+ * @typedef {{ boundary: ReturnType<typeof import('./boundary').createBoundary>, dead: boolean,
+ *   onDeath: Array<(cause: unknown) => void> }} Core
  * @typedef {{
  *   failure: Error | null,
  *   isSessionExpired(response: Response): boolean,
@@ -40,12 +43,11 @@ function makeSession(platform, settings) {
   /** @type {Error | null} */
   var failure = settings.failure
 
-  /** @type {any} */
+  /** @type {ReturnType<typeof createDriver> | null} */
   var driver = null
   /** @type {Core | null} */
   var driverCore = null
-  /** @type {Host | null} */
-  var host = null
+  var sessionId = -1
   /** @type {Promise<any> | null} */
   var starting = null
   var nextCall = 1
@@ -60,10 +62,9 @@ function makeSession(platform, settings) {
   /** The core died under this session: every call under way fails, the next one reloads. */
   /** @param {unknown} cause */
   function onDeath(cause) {
-    if (host) host.dispose()
+    if (driver) driver.stop()
     driver = null
     driverCore = null
-    host = null
     starting = null
     responses = {}
     var failed = pending
@@ -80,25 +81,28 @@ function makeSession(platform, settings) {
 
   /** @param {Core} core */
   function startDriver(core) {
-    var newHost = platform.createHost({
-      driver: function () { return driver },
+    if (closed) throw closedError()
+    var made
+    try {
+      made = core.boundary.create(platform.kind, entropy(), platform.options)
+    } catch (cause) {
+      killCore(core, cause)
+      throw errors.shimError('WASM_TRAP', 'the WebAssembly core stopped (' + errors.describe(cause) + ')', true, cause)
+    }
+    if (made.error) {
+      failure = errors.toError(made.error)
+      throw failure
+    }
+    sessionId = /** @type {number} */ (made.id)
+    driver = createDriver(core.boundary, sessionId, platform.host, {
       settle: settle,
       changed: changed,
-      wantsChanges: function () { return listeners.length > 0 },
       trapped: trapped,
       requestOf: function (call) { return pending[call] && pending[call].request },
       answered: function (op, response) { responses[op] = response },
       isSessionExpired: settings.isSessionExpired,
       attachToken: settings.attachToken,
     })
-    if (closed) throw closedError()
-    try {
-      driver = platform.newDriver(core, newHost)
-    } catch (view) {
-      failure = errors.toError(/** @type {any} */ (view))
-      throw failure
-    }
-    host = newHost
     driverCore = core
     core.onDeath.push(onDeath)
     return driver
@@ -137,8 +141,9 @@ function makeSession(platform, settings) {
     waiting.resolve(copy(value))
   }
 
-  /** @param {Session | null} session */
+  /** @param {any} session */
   function changed(session) {
+    if (!listeners.length) return
     session = copy(session)
     listeners.slice().forEach(function (listener) {
       try {
@@ -150,21 +155,17 @@ function makeSession(platform, settings) {
   }
 
   /**
-   * @param {string} method
-   * @param {unknown} [argument]
+   * @param {'ensure' | 'setUserInfo' | 'logout' | 'request' | 'deviceId'} method
+   * @param {string} [text] the call's argument as text (JSON, or the request's URL)
    * @param {RequestOptions} [request]
    */
-  function call(method, argument, request) {
-    /** @param {any} d */
+  function call(method, text, request) {
+    /** @param {ReturnType<typeof createDriver>} d */
     var send = function (d) {
       return new Promise(function (resolve, reject) {
         var id = nextCall++
         pending[id] = { resolve: resolve, reject: reject, request: request }
-        try {
-          d[method](Date.now(), id, argument)
-        } catch (cause) {
-          trapped(cause)
-        }
+        d.call(method, id, text)
       })
     }
     // Once the core is up, straight in: a cached launch settles inside this very call.
@@ -183,16 +184,11 @@ function makeSession(platform, settings) {
         var at = driverCore.onDeath.indexOf(onDeath)
         if (at >= 0) driverCore.onDeath.splice(at, 1)
       }
-      if (host) host.dispose()
       if (driver) {
-        try {
-          driver.free()
-        } catch (e) {
-          // Freeing a driver of a dead core: nothing left to free.
-        }
+        driver.stop()
+        if (driverCore && !driverCore.dead) driverCore.boundary.close(sessionId)
       }
       driver = null
-      host = null
       var waiting = pending
       pending = {}
       responses = {}
@@ -202,15 +198,9 @@ function makeSession(platform, settings) {
     launch: function () { return call('ensure') },
     ensure: function () { return call('ensure') },
     current: function () {
-      if (!driver) return null
-      try {
-        return copy(driver.current(Date.now()))
-      } catch (cause) {
-        trapped(cause)
-        return null
-      }
+      return driver ? copy(driver.current()) : null
     },
-    setUserInfo: function (info) { return call('setUserInfo', info) },
+    setUserInfo: function (info) { return call('setUserInfo', json(info)) },
     logout: function () { return call('logout').then(function () {}) },
     deviceId: function () { return call('deviceId') },
     request: function (request) {
@@ -305,6 +295,21 @@ function closedError() {
 }
 
 /**
+ * `value` as JSON text, or `undefined` when it cannot be (a BigInt, a cycle): the core then
+ * says what it expected.
+ *
+ * @param {unknown} value
+ * @returns {string | undefined}
+ */
+function json(value) {
+  try {
+    return JSON.stringify(value)
+  } catch (e) {
+    return undefined
+  }
+}
+
+/**
  * A deep copy of plain data (a session): what the core hands out is shared between calls.
  *
  * @template T
@@ -331,4 +336,4 @@ function entropy() {
   return bytes
 }
 
-module.exports = { makeSession: makeSession, killCore: killCore, readOptions: readOptions, entropy: entropy }
+module.exports = { makeSession: makeSession, killCore: killCore, readOptions: readOptions, json: json }

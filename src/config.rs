@@ -353,9 +353,7 @@ mod tests {
     use crate::ErrorCode;
 
     fn from_json(json: &str) -> Result<Config, Error> {
-        let options: Options = crate::decode::decode_object(&mut serde_json::Deserializer::from_str(json))
-            .map_err(|e| Error::invalid_config(e.to_string()))?;
-        Config::from_options(options)
+        crate::codec::options(json).and_then(Config::from_options)
     }
 
     #[test]
@@ -396,7 +394,10 @@ mod tests {
         let cases = [
             (r#"{}"#, "loginUrl is required"),
             (r#"{"loginUrl":"http://api.example.com"}"#, "https"),
-            (r#"{"loginURL":"https://a.com"}"#, "unknown field `loginURL`"),
+            (
+                r#"{"loginURL":"https://a.com"}"#,
+                "loginURL is not a known field; expected one of loginUrl, namespace",
+            ),
             (r#"{"loginUrl":"https://a.com","namespace":""}"#, "namespace"),
             (r#"{"loginUrl":"https://a.com","namespace":"a b"}"#, "namespace"),
             (
@@ -423,7 +424,7 @@ mod tests {
             ),
             (
                 r#"{"loginUrl":"https://a.com","timeoutMs":"5000"}"#,
-                "invalid type",
+                "timeoutMs must be a number",
             ),
         ];
         for (json, expected) in cases {

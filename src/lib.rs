@@ -69,6 +69,7 @@ mod device;
 mod effect;
 mod error;
 mod input;
+mod json;
 mod limits;
 mod machine;
 mod outbox;
@@ -83,10 +84,8 @@ mod user_info;
 #[cfg(feature = "web")]
 pub mod web;
 
-#[cfg(target_arch = "wasm32")]
-mod driver;
-#[cfg(target_arch = "wasm32")]
-pub use driver::{from_js, to_js, Driver, Host};
+pub mod codec;
+pub mod driver;
 
 pub use answer::{Answer, Reply, ReplyBody};
 pub use app_requests::{MAX_REQUESTS_IN_FLIGHT, REJECTION_COOLDOWN_MS};

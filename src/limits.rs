@@ -13,6 +13,10 @@ pub(crate) const MAX_AVATAR_URL_BYTES: usize = 4096;
 /// larger one is refused before it is parsed.
 pub const MAX_ANSWER_CHARS: usize = 65_536;
 
+/// Longest text JavaScript copies into the core, in UTF-16 code units: the backend's answer
+/// at its longest. A longer one is refused unread (a stored record is a few hundred).
+pub(crate) const MAX_INPUT_UNITS: usize = MAX_ANSWER_CHARS;
+
 /// Longest session the flow keeps, whatever the backend's `expires_in` or the
 /// `defaultTtlSeconds` option say: one year.
 pub const MAX_TTL_MS: u64 = 365 * 24 * 3_600_000;

@@ -1,269 +1,333 @@
-//! The wasm driver through its JavaScript boundary, with a fake host written in JS: the same
-//! calls the shim makes, the same values `wx.*` gives back.
-#![cfg(target_arch = "wasm32")]
+//! The core's boundary, driven the way the JS shim drives it: numbers and one exchange buffer
+//! in, one JSON text of effects out (`mps_create`, `mps_input`), with a small host written
+//! here in place of `wx.*`. Runs natively and under wasm-bindgen-test.
 
-use js_sys::{Reflect, JSON};
-use mp_session::{Driver, Host};
-use wasm_bindgen::prelude::*;
+use std::collections::BTreeMap;
+
+use mp_session::driver::{exchange, kind};
+use serde_json::{json, Value};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-#[wasm_bindgen(inline_js = r#"
-export function fakeHost(storage) {
-  const host = {
-    storage: storage || new Map(),
-    t: 1767225600000,
-    logins: 0,
-    bodies: [],
-    settled: new Map(),
-    changes: [],
-    // The one timer the driver keeps set: its delay, or null.
-    timer: null,
-    driver: null,
-    // What the fake backend answers: [status, data].
-    reply: [200, { openid: 'o-js', unionid: 'u-js', token: 'tok-js', expires_in: 3600, session_key: 'SK-SECRET' }],
-    loginThrows: false,
-    writeThrows: false,
-    readStorage(key) { return this.storage.has(key) ? JSON.parse(this.storage.get(key)) : '' },
-    writeStorage(key, value) {
-      if (this.writeThrows) throw new Error('setStorageSync:fail exceed storage max size 10Mb')
-      this.storage.set(key, JSON.stringify(value))
-    },
-    removeStorage(key) { this.storage.delete(key) },
-    // Answers synchronously, from inside the driver's own call.
-    login(op, timeoutMs) {
-      if (this.loginThrows) throw new TypeError('wx.login is not a function')
-      this.logins++
-      this.driver.loginDone(this.t, op, 'code-' + this.logins, undefined)
-    },
-    post(op, url, body, timeoutMs) {
-      this.bodies.push(JSON.stringify(body))
-      this.driver.postDone(this.t, op, this.reply[0], this.reply[1])
-    },
-    abort(op) {},
-    setTimer(ms) { this.timer = ms },
-    clearTimer() { this.timer = null },
-    settle(call, error, value) { this.settled.set(call, error === undefined ? { value } : { error }) },
-    wantsChanges() { return true },
-    changed(session) { this.changes.push(session) },
-    toast(title) {},
-  }
-  return host
-}
-export function attach(host, driver) { host.driver = driver }
-export function call(host, method, id, arg) { host.driver[method](host.t, id, arg) }
-export function current(host) { return host.driver.current(host.t) }
-export function fireTimer(host) {
-  if (host.timer === null) return false
-  host.t += host.timer
-  host.timer = null
-  host.driver.timeout(host.t)
-  return true
-}
-export function settled(host, id) { return host.settled.get(id) }
-export function storageDump(host) { return JSON.stringify([...host.storage]) }
-export function setStored(host, key, json) { host.storage.set(key, json) }
-export function setReply(host, status, data) { host.reply = [status, data] }
-export function set(host, field, value) { host[field] = value }
-export function get(host, field) { return host[field] }
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = fakeHost)]
-    fn fake_host(storage: &JsValue) -> Host;
-    fn attach(host: &Host, driver: JsValue);
-    fn call(host: &Host, method: &str, id: u32, arg: &JsValue);
-    fn current(host: &Host) -> JsValue;
-    /// Lets the time pass to the driver's timer and fires it; `false` if none was set.
-    #[wasm_bindgen(js_name = fireTimer)]
-    fn fire_timer(host: &Host) -> bool;
-    fn settled(host: &Host, id: u32) -> JsValue;
-    #[wasm_bindgen(js_name = storageDump)]
-    fn storage_dump(host: &Host) -> String;
-    #[wasm_bindgen(js_name = setStored)]
-    fn set_stored(host: &Host, key: &str, json: &str);
-    #[wasm_bindgen(js_name = setReply)]
-    fn set_reply(host: &Host, status: u32, data: &JsValue);
-    fn set(host: &Host, field: &str, value: &JsValue);
-    fn get(host: &Host, field: &str) -> JsValue;
-}
-
+const NOW: f64 = 1_767_225_600_000.0;
+const NOW_MS: u64 = 1_767_225_600_000;
 const OPTIONS: &str = r#"{"loginUrl":"https://api.example.com/auth/wx-login"}"#;
 
-fn js(json: &str) -> JsValue {
-    JSON::parse(json).expect("test JSON")
+/// A session in the core, and a host for it: storage, `wx.login`, the backend.
+struct App {
+    id: u32,
+    now: f64,
+    storage: BTreeMap<String, String>,
+    logins: usize,
+    bodies: Vec<Value>,
+    /// What the backend answers: (status, body text).
+    reply: (i32, String),
+    write_fails: bool,
+    login_fails: bool,
+    /// How each call settled: `Ok(value)` or `Err(error)`.
+    settled: BTreeMap<u32, Result<Value, Value>>,
+    changes: Vec<Value>,
+    deadline: Option<f64>,
+    /// Effects not carried out yet, in order.
+    queue: Vec<Value>,
 }
 
-fn field(value: &JsValue, name: &str) -> JsValue {
-    Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+impl App {
+    fn new(options: &str) -> App {
+        App::with_storage(options, BTreeMap::new())
+    }
+
+    fn with_storage(options: &str, storage: BTreeMap<String, String>) -> App {
+        let made: Value = serde_json::from_str(&exchange::create(0, [7, 7, 7, 7], options)).unwrap();
+        let id = made["id"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("not created: {made}")) as u32;
+        App {
+            id,
+            now: NOW,
+            storage,
+            logins: 0,
+            bodies: Vec::new(),
+            reply: (
+                200,
+                r#"{"openid":"o-js","unionid":"u-js","token":"tok-js","expires_in":3600,"session_key":"SK-SECRET"}"#
+                    .into(),
+            ),
+            write_fails: false,
+            login_fails: false,
+            settled: BTreeMap::new(),
+            changes: Vec::new(),
+            deadline: None,
+            queue: Vec::new(),
+        }
+    }
+
+    /// Feeds one input and carries out everything that follows, as the shim does.
+    fn feed(&mut self, kind: u32, arg: u32, flag: i32, text: &str) -> Value {
+        let out: Value =
+            serde_json::from_str(&exchange::input(self.id, kind, arg, flag, self.now, text)).unwrap();
+        self.deadline = out["t"].as_f64();
+        let sessions = out["s"].as_array().unwrap().clone();
+        let mut current = Value::Null;
+        for mut effect in out["e"].as_array().unwrap().iter().cloned() {
+            let at = |e: &Value| {
+                e.as_u64()
+                    .map(|i| sessions[i as usize].clone())
+                    .unwrap_or(Value::Null)
+            };
+            match effect[0].as_u64().unwrap() {
+                9 if effect[2] == 0 => effect[3] = at(&effect[3]),
+                11 | 14 => effect[1] = at(&effect[1]),
+                _ => {}
+            }
+            if effect[0] == 14 {
+                current = effect[1].clone();
+            } else {
+                self.queue.push(effect);
+            }
+        }
+        while !self.queue.is_empty() {
+            let effect = self.queue.remove(0);
+            self.carry_out(&effect);
+        }
+        current
+    }
+
+    fn carry_out(&mut self, e: &Value) {
+        let op = e[1].as_u64().unwrap_or(0) as u32;
+        match e[0].as_u64().unwrap() {
+            0 | 3 => {
+                let kind = if e[0] == 0 {
+                    kind::SESSION_READ
+                } else {
+                    kind::DEVICE_ID_READ
+                };
+                let text = self
+                    .storage
+                    .get(e[2].as_str().unwrap())
+                    .cloned()
+                    .unwrap_or("null".into());
+                self.feed(kind, op, 0, &text);
+            }
+            1 | 4 => {
+                if self.write_fails {
+                    self.feed(
+                        kind::STORAGE_RESULT,
+                        op,
+                        1,
+                        "setStorageSync:fail exceed storage max size 10Mb",
+                    );
+                } else {
+                    self.storage
+                        .insert(e[2].as_str().unwrap().into(), e[3].to_string());
+                    self.feed(kind::STORAGE_RESULT, op, 0, "");
+                }
+            }
+            2 => {
+                self.storage.remove(e[2].as_str().unwrap());
+                self.feed(kind::STORAGE_RESULT, op, 0, "");
+            }
+            5 => {
+                if self.login_fails {
+                    self.feed(kind::LOGIN_RESULT, op, 1, "login:fail wx.login is not a function");
+                } else {
+                    self.logins += 1;
+                    let code = format!("code-{}", self.logins);
+                    self.feed(kind::LOGIN_RESULT, op, 0, &code);
+                }
+            }
+            6 => {
+                self.bodies.push(e[3].clone());
+                let (status, body) = self.reply.clone();
+                self.feed(kind::POST_RESULT, op, status, &body);
+            }
+            9 => {
+                self.settled.insert(op, Ok(e[3].clone()));
+            }
+            10 => {
+                self.settled.insert(op, Err(e[2].clone()));
+            }
+            11 => self.changes.push(e[1].clone()),
+            _ => {}
+        }
+    }
+
+    fn call(&mut self, kind: u32, call: u32, text: &str) {
+        self.feed(kind, call, 0, text);
+    }
+
+    fn resolved(&self, call: u32) -> Value {
+        match self.settled.get(&call) {
+            Some(Ok(value)) => value.clone(),
+            other => panic!("call {call}: {other:?}"),
+        }
+    }
+
+    fn rejected(&self, call: u32) -> Value {
+        match self.settled.get(&call) {
+            Some(Err(error)) => error.clone(),
+            other => panic!("call {call} was not rejected: {other:?}"),
+        }
+    }
+
+    /// Lets the time pass to the output's deadline and wakes the core.
+    fn fire_timer(&mut self) -> bool {
+        let Some(at) = self.deadline else { return false };
+        self.now = at;
+        self.feed(kind::TIMEOUT, 0, 0, "");
+        true
+    }
 }
 
-fn text(value: &JsValue, name: &str) -> Option<String> {
-    field(value, name).as_string()
-}
+#[wasm_bindgen_test(unsupported = test)]
+fn a_cold_launch_crosses_as_json_and_stores_the_session_without_session_key() {
+    let mut app = App::new(OPTIONS);
+    app.call(kind::ENSURE, 1, "");
 
-/// A host (sharing `storage` if given) with a driver attached.
-fn app(storage: &JsValue, options: &str) -> Host {
-    let host = fake_host(storage);
-    let driver =
-        Driver::new(host.clone().unchecked_into(), js(options), &[7; 16], false).expect("valid options");
-    attach(&host, driver.into());
-    host
-}
-
-/// The value a call resolved with; panics with the error if it was rejected.
-fn resolved(host: &Host, id: u32) -> JsValue {
-    let outcome = settled(host, id);
-    let error = field(&outcome, "error");
-    assert!(
-        error.is_undefined(),
-        "call {id} was rejected: {:?}",
-        JSON::stringify(&error)
-    );
-    field(&outcome, "value")
-}
-
-fn rejected(host: &Host, id: u32) -> JsValue {
-    let error = field(&settled(host, id), "error");
-    assert!(!error.is_undefined(), "call {id} was not rejected");
-    error
-}
-
-#[wasm_bindgen_test]
-fn a_cold_launch_through_a_synchronous_host_stores_the_session_without_session_key() {
-    let host = app(&JsValue::UNDEFINED, OPTIONS);
-    call(&host, "ensure", 1, &JsValue::UNDEFINED);
-
-    let session = resolved(&host, 1);
-    assert_eq!(text(&session, "openid").as_deref(), Some("o-js"));
-    assert_eq!(text(&session, "unionid").as_deref(), Some("u-js"));
-    assert_eq!(text(&session, "token").as_deref(), Some("tok-js"));
-    assert_eq!(text(&session, "source").as_deref(), Some("login"));
-    assert!(field(&session, "userInfo").is_null());
+    let session = app.resolved(1);
+    assert_eq!(session["openid"], "o-js");
+    assert_eq!(session["unionid"], "u-js");
+    assert_eq!(session["token"], "tok-js");
+    assert_eq!(session["expiresAt"], NOW_MS + 3_600_000);
+    assert_eq!(session["source"], "login");
+    assert_eq!(app.logins, 1);
+    assert_eq!(app.bodies, [json!({"code": "code-1", "platform": "wx"})]);
+    let stored = &app.storage["mp-session:default"];
+    let record: Value = serde_json::from_str(stored).unwrap();
     assert_eq!(
-        field(&session, "expiresAt").as_f64(),
-        Some(1767225600000.0 + 3_600_000.0)
+        record,
+        json!({"v": 1, "openid": "o-js", "unionid": "u-js", "token": "tok-js",
+               "expiresAt": NOW_MS + 3_600_000, "obtainedAt": NOW_MS, "userInfo": null})
     );
-    assert!(field(&session, "session_key").is_undefined());
+    assert!(!stored.contains("SK-SECRET"));
+    assert_eq!(app.changes.len(), 1);
+    assert_eq!(app.deadline, None, "nothing left to wait for");
+}
 
-    let dump = storage_dump(&host);
-    assert!(
-        dump.contains("o-js") && !dump.contains("SK-SECRET") && !dump.contains("session_key"),
-        "{dump}"
-    );
-    assert_eq!(get(&host, "logins").as_f64(), Some(1.0));
-    let bodies = get(&host, "bodies");
+#[wasm_bindgen_test(unsupported = test)]
+fn a_restarted_app_reads_the_session_from_storage_and_calls_nothing() {
+    let mut first = App::new(OPTIONS);
+    first.call(kind::ENSURE, 1, "");
+    let mut app = App::with_storage(OPTIONS, first.storage.clone());
+    app.now += 60_000.0;
+
+    app.call(kind::ENSURE, 1, "");
+
+    assert_eq!(app.resolved(1)["source"], "cache");
+    assert_eq!((app.logins, app.bodies.len()), (0, 0));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_record_written_by_the_previous_release_is_read() {
+    // What 0.1 wrote, field order and all.
+    let stored = r#"{"v":1,"openid":"o-old","unionid":null,"token":"t-old","expiresAt":1767229200000,"obtainedAt":1767222000000,"userInfo":{"nickName":"小明","avatarUrl":null}}"#;
+    let storage = BTreeMap::from([("mp-session:default".to_owned(), stored.to_owned())]);
+    let mut app = App::with_storage(OPTIONS, storage);
+
+    app.call(kind::ENSURE, 1, "");
+
+    let session = app.resolved(1);
     assert_eq!(
-        JSON::stringify(&bodies).unwrap(),
-        r#"["{\"code\":\"code-1\",\"platform\":\"wx\"}"]"#
+        (session["openid"].as_str(), session["source"].as_str()),
+        (Some("o-old"), Some("cache"))
     );
+    assert_eq!(session["userInfo"]["nickName"], "小明");
 }
 
-#[wasm_bindgen_test]
-fn a_restarted_app_reads_the_session_from_storage() {
-    let first = app(&JsValue::UNDEFINED, OPTIONS);
-    call(&first, "ensure", 1, &JsValue::UNDEFINED);
-    let storage = get(&first, "storage");
-
-    let second = app(&storage, OPTIONS);
-    let current = current(&second);
-
-    assert_eq!(text(&current, "source").as_deref(), Some("cache"));
-    call(&second, "ensure", 1, &JsValue::UNDEFINED);
-    assert_eq!(text(&resolved(&second, 1), "openid").as_deref(), Some("o-js"));
-    assert_eq!(get(&second, "logins").as_f64(), Some(0.0));
-}
-
-#[wasm_bindgen_test]
+#[wasm_bindgen_test(unsupported = test)]
 fn stored_values_of_every_wrong_kind_mean_a_login() {
     for stored in [
-        "42",
-        "\"{\\\"v\\\":1,\\\"openid\\\":\"",
-        "[1,\"o\",null]",
-        "{\"v\":1,\"openid\":7}",
-        "{\"v\":2,\"openid\":\"o\",\"expiresAt\":1e13,\"obtainedAt\":0}",
-        "null",
         "\"\"",
+        "\"garbage\"",
+        "42",
+        "[1,2]",
+        "{\"v\":1}",
+        "{\"v\":2,\"openid\":\"o\",\"expiresAt\":1,\"obtainedAt\":0}",
+        "{\"v\":1,\"openid\":\"o\",\"expiresAt\":1.5e12,\"obtainedAt\":0}",
+        "{not json",
     ] {
-        let host = app(&JsValue::UNDEFINED, OPTIONS);
-        set_stored(&host, "mp-session:default", stored);
-        call(&host, "ensure", 1, &JsValue::UNDEFINED);
-        assert_eq!(
-            text(&resolved(&host, 1), "source").as_deref(),
-            Some("login"),
-            "{stored}"
-        );
+        let storage = BTreeMap::from([("mp-session:default".to_owned(), stored.to_owned())]);
+        let mut app = App::with_storage(OPTIONS, storage);
+        app.call(kind::ENSURE, 1, "");
+        assert_eq!(app.resolved(1)["source"], "login", "{stored}");
+        assert_eq!(app.logins, 1, "{stored}");
     }
 }
 
-#[wasm_bindgen_test]
+#[wasm_bindgen_test(unsupported = test)]
 fn an_answer_that_is_not_an_object_is_a_bad_response() {
-    for data in [
-        r#"["o-js"]"#,
-        r#""<html>oops</html>""#,
-        "null",
-        r#"{"openid":""}"#,
-    ] {
-        let host = app(&JsValue::UNDEFINED, OPTIONS);
-        set_reply(&host, 200, &js(data));
-        call(&host, "ensure", 1, &JsValue::UNDEFINED);
-
-        let error = rejected(&host, 1);
-        assert_eq!(text(&error, "code").as_deref(), Some("BAD_RESPONSE"), "{data}");
-        assert_eq!(field(&error, "status").as_f64(), Some(200.0));
-        assert_eq!(field(&error, "retryable").as_bool(), Some(false));
+    for body in ["[]", "\"o\"", "<html>", ""] {
+        let mut app = App::new(OPTIONS);
+        app.reply = (200, body.into());
+        app.call(kind::ENSURE, 1, "");
+        assert_eq!(app.rejected(1)["code"], "BAD_RESPONSE", "{body}");
     }
 }
 
-#[wasm_bindgen_test]
+#[wasm_bindgen_test(unsupported = test)]
+fn an_answer_too_long_to_copy_is_refused_unread() {
+    let mut app = App::new(OPTIONS);
+    app.reply = (200, format!(r#"{{"openid":"o","pad":"{}"}}"#, "x".repeat(70_000)));
+    app.call(kind::ENSURE, 1, "");
+
+    let error = app.rejected(1);
+    assert_eq!(error["code"], "BAD_RESPONSE");
+    assert!(error["message"].as_str().unwrap().contains("65536"));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
 fn errcodes_reach_javascript_with_their_number() {
-    let host = app(&JsValue::UNDEFINED, OPTIONS);
-    set_reply(&host, 403, &js(r#"{"errcode":40226,"errmsg":"high risk"}"#));
-    call(&host, "ensure", 1, &JsValue::UNDEFINED);
+    let mut app = App::new(OPTIONS);
+    app.reply = (403, r#"{"errcode":40226,"errmsg":"high risk"}"#.into());
+    app.call(kind::ENSURE, 1, "");
 
-    let error = rejected(&host, 1);
-    assert_eq!(text(&error, "code").as_deref(), Some("BACKEND"));
-    assert_eq!(field(&error, "errcode").as_f64(), Some(40226.0));
-    assert_eq!(field(&error, "status").as_f64(), Some(403.0));
-}
-
-#[wasm_bindgen_test]
-fn a_throwing_write_gives_storage_with_the_usable_session() {
-    let host = app(&JsValue::UNDEFINED, OPTIONS);
-    set(&host, "writeThrows", &JsValue::TRUE);
-    call(&host, "ensure", 1, &JsValue::UNDEFINED);
-
-    let error = rejected(&host, 1);
-    assert_eq!(text(&error, "code").as_deref(), Some("STORAGE"));
+    let error = app.rejected(1);
     assert_eq!(
-        text(&error, "detail").as_deref(),
-        Some("setStorageSync:fail exceed storage max size 10Mb")
+        (
+            &error["code"],
+            &error["errcode"],
+            &error["status"],
+            &error["retryable"]
+        ),
+        (&json!("BACKEND"), &json!(40226), &json!(403), &json!(false))
     );
-    assert_eq!(text(&field(&error, "session"), "openid").as_deref(), Some("o-js"));
-    assert_eq!(text(&current(&host), "openid").as_deref(), Some("o-js"));
 }
 
-#[wasm_bindgen_test]
-fn a_throwing_wx_login_is_a_login_failure_not_a_crash() {
-    let host = app(
-        &JsValue::UNDEFINED,
-        r#"{"loginUrl":"https://a.example.com/l","maxRetries":1}"#,
-    );
-    set(&host, "loginThrows", &JsValue::TRUE);
-    call(&host, "ensure", 1, &JsValue::UNDEFINED);
-    assert!(fire_timer(&host), "the backoff before the one retry is one timer");
-    assert!(!fire_timer(&host), "after the retry failed too, no timer is left");
+#[wasm_bindgen_test(unsupported = test)]
+fn a_refused_write_gives_storage_with_the_usable_session_and_what_storage_said() {
+    let mut app = App::new(OPTIONS);
+    app.write_fails = true;
+    app.call(kind::ENSURE, 1, "");
 
-    let error = rejected(&host, 1);
-    assert_eq!(text(&error, "code").as_deref(), Some("LOGIN_FAILED"));
-    assert_eq!(field(&error, "retryable").as_bool(), Some(true));
+    let error = app.rejected(1);
+    assert_eq!(error["code"], "STORAGE");
     assert_eq!(
-        text(&error, "detail").as_deref(),
-        Some("wx.login is not a function"),
-        "what the platform said travels with the failure"
+        error["detail"],
+        "setStorageSync:fail exceed storage max size 10Mb"
     );
+    assert_eq!(error["session"]["openid"], "o-js");
+    assert_eq!(app.feed(kind::CURRENT, 0, 0, "")["openid"], "o-js");
 }
 
-#[wasm_bindgen_test]
-fn bad_options_throw_invalid_config_naming_the_option() {
+#[wasm_bindgen_test(unsupported = test)]
+fn a_failing_wx_login_is_retried_after_one_timer_and_reports_what_wx_said() {
+    let mut app = App::new(r#"{"loginUrl":"https://a.example.com/l","maxRetries":1}"#);
+    app.login_fails = true;
+    app.call(kind::ENSURE, 1, "");
+    assert!(app.settled.is_empty());
+
+    assert!(app.fire_timer(), "the backoff before the one retry is one timer");
+    assert!(!app.fire_timer(), "after the retry failed too, no timer is left");
+
+    let error = app.rejected(1);
+    assert_eq!(
+        (&error["code"], &error["retryable"]),
+        (&json!("LOGIN_FAILED"), &json!(true))
+    );
+    assert_eq!(error["detail"], "login:fail wx.login is not a function");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn bad_options_are_invalid_config_naming_the_option() {
     for (options, words) in [
         (
             r#"{"loginURL":"https://a.com"}"#,
@@ -274,48 +338,90 @@ fn bad_options_throw_invalid_config_naming_the_option() {
             r#"{"loginUrl":"https://a.com","timeoutMs":"9"}"#,
             "timeoutMs must be a number",
         ),
-        ("null", "options are not valid"),
+        (
+            r#"{"loginUrl":"https://a.com","allowedOrigins":["https://a.com",7]}"#,
+            "allowedOrigins must be a string",
+        ),
+        ("null", "options are not valid: must be an object"),
         ("[]", "options are not valid: must be an object"),
+        ("{", "options are not valid"),
     ] {
-        let error = Driver::new(fake_host(&JsValue::UNDEFINED), js(options), &[], false).unwrap_err();
-        assert_eq!(
-            text(&error, "code").as_deref(),
-            Some("INVALID_CONFIG"),
-            "{options}"
-        );
-        let message = text(&error, "message").unwrap_or_default();
+        let made: Value = serde_json::from_str(&exchange::create(0, [0; 4], options)).unwrap();
+        assert_eq!(made["error"]["code"], "INVALID_CONFIG", "{options}");
+        let message = made["error"]["message"].as_str().unwrap_or_default();
         assert!(message.contains(words), "{options}: {message}");
     }
 }
 
-#[wasm_bindgen_test]
-fn set_user_info_rejects_a_misspelt_field() {
-    let host = app(&JsValue::UNDEFINED, OPTIONS);
-    call(&host, "setUserInfo", 1, &js(r#"{"nickname":"Ann"}"#));
+#[wasm_bindgen_test(unsupported = test)]
+fn set_user_info_rejects_a_misspelt_field_and_keeps_chinese_and_emoji() {
+    let mut app = App::new(OPTIONS);
+    app.call(kind::SET_USER_INFO, 1, r#"{"nickname":"Ann"}"#);
+    let error = app.rejected(1);
+    assert_eq!(error["code"], "INVALID_ARGUMENT");
+    assert!(error["message"].as_str().unwrap().contains("nickname"));
 
-    let error = rejected(&host, 1);
-    assert_eq!(text(&error, "code").as_deref(), Some("INVALID_ARGUMENT"));
-    assert!(text(&error, "message").unwrap().contains("nickname"));
-    call(&host, "setUserInfo", 2, &js(r#"{"nickName":"Ann"}"#));
-    let info = field(&resolved(&host, 2), "userInfo");
-    assert_eq!(text(&info, "nickName").as_deref(), Some("Ann"));
+    app.call(kind::SET_USER_INFO, 2, r#"{"nickName":"小明 😀"}"#);
+    assert_eq!(
+        app.resolved(2)["userInfo"],
+        json!({"nickName": "小明 😀", "avatarUrl": null})
+    );
+    let stored: Value = serde_json::from_str(&app.storage["mp-session:default"]).unwrap();
+    assert_eq!(stored["userInfo"]["nickName"], "小明 😀");
 }
 
-#[wasm_bindgen_test]
+#[wasm_bindgen_test(unsupported = test)]
 fn logout_and_device_id_through_the_boundary() {
-    let host = app(&JsValue::UNDEFINED, OPTIONS);
-    call(&host, "deviceId", 1, &JsValue::UNDEFINED);
-    let id = resolved(&host, 1).as_string().unwrap();
-    call(&host, "ensure", 2, &JsValue::UNDEFINED);
-    call(&host, "logout", 3, &JsValue::UNDEFINED);
+    let mut app = App::new(OPTIONS);
+    app.call(kind::DEVICE_ID, 1, "");
+    let id = app.resolved(1);
+    assert_eq!(id.as_str().map(str::len), Some(36));
+    app.call(kind::ENSURE, 2, "");
+    app.call(kind::LOGOUT, 3, "");
 
-    assert!(resolved(&host, 3).is_undefined());
-    assert!(current(&host).is_null());
-    let dump = storage_dump(&host);
-    assert!(dump.contains(&id) && !dump.contains("o-js"), "{dump}");
-    let changes = JSON::stringify(&get(&host, "changes"))
-        .unwrap()
-        .as_string()
+    assert_eq!(app.resolved(3), Value::Null);
+    assert!(!app.storage.contains_key("mp-session:default"));
+    assert_eq!(app.storage["mp-session:device-id"], id.to_string());
+    assert_eq!(app.changes.last(), Some(&Value::Null));
+    assert_eq!(app.feed(kind::CURRENT, 0, 0, ""), Value::Null);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn an_unknown_session_or_input_changes_nothing() {
+    let nothing = json!({"t": null, "s": [], "e": []});
+    let out: Value = serde_json::from_str(&exchange::input(9_999, kind::ENSURE, 1, 0, NOW, "")).unwrap();
+    assert_eq!(out, nothing);
+    let app = App::new(OPTIONS);
+    let out: Value = serde_json::from_str(&exchange::input(app.id, 99, 1, 0, NOW, "")).unwrap();
+    assert_eq!(out, nothing);
+}
+
+/// What JavaScript makes of the output (`JSON.parse`) is what serde-wasm-bindgen makes of the
+/// same Rust session: the boundary changes the shape of nothing.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen_test]
+fn the_session_javascript_sees_is_the_one_serde_wasm_bindgen_makes() {
+    use mp_session::{Secret, Session, Source, UserInfo};
+    use serde::Serialize;
+
+    let mut app = App::new(OPTIONS);
+    app.call(kind::SET_USER_INFO, 1, r#"{"nickName":"小明 😀"}"#);
+    let seen = app.resolved(1);
+    let session = Session {
+        openid: "o-js".into(),
+        unionid: Some("u-js".into()),
+        token: Some(Secret::new("tok-js")),
+        expires_at: NOW_MS + 3_600_000,
+        user_info: Some(UserInfo {
+            nick_name: Some("小明 😀".into()),
+            avatar_url: None,
+        }),
+        source: Source::Login,
+    };
+    let reference = session
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .unwrap();
-    assert!(changes.ends_with(",null]"), "{changes}");
+    let reference: Value =
+        serde_json::from_str(&String::from(js_sys::JSON::stringify(&reference).unwrap())).unwrap();
+    assert_eq!(seen, reference);
 }

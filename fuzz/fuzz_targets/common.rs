@@ -5,6 +5,28 @@ use mp_session::{Config, Effect, Input, LoginResult, Machine, OpId, Options, Sec
 
 pub const NOW: u64 = 1_767_225_600_000;
 
+/// `T` as the reference reads it (serde_json with the serde derives): an object only, nothing
+/// after it. The shipped decoders (`mp_session::codec`) must agree with it.
+pub fn reference<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = mp_session::decode::decode_object::<T, _>(&mut deserializer).ok()?;
+    deserializer.end().ok().map(|()| value)
+}
+
+/// Numbers read by the two decoders: equal to within a rounding error.
+pub fn close(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a == b || (a - b).abs() <= 1e-12 * a.abs().max(1.0),
+        _ => false,
+    }
+}
+
+/// Deep nesting: both decoders refuse it, at slightly different depths.
+pub fn too_deep(text: &str) -> bool {
+    text.bytes().filter(|b| *b == b'[' || *b == b'{').count() > 100
+}
+
 /// A machine after a cold launch, waiting for the backend's answer to its login POST.
 /// Returns it with the POST's id.
 pub fn machine_waiting_for_answer() -> (Machine, OpId) {

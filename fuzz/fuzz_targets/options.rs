@@ -5,11 +5,31 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use mp_session::decode::decode_object;
-use mp_session::{Config, Input, Machine, Options};
+use mp_session::{codec, Config, Input, Machine, Options};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(options) = decode_object::<Options, _>(&mut serde_json::Deserializer::from_slice(data)) else {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let ours = codec::options(text).ok();
+    if !common::too_deep(text) {
+        let theirs = common::reference::<Options>(text);
+        assert_eq!(ours.is_some(), theirs.is_some(), "the decoders disagree");
+        if let (Some(a), Some(b)) = (&ours, &theirs) {
+            assert_eq!(
+                (&a.login_url, &a.namespace, &a.failure_toast),
+                (&b.login_url, &b.namespace, &b.failure_toast)
+            );
+            assert_eq!(
+                (&a.token_header, &a.allowed_origins),
+                (&b.token_header, &b.allowed_origins)
+            );
+            assert!(common::close(a.timeout_ms, b.timeout_ms) && common::close(a.max_retries, b.max_retries));
+            assert!(common::close(a.leeway_seconds, b.leeway_seconds));
+            assert!(common::close(a.default_ttl_seconds, b.default_ttl_seconds));
+        }
+    }
+    let Some(options) = ours else {
         return;
     };
     let Ok(config) = Config::from_options(options) else {

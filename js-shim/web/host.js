@@ -1,55 +1,48 @@
 // @ts-check
 'use strict'
-// Carries out the core's network, timer and redirect effects in a web page: `fetch`,
-// `setTimeout`, `location.assign`. Storage is the core's own (gloo-storage), not the host's.
+// Carries out the core's network and redirect effects in a web page: `fetch` and
+// `location.assign`. Storage and login codes are the core's own (gloo-storage, the OAuth
+// redirect), not the host's.
 
-var common = require('../host-common')
 var errors = require('../errors')
 
-/**
- * @typedef {import('../host').Hooks} Hooks
- * @typedef {import('../index').RequestOptions} RequestOptions
- */
+/** @typedef {import('../driver').Host} Host */
 
 /**
- * @param {Hooks} hooks
  * @param {typeof fetch} fetchImpl
+ * @returns {Host}
  */
-function createWebHost(hooks, fetchImpl) {
-  var disposed = false
-  /** @type {Record<number, AbortController>} */
-  var controllers = {}
-  var toDriver = common.driverCaller(hooks, function () { return disposed })
-  var timer = common.createTimer(toDriver)
-
-  /** @param {number} op */
-  function signalFor(op) {
-    var controller = typeof AbortController === 'function' ? new AbortController() : null
-    if (controller) controllers[op] = controller
+function createWebHost(fetchImpl) {
+  /** @param {AbortController | null} controller */
+  function signalOf(controller) {
     return controller ? controller.signal : undefined
   }
-
+  /** A request's controller, where the browser has them. */
+  function newController() {
+    return typeof AbortController === 'function' ? new AbortController() : null
+  }
+  /** @param {AbortController | null} controller */
+  function task(controller) {
+    return controller ? { abort: function () { controller.abort() } } : undefined
+  }
+  // Storage and login codes are the core's own on a web page (gloo-storage, the OAuth
+  // redirect): these are never asked for; each answers as a refusal would, to be safe.
   return {
-    /** @param {number} op @param {string} url @param {object} body */
-    post: function (op, url, body) {
-      fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signalFor(op) })
+    read: function (key, done) { done(true, '') },
+    write: function (key, value, done) { done('no storage on the page side') },
+    remove: function (key, done) { done('no storage on the page side') },
+    login: function (timeoutMs, done) { done(null, 'codes come from the OAuth redirect') },
+    post: function (url, body, timeoutMs, done) {
+      var controller = newController()
+      fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signalOf(controller) })
         .then(function (res) {
-          return res.text().then(function (text) {
-            delete controllers[op]
-            toDriver(function (d) { d.postDone(Date.now(), op, res.status, text) })
-          })
+          return res.text().then(function (text) { done(res.status, text) })
         })
-        .catch(function (cause) {
-          delete controllers[op]
-          toDriver(function (d) { d.postFailed(Date.now(), op, errors.describe(cause)) })
-        })
+        .catch(function (cause) { done(-1, errors.describe(cause)) })
+      return task(controller)
     },
-    /**
-     * @param {number} op @param {number} call
-     * @param {string | undefined} name @param {string | undefined} value @param {string | undefined} token
-     */
-    send: function (op, call, name, value, token) {
-      var options = common.withToken(hooks, call, name, value, token)
+    send: function (options, done) {
+      var controller = newController()
       var method = (options.method || 'GET').toUpperCase()
       var headers = Object.assign({}, options.header)
       var body
@@ -60,10 +53,9 @@ function createWebHost(hooks, fetchImpl) {
           if (!Object.keys(headers).some(function (h) { return h.toLowerCase() === 'content-type' })) headers['content-type'] = 'application/json'
         }
       }
-      fetchImpl(options.url, { method: method, headers: headers, body: body, signal: signalFor(op) })
+      fetchImpl(options.url, { method: method, headers: headers, body: body, signal: signalOf(controller) })
         .then(function (res) {
           return res.text().then(function (text) {
-            delete controllers[op]
             /** @type {unknown} */
             var data = text
             if ((options.dataType || 'json') === 'json') {
@@ -72,41 +64,17 @@ function createWebHost(hooks, fetchImpl) {
             /** @type {Record<string, string>} */
             var header = {}
             res.headers.forEach(function (v, k) { header[k] = v })
-            var response = { statusCode: res.status, data: data, header: header }
-            hooks.answered(op, response)
-            var rejected = hooks.isSessionExpired(response)
-            toDriver(function (d) { d.responded(Date.now(), op, rejected) })
+            done({ statusCode: res.status, data: data, header: header })
           })
         })
-        .catch(function () {
-          delete controllers[op]
-          toDriver(function (d) { d.requestFailed(Date.now(), op) })
-        })
+        .catch(function () { done(null) })
+      return task(controller)
     },
-    /** @param {number} op */
-    abort: function (op) {
-      var controller = controllers[op]
-      delete controllers[op]
-      if (controller) controller.abort()
-    },
-    setTimer: timer.set,
-    clearTimer: timer.clear,
-    settle: hooks.settle,
-    changed: hooks.changed,
-    wantsChanges: hooks.wantsChanges,
-    /** @param {string} url */
-    redirect: function (url) {
-      location.assign(url)
-    },
-    /** @param {string} title */
     toast: function (title) {
       if (typeof console !== 'undefined') console.warn('mp-session: ' + title)
     },
-    dispose: function () {
-      disposed = true
-      timer.dispose()
-      Object.keys(controllers).forEach(function (id) { controllers[/** @type {any} */ (id)].abort() })
-      controllers = {}
+    redirect: function (url) {
+      location.assign(url)
     },
   }
 }

@@ -6,6 +6,7 @@
 var glue = require('mp-session-web-glue')
 var shared = require('../session')
 var errors = require('../errors')
+var createBoundary = require('../boundary').createBoundary
 var createWebHost = require('./host').createWebHost
 
 /** The web-only options the core checks; the shim reads `wasm` and `fetch` itself. */
@@ -29,8 +30,8 @@ function loadWebCore(wasm) {
   if (!loading) {
     loading = Promise.resolve()
       .then(function () { return glue.default({ module_or_path: wasm }) })
-      .then(function () {
-        loaded = { glue: glue, dead: false, onDeath: [] }
+      .then(function (exports) {
+        loaded = { boundary: createBoundary(/** @type {any} */ (exports)), dead: false, onDeath: [] }
         return loaded
       }, function (cause) {
         loading = null
@@ -57,12 +58,13 @@ function createWebSession(options, defaultWasm) {
   if (!wasm) read.invalid('wasm must say where mp_session_web.wasm is: a URL, a Response or the bytes')
   var fetchImpl = own.fetch !== undefined ? own.fetch : typeof fetch === 'function' ? fetch.bind(globalThis) : undefined
   if (typeof fetchImpl !== 'function') read.invalid('no fetch here: pass options.fetch')
+  var text = shared.json({ options: read.coreOptions, web: webOptions })
+  if (text === undefined) read.invalid('options must be plain data: strings, numbers, booleans, arrays and objects')
   return shared.makeSession({
     loadCore: function () { return loadWebCore(wasm) },
-    newDriver: function (core, host) {
-      return core.glue.Driver.newWeb(host, read.coreOptions, webOptions, shared.entropy())
-    },
-    createHost: function (hooks) { return createWebHost(hooks, /** @type {typeof fetch} */ (fetchImpl)) },
+    kind: 1,
+    options: text || '{}',
+    host: createWebHost(/** @type {typeof fetch} */ (fetchImpl)),
   }, read.settings())
 }
 

@@ -1,306 +1,320 @@
-//! The wasm-bindgen driver: runs the [`Machine`] and carries out its effects through the
-//! JavaScript [`Host`] the shim hands in.
+//! The driver: the core's boundary with JavaScript, as narrow as it can be.
+//!
+//! JavaScript calls four exported functions with numbers; text crosses whole, once, as JSON in
+//! one exchange buffer of UTF-16 code units (see `io.rs`). A call feeds one input to a
+//! session's [`Machine`], drains its effects, and writes them back as one JSON text
+//! (see `output.rs`) that the shim parses with `JSON.parse` and carries out with `wx.*`. The
+//! core calls nothing in JavaScript: a cached launch is two calls in (`ensure`, then the
+//! storage read's result) and none out.
+//!
+//! ```text
+//!   mps_io(units) -> address          the exchange buffer, at least `units` long
+//!   mps_create(kind, e0..e3, len)     options JSON in; out: {"id":n} or {"error":{...}}
+//!   mps_input(id, kind, arg, flag, now, len) -> out len   one input (see [`input`])
+//!   mps_close(id)                     the session is gone
+//! ```
+//!
+//! The same functions serve native callers and tests through [`create`] and [`input`].
 
-mod convert;
-mod effects;
-pub mod from_js;
-mod host;
-pub mod to_js;
-#[cfg(feature = "web")]
+mod io;
+mod output;
+#[cfg(all(feature = "web", target_arch = "wasm32"))]
 mod web;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
-use wasm_bindgen::prelude::*;
+use crate::codec;
+use crate::{
+    Config, Input, LoginResult, Machine, OpId, PlatformError, Reply, ReplyBody, SendResult, UserInfo,
+};
+use output::Output;
 
-pub use host::Host;
+/// What `kind` of [`input`] says happened. `arg` is the call or the effect's id.
+pub mod kind {
+    /// `launch()` / `ensure()`.
+    pub const ENSURE: u32 = 0;
+    /// `setUserInfo(info)`: the text is the info as JSON.
+    pub const SET_USER_INFO: u32 = 1;
+    /// `logout()`.
+    pub const LOGOUT: u32 = 2;
+    /// `request(options)`: the text is the URL.
+    pub const REQUEST: u32 = 3;
+    /// `deviceId()`.
+    pub const DEVICE_ID: u32 = 4;
+    /// `current()` (no call id): the output's last effect says what it returns.
+    pub const CURRENT: u32 = 5;
+    /// A session read: the text is the stored value as JSON (`null` when missing); `flag` 1
+    /// when the read threw.
+    pub const SESSION_READ: u32 = 6;
+    /// A device id read, as for [`SESSION_READ`].
+    pub const DEVICE_ID_READ: u32 = 7;
+    /// A write or removal: `flag` 1 when storage refused it, the text then what it said.
+    pub const STORAGE_RESULT: u32 = 8;
+    /// `wx.login`: `flag` 0 and the code as text, or 1 and its `errMsg`.
+    pub const LOGIN_RESULT: u32 = 9;
+    /// The login request: `flag` the HTTP status and the body as text, or -1 and `errMsg`.
+    pub const POST_RESULT: u32 = 10;
+    /// The app's request: `flag` 0 answered, 1 the session rejected, 2 failed.
+    pub const SEND_RESULT: u32 = 11;
+    /// The timer set for the output's deadline fired.
+    pub const TIMEOUT: u32 = 12;
+}
 
-use crate::{Config, Input, LoginResult, Machine, OpId, SendResult, Session, UserInfo};
-
-/// One session (one namespace) of the app, as the JS shim sees it.
-///
-/// Every method takes the time (`Date.now()`) first and returns at once; outcomes reach
-/// JavaScript through `host.settle(call, ...)`. The host may call back into the driver from
-/// inside a host method (a synchronous fake `wx.login`, say): the driver queues the input and
-/// carries on, so nothing is re-entered. The machine's deadlines become one timer
-/// (`host.setTimer(ms)` / `host.clearTimer()`), which calls `timeout(now)`.
-#[wasm_bindgen]
+/// One session (one namespace) of the app.
 #[derive(Debug)]
-pub struct Driver {
-    host: Host,
-    machine: RefCell<Machine>,
-    draining: Cell<bool>,
-    /// The time of the call being carried out: its answers from inside host calls happen at
-    /// the same moment.
-    call_time: Cell<u64>,
-    /// The deadline the host's timer is set for.
-    timer: Cell<Option<u64>>,
-    /// Storage goes through `wx.getStorage`/`setStorage` with `encrypt: true`, which answer
-    /// later, instead of the synchronous calls.
-    async_storage: bool,
-    /// The session last handed to JavaScript, and its JavaScript value: the many calls a
-    /// login settles at once get the same value without converting it again (the shim
-    /// copies it for each caller).
-    last_session: RefCell<Option<(Session, JsValue)>>,
-    /// On a web page: browser storage and the OAuth redirect.
-    #[cfg(feature = "web")]
+struct Slot {
+    machine: Machine,
+    #[cfg(all(feature = "web", target_arch = "wasm32"))]
     web: Option<web::WebSide>,
 }
 
-#[wasm_bindgen]
-impl Driver {
-    /// Checks `options` and builds the driver. Throws `{ code: 'INVALID_CONFIG', ... }`
-    /// when an option is wrong. `entropy` is 16 random bytes (fewer are padded with zeros).
-    /// With `async_storage`, storage goes through the host's `*StorageAsync` methods.
-    #[wasm_bindgen(constructor)]
-    pub fn new(host: Host, options: JsValue, entropy: &[u8], async_storage: bool) -> Result<Driver, JsValue> {
-        let config = convert::options(options)
+thread_local! {
+    static SLOTS: RefCell<Vec<Option<Slot>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Creates a session from its options' JSON text and 16 random bytes: the output is
+/// `{"id":n}`, or `{"error":{...}}` (`INVALID_CONFIG`) naming the option that is wrong.
+/// `kind` 1 makes a web page's session (`{"options":{...},"web":{...}}`; the `web` feature).
+pub fn create(kind: u32, entropy: [u8; 16], text: Option<&str>) -> String {
+    let slot = match kind {
+        #[cfg(all(feature = "web", target_arch = "wasm32"))]
+        1 => web::slot(text, entropy),
+        _ => codec::options(text.unwrap_or(""))
             .and_then(Config::from_options)
-            .map_err(|e| convert::error(&e))?;
-        Ok(Driver::new_with_config(host, config, entropy, async_storage))
-    }
-
-    /// A driver for a web page (`mp-session/web`): `options` as for the mini-program, and
-    /// `web_options` `{ appid, scope?, authorizeUrl?, redirectUri? }`. Throws
-    /// `{ code: 'INVALID_CONFIG', ... }` when one is wrong. Reads the code the URL brought
-    /// back, if any, and takes it out of the address bar.
-    #[cfg(feature = "web")]
-    #[wasm_bindgen(js_name = newWeb)]
-    pub fn new_web(
-        host: Host,
-        options: JsValue,
-        web_options: JsValue,
-        entropy: &[u8],
-    ) -> Result<Driver, JsValue> {
-        let web_options =
-            crate::decode::decode_object::<crate::web::oauth::WebOptions, _>(from_js::FromJs(web_options))
-                .map_err(|e| {
-                    let mut message = String::from("web options are not valid: ");
-                    message.push_str(&e.describe());
-                    convert::error(&crate::Error::invalid_config(message))
-                })?;
-        let oauth = crate::web::oauth::OAuth::from_options(web_options).map_err(|e| convert::error(&e))?;
-        let config = convert::options(options)
-            .and_then(Config::from_options)
-            .map_err(|e| convert::error(&e))?
-            .for_platform(crate::Platform::Web);
-        let mut driver = Driver::new_with_config(host, config, entropy, false);
-        driver.web = Some(web::WebSide::new(oauth));
-        Ok(driver)
-    }
-
-    /// `launch()` / `ensure()`.
-    pub fn ensure(&self, now: f64, call: u32) {
-        self.feed(now, Input::Ensure { call });
-    }
-
-    /// `setUserInfo(info)`.
-    #[wasm_bindgen(js_name = setUserInfo)]
-    pub fn set_user_info(&self, now: f64, call: u32, info: JsValue) {
-        match convert::user_info(info) {
-            Ok(patch) => self.feed(
-                now,
-                Input::SetUserInfo {
-                    call,
-                    info: UserInfo::from(patch),
-                },
-            ),
-            Err(error) => self
-                .host
-                .settle(call, &convert::error(&error), &JsValue::UNDEFINED),
+            .map(|config| Slot {
+                machine: Machine::new(config, entropy),
+                #[cfg(all(feature = "web", target_arch = "wasm32"))]
+                web: None,
+            }),
+    };
+    let mut out = String::new();
+    match slot {
+        Ok(slot) => {
+            let id = SLOTS.with(|slots| {
+                let mut slots = slots.borrow_mut();
+                match slots.iter().position(Option::is_none) {
+                    Some(free) => {
+                        slots[free] = Some(slot);
+                        free
+                    }
+                    None => {
+                        slots.push(Some(slot));
+                        slots.len() - 1
+                    }
+                }
+            });
+            out.push_str("{\"id\":");
+            crate::text::push_number(&mut out, id as u64);
+        }
+        Err(error) => {
+            out.push_str("{\"error\":");
+            codec::push_error(&mut out, &error);
         }
     }
+    out.push('}');
+    out
+}
 
-    /// `logout()`.
-    pub fn logout(&self, now: f64, call: u32) {
-        self.feed(now, Input::Logout { call });
-    }
-
-    /// `request(options)`: the shim keeps the options under `call`; the core checks `url`.
-    pub fn request(&self, now: f64, call: u32, url: String) {
-        self.feed(now, Input::Request { call, url });
-    }
-
-    /// `deviceId()`.
-    #[wasm_bindgen(js_name = deviceId)]
-    pub fn device_id(&self, now: f64, call: u32) {
-        self.feed(now, Input::DeviceId { call });
-    }
-
-    /// `current()`: the usable session, or `null`. Reads storage on first use.
-    pub fn current(&self, now: f64) -> JsValue {
-        self.feed(now, Input::Load);
-        let current = self.machine.borrow().current(self.call_time.get());
-        match current {
-            Some(session) => self.session_js(&session),
-            None => JsValue::NULL,
+/// Feeds session `id` one input at time `now` (Unix ms) and returns its effects as one JSON
+/// text. `kind` says what happened (see [`kind`]), `arg` is the call or the effect's id,
+/// `flag` a small number whose meaning `kind` gives, `text` the input's text (`None` when it
+/// was too long to copy). An unknown session or kind gives an output with no effects.
+pub fn input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, text: Option<&str>) -> String {
+    let now = time(now);
+    SLOTS.with(|slots| {
+        let mut slots = slots.borrow_mut();
+        let Some(Some(slot)) = slots.get_mut(id as usize) else {
+            return Output::default().finish(None);
+        };
+        let mut out = Output::default();
+        match decode(kind, arg, flag, text) {
+            Decoded::Input(input) => slot.machine.handle(now, input),
+            Decoded::Timeout => slot.machine.handle_timeout(now),
+            Decoded::Current => slot.machine.handle(now, Input::Load),
+            Decoded::Rejected(call, error) => out.effect(&crate::Effect::Settle {
+                call,
+                result: Err(error),
+            }),
+            Decoded::Nothing => {}
         }
-    }
+        slot.drain(now, &mut out);
+        if kind == kind::CURRENT {
+            out.current(slot.machine.current(now).as_ref());
+        }
+        out.finish(slot.machine.poll_timeout())
+    })
+}
 
-    /// `wx.login` answered: `code` is its code, or anything else when it failed, with the
-    /// platform's `errMsg`.
-    #[wasm_bindgen(js_name = loginDone)]
-    pub fn login_done(&self, now: f64, op: u32, code: JsValue, err_msg: JsValue) {
-        let result = match convert::login_code(code) {
-            Some(code) => LoginResult::Code(code),
-            None => LoginResult::Failed(convert::platform_error(&err_msg)),
-        };
-        self.feed(now, Input::LoginResult { op: OpId(op), result });
-    }
+/// Drops session `id`.
+pub fn close(id: u32) {
+    SLOTS.with(|slots| {
+        if let Some(slot) = slots.borrow_mut().get_mut(id as usize) {
+            *slot = None;
+        }
+    });
+}
 
-    /// The backend answered with `status` and `data`: the body as text (it is parsed here,
-    /// after a length check), or a value `wx.request` already parsed.
-    #[wasm_bindgen(js_name = postDone)]
-    pub fn post_done(&self, now: f64, op: u32, status: u32, data: JsValue) {
-        let result = Ok(convert::reply(status, data));
-        self.feed(now, Input::PostResult { op: OpId(op), result });
-    }
-
-    /// The login request failed (`wx.request` called `fail` with `err_msg`).
-    #[wasm_bindgen(js_name = postFailed)]
-    pub fn post_failed(&self, now: f64, op: u32, err_msg: JsValue) {
-        let result = Err(convert::platform_error(&err_msg));
-        self.feed(now, Input::PostResult { op: OpId(op), result });
-    }
-
-    /// The app's request `op` was answered; `rejected` when the answer says the session is
-    /// not accepted (HTTP 401, or the app's `isSessionExpired`).
-    pub fn responded(&self, now: f64, op: u32, rejected: bool) {
-        let result = if rejected {
-            SendResult::SessionRejected
-        } else {
-            SendResult::Answered
-        };
-        self.feed(now, Input::SendResult { op: OpId(op), result });
-    }
-
-    /// The app's request `op` failed (`wx.request` called `fail`).
-    #[wasm_bindgen(js_name = requestFailed)]
-    pub fn request_failed(&self, now: f64, op: u32) {
-        self.feed(
-            now,
-            Input::SendResult {
-                op: OpId(op),
-                result: SendResult::Failed,
-            },
-        );
-    }
-
-    /// An asynchronous read of the session key answered with `value` (`undefined` when
-    /// nothing was there or the read failed).
-    #[wasm_bindgen(js_name = sessionRead)]
-    pub fn session_read(&self, now: f64, op: u32, value: JsValue) {
-        let found = convert::stored_session(Ok(value));
-        self.feed(now, Input::SessionRead { op: OpId(op), found });
-    }
-
-    /// An asynchronous read of the device id answered with `value`.
-    #[wasm_bindgen(js_name = deviceIdRead)]
-    pub fn device_id_read(&self, now: f64, op: u32, value: JsValue) {
-        self.feed(
-            now,
-            Input::DeviceIdRead {
-                op: OpId(op),
-                found: convert::device_id(Ok(value)),
-            },
-        );
-    }
-
-    /// An asynchronous write or removal finished: `err_msg` is `undefined` when it succeeded,
-    /// else what storage said.
-    pub fn saved(&self, now: f64, op: u32, failed: bool, err_msg: JsValue) {
-        let result = if failed {
-            Err(convert::platform_error(&err_msg))
-        } else {
-            Ok(())
-        };
-        self.feed(now, Input::StorageResult { op: OpId(op), result });
-    }
-
-    /// The timer set with `host.setTimer` fired.
-    pub fn timeout(&self, now: f64) {
-        self.timer.set(None);
-        self.call_time.set(convert::time(now));
-        self.machine.borrow_mut().handle_timeout(self.call_time.get());
-        self.drain();
+impl Slot {
+    /// Writes every effect into `out`, after the web side took those it carries out itself.
+    fn drain(&mut self, now: u64, out: &mut Output) {
+        while let Some(effect) = self.machine.poll_effect() {
+            #[cfg(all(feature = "web", target_arch = "wasm32"))]
+            if let Some(web) = &self.web {
+                match web.carry_out(effect, out) {
+                    Ok(Some(input)) => self.machine.handle(now, input),
+                    Ok(None) => {}
+                    Err(effect) => out.effect(&effect),
+                }
+                continue;
+            }
+            let _ = now;
+            out.effect(&effect);
+        }
     }
 }
 
-impl Driver {
-    fn new_with_config(host: Host, config: Config, entropy: &[u8], async_storage: bool) -> Driver {
-        let mut seed = [0u8; 16];
-        for (byte, given) in seed.iter_mut().zip(entropy) {
-            *byte = *given;
-        }
-        Driver {
-            host,
-            machine: RefCell::new(Machine::new(config, seed)),
-            draining: Cell::new(false),
-            call_time: Cell::new(0),
-            timer: Cell::new(None),
-            async_storage,
-            last_session: RefCell::new(None),
-            #[cfg(feature = "web")]
-            web: None,
-        }
+enum Decoded {
+    Input(Input),
+    Timeout,
+    Current,
+    /// A call whose argument is not valid: it fails at once.
+    Rejected(u32, crate::Error),
+    Nothing,
+}
+
+fn decode(kind: u32, arg: u32, flag: i32, text: Option<&str>) -> Decoded {
+    let op = OpId(arg);
+    let said = || match text {
+        Some(text) => PlatformError::said(text),
+        None => PlatformError::silent(),
+    };
+    let input = match kind {
+        kind::ENSURE => Input::Ensure { call: arg },
+        kind::SET_USER_INFO => match codec::user_info_patch(text.unwrap_or("")) {
+            Ok(patch) => Input::SetUserInfo {
+                call: arg,
+                info: UserInfo::from(patch),
+            },
+            Err(error) => return Decoded::Rejected(arg, error),
+        },
+        kind::LOGOUT => Input::Logout { call: arg },
+        kind::REQUEST => Input::Request {
+            call: arg,
+            url: text.unwrap_or("").to_owned(),
+        },
+        kind::DEVICE_ID => Input::DeviceId { call: arg },
+        kind::CURRENT => return Decoded::Current,
+        kind::SESSION_READ => Input::SessionRead {
+            op,
+            found: match (flag, text) {
+                (0, Some(text)) => codec::stored_session(text),
+                (0, None) => crate::StoredSession::Unreadable,
+                _ => crate::StoredSession::Failed,
+            },
+        },
+        kind::DEVICE_ID_READ => Input::DeviceIdRead {
+            op,
+            found: match (flag, text.map(crate::json::parse)) {
+                (0, Some(Some(crate::json::Json::String(id)))) => Some(id),
+                _ => None,
+            },
+        },
+        kind::STORAGE_RESULT => Input::StorageResult {
+            op,
+            result: if flag == 0 { Ok(()) } else { Err(said()) },
+        },
+        kind::LOGIN_RESULT => Input::LoginResult {
+            op,
+            result: match text {
+                Some(code) if flag == 0 && !code.is_empty() => LoginResult::Code(crate::Secret::new(code)),
+                _ if flag == 0 => LoginResult::Failed(PlatformError::silent()),
+                _ => LoginResult::Failed(said()),
+            },
+        },
+        kind::POST_RESULT => Input::PostResult {
+            op,
+            result: match u16::try_from(flag) {
+                Ok(status) => Ok(Reply {
+                    status,
+                    body: match text {
+                        Some(text) => codec::reply_body(text),
+                        None => ReplyBody::TooLarge,
+                    },
+                }),
+                Err(_) => Err(said()),
+            },
+        },
+        kind::SEND_RESULT => Input::SendResult {
+            op,
+            result: match flag {
+                0 => SendResult::Answered,
+                1 => SendResult::SessionRejected,
+                _ => SendResult::Failed,
+            },
+        },
+        kind::TIMEOUT => return Decoded::Timeout,
+        _ => return Decoded::Nothing,
+    };
+    Decoded::Input(input)
+}
+
+/// A time from JavaScript (`Date.now()`) as Unix milliseconds; anything that is not one is 0.
+fn time(now: f64) -> u64 {
+    if now.is_finite() && now > 0.0 && now <= crate::limits::MAX_SAFE_INTEGER as f64 {
+        now as u64
+    } else {
+        0
+    }
+}
+
+/// `mps_io(units)`: makes the exchange buffer hold at least `units` UTF-16 code units and
+/// returns its address in linear memory.
+#[no_mangle]
+pub extern "C" fn mps_io(units: u32) -> u32 {
+    io::reserve(units as usize) as usize as u32
+}
+
+/// `mps_create(kind, e0, e1, e2, e3, len)`: [`create`] with the options' text (`len` units)
+/// in the buffer and the entropy as four numbers; returns the output's length in the buffer.
+#[no_mangle]
+pub extern "C" fn mps_create(kind: u32, e0: u32, e1: u32, e2: u32, e3: u32, len: u32) -> u32 {
+    let mut entropy = [0u8; 16];
+    for (chunk, word) in entropy.chunks_exact_mut(4).zip([e0, e1, e2, e3]) {
+        chunk.copy_from_slice(&word.to_le_bytes());
+    }
+    let text = io::read(len as usize);
+    io::write(&create(kind, entropy, text.as_deref())) as u32
+}
+
+/// `mps_input(id, kind, arg, flag, now, len)`: [`input`] with its text (`len` units) in the
+/// buffer; returns the output's length in the buffer.
+#[no_mangle]
+pub extern "C" fn mps_input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, len: u32) -> u32 {
+    let text = io::read(len as usize);
+    io::write(&input(id, kind, arg, flag, now, text.as_deref())) as u32
+}
+
+/// `mps_close(id)`: [`close`].
+#[no_mangle]
+pub extern "C" fn mps_close(id: u32) {
+    close(id);
+}
+
+/// Calls the exported functions as JavaScript does, text through the exchange buffer: for
+/// tests of the boundary itself.
+pub mod exchange {
+    use super::io;
+
+    /// `mps_create` with `options` written into the buffer; the output read back.
+    pub fn create(kind: u32, entropy: [u32; 4], options: &str) -> String {
+        let len = io::put(options);
+        let [e0, e1, e2, e3] = entropy;
+        io::take(super::mps_create(kind, e0, e1, e2, e3, len as u32) as usize)
     }
 
-    fn feed(&self, now: f64, input: Input) {
-        // A call from inside a host method (re-entered) keeps the outer call's time.
-        if !self.draining.get() {
-            self.call_time.set(convert::time(now));
-        }
-        self.machine.borrow_mut().handle(self.call_time.get(), input);
-        self.drain();
-    }
-
-    /// Carries out effects until none is left, then sets the host's one timer for the
-    /// machine's deadline. Re-entered from a host callback, it returns at once: the outer
-    /// loop picks up what the callback queued.
-    fn drain(&self) {
-        if self.draining.replace(true) {
-            return;
-        }
-        loop {
-            let effect = self.machine.borrow_mut().poll_effect();
-            match effect {
-                Some(effect) => self.carry_out(effect),
-                None => break,
-            }
-        }
-        self.draining.set(false);
-        let deadline = self.machine.borrow().poll_timeout();
-        if deadline != self.timer.get() {
-            self.timer.set(deadline);
-            match deadline {
-                Some(at) => {
-                    let ms = at.saturating_sub(self.call_time.get()).min(u64::from(u32::MAX));
-                    // A host that cannot set a timer must not leave the flow waiting forever.
-                    if self.host.set_timer(ms as u32).is_err() {
-                        self.timer.set(None);
-                        self.machine.borrow_mut().handle_timeout(at);
-                        self.drain();
-                    }
-                }
-                None => self.host.clear_timer(),
-            }
-        }
-    }
-
-    /// `session` as a JavaScript value, converted once for a run of identical sessions.
-    fn session_js(&self, session: &Session) -> JsValue {
-        if let Some((last, value)) = &*self.last_session.borrow() {
-            if last == session {
-                return value.clone();
-            }
-        }
-        let value = convert::to_js(session);
-        *self.last_session.borrow_mut() = Some((session.clone(), value.clone()));
-        value
-    }
-
-    /// Feeds the result of an effect carried out in this drain (at the call's time).
-    fn answer(&self, input: Input) {
-        self.machine.borrow_mut().handle(self.call_time.get(), input);
+    /// `mps_input` with `text` written into the buffer; the output read back.
+    pub fn input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, text: &str) -> String {
+        let len = io::put(text);
+        io::take(super::mps_input(id, kind, arg, flag, now, len as u32) as usize)
     }
 }

@@ -1,14 +1,57 @@
 //! The web side of the driver: storage through gloo-storage, and login codes from the
-//! official-account OAuth redirect instead of `wx.login`.
+//! official-account OAuth redirect instead of `wx.login`. Everything else crosses to the
+//! page's JavaScript like the mini-program's effects.
 
 use std::cell::RefCell;
 
 use wasm_bindgen::JsValue;
 
-use super::Driver;
-use crate::web::oauth::{new_state, read_return, without_return_params, OAuth, Return, STATE_KEY};
+use super::output::Output;
+use super::Slot;
+use crate::json::{self, Fields, Json, Wrong};
+use crate::web::oauth::{
+    new_state, read_return, without_return_params, OAuth, Return, WebOptions, STATE_KEY,
+};
 use crate::web::storage::{Area, WebStorage};
-use crate::{Effect, Input, LoginResult, PlatformError, DEVICE_ID_KEY};
+use crate::{
+    codec, Config, Effect, Error, Input, LoginResult, Machine, Platform, PlatformError, DEVICE_ID_KEY,
+};
+
+/// A web page's session from `{"options":{...},"web":{...}}`: the options as for the
+/// mini-program, and the web options `{ appid, scope?, authorizeUrl?, redirectUri? }`.
+pub(super) fn slot(text: Option<&str>, entropy: [u8; 16]) -> Result<Slot, Error> {
+    let value = text.and_then(json::parse).unwrap_or(Json::Null);
+    let parts = Fields::of(&value, Some(&["options", "web"])).map_err(invalid)?;
+    let web = parts
+        .read("web", web_options)
+        .map_err(invalid)?
+        .unwrap_or_default();
+    let oauth = OAuth::from_options(web)?;
+    let options = parts.read("options", |v| Ok(v.clone())).map_err(invalid)?;
+    let config = codec::options_value(&options.unwrap_or(Json::Object(Vec::new())))
+        .and_then(Config::from_options)?
+        .for_platform(Platform::Web);
+    Ok(Slot {
+        machine: Machine::new(config, entropy),
+        web: Some(WebSide::new(oauth)),
+    })
+}
+
+fn invalid(wrong: Wrong) -> Error {
+    let mut message = String::from("web options are not valid: ");
+    message.push_str(&wrong.describe());
+    Error::invalid_config(message)
+}
+
+fn web_options(value: &Json) -> Result<WebOptions, Wrong> {
+    let fields = Fields::of(value, Some(&["appid", "scope", "authorizeUrl", "redirectUri"]))?;
+    Ok(WebOptions {
+        appid: fields.string("appid")?,
+        scope: fields.string("scope")?,
+        authorize_url: fields.string("authorizeUrl")?,
+        redirect_uri: fields.string("redirectUri")?,
+    })
+}
 
 /// What the web driver keeps: the two stores, the OAuth settings, and the code this page's
 /// URL brought back (taken by the first login that needs it).
@@ -25,7 +68,7 @@ impl WebSide {
     /// Reads what the URL brought back (once), checks its `state` against the one stored
     /// before the redirect (then deleted: a state works once), and takes `code` and `state`
     /// out of the address bar, so that a reload cannot post the code again.
-    pub(super) fn new(oauth: OAuth) -> WebSide {
+    fn new(oauth: OAuth) -> WebSide {
         let local = WebStorage::open(Area::Local);
         let session = WebStorage::open(Area::Session);
         let window = web_sys::window();
@@ -50,63 +93,50 @@ impl WebSide {
             url_return: RefCell::new(url_return),
         }
     }
-}
 
-impl Driver {
-    /// Carries out the storage and login effects the web way; gives back every other effect.
-    pub(super) fn carry_out_web(&self, web: &WebSide, effect: Effect) -> Option<Effect> {
-        match effect {
-            Effect::ReadSession { op, key } => self.answer(Input::SessionRead {
+    /// Carries out the storage and login effects the web way: `Ok` with the input that
+    /// answers it, if any; every other effect is given back, for the page's JavaScript.
+    pub(super) fn carry_out(&self, effect: Effect, out: &mut Output) -> Result<Option<Input>, Effect> {
+        let stored = |op| Some(Input::StorageResult { op, result: Ok(()) });
+        Ok(match effect {
+            Effect::ReadSession { op, key } => Some(Input::SessionRead {
                 op,
-                found: web.local.read_session(&key),
+                found: self.local.read_session(&key),
             }),
             Effect::WriteSession { op, key, record } => {
-                web.local.write(&key, &record);
-                self.answer(Input::StorageResult { op, result: Ok(()) });
+                self.local.write(&key, &record);
+                stored(op)
             }
             Effect::RemoveSession { op, key } => {
-                web.local.remove(&key);
-                self.answer(Input::StorageResult { op, result: Ok(()) });
+                self.local.remove(&key);
+                stored(op)
             }
-            Effect::ReadDeviceId { op } => self.answer(Input::DeviceIdRead {
+            Effect::ReadDeviceId { op } => Some(Input::DeviceIdRead {
                 op,
-                found: web.local.read_text(DEVICE_ID_KEY),
+                found: self.local.read_text(DEVICE_ID_KEY),
             }),
             Effect::WriteDeviceId { op, id } => {
-                web.local.write(DEVICE_ID_KEY, &id);
-                self.answer(Input::StorageResult { op, result: Ok(()) });
+                self.local.write(DEVICE_ID_KEY, &id);
+                stored(op)
             }
             Effect::Login { op, .. } => {
-                let taken = web.url_return.borrow_mut().take();
-                match taken {
-                    Some(Return::Code(code)) => self.answer(Input::LoginResult {
-                        op,
-                        result: LoginResult::Code(code),
-                    }),
-                    Some(Return::Refused(reason)) => self.answer(Input::LoginResult {
-                        op,
-                        result: LoginResult::Refused(reason),
-                    }),
-                    None => {
+                let result = match self.url_return.borrow_mut().take() {
+                    Some(Return::Code(code)) => LoginResult::Code(code),
+                    Some(Return::Refused(reason)) => LoginResult::Refused(reason),
+                    None => match random_state() {
                         // Leave for the authorize page; the page comes back with a code.
-                        let redirected = random_state().is_some_and(|state| {
-                            web.session.write(STATE_KEY, &state);
-                            self.host
-                                .redirect(&web.oauth.authorize_url(&web.page_url, &state))
-                                .is_ok()
-                        });
-                        if !redirected {
-                            let result = LoginResult::Failed(PlatformError::said(
-                                "could not leave for the authorize page",
-                            ));
-                            self.answer(Input::LoginResult { op, result });
+                        Some(state) => {
+                            self.session.write(STATE_KEY, &state);
+                            out.redirect(&self.oauth.authorize_url(&self.page_url, &state));
+                            return Ok(None);
                         }
-                    }
-                }
+                        None => LoginResult::Failed(PlatformError::said("the browser gave no random values")),
+                    },
+                };
+                Some(Input::LoginResult { op, result })
             }
-            other => return Some(other),
-        }
-        None
+            other => return Err(other),
+        })
     }
 }
 

@@ -108,7 +108,7 @@ test('a trap rejects the calls under way with WASM_TRAP, and the next call loads
   world.backend.script({ hang: true })
   const waiting = settle(second.request({ url: world.backend.base + '/api/me?delay=200' }))
 
-  app.traps.next = 'driver_ensure'
+  app.traps.next = 'mps_input'
   const { error } = await settle(first.ensure())
   assert.equal(error.code, 'WASM_TRAP')
   assert.equal(error.retryable, true)

@@ -1,0 +1,72 @@
+//! The exchange buffer: the one place in linear memory where JavaScript writes an input's
+//! text and reads the output, as UTF-16 code units (what a JavaScript string is made of, so
+//! neither side needs a `TextEncoder`, which phones lack).
+
+use std::cell::RefCell;
+
+use crate::limits::MAX_INPUT_UNITS;
+
+thread_local! {
+    static BUFFER: RefCell<Vec<u16>> = RefCell::new(vec![0; 1024]);
+}
+
+/// Makes the buffer hold at least `units` code units and returns where it starts. The
+/// address changes only when the buffer grows: JavaScript asks again only then.
+pub(super) fn reserve(units: usize) -> *const u16 {
+    BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        if buffer.len() < units {
+            buffer.resize(units, 0);
+        }
+        buffer.as_ptr()
+    })
+}
+
+/// The first `len` code units of the buffer as text, lone surrogates replaced; `None` for a
+/// text longer than [`MAX_INPUT_UNITS`], which JavaScript does not copy (no value the core
+/// reads is anywhere near as long: it is refused unread).
+pub(super) fn read(len: usize) -> Option<String> {
+    if len > MAX_INPUT_UNITS {
+        return None;
+    }
+    BUFFER.with(|buffer| {
+        let buffer = buffer.borrow();
+        let units = buffer.get(..len)?;
+        Some(
+            char::decode_utf16(units.iter().copied())
+                .map(|c| c.unwrap_or('\u{FFFD}'))
+                .collect(),
+        )
+    })
+}
+
+/// Writes `text` at the start of the buffer (growing it if needed) and returns its length
+/// in code units.
+pub(super) fn write(text: &str) -> usize {
+    BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        let mut len = 0;
+        for unit in text.encode_utf16() {
+            if len == buffer.len() {
+                let grown = buffer.len() * 2;
+                buffer.resize(grown, 0);
+            }
+            buffer[len] = unit;
+            len += 1;
+        }
+        len
+    })
+}
+
+/// Puts `text` in the buffer as JavaScript would (for tests and native callers).
+pub(super) fn put(text: &str) -> usize {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    reserve(units.len());
+    BUFFER.with(|buffer| buffer.borrow_mut()[..units.len()].copy_from_slice(&units));
+    units.len()
+}
+
+/// The output of the last call, as JavaScript reads it (for tests and native callers).
+pub(super) fn take(len: usize) -> String {
+    read(len).unwrap_or_default()
+}
