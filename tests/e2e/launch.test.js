@@ -42,6 +42,36 @@ test('warm launch after a restart: no wx.login, no POST, one read', async () => 
   assert.deepEqual([again.storage.stats.reads, again.storage.stats.writes], [1, 0])
 })
 
+test('a cached launch crosses into the core at most 4 times and never out of it', async () => {
+  const storageFile = world.newStorage()
+  const first = world.open({ storageFile })
+  await world.session(first).launch()
+  first.close()
+
+  const app = world.open({ storageFile })
+  const session = world.session(app)
+  await session.ready()
+  const made = { ...app.stats.crossings }
+  const cached = await session.launch()
+  const launch = { in: app.stats.crossings.in - made.in, out: app.stats.crossings.out - made.out }
+
+  assert.equal(cached.source, 'cache')
+  console.log('cached launch: ' + launch.in + ' calls into the core, ' + launch.out + ' out of it' +
+    ' (loading the core and creating the session: ' + made.in + ' in, ' + made.out + ' out)')
+  assert.ok(launch.in <= 4, launch.in + ' calls into the core')
+  assert.ok(launch.out <= 4, launch.out + ' calls out of the core')
+  assert.equal(launch.out, 0, 'the core calls nothing in JavaScript')
+
+  // A cold launch, for the record: login, POST and write each answer with one call in.
+  const cold = world.open({ storageFile: world.newStorage() })
+  const coldSession = world.session(cold)
+  await coldSession.ready()
+  const before = { ...cold.stats.crossings }
+  assert.equal((await coldSession.launch()).source, 'login')
+  console.log('cold launch: ' + (cold.stats.crossings.in - before.in) + ' calls into the core, ' +
+    (cold.stats.crossings.out - before.out) + ' out of it')
+})
+
 test('50 concurrent ensure() calls share one wx.login and one POST', async () => {
   const app = world.open()
   const session = world.session(app)

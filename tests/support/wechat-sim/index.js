@@ -31,7 +31,7 @@ const { createWxWebAssembly, compareVersions } = require('./wx-wasm')
  * @param {string[]} [o.requestDomains] the request domain list (origins); default: no check
  */
 function createMiniProgram(o) {
-  const stats = { logins: 0, requests: 0, codes: [], toasts: [], instantiations: 0, logs: [], memories: [] }
+  const stats = { logins: 0, requests: 0, codes: [], toasts: [], instantiations: 0, logs: [], memories: [], crossings: { in: 0, out: 0 } }
   const behaviour = { login: 'ok' }
   const traps = { next: null, fired: 0 }
   const timers = createTimers()

@@ -6,8 +6,10 @@
 //   (checked with wasm-opt --mvp-features, the same validator the build uses);
 // - it resolves to an Instance (the documented type); `resultShape: 'object'` gives
 //   `{ instance, module }` instead, as some versions do.
-// `traps.next = 'driver_ensure'` makes the next call of that export throw the RuntimeError a
+// `traps.next = 'mps_input'` makes the next call of that export throw the RuntimeError a
 // trapped instance throws (`unreachable`), to test recovery; the call does not reach wasm.
+// `stats.crossings` counts every call into the module's exports (`in`) and out of it into its
+// imports (`out`).
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
@@ -53,10 +55,11 @@ function isMvpOnly(bytes) {
 }
 
 /** The instance as the app sees it, with every exported function able to trap on demand. */
-function trappable(instance, traps) {
+function trappable(instance, traps, crossings) {
   const exports = {}
   for (const [name, value] of Object.entries(instance.exports)) {
     exports[name] = typeof value !== 'function' ? value : function (...args) {
+      crossings.in++
       if (traps.next === name) {
         traps.next = null
         traps.fired++
@@ -66,6 +69,21 @@ function trappable(instance, traps) {
     }
   }
   return { exports: Object.freeze(exports) }
+}
+
+/** The imports, each function counting its calls: every call out of wasm into JavaScript. */
+function counted(imports, crossings) {
+  const wrapped = {}
+  for (const [module, members] of Object.entries(imports || {})) {
+    wrapped[module] = {}
+    for (const [name, value] of Object.entries(members)) {
+      wrapped[module][name] = typeof value !== 'function' ? value : function (...args) {
+        crossings.out++
+        return value.apply(this, args)
+      }
+    }
+  }
+  return wrapped
 }
 
 function createWxWebAssembly({ root, platform, baseLibrary, resultShape, stats, traps }) {
@@ -95,10 +113,10 @@ function createWxWebAssembly({ root, platform, baseLibrary, resultShape, stats, 
           if (globals.length) return fail('CompileError: invalid wasm file (iOS cannot export a Global: ' + globals.map((g) => g.name).join(', ') + ')')
           if (!isMvpOnly(bytes)) return fail('CompileError: invalid wasm file (post-MVP features are not supported on iOS)')
         }
-        WebAssembly.instantiate(module, imports).then(
+        WebAssembly.instantiate(module, counted(imports, stats.crossings)).then(
           (real) => {
             stats.memories.push(real.exports.memory)
-            const instance = trappable(real, traps)
+            const instance = trappable(real, traps, stats.crossings)
             resolve(resultShape === 'object' ? { instance, module } : instance)
           },
           (e) => fail(e.message)
