@@ -50,7 +50,7 @@ clearTimeout = phoneTimers.clear
 function newPhone(root, options) {
   options = options || {}
   var stored = options.storage || {}
-  var stats = { logins: 0, posts: 0, reads: 0, writes: 0, instantiations: 0 }
+  var stats = { logins: 0, posts: 0, reads: 0, writes: 0, instantiations: 0, callsIn: 0, callsOut: 0, memory: null }
   var issued = {}
   var codes = 0
   var later = function (fn) { Promise.resolve().then(fn) }
@@ -91,12 +91,38 @@ function newPhone(root, options) {
       stats.instantiations++
       if (typeof path !== 'string' || path.charAt(0) !== '/') return Promise.reject(new Error('WXWebAssembly takes a package path'))
       var bytes = readFile(root + '/mp_session.wasm', 'binary')
-      return WebAssembly.instantiate(bytes, imports).then(function (result) {
-        return options.resultShape === 'object' ? result : result.instance
+      return WebAssembly.instantiate(bytes, counted(imports, stats, options.count)).then(function (result) {
+        stats.memory = result.instance.exports.memory
+        var instance = options.count ? countedInstance(result.instance, stats) : result.instance
+        return options.resultShape === 'object' ? { instance: instance, module: result.module } : instance
       })
     },
   }
   return { wx: wx, WXWebAssembly: wxWebAssembly, storage: stored, stats: stats }
+}
+
+/** With `count`, the imports, each counting the calls out of the core. */
+function counted(imports, stats, count) {
+  if (!count) return imports
+  var wrapped = {}
+  Object.keys(imports || {}).forEach(function (module) {
+    wrapped[module] = {}
+    Object.keys(imports[module]).forEach(function (name) {
+      var f = imports[module][name]
+      wrapped[module][name] = typeof f !== 'function' ? f : function () { stats.callsOut++; return f.apply(this, arguments) }
+    })
+  })
+  return wrapped
+}
+
+/** The instance with each exported function counting the calls into the core. */
+function countedInstance(instance, stats) {
+  var exports = {}
+  Object.keys(instance.exports).forEach(function (name) {
+    var f = instance.exports[name]
+    exports[name] = typeof f !== 'function' ? f : function () { stats.callsIn++; return f.apply(this, arguments) }
+  })
+  return { exports: exports }
 }
 
 /** Loads `file` (CommonJS) afresh, as a new app would, with the phone's globals. */
