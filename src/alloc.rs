@@ -45,6 +45,15 @@ impl Blocks {
     }
 }
 
+/// Where the heap starts, as the linker says.
+fn heap_base() -> usize {
+    extern "C" {
+        static __heap_base: u8;
+    }
+    // Only the symbol's address is taken (no read), which is safe; the linker defines it.
+    core::ptr::addr_of!(__heap_base) as usize
+}
+
 /// The size class of `layout`: blocks of `1 << (class + MIN_SHIFT)` bytes, aligned to their
 /// size, which covers every alignment up to the size.
 fn class(layout: &Layout) -> Option<usize> {
@@ -69,9 +78,10 @@ unsafe impl GlobalAlloc for Blocks {
         }
         let size = 1usize << (class as u32 + MIN_SHIFT);
         if state.end == 0 {
-            // Fresh memory starts where the module's own memory ends.
-            state.next = memory_size(0) * PAGE;
-            state.end = state.next;
+            // Fresh memory starts where the linker put the heap: after the data and the stack,
+            // in the pages the module starts with.
+            state.next = heap_base();
+            state.end = memory_size(0) * PAGE;
         }
         let start = (state.next + size - 1) & !(size - 1);
         let Some(stop) = start.checked_add(size) else {

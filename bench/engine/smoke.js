@@ -1,7 +1,7 @@
 // The built package on a phone's engine (run by tests/e2e/jsc.test.js under
 // `jsc --useJIT=0`, as on an iPhone): cold launch, warm launch, a Chinese and emoji nickname
-// round trip with no TextEncoder, 100 concurrent ensure() → one login, and WXWebAssembly
-// resolving to either shape. Prints one line per check and `N passed, M failed`.
+// round trip with no TextEncoder, 100 concurrent ensure() → one login, the core's memory over
+// a thousand launches, and WXWebAssembly resolving to either shape. Prints one line per check and `N passed, M failed`.
 /* global newPhone, loadModule, print, PACKAGE */
 
 var results = { passed: 0, failed: 0 }
@@ -49,6 +49,18 @@ async function main() {
   var sessions = await Promise.all(all)
   check('100 concurrent ensure(): 1 wx.login, 1 POST', busy.stats.logins === 1 && busy.stats.posts === 1 &&
     sessions.every(function (x) { return x.openid === 'o-phone-user' }), busy.stats.logins + ' login, ' + busy.stats.posts + ' POST')
+
+  // The core's memory: within 128 KiB, and no growth over a thousand cached launches.
+  var lib = loadModule(again, PACKAGE + '/index.js')
+  var sizes = []
+  for (var n = 0; n < 1000; n++) {
+    var one = lib.createSession({ loginUrl: 'https://api.example.com/auth/wx-login', api: again.wx })
+    await one.launch()
+    one.close()
+    if (n === 0 || n === 999) sizes.push(again.stats.memory.buffer.byteLength)
+  }
+  check('1000 cached launches: the core\'s memory stays within 128 KiB and does not grow',
+    sizes[1] <= 128 * 1024 && sizes[1] === sizes[0], sizes.join(' → ') + ' bytes')
 
   for (var shape of ['instance', 'object']) {
     var shaped = newPhone(PACKAGE, { resultShape: shape })

@@ -32,11 +32,13 @@ pub(super) fn read(len: usize) -> Option<String> {
     BUFFER.with(|buffer| {
         let buffer = buffer.borrow();
         let units = buffer.get(..len)?;
-        Some(
-            char::decode_utf16(units.iter().copied())
-                .map(|c| c.unwrap_or('\u{FFFD}'))
-                .collect(),
-        )
+        // ASCII, one byte per unit, is all but a nickname: a tight loop for it, the standard
+        // decoder for the rest.
+        let ascii = units.iter().take_while(|&&u| u < 0x80).count();
+        let mut text = String::with_capacity(len + (len - ascii) * 2);
+        text.extend(units[..ascii].iter().map(|&u| u as u8 as char));
+        text.extend(char::decode_utf16(units[ascii..].iter().copied()).map(|c| c.unwrap_or('\u{FFFD}')));
+        Some(text)
     })
 }
 
@@ -45,13 +47,13 @@ pub(super) fn read(len: usize) -> Option<String> {
 pub(super) fn write(text: &str) -> usize {
     BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
+        // At most one unit per byte.
+        if buffer.len() < text.len() {
+            buffer.resize(text.len(), 0);
+        }
         let mut len = 0;
-        for unit in text.encode_utf16() {
-            if len == buffer.len() {
-                let grown = buffer.len() * 2;
-                buffer.resize(grown, 0);
-            }
-            buffer[len] = unit;
+        for (slot, unit) in buffer.iter_mut().zip(text.encode_utf16()) {
+            *slot = unit;
             len += 1;
         }
         len
