@@ -100,7 +100,8 @@ impl Parser<'_> {
             }
             b'{' => {
                 self.at += 1;
-                let mut fields = Vec::new();
+                // A record has seven fields: room for them at once.
+                let mut fields = Vec::with_capacity(8);
                 if !self.eat(b'}') {
                     loop {
                         self.space();
@@ -222,7 +223,12 @@ impl Parser<'_> {
             return None;
         }
         self.at += 1;
-        let mut out = String::new();
+        // Most strings have no escape: their length is known before they are copied.
+        let plain = self.bytes[self.at..]
+            .iter()
+            .take_while(|&&b| b != b'"' && b != b'\\')
+            .count();
+        let mut out = String::with_capacity(plain);
         loop {
             let run = self.at;
             while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {

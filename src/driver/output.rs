@@ -49,10 +49,20 @@ pub(super) enum Kind {
 }
 
 /// The output being written.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Output {
     effects: String,
     sessions: Vec<Session>,
+}
+
+impl Default for Output {
+    fn default() -> Output {
+        // Room for a launch's effects at once: growing a string copies it.
+        Output {
+            effects: String::with_capacity(512),
+            sessions: Vec::new(),
+        }
+    }
 }
 
 impl Output {
@@ -228,7 +238,7 @@ impl Output {
 
     /// The whole output, with the machine's deadline.
     pub(super) fn finish(self, deadline: Option<u64>) -> String {
-        let mut out = String::with_capacity(self.effects.len() + 64);
+        let mut out = String::with_capacity(self.effects.len() + 64 + 320 * self.sessions.len());
         out.push_str("{\"t\":");
         match deadline {
             Some(at) => push_number(&mut out, at),
