@@ -24,6 +24,7 @@ function toError(view) {
   error.retryable = !!view.retryable
   if (view.errcode != null) error.errcode = view.errcode
   if (view.status != null) error.status = view.status
+  if (detail) error.detail = detail
   if (view.session) error.session = /** @type {import('./index').Session} */ (view.session)
   return error
 }

@@ -128,6 +128,9 @@ export interface MpSessionError extends Error {
   errcode?: number
   /** The HTTP status of the backend's answer, if one arrived. */
   status?: number
+  /** What the platform said (`wx.login`'s or the login request's `errMsg`, a storage
+   *  exception's message), if it said anything; also at the end of `message`. */
+  detail?: string
   /** For `STORAGE` after a login: the session, usable in memory for this launch. */
   session?: Session
   cause?: unknown
