@@ -26,6 +26,8 @@ async function launch(label, options) {
   console.log('       calls        wx.login ×' + app.stats.logins + '   POST ×' + (options.backend.stats.posts - posts) +
     '   storage reads ×' + app.storage.stats.reads + '   storage writes ×' + app.storage.stats.writes +
     '   WXWebAssembly.instantiate ×' + app.stats.instantiations)
+  // Everything the app did through the core: loading it, the session, both pages' calls.
+  console.log('       across the JS/wasm boundary: ' + app.stats.crossings.in + ' calls in, ' + app.stats.crossings.out + ' out')
   app.close()
   return { app, page }
 }

@@ -86,8 +86,10 @@ function makeSession(platform, settings) {
     try {
       made = core.boundary.create(platform.kind, entropy(), platform.options)
     } catch (cause) {
+      // The core trapped before this session had a place in it: the next call loads afresh.
       killCore(core, cause)
-      throw errors.shimError('WASM_TRAP', 'the WebAssembly core stopped (' + errors.describe(cause) + ')', true, cause)
+      starting = null
+      throw errors.shimError('WASM_TRAP', 'the WebAssembly core stopped (' + errors.describe(cause) + '); the next call loads it again', true, cause)
     }
     if (made.error) {
       failure = errors.toError(made.error)

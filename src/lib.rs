@@ -8,11 +8,14 @@
 //! ## Who does the IO
 //!
 //! ```text
-//!   app.js ──calls──▶ JS shim ──▶ wasm driver ──inputs──▶ Machine (this crate's core)
-//!                       ▲            │  ▲                     │
-//!                       │            │  └──────effects────────┘
-//!                 wx.login, wx.request, storage, timers (carried out by the shim)
+//!   app.js ──calls──▶ JS shim ══ one JSON text in ══▶ driver ──inputs──▶ Machine (the core)
+//!                       ▲    ◀══ one JSON text out ══    ▲               │
+//!                       │   (effects + next deadline)    └───effects─────┘
+//!                 wx.login, wx.request, storage, the one timer (carried out by the shim)
 //! ```
+//!
+//! The core calls nothing in JavaScript: each call into it ([`driver`]) feeds one input and
+//! hands back everything that followed, as JSON in one exchange buffer.
 //!
 //! The [`Machine`] is sans-IO: it never calls JavaScript, reads a clock or draws randomness.
 //! Time (Unix milliseconds) comes with every input; randomness once, at creation. That makes

@@ -123,6 +123,16 @@ test('a trap rejects the calls under way with WASM_TRAP, and the next call loads
   world.backend.script()
 })
 
+test('a trap while a session is made in the core: WASM_TRAP, and the next call starts afresh', async () => {
+  const app = world.open()
+  app.traps.next = 'mps_create'
+  const session = world.session(app)
+  const { error } = await settle(session.launch())
+  assert.equal(error.code, 'WASM_TRAP')
+  assert.equal((await session.launch()).openid, 'o-sim-user')
+  assert.equal(app.traps.fired, 1)
+})
+
 test('no unhandled promise rejection anywhere in this file', () => {
   assert.deepEqual(world.unhandled, [])
 })
