@@ -87,7 +87,7 @@ pub enum ReplyBody {
     Answer(Answer),
     /// Anything else: not JSON, or JSON of the wrong shape.
     Unreadable,
-    /// A body longer than [`MAX_ANSWER_CHARS`], not parsed.
+    /// A body longer than [`crate::MAX_ANSWER_CHARS`], not parsed.
     TooLarge,
 }
 
