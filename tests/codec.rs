@@ -31,6 +31,14 @@ fn too_deep(text: &str) -> bool {
     text.bytes().filter(|b| *b == b'[' || *b == b'{').count() > 100
 }
 
+/// The one place the reference is more lenient on purpose: serde's derive also reads a
+/// nested struct from an array (`"userInfo": []` as a tuple); the core, as every release
+/// before, reads `userInfo` only from an object.
+fn user_info_as_array(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|value| value.get("userInfo").is_some_and(serde_json::Value::is_array))
+}
+
 fn same_record(text: &str) {
     let ours = codec::stored_session(text);
     let theirs = reference::<Record>(text);
@@ -40,6 +48,7 @@ fn same_record(text: &str) {
             assert!(matches!(text.trim(), "null" | "\"\""), "absent: {text}")
         }
         (StoredSession::Unreadable, None) => {}
+        (StoredSession::Unreadable, Some(_)) if user_info_as_array(text) => {}
         (ours, theirs) => panic!("{text}\n  ours: {ours:?}\n  serde: {theirs:?}"),
     }
 }
@@ -59,6 +68,7 @@ fn same_answer(text: &str) {
             assert!(close(a.errcode, b.errcode), "{text}");
         }
         (ReplyBody::Unreadable, None) => {}
+        (ReplyBody::Unreadable, Some(_)) if user_info_as_array(text) => {}
         (ReplyBody::TooLarge, _) => assert!(text.encode_utf16().count() > 65_536),
         (ours, theirs) => panic!("{text}\n  ours: {ours:?}\n  serde: {theirs:?}"),
     }
@@ -140,6 +150,8 @@ const EDGES: &[&str] = &[
     "{\"v\":1,\"openid\":\"\\ud800\",\"expiresAt\":2,\"obtainedAt\":1}",
     "{\"v\":1,\"openid\":\"o\",\"token\":null,\"userInfo\":{\"nickName\":\"小明\",\"x\":1},\"expiresAt\":2,\"obtainedAt\":1}",
     "{\"v\":1,\"openid\":\"o\",\"userInfo\":{\"nickName\":5},\"expiresAt\":2,\"obtainedAt\":1}",
+    "{\"v\":1,\"openid\":\"o\",\"userInfo\":[\"n\",\"a\"],\"expiresAt\":2,\"obtainedAt\":1}",
+    "{ \"userInfo\" :\t[  ]}",
     "{\"openid\":\"o\",\"expires_in\":3600.5,\"errcode\":-1}",
     "{\"openid\":\"o\",\"expires_in\":1e308,\"expiresIn\":0.1}",
     "{\"openid\":\"o\",\"expires_in\":1e309}",

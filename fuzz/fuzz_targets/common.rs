@@ -67,3 +67,11 @@ pub fn drain(machine: &mut Machine, now: u64) {
         }
     }
 }
+
+/// The one place the reference is more lenient on purpose: serde's derive also reads a
+/// nested struct from an array (`"userInfo": []` as a tuple); the core, as every release
+/// before, reads `userInfo` only from an object.
+pub fn user_info_as_array(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|value| value.get("userInfo").is_some_and(serde_json::Value::is_array))
+}
