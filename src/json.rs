@@ -28,6 +28,7 @@ pub(crate) enum Json {
 /// Parses one JSON text; `None` when it is not exactly one well-formed value.
 pub(crate) fn parse(text: &str) -> Option<Json> {
     let mut parser = Parser {
+        text,
         bytes: text.as_bytes(),
         at: 0,
     };
@@ -37,6 +38,7 @@ pub(crate) fn parse(text: &str) -> Option<Json> {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     at: usize,
 }
@@ -223,29 +225,30 @@ impl Parser<'_> {
             return None;
         }
         self.at += 1;
-        // Most strings have no escape: their length is known before they are copied.
-        let plain = self.bytes[self.at..]
-            .iter()
-            .take_while(|&&b| b != b'"' && b != b'\\')
-            .count();
-        let mut out = String::with_capacity(plain);
+        let mut out: Option<String> = None;
         loop {
+            // A run of plain characters; it stops only at ASCII bytes, so it is a whole
+            // `str` slice, copied at once.
             let run = self.at;
             while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
                 self.at += 1;
             }
-            // The input is a `str` and the run stops only at ASCII bytes: a whole UTF-8 slice.
-            out.push_str(std::str::from_utf8(&self.bytes[run..self.at]).ok()?);
-            match self.peek()? {
-                b'"' => {
-                    self.at += 1;
-                    return Some(out);
+            let plain = self.text.get(run..self.at)?;
+            let end = self.peek()?;
+            self.at += 1;
+            match (end, &mut out) {
+                // Most strings have no escape: one copy, of the right size.
+                (b'"', None) => return Some(plain.to_owned()),
+                (b'"', Some(out)) => {
+                    out.push_str(plain);
+                    return Some(std::mem::take(out));
                 }
-                b'\\' => {
-                    self.at += 1;
+                (b'\\', _) => {
+                    let out = out.get_or_insert_with(String::new);
+                    out.push_str(plain);
                     let escaped = self.peek()?;
                     self.at += 1;
-                    let c = match escaped {
+                    out.push(match escaped {
                         b'"' => '"',
                         b'\\' => '\\',
                         b'/' => '/',
@@ -256,8 +259,7 @@ impl Parser<'_> {
                         b't' => '\t',
                         b'u' => self.escaped_char()?,
                         _ => return None,
-                    };
-                    out.push(c);
+                    });
                 }
                 _ => return None, // a raw control character
             }
@@ -283,21 +285,29 @@ impl Parser<'_> {
 /// Appends `text` as a JSON string. Only what JSON requires is escaped: the result is as
 /// short as the text allows.
 pub(crate) fn push_string(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                crate::text::push_hex(out, c as u8, false);
-            }
-            c => out.push(c),
+    let mut run = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        if byte != b'"' && byte != b'\\' && byte >= 0x20 {
+            continue;
         }
+        // Bytes below 0x80 are whole characters: the runs around them are whole `str`s.
+        out.push_str(text.get(run..at).unwrap_or_default());
+        match byte {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
+                out.push_str("\\u00");
+                crate::text::push_hex(out, byte, false);
+            }
+        }
+        run = at + 1;
     }
+    out.push_str(text.get(run..).unwrap_or_default());
     out.push('"');
 }
 
