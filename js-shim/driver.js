@@ -32,6 +32,7 @@ var IN = {
  *   answered(op: number, response: Response): void,
  *   isSessionExpired(response: Response): boolean,
  *   attachToken: ((options: RequestOptions, token: string) => RequestOptions) | undefined,
+ *   wantsChanges(): boolean,
  *   trapped(cause: unknown): void,
  * }} Hooks what the session does with what settles
  */
@@ -43,7 +44,7 @@ var IN = {
  * @param {Hooks} hooks
  */
 function createDriver(boundary, id, host, hooks) {
-  /** @type {any[][]} */
+  /** @type {Array<{ effect: any[], share: (index: number | null) => any }>} */
   var queue = []
   var running = false
   var stopped = false
@@ -72,21 +73,21 @@ function createDriver(boundary, id, host, hooks) {
       hooks.trapped(cause)
       return null
     }
-    var sessions = out.s
+    var share = sharer(out.s)
     var result = null
     for (var i = 0; i < out.e.length; i++) {
       var effect = out.e[i]
-      // Sessions are sent once per output and referred to by index.
-      if (effect[0] === 9 && effect[2] === 0) effect[3] = sessions[effect[3]]
-      else if (effect[0] === 11 || effect[0] === 14) effect[1] = effect[1] === null ? null : sessions[effect[1]]
-      if (effect[0] === 14) result = effect[1]
-      else queue.push(effect)
+      if (effect[0] === 14) result = share(effect[1])
+      else queue.push({ effect: effect, share: share })
     }
     setTimer(out.t, now)
     if (!running) {
       running = true
       try {
-        while (queue.length && !stopped) carryOut(/** @type {any[]} */ (queue.shift()))
+        while (queue.length && !stopped) {
+          var next = /** @type {{ effect: any[], share: (index: number | null) => any }} */ (queue.shift())
+          carryOut(next.effect, next.share)
+        }
       } finally {
         running = false
       }
@@ -111,8 +112,11 @@ function createDriver(boundary, id, host, hooks) {
     return function (errMsg) { feed(IN.storageResult, op, errMsg === undefined ? 0 : 1, errMsg) }
   }
 
-  /** @param {any[]} e */
-  function carryOut(e) {
+  /**
+   * @param {any[]} e the effect
+   * @param {(index: number | null) => any} share the output's sessions, by index
+   */
+  function carryOut(e, share) {
     var op = e[1]
     switch (e[0]) {
       case 0: return host.read(e[2], function (failed, text) { feed(IN.sessionRead, op, failed ? 1 : 0, text) })
@@ -144,9 +148,10 @@ function createDriver(boundary, id, host, hooks) {
           feed(IN.sendResult, op, hooks.isSessionExpired(response) ? 1 : 0)
         })
         return
-      case 9: return hooks.settle(op, undefined, e[3])
-      case 10: return hooks.settle(op, e[2])
-      case 11: return hooks.changed(e[1])
+      // For 9 to 11, e[1] is the app's call, not an effect's id.
+      case 9: return hooks.settle(e[1], undefined, e[2] === 0 ? share(e[3]) : e[3])
+      case 10: return hooks.settle(e[1], e[2])
+      case 11: return hooks.wantsChanges() ? hooks.changed(share(e[1])) : undefined
       case 12: return host.toast(e[1])
       case 13: return host.redirect(e[1])
     }
@@ -196,6 +201,41 @@ function createDriver(boundary, id, host, hooks) {
     })
     tasks = {}
   }
+}
+
+/**
+ * The sessions of one output, by index: the first to take one gets the object `JSON.parse`
+ * made, each later one its own copy (a session goes to every call a login settles, and an
+ * app may change what it is given). A cached launch, one call, copies nothing.
+ *
+ * @param {object[]} sessions
+ * @returns {(index: number | null) => any}
+ */
+function sharer(sessions) {
+  /** @type {boolean[]} */
+  var taken = []
+  return function (index) {
+    if (index === null) return null
+    if (!taken[index]) {
+      taken[index] = true
+      return sessions[index]
+    }
+    return copy(sessions[index])
+  }
+}
+
+/**
+ * A deep copy of plain data.
+ *
+ * @param {any} value
+ * @returns {any}
+ */
+function copy(value) {
+  if (!value || typeof value !== 'object') return value
+  /** @type {any} */
+  var out = {}
+  Object.keys(value).forEach(function (key) { out[key] = copy(value[key]) })
+  return out
 }
 
 module.exports = { createDriver: createDriver, IN: IN }

@@ -99,6 +99,7 @@ function makeSession(platform, settings) {
     driver = createDriver(core.boundary, sessionId, platform.host, {
       settle: settle,
       changed: changed,
+      wantsChanges: function () { return listeners.length > 0 },
       trapped: trapped,
       requestOf: function (call) { return pending[call] && pending[call].request },
       answered: function (op, response) { responses[op] = response },
@@ -139,14 +140,12 @@ function makeSession(platform, settings) {
       delete responses[value]
       return waiting.resolve(response)
     }
-    // The core hands the same value to every call a login settles: each gets its own copy.
-    waiting.resolve(copy(value))
+    // Each call gets its own object (driver.js copies a session given to more than one).
+    waiting.resolve(value)
   }
 
-  /** @param {any} session */
+  /** @param {any} session the listeners' own object */
   function changed(session) {
-    if (!listeners.length) return
-    session = copy(session)
     listeners.slice().forEach(function (listener) {
       try {
         listener(session)
@@ -200,7 +199,8 @@ function makeSession(platform, settings) {
     launch: function () { return call('ensure') },
     ensure: function () { return call('ensure') },
     current: function () {
-      return driver ? copy(driver.current()) : null
+      // A fresh object from the core's output each time.
+      return driver ? driver.current() : null
     },
     setUserInfo: function (info) { return call('setUserInfo', json(info)) },
     logout: function () { return call('logout').then(function () {}) },
@@ -309,21 +309,6 @@ function json(value) {
   } catch (e) {
     return undefined
   }
-}
-
-/**
- * A deep copy of plain data (a session): what the core hands out is shared between calls.
- *
- * @template T
- * @param {T} value
- * @returns {T}
- */
-function copy(value) {
-  if (!value || typeof value !== 'object') return value
-  /** @type {any} */
-  var out = {}
-  Object.keys(value).forEach(function (key) { out[key] = copy(/** @type {any} */ (value)[key]) })
-  return out
 }
 
 /** 16 random bytes: `crypto.getRandomValues` where it exists, else `Math.random`. */

@@ -77,12 +77,19 @@ test('50 concurrent ensure() calls share one wx.login and one POST', async () =>
   const session = world.session(app)
   const posts = world.backend.stats.posts
 
+  const heard = []
+  session.onChange((s) => heard.push(s))
   const results = await Promise.all(Array.from({ length: 50 }, () => session.ensure()))
 
   assert.ok(results.every((s) => s.openid === 'o-sim-user'))
   assert.equal(app.stats.logins, 1)
   assert.equal(world.backend.stats.posts - posts, 1)
   assert.equal(app.storage.stats.writes, 1)
+  // One session, fifty callers and a listener: each holds its own object.
+  results[0].openid = 'changed by one caller'
+  results[1].userInfo = { nickName: 'x' }
+  assert.equal(new Set(results.concat(heard)).size, 51)
+  assert.ok(results.slice(2).concat(heard).every((s) => s.openid === 'o-sim-user' && s.userInfo === null))
 })
 
 test('the app code sees no WebAssembly, TextEncoder, TextDecoder, process or eval', () => {
