@@ -23,12 +23,15 @@ pub(super) fn slot(text: Option<&str>, entropy: [u8; 16]) -> Result<Slot, Error>
     let value = text.and_then(json::parse).unwrap_or(Json::Null);
     let parts = Fields::of(&value, Some(&["options", "web"])).map_err(invalid)?;
     let web = parts
-        .read("web", web_options)
+        .read("web", WebOptions::from_json)
         .map_err(invalid)?
         .unwrap_or_default();
     let oauth = OAuth::from_options(web)?;
-    let options = parts.read("options", |v| Ok(v.clone())).map_err(invalid)?;
-    let config = codec::options_value(&options.unwrap_or(Json::Object(Vec::new())))
+    let options = parts
+        .read("options", |v| Ok(codec::options_value(v)))
+        .map_err(invalid)?;
+    let config = options
+        .unwrap_or_else(|| codec::options_value(&Json::Object(Vec::new())))
         .and_then(Config::from_options)?
         .for_platform(Platform::Web);
     Ok(Slot {
@@ -41,16 +44,6 @@ fn invalid(wrong: Wrong) -> Error {
     let mut message = String::from("web options are not valid: ");
     message.push_str(&wrong.describe());
     Error::invalid_config(message)
-}
-
-fn web_options(value: &Json) -> Result<WebOptions, Wrong> {
-    let fields = Fields::of(value, Some(&["appid", "scope", "authorizeUrl", "redirectUri"]))?;
-    Ok(WebOptions {
-        appid: fields.string("appid")?,
-        scope: fields.string("scope")?,
-        authorize_url: fields.string("authorizeUrl")?,
-        redirect_uri: fields.string("redirectUri")?,
-    })
 }
 
 /// What the web driver keeps: the two stores, the OAuth settings, and the code this page's

@@ -1,10 +1,9 @@
 //! The official-account OAuth code flow, as pure functions: the authorize URL, the random
 //! `state`, and what a page's URL brings back. No browser needed, so it is tested natively.
 
-use serde::Deserialize;
-
 use crate::error::Error;
 use crate::input::Refusal;
+use crate::json::{Fields, Json, Wrong};
 use crate::secret::Secret;
 use crate::text::push_hex;
 use crate::url::secure_origin;
@@ -14,21 +13,17 @@ pub const DEFAULT_AUTHORIZE_URL: &str = "https://open.weixin.qq.com/connect/oaut
 /// The `sessionStorage` key of the `state` of a redirect under way.
 pub const STATE_KEY: &str = "mp-session:oauth-state";
 
-/// The web-only options of `createSession` from `mp-session/web`, as they arrive.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// The web-only options of `createSession` from `mp-session/web`, as they arrive
+/// (`{ appid, scope?, authorizeUrl?, redirectUri? }`; another name is refused).
+#[derive(Clone, Debug, Default)]
 pub struct WebOptions {
     /// The official account's AppID (required).
-    #[serde(default)]
     pub appid: Option<String>,
     /// `snsapi_base` (silent, the default) or `snsapi_userinfo` (asks the user).
-    #[serde(default)]
     pub scope: Option<String>,
     /// The authorize endpoint; default WeChat's. Tests point it at a mock.
-    #[serde(default)]
     pub authorize_url: Option<String>,
     /// Where WeChat sends the user back; default: this page, without `code` and `state`.
-    #[serde(default)]
     pub redirect_uri: Option<String>,
 }
 
@@ -39,6 +34,19 @@ pub struct OAuth {
     scope: &'static str,
     authorize_url: String,
     redirect_uri: Option<String>,
+}
+
+impl WebOptions {
+    /// The web options from their JSON value; the error names the one that is wrong.
+    pub(crate) fn from_json(value: &Json) -> Result<WebOptions, Wrong> {
+        let fields = Fields::of(value, Some(&["appid", "scope", "authorizeUrl", "redirectUri"]))?;
+        Ok(WebOptions {
+            appid: fields.string("appid")?,
+            scope: fields.string("scope")?,
+            authorize_url: fields.string("authorizeUrl")?,
+            redirect_uri: fields.string("redirectUri")?,
+        })
+    }
 }
 
 impl OAuth {
@@ -323,6 +331,25 @@ mod tests {
     fn states_are_32_hex_digits() {
         assert_eq!(new_state([0xab; 16]), "ab".repeat(16));
         assert_ne!(new_state([1; 16]), new_state([2; 16]));
+    }
+
+    #[test]
+    fn web_options_are_read_by_name_and_an_unknown_one_is_refused() {
+        let read = |text: &str| WebOptions::from_json(&crate::json::parse(text).unwrap());
+        let options = read(r#"{"appid":"wx1","scope":"snsapi_userinfo"}"#).unwrap();
+        assert_eq!(
+            (options.appid.as_deref(), options.scope.as_deref()),
+            (Some("wx1"), Some("snsapi_userinfo"))
+        );
+        let wrong = read(r#"{"appId":"wx1"}"#).unwrap_err().describe();
+        assert!(
+            wrong.starts_with("appId is not a known field; expected one of appid"),
+            "{wrong}"
+        );
+        assert_eq!(
+            read(r#"{"appid":1}"#).unwrap_err().describe(),
+            "appid must be a string"
+        );
     }
 
     #[test]
