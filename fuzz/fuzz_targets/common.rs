@@ -70,8 +70,16 @@ pub fn drain(machine: &mut Machine, now: u64) {
 
 /// The one place the reference is more lenient on purpose: serde's derive also reads a
 /// nested struct from an array (`"userInfo": []` as a tuple); the core, as every release
-/// before, reads `userInfo` only from an object.
+/// before, reads `userInfo` only from an object. (Read with the derive, which skips the other
+/// fields unparsed, as the reference does: a `Value` would refuse an out-of-range number.)
 pub fn user_info_as_array(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text)
-        .is_ok_and(|value| value.get("userInfo").is_some_and(serde_json::Value::is_array))
+    #[derive(serde::Deserialize)]
+    struct UserInfoField {
+        #[serde(rename = "userInfo", default)]
+        user_info: Option<serde_json::Value>,
+    }
+    serde_json::from_str::<UserInfoField>(text)
+        .ok()
+        .and_then(|probe| probe.user_info)
+        .is_some_and(|value| value.is_array())
 }
