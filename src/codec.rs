@@ -2,9 +2,12 @@
 //! record, the backend's answer, the options and `setUserInfo`'s argument in; the record, the
 //! session, errors and the login request's body out.
 //!
-//! The decoders accept exactly what the serde derives on the same types accept (unknown
-//! fields ignored or refused alike, a field given twice refused); `tests/codec.rs` holds them
-//! to that against `serde_json`.
+//! The decoders accept what the serde derives on the same types accept (unknown fields
+//! ignored or refused alike, a field given twice refused), with two differences on purpose: a
+//! nested `userInfo` is read only from an object (the derive also takes an array, as a
+//! tuple), and a `\u` escape of a lone surrogate is refused wherever it stands (serde skips it
+//! in a field it ignores). `tests/codec.rs` and the fuzz targets hold them to that against
+//! `serde_json`.
 
 use crate::answer::{Answer, ReplyBody};
 use crate::config::{FailureToast, Options};

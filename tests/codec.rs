@@ -56,7 +56,7 @@ fn same_record(text: &str) {
             assert!(matches!(text.trim(), "null" | "\"\""), "absent: {text}")
         }
         (StoredSession::Unreadable, None) => {}
-        (StoredSession::Unreadable, Some(_)) if user_info_as_array(text) => {}
+        (StoredSession::Unreadable, Some(_)) if user_info_as_array(text) || lone_surrogate_escape(text) => {}
         (ours, theirs) => panic!("{text}\n  ours: {ours:?}\n  serde: {theirs:?}"),
     }
 }
@@ -76,7 +76,7 @@ fn same_answer(text: &str) {
             assert!(close(a.errcode, b.errcode), "{text}");
         }
         (ReplyBody::Unreadable, None) => {}
-        (ReplyBody::Unreadable, Some(_)) if user_info_as_array(text) => {}
+        (ReplyBody::Unreadable, Some(_)) if user_info_as_array(text) || lone_surrogate_escape(text) => {}
         (ReplyBody::TooLarge, _) => assert!(text.encode_utf16().count() > 65_536),
         (ours, theirs) => panic!("{text}\n  ours: {ours:?}\n  serde: {theirs:?}"),
     }
@@ -114,6 +114,7 @@ fn same_options(text: &str) {
             }
         }
         (None, None) => {}
+        (None, Some(_)) if lone_surrogate_escape(text) => {}
         (ours, theirs) => panic!("{text}\n  ours: {ours:?}\n  serde: {theirs:?}"),
     }
 }
@@ -161,6 +162,8 @@ const EDGES: &[&str] = &[
     "{\"v\":1,\"openid\":\"o\",\"userInfo\":[\"n\",\"a\"],\"expiresAt\":2,\"obtainedAt\":1}",
     "{ \"userInfo\" :\t[  ]}",
     "{\"ignored\":8.7E667,\"userInfo\":[]}",
+    "{\"openid\":\"o\",\"ignored\":\"u\\udAff-0\"}",
+    "{\"openid\":\"o\",\"ignored\":\"\\\\udAff \\ud83d\\ude00\"}",
     "{\"openid\":\"o\",\"expires_in\":3600.5,\"errcode\":-1}",
     "{\"openid\":\"o\",\"expires_in\":1e308,\"expiresIn\":0.1}",
     "{\"openid\":\"o\",\"expires_in\":1e309}",
@@ -232,4 +235,31 @@ fn what_the_core_writes_is_what_serde_writes() {
     let mut ours = String::new();
     codec::push_session(&mut ours, &session);
     assert_eq!(ours, serde_json::to_string(&session).unwrap());
+}
+
+/// The one place the core is stricter on purpose: a `\u` escape of a lone surrogate is
+/// refused wherever it stands; serde refuses it only in a string it reads, and skips it in a
+/// field it ignores.
+fn lone_surrogate_escape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // The code unit of a `\u` escape at `at`, if one is there.
+    let unit = |at: usize| {
+        let hex = bytes.get(at + 2..at + 6)?;
+        (bytes.get(at..at + 2) == Some(b"\\u"))
+            .then(|| u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok())?
+    };
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'\\' {
+            at += 1;
+            continue;
+        }
+        match unit(at) {
+            Some(0xD800..=0xDBFF) if matches!(unit(at + 6), Some(0xDC00..=0xDFFF)) => at += 12,
+            Some(0xD800..=0xDFFF) => return true,
+            Some(_) => at += 6,
+            None => at += 2,
+        }
+    }
+    false
 }

@@ -83,3 +83,30 @@ pub fn user_info_as_array(text: &str) -> bool {
         .and_then(|probe| probe.user_info)
         .is_some_and(|value| value.is_array())
 }
+
+/// The one place the core is stricter on purpose: a `\u` escape of a lone surrogate is
+/// refused wherever it stands; serde refuses it only in a string it reads, and skips it in a
+/// field it ignores.
+pub fn lone_surrogate_escape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // The code unit of a `\u` escape at `at`, if one is there.
+    let unit = |at: usize| {
+        let hex = bytes.get(at + 2..at + 6)?;
+        (bytes.get(at..at + 2) == Some(b"\\u"))
+            .then(|| u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok())?
+    };
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'\\' {
+            at += 1;
+            continue;
+        }
+        match unit(at) {
+            Some(0xD800..=0xDBFF) if matches!(unit(at + 6), Some(0xDC00..=0xDFFF)) => at += 12,
+            Some(0xD800..=0xDFFF) => return true,
+            Some(_) => at += 6,
+            None => at += 2,
+        }
+    }
+    false
+}
