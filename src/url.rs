@@ -12,7 +12,7 @@ pub(crate) fn secure_origin(url: &str) -> Result<String, &'static str> {
     if url.len() > MAX_URL_LEN {
         return Err("must be at most 2048 characters");
     }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if url.chars().any(is_space_or_control) {
         return Err("must not contain spaces or control characters");
     }
     let (rest, secure) = if let Some(rest) = strip_prefix_ignore_case(url, "https://") {
@@ -84,11 +84,12 @@ fn host_and_port(authority: &str) -> Option<(&str, Option<u32>)> {
         None => None,
         Some(port) => {
             let valid = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
-            let number = port
-                .parse::<u32>()
-                .ok()
-                .filter(|p| valid && (1..=65_535).contains(p))?;
-            Some(number)
+            // At most five digits: no overflow. Port 0 (or none valid) is refused below.
+            let number = match valid {
+                true => port.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0')),
+                false => 0,
+            };
+            Some(Some(number).filter(|p| (1..=65_535).contains(p))?)
         }
     };
     let name_ok = if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
@@ -105,13 +106,31 @@ fn host_and_port(authority: &str) -> Option<(&str, Option<u32>)> {
     name_ok.then_some((host, port))
 }
 
+/// `char::is_whitespace` or `char::is_control`, without the Unicode tables they link: the
+/// control characters (C0, DEL, C1) and Unicode's `White_Space` list.
+fn is_space_or_control(c: char) -> bool {
+    matches!(c, '\0'..=' ' | '\u{7f}'..='\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}'
+        | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
+}
+
 fn is_loopback(host: &str) -> bool {
     host == "127.0.0.1" || host.eq_ignore_ascii_case("localhost") || host == "[::1]"
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{check_allowed_origin, secure_origin};
+    use super::{check_allowed_origin, is_space_or_control, secure_origin};
+
+    #[test]
+    fn spaces_and_controls_are_those_the_standard_library_names() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(
+                is_space_or_control(c),
+                c.is_whitespace() || c.is_control(),
+                "{c:?}"
+            );
+        }
+    }
 
     #[test]
     fn https_urls_are_accepted_and_give_their_origin() {
@@ -158,6 +177,9 @@ mod tests {
             .unwrap_err()
             .contains("port"));
         assert!(secure_origin("https://a.com:/").unwrap_err().contains("port"));
+        assert!(secure_origin("https://a.com:4294967296999/")
+            .unwrap_err()
+            .contains("port"));
         assert!(secure_origin("https://[]/").unwrap_err().contains("host"));
         assert!(secure_origin("https://user:pw@a.com/")
             .unwrap_err()

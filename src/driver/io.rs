@@ -32,11 +32,14 @@ pub(super) fn read(len: usize) -> Option<String> {
     BUFFER.with(|buffer| {
         let buffer = buffer.borrow();
         let units = buffer.get(..len)?;
-        // ASCII, one byte per unit, is all but a nickname: a tight loop for it, the standard
-        // decoder for the rest.
-        let ascii = units.iter().take_while(|&&u| u < 0x80).count();
-        let mut text = String::with_capacity(len + (len - ascii) * 2);
-        text.extend(units[..ascii].iter().map(|&u| u as u8 as char));
+        // ASCII, one byte per unit, is all but a nickname: a plain byte loop for it (an
+        // interpreter pays for every call a `char` decoder makes), the standard decoder for
+        // the rest.
+        let ascii = units.iter().position(|&u| u >= 0x80).unwrap_or(len);
+        let mut bytes = Vec::with_capacity(len + (len - ascii) * 2);
+        bytes.extend(units[..ascii].iter().map(|&u| u as u8));
+        // SAFETY: every byte is below 0x80, so the bytes are ASCII, which is UTF-8.
+        let mut text = unsafe { String::from_utf8_unchecked(bytes) };
         text.extend(char::decode_utf16(units[ascii..].iter().copied()).map(|c| c.unwrap_or('\u{FFFD}')));
         Some(text)
     })
@@ -50,6 +53,12 @@ pub(super) fn write(text: &str) -> usize {
         // At most one unit per byte.
         if buffer.len() < text.len() {
             buffer.resize(text.len(), 0);
+        }
+        if text.is_ascii() {
+            for (slot, &byte) in buffer.iter_mut().zip(text.as_bytes()) {
+                *slot = u16::from(byte);
+            }
+            return text.len();
         }
         let mut len = 0;
         for (slot, unit) in buffer.iter_mut().zip(text.encode_utf16()) {
