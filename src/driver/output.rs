@@ -1,5 +1,6 @@
 //! What one call hands back to JavaScript, as one JSON text:
-//! `{"t":deadline|null,"s":[sessions],"e":[effects]}`.
+//! `{"e":[effects],"s":[sessions],"t":deadline|null}`, written front to back in one string
+//! (effects first: the sessions they refer to are known only once they are written).
 //!
 //! `t` is the machine's deadline (Unix ms; the shim keeps one timer for it); `s` holds each
 //! distinct session the effects refer to, written once however many calls it settles; `e` is
@@ -51,15 +52,19 @@ pub(super) enum Kind {
 /// The output being written.
 #[derive(Debug)]
 pub(super) struct Output {
-    effects: String,
+    /// `{"e":[` and the effects so far.
+    text: String,
+    /// Each distinct session the effects refer to.
     sessions: Vec<Session>,
 }
 
 impl Default for Output {
     fn default() -> Output {
         // Room for a launch's effects at once: growing a string copies it.
+        let mut text = String::with_capacity(512);
+        text.push_str("{\"e\":[");
         Output {
-            effects: String::with_capacity(512),
+            text,
             sessions: Vec::new(),
         }
     }
@@ -68,36 +73,36 @@ impl Default for Output {
 impl Output {
     /// Starts an effect of kind `kind`; its fields follow with [`Output::number`] and friends.
     fn start(&mut self, kind: Kind) {
-        self.effects
-            .push_str(if self.effects.is_empty() { "[" } else { ",[" });
-        push_number(&mut self.effects, kind as u64);
+        let first = self.text.ends_with('[');
+        self.text.push_str(if first { "[" } else { ",[" });
+        push_number(&mut self.text, kind as u64);
     }
 
     fn number(&mut self, n: u64) {
-        self.effects.push(',');
-        push_number(&mut self.effects, n);
+        self.text.push(',');
+        push_number(&mut self.text, n);
     }
 
     fn text(&mut self, text: &str) {
-        self.effects.push(',');
-        push_string(&mut self.effects, text);
+        self.text.push(',');
+        push_string(&mut self.text, text);
     }
 
     fn opt_text(&mut self, text: Option<&str>) {
         match text {
             Some(text) => self.text(text),
-            None => self.effects.push_str(",null"),
+            None => self.text.push_str(",null"),
         }
     }
 
     fn end(&mut self) {
-        self.effects.push(']');
+        self.text.push(']');
     }
 
     /// A session's index in `s`, adding it if it is not there yet.
     fn session(&mut self, session: Option<&Session>) {
         let Some(session) = session else {
-            return self.effects.push_str(",null");
+            return self.text.push_str(",null");
         };
         let index = match self.sessions.iter().position(|s| s == session) {
             Some(index) => index,
@@ -136,8 +141,8 @@ impl Output {
                 self.start(Kind::WriteSession);
                 self.number(op.0.into());
                 self.text(key);
-                self.effects.push(',');
-                push_record(&mut self.effects, record);
+                self.text.push(',');
+                push_record(&mut self.text, record);
             }
             Effect::RemoveSession { op, key } => {
                 self.start(Kind::RemoveSession);
@@ -169,11 +174,11 @@ impl Output {
                 self.start(Kind::PostCode);
                 self.number(op.0.into());
                 self.text(url);
-                self.effects.push_str(",{\"code\":");
-                push_string(&mut self.effects, body.code.expose());
-                self.effects.push_str(",\"platform\":");
-                push_string(&mut self.effects, body.platform);
-                self.effects.push('}');
+                self.text.push_str(",{\"code\":");
+                push_string(&mut self.text, body.code.expose());
+                self.text.push_str(",\"platform\":");
+                push_string(&mut self.text, body.platform);
+                self.text.push('}');
                 self.number((*timeout_ms).into());
             }
             Effect::Abort { op } => {
@@ -221,8 +226,8 @@ impl Output {
             } => {
                 self.start(Kind::Reject);
                 self.number((*call).into());
-                self.effects.push(',');
-                push_error(&mut self.effects, error);
+                self.text.push(',');
+                push_error(&mut self.text, error);
             }
             Effect::Changed { session } => {
                 self.start(Kind::Changed);
@@ -237,23 +242,20 @@ impl Output {
     }
 
     /// The whole output, with the machine's deadline.
-    pub(super) fn finish(self, deadline: Option<u64>) -> String {
-        let mut out = String::with_capacity(self.effects.len() + 64 + 320 * self.sessions.len());
-        out.push_str("{\"t\":");
-        match deadline {
-            Some(at) => push_number(&mut out, at),
-            None => out.push_str("null"),
-        }
-        out.push_str(",\"s\":[");
+    pub(super) fn finish(mut self, deadline: Option<u64>) -> String {
+        self.text.push_str("],\"s\":[");
         for (i, session) in self.sessions.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                self.text.push(',');
             }
-            push_session(&mut out, session);
+            push_session(&mut self.text, session);
         }
-        out.push_str("],\"e\":[");
-        out.push_str(&self.effects);
-        out.push_str("]}");
-        out
+        self.text.push_str("],\"t\":");
+        match deadline {
+            Some(at) => push_number(&mut self.text, at),
+            None => self.text.push_str("null"),
+        }
+        self.text.push('}');
+        self.text
     }
 }
