@@ -21,8 +21,10 @@ use crate::text::push_number;
 use crate::user_info::{UserInfo, UserInfoPatch};
 
 /// The names `createSession` takes (besides the shim's own).
-const OPTION_NAMES: [&str; 9] = [
+const OPTION_NAMES: [&str; 11] = [
     "loginUrl",
+    "cloudFunction",
+    "platform",
     "namespace",
     "leewaySeconds",
     "defaultTtlSeconds",
@@ -111,6 +113,8 @@ fn decode_options(value: &Json) -> Result<Options, Wrong> {
     let fields = Fields::of(value, Some(&OPTION_NAMES))?;
     Ok(Options {
         login_url: fields.string("loginUrl")?,
+        cloud_function: fields.string("cloudFunction")?,
+        platform: fields.string("platform")?,
         namespace: fields.string("namespace")?,
         leeway_seconds: fields.number("leewaySeconds")?,
         default_ttl_seconds: fields.number("defaultTtlSeconds")?,

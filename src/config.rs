@@ -28,6 +28,8 @@ const MAX_NAMESPACE_LEN: usize = 64;
 const MAX_TOAST_LEN: usize = 64;
 const MAX_HEADER_NAME_LEN: usize = 64;
 const MAX_ALLOWED_ORIGINS: usize = 16;
+/// WeChat's limit on a cloud function's name.
+const MAX_CLOUD_FUNCTION_LEN: usize = 60;
 /// Default for `tokenHeader`.
 pub const DEFAULT_TOKEN_HEADER: &str = "Authorization";
 
@@ -39,9 +41,17 @@ pub const DEFAULT_TOKEN_HEADER: &str = "Authorization";
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Options {
-    /// The backend endpoint that takes `{ code, platform }` (required).
+    /// The backend endpoint that takes `{ code, platform }` (this or `cloudFunction`).
     #[serde(default)]
     pub login_url: Option<String>,
+    /// Instead of `loginUrl`: the WeChat cloud function that answers with the session
+    /// (`wx.cloud.callFunction`; no `wx.login` code is made).
+    #[serde(default)]
+    pub cloud_function: Option<String>,
+    /// The mini-program platform: `wx` (the default), `tt`, `my`, `swan`, `qq` or `ks`. The
+    /// login request says it to the backend.
+    #[serde(default)]
+    pub platform: Option<String>,
     /// Keeps sessions of different backends apart; the storage key derives from it.
     #[serde(default)]
     pub namespace: Option<String>,
@@ -64,7 +74,8 @@ pub struct Options {
     /// `Bearer <token>`, any other header the bare token.
     #[serde(default)]
     pub token_header: Option<String>,
-    /// The origins `request()` may send the token to; default: the origin of `loginUrl`.
+    /// The origins `request()` may send the token to; default: the origin of `loginUrl`
+    /// (none with `cloudFunction`).
     #[serde(default)]
     pub allowed_origins: Option<Vec<String>>,
 }
@@ -121,22 +132,64 @@ pub enum Platform {
     Wx,
     /// A WeChat official-account web page: codes from the OAuth redirect.
     Web,
+    /// A Douyin (ByteDance) mini-program: `tt.login` (a `code`, or only an `anonymousCode`
+    /// when the user is not logged in to Douyin).
+    Tt,
+    /// An Alipay mini-program: `my.getAuthCode` (an `authCode`).
+    My,
+    /// A Baidu smart program: `swan.login`.
+    Swan,
+    /// A QQ mini-program: `qq.login`.
+    Qq,
+    /// A Kuaishou mini-program: `ks.login`.
+    Ks,
 }
 
 impl Platform {
-    /// The name the login request carries: `"wx"` or `"web"`.
+    /// Every platform the `platform` option names (a web page is made by its own entry).
+    pub const MINI_PROGRAMS: [Platform; 6] = [
+        Platform::Wx,
+        Platform::Tt,
+        Platform::My,
+        Platform::Swan,
+        Platform::Qq,
+        Platform::Ks,
+    ];
+
+    /// The name the login request carries: `"wx"`, `"web"`, `"tt"`, `"my"`, `"swan"`,
+    /// `"qq"` or `"ks"`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Platform::Wx => "wx",
             Platform::Web => "web",
+            Platform::Tt => "tt",
+            Platform::My => "my",
+            Platform::Swan => "swan",
+            Platform::Qq => "qq",
+            Platform::Ks => "ks",
         }
     }
+
+    /// The mini-program platform of this name.
+    pub fn from_name(name: &str) -> Option<Platform> {
+        Platform::MINI_PROGRAMS.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+/// Where a login turns into a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exchange {
+    /// The backend endpoint the platform's code is posted to (`loginUrl`).
+    Url(String),
+    /// The WeChat cloud function that answers with the session (`cloudFunction`): it reads
+    /// the user's openid from its own context, so no code is made.
+    CloudFunction(String),
 }
 
 /// Checked settings of one session. Build it with [`Config::from_options`] or [`Config::new`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    login_url: String,
+    exchange: Exchange,
     namespace: String,
     leeway_ms: u64,
     default_ttl_ms: u64,
@@ -157,11 +210,38 @@ impl Config {
     /// Checks every option; the error names the first one that is wrong and says what it
     /// must be.
     pub fn from_options(options: Options) -> Result<Config, Error> {
-        let login_url = match options.login_url {
-            Some(url) => url,
-            None => return Err(Error::invalid_config("loginUrl is required")),
+        let (exchange, login_origin) = match (options.login_url, options.cloud_function) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_config(
+                    "give loginUrl or cloudFunction, not both",
+                ))
+            }
+            (Some(url), None) => {
+                let origin = secure_origin(&url).map_err(|why| invalid("loginUrl ", why))?;
+                (Exchange::Url(url), Some(origin))
+            }
+            (None, Some(name)) if is_cloud_function_name(&name) => (Exchange::CloudFunction(name), None),
+            (None, Some(_)) => {
+                return Err(Error::invalid_config(
+                    "cloudFunction must be a cloud function's name: a letter, then up to 59 letters, digits, '_' or '-'",
+                ))
+            }
+            (None, None) => {
+                return Err(Error::invalid_config(
+                    "loginUrl is required (or cloudFunction, the name of a WeChat cloud function)",
+                ))
+            }
         };
-        let login_origin = secure_origin(&login_url).map_err(|why| invalid("loginUrl ", why))?;
+        let platform = match options.platform.as_deref() {
+            None => Platform::Wx,
+            Some(name) => Platform::from_name(name)
+                .ok_or_else(|| Error::invalid_config("platform must be one of wx, tt, my, swan, qq, ks"))?,
+        };
+        if matches!(exchange, Exchange::CloudFunction(_)) && platform != Platform::Wx {
+            return Err(Error::invalid_config(
+                "cloudFunction is WeChat cloud development: only with platform wx",
+            ));
+        }
 
         let namespace = options.namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
         if !is_valid_namespace(&namespace) {
@@ -218,7 +298,7 @@ impl Config {
         }
 
         let allowed_origins = match options.allowed_origins {
-            None => vec![login_origin],
+            None => login_origin.into_iter().collect(),
             Some(entries) if entries.is_empty() || entries.len() > MAX_ALLOWED_ORIGINS => {
                 return Err(Error::invalid_config("allowedOrigins must list 1 to 16 origins"));
             }
@@ -234,7 +314,7 @@ impl Config {
         };
 
         Ok(Config {
-            login_url,
+            exchange,
             namespace,
             leeway_ms: u64::from(leeway) * 1000,
             default_ttl_ms: u64::from(ttl) * 1000,
@@ -243,7 +323,7 @@ impl Config {
             failure_toast,
             token_header,
             allowed_origins,
-            platform: Platform::Wx,
+            platform,
         })
     }
 
@@ -259,9 +339,17 @@ impl Config {
         self.platform
     }
 
-    /// The backend endpoint the login code is posted to.
-    pub fn login_url(&self) -> &str {
-        &self.login_url
+    /// Where a login turns into a session: the backend's URL or a cloud function.
+    pub fn exchange(&self) -> &Exchange {
+        &self.exchange
+    }
+
+    /// The backend endpoint the login code is posted to (`None` with a cloud function).
+    pub fn login_url(&self) -> Option<&str> {
+        match &self.exchange {
+            Exchange::Url(url) => Some(url),
+            Exchange::CloudFunction(_) => None,
+        }
     }
 
     /// The namespace that keeps this session apart from others.
@@ -330,6 +418,15 @@ fn is_header_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
+/// A WeChat cloud function's name: a letter, then letters, digits, `_` or `-`; at most 60.
+fn is_cloud_function_name(name: &str) -> bool {
+    name.len() <= MAX_CLOUD_FUNCTION_LEN
+        && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 fn is_valid_namespace(namespace: &str) -> bool {
     !namespace.is_empty()
         && namespace.len() <= MAX_NAMESPACE_LEN
@@ -390,13 +487,64 @@ mod tests {
     }
 
     #[test]
+    fn each_platform_is_named_as_the_login_request_says_it() {
+        for (name, platform) in [
+            ("wx", Platform::Wx),
+            ("tt", Platform::Tt),
+            ("my", Platform::My),
+            ("swan", Platform::Swan),
+            ("qq", Platform::Qq),
+            ("ks", Platform::Ks),
+        ] {
+            let json = format!(r#"{{"loginUrl":"https://a.com/login","platform":"{name}"}}"#);
+            let config = from_json(&json).unwrap();
+            assert_eq!((config.platform(), config.platform().as_str()), (platform, name));
+        }
+        assert_eq!(
+            from_json(r#"{"loginUrl":"https://a.com"}"#).unwrap().platform(),
+            Platform::Wx
+        );
+    }
+
+    #[test]
+    fn a_cloud_function_takes_the_place_of_the_login_url() {
+        let config = from_json(r#"{"cloudFunction":"login"}"#).unwrap();
+        assert_eq!(config.exchange(), &Exchange::CloudFunction("login".into()));
+        assert_eq!(config.login_url(), None);
+        // No backend origin to default to: request() sends the token nowhere unless told.
+        assert!(config.allowed_origins().is_empty());
+        let config =
+            from_json(r#"{"cloudFunction":"user-login_2","allowedOrigins":["https://api.example.com"]}"#)
+                .unwrap();
+        assert_eq!(config.allowed_origins(), ["https://api.example.com"]);
+    }
+
+    #[test]
     fn a_wrong_option_is_named_in_the_error() {
         let cases = [
-            (r#"{}"#, "loginUrl is required"),
+            (r#"{}"#, "loginUrl is required (or cloudFunction"),
+            (
+                r#"{"loginUrl":"https://a.com","cloudFunction":"login"}"#,
+                "loginUrl or cloudFunction, not both",
+            ),
+            (r#"{"cloudFunction":"1login"}"#, "cloudFunction must be"),
+            (r#"{"cloudFunction":"log in"}"#, "cloudFunction must be"),
+            (
+                r#"{"cloudFunction":"login","platform":"tt"}"#,
+                "only with platform wx",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","platform":"web"}"#,
+                "platform must be one of wx, tt, my, swan, qq, ks",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","platform":"alipay"}"#,
+                "platform must be one of",
+            ),
             (r#"{"loginUrl":"http://api.example.com"}"#, "https"),
             (
                 r#"{"loginURL":"https://a.com"}"#,
-                "loginURL is not a known field; expected one of loginUrl, namespace",
+                "loginURL is not a known field; expected one of loginUrl, cloudFunction, platform, namespace",
             ),
             (r#"{"loginUrl":"https://a.com","namespace":""}"#, "namespace"),
             (r#"{"loginUrl":"https://a.com","namespace":"a b"}"#, "namespace"),

@@ -1,7 +1,5 @@
 //! Everything the machine asks its driver to do.
 
-use serde::Serialize;
-
 use crate::error::Error;
 use crate::input::{CallId, OpId};
 use crate::record::Record;
@@ -11,11 +9,14 @@ use crate::session::Session;
 /// The storage key of the anonymous device id, shared by every namespace.
 pub const DEVICE_ID_KEY: &str = "mp-session:device-id";
 
-/// The JSON body posted to `loginUrl`: `{ "code": "...", "platform": "wx" }`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The JSON body posted to `loginUrl`: `{ "code": "...", "platform": "wx" }`, or
+/// `{ "anonymousCode": "...", "platform": "tt" }` on Douyin for a user not logged in to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoginBody {
-    /// The single-use code from `wx.login`.
+    /// The single-use code from the platform's login call.
     pub code: Secret,
+    /// The code is Douyin's `anonymousCode` (posted under that name).
+    pub anonymous: bool,
     /// The platform the code comes from.
     pub platform: &'static str,
 }
@@ -101,6 +102,20 @@ pub enum Effect {
         url: String,
         /// The body.
         body: LoginBody,
+        /// As for [`Effect::Login`].
+        timeout_ms: u32,
+    },
+    /// Call the WeChat cloud function `name` with `{ platform }` (`wx.cloud.callFunction`);
+    /// answer with [`crate::Input::PostResult`]: status 200 and the function's `result` as
+    /// the body, or `Err` when the call failed. It stands for both `wx.login` and the login
+    /// request when the config names a cloud function.
+    CallFunction {
+        /// The effect's id.
+        op: OpId,
+        /// The cloud function's name (`cloudFunction`).
+        name: String,
+        /// The platform, passed to the function as `data.platform`.
+        platform: &'static str,
         /// As for [`Effect::Login`].
         timeout_ms: u32,
     },

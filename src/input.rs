@@ -83,6 +83,8 @@ impl Refusal {
 pub enum LoginResult {
     /// A single-use code.
     Code(Secret),
+    /// Douyin, for a user not logged in to Douyin: only a single-use `anonymousCode`.
+    AnonymousCode(Secret),
     /// `wx.login` failed, or gave no code that is a non-empty string.
     Failed(PlatformError),
     /// Web pages: the OAuth redirect came back, but its code may not be used. The login
@@ -169,7 +171,8 @@ pub enum Input {
         result: LoginResult,
     },
     /// The result of [`crate::Effect::PostCode`]: the backend's HTTP answer (any status), or
-    /// `Err` when the request failed (`wx.request` called `fail`).
+    /// `Err` when the request failed (`wx.request` called `fail`). Also the result of
+    /// [`crate::Effect::CallFunction`]: status 200 with the function's result, or `Err`.
     PostResult {
         /// The effect answered.
         op: OpId,

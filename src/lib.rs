@@ -102,8 +102,8 @@ pub use answer::{Answer, Reply, ReplyBody};
 pub use app_requests::{MAX_REQUESTS_IN_FLIGHT, REJECTION_COOLDOWN_MS};
 pub use backoff::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
 pub use config::{
-    Config, FailureToast, Options, Platform, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES, DEFAULT_NAMESPACE,
-    DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_HEADER, DEFAULT_TTL_SECONDS,
+    Config, Exchange, FailureToast, Options, Platform, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES,
+    DEFAULT_NAMESPACE, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_HEADER, DEFAULT_TTL_SECONDS,
 };
 pub use effect::{Effect, LoginBody, Settled, TokenHeader, DEVICE_ID_KEY};
 pub use error::{Error, ErrorCode};

@@ -23,6 +23,10 @@ struct App {
     reply: (i32, String),
     write_fails: bool,
     login_fails: bool,
+    /// `wx.login` gives Douyin's `anonymousCode` only (a user not logged in to Douyin).
+    anonymous: bool,
+    /// The cloud functions called: (name, data).
+    functions: Vec<(String, Value)>,
     /// How each call settled: `Ok(value)` or `Err(error)`.
     settled: BTreeMap<u32, Result<Value, Value>>,
     changes: Vec<Value>,
@@ -54,6 +58,8 @@ impl App {
             ),
             write_fails: false,
             login_fails: false,
+            anonymous: false,
+            functions: Vec::new(),
             settled: BTreeMap::new(),
             changes: Vec::new(),
             deadline: None,
@@ -132,7 +138,7 @@ impl App {
                 } else {
                     self.logins += 1;
                     let code = format!("code-{}", self.logins);
-                    self.feed(kind::LOGIN_RESULT, op, 0, &code);
+                    self.feed(kind::LOGIN_RESULT, op, if self.anonymous { 2 } else { 0 }, &code);
                 }
             }
             6 => {
@@ -147,6 +153,12 @@ impl App {
                 self.settled.insert(op, Err(e[2].clone()));
             }
             11 => self.changes.push(e[1].clone()),
+            15 => {
+                self.functions
+                    .push((e[2].as_str().unwrap().to_owned(), e[3].clone()));
+                let (status, body) = self.reply.clone();
+                self.feed(kind::POST_RESULT, op, status, &body);
+            }
             _ => {}
         }
     }
@@ -424,4 +436,68 @@ fn the_session_javascript_sees_is_the_one_serde_wasm_bindgen_makes() {
     let reference: Value =
         serde_json::from_str(&String::from(js_sys::JSON::stringify(&reference).unwrap())).unwrap();
     assert_eq!(seen, reference);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn the_login_request_names_the_platform_of_the_options() {
+    for platform in ["wx", "tt", "my", "swan", "qq", "ks"] {
+        let options =
+            format!(r#"{{"loginUrl":"https://api.example.com/auth/login","platform":"{platform}"}}"#);
+        let mut app = App::new(&options);
+        app.call(kind::ENSURE, 1, "");
+        assert_eq!(app.resolved(1)["openid"], "o-js", "{platform}");
+        assert_eq!(app.bodies, [json!({"code": "code-1", "platform": platform})]);
+    }
+    let made: Value = serde_json::from_str(&exchange::create(
+        0,
+        [7, 7, 7, 7],
+        r#"{"loginUrl":"https://a.com","platform":"douyin"}"#,
+    ))
+    .unwrap();
+    assert_eq!(made["error"]["code"], "INVALID_CONFIG");
+    assert_eq!(
+        made["error"]["message"],
+        "platform must be one of wx, tt, my, swan, qq, ks"
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_douyin_user_not_logged_in_is_posted_with_the_anonymous_code_under_its_own_name() {
+    let mut app = App::new(r#"{"loginUrl":"https://api.example.com/auth/login","platform":"tt"}"#);
+    app.anonymous = true;
+    app.call(kind::ENSURE, 1, "");
+    assert_eq!(app.resolved(1)["openid"], "o-js");
+    assert_eq!(app.bodies, [json!({"anonymousCode": "code-1", "platform": "tt"})]);
+    // An empty anonymous code is no code: retried, then the login fails.
+    let mut app =
+        App::new(r#"{"loginUrl":"https://api.example.com/auth/login","platform":"tt","maxRetries":0}"#);
+    let out: Value = serde_json::from_str(&exchange::input(app.id, kind::ENSURE, 1, 0, NOW, "")).unwrap();
+    let read = out["e"][0][1].as_u64().unwrap() as u32;
+    let out: Value =
+        serde_json::from_str(&exchange::input(app.id, kind::SESSION_READ, read, 0, NOW, "null")).unwrap();
+    let login = out["e"][0][1].as_u64().unwrap() as u32;
+    app.feed(kind::LOGIN_RESULT, login, 2, "");
+    assert_eq!(app.rejected(1)["code"], "LOGIN_FAILED");
+    assert!(app.bodies.is_empty());
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_cloud_function_stands_for_wx_login_and_the_backend() {
+    let mut app = App::new(r#"{"cloudFunction":"login"}"#);
+    app.reply = (
+        200,
+        r#"{"openid":"o-cloud","unionid":"u-cloud","expires_in":7200}"#.into(),
+    );
+    app.call(kind::ENSURE, 1, "");
+    let session = app.resolved(1);
+    assert_eq!(
+        (&session["openid"], &session["unionid"]),
+        (&json!("o-cloud"), &json!("u-cloud"))
+    );
+    assert_eq!(session["token"], Value::Null);
+    assert_eq!(app.logins, 0, "no wx.login code is made");
+    assert!(app.bodies.is_empty());
+    assert_eq!(app.functions, [("login".to_owned(), json!({"platform": "wx"}))]);
+    let record: Value = serde_json::from_str(&app.storage["mp-session:default"]).unwrap();
+    assert_eq!(record["openid"], "o-cloud");
 }

@@ -264,6 +264,7 @@ impl World {
                 );
                 self.posts.push(op);
             }
+            Effect::CallFunction { .. } => panic!("a cloud function called with a loginUrl config"),
             Effect::SendRequest { op, call, .. } => {
                 let sends = self.sends_per_call.entry(call).or_default();
                 *sends += 1;

@@ -50,9 +50,11 @@ pub mod kind {
     pub const DEVICE_ID_READ: u32 = 7;
     /// A write or removal: `flag` 1 when storage refused it, the text then what it said.
     pub const STORAGE_RESULT: u32 = 8;
-    /// `wx.login`: `flag` 0 and the code as text, or 1 and its `errMsg`.
+    /// `wx.login`: `flag` 0 and the code as text, 2 and Douyin's `anonymousCode` as text, or
+    /// 1 and the failure's `errMsg`.
     pub const LOGIN_RESULT: u32 = 9;
-    /// The login request: `flag` the HTTP status and the body as text, or -1 and `errMsg`.
+    /// The login request (or the cloud function): `flag` the HTTP status (200 for a cloud
+    /// function's result) and the body as text, or -1 and `errMsg`.
     pub const POST_RESULT: u32 = 10;
     /// The app's request: `flag` 0 answered, 1 the session rejected, 2 failed.
     pub const SEND_RESULT: u32 = 11;
@@ -227,7 +229,10 @@ fn decode(kind: u32, arg: u32, flag: i32, text: Option<&str>) -> Decoded {
             op,
             result: match text {
                 Some(code) if flag == 0 && !code.is_empty() => LoginResult::Code(crate::Secret::new(code)),
-                _ if flag == 0 => LoginResult::Failed(PlatformError::silent()),
+                Some(code) if flag == 2 && !code.is_empty() => {
+                    LoginResult::AnonymousCode(crate::Secret::new(code))
+                }
+                _ if flag == 0 || flag == 2 => LoginResult::Failed(PlatformError::silent()),
                 _ => LoginResult::Failed(said()),
             },
         },

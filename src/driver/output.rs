@@ -47,6 +47,9 @@ pub(super) enum Kind {
     Redirect = 13,
     /// `[14, session | null]`: what `current()` returns.
     Current = 14,
+    /// `[15, op, name, data, timeoutMs]`: call the cloud function `name` with `data` (an
+    /// object); answer with `POST_RESULT`, status 200 and its `result` as JSON.
+    CallFunction = 15,
 }
 
 /// The output being written.
@@ -174,10 +177,28 @@ impl Output {
                 self.start(Kind::PostCode);
                 self.number(op.0.into());
                 self.text(url);
-                self.text.push_str(",{\"code\":");
+                self.text.push_str(if body.anonymous {
+                    ",{\"anonymousCode\":"
+                } else {
+                    ",{\"code\":"
+                });
                 push_string(&mut self.text, body.code.expose());
                 self.text.push_str(",\"platform\":");
                 push_string(&mut self.text, body.platform);
+                self.text.push('}');
+                self.number((*timeout_ms).into());
+            }
+            Effect::CallFunction {
+                op,
+                name,
+                platform,
+                timeout_ms,
+            } => {
+                self.start(Kind::CallFunction);
+                self.number(op.0.into());
+                self.text(name);
+                self.text.push_str(",{\"platform\":");
+                push_string(&mut self.text, platform);
                 self.text.push('}');
                 self.number((*timeout_ms).into());
             }

@@ -7,6 +7,7 @@ use super::Machine;
 use crate::answer::{judge, Reply, Verdict};
 use crate::app_requests::Queued;
 use crate::backoff::backoff_ms;
+use crate::config::Exchange;
 use crate::effect::{Effect, LoginBody, Settled};
 use crate::error::{Error, ErrorCode};
 use crate::input::{CallId, LoginResult, OpId, PlatformError};
@@ -211,15 +212,25 @@ impl Machine {
     }
 
     /// Every attempt begins with a fresh `wx.login` code, so no code is ever posted twice.
+    /// With a cloud function there is no code: the attempt calls the function at once.
     fn call_login(&mut self, now: u64) -> Stage {
         let op = self.out.next_op();
-        self.out.push(Effect::Login {
-            op,
-            timeout_ms: self.config.timeout_ms(),
-        });
-        Stage::WaitingForCode {
-            op,
-            deadline: self.deadline(now),
+        let deadline = self.deadline(now);
+        let timeout_ms = self.config.timeout_ms();
+        match self.config.exchange() {
+            Exchange::Url(_) => {
+                self.out.push(Effect::Login { op, timeout_ms });
+                Stage::WaitingForCode { op, deadline }
+            }
+            Exchange::CloudFunction(name) => {
+                self.out.push(Effect::CallFunction {
+                    op,
+                    name: name.clone(),
+                    platform: self.config.platform().as_str(),
+                    timeout_ms,
+                });
+                Stage::WaitingForAnswer { op, deadline }
+            }
         }
     }
 
@@ -233,14 +244,24 @@ impl Machine {
         if !matches!(self.stage(), Some(&Stage::WaitingForCode { op: awaited, .. }) if awaited == op) {
             return;
         }
-        match result {
-            LoginResult::Code(code) => {
+        let (code, anonymous) = match result {
+            LoginResult::Code(code) => (code, false),
+            LoginResult::AnonymousCode(code) => (code, true),
+            LoginResult::Failed(failure) => {
+                let error = Error::retryable(ErrorCode::LoginFailed, "wx.login gave no code");
+                return self.attempt_failed(failure.explain(error), now);
+            }
+            LoginResult::Refused(reason) => return self.finish_login(Err(reason.error()), now),
+        };
+        match self.config.login_url() {
+            Some(url) => {
                 let op = self.out.next_op();
                 self.out.push(Effect::PostCode {
                     op,
-                    url: self.config.login_url().to_owned(),
+                    url: url.to_owned(),
                     body: LoginBody {
                         code,
+                        anonymous,
                         platform: self.config.platform().as_str(),
                     },
                     timeout_ms: self.config.timeout_ms(),
@@ -250,11 +271,8 @@ impl Machine {
                     deadline: self.deadline(now),
                 });
             }
-            LoginResult::Failed(failure) => {
-                let error = Error::retryable(ErrorCode::LoginFailed, "wx.login gave no code");
-                self.attempt_failed(failure.explain(error), now);
-            }
-            LoginResult::Refused(reason) => self.finish_login(Err(reason.error()), now),
+            // A cloud function's config asks for no code: a code here answers nothing asked.
+            None => {}
         }
     }
 

@@ -216,7 +216,8 @@ impl Harness {
         }
     }
 
-    /// Sets what the backend does with each posted code.
+    /// Sets what the backend does with each posted code. With a `cloudFunction` config it
+    /// stands for the cloud function, called with an empty code (none is made).
     pub fn set_backend(&mut self, backend: impl FnMut(&str) -> Response + 'static) {
         self.backend = Box::new(backend);
     }

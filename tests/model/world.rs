@@ -447,6 +447,9 @@ impl World {
                 }
                 push_owed(&mut self.posts, op);
             }
+            Effect::CallFunction { .. } => {
+                self.violate("a cloud function called with a loginUrl config".into())
+            }
             Effect::SendRequest { op, call, token, .. } => {
                 let sends = {
                     let count = self.sends_per_call.entry(call).or_default();
