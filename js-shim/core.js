@@ -2,16 +2,19 @@
 'use strict'
 // Loads the WebAssembly core, once per app and again after it dies.
 //
-// In WeChat there is no `WebAssembly`: only `WXWebAssembly.instantiate(path, imports)`, which
-// takes nothing but a path inside the code package and resolves to an Instance (or, in some
-// versions, `{ instance }`). Elsewhere (Node, tests) the standard `WebAssembly` is used with
-// the bytes read from the file next to this one.
+// Mini-program platforms have no `WebAssembly`: WeChat has `WXWebAssembly.instantiate(path,
+// imports)` and Douyin `TTWebAssembly.instantiate(path, imports)`, which take nothing but a
+// path inside the code package and resolve to an Instance (or, in some versions,
+// `{ instance }`). Elsewhere (Node, tests) the standard `WebAssembly` is used with the bytes
+// read from the file next to this one. Platforms with no WebAssembly in the logic layer use
+// the same core compiled to JavaScript (`mp-session/plain`).
 //
 // The module imports nothing: everything crosses through its four exports (boundary.js). An
 // instance that trapped is replaced by a fresh one with a fresh boundary.
 
 var createBoundary = require('./boundary').createBoundary
 var errors = require('./errors')
+var platforms = require('./platforms')
 
 /** Where the developer tool's "build npm" step puts the file (brotli: base library 2.14.0). */
 var DEFAULT_WASM_PATH = '/miniprogram_npm/mp-session/mp_session.wasm.br'
@@ -28,48 +31,75 @@ var current = null
  * The live core. The first call decides the path; a failed load is forgotten so that the
  * next call tries again, and so is a core that died.
  *
+ * @param {string} platform the platform's name (platforms.js): it says which loader
  * @param {string | undefined} wasmPath
  * @returns {Promise<Core>}
  */
-function loadCore(wasmPath) {
+function loadCore(platform, wasmPath) {
+  return keep(function () { return instantiate(platform, wasmPath) }, function (cause) {
+    throw errors.shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + errors.describe(cause) + hint(platform), true, cause)
+  })
+}
+
+/**
+ * The live core, made by `make` when there is none (or it died); `failed` turns a failure
+ * to make one into the error every waiting call gets.
+ *
+ * @param {() => Promise<WebAssembly.Instance>} make
+ * @param {(cause: unknown) => never} failed
+ * @returns {Promise<Core>}
+ */
+function keep(make, failed) {
   if (current && !current.dead) return current.ready
   // A core that trapped is marked dead by session.js; this one takes its place.
   /** @type {Core} */
   var core = { boundary: /** @type {any} */ (null), dead: false, ready: /** @type {any} */ (null), onDeath: [] }
-  core.ready = instantiate(wasmPath).then(
+  core.ready = make().then(
     function (instance) {
       core.boundary = createBoundary(/** @type {any} */ (instance.exports))
       return core
     },
     function (cause) {
       if (current === core) current = null
-      var hint = typeof WXWebAssembly === 'undefined' ? ''
-        : ' (is the package built into miniprogram_npm by Tools → Build npm / 构建npm? Else pass wasmPath)'
-      throw errors.shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + errors.describe(cause) + hint, true, cause)
+      return failed(cause)
     }
   )
   current = core
   return core.ready
 }
 
+/** What to do about a core that did not load, for the platform it did not load on. @param {string} platform */
+function hint(platform) {
+  if (platforms.loaderOf(platform)) {
+    return ' (a native project: run Tools → Build npm / 构建npm; built with Taro or uni-app: add the ' +
+      'mp-session/taro or mp-session/vite plugin, or copy mp_session.wasm.br into the output and pass wasmPath)'
+  }
+  if (platforms.apiOf(platform) !== undefined) {
+    return ' (' + platform + platforms.NO_WEBASSEMBLY + ')'
+  }
+  return ''
+}
+
 /**
+ * @param {string} platform
  * @param {string | undefined} wasmPath
  * @returns {Promise<WebAssembly.Instance>}
  */
-function instantiate(wasmPath) {
+function instantiate(platform, wasmPath) {
   var imports = {}
   try {
-    if (typeof WXWebAssembly !== 'undefined') {
-      return WXWebAssembly.instantiate(wasmPath || DEFAULT_WASM_PATH, imports).then(function (result) {
+    var loader = platforms.loaderOf(platform)
+    if (loader) {
+      return loader.instantiate(wasmPath || DEFAULT_WASM_PATH, imports).then(function (/** @type {any} */ result) {
         return result && typeof result === 'object' && 'instance' in result ? result.instance : result
       })
     }
-    if (typeof WebAssembly !== 'undefined') {
+    if (typeof WebAssembly !== 'undefined' && platforms.apiOf(platform) === undefined) {
       return WebAssembly.instantiate(readWasmFile(wasmPath), imports).then(function (result) {
         return result.instance
       })
     }
-    return Promise.reject(new Error('this runtime has neither WXWebAssembly nor WebAssembly'))
+    return Promise.reject(new Error('no WebAssembly loader on ' + platform))
   } catch (cause) {
     return Promise.reject(cause)
   }
@@ -95,4 +125,4 @@ function readWasmFile(wasmPath) {
   return /\.br$/.test(file) ? require(zlibName).brotliDecompressSync(bytes) : bytes
 }
 
-module.exports = { loadCore: loadCore, DEFAULT_WASM_PATH: DEFAULT_WASM_PATH }
+module.exports = { loadCore: loadCore, keep: keep, DEFAULT_WASM_PATH: DEFAULT_WASM_PATH }

@@ -19,7 +19,8 @@ var IN = {
  *   read(key: string, done: (failed: boolean, text: string) => void): void,
  *   write(key: string, value: unknown, done: (errMsg?: string) => void): void,
  *   remove(key: string, done: (errMsg?: string) => void): void,
- *   login(timeoutMs: number, done: (code: unknown, errMsg?: string) => void): void,
+ *   login(timeoutMs: number, done: (code: unknown, errMsg?: string, anonymousCode?: unknown) => void): void,
+ *   callFunction(name: string, data: object, timeoutMs: number, done: (status: number, text: string) => void): void,
  *   post(url: string, body: object, timeoutMs: number, done: (status: number, text: string) => void): Task,
  *   send(options: RequestOptions, done: (response: Response | null) => void): Task,
  *   toast(title: string): void,
@@ -124,8 +125,9 @@ function createDriver(boundary, id, host, hooks) {
       case 2: return host.remove(e[2], stored(op))
       case 3: return host.read(e[2], function (failed, text) { feed(IN.deviceIdRead, op, failed ? 1 : 0, text) })
       case 4: return host.write(e[2], e[3], stored(op))
-      case 5: return host.login(e[2], function (code, errMsg) {
-        if (typeof code === 'string') feed(IN.loginResult, op, 0, code)
+      case 5: return host.login(e[2], function (code, errMsg, anonymousCode) {
+        if (typeof anonymousCode === 'string' && !code) feed(IN.loginResult, op, 2, anonymousCode)
+        else if (typeof code === 'string') feed(IN.loginResult, op, 0, code)
         else feed(IN.loginResult, op, 1, errMsg)
       })
       case 6:
@@ -154,6 +156,7 @@ function createDriver(boundary, id, host, hooks) {
       case 11: return hooks.wantsChanges() ? hooks.changed(share(e[1])) : undefined
       case 12: return host.toast(e[1])
       case 13: return host.redirect(e[1])
+      case 15: return host.callFunction(e[2], e[3], e[4], function (status, text) { feed(IN.postResult, op, status, text) })
     }
   }
 

@@ -36,12 +36,13 @@ function errMsg(res) {
 }
 
 /**
- * @param {WxLike} api
+ * @param {WxLike} api the platform's API, in wx.*'s shape (platforms.js)
+ * @param {string} platform its name: Douyin's login is asked not to show a dialog
  * @param {boolean} encrypted storage through wx.getStorage / setStorage with `encrypt: true`
  *   (base library 2.21.3; the shim has checked that), which answer later
  * @returns {Host}
  */
-function createHost(api, encrypted) {
+function createHost(api, platform, encrypted) {
   var asyncApi = /** @type {Required<WxLike>} */ (api)
   return {
     read: function (key, done) {
@@ -83,15 +84,36 @@ function createHost(api, encrypted) {
       done()
     },
     login: function (timeoutMs, done) {
+      /** @type {any} */
+      var options = {
+        timeout: timeoutMs + GRACE_MS,
+        success: function (/** @type {any} */ res) { done(res && res.code, undefined, res && res.anonymousCode) },
+        fail: function (/** @type {any} */ res) { done(null, errMsg(res)) },
+      }
+      // Douyin shows its login dialog unless told not to: a launch stays silent, and a user
+      // not logged in to Douyin gets only an anonymousCode.
+      if (platform === 'tt') options.force = false
       try {
-        api.login({
-          timeout: timeoutMs + GRACE_MS,
-          success: function (res) { done(res && res.code) },
-          fail: function (res) { done(null, errMsg(res)) },
-        })
+        api.login(options)
       } catch (e) {
         done(null, errMsg(e))
       }
+    },
+    callFunction: function (name, data, timeoutMs, done) {
+      try {
+        /** @type {any} */ (api).cloud.callFunction({
+          name: name,
+          data: data,
+          success: function (/** @type {any} */ res) {
+            var result = res ? res.result : undefined
+            done(200, JSON.stringify(result === undefined ? null : result))
+          },
+          fail: function (/** @type {any} */ res) { done(-1, errMsg(res)) },
+        })
+      } catch (e) {
+        done(-1, errMsg(e))
+      }
+      void timeoutMs
     },
     post: function (url, body, timeoutMs, done) {
       try {

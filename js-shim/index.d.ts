@@ -73,8 +73,13 @@ export interface WxLike {
 }
 
 export interface SessionOptions {
-  /** The backend endpoint that takes `POST { code, platform: 'wx' }`. https, except `http://127.0.0.1` or `http://localhost` for development. */
-  loginUrl: string
+  /** The backend endpoint that takes `POST { code, platform }` (Douyin: `{ anonymousCode, platform: 'tt' }` for a user not logged in to Douyin). https, except `http://127.0.0.1` or `http://localhost` for development. Give this or `cloudFunction`. */
+  loginUrl?: string
+  /** Instead of `loginUrl`: the WeChat cloud function that answers `{ openid, unionid?, token?, expires_in?, userInfo? }` (called with `data: { platform }`; no `wx.login` code is made). Needs `wx.cloud.init({ env })` in app.js. */
+  cloudFunction?: string
+  /** The platform: `'wx'`, `'tt'` (Douyin), `'my'` (Alipay), `'swan'` (Baidu), `'qq'` or `'ks'` (Kuaishou). Default: the one whose global (`tt`, `qq`, `swan`, `ks`, `my`, `wx`) this runtime has. Said to the backend as `platform`. */
+  platform?: 'wx' | 'tt' | 'my' | 'swan' | 'qq' | 'ks'
+
   /** Keeps sessions of different backends apart; the storage key is `mp-session:<namespace>`. Default `'default'`. */
   namespace?: string
   /** Refresh a session this many seconds before it expires. Default 300. */
@@ -99,7 +104,7 @@ export interface SessionOptions {
   encryptStorage?: boolean
   /** Path of the `.wasm.br` (or `.wasm`) in the code package. Default `/miniprogram_npm/mp-session/mp_session.wasm.br`. */
   wasmPath?: string
-  /** The mini-program API to use. Default: the global `wx`. */
+  /** The mini-program API to use. Default: the platform's global (`wx`, `tt`, `my`, ...). */
   api?: WxLike
 }
 

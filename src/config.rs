@@ -298,7 +298,10 @@ impl Config {
         }
 
         let allowed_origins = match options.allowed_origins {
-            None => login_origin.into_iter().collect(),
+            None => match login_origin {
+                Some(origin) => vec![origin],
+                None => Vec::new(),
+            },
             Some(entries) if entries.is_empty() || entries.len() > MAX_ALLOWED_ORIGINS => {
                 return Err(Error::invalid_config("allowedOrigins must list 1 to 16 origins"));
             }

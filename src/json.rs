@@ -381,7 +381,10 @@ impl<'a> Fields<'a> {
         if let Some(known) = known {
             if let Some((name, _)) = fields.iter().find(|(name, _)| !known.contains(&name.as_str())) {
                 let mut problem = String::from("is not a known field; expected one of ");
-                problem.push_str(&known.join(", "));
+                for (i, name) in known.iter().enumerate() {
+                    problem.push_str(if i == 0 { "" } else { ", " });
+                    problem.push_str(name);
+                }
                 return Err(Wrong::new(problem).in_field(name));
             }
         }

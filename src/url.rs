@@ -47,7 +47,8 @@ pub(crate) fn secure_origin(url: &str) -> Result<String, &'static str> {
 /// Checks an `allowedOrigins` entry: an origin alone, with no path.
 pub(crate) fn check_allowed_origin(entry: &str) -> Result<String, &'static str> {
     let origin = secure_origin(entry)?;
-    let path_start = entry.find("//").map_or(0, |i| i + 2);
+    // The entry starts with http:// or https:// (checked above): its first '/' begins "//".
+    let path_start = entry.bytes().position(|b| b == b'/').map_or(0, |i| i + 2);
     if entry[path_start..].contains(['/', '?', '#']) {
         return Err("must be an origin such as https://api.example.com, with no path");
     }

@@ -73,6 +73,9 @@ function createWebHost(fetchImpl) {
     toast: function (title) {
       if (typeof console !== 'undefined') console.warn('mp-session: ' + title)
     },
+    callFunction: function (name, data, timeoutMs, done) {
+      done(-1, 'cloud functions are for mini-programs')
+    },
     redirect: function (url) {
       location.assign(url)
     },

@@ -80,7 +80,8 @@ test('before base library 2.13.0 there is no WXWebAssembly: the package says WAS
   const { error } = await settle(world.session(app).launch())
   assert.equal(error.code, 'WASM_LOAD')
   assert.equal(error.retryable, true)
-  assert.match(error.message, /neither WXWebAssembly nor WebAssembly/)
+  assert.match(error.message, /no WebAssembly loader on wx/)
+  assert.match(error.message, /use the mp-session\/plain entry/, 'the message says what to do')
 })
 
 test('base library 2.13.x has WXWebAssembly but not .wasm.br: the package says so', async () => {

@@ -1,0 +1,117 @@
+// @ts-check
+'use strict'
+// `createSession` for mini-programs, given how the core is loaded (index.js: WebAssembly;
+// plain.js: the same core as JavaScript). It picks the platform and its API, hands the core
+// a host that speaks it, and turns the core's answers into promises (session.js).
+
+var createHost = require('./host').createHost
+var platforms = require('./platforms')
+var shared = require('./session')
+
+/** The first base library whose wx.setStorage / getStorage take `encrypt: true`. */
+var ENCRYPT_MIN_BASE_LIBRARY = '2.21.3'
+
+/**
+ * The package's exports for one way of loading the core.
+ *
+ * @param {(platform: string, wasmPath: string | undefined) => Promise<any>} loadCore
+ * @param {((api: any) => any) | null} alipay Alipay's API adapter (alipay.js), where the
+ *   core can run on Alipay at all
+ */
+function createEntry(loadCore, alipay) {
+  return {
+    /**
+     * Creates the session of one namespace and starts loading the core. The options are
+     * checked once it is loaded: a wrong one rejects every call with `INVALID_CONFIG`.
+     *
+     * @param {import('./index').SessionOptions} options
+     * @returns {import('./index').MpSession}
+     */
+    createSession: function (options) { return createSession(options, loadCore, alipay) },
+  }
+}
+
+/**
+ * @param {import('./index').SessionOptions} options
+ * @param {(platform: string, wasmPath: string | undefined) => Promise<any>} loadCore
+ * @param {((api: any) => any) | null} alipay
+ * @returns {import('./index').MpSession}
+ */
+function createSession(options, loadCore, alipay) {
+  var read = shared.readOptions(options, ['api', 'wasmPath', 'encryptStorage'])
+  var own = read.platformOptions
+  // The platform: as named (the core checks the name and says it to the backend), else the
+  // one whose globals this runtime has.
+  var named = read.coreOptions.platform
+  var platform = platforms.isName(named) ? named : platforms.detect()
+  if (named === undefined) read.coreOptions.platform = platform
+  var api = own.api !== undefined ? own.api : platforms.apiOf(platform)
+  if (platform === 'my') {
+    if (alipay) api = alipay(api)
+    else read.invalid('Alipay (my)' + platforms.NO_WEBASSEMBLY)
+  }
+  var wasmPath = own.wasmPath
+  if (wasmPath !== undefined && (typeof wasmPath !== 'string' || !/\.wasm(\.br)?$/.test(wasmPath))) {
+    read.invalid('wasmPath must be the path of a .wasm or .wasm.br file')
+  }
+  if (!isWxLike(api)) {
+    read.invalid('no ' + platform + ' API here: pass options.api (an object with login, request, showToast and the *StorageSync calls)')
+  }
+  if (read.coreOptions.cloudFunction !== undefined && isWxLike(api) && !hasCloud(api)) {
+    read.invalid('cloudFunction needs wx.cloud (base library 2.2.3 or later, and wx.cloud.init({ env }) in app.js)')
+  }
+  var encryptStorage = own.encryptStorage === true
+  if (own.encryptStorage !== undefined && typeof own.encryptStorage !== 'boolean') {
+    read.invalid('encryptStorage must be true or false')
+  } else if (encryptStorage && isWxLike(api)) {
+    var version = baseLibraryVersion(api)
+    if (!version || compareVersions(version, ENCRYPT_MIN_BASE_LIBRARY) < 0) {
+      read.invalid('encryptStorage needs base library ' + ENCRYPT_MIN_BASE_LIBRARY + ' or later (this one is ' +
+        (version || 'unknown') + '); create the session without it on older phones')
+    }
+  }
+  var text = shared.json(read.coreOptions)
+  if (text === undefined) read.invalid('options must be plain data: strings, numbers, booleans, arrays and objects')
+  return shared.makeSession({
+    loadCore: function () { return loadCore(platform, /** @type {string | undefined} */ (wasmPath)) },
+    kind: 0,
+    options: text || '{}',
+    host: createHost(/** @type {import('./index').WxLike} */ (api), platform, encryptStorage),
+  }, read.settings())
+}
+
+/** The base library version (`SDKVersion`), or '' when the API does not say. */
+/** @param {any} api */
+function baseLibraryVersion(api) {
+  try {
+    var info = typeof api.getAppBaseInfo === 'function' ? api.getAppBaseInfo()
+      : typeof api.getSystemInfoSync === 'function' ? api.getSystemInfoSync() : null
+    return info && typeof info.SDKVersion === 'string' ? info.SDKVersion : ''
+  } catch (e) {
+    return ''
+  }
+}
+
+/** @param {string} a @param {string} b */
+function compareVersions(a, b) {
+  var pa = a.split('.')
+  var pb = b.split('.')
+  for (var i = 0; i < Math.max(pa.length, pb.length); i++) {
+    var d = (parseInt(pa[i], 10) || 0) - (parseInt(pb[i], 10) || 0)
+    if (d) return d
+  }
+  return 0
+}
+
+/** @param {any} api */
+function hasCloud(api) {
+  return !!api.cloud && typeof api.cloud.callFunction === 'function'
+}
+
+/** @param {any} api */
+function isWxLike(api) {
+  return !!api && ['login', 'request', 'getStorageSync', 'setStorageSync', 'removeStorageSync', 'showToast']
+    .every(function (name) { return typeof api[name] === 'function' })
+}
+
+module.exports = { createEntry: createEntry }

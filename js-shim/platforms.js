@@ -1,0 +1,54 @@
+// @ts-check
+'use strict'
+// The mini-program platforms: each one's API object and WebAssembly loader, found by the
+// platform's name. Alipay's API, the one not shaped as wx.*, is adapted in alipay.js.
+
+/**
+ * @typedef {'wx' | 'tt' | 'my' | 'swan' | 'qq' | 'ks'} PlatformName
+ * @typedef {import('./index').WxLike} WxLike
+ */
+
+/** The platforms, in the order they are looked for: a platform's own global before `wx`,
+ * which some of them also define for compatibility. */
+var NAMES = /** @type {PlatformName[]} */ (['tt', 'qq', 'swan', 'ks', 'my', 'wx'])
+
+/** The platform's API object, if this runtime has it. @param {string} name @returns {any} */
+function apiOf(name) {
+  switch (name) {
+    case 'wx': return typeof wx !== 'undefined' ? wx : undefined
+    case 'tt': return typeof tt !== 'undefined' ? tt : undefined
+    case 'my': return typeof my !== 'undefined' ? my : undefined
+    case 'swan': return typeof swan !== 'undefined' ? swan : undefined
+    case 'qq': return typeof qq !== 'undefined' ? qq : undefined
+    case 'ks': return typeof ks !== 'undefined' ? ks : undefined
+  }
+  return undefined
+}
+
+/**
+ * The platform's WebAssembly loader (`instantiate(path, imports)`), if it has one in the logic
+ * layer: WeChat's `WXWebAssembly`, Douyin's `TTWebAssembly`. QQ, Baidu and Kuaishou have
+ * none for mini-programs, Alipay only in a Worker.
+ * @param {string} name @returns {any}
+ */
+function loaderOf(name) {
+  if (name === 'wx') return typeof WXWebAssembly !== 'undefined' ? WXWebAssembly : undefined
+  if (name === 'tt') return typeof TTWebAssembly !== 'undefined' ? TTWebAssembly : undefined
+  return undefined
+}
+
+/** What to do where the platform has no WebAssembly (after its name). */
+var NO_WEBASSEMBLY = ' has no WebAssembly in the logic layer here: use the mp-session/plain entry, the same core as JavaScript'
+
+/** The platform this code runs on, from its globals; `wx` when there is none. @returns {PlatformName} */
+function detect() {
+  for (var i = 0; i < NAMES.length; i++) if (apiOf(NAMES[i]) !== undefined) return NAMES[i]
+  return 'wx'
+}
+
+/** @param {unknown} name @returns {name is PlatformName} */
+function isName(name) {
+  return typeof name === 'string' && NAMES.indexOf(/** @type {any} */ (name)) >= 0
+}
+
+module.exports = { NO_WEBASSEMBLY: NO_WEBASSEMBLY, NAMES: NAMES, apiOf: apiOf, loaderOf: loaderOf, detect: detect, isName: isName }
