@@ -9,10 +9,9 @@
 // read from the file next to this one. Platforms with no WebAssembly in the logic layer use
 // the same core compiled to JavaScript (`mp-session/plain`).
 //
-// The module imports nothing: everything crosses through its four exports (boundary.js). An
-// instance that trapped is replaced by a fresh one with a fresh boundary.
+// The module imports nothing: everything crosses through its four exports (boundary.js).
 
-var createBoundary = require('./boundary').createBoundary
+var keep = require('./keeper').keep
 var errors = require('./errors')
 var platforms = require('./platforms')
 
@@ -20,12 +19,7 @@ var platforms = require('./platforms')
 var DEFAULT_WASM_PATH = '/miniprogram_npm/mp-session/mp_session.wasm.br'
 var WASM_FILE = 'mp_session.wasm.br'
 
-/**
- * @typedef {import('./session').Core & { ready: Promise<Core> }} Core
- */
-
-/** @type {Core | null} */
-var current = null
+/** @typedef {import('./keeper').Core} Core */
 
 /**
  * The live core. The first call decides the path; a failed load is forgotten so that the
@@ -39,33 +33,6 @@ function loadCore(platform, wasmPath) {
   return keep(function () { return instantiate(platform, wasmPath) }, function (cause) {
     throw errors.shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + errors.describe(cause) + hint(platform), true, cause)
   })
-}
-
-/**
- * The live core, made by `make` when there is none (or it died); `failed` turns a failure
- * to make one into the error every waiting call gets.
- *
- * @param {() => Promise<WebAssembly.Instance>} make
- * @param {(cause: unknown) => never} failed
- * @returns {Promise<Core>}
- */
-function keep(make, failed) {
-  if (current && !current.dead) return current.ready
-  // A core that trapped is marked dead by session.js; this one takes its place.
-  /** @type {Core} */
-  var core = { boundary: /** @type {any} */ (null), dead: false, ready: /** @type {any} */ (null), onDeath: [] }
-  core.ready = make().then(
-    function (instance) {
-      core.boundary = createBoundary(/** @type {any} */ (instance.exports))
-      return core
-    },
-    function (cause) {
-      if (current === core) current = null
-      return failed(cause)
-    }
-  )
-  current = core
-  return core.ready
 }
 
 /** What to do about a core that did not load, for the platform it did not load on. @param {string} platform */
@@ -125,4 +92,4 @@ function readWasmFile(wasmPath) {
   return /\.br$/.test(file) ? require(zlibName).brotliDecompressSync(bytes) : bytes
 }
 
-module.exports = { loadCore: loadCore, keep: keep, DEFAULT_WASM_PATH: DEFAULT_WASM_PATH }
+module.exports = { loadCore: loadCore, DEFAULT_WASM_PATH: DEFAULT_WASM_PATH }

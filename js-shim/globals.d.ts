@@ -22,3 +22,9 @@ declare module 'mp-session-web-glue' {
   /** Loads the module; resolves with its exports (boundary.js drives them). */
   export default function init(input: { module_or_path: unknown }): Promise<unknown>
 }
+
+/** The core as JavaScript (binaryen's wasm2js of the same .wasm), bundled in by scripts/build. */
+declare module 'mp-session-plain-core' {
+  /** A fresh instance's exports: the four functions and its memory. */
+  export default function makeInstance(imports: object): WebAssembly.Exports
+}

@@ -253,27 +253,25 @@ impl Machine {
             }
             LoginResult::Refused(reason) => return self.finish_login(Err(reason.error()), now),
         };
-        match self.config.login_url() {
-            Some(url) => {
-                let op = self.out.next_op();
-                self.out.push(Effect::PostCode {
-                    op,
-                    url: url.to_owned(),
-                    body: LoginBody {
-                        code,
-                        anonymous,
-                        platform: self.config.platform().as_str(),
-                    },
-                    timeout_ms: self.config.timeout_ms(),
-                });
-                self.set_stage(Stage::WaitingForAnswer {
-                    op,
-                    deadline: self.deadline(now),
-                });
-            }
-            // A cloud function's config asks for no code: a code here answers nothing asked.
-            None => {}
-        }
+        // A cloud function's config asks for no code: a code here answers nothing asked.
+        let Some(url) = self.config.login_url() else {
+            return;
+        };
+        let op = self.out.next_op();
+        self.out.push(Effect::PostCode {
+            op,
+            url: url.to_owned(),
+            body: LoginBody {
+                code,
+                anonymous,
+                platform: self.config.platform().as_str(),
+            },
+            timeout_ms: self.config.timeout_ms(),
+        });
+        self.set_stage(Stage::WaitingForAnswer {
+            op,
+            deadline: self.deadline(now),
+        });
     }
 
     // 4. Judge the backend's answer.
@@ -285,7 +283,11 @@ impl Machine {
         let reply = match result {
             Ok(reply) => reply,
             Err(failure) => {
-                let error = Error::retryable(ErrorCode::Network, "the login request failed");
+                let message = match self.config.exchange() {
+                    Exchange::Url(_) => "the login request failed",
+                    Exchange::CloudFunction(_) => "the cloud function call failed",
+                };
+                let error = Error::retryable(ErrorCode::Network, message);
                 return self.attempt_failed(failure.explain(error), now);
             }
         };
@@ -328,8 +330,11 @@ impl Machine {
             }
             Some(&Stage::WaitingForAnswer { op, deadline }) if deadline <= now => {
                 self.out.push(Effect::Abort { op });
-                let error =
-                    Error::retryable(ErrorCode::Timeout, "the login request took longer than timeoutMs");
+                let message = match self.config.exchange() {
+                    Exchange::Url(_) => "the login request took longer than timeoutMs",
+                    Exchange::CloudFunction(_) => "the cloud function took longer than timeoutMs",
+                };
+                let error = Error::retryable(ErrorCode::Timeout, message);
                 self.attempt_failed(error, now);
             }
             Some(&Stage::BackingOff { until }) if until <= now => {

@@ -30,6 +30,10 @@ async function createWorld() {
   const wechat = await startWechatServer()
   const backend = await startDevBackend({ wechat })
   const example = await buildExample({ loginUrl: backend.loginUrl })
+  // Platforms with no WebAssembly use the plain-JavaScript entry, which a native project
+  // copies into its own files (it is not in the miniprogram/ folder Build npm copies).
+  fs.mkdirSync(path.join(example.dir, 'lib'), { recursive: true })
+  fs.copyFileSync(path.join(REPO, 'pkg', 'plain', 'index.js'), path.join(example.dir, 'lib', 'mp-session-plain.js'))
   const apps = []
   const unhandled = []
   const onUnhandled = (reason) => unhandled.push(reason)
@@ -56,9 +60,12 @@ async function createWorld() {
       apps.push(app)
       return app
     },
-    /** A session made by test code inside the app's context, with these options. */
-    session(app, options = {}) {
-      const { createSession } = app.require('mp-session')
+    /**
+     * A session made by test code inside the app's context, with these options, from the
+     * WebAssembly entry or (`entry: 'plain'`) the plain-JavaScript one.
+     */
+    session(app, options = {}, entry = 'wasm') {
+      const { createSession } = app.require(entry === 'plain' ? '/lib/mp-session-plain.js' : 'mp-session')
       return createSession({ loginUrl: backend.loginUrl, ...options })
     },
     async close() {

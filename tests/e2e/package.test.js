@@ -47,6 +47,40 @@ test('package.json names the miniprogram folder, which holds index.js, and the c
   assert.deepEqual(fs.readdirSync(SHIPPED).sort(), ['index.js', 'mp_session.wasm.br'])
 })
 
+test('the exports map resolves the entries and the shipped wasm, for bundlers and pnpm', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-resolve-'))
+  try {
+    fs.cpSync(PKG, path.join(dir, 'node_modules', 'mp-session'), { recursive: true })
+    const from = { paths: [dir] }
+    const at = (request) => path.relative(path.join(dir, 'node_modules', 'mp-session'), require.resolve(request, from))
+    assert.equal(at('mp-session'), path.join('miniprogram', 'index.js'))
+    assert.equal(at('mp-session/plain'), path.join('plain', 'index.js'))
+    assert.equal(at('mp-session/miniprogram/mp_session.wasm.br'), path.join('miniprogram', 'mp_session.wasm.br'))
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+// The plain entry: the shim and the core as JavaScript, made by wasm2js from the shipped
+// .wasm. Its size is held here; the aim is at most twice the raw .wasm.
+const PLAIN_BUDGET = 160 * 1024
+
+test('the plain entry is the same core made by wasm2js, within its budget', () => {
+  const file = path.join(PKG, 'plain', 'index.js')
+  const size = fs.statSync(file).size
+  const wasm = fs.statSync(WASM).size
+  console.log('plain/index.js: ' + size + ' bytes, ' + (size / wasm).toFixed(2) + '× the raw .wasm (' + wasm + ')')
+  assert.ok(size <= PLAIN_BUDGET, 'plain/index.js is ' + size + ' bytes, over the budget of ' + PLAIN_BUDGET)
+  const text = fs.readFileSync(file, 'utf8')
+  // The core's exports and its memory as wasm2js writes them, and the data the .wasm holds.
+  for (const name of ['mps_io', 'mps_create', 'mps_input', 'mps_close']) {
+    assert.match(text, new RegExp('[{,]"?' + name + '"?:'), 'the core exports ' + name)
+  }
+  assert.match(text, /memory:Object\.create\(/, 'wasm2js memory object')
+  assert.match(text, /throw new Error\("abort"\)/, "wasm2js's trap")
+  acorn.parse(text, { ecmaVersion: 2017, sourceType: 'script' })
+})
+
 // What the package may ship, in bytes: every file of the miniprogram folder as shipped (the
 // .wasm.br compressed, the JS as it is). This holds today's size with a little room, so that
 // growth is a decision; the benchmark (scripts/bench) reports the smaller targets.

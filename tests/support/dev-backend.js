@@ -1,8 +1,10 @@
 'use strict'
 // The development backend: the contract mp-session documents, over the mock code2Session.
 //
-//   POST /auth/wx-login  { "code": "...", "platform": "wx" | "web" }
-//   ("web": an official-account OAuth code, exchanged at /sns/oauth2/access_token)
+//   POST /auth/wx-login  { "code": "...", "platform": "wx" | "web" | "tt" | "my" | "swan" | "qq" | "ks" }
+//   ("web": an official-account OAuth code, exchanged at /sns/oauth2/access_token; Douyin's
+//   `{ "anonymousCode", "platform": "tt" }` is exchanged as a code: the mock issues every
+//   platform's codes)
 //   → 200 { openid, unionid?, token, expires_in }          on success
 //   → 400 { errcode, errmsg }                              code2Session's errcode, passed through
 //
@@ -27,7 +29,7 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
     const url = new URL(web ? '/sns/oauth2/access_token' : '/sns/jscode2session', wechat.url)
     url.searchParams.set('appid', web ? wechat.oaAppid : wechat.appid)
     url.searchParams.set('secret', web ? wechat.oaSecret : wechat.secret)
-    url.searchParams.set(web ? 'code' : 'js_code', body.code)
+    url.searchParams.set(web ? 'code' : 'js_code', body.code || body.anonymousCode)
     url.searchParams.set('grant_type', 'authorization_code')
     const answer = await getJson(url)
     if (answer.errcode) return { status: 400, json: { errcode: answer.errcode, errmsg: answer.errmsg } }

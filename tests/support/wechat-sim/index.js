@@ -3,7 +3,8 @@
 // pages/, miniprogram_npm/) the way the logic layer on a phone does, and no kinder.
 //
 // The app's code runs in its own V8 context that has:
-//   wx, WXWebAssembly, App, getApp, Page, getCurrentPages, require (the mini-program's own:
+//   wx, WXWebAssembly (or another platform's globals: platforms.js), App, getApp, Page,
+//   getCurrentPages, require (the mini-program's own:
 //   relative files and miniprogram_npm/ only), console, setTimeout/clearTimeout,
 //   setInterval/clearInterval
 // and has NOT: WebAssembly, TextEncoder, TextDecoder, fetch, process, Buffer, Node's require,
@@ -15,6 +16,7 @@ const vm = require('vm')
 const { createStorage } = require('./storage')
 const { createWx } = require('./wx-api')
 const { createWxWebAssembly, compareVersions } = require('./wx-wasm')
+const { platformGlobals } = require('./platforms')
 
 /**
  * @param {object} o
@@ -29,6 +31,9 @@ const { createWxWebAssembly, compareVersions } = require('./wx-wasm')
  *        answers every wx.request in-process, with no HTTP (for the benchmark)
  * @param {boolean} [o.microtasks] run wx callbacks on microtasks instead of timers
  * @param {string[]} [o.requestDomains] the request domain list (origins); default: no check
+ * @param {string} [o.host] the mini-program platform: 'wx' (default), 'tt', 'qq', 'swan',
+ *        'ks' or 'my' (platforms.js); the app sees that platform's globals only
+ * @param {object} [o.cloudFunctions] WeChat cloud functions: name → async (event, context)
  */
 function createMiniProgram(o) {
   const stats = { logins: 0, requests: 0, codes: [], toasts: [], instantiations: 0, logs: [], memories: [], crossings: { in: 0, out: 0 } }
@@ -40,6 +45,7 @@ function createMiniProgram(o) {
   const wx = createWx({
     storage, wechat: o.wechat, user, behaviour, stats, timers, baseLibrary: o.baseLibrary || '3.0.0',
     inProcessBackend: o.inProcessBackend, microtasks: o.microtasks, requestDomains: o.requestDomains,
+    cloudFunctions: o.cloudFunctions,
   })
   const WXWebAssembly = createWxWebAssembly({
     root: o.root,
@@ -61,9 +67,16 @@ function createMiniProgram(o) {
   }
   const baseLibrary = o.baseLibrary || '3.0.0'
   const sandbox = {
-    wx,
-    // WXWebAssembly exists from base library 2.13.0.
-    WXWebAssembly: compareVersions(baseLibrary, '2.13.0') >= 0 ? WXWebAssembly : undefined,
+    ...platformGlobals(o.host || 'wx', {
+      wx,
+      // WXWebAssembly exists from base library 2.13.0.
+      wxWebAssembly: compareVersions(baseLibrary, '2.13.0') >= 0 ? WXWebAssembly : undefined,
+      wechat: o.wechat,
+      user,
+      behaviour,
+      stats,
+      later: (fn) => timers.set(fn, 0),
+    }),
     App(definition) {
       if (app) throw new Error('App() may be called only once')
       app = definition

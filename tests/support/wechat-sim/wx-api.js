@@ -5,14 +5,18 @@
 // - wx.request does real HTTP (loopback only, as in the developer tool with domain checks
 //   off; `requestDomains` turns the check on, as on a phone: only those origins), calls `success` for EVERY status, `fail` only when no answer arrived; at most 10
 //   requests run at once, the rest wait in a queue; `dataType: 'json'` parses when it can;
-// - storage is the file-backed store of storage.js.
+// - storage is the file-backed store of storage.js;
+// - wx.cloud (base library 2.2.3): init, then callFunction runs the named function of
+//   `cloudFunctions` (name → async (event, context)) with the user's context injected
+//   ({ OPENID, UNIONID, APPID }, as cloud.getWXContext() gives it); `behaviour.cloud` =
+//   'fail' makes calls fail, 'silent' never answer.
 const http = require('http')
 const { compareVersions } = require('./wx-wasm')
 
 const MAX_CONCURRENT_REQUESTS = 10
 const DEFAULT_REQUEST_TIMEOUT_MS = 60000
 
-function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary, inProcessBackend, microtasks, requestDomains }) {
+function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary, inProcessBackend, microtasks, requestDomains, cloudFunctions }) {
   const queue = []
   let running = 0
 
@@ -150,9 +154,36 @@ function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary
     }
   }
 
+  /** wx.cloud: the functions of `cloudFunctions`, run in-process with the user's context. */
+  function createCloud() {
+    let initialised = false
+    return {
+      init() {
+        initialised = true
+      },
+      callFunction(options = {}) {
+        stats.cloudCalls = (stats.cloudCalls || 0) + 1
+        if (behaviour.cloud === 'silent') return
+        const fail = (errCode, errMsg) => later(() => call(options, 'fail', { errCode, errMsg: 'cloud.callFunction:fail ' + errMsg }))
+        if (!initialised) return fail(-1, 'please call wx.cloud.init first')
+        if (behaviour.cloud === 'fail') return fail(-504002, 'functions execute fail')
+        const fn = (cloudFunctions || {})[options.name]
+        if (!fn) return fail(-501000, 'FunctionName parameter could not be found')
+        const context = { OPENID: user.openid, UNIONID: user.unionid, APPID: wechat.appid }
+        Promise.resolve()
+          .then(() => fn(JSON.parse(JSON.stringify(options.data || {})), context))
+          .then(
+            (result) => later(() => call(options, 'success', { result, errMsg: 'cloud.callFunction:ok', requestID: 'sim' })),
+            (e) => fail(-504002, 'functions execute fail: ' + e.message)
+          )
+      },
+    }
+  }
+
   return {
     login,
     request,
+    cloud: createCloud(),
     getStorage: asyncStorage('getStorage', (o) => ({ data: o.encrypt ? storage.getEncrypted(o.key) : storage.getStorageSync(o.key) })),
     setStorage: asyncStorage('setStorage', (o) => {
       if (o.encrypt) storage.setEncrypted(o.key, o.data)

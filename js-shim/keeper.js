@@ -1,0 +1,42 @@
+// @ts-check
+'use strict'
+// The one live core of the app, however it is loaded (core.js, core-plain.js): made on first
+// use, shared by every session, replaced after it traps (session.js marks it dead) or after
+// a load that failed.
+
+var createBoundary = require('./boundary').createBoundary
+
+/**
+ * @typedef {import('./session').Core & { ready: Promise<Core> }} Core
+ */
+
+/** @type {Core | null} */
+var current = null
+
+/**
+ * The live core, made by `make` when there is none (or it died); `failed` turns a failure
+ * to make one into the error every waiting call gets.
+ *
+ * @param {() => Promise<WebAssembly.Instance>} make
+ * @param {(cause: unknown) => never} failed
+ * @returns {Promise<Core>}
+ */
+function keep(make, failed) {
+  if (current && !current.dead) return current.ready
+  /** @type {Core} */
+  var core = { boundary: /** @type {any} */ (null), dead: false, ready: /** @type {any} */ (null), onDeath: [] }
+  core.ready = make().then(
+    function (instance) {
+      core.boundary = createBoundary(/** @type {any} */ (instance.exports))
+      return core
+    },
+    function (cause) {
+      if (current === core) current = null
+      return failed(cause)
+    }
+  )
+  current = core
+  return core.ready
+}
+
+module.exports = { keep: keep }
