@@ -79,17 +79,13 @@ function instantiate(platform, wasmPath) {
  * @param {string | undefined} wasmPath
  */
 function readWasmFile(wasmPath) {
-  var isNode = typeof process !== 'undefined' && !!process.versions && !!process.versions.node
-  if (!isNode || typeof require !== 'function') {
-    throw new Error('no WXWebAssembly here, and no file system to read the .wasm from')
-  }
-  // Module names in variables: no packer or analyser of mini-program code follows them.
-  var fsName = 'fs'
-  var pathName = 'path'
-  var zlibName = 'zlib'
-  var file = wasmPath || require(pathName).join(__dirname, WASM_FILE)
-  var bytes = require(fsName).readFileSync(file)
-  return /\.br$/.test(file) ? require(zlibName).brotliDecompressSync(bytes) : bytes
+  // Node's modules through process.getBuiltinModule (Node 20.16): no `require` of a name a
+  // bundler (webpack in Taro, Rollup in uni-app) would try to resolve into the app.
+  var node = typeof process !== 'undefined' && process && typeof process.getBuiltinModule === 'function' ? process : null
+  if (!node) throw new Error('no WebAssembly loader here, and no file system to read the .wasm from (Node 20.16 or later has one)')
+  var file = wasmPath || node.getBuiltinModule('path').join(__dirname, WASM_FILE)
+  var bytes = node.getBuiltinModule('fs').readFileSync(file)
+  return /\.br$/.test(file) ? node.getBuiltinModule('zlib').brotliDecompressSync(bytes) : bytes
 }
 
 module.exports = { loadCore: loadCore, DEFAULT_WASM_PATH: DEFAULT_WASM_PATH }

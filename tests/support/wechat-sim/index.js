@@ -4,7 +4,7 @@
 //
 // The app's code runs in its own V8 context that has:
 //   wx, WXWebAssembly (or another platform's globals: platforms.js), App, getApp, Page,
-//   getCurrentPages, require (the mini-program's own:
+//   Component, global, requirePlugin, getCurrentPages, require (the mini-program's own:
 //   relative files and miniprogram_npm/ only), console, setTimeout/clearTimeout,
 //   setInterval/clearInterval
 // and has NOT: WebAssembly, TextEncoder, TextDecoder, fetch, process, Buffer, Node's require,
@@ -84,7 +84,17 @@ function createMiniProgram(o) {
     getApp: () => app,
     Page(definition) {
       if (!loadingPage) throw new Error('Page() called outside a page file')
-      pageDefinitions.set(loadingPage, definition)
+      pageDefinitions.set(loadingPage, { kind: 'Page', definition })
+    },
+    // A custom component, or (called from a page's file) a page built as a component, as
+    // uni-app registers its pages: lifecycle methods under `methods`, `lifetimes`.
+    Component(definition) {
+      if (loadingPage) pageDefinitions.set(loadingPage, { kind: 'Component', definition })
+    },
+    // WeChat's `global`: an object of its own (uni-app's vendor.js writes to it).
+    global: {},
+    requirePlugin(name) {
+      throw new Error('plugin ' + name + ' is not declared in app.json')
     },
     getCurrentPages: () => pages.slice(),
     console: { log: log('log'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') },
@@ -146,16 +156,46 @@ function createMiniProgram(o) {
       loadingPage = route
       requireFrom(o.root)('./' + route + '.js')
       loadingPage = null
-      const definition = pageDefinitions.get(route)
-      if (!definition) throw new Error(route + '.js did not call Page()')
-      const page = Object.assign({}, definition, { route, data: JSON.parse(JSON.stringify(definition.data || {})) })
+      const registered = pageDefinitions.get(route)
+      if (!registered) throw new Error(route + '.js did not call Page() or Component()')
+      const { kind, definition } = registered
+      const own = kind === 'Component' ? Object.assign({}, definition.methods) : {}
+      const page = Object.assign(own, definition, { route, __route__: route, is: route, options: query })
+      page.data = JSON.parse(JSON.stringify(definition.data || {}))
+      // A component's properties start at their default values (a page's are its query's).
+      page.properties = {}
+      for (const [name, spec] of Object.entries(definition.properties || {})) {
+        const type = spec && typeof spec === 'object' ? spec.type : spec
+        const value = spec && typeof spec === 'object' && 'value' in spec ? spec.value : defaultOf(type)
+        page.properties[name] = name in query ? query[name] : value
+      }
+      Object.assign(page.data, JSON.parse(JSON.stringify(page.properties)))
       page.setData = function (patch, done) {
         Object.assign(this.data, JSON.parse(JSON.stringify(patch)))
         if (done) timers.set(done, 0)
       }
+      page.getPageId = () => 'page-' + pages.length
+      // Douyin marks a page's root component as node 0 of its webview (uni-app's Douyin
+      // runtime mounts a page only then).
+      if (o.host === 'tt') Object.assign(page, { __nodeId__: 0, __webviewId__: pages.length + 1 })
+      page.triggerEvent = () => {}
+      page.selectComponent = () => null
+      page.selectAllComponents = () => []
       pages.push(page)
+      if (kind === 'Component') {
+        const lifetimes = definition.lifetimes || {}
+        for (const name of ['created', 'attached']) {
+          const hook = lifetimes[name] || definition[name]
+          if (typeof hook === 'function') hook.call(page)
+        }
+      }
       if (typeof page.onLoad === 'function') page.onLoad(query)
       if (typeof page.onShow === 'function') page.onShow()
+      if (typeof page.onReady === 'function') page.onReady()
+      if (kind === 'Component') {
+        const ready = (definition.lifetimes || {}).ready || definition.ready
+        if (typeof ready === 'function') ready.call(page)
+      }
       return page
     },
     /** `require` as the app's code has it (from the package root). */
@@ -185,6 +225,16 @@ function createMiniProgram(o) {
       timers.clearAll()
     },
   }
+}
+
+/** The value a component property of `type` starts at when its definition gives none. */
+function defaultOf(type) {
+  if (type === String) return ''
+  if (type === Number) return 0
+  if (type === Boolean) return false
+  if (type === Array) return []
+  if (type === Object) return {}
+  return null
 }
 
 /** The mini-program's own module resolution: files of the package, and miniprogram_npm/. */

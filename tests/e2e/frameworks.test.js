@@ -1,0 +1,109 @@
+'use strict'
+// Taro and uni-app: examples/taro and examples/uni-app built by the frameworks' real CLIs
+// (installed by `scripts/setup --frameworks`) with the one-line plugins, and each output run
+// in the strict simulator: cold launch, warm launch, the page showing the openid. WeChat and
+// Douyin builds carry the WebAssembly core; QQ builds use the plain entry, chosen by the plugin.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('fs')
+const path = require('path')
+const { worldPerFile } = require('./fixture')
+const { buildFramework, watchFramework } = require('../support/build-framework')
+const { createMiniProgram } = require('../support/wechat-sim')
+const { REPO } = require('../support/build-example')
+
+const world = worldPerFile()
+
+const WASM = path.join('miniprogram_npm', 'mp-session', 'mp_session.wasm.br')
+const SHIPPED = fs.readFileSync(path.join(REPO, 'pkg', 'miniprogram', 'mp_session.wasm.br'))
+
+/** Each build tested: the framework, its platform name, and the simulator's host for it. */
+const BUILDS = [
+  { framework: 'taro', platform: 'weapp', host: 'wx', core: 'wasm' },
+  { framework: 'taro', platform: 'tt', host: 'tt', core: 'wasm' },
+  { framework: 'taro', platform: 'qq', host: 'qq', core: 'plain' },
+  { framework: 'uni-app', platform: 'mp-weixin', host: 'wx', core: 'wasm' },
+  { framework: 'uni-app', platform: 'mp-toutiao', host: 'tt', core: 'wasm' },
+  { framework: 'uni-app', platform: 'mp-qq', host: 'qq', core: 'plain' },
+]
+
+/** Launches the output on a phone and waits for the page to show the openid (or an error). */
+async function launch(output, host, storageFile) {
+  const app = createMiniProgram({ root: output, wechat: world.wechat, storageFile, host })
+  app.launch()
+  const shown = () => JSON.stringify(app.page && app.page.data)
+  const ERROR_CODE = /WASM_LOAD|WASM_TRAP|INVALID_CONFIG|NETWORK|TIMEOUT|LOGIN_FAILED|BACKEND|BAD_RESPONSE|STORAGE/
+  await app.waitFor(() => shown().includes('o-sim-user') || ERROR_CODE.test(shown()), 10000, 'the page to show the session')
+  app.close()
+  return { app, shown: shown() }
+}
+
+for (const b of BUILDS) {
+  const name = b.framework + ' ' + b.platform
+  test(name + ': the real CLI builds it with the plugin, and the app logs in once, then not at all', async () => {
+    const built = await buildFramework(b.framework, b.platform, { loginUrl: world.backend.loginUrl })
+    try {
+      console.log(name + ': built in ' + built.ms + ' ms')
+      const wasm = path.join(built.output, WASM)
+      if (b.core === 'wasm') {
+        assert.ok(SHIPPED.equals(fs.readFileSync(wasm)), 'the core is in the output, byte for byte, where the loader opens it')
+      } else {
+        assert.equal(fs.existsSync(wasm), false, 'a platform with no WebAssembly carries no .wasm')
+      }
+
+      const storageFile = world.newStorage()
+      const posts = world.backend.stats.posts
+      const cold = await launch(built.output, b.host, storageFile)
+      assert.match(cold.shown, /o-sim-user/, 'the page shows the openid')
+      assert.equal(cold.app.stats.logins, 1)
+      assert.equal(world.backend.stats.posts - posts, 1)
+      assert.equal(world.backend.stats.bodies.at(-1).platform, b.host)
+
+      const warm = await launch(built.output, b.host, storageFile)
+      assert.match(warm.shown, /o-sim-user/)
+      assert.equal(warm.app.stats.logins, 0)
+      assert.equal(world.backend.stats.posts - posts, 1, 'a warm launch posts nothing')
+      assert.equal(warm.app.stats.instantiations, b.core === 'wasm' ? 1 : 0)
+    } finally {
+      built.remove()
+    }
+  })
+}
+
+test('taro --watch puts the core into the development build too', async () => {
+  const watching = await watchFramework('taro', 'weapp', { loginUrl: world.backend.loginUrl, file: WASM })
+  try {
+    console.log('taro --watch: the core was in the output after ' + watching.ms + ' ms')
+    assert.ok(SHIPPED.equals(fs.readFileSync(path.join(watching.output, WASM))))
+    const { shown } = await launch(watching.output, 'wx', world.newStorage())
+    assert.match(shown, /o-sim-user/)
+  } finally {
+    watching.stop()
+  }
+})
+
+test("uni-app's development build (uni -p mp-weixin) carries the core too", async () => {
+  const watching = await watchFramework('uni-app', 'mp-weixin', { loginUrl: world.backend.loginUrl, file: WASM })
+  try {
+    console.log('uni -p mp-weixin: the core was in the output after ' + watching.ms + ' ms')
+    assert.ok(SHIPPED.equals(fs.readFileSync(path.join(watching.output, WASM))))
+    const { shown } = await launch(watching.output, 'wx', world.newStorage())
+    assert.match(shown, /o-sim-user/)
+  } finally {
+    watching.stop()
+  }
+})
+
+test('without the plugin the loader says what to do in a framework build', async () => {
+  const built = await buildFramework('uni-app', 'mp-weixin', { loginUrl: world.backend.loginUrl })
+  try {
+    fs.rmSync(path.join(built.output, WASM))
+    const { app, shown } = await launch(built.output, 'wx', world.newStorage())
+    assert.match(shown, /WASM_LOAD/)
+    const logged = app.stats.logs.map((l) => l.text).join('\n')
+    assert.match(logged, /no such file in the code package/)
+    assert.match(logged, /built with Taro or uni-app: add the mp-session\/taro or mp-session\/vite plugin/)
+  } finally {
+    built.remove()
+  }
+})
