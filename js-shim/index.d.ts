@@ -72,11 +72,22 @@ export interface WxLike {
   showToast(options: { title: string; icon?: string }): void
 }
 
-export interface SessionOptions {
-  /** The backend endpoint that takes `POST { code, platform }` (Douyin: `{ anonymousCode, platform: 'tt' }` for a user not logged in to Douyin). https, except `http://127.0.0.1` or `http://localhost` for development. Give this or `cloudFunction`. */
-  loginUrl?: string
-  /** Instead of `loginUrl`: the WeChat cloud function that answers `{ openid, unionid?, token?, expires_in?, userInfo? }` (called with `data: { platform }`; no `wx.login` code is made). Needs `wx.cloud.init({ env })` in app.js. */
-  cloudFunction?: string
+/** Where the login happens: your backend's `loginUrl`, or a WeChat `cloudFunction`. */
+export type SessionOptions = SharedOptions & (
+  | {
+      /** The backend endpoint that takes `POST { code, platform }` (Douyin: `{ anonymousCode, platform: 'tt' }` for a user not logged in to Douyin). https, except `http://127.0.0.1` or `http://localhost` for development. */
+      loginUrl: string
+      cloudFunction?: undefined
+    }
+  | {
+      /** Instead of `loginUrl`: the WeChat cloud function that answers `{ openid, unionid?, token?, expires_in?, userInfo? }` (called with `data: { platform }`; no `wx.login` code is made). Needs `wx.cloud.init({ env })` in app.js. */
+      cloudFunction: string
+      loginUrl?: undefined
+    }
+)
+
+/** The options every session takes. */
+export interface SharedOptions {
   /** The platform: `'wx'`, `'tt'` (Douyin), `'my'` (Alipay), `'swan'` (Baidu), `'qq'` or `'ks'` (Kuaishou). Default: the one whose global (`tt`, `qq`, `swan`, `ks`, `my`, `wx`) this runtime has. Said to the backend as `platform`. */
   platform?: 'wx' | 'tt' | 'my' | 'swan' | 'qq' | 'ks'
 

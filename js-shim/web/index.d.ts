@@ -1,11 +1,13 @@
 // Type declarations of mp-session/web.
 
-import type { MpSession, SessionOptions } from '../index'
+import type { MpSession, SharedOptions } from '../index'
 
 export type { MpSession, MpSessionError, Session, RequestOptions, Response, UserInfo } from '../index'
 
-/** The options of a web page's session: those of the mini-program (but `api`, `wasmPath` and `encryptStorage`) plus the OAuth ones. */
-export interface WebSessionOptions extends Omit<SessionOptions, 'api' | 'wasmPath' | 'encryptStorage'> {
+/** The options of a web page's session: those of the mini-program (but `api`, `wasmPath`, `encryptStorage` and `platform`) plus the OAuth ones. */
+export interface WebSessionOptions extends Omit<SharedOptions, 'api' | 'wasmPath' | 'encryptStorage' | 'platform'> {
+  /** The backend endpoint that takes `POST { code, platform: 'web' }`. */
+  loginUrl: string
   /** The official account's AppID. */
   appid: string
   /** `snsapi_base` (silent, default) or `snsapi_userinfo` (asks the user's consent). */

@@ -70,29 +70,24 @@ for (const b of BUILDS) {
   })
 }
 
-test('taro --watch puts the core into the development build too', async () => {
-  const watching = await watchFramework('taro', 'weapp', { loginUrl: world.backend.loginUrl, file: WASM })
-  try {
-    console.log('taro --watch: the core was in the output after ' + watching.ms + ' ms')
-    assert.ok(SHIPPED.equals(fs.readFileSync(path.join(watching.output, WASM))))
-    const { shown } = await launch(watching.output, 'wx', world.newStorage())
-    assert.match(shown, /o-sim-user/)
-  } finally {
-    watching.stop()
-  }
-})
+const WATCH_BUILDS = [
+  { framework: 'taro', platform: 'weapp', label: 'taro --watch' },
+  { framework: 'uni-app', platform: 'mp-weixin', label: 'uni -p mp-weixin (development build)' },
+]
 
-test("uni-app's development build (uni -p mp-weixin) carries the core too", async () => {
-  const watching = await watchFramework('uni-app', 'mp-weixin', { loginUrl: world.backend.loginUrl, file: WASM })
-  try {
-    console.log('uni -p mp-weixin: the core was in the output after ' + watching.ms + ' ms')
-    assert.ok(SHIPPED.equals(fs.readFileSync(path.join(watching.output, WASM))))
-    const { shown } = await launch(watching.output, 'wx', world.newStorage())
-    assert.match(shown, /o-sim-user/)
-  } finally {
-    watching.stop()
-  }
-})
+for (const w of WATCH_BUILDS) {
+  test(w.label + ' puts the core into the output too', async () => {
+    const watching = await watchFramework(w.framework, w.platform, { loginUrl: world.backend.loginUrl, file: WASM })
+    try {
+      console.log(w.label + ': the core was in the output after ' + watching.ms + ' ms')
+      assert.ok(SHIPPED.equals(fs.readFileSync(path.join(watching.output, WASM))))
+      const { shown } = await launch(watching.output, 'wx', world.newStorage())
+      assert.match(shown, /o-sim-user/)
+    } finally {
+      watching.stop()
+    }
+  })
+}
 
 test('without the plugin the loader says what to do in a framework build', async () => {
   const built = await buildFramework('uni-app', 'mp-weixin', { loginUrl: world.backend.loginUrl })

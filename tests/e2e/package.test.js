@@ -184,6 +184,14 @@ test('the type declarations compile against a typical app', () => {
     session.setUserInfo({ nickName: 'Ann' }).then((s) => s.source === 'login')
     // @ts-expect-error failureToast is false or a text, never true
     createSession({ loginUrl: 'https://a.example.com', failureToast: true })
+    createSession({ cloudFunction: 'login', platform: 'wx' }).ensure().then((s) => s.openid)
+    createSession({ loginUrl: 'https://a.example.com', platform: 'tt' })
+    // @ts-expect-error loginUrl or cloudFunction, not both
+    createSession({ loginUrl: 'https://a.example.com', cloudFunction: 'login' })
+    // @ts-expect-error one of them is required
+    createSession({ namespace: 'shop' })
+    // @ts-expect-error the platforms are wx, tt, my, swan, qq and ks
+    createSession({ loginUrl: 'https://a.example.com', platform: 'douyin' })
     const page = createWebSession({ loginUrl: 'https://api.example.com/login', appid: 'wx123', scope: 'snsapi_userinfo' })
     page.launch().then((s) => s.unionid)
     // @ts-expect-error the web session has no wx api
