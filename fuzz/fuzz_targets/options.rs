@@ -28,6 +28,7 @@ fuzz_target!(|data: &[u8]| {
                 (&a.token_header, &a.allowed_origins),
                 (&b.token_header, &b.allowed_origins)
             );
+            assert_eq!((&a.cloud_function, &a.platform), (&b.cloud_function, &b.platform));
             assert!(common::close(a.timeout_ms, b.timeout_ms) && common::close(a.max_retries, b.max_retries));
             assert!(common::close(a.leeway_seconds, b.leeway_seconds));
             assert!(common::close(a.default_ttl_seconds, b.default_ttl_seconds));
@@ -40,8 +41,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     assert!(config.timeout_ms() >= 100 && config.timeout_ms() <= 60_000);
-    assert!(!config.allowed_origins().is_empty());
-    let url = config.login_url().to_owned();
+    // A loginUrl's origin is allowed by default; a cloud function has no origin to allow.
+    assert!(!config.allowed_origins().is_empty() || config.login_url().is_none());
+    let url = config.login_url().unwrap_or("https://api.example.com/orders").to_owned();
     let mut machine = Machine::new(config, [3; 16]);
     machine.handle(common::NOW, Input::Request { call: 1, url });
     machine.handle(common::NOW, Input::Ensure { call: 2 });
