@@ -1,0 +1,71 @@
+//! `Authenticated`: the extractor a Rust backend puts on its own handlers. A request without
+//! a live session's token is answered 401 with JSON, which the client's default
+//! `isSessionExpired` (status 401) takes for "log in again".
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+
+use crate::api::{now, Failure};
+use crate::{token, AppState};
+
+/// The user of a request carrying `Authorization: Bearer <token>` of a live session.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    /// The user's openid.
+    pub openid: String,
+    /// The user's unionid, if WeChat gave one.
+    pub unionid: Option<String>,
+    /// The platform the session came from.
+    pub platform: String,
+    /// When the session ends (Unix seconds).
+    pub expires_at: i64,
+    /// The session's id (what logout removes).
+    pub token_id: String,
+}
+
+impl<S> FromRequestParts<S> for Authenticated
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let expired = || {
+            Failure::new(
+                StatusCode::UNAUTHORIZED,
+                "SESSION_EXPIRED",
+                "no live session for this token: log in again",
+            )
+        };
+        let presented = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or_else(expired)?;
+        let (id, verifier) = token::split(presented).ok_or_else(expired)?;
+        let found = state.store.find(id.clone(), now()).await.map_err(|e| {
+            tracing::error!("{e}");
+            Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "STORE",
+                "the session store failed; try again",
+            )
+        })?;
+        match found {
+            Some((session, stored)) if token::constant_time_eq(stored.as_bytes(), verifier.as_bytes()) => {
+                Ok(Authenticated {
+                    openid: session.openid,
+                    unionid: session.unionid,
+                    platform: session.platform,
+                    expires_at: session.expires_at,
+                    token_id: id,
+                })
+            }
+            _ => Err(expired()),
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The server half of mp-session: `POST /auth/login` turns a `wx.login` code into a session
+//! (code2Session with the AppSecret; the `session_key` stays here; the client gets a token),
+//! `POST /auth/logout` ends one, `GET /auth/session` says whose a token is. Sessions live in
+//! SQLite. Use it as the `mp-session-server` binary, or mount [`router`] in your own axum app
+//! and put [`Authenticated`] on your handlers.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), String> {
+//! use mp_session_server::{router, Config, Settings, Store};
+//! use clap::Parser;
+//! let config = Settings::parse().check(std::env::var("MP_SESSION_SECRET").ok())?;
+//! let store = Store::open(&config.store)?;
+//! let app = router(&config, store)?;
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod auth;
+mod config;
+pub mod store;
+mod token;
+mod wechat;
+
+use std::sync::Arc;
+
+pub use api::MAX_BODY_BYTES;
+pub use auth::Authenticated;
+pub use config::{Config, Settings};
+pub use store::Store;
+
+/// What every handler shares: the settings, the store, the way to WeChat.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    config: Arc<Config>,
+    store: Store,
+    upstream: wechat::Upstream,
+}
+
+/// The login service's routes, ready to serve or to merge into your own `Router` (give your
+/// router the same [`AppState`] to use [`Authenticated`]: see [`state`]).
+pub fn router(config: &Config, store: Store) -> Result<axum::Router, String> {
+    Ok(api::routes(state(config, store)?))
+}
+
+/// The state the routes and [`Authenticated`] use, for a router of your own.
+pub fn state(config: &Config, store: Store) -> Result<AppState, String> {
+    let upstream = wechat::Upstream::new(
+        &config.wechat_api,
+        &config.appid,
+        &config.secret,
+        config.upstream_timeout,
+    )?;
+    Ok(AppState {
+        config: Arc::new(config.clone()),
+        store,
+        upstream,
+    })
+}

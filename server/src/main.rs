@@ -1,0 +1,46 @@
+//! `mp-session-server`: the login service, from flags or environment variables. It prints
+//! `listening on http://ADDR` once it listens; a wrong setting stops it with a message that
+//! names the setting.
+
+use clap::Parser;
+use mp_session_server::{router, Settings, Store};
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    if let Err(message) = run().await {
+        eprintln!("mp-session-server: {message}");
+        std::process::exit(2);
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let config = Settings::parse().check(std::env::var("MP_SESSION_SECRET").ok())?;
+    let store = Store::open(&config.store)?;
+    let app = router(&config, store)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("--listen {}: {e}", config.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("listening on http://{address}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stopped())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Ctrl-C, or SIGTERM (what a service manager sends): requests under way finish first.
+async fn stopped() {
+    let terminate = async {
+        #[cfg(unix)]
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+}

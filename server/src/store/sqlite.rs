@@ -1,0 +1,132 @@
+//! Sessions in one SQLite file: created on first start, migrated by `user_version`, each
+//! write one statement (a crash mid-login leaves no half session).
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{StoreError, StoredSession};
+
+/// The schema, one entry per version; `PRAGMA user_version` says how many ran.
+const MIGRATIONS: &[&str] = &["CREATE TABLE sessions (
+        token_id    TEXT PRIMARY KEY,
+        verifier    TEXT NOT NULL,
+        openid      TEXT NOT NULL,
+        unionid     TEXT,
+        platform    TEXT NOT NULL,
+        session_key TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL
+    );
+    CREATE INDEX sessions_by_openid ON sessions (openid);"];
+
+/// A SQLite store; clones share one connection.
+#[derive(Clone)]
+pub struct SqliteStore {
+    connection: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteStore")
+    }
+}
+
+impl SqliteStore {
+    /// Opens (or creates) `file` and brings its schema up to date.
+    pub fn open(file: &str) -> Result<SqliteStore, StoreError> {
+        let failed = |e: rusqlite::Error| StoreError(format!("--store sqlite://{file}: {e}"));
+        let mut connection = Connection::open(file).map_err(failed)?;
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(failed)?;
+        connection
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(failed)?;
+        let version: usize = connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(failed)?;
+        if version > MIGRATIONS.len() {
+            return Err(StoreError(format!(
+                "--store sqlite://{file}: the database is of schema {version}, newer than this server's {}",
+                MIGRATIONS.len()
+            )));
+        }
+        for (done, migration) in MIGRATIONS.iter().enumerate().skip(version) {
+            let transaction = connection.transaction().map_err(failed)?;
+            transaction.execute_batch(migration).map_err(failed)?;
+            transaction
+                .pragma_update(None, "user_version", done + 1)
+                .map_err(failed)?;
+            transaction.commit().map_err(failed)?;
+        }
+        Ok(SqliteStore {
+            connection: Arc::new(Mutex::new(connection)),
+        })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let connection = Arc::clone(&self.connection);
+        tokio::task::spawn_blocking(move || {
+            let connection = connection
+                .lock()
+                .map_err(|_| StoreError("a writer panicked".into()))?;
+            work(&connection).map_err(|e| StoreError(e.to_string()))
+        })
+        .await
+        .map_err(|e| StoreError(e.to_string()))?
+    }
+
+    pub(super) async fn insert(
+        &self,
+        id: String,
+        verifier: String,
+        session: StoredSession,
+        session_key: String,
+    ) -> Result<(), StoreError> {
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO sessions (token_id, verifier, openid, unionid, platform, session_key, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, unixepoch(), ?7)",
+                params![id, verifier, session.openid, session.unionid, session.platform, session_key, session.expires_at],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    pub(super) async fn find(
+        &self,
+        id: String,
+        now: i64,
+    ) -> Result<Option<(StoredSession, String)>, StoreError> {
+        self.run(move |c| {
+            c.query_row(
+                "SELECT openid, unionid, platform, expires_at, verifier FROM sessions WHERE token_id = ?1 AND expires_at > ?2",
+                params![id, now],
+                |row| {
+                    let session = StoredSession {
+                        openid: row.get(0)?,
+                        unionid: row.get(1)?,
+                        platform: row.get(2)?,
+                        expires_at: row.get(3)?,
+                    };
+                    Ok((session, row.get(4)?))
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    pub(super) async fn remove(&self, id: String) -> Result<bool, StoreError> {
+        self.run(move |c| {
+            c.execute("DELETE FROM sessions WHERE token_id = ?1", params![id])
+                .map(|n| n > 0)
+        })
+        .await
+    }
+}
