@@ -70,14 +70,15 @@ impl Settings {
                 self.listen
             )
         })?;
-        let appid =
-            match self.appid {
-                Some(appid) if is_appid(&appid) => appid,
-                Some(appid) => return Err(format!(
+        let appid = match self.appid {
+            Some(appid) if is_appid(&appid) => appid,
+            Some(appid) => {
+                return Err(format!(
                     "--appid / MP_SESSION_APPID must be 1 to 64 letters, digits, '-' or '_', not {appid:?}"
-                )),
-                None => return Err("--appid / MP_SESSION_APPID is required: the mini-program's AppID".into()),
-            };
+                ))
+            }
+            None => return Err("--appid / MP_SESSION_APPID is required: the mini-program's AppID".into()),
+        };
         let secret = match (self.secret_file, secret_from_env) {
             (Some(file), _) => std::fs::read_to_string(&file)
                 .map(|text| text.trim().to_owned())
