@@ -18,7 +18,7 @@ pub struct Settings {
     /// Where to listen.
     #[arg(long, env = "MP_SESSION_LISTEN", default_value = "127.0.0.1:8787")]
     pub listen: String,
-    /// Where sessions are kept: sqlite://FILE.
+    /// Where sessions are kept: sqlite://FILE, or redis://HOST:PORT for more than one server.
     #[arg(long, env = "MP_SESSION_STORE", default_value = "sqlite://mp-session.db")]
     pub store: String,
     /// The mini-program's AppID.

@@ -1,7 +1,7 @@
 //! The server half of mp-session: `POST /auth/login` turns a `wx.login` code into a session
 //! (code2Session with the AppSecret; the `session_key` stays here; the client gets a token),
 //! `POST /auth/logout` ends one, `GET /auth/session` says whose a token is. Sessions live in
-//! SQLite. Use it as the `mp-session-server` binary, or mount [`router`] in your own axum app
+//! SQLite or Redis. Use it as the `mp-session-server` binary, or mount [`router`] in your own axum app
 //! and put [`Authenticated`] on your handlers.
 //!
 //! ```no_run
@@ -9,7 +9,7 @@
 //! use mp_session_server::{router, Config, Settings, Store};
 //! use clap::Parser;
 //! let config = Settings::parse().check(std::env::var("MP_SESSION_SECRET").ok())?;
-//! let store = Store::open(&config.store)?;
+//! let store = Store::open(&config.store).await?;
 //! let app = router(&config, store)?;
 //! # Ok(()) }
 //! ```

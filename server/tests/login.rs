@@ -1,6 +1,7 @@
 //! The login service over real HTTP: the server on 127.0.0.1 and an ephemeral port, in front
-//! of a mock code2Session (single-use codes it issued, scripted failures), with SQLite in a
-//! fresh temp folder.
+//! of a mock code2Session (single-use codes it issued, scripted failures). Every test runs
+//! twice: with SQLite in a fresh temp folder, and with a real redis-server (Debian's,
+//! installed by `scripts/setup --redis`) started on an ephemeral port and stopped after it.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -73,6 +74,123 @@ async fn code2session(
     }
 }
 
+/// Where the sessions are kept in a test.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Sqlite,
+    Redis,
+}
+
+/// A redis-server of this test's own, persisting to `dir` (append-only file); stopped on drop.
+struct RedisServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl RedisServer {
+    fn start(dir: &std::path::Path) -> RedisServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+            ])
+            .arg("--dir")
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server is not installed: run scripts/setup --redis");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        RedisServer {
+            child,
+            url: format!("redis://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl RedisServer {
+    /// A redis-server again on `port` over the same `dir` (after the last one stopped).
+    fn restart(dir: &std::path::Path, port: u16) -> RedisServer {
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+            ])
+            .arg("--dir")
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not restart on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        RedisServer {
+            child,
+            url: format!("redis://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the check `$name(kind)` once per store.
+macro_rules! with_each_store {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::Kind::Sqlite).await
+            }
+            #[tokio::test]
+            async fn redis() {
+                super::$name(super::Kind::Redis).await
+            }
+        }
+    )*};
+}
+
+with_each_store!(
+    a_code_becomes_a_session_whose_token_the_extractor_accepts,
+    code2sessions_refusals_pass_through_and_a_code_works_once,
+    passing_trouble_upstream_is_retried_then_reported_as_the_contract_says,
+    bad_input_gets_a_clear_4xx_and_changes_nothing,
+    a_forged_or_ended_token_is_401_with_json_and_logout_ends_only_its_session,
+    sessions_survive_a_restart_and_the_stores_files_hold_no_secret_in_clear,
+);
+
 /// The mock WeChat, the server, and a client.
 struct World {
     mock: Shared,
@@ -80,11 +198,12 @@ struct World {
     client: reqwest::Client,
     db: tempfile::TempDir,
     config: Config,
+    redis: Option<RedisServer>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl World {
-    async fn new() -> World {
+    async fn new(kind: Kind) -> World {
         let mock: Shared = Arc::default();
         let upstream = serve(
             Router::new()
@@ -93,7 +212,11 @@ impl World {
         )
         .await;
         let db = tempfile::tempdir().unwrap();
-        let store_url = format!("sqlite://{}", db.path().join("sessions.db").display());
+        let redis = (kind == Kind::Redis).then(|| RedisServer::start(db.path()));
+        let store_url = match &redis {
+            Some(redis) => redis.url.clone(),
+            None => format!("sqlite://{}", db.path().join("sessions.db").display()),
+        };
         let settings = Settings::try_parse_from_args(&[
             "--appid",
             "wx1234",
@@ -111,6 +234,7 @@ impl World {
             client: reqwest::Client::new(),
             db,
             config,
+            redis,
             tasks: vec![upstream.1],
         };
         world.start().await;
@@ -119,7 +243,7 @@ impl World {
 
     /// (Re)starts the server over the same database file.
     async fn start(&mut self) {
-        let store = Store::open(&self.config.store).unwrap();
+        let store = Store::open(&self.config.store).await.unwrap();
         let own = Router::new()
             .route(
                 "/api/me",
@@ -129,6 +253,23 @@ impl World {
         let (url, task) = serve(router(&self.config, store).unwrap().merge(own)).await;
         self.server = url;
         self.tasks.push(task);
+    }
+
+    /// Every byte the store wrote to disk (SQLite's files, or Redis' append-only files), as text.
+    fn stored_text(&self) -> String {
+        fn read(dir: &std::path::Path, into: &mut Vec<u8>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    read(&path, into);
+                } else {
+                    into.extend(std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        let mut bytes = Vec::new();
+        read(self.db.path(), &mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 
     fn issue(&self, openid: &str) -> String {
@@ -206,9 +347,8 @@ impl ParseArgs for Settings {
     }
 }
 
-#[tokio::test]
-async fn a_code_becomes_a_session_whose_token_the_extractor_accepts() {
-    let world = World::new().await;
+async fn a_code_becomes_a_session_whose_token_the_extractor_accepts(kind: Kind) {
+    let world = World::new(kind).await;
     let (status, answer) = world.login(&world.issue("o-alice")).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
@@ -225,9 +365,8 @@ async fn a_code_becomes_a_session_whose_token_the_extractor_accepts() {
     );
 }
 
-#[tokio::test]
-async fn code2sessions_refusals_pass_through_and_a_code_works_once() {
-    let world = World::new().await;
+async fn code2sessions_refusals_pass_through_and_a_code_works_once(kind: Kind) {
+    let world = World::new(kind).await;
     let code = world.issue("o-bob");
     assert_eq!(world.login(&code).await.0, 200);
     assert_eq!(
@@ -244,9 +383,8 @@ async fn code2sessions_refusals_pass_through_and_a_code_works_once() {
     assert_eq!(world.login(&world.issue("o-bob")).await.1["errcode"], 40226);
 }
 
-#[tokio::test]
-async fn passing_trouble_upstream_is_retried_then_reported_as_the_contract_says() {
-    let world = World::new().await;
+async fn passing_trouble_upstream_is_retried_then_reported_as_the_contract_says(kind: Kind) {
+    let world = World::new(kind).await;
     world
         .mock
         .lock()
@@ -277,20 +415,14 @@ async fn passing_trouble_upstream_is_retried_then_reported_as_the_contract_says(
         );
         world.mock.lock().unwrap().script.clear();
     }
-    let rows: i64 = rusqlite::Connection::open(world.db.path().join("sessions.db"))
-        .unwrap()
-        .query_row(
-            "SELECT count(*) FROM sessions WHERE openid = 'o-dave'",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
-    assert_eq!(rows, 0, "no session from a failed exchange");
+    assert!(
+        !world.stored_text().contains("o-dave"),
+        "no session from a failed exchange"
+    );
 }
 
-#[tokio::test]
-async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
-    let world = World::new().await;
+async fn bad_input_gets_a_clear_4xx_and_changes_nothing(kind: Kind) {
+    let world = World::new(kind).await;
     let cases = [
         ("{not json", 400, "BAD_REQUEST"),
         (r#"{"code":"c","platform":"wx","extra":1}"#, 400, "BAD_REQUEST"),
@@ -310,9 +442,8 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     assert_eq!(world.mock.lock().unwrap().calls, 0, "nothing reached WeChat");
 }
 
-#[tokio::test]
-async fn a_forged_or_ended_token_is_401_with_json_and_logout_ends_only_its_session() {
-    let world = World::new().await;
+async fn a_forged_or_ended_token_is_401_with_json_and_logout_ends_only_its_session(kind: Kind) {
+    let world = World::new(kind).await;
     let phone = world.login(&world.issue("o-erin")).await.1["token"]
         .as_str()
         .unwrap()
@@ -340,34 +471,41 @@ async fn a_forged_or_ended_token_is_401_with_json_and_logout_ends_only_its_sessi
     );
 }
 
-#[tokio::test]
-async fn sessions_survive_a_restart_and_the_database_holds_no_secret_in_clear() {
-    let mut world = World::new().await;
+async fn sessions_survive_a_restart_and_the_stores_files_hold_no_secret_in_clear(kind: Kind) {
+    let mut world = World::new(kind).await;
     let token = world.login(&world.issue("o-frank")).await.1["token"]
         .as_str()
         .unwrap()
         .to_owned();
     world.start().await;
     assert_eq!(world.get("/auth/session", &token).await.1["openid"], "o-frank");
-
-    let db = world.db.path().join("sessions.db");
-    let connection = rusqlite::Connection::open(&db).unwrap();
-    let key: String = connection
-        .query_row("SELECT session_key FROM sessions", [], |row| row.get(0))
-        .unwrap();
-    assert_eq!(
-        key, "SK-secret-session-key",
-        "session_key is kept in its own column"
-    );
-    drop(connection);
-    let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(world.db.path()).unwrap() {
-        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    if kind == Kind::Redis {
+        // Redis itself restarted: its append-only file brings the session back.
+        let url = world.redis.take().map(|redis| redis.url.clone());
+        let port: u16 = url.unwrap().rsplit(':').next().unwrap().parse().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        world.redis = Some(RedisServer::restart(world.db.path(), port));
+        assert_eq!(world.get("/auth/session", &token).await.1["openid"], "o-frank");
     }
-    let text = String::from_utf8_lossy(&bytes);
-    assert!(!text.contains(SECRET), "no AppSecret in the database files");
+
+    let text = world.stored_text();
+    assert!(
+        text.contains("SK-secret-session-key"),
+        "session_key is kept with the session"
+    );
+    assert!(!text.contains(SECRET), "no AppSecret in the store's files");
     assert!(
         !text.contains(token.split_once('.').unwrap().1),
         "no token secret in clear"
     );
+    if kind == Kind::Sqlite {
+        let connection = rusqlite::Connection::open(world.db.path().join("sessions.db")).unwrap();
+        let key: String = connection
+            .query_row("SELECT session_key FROM sessions", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(
+            key, "SK-secret-session-key",
+            "session_key is kept in its own column"
+        );
+    }
 }

@@ -1,8 +1,10 @@
-//! Where sessions are kept. SQLite (one file, the default for one server) for now; every
-//! backend answers the same calls.
+//! Where sessions are kept: SQLite (one file, the default for one server) or Redis (for
+//! more than one); both answer the same calls.
 
+mod redis;
 mod sqlite;
 
+pub use self::redis::RedisStore;
 pub use sqlite::SqliteStore;
 
 /// A session as the store keeps it: who it is, from where, until when (Unix seconds). The
@@ -36,15 +38,22 @@ impl std::error::Error for StoreError {}
 pub enum Store {
     /// One SQLite file.
     Sqlite(SqliteStore),
+    /// A Redis server shared by every instance.
+    Redis(RedisStore),
 }
 
 impl Store {
     /// Opens the store named by `url`: `sqlite://FILE` (created, with its tables, on first
-    /// use). The error names what is wrong with the setting.
-    pub fn open(url: &str) -> Result<Store, String> {
+    /// use) or `redis://HOST:PORT`. The error names what is wrong with the setting.
+    pub async fn open(url: &str) -> Result<Store, String> {
+        if url.starts_with("redis://") {
+            return RedisStore::open(url).await.map(Store::Redis).map_err(|e| e.0);
+        }
         match url.strip_prefix("sqlite://") {
             Some(file) if !file.is_empty() => SqliteStore::open(file).map(Store::Sqlite).map_err(|e| e.0),
-            _ => Err(format!("--store must be sqlite://FILE, not {url:?}")),
+            _ => Err(format!(
+                "--store / MP_SESSION_STORE must be sqlite://FILE or redis://HOST:PORT, not {url:?}"
+            )),
         }
     }
 
@@ -59,6 +68,11 @@ impl Store {
     ) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(store) => store.insert(id, verifier, session, session_key).await,
+            Store::Redis(store) => {
+                store
+                    .insert(id, verifier, session, session_key, crate::api::now())
+                    .await
+            }
         }
     }
 
@@ -67,6 +81,7 @@ impl Store {
     pub async fn find(&self, id: String, now: i64) -> Result<Option<(StoredSession, String)>, StoreError> {
         match self {
             Store::Sqlite(store) => store.find(id, now).await,
+            Store::Redis(store) => store.find(id, now).await,
         }
     }
 
@@ -74,6 +89,7 @@ impl Store {
     pub async fn remove(&self, id: String) -> Result<bool, StoreError> {
         match self {
             Store::Sqlite(store) => store.remove(id).await,
+            Store::Redis(store) => store.remove(id).await,
         }
     }
 }

@@ -1,0 +1,114 @@
+//! Sessions in Redis, for more than one server: one key per session,
+//! `mp-session:session:<id>`, holding its JSON and expiring with it (Redis' own TTL).
+
+use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
+
+use super::{StoreError, StoredSession};
+
+/// A Redis store; clones share one multiplexed connection that reconnects by itself.
+#[derive(Clone)]
+pub struct RedisStore {
+    connection: ConnectionManager,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RedisStore")
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    openid: String,
+    unionid: Option<String>,
+    platform: String,
+    expires_at: i64,
+    verifier: String,
+    session_key: String,
+}
+
+fn key(id: &str) -> String {
+    format!("mp-session:session:{id}")
+}
+
+fn failed(e: impl std::fmt::Display) -> StoreError {
+    StoreError(e.to_string())
+}
+
+/// Runs `command`, once more if the connection had dropped (Redis restarted): the manager
+/// reconnects on the failure, and the second try goes over the new connection.
+async fn query<T: redis::FromRedisValue>(
+    connection: &ConnectionManager,
+    command: &redis::Cmd,
+) -> Result<T, StoreError> {
+    let mut connection = connection.clone();
+    match command.query_async(&mut connection).await {
+        Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() => {
+            command.query_async(&mut connection).await.map_err(failed)
+        }
+        result => result.map_err(failed),
+    }
+}
+
+impl RedisStore {
+    /// Connects to `url` (`redis://HOST:PORT`).
+    pub async fn open(url: &str) -> Result<RedisStore, StoreError> {
+        let client = redis::Client::open(url).map_err(|e| StoreError(format!("--store {url}: {e}")))?;
+        let connection = ConnectionManager::new(client)
+            .await
+            .map_err(|e| StoreError(format!("--store {url}: {e}")))?;
+        Ok(RedisStore { connection })
+    }
+
+    pub(super) async fn insert(
+        &self,
+        id: String,
+        verifier: String,
+        session: StoredSession,
+        session_key: String,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let seconds = u64::try_from(session.expires_at - now).unwrap_or(0).max(1);
+        let entry = Entry {
+            openid: session.openid,
+            unionid: session.unionid,
+            platform: session.platform,
+            expires_at: session.expires_at,
+            verifier,
+            session_key,
+        };
+        let value = serde_json::to_string(&entry).map_err(failed)?;
+        // NX: a new session never replaces another (ids are random; this makes sure).
+        let mut command = redis::cmd("SET");
+        command.arg(key(&id)).arg(value).arg("EX").arg(seconds).arg("NX");
+        let set: Option<String> = query(&self.connection, &command).await?;
+        set.map(drop)
+            .ok_or_else(|| StoreError("a session with this id exists".into()))
+    }
+
+    pub(super) async fn find(
+        &self,
+        id: String,
+        now: i64,
+    ) -> Result<Option<(StoredSession, String)>, StoreError> {
+        let value: Option<String> = query(&self.connection, redis::cmd("GET").arg(key(&id))).await?;
+        let Some(value) = value else { return Ok(None) };
+        let entry: Entry = serde_json::from_str(&value).map_err(failed)?;
+        if entry.expires_at <= now {
+            return Ok(None);
+        }
+        let session = StoredSession {
+            openid: entry.openid,
+            unionid: entry.unionid,
+            platform: entry.platform,
+            expires_at: entry.expires_at,
+        };
+        Ok(Some((session, entry.verifier)))
+    }
+
+    pub(super) async fn remove(&self, id: String) -> Result<bool, StoreError> {
+        let removed: u64 = query(&self.connection, redis::cmd("DEL").arg(key(&id))).await?;
+        Ok(removed > 0)
+    }
+}
