@@ -1,32 +1,40 @@
 'use strict'
 // The whole flow as one product: the example mini-program in the strict simulator → the real
-// mp-session-server (SQLite) → the mock WeChat, which checks the AppSecret and the codes the
-// simulator's wx.login issued.
+// mp-session-server → the mock WeChat, which checks the AppSecret and the codes the
+// simulator's wx.login issued. The server keeps its sessions in SQLite, or in a redis-server
+// of this test's own with MP_SESSION_TEST_STORE=redis (server-redis.test.js).
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
 const { worldPerFile, settle } = require('./fixture')
-const { startLoginServer } = require('../support/login-server')
+const { startLoginServer, startRedis } = require('../support/login-server')
 
 const world = worldPerFile()
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-server-'))
-const db = path.join(dir, 'sessions.db')
+const STORE = process.env.MP_SESSION_TEST_STORE || 'sqlite'
+let store = null
+let redis = null
 let server = null
 
 /** The server, started on first use (after the world's own set-up). */
 async function started() {
-  if (!server) server = await startLoginServer({ wechat: world.wechat, db })
+  if (!store) {
+    if (STORE === 'redis') redis = await startRedis(dir)
+    store = redis ? redis.url : 'sqlite://' + path.join(dir, 'sessions.db')
+  }
+  if (!server) server = await startLoginServer({ wechat: world.wechat, store })
   return server
 }
 
 test.after(async () => {
   if (server) await server.stop()
+  if (redis) await redis.stop()
   // The server's log joins what the leak scan reads (scripts/scan-secrets.js).
   const out = path.join(process.env.MP_SESSION_TEST_OUTPUT || path.join(__dirname, '..', '..', 'test-output'), 'server')
   fs.mkdirSync(out, { recursive: true })
-  fs.writeFileSync(path.join(out, 'server-' + process.pid + '.log'), server ? server.log() : '')
+  fs.writeFileSync(path.join(out, 'server-' + STORE + '-' + process.pid + '.log'), server ? server.log() : '')
   fs.rmSync(dir, { recursive: true, force: true })
 })
 
@@ -73,15 +81,20 @@ test('logout ends the session on the server too', async () => {
   assert.equal((await after.json()).error.code, 'SESSION_EXPIRED')
 })
 
-test('a session outlives a restart of the server, and its files hold no secret in clear', async () => {
+test('a session outlives a restart of the server, and its files hold no secret in clear (' + STORE + ')', async () => {
   const app = world.open()
   const { token } = await session(app).launch()
   await server.stop()
-  server = await startLoginServer({ wechat: world.wechat, db })
+  server = await startLoginServer({ wechat: world.wechat, store })
   const alive = await fetch(server.url + '/auth/session', { headers: { authorization: 'Bearer ' + token } })
   assert.equal(alive.status, 200)
 
-  const files = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'latin1')).join('')
+  const files = fs.readdirSync(dir, { recursive: true })
+    .map((f) => path.join(dir, f))
+    .filter((f) => fs.statSync(f).isFile())
+    .map((f) => fs.readFileSync(f, 'latin1'))
+    .join('')
+  assert.ok(files.includes('o-sim-user'), 'the store wrote its sessions into ' + dir)
   assert.ok(!files.includes(world.wechat.secret), 'no AppSecret in the database')
   assert.ok(!files.includes(token.split('.')[1]), 'no token secret in the database')
   assert.ok(!server.log().includes(world.wechat.secret), 'no AppSecret in the log')

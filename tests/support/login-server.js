@@ -11,10 +11,10 @@ const { REPO } = require('./build-example')
 const BINARY = path.join(REPO, 'target', 'debug', 'mp-session-server')
 const START_TIMEOUT_MS = 15000
 
-/** @param {{ wechat: object, db: string }} o the mock WeChat and the SQLite file */
-function startLoginServer({ wechat, db }) {
+/** @param {{ wechat: object, store: string }} o the mock WeChat and the store's URL */
+function startLoginServer({ wechat, store }) {
   if (!fs.existsSync(BINARY)) throw new Error(BINARY + ' is not built: cargo build -p mp-session-server')
-  const child = spawn(BINARY, ['--appid', wechat.appid, '--listen', '127.0.0.1:0', '--store', 'sqlite://' + db,
+  const child = spawn(BINARY, ['--appid', wechat.appid, '--listen', '127.0.0.1:0', '--store', store,
     '--wechat-api', wechat.url, '--upstream-timeout-ms', '2000'], {
     env: { ...process.env, MP_SESSION_SECRET: wechat.secret, RUST_LOG: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,4 +51,42 @@ function startLoginServer({ wechat, db }) {
   })
 }
 
-module.exports = { startLoginServer }
+/**
+ * A redis-server of its own on 127.0.0.1 and a free port, persisting to `dir`; resolves once
+ * it accepts connections, with `{ url, stop() }`.
+ */
+async function startRedis(dir) {
+  const net = require('net')
+  const port = await new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address()
+      probe.close(() => resolve(free))
+    })
+  })
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes',
+    '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' })
+  child.on('error', () => {})
+  const deadline = Date.now() + START_TIMEOUT_MS
+  for (;;) {
+    const up = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true) })
+      socket.on('error', () => resolve(false))
+    })
+    if (up) break
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL')
+      throw new Error('redis-server did not start (is it installed? scripts/setup --redis)')
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return {
+    url: 'redis://127.0.0.1:' + port,
+    stop: () => new Promise((done) => {
+      if (child.exitCode !== null) return done()
+      child.on('exit', () => done())
+      child.kill('SIGTERM')
+    }),
+  }
+}
+
+module.exports = { startLoginServer, startRedis }
