@@ -88,23 +88,34 @@ struct RedisServer {
 }
 
 impl RedisServer {
+    /// A redis-server on a free port.
     fn start(dir: &std::path::Path) -> RedisServer {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
+        RedisServer::on(dir, port)
+    }
+
+    /// A redis-server on `port`, persisting every write to `dir` before answering it (a
+    /// restart over the same `dir` finds what the last one held).
+    fn on(dir: &std::path::Path, port: u16) -> RedisServer {
+        let port_text = port.to_string();
+        let args = [
+            "--port",
+            &port_text,
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+        ];
         let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-            ])
+            .args(args)
             .arg("--dir")
             .arg(dir)
             .stdout(std::process::Stdio::null())
@@ -115,40 +126,6 @@ impl RedisServer {
             assert!(
                 std::time::Instant::now() < deadline,
                 "redis-server did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        RedisServer {
-            child,
-            url: format!("redis://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl RedisServer {
-    /// A redis-server again on `port` over the same `dir` (after the last one stopped).
-    fn restart(dir: &std::path::Path, port: u16) -> RedisServer {
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-            ])
-            .arg("--dir")
-            .arg(dir)
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server");
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "redis-server did not restart on port {port}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -484,7 +461,7 @@ async fn sessions_survive_a_restart_and_the_stores_files_hold_no_secret_in_clear
         let url = world.redis.take().map(|redis| redis.url.clone());
         let port: u16 = url.unwrap().rsplit(':').next().unwrap().parse().unwrap();
         std::thread::sleep(Duration::from_millis(100));
-        world.redis = Some(RedisServer::restart(world.db.path(), port));
+        world.redis = Some(RedisServer::on(world.db.path(), port));
         assert_eq!(world.get("/auth/session", &token).await.1["openid"], "o-frank");
     }
 
