@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use clap::Parser;
 
-/// `mp-session-server`'s command line.
+/// `mp-session-server`'s command line. Secrets are never flags (a flag shows in `ps`): each
+/// comes from a file or from an environment variable.
 #[derive(Debug, Parser)]
 #[command(
     name = "mp-session-server",
     version,
-    about = "The login service of mp-session: code2Session, tokens, sessions."
+    about = "The login service of mp-session: code2Session, tokens, sessions, phone numbers."
 )]
 pub struct Settings {
     /// Where to listen.
@@ -21,12 +22,24 @@ pub struct Settings {
     /// Where sessions are kept: sqlite://FILE, or redis://HOST:PORT for more than one server.
     #[arg(long, env = "MP_SESSION_STORE", default_value = "sqlite://mp-session.db")]
     pub store: String,
-    /// The mini-program's AppID.
+    /// The WeChat mini-program's AppID (logins with "platform": "wx", and phone numbers).
     #[arg(long, env = "MP_SESSION_APPID")]
     pub appid: Option<String>,
-    /// A file holding the AppSecret (else the MP_SESSION_SECRET environment variable).
+    /// A file holding the mini-program's AppSecret (else MP_SESSION_SECRET).
     #[arg(long)]
     pub secret_file: Option<PathBuf>,
+    /// The official account's AppID (logins with "platform": "web", from its OAuth pages).
+    #[arg(long, env = "MP_SESSION_WEB_APPID")]
+    pub web_appid: Option<String>,
+    /// A file holding the official account's AppSecret (else MP_SESSION_WEB_SECRET).
+    #[arg(long)]
+    pub web_secret_file: Option<PathBuf>,
+    /// The Douyin mini-program's AppID (logins with "platform": "tt").
+    #[arg(long, env = "MP_SESSION_DOUYIN_APPID")]
+    pub douyin_appid: Option<String>,
+    /// A file holding the Douyin mini-program's AppSecret (else MP_SESSION_DOUYIN_SECRET).
+    #[arg(long)]
+    pub douyin_secret_file: Option<PathBuf>,
     /// WeChat's API (the tests and the demo point it at a mock).
     #[arg(
         long,
@@ -34,68 +47,140 @@ pub struct Settings {
         default_value = "https://api.weixin.qq.com"
     )]
     pub wechat_api: String,
+    /// Douyin's API.
+    #[arg(
+        long,
+        env = "MP_SESSION_DOUYIN_API",
+        default_value = "https://developer.toutiao.com"
+    )]
+    pub douyin_api: String,
     /// How long a session lasts, in seconds.
     #[arg(long, env = "MP_SESSION_TTL", default_value_t = 7 * 24 * 3600)]
     pub session_ttl: u64,
-    /// How long one call to WeChat may take, in milliseconds.
+    /// How long one call to WeChat or Douyin may take, in milliseconds.
     #[arg(long, env = "MP_SESSION_UPSTREAM_TIMEOUT_MS", default_value_t = 5000)]
     pub upstream_timeout_ms: u64,
 }
 
-/// Checked settings.
+/// An app's AppID and AppSecret. Its `Debug` never shows the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct App {
+    /// The AppID.
+    pub appid: String,
+    /// The AppSecret.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "App {{ appid: {:?}, secret: <hidden> }}", self.appid)
+    }
+}
+
+/// Checked settings. At least one of `wx`, `web` and `douyin` is set.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Where to listen.
     pub listen: SocketAddr,
     /// The store's URL.
     pub store: String,
-    /// The mini-program's AppID.
-    pub appid: String,
-    /// Its AppSecret (never logged).
-    pub secret: String,
+    /// The WeChat mini-program, if this server serves `"platform": "wx"`.
+    pub wx: Option<App>,
+    /// The official account, if this server serves `"platform": "web"`.
+    pub web: Option<App>,
+    /// The Douyin mini-program, if this server serves `"platform": "tt"`.
+    pub douyin: Option<App>,
     /// WeChat's API.
     pub wechat_api: String,
+    /// Douyin's API.
+    pub douyin_api: String,
     /// Session lifetime.
     pub session_ttl: Duration,
-    /// Time allowed for one call to WeChat.
+    /// Time allowed for one call upstream.
     pub upstream_timeout: Duration,
 }
 
+impl Config {
+    /// The platforms this server logs in, as the login body names them.
+    pub fn platforms(&self) -> Vec<&'static str> {
+        [
+            ("wx", self.wx.is_some()),
+            ("web", self.web.is_some()),
+            ("tt", self.douyin.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, served)| served.then_some(name))
+        .collect()
+    }
+}
+
+/// How one app's credentials are named on the command line and in the environment.
+struct Names {
+    what: &'static str,
+    appid: &'static str,
+    secret_file: &'static str,
+    secret_env: &'static str,
+}
+
 impl Settings {
-    /// The settings checked; `secret_from_env` is MP_SESSION_SECRET's value.
-    pub fn check(self, secret_from_env: Option<String>) -> Result<Config, String> {
+    /// The settings checked; `env` reads an environment variable (the AppSecrets'
+    /// `MP_SESSION_SECRET`, `MP_SESSION_WEB_SECRET`, `MP_SESSION_DOUYIN_SECRET`).
+    pub fn check(self, env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
         let listen = self.listen.parse().map_err(|_| {
             format!(
                 "--listen / MP_SESSION_LISTEN must be HOST:PORT, not {:?}",
                 self.listen
             )
         })?;
-        let appid = match self.appid {
-            Some(appid) if is_appid(&appid) => appid,
-            Some(appid) => {
-                return Err(format!(
-                    "--appid / MP_SESSION_APPID must be 1 to 64 letters, digits, '-' or '_', not {appid:?}"
-                ))
-            }
-            None => return Err("--appid / MP_SESSION_APPID is required: the mini-program's AppID".into()),
-        };
-        let secret = match (self.secret_file, secret_from_env) {
-            (Some(file), _) => std::fs::read_to_string(&file)
-                .map(|text| text.trim().to_owned())
-                .map_err(|e| format!("--secret-file {}: {e}", file.display()))?,
-            (None, Some(secret)) => secret.trim().to_owned(),
-            (None, None) => {
-                return Err("the AppSecret is required: --secret-file FILE or MP_SESSION_SECRET".into())
-            }
-        };
-        if secret.is_empty() {
-            return Err("the AppSecret (--secret-file / MP_SESSION_SECRET) is empty".into());
+        let wx = app(
+            self.appid,
+            self.secret_file,
+            &env,
+            Names {
+                what: "the mini-program's",
+                appid: "--appid / MP_SESSION_APPID",
+                secret_file: "--secret-file",
+                secret_env: "MP_SESSION_SECRET",
+            },
+        )?;
+        let web = app(
+            self.web_appid,
+            self.web_secret_file,
+            &env,
+            Names {
+                what: "the official account's",
+                appid: "--web-appid / MP_SESSION_WEB_APPID",
+                secret_file: "--web-secret-file",
+                secret_env: "MP_SESSION_WEB_SECRET",
+            },
+        )?;
+        let douyin = app(
+            self.douyin_appid,
+            self.douyin_secret_file,
+            &env,
+            Names {
+                what: "the Douyin mini-program's",
+                appid: "--douyin-appid / MP_SESSION_DOUYIN_APPID",
+                secret_file: "--douyin-secret-file",
+                secret_env: "MP_SESSION_DOUYIN_SECRET",
+            },
+        )?;
+        if wx.is_none() && web.is_none() && douyin.is_none() {
+            return Err(
+                "--appid / MP_SESSION_APPID is required: the mini-program's AppID \
+                 (or --web-appid / --douyin-appid for a server of those alone)"
+                    .into(),
+            );
         }
-        if !(self.wechat_api.starts_with("https://") || self.wechat_api.starts_with("http://127.0.0.1")) {
-            return Err(format!(
-                "--wechat-api / MP_SESSION_WECHAT_API must be https:// (http:// only for 127.0.0.1), not {:?}",
-                self.wechat_api
-            ));
+        for (setting, url) in [
+            ("--wechat-api / MP_SESSION_WECHAT_API", &self.wechat_api),
+            ("--douyin-api / MP_SESSION_DOUYIN_API", &self.douyin_api),
+        ] {
+            if !(url.starts_with("https://") || url.starts_with("http://127.0.0.1")) {
+                return Err(format!(
+                    "{setting} must be https:// (http:// only for 127.0.0.1), not {url:?}"
+                ));
+            }
         }
         if !(60..=366 * 24 * 3600).contains(&self.session_ttl) {
             return Err("--session-ttl / MP_SESSION_TTL must be from 60 seconds to a year".into());
@@ -108,16 +193,62 @@ impl Settings {
         Ok(Config {
             listen,
             store: self.store,
-            appid,
-            secret,
+            wx,
+            web,
+            douyin,
             wechat_api: self.wechat_api,
+            douyin_api: self.douyin_api,
             session_ttl: Duration::from_secs(self.session_ttl),
             upstream_timeout: Duration::from_millis(self.upstream_timeout_ms),
         })
     }
 }
 
-/// An AppID as WeChat writes them (`wx` and 16 hex digits), or a test's.
+/// One app's credentials: none without an AppID; with one, its secret from the file or else
+/// the environment variable, required and not empty.
+fn app(
+    appid: Option<String>,
+    secret_file: Option<PathBuf>,
+    env: &impl Fn(&str) -> Option<String>,
+    names: Names,
+) -> Result<Option<App>, String> {
+    let Some(appid) = appid else {
+        return match secret_file {
+            Some(_) => Err(format!(
+                "{} is given but {} is not",
+                names.secret_file, names.appid
+            )),
+            None => Ok(None),
+        };
+    };
+    if !is_appid(&appid) {
+        return Err(format!(
+            "{} must be 1 to 64 letters, digits, '-' or '_', not {appid:?}",
+            names.appid
+        ));
+    }
+    let secret = match (secret_file, env(names.secret_env)) {
+        (Some(file), _) => std::fs::read_to_string(&file)
+            .map(|text| text.trim().to_owned())
+            .map_err(|e| format!("{} {}: {e}", names.secret_file, file.display()))?,
+        (None, Some(secret)) => secret.trim().to_owned(),
+        (None, None) => {
+            return Err(format!(
+                "{} AppSecret is required: {} FILE or {}",
+                names.what, names.secret_file, names.secret_env
+            ))
+        }
+    };
+    if secret.is_empty() {
+        return Err(format!(
+            "{} AppSecret ({} / {}) is empty",
+            names.what, names.secret_file, names.secret_env
+        ));
+    }
+    Ok(Some(App { appid, secret }))
+}
+
+/// An AppID as WeChat writes them (`wx` and 16 hex digits), Douyin's (`tt` ...), or a test's.
 fn is_appid(appid: &str) -> bool {
     (1..=64).contains(&appid.len())
         && appid
@@ -133,41 +264,71 @@ mod tests {
         Settings::try_parse_from([&["mp-session-server"], args].concat()).unwrap()
     }
 
+    fn only(name: &'static str, value: &'static str) -> impl Fn(&str) -> Option<String> {
+        move |asked| (asked == name).then(|| value.to_owned())
+    }
+
     #[test]
     fn a_wrong_or_missing_setting_is_named() {
-        let cases: [(&[&str], Option<&str>, &str); 6] = [
-            (&[], Some("s"), "--appid / MP_SESSION_APPID is required"),
-            (
-                &["--appid", "wx 1"],
-                Some("s"),
-                "--appid / MP_SESSION_APPID must be",
-            ),
-            (
-                &["--appid", "wx1"],
-                None,
-                "--secret-file FILE or MP_SESSION_SECRET",
-            ),
+        let cases: [(&[&str], &str, &str); 9] = [
+            (&[], "MP_SESSION_SECRET", "--appid / MP_SESSION_APPID is required"),
+            (&["--appid", "wx 1"], "MP_SESSION_SECRET", "--appid / MP_SESSION_APPID must be"),
+            (&["--appid", "wx1"], "NONE", "--secret-file FILE or MP_SESSION_SECRET"),
             (
                 &["--appid", "wx1", "--listen", "here"],
-                Some("s"),
+                "MP_SESSION_SECRET",
                 "--listen / MP_SESSION_LISTEN",
             ),
             (
                 &["--appid", "wx1", "--wechat-api", "http://example.com"],
-                Some("s"),
+                "MP_SESSION_SECRET",
                 "--wechat-api",
             ),
             (
                 &["--appid", "wx1", "--secret-file", "/no/such/file"],
-                None,
+                "NONE",
                 "--secret-file /no/such/file",
+            ),
+            (
+                &["--appid", "wx1", "--web-appid", "wxoa"],
+                "MP_SESSION_SECRET",
+                "the official account's AppSecret is required: --web-secret-file FILE or MP_SESSION_WEB_SECRET",
+            ),
+            (
+                &["--douyin-appid", "tt1", "--douyin-api", "http://x.com"],
+                "MP_SESSION_DOUYIN_SECRET",
+                "--douyin-api / MP_SESSION_DOUYIN_API",
+            ),
+            (
+                &["--web-secret-file", "/etc/hostname"],
+                "NONE",
+                "--web-secret-file is given but --web-appid / MP_SESSION_WEB_APPID is not",
             ),
         ];
         for (args, secret, expected) in cases {
-            let error = settings(args).check(secret.map(String::from)).unwrap_err();
+            let error = settings(args).check(only(secret, "s")).unwrap_err();
             assert!(error.contains(expected), "{args:?}: {error}");
         }
-        let config = settings(&["--appid", "wx1"]).check(Some(" s \n".into())).unwrap();
-        assert_eq!((config.secret.as_str(), config.listen.port()), ("s", 8787));
+    }
+
+    #[test]
+    fn each_platform_is_served_when_its_app_is_set() {
+        let config = settings(&["--appid", "wx1"])
+            .check(only("MP_SESSION_SECRET", " s \n"))
+            .unwrap();
+        assert_eq!(config.wx.as_ref().unwrap().secret, "s");
+        assert_eq!((config.platforms(), config.listen.port()), (vec!["wx"], 8787));
+        let env = |name: &str| Some(format!("{name}-value"));
+        let all = settings(&["--appid", "wx1", "--web-appid", "wxoa", "--douyin-appid", "tt1"])
+            .check(env)
+            .unwrap();
+        assert_eq!(all.platforms(), ["wx", "web", "tt"]);
+        assert_eq!(
+            all.douyin.as_ref().unwrap().secret,
+            "MP_SESSION_DOUYIN_SECRET-value"
+        );
+        let douyin_only = settings(&["--douyin-appid", "tt1"]).check(env).unwrap();
+        assert_eq!(douyin_only.platforms(), ["tt"]);
+        assert!(!format!("{all:?}").contains("-value"), "no secret in Debug");
     }
 }

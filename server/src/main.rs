@@ -15,7 +15,7 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
-    let config = Settings::parse().check(std::env::var("MP_SESSION_SECRET").ok())?;
+    let config = Settings::parse().check(|name| std::env::var(name).ok())?;
     let store = Store::open(&config.store).await?;
     let app = router(&config, store)?;
     let listener = tokio::net::TcpListener::bind(config.listen)

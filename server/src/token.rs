@@ -29,6 +29,13 @@ pub fn issue() -> Result<Issued, getrandom::Error> {
     })
 }
 
+/// 128 random bits, URL-safe: a name no one else picks (a lock's holder).
+pub fn nonce() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)?;
+    Ok(base64url(&bytes))
+}
+
 /// A presented token as its id and its secret's hash, if it has a token's shape.
 pub fn split(token: &str) -> Option<(String, String)> {
     let (id, secret) = token.split_once('.')?;

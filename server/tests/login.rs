@@ -1,163 +1,15 @@
 //! The login service over real HTTP: the server on 127.0.0.1 and an ephemeral port, in front
-//! of a mock code2Session (single-use codes it issued, scripted failures). Every test runs
-//! twice: with SQLite in a fresh temp folder, and with a real redis-server (Debian's,
-//! installed by `scripts/setup --redis`) started on an ephemeral port and stopped after it.
+//! of a mock of WeChat's and Douyin's APIs (tests/common/mock.rs). Every check runs twice: with
+//! SQLite in a fresh temp folder, and with a real redis-server (Debian's, installed by
+//! `scripts/setup --redis`) started on an ephemeral port and stopped after it.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+mod common;
+
 use std::time::Duration;
 
-use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
-use mp_session_server::{router, state, Authenticated, Config, Settings, Store};
-use serde_json::{json, Value};
-
-const SECRET: &str = "app-secret-DO-NOT-LEAK";
-
-/// What the mock answers next, instead of code2Session's own answer.
-#[derive(Clone)]
-enum Scripted {
-    Errcode(i64),
-    Http500,
-    Garbage,
-    Hang,
-}
-
-#[derive(Default)]
-struct Mock {
-    codes: HashMap<String, (String, bool)>,
-    script: VecDeque<Scripted>,
-    calls: usize,
-    issued: usize,
-}
-
-type Shared = Arc<Mutex<Mock>>;
-
-async fn code2session(
-    State(mock): State<Shared>,
-    Query(query): Query<HashMap<String, String>>,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let next = {
-        let mut mock = mock.lock().unwrap();
-        mock.calls += 1;
-        assert_eq!(query.get("secret").map(String::as_str), Some(SECRET));
-        mock.script.pop_front()
-    };
-    match next {
-        Some(Scripted::Errcode(errcode)) => {
-            return Json(json!({ "errcode": errcode, "errmsg": "scripted" })).into_response()
-        }
-        Some(Scripted::Http500) => {
-            return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "down").into_response()
-        }
-        Some(Scripted::Garbage) => return "<html>not json</html>".into_response(),
-        Some(Scripted::Hang) => {
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            return Json(json!({})).into_response();
-        }
-        None => {}
-    }
-    let mut mock = mock.lock().unwrap();
-    let code = query.get("js_code").cloned().unwrap_or_default();
-    match mock.codes.get_mut(&code) {
-        None => Json(json!({ "errcode": 40029, "errmsg": "invalid code" })).into_response(),
-        Some((_, true)) => Json(json!({ "errcode": 40163, "errmsg": "code been used" })).into_response(),
-        Some((openid, used)) => {
-            *used = true;
-            Json(
-                json!({ "openid": openid.clone(), "unionid": "u-1", "session_key": "SK-secret-session-key" }),
-            )
-            .into_response()
-        }
-    }
-}
-
-/// Where the sessions are kept in a test.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Kind {
-    Sqlite,
-    Redis,
-}
-
-/// A redis-server of this test's own, persisting to `dir` (append-only file); stopped on drop.
-struct RedisServer {
-    child: std::process::Child,
-    url: String,
-}
-
-impl RedisServer {
-    /// A redis-server on a free port.
-    fn start(dir: &std::path::Path) -> RedisServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        RedisServer::on(dir, port)
-    }
-
-    /// A redis-server on `port`, persisting every write to `dir` before answering it (a
-    /// restart over the same `dir` finds what the last one held).
-    fn on(dir: &std::path::Path, port: u16) -> RedisServer {
-        let port_text = port.to_string();
-        let args = [
-            "--port",
-            &port_text,
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "yes",
-            "--appendfsync",
-            "always",
-        ];
-        let child = std::process::Command::new("redis-server")
-            .args(args)
-            .arg("--dir")
-            .arg(dir)
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server is not installed: run scripts/setup --redis");
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "redis-server did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        RedisServer {
-            child,
-            url: format!("redis://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Runs the check `$name(kind)` once per store.
-macro_rules! with_each_store {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$name(super::Kind::Sqlite).await
-            }
-            #[tokio::test]
-            async fn redis() {
-                super::$name(super::Kind::Redis).await
-            }
-        }
-    )*};
-}
+use common::mock::SECRET;
+use common::{Kind, RedisServer, Scripted, World};
+use serde_json::json;
 
 with_each_store!(
     a_code_becomes_a_session_whose_token_the_extractor_accepts,
@@ -166,163 +18,8 @@ with_each_store!(
     bad_input_gets_a_clear_4xx_and_changes_nothing,
     a_forged_or_ended_token_is_401_with_json_and_logout_ends_only_its_session,
     sessions_survive_a_restart_and_the_stores_files_hold_no_secret_in_clear,
+    official_account_and_douyin_codes_become_sessions_too,
 );
-
-/// The mock WeChat, the server, and a client.
-struct World {
-    mock: Shared,
-    server: String,
-    client: reqwest::Client,
-    db: tempfile::TempDir,
-    config: Config,
-    redis: Option<RedisServer>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
-}
-
-impl World {
-    async fn new(kind: Kind) -> World {
-        let mock: Shared = Arc::default();
-        let upstream = serve(
-            Router::new()
-                .route("/sns/jscode2session", get(code2session))
-                .with_state(Arc::clone(&mock)),
-        )
-        .await;
-        let db = tempfile::tempdir().unwrap();
-        let redis = (kind == Kind::Redis).then(|| RedisServer::start(db.path()));
-        let store_url = match &redis {
-            Some(redis) => redis.url.clone(),
-            None => format!("sqlite://{}", db.path().join("sessions.db").display()),
-        };
-        let settings = Settings::try_parse_from_args(&[
-            "--appid",
-            "wx1234",
-            "--store",
-            &store_url,
-            "--wechat-api",
-            &upstream.0,
-            "--upstream-timeout-ms",
-            "300",
-        ]);
-        let config = settings.check(Some(SECRET.into())).unwrap();
-        let mut world = World {
-            mock,
-            server: String::new(),
-            client: reqwest::Client::new(),
-            db,
-            config,
-            redis,
-            tasks: vec![upstream.1],
-        };
-        world.start().await;
-        world
-    }
-
-    /// (Re)starts the server over the same database file.
-    async fn start(&mut self) {
-        let store = Store::open(&self.config.store).await.unwrap();
-        let own = Router::new()
-            .route(
-                "/api/me",
-                get(|user: Authenticated| async move { Json(json!({ "openid": user.openid })) }),
-            )
-            .with_state(state(&self.config, store.clone()).unwrap());
-        let (url, task) = serve(router(&self.config, store).unwrap().merge(own)).await;
-        self.server = url;
-        self.tasks.push(task);
-    }
-
-    /// Every byte the store wrote to disk (SQLite's files, or Redis' append-only files), as text.
-    fn stored_text(&self) -> String {
-        fn read(dir: &std::path::Path, into: &mut Vec<u8>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    read(&path, into);
-                } else {
-                    into.extend(std::fs::read(&path).unwrap());
-                }
-            }
-        }
-        let mut bytes = Vec::new();
-        read(self.db.path(), &mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    }
-
-    fn issue(&self, openid: &str) -> String {
-        let mut mock = self.mock.lock().unwrap();
-        mock.issued += 1;
-        let code = format!("code-{}", mock.issued);
-        mock.codes.insert(code.clone(), (openid.into(), false));
-        code
-    }
-
-    async fn post(&self, path: &str, body: &str, token: Option<&str>) -> (u16, Value) {
-        let mut request = self
-            .client
-            .post(format!("{}{path}", self.server))
-            .header("content-type", "application/json")
-            .body(body.to_owned());
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.server))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        (
-            response.status().as_u16(),
-            response.json().await.unwrap_or(Value::Null),
-        )
-    }
-
-    async fn login(&self, code: &str) -> (u16, Value) {
-        self.post(
-            "/auth/login",
-            &json!({ "code": code, "platform": "wx" }).to_string(),
-            None,
-        )
-        .await
-    }
-}
-
-impl Drop for World {
-    fn drop(&mut self) {
-        for task in &self.tasks {
-            task.abort();
-        }
-    }
-}
-
-/// Serves `app` on 127.0.0.1 and an ephemeral port.
-async fn serve(app: Router) -> (String, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    (
-        url,
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() }),
-    )
-}
-
-trait ParseArgs {
-    fn try_parse_from_args(args: &[&str]) -> Settings;
-}
-
-impl ParseArgs for Settings {
-    fn try_parse_from_args(args: &[&str]) -> Settings {
-        use clap::Parser;
-        Settings::try_parse_from(std::iter::once("mp-session-server").chain(args.iter().copied())).unwrap()
-    }
-}
 
 async fn a_code_becomes_a_session_whose_token_the_extractor_accepts(kind: Kind) {
     let world = World::new(kind).await;
@@ -484,5 +181,89 @@ async fn sessions_survive_a_restart_and_the_stores_files_hold_no_secret_in_clear
             key, "SK-secret-session-key",
             "session_key is kept in its own column"
         );
+    }
+}
+
+async fn official_account_and_douyin_codes_become_sessions_too(kind: Kind) {
+    let world = World::with(
+        kind,
+        &[
+            "--web-appid",
+            common::mock::WEB_APPID,
+            "--douyin-appid",
+            common::mock::DOUYIN_APPID,
+        ],
+    )
+    .await;
+    let login = |body: serde_json::Value| {
+        let world = &world;
+        async move { world.post("/auth/login", &body.to_string(), None).await }
+    };
+    let (status, web) = login(json!({ "code": world.issue("grace"), "platform": "web" })).await;
+    assert_eq!(
+        (status, &web["openid"], &web["unionid"]),
+        (200, &json!("oa-grace"), &json!("u-1")),
+        "{web}"
+    );
+    let (status, known) = login(json!({ "code": world.issue("grace"), "platform": "tt" })).await;
+    assert_eq!((status, &known["openid"]), (200, &json!("tt-grace")), "{known}");
+    let (status, anonymous) = login(json!({ "anonymousCode": world.issue("grace"), "platform": "tt" })).await;
+    assert_eq!(
+        (status, &anonymous["openid"], &anonymous["unionid"]),
+        (200, &json!("anon-grace"), &json!(null))
+    );
+    let token = anonymous["token"].as_str().unwrap();
+    assert_eq!(world.get("/auth/session", token).await.1["platform"], "tt");
+
+    // Douyin's bad-code errors read as the contract's 40029 (one fresh code); -1 is retried.
+    let (status, refused) = login(json!({ "code": "never-issued", "platform": "tt" })).await;
+    assert_eq!((status, &refused["errcode"]), (400, &json!(40029)), "{refused}");
+    world.mock.lock().unwrap().script.push_back(Scripted::Errcode(-1));
+    assert_eq!(
+        login(json!({ "anonymousCode": world.issue("h"), "platform": "tt" }))
+            .await
+            .0,
+        200
+    );
+    let (status, used) = login(json!({ "code": "code-1", "platform": "web" })).await;
+    assert_eq!((status, &used["errcode"]), (400, &json!(40163)));
+
+    for (body, expected) in [
+        (
+            json!({ "code": "c", "anonymousCode": "a", "platform": "tt" }),
+            "one of code and anonymousCode",
+        ),
+        (
+            json!({ "anonymousCode": "a", "platform": "wx" }),
+            "code, wx.login's",
+        ),
+        (
+            json!({ "anonymousCode": "a", "platform": "web" }),
+            "code, the OAuth redirect's",
+        ),
+        (
+            json!({ "code": "c", "platform": "qq" }),
+            "this server serves wx, web, tt",
+        ),
+    ] {
+        let (status, answer) = login(body.clone()).await;
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(status == 400 && message.contains(expected), "{body}: {answer}");
+    }
+    let wx_only = World::new(kind).await;
+    let (_, answer) = wx_only
+        .post("/auth/login", r#"{"code":"c","platform":"tt"}"#, None)
+        .await;
+    assert_eq!(
+        answer["error"]["message"],
+        "platform \"tt\" is not served here: this server serves wx (start it with --douyin-appid to serve it)"
+    );
+    let text = world.stored_text();
+    assert!(
+        text.contains("USER-AT-secret") && text.contains("SK-secret-douyin"),
+        "each user's key is kept"
+    );
+    for secret in [SECRET, common::mock::WEB_SECRET, common::mock::DOUYIN_SECRET] {
+        assert!(!text.contains(secret), "no AppSecret in the store's files");
     }
 }

@@ -1,11 +1,14 @@
-//! Where sessions are kept: SQLite (one file, the default for one server) or Redis (for
-//! more than one); both answer the same calls.
+//! Where sessions are kept, with the phone numbers bound to users and the app's shared
+//! `access_token`: SQLite (one file, the default for one server) or Redis (for more than
+//! one); both answer the same calls.
 
 mod redis;
 mod sqlite;
 
 pub use self::redis::RedisStore;
 pub use sqlite::SqliteStore;
+
+use crate::upstream::PhoneNumber;
 
 /// A session as the store keeps it: who it is, from where, until when (Unix seconds). The
 /// `session_key` is stored beside it and never read back by the login flow.
@@ -90,6 +93,69 @@ impl Store {
         match self {
             Store::Sqlite(store) => store.remove(id).await,
             Store::Redis(store) => store.remove(id).await,
+        }
+    }
+
+    /// Binds `phone` to the user `openid` (replacing the number bound before), at `now`.
+    pub async fn bind_phone(&self, openid: String, phone: PhoneNumber, now: i64) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(store) => store.bind_phone(openid, phone, now).await,
+            Store::Redis(store) => store.bind_phone(openid, phone).await,
+        }
+    }
+
+    /// The phone number bound to `openid`, if any.
+    pub async fn phone(&self, openid: String) -> Result<Option<PhoneNumber>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.phone(openid).await,
+            Store::Redis(store) => store.phone(openid).await,
+        }
+    }
+
+    /// The `access_token` kept for `appid` and when it ends (Unix seconds), if any.
+    pub async fn access_token(&self, appid: String) -> Result<Option<(String, i64)>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.access_token(appid).await,
+            Store::Redis(store) => store.access_token(appid).await,
+        }
+    }
+
+    /// Keeps `token` as `appid`'s `access_token` until `expires_at` (Unix seconds), for
+    /// every server on this store.
+    pub async fn put_access_token(
+        &self,
+        appid: String,
+        token: String,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(store) => store.put_access_token(appid, token, expires_at).await,
+            Store::Redis(store) => {
+                store
+                    .put_access_token(appid, token, expires_at, crate::api::now())
+                    .await
+            }
+        }
+    }
+
+    /// Takes the lock `name` for `holder` for `ttl_ms` milliseconds, if no one holds it (or
+    /// its holder's time ran out); whether it was taken.
+    pub async fn try_lock(&self, name: String, holder: String, ttl_ms: u64) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(store) => {
+                let now_ms = crate::api::now_ms();
+                let until_ms = now_ms.saturating_add(i64::try_from(ttl_ms).unwrap_or(i64::MAX));
+                store.try_lock(name, holder, now_ms, until_ms).await
+            }
+            Store::Redis(store) => store.try_lock(name, holder, ttl_ms).await,
+        }
+    }
+
+    /// Releases the lock `name` if `holder` still holds it.
+    pub async fn unlock(&self, name: String, holder: String) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(store) => store.unlock(name, holder).await,
+            Store::Redis(store) => store.unlock(name, holder).await,
         }
     }
 }

@@ -1,10 +1,14 @@
 //! Sessions in Redis, for more than one server: one key per session,
-//! `mp-session:session:<id>`, holding its JSON and expiring with it (Redis' own TTL).
+//! `mp-session:session:<id>`, holding its JSON and expiring with it (Redis' own TTL); a
+//! user's phone number under `mp-session:phone:<openid>`; the app's shared `access_token`
+//! under `mp-session:access-token:<appid>` (expiring with it) and its refresh lock under
+//! `mp-session:lock:<name>` (`SET NX PX`, released only by its holder).
 
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 
 use super::{StoreError, StoredSession};
+use crate::upstream::PhoneNumber;
 
 /// A Redis store; clones share one multiplexed connection that reconnects by itself.
 #[derive(Clone)]
@@ -110,5 +114,81 @@ impl RedisStore {
     pub(super) async fn remove(&self, id: String) -> Result<bool, StoreError> {
         let removed: u64 = query(&self.connection, redis::cmd("DEL").arg(key(&id))).await?;
         Ok(removed > 0)
+    }
+
+    pub(super) async fn bind_phone(&self, openid: String, phone: PhoneNumber) -> Result<(), StoreError> {
+        let value = serde_json::to_string(&phone).map_err(failed)?;
+        let mut command = redis::cmd("SET");
+        command.arg(format!("mp-session:phone:{openid}")).arg(value);
+        query::<()>(&self.connection, &command).await
+    }
+
+    pub(super) async fn phone(&self, openid: String) -> Result<Option<PhoneNumber>, StoreError> {
+        let value: Option<String> = query(
+            &self.connection,
+            redis::cmd("GET").arg(format!("mp-session:phone:{openid}")),
+        )
+        .await?;
+        value
+            .map(|value| serde_json::from_str(&value).map_err(failed))
+            .transpose()
+    }
+
+    pub(super) async fn access_token(&self, appid: String) -> Result<Option<(String, i64)>, StoreError> {
+        let value: Option<String> = query(
+            &self.connection,
+            redis::cmd("GET").arg(format!("mp-session:access-token:{appid}")),
+        )
+        .await?;
+        value
+            .map(|value| serde_json::from_str(&value).map_err(failed))
+            .transpose()
+    }
+
+    pub(super) async fn put_access_token(
+        &self,
+        appid: String,
+        token: String,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let value = serde_json::to_string(&(token, expires_at)).map_err(failed)?;
+        let seconds = u64::try_from(expires_at - now).unwrap_or(0).max(1);
+        let mut command = redis::cmd("SET");
+        command
+            .arg(format!("mp-session:access-token:{appid}"))
+            .arg(value)
+            .arg("EX")
+            .arg(seconds);
+        query::<()>(&self.connection, &command).await
+    }
+
+    pub(super) async fn try_lock(
+        &self,
+        name: String,
+        holder: String,
+        ttl_ms: u64,
+    ) -> Result<bool, StoreError> {
+        let mut command = redis::cmd("SET");
+        command
+            .arg(format!("mp-session:lock:{name}"))
+            .arg(holder)
+            .arg("PX")
+            .arg(ttl_ms.max(1))
+            .arg("NX");
+        let set: Option<String> = query(&self.connection, &command).await?;
+        Ok(set.is_some())
+    }
+
+    pub(super) async fn unlock(&self, name: String, holder: String) -> Result<(), StoreError> {
+        // Deleted only by its holder: a lock that outlived its holder's time and was taken by
+        // another server stays that server's.
+        let mut command = redis::cmd("EVAL");
+        command
+            .arg("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0")
+            .arg(1)
+            .arg(format!("mp-session:lock:{name}"))
+            .arg(holder);
+        query::<i64>(&self.connection, &command).await.map(drop)
     }
 }

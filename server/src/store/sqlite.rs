@@ -6,9 +6,11 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{StoreError, StoredSession};
+use crate::upstream::PhoneNumber;
 
 /// The schema, one entry per version; `PRAGMA user_version` says how many ran.
-const MIGRATIONS: &[&str] = &["CREATE TABLE sessions (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE sessions (
         token_id    TEXT PRIMARY KEY,
         verifier    TEXT NOT NULL,
         openid      TEXT NOT NULL,
@@ -18,7 +20,25 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE sessions (
         created_at  INTEGER NOT NULL,
         expires_at  INTEGER NOT NULL
     );
-    CREATE INDEX sessions_by_openid ON sessions (openid);"];
+    CREATE INDEX sessions_by_openid ON sessions (openid);",
+    "CREATE TABLE phones (
+        openid            TEXT PRIMARY KEY,
+        phone_number      TEXT NOT NULL,
+        pure_phone_number TEXT NOT NULL,
+        country_code      TEXT NOT NULL,
+        bound_at          INTEGER NOT NULL
+    );
+    CREATE TABLE access_tokens (
+        appid        TEXT PRIMARY KEY,
+        access_token TEXT NOT NULL,
+        expires_at   INTEGER NOT NULL
+    );
+    CREATE TABLE locks (
+        name     TEXT PRIMARY KEY,
+        holder   TEXT NOT NULL,
+        until_ms INTEGER NOT NULL
+    );",
+];
 
 /// A SQLite store; clones share one connection.
 #[derive(Clone)]
@@ -126,6 +146,110 @@ impl SqliteStore {
         self.run(move |c| {
             c.execute("DELETE FROM sessions WHERE token_id = ?1", params![id])
                 .map(|n| n > 0)
+        })
+        .await
+    }
+
+    pub(super) async fn bind_phone(
+        &self,
+        openid: String,
+        phone: PhoneNumber,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO phones (openid, phone_number, pure_phone_number, country_code, bound_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (openid) DO UPDATE SET phone_number = excluded.phone_number,
+                   pure_phone_number = excluded.pure_phone_number, country_code = excluded.country_code,
+                   bound_at = excluded.bound_at",
+                params![
+                    openid,
+                    phone.phone_number,
+                    phone.pure_phone_number,
+                    phone.country_code,
+                    now
+                ],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    pub(super) async fn phone(&self, openid: String) -> Result<Option<PhoneNumber>, StoreError> {
+        self.run(move |c| {
+            c.query_row(
+                "SELECT phone_number, pure_phone_number, country_code FROM phones WHERE openid = ?1",
+                params![openid],
+                |row| {
+                    Ok(PhoneNumber {
+                        phone_number: row.get(0)?,
+                        pure_phone_number: row.get(1)?,
+                        country_code: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    pub(super) async fn access_token(&self, appid: String) -> Result<Option<(String, i64)>, StoreError> {
+        self.run(move |c| {
+            c.query_row(
+                "SELECT access_token, expires_at FROM access_tokens WHERE appid = ?1",
+                params![appid],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+        })
+        .await
+    }
+
+    pub(super) async fn put_access_token(
+        &self,
+        appid: String,
+        token: String,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO access_tokens (appid, access_token, expires_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (appid) DO UPDATE SET access_token = excluded.access_token, expires_at = excluded.expires_at",
+                params![appid, token, expires_at],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    pub(super) async fn try_lock(
+        &self,
+        name: String,
+        holder: String,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.run(move |c| {
+            // One statement: taken when free or when its holder's time ran out.
+            c.execute(
+                "INSERT INTO locks (name, holder, until_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until_ms = excluded.until_ms
+                 WHERE locks.until_ms <= ?4",
+                params![name, holder, until_ms, now_ms],
+            )
+            .map(|n| n == 1)
+        })
+        .await
+    }
+
+    pub(super) async fn unlock(&self, name: String, holder: String) -> Result<(), StoreError> {
+        self.run(move |c| {
+            c.execute(
+                "DELETE FROM locks WHERE name = ?1 AND holder = ?2",
+                params![name, holder],
+            )
+            .map(drop)
         })
         .await
     }

@@ -1,0 +1,132 @@
+//! `POST /auth/login`: `{ code, platform }` (or Douyin's `{ anonymousCode, platform: "tt" }`)
+//! exchanged upstream, kept as a session, answered with a token the client keeps.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{now, Failure};
+use crate::config::{App, Config};
+use crate::store::StoredSession;
+use crate::upstream::{DouyinCode, Exchange};
+use crate::{token, AppState};
+
+/// The longest code taken (WeChat's are 32 characters).
+const MAX_CODE_CHARS: usize = 256;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LoginBody {
+    code: Option<String>,
+    #[serde(rename = "anonymousCode")]
+    anonymous_code: Option<String>,
+    platform: Option<String>,
+}
+
+/// A login body read: the platform's app and the credential to exchange.
+enum Credential<'a> {
+    Wx(&'a App, String),
+    Web(&'a App, String),
+    Douyin(&'a App, String, bool),
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    body: Result<Json<LoginBody>, JsonRejection>,
+) -> Result<Json<Value>, Failure> {
+    let Json(body) = body.map_err(|rejection| Failure::body(rejection, "{ code, platform }"))?;
+    let platform = body.platform.unwrap_or_else(|| "wx".to_owned());
+    let credential = read(&state.config, &platform, body.code, body.anonymous_code)?;
+    let exchange = match &credential {
+        Credential::Wx(app, code) => state.upstream.code2session(app, code).await,
+        Credential::Web(app, code) => state.upstream.oauth(app, code).await,
+        Credential::Douyin(app, code, false) => state.upstream.douyin(app, DouyinCode::Known(code)).await,
+        Credential::Douyin(app, code, true) => state.upstream.douyin(app, DouyinCode::Anonymous(code)).await,
+    };
+    let (openid, unionid, session_key) = match exchange {
+        Exchange::Session {
+            openid,
+            unionid,
+            session_key,
+        } => (openid, unionid, session_key),
+        Exchange::Refused { errcode, errmsg } => {
+            return Err(Failure::errcode(StatusCode::BAD_REQUEST, errcode, errmsg))
+        }
+        Exchange::Unavailable(unavailable) => return Err(Failure::unavailable("login", unavailable)),
+    };
+    let issued = token::issue().map_err(|e| {
+        Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "RANDOM",
+            format!("no random bytes: {e}"),
+        )
+    })?;
+    let ttl = state.config.session_ttl.as_secs();
+    let session = StoredSession {
+        openid: openid.clone(),
+        unionid: unionid.clone(),
+        platform,
+        expires_at: now() + ttl as i64,
+    };
+    state
+        .store
+        .insert(issued.id, issued.verifier, session, session_key)
+        .await
+        .map_err(Failure::store)?;
+    tracing::info!(openid = %openid, "logged in");
+    Ok(Json(
+        json!({ "openid": openid, "unionid": unionid, "token": issued.token, "expires_in": ttl, "userInfo": null }),
+    ))
+}
+
+/// The body's platform and code, checked against what this server serves.
+fn read<'a>(
+    config: &'a Config,
+    platform: &str,
+    code: Option<String>,
+    anonymous_code: Option<String>,
+) -> Result<Credential<'a>, Failure> {
+    let app = match platform {
+        "wx" => config.wx.as_ref(),
+        "web" => config.web.as_ref(),
+        "tt" => config.douyin.as_ref(),
+        _ => None,
+    };
+    let Some(app) = app else {
+        let setting = match platform {
+            "wx" => " (start it with --appid to serve it)",
+            "web" => " (start it with --web-appid to serve it)",
+            "tt" => " (start it with --douyin-appid to serve it)",
+            _ => "",
+        };
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            "UNKNOWN_PLATFORM",
+            format!(
+                "platform {platform:?} is not served here: this server serves {}{setting}",
+                config.platforms().join(", ")
+            ),
+        ));
+    };
+    let well_formed = |code: &String| !code.is_empty() && code.chars().count() <= MAX_CODE_CHARS;
+    match (platform, code, anonymous_code) {
+        ("tt", Some(code), None) if well_formed(&code) => Ok(Credential::Douyin(app, code, false)),
+        ("tt", None, Some(code)) if well_formed(&code) => Ok(Credential::Douyin(app, code, true)),
+        ("tt", ..) => Err(bad_code("one of code and anonymousCode, tt.login's")),
+        ("web", Some(code), None) if well_formed(&code) => Ok(Credential::Web(app, code)),
+        ("web", ..) => Err(bad_code("code, the OAuth redirect's")),
+        (_, Some(code), None) if well_formed(&code) => Ok(Credential::Wx(app, code)),
+        _ => Err(bad_code("code, wx.login's")),
+    }
+}
+
+fn bad_code(what: &str) -> Failure {
+    Failure::new(
+        StatusCode::BAD_REQUEST,
+        "BAD_REQUEST",
+        format!("the body must carry {what}, 1 to {MAX_CODE_CHARS} characters"),
+    )
+}
