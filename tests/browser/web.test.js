@@ -35,6 +35,7 @@ test.after(async () => {
   if (wechat) {
     // For the leak scan (scripts/scan-secrets.js), as the simulator suites record theirs.
     fs.writeFileSync(path.join(SHOTS, '..', 'secrets', 'web.test.js-' + process.pid + '.json'), JSON.stringify(wechat.secrets()))
+    fs.writeFileSync(path.join(SHOTS, '..', 'secrets', 'web.test.js-' + process.pid + '.kept-by-server.json'), JSON.stringify(wechat.keptByServer()))
     await wechat.close()
   }
 })

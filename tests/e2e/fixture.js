@@ -72,6 +72,7 @@ async function createWorld() {
       for (const app of apps) app.close()
       const name = path.basename(require.main ? require.main.filename : 'suite') + '-' + process.pid
       writeOutput('secrets', name + '.json', JSON.stringify(wechat.secrets()))
+      writeOutput('secrets', name + '.kept-by-server.json', JSON.stringify(wechat.keptByServer()))
       writeOutput('console', name + '.log', apps.flatMap((a) => a.stats.logs.map((l) => l.level + ' ' + l.text)).join('\n'))
       writeOutput('errors', name + '.log', seenErrors.map((e) => JSON.stringify({ ...e, message: e.message, stack: e.stack })).join('\n'))
       process.off('unhandledRejection', onUnhandled)

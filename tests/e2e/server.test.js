@@ -17,6 +17,8 @@ const STORE = process.env.MP_SESSION_TEST_STORE || 'sqlite'
 let store = null
 let redis = null
 let server = null
+/** Every token the server handed out in this file: their secret halves must not reach its log or store. */
+const tokens = []
 
 /** The server, started on first use (after the world's own set-up). */
 async function started() {
@@ -31,12 +33,34 @@ async function started() {
 test.after(async () => {
   if (server) await server.stop()
   if (redis) await redis.stop()
-  // The server's log joins what the leak scan reads (scripts/scan-secrets.js).
-  const out = path.join(process.env.MP_SESSION_TEST_OUTPUT || path.join(__dirname, '..', '..', 'test-output'), 'server')
-  fs.mkdirSync(out, { recursive: true })
-  fs.writeFileSync(path.join(out, 'server-' + STORE + '-' + process.pid + '.log'), server ? server.log() : '')
+  // The server's log and its store's files join what the leak scan reads
+  // (scripts/scan-secrets.js), with the token secrets it must not find there.
+  const output = process.env.MP_SESSION_TEST_OUTPUT || path.join(__dirname, '..', '..', 'test-output')
+  const name = 'server-' + STORE + '-' + process.pid
+  for (const folder of ['server', 'secrets']) fs.mkdirSync(path.join(output, folder), { recursive: true })
+  fs.writeFileSync(path.join(output, 'server', name + '.log'), logs.join('') + (server ? server.log() : ''))
+  fs.writeFileSync(path.join(output, 'secrets', name + '.tokens.json'), JSON.stringify(tokens.map((t) => t.split('.')[1])))
+  fs.cpSync(dir, path.join(output, 'stores', name), { recursive: true })
   fs.rmSync(dir, { recursive: true, force: true })
 })
+
+/** The logs of servers stopped before the last. */
+const logs = []
+
+/** Restarts the server over the same store (and port, when `samePort`). */
+async function restart({ crash = false, samePort = false } = {}) {
+  await (crash ? server.crash() : server.stop())
+  logs.push(server.log())
+  const listen = samePort ? new URL(server.url).host : undefined
+  server = await startLoginServer({ wechat: world.wechat, store, listen })
+}
+
+/** A launch's session, its token recorded for the leak scan. */
+async function launched(s) {
+  const got = await s.launch()
+  tokens.push(got.token)
+  return got
+}
 
 const session = (app) => world.session(app, { loginUrl: server.loginUrl, allowedOrigins: [server.url] })
 
@@ -45,7 +69,7 @@ test.beforeEach(() => started())
 test('cold launch logs in through the server, warm launch calls nothing, and the token opens the server', async () => {
   const storageFile = world.newStorage()
   const app = world.open({ storageFile })
-  const cold = await session(app).launch()
+  const cold = await launched(session(app))
   assert.deepEqual([cold.openid, cold.unionid, cold.source], ['o-sim-user', 'u-sim-user', 'login'])
   assert.match(cold.token, /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/)
   assert.equal(app.stats.logins, 1)
@@ -71,7 +95,7 @@ test('a code WeChat refuses passes through to the client rules: one fresh code, 
 test('logout ends the session on the server too', async () => {
   const app = world.open()
   const s = session(app)
-  const { token } = await s.launch()
+  const { token } = await launched(s)
   await s.logout()
   // logout() removes the phone's copy; the server's session ends when the app tells it.
   const ended = await fetch(server.url + '/auth/logout', { method: 'POST', headers: { authorization: 'Bearer ' + token } })
@@ -83,9 +107,8 @@ test('logout ends the session on the server too', async () => {
 
 test('a session outlives a restart of the server, and its files hold no secret in clear (' + STORE + ')', async () => {
   const app = world.open()
-  const { token } = await session(app).launch()
-  await server.stop()
-  server = await startLoginServer({ wechat: world.wechat, store })
+  const { token } = await launched(session(app))
+  await restart()
   const alive = await fetch(server.url + '/auth/session', { headers: { authorization: 'Bearer ' + token } })
   assert.equal(alive.status, 200)
 
@@ -107,4 +130,62 @@ test('the server answers bad input with JSON the client can show', async () => {
   const bad = await fetch(server.loginUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":' })
   assert.equal(bad.status, 400)
   assert.equal((await bad.json()).error.code, 'BAD_REQUEST')
+})
+
+test('every errcode rule of the contract, through the server: busy and rate limits retried, a used code replaced, a blocked user refused', async () => {
+  for (const errcode of [-1, 45011]) {
+    const app = world.open()
+    const calls = world.wechat.stats.code2SessionCalls
+    world.wechat.failNext(errcode, 3) // the server's own three tries, then the client's rule
+    const got = await launched(session(app))
+    assert.equal(got.openid, 'o-sim-user', 'errcode ' + errcode)
+    assert.equal(world.wechat.stats.code2SessionCalls - calls, 4, 'errcode ' + errcode + ': 3 tries, then the client once more')
+  }
+  const app = world.open()
+  world.wechat.failNext(40163)
+  assert.equal((await launched(session(app))).openid, 'o-sim-user')
+  assert.equal(app.stats.logins, 2, 'a used code: one fresh code')
+
+  world.wechat.failNext(40226)
+  const { error } = await settle(session(world.open(), { maxRetries: 0 }).launch())
+  assert.deepEqual([error.code, error.errcode, error.retryable], ['BACKEND', 40226, false])
+})
+
+test('a phone number bound through the server: the button code, posted with the session token', async () => {
+  const app = world.open()
+  const s = session(app)
+  await launched(s)
+  const code = world.wechat.issuePhoneCode('13800138000')
+  const bound = await s.request({ url: server.url + '/auth/phone', method: 'POST', data: { code } })
+  assert.equal(bound.statusCode, 200, JSON.stringify(bound.data))
+  assert.deepEqual(bound.data, { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: '86' })
+  const who = await s.request({ url: server.url + '/auth/session', method: 'GET' })
+  assert.equal(who.data.phone.phoneNumber, '13800138000')
+  const again = await s.request({ url: server.url + '/auth/phone', method: 'POST', data: { code } })
+  assert.deepEqual([again.statusCode, again.data.error.code], [400, 'PHONE_CODE_INVALID'])
+  assert.equal(world.wechat.stats.stableTokenCalls, 1, 'one access_token for both')
+})
+
+test('a Douyin app logs in through the server: with a code, and anonymously', async () => {
+  const known = await launched(session(world.open({ host: 'tt' }), { platform: 'tt' }))
+  assert.deepEqual([known.openid, known.unionid], ['o-sim-user', 'u-sim-user'])
+  const app = world.open({ host: 'tt' })
+  app.behaviour.douyinLoggedIn = false
+  const anonymous = await launched(session(app, { platform: 'tt' }))
+  assert.equal(anonymous.openid, 'anon-o-sim-user')
+  assert.equal(app.stats.dialogs || 0, 0, 'no login dialog')
+})
+
+test('a server killed in the middle of a login finishes nothing, and the client\'s retry logs in on the restarted server', async () => {
+  const app = world.open()
+  const logged = server.log().length
+  world.wechat.delayNext(1500)
+  const launching = launched(session(app, { maxRetries: 3 }))
+  await new Promise((resolve) => setTimeout(resolve, 400))
+  await restart({ crash: true, samePort: true })
+  const got = await launching
+  assert.equal(got.openid, 'o-sim-user')
+  const alive = await fetch(server.url + '/auth/session', { headers: { authorization: 'Bearer ' + got.token } })
+  assert.equal(alive.status, 200)
+  assert.ok(!logs.at(-1).slice(logged).includes('logged in'), 'the killed server finished no login')
 })

@@ -1,7 +1,9 @@
 'use strict'
 // Starts the real mp-session-server (the binary `cargo test -p mp-session-server` built) on
-// 127.0.0.1 and an ephemeral port, over a SQLite file, in front of the mock WeChat; resolves
-// once it prints `listening on http://ADDR`. `stop()` ends it; its log is kept.
+// 127.0.0.1 and an ephemeral port (or `listen`), over `store`, in front of the mock WeChat (for
+// the mini-program, its phone numbers, and Douyin); resolves once it prints
+// `listening on http://ADDR`. `stop()` ends it (SIGTERM), `crash()` kills it (SIGKILL); its log
+// is kept.
 const { spawn } = require('child_process')
 const fs = require('fs')
 const path = require('path')
@@ -11,12 +13,12 @@ const { REPO } = require('./build-example')
 const BINARY = path.join(REPO, 'target', 'debug', 'mp-session-server')
 const START_TIMEOUT_MS = 15000
 
-/** @param {{ wechat: object, store: string }} o the mock WeChat and the store's URL */
-function startLoginServer({ wechat, store }) {
+/** @param {{ wechat: object, store: string, listen?: string }} o the mock WeChat, the store's URL */
+function startLoginServer({ wechat, store, listen = '127.0.0.1:0' }) {
   if (!fs.existsSync(BINARY)) throw new Error(BINARY + ' is not built: cargo build -p mp-session-server')
-  const child = spawn(BINARY, ['--appid', wechat.appid, '--listen', '127.0.0.1:0', '--store', store,
-    '--wechat-api', wechat.url, '--upstream-timeout-ms', '2000'], {
-    env: { ...process.env, MP_SESSION_SECRET: wechat.secret, RUST_LOG: 'info' },
+  const child = spawn(BINARY, ['--appid', wechat.appid, '--douyin-appid', wechat.ttAppid, '--listen', listen,
+    '--store', store, '--wechat-api', wechat.url, '--douyin-api', wechat.url, '--upstream-timeout-ms', '2000'], {
+    env: { ...process.env, MP_SESSION_SECRET: wechat.secret, MP_SESSION_DOUYIN_SECRET: wechat.ttSecret, RUST_LOG: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let log = ''
@@ -41,13 +43,19 @@ function startLoginServer({ wechat, store }) {
         url: listening[1],
         loginUrl: listening[1] + '/auth/login',
         log: () => log,
-        stop: () => new Promise((done) => {
-          if (child.exitCode !== null) return done()
-          child.on('exit', () => done())
-          child.kill('SIGTERM')
-        }),
+        stop: () => ended(child, 'SIGTERM'),
+        crash: () => ended(child, 'SIGKILL'),
       })
     })
+  })
+}
+
+/** Sends `signal` to `child`; resolves once it has exited. */
+function ended(child, signal) {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done()
+    child.on('exit', () => done())
+    child.kill(signal)
   })
 }
 

@@ -95,6 +95,8 @@ function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary
     running++
     const method = (options.method || 'GET').toUpperCase()
     const header = Object.assign({}, options.header)
+    // WeChat's default content-type (a JSON body) unless the app gives its own.
+    if (!Object.keys(header).some((name) => name.toLowerCase() === 'content-type')) header['content-type'] = 'application/json'
     let body = null
     if (options.data !== undefined && method !== 'GET') {
       body = typeof options.data === 'string' ? options.data : JSON.stringify(options.data)
