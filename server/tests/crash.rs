@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::mock::{self, Shared};
-use common::{serve, Kind, RedisServer, Scripted};
+use common::{serve, sessions, Kind, RedisServer, Scripted};
 use serde_json::{json, Value};
 
 with_each_store!(a_server_killed_mid_login_leaves_no_half_session);
@@ -63,29 +63,6 @@ impl Drop for Binary {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// How many sessions the store holds.
-async fn sessions(kind: Kind, store: &str) -> usize {
-    match kind {
-        Kind::Sqlite => {
-            let file = store.strip_prefix("sqlite://").unwrap();
-            let connection = rusqlite::Connection::open(file).unwrap();
-            connection
-                .query_row("SELECT count(*) FROM sessions", [], |row| row.get(0))
-                .unwrap()
-        }
-        Kind::Redis => {
-            let client = redis::Client::open(store).unwrap();
-            let mut connection = client.get_multiplexed_async_connection().await.unwrap();
-            let keys: Vec<String> = redis::cmd("KEYS")
-                .arg("mp-session:session:*")
-                .query_async(&mut connection)
-                .await
-                .unwrap();
-            keys.len()
-        }
     }
 }
 

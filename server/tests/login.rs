@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::mock::SECRET;
-use common::{Kind, RedisServer, Scripted, World};
+use common::{sessions, Kind, RedisServer, Scripted, World};
 use serde_json::json;
 
 with_each_store!(
@@ -19,6 +19,7 @@ with_each_store!(
     a_forged_or_ended_token_is_401_with_json_and_logout_ends_only_its_session,
     sessions_survive_a_restart_and_the_stores_files_hold_no_secret_in_clear,
     official_account_and_douyin_codes_become_sessions_too,
+    ended_sessions_leave_the_store,
 );
 
 async fn a_code_becomes_a_session_whose_token_the_extractor_accepts(kind: Kind) {
@@ -287,4 +288,31 @@ async fn official_account_and_douyin_codes_become_sessions_too(kind: Kind) {
     for secret in [SECRET, common::mock::WEB_SECRET, common::mock::DOUYIN_SECRET] {
         assert!(!text.contains(secret), "no AppSecret in the store's files");
     }
+}
+
+async fn ended_sessions_leave_the_store(kind: Kind) {
+    let world = World::new(kind).await;
+    let store = mp_session_server::Store::open(&world.config.store).await.unwrap();
+    let ended = mp_session_server::store::StoredSession {
+        openid: "o-old".into(),
+        unionid: None,
+        platform: "wx".into(),
+        expires_at: 1,
+    };
+    for id in ["a", "b", "c"] {
+        store
+            .insert(format!("ended-{id}"), "v".into(), ended.clone(), "k".into())
+            .await
+            .unwrap();
+    }
+    let token = world.token("o-liam").await;
+    if kind == Kind::Redis {
+        tokio::time::sleep(Duration::from_millis(1100)).await; // Redis' own expiry
+    }
+    assert_eq!(
+        sessions(kind, &world.config.store).await,
+        1,
+        "only the live session is kept"
+    );
+    assert_eq!(world.get("/auth/session", &token).await.0, 200);
 }

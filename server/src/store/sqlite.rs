@@ -1,5 +1,6 @@
 //! Sessions in one SQLite file: created on first start, migrated by `user_version`, each
-//! write one statement (a crash mid-login leaves no half session).
+//! session written in one statement (a crash mid-login leaves no half session), a few ended
+//! ones removed after each login.
 
 use std::sync::{Arc, Mutex};
 
@@ -38,7 +39,11 @@ const MIGRATIONS: &[&str] = &[
         holder   TEXT NOT NULL,
         until_ms INTEGER NOT NULL
     );",
+    "CREATE INDEX sessions_by_expiry ON sessions (expires_at);",
 ];
+
+/// Ended sessions removed after each login, at most (Redis drops them by itself).
+const PURGE_BATCH: i64 = 64;
 
 /// A SQLite store; clones share one connection.
 #[derive(Clone)]
@@ -112,6 +117,12 @@ impl SqliteStore {
                 "INSERT INTO sessions (token_id, verifier, openid, unionid, platform, session_key, created_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, unixepoch(), ?7)",
                 params![id, verifier, session.openid, session.unionid, session.platform, session_key, session.expires_at],
+            )?;
+            // A few ended sessions go with each login, so the file does not grow forever.
+            c.execute(
+                "DELETE FROM sessions WHERE token_id IN
+                   (SELECT token_id FROM sessions WHERE expires_at <= unixepoch() LIMIT ?1)",
+                params![PURGE_BATCH],
             )
             .map(drop)
         })
@@ -252,5 +263,44 @@ impl SqliteStore {
             .map(drop)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_older_file_is_migrated_with_its_sessions_and_a_newer_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("old.db");
+        let file = file.to_str().unwrap();
+        {
+            // A file written by the first release: schema 1, one session.
+            let c = Connection::open(file).unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.pragma_update(None, "user_version", 1).unwrap();
+            c.execute(
+                "INSERT INTO sessions VALUES ('id', 'v', 'o-old', NULL, 'wx', 'k', 0, 4102444800)",
+                [],
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(file).unwrap();
+        let (session, verifier) = store.find("id".into(), 0).await.unwrap().unwrap();
+        assert_eq!((session.openid.as_str(), verifier.as_str()), ("o-old", "v"));
+        assert_eq!(
+            store.phone("o-old".into()).await.unwrap(),
+            None,
+            "the new tables exist"
+        );
+        drop(store);
+
+        Connection::open(file)
+            .unwrap()
+            .pragma_update(None, "user_version", MIGRATIONS.len() + 1)
+            .unwrap();
+        let error = SqliteStore::open(file).unwrap_err().0;
+        assert!(error.contains("newer than this server's"), "{error}");
     }
 }

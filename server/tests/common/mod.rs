@@ -274,3 +274,26 @@ pub fn settings(args: &[&str]) -> Settings {
     use clap::Parser;
     Settings::try_parse_from(std::iter::once("mp-session-server").chain(args.iter().copied())).unwrap()
 }
+
+/// How many sessions the store holds.
+pub async fn sessions(kind: Kind, store: &str) -> usize {
+    match kind {
+        Kind::Sqlite => {
+            let file = store.strip_prefix("sqlite://").unwrap();
+            let connection = rusqlite::Connection::open(file).unwrap();
+            connection
+                .query_row("SELECT count(*) FROM sessions", [], |row| row.get(0))
+                .unwrap()
+        }
+        Kind::Redis => {
+            let client = redis::Client::open(store).unwrap();
+            let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg("mp-session:session:*")
+                .query_async(&mut connection)
+                .await
+                .unwrap();
+            keys.len()
+        }
+    }
+}
