@@ -53,6 +53,15 @@ pub enum DouyinCode<'a> {
     Anonymous(&'a str),
 }
 
+/// One of WeChat's code exchanges: its path, the code's parameter, its name in errors, and
+/// which field of the answer is the user's key.
+struct WechatLogin {
+    path: &'static str,
+    code_name: &'static str,
+    what: &'static str,
+    key: fn(&mut WechatAnswer) -> Option<String>,
+}
+
 /// WeChat's answer, code2Session's or OAuth's: the fields of both.
 #[derive(Deserialize)]
 struct WechatAnswer {
@@ -89,36 +98,39 @@ struct DouyinUser {
 impl Upstream {
     /// A mini-program's `wx.login` code, through code2Session.
     pub async fn code2session(&self, app: &App, code: &str) -> Exchange {
-        let url = format!("{}/sns/jscode2session", self.wechat);
-        let query = [
-            ("appid", app.appid.as_str()),
-            ("secret", app.secret.as_str()),
-            ("js_code", code),
-            ("grant_type", "authorization_code"),
-        ];
-        retrying(
-            || async {
-                let answer = self.json(self.client.get(&url).query(&query), "code2Session");
-                wechat_exchange(answer.await, |a| a.session_key.take())
-            },
-            Exchange::is_passing,
-        )
-        .await
+        let login = WechatLogin {
+            path: "sns/jscode2session",
+            code_name: "js_code",
+            what: "code2Session",
+            key: |answer| answer.session_key.take(),
+        };
+        self.wechat_login(login, app, code).await
     }
 
     /// An official-account page's OAuth `code`, through `sns/oauth2/access_token`.
     pub async fn oauth(&self, app: &App, code: &str) -> Exchange {
-        let url = format!("{}/sns/oauth2/access_token", self.wechat);
+        let login = WechatLogin {
+            path: "sns/oauth2/access_token",
+            code_name: "code",
+            what: "the OAuth exchange",
+            key: |answer| answer.access_token.take(),
+        };
+        self.wechat_login(login, app, code).await
+    }
+
+    /// One of WeChat's code exchanges, retried.
+    async fn wechat_login(&self, login: WechatLogin, app: &App, code: &str) -> Exchange {
+        let url = format!("{}/{}", self.wechat, login.path);
         let query = [
             ("appid", app.appid.as_str()),
             ("secret", app.secret.as_str()),
-            ("code", code),
+            (login.code_name, code),
             ("grant_type", "authorization_code"),
         ];
         retrying(
             || async {
-                let answer = self.json(self.client.get(&url).query(&query), "the OAuth exchange");
-                wechat_exchange(answer.await, |a| a.access_token.take())
+                let answer = self.json(self.client.get(&url).query(&query), login.what);
+                wechat_exchange(answer.await, login.key)
             },
             Exchange::is_passing,
         )
@@ -148,7 +160,7 @@ impl Upstream {
 /// WeChat's answer as an exchange; `key` takes the user's key from it.
 fn wechat_exchange(
     answer: Result<WechatAnswer, Unavailable>,
-    key: impl FnOnce(&mut WechatAnswer) -> Option<String>,
+    key: fn(&mut WechatAnswer) -> Option<String>,
 ) -> Exchange {
     let mut answer = match answer {
         Ok(answer) => answer,
