@@ -305,6 +305,40 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
             .await
             .unwrap();
     }
+    // A token of an ended session is refused like a forged one; the same kept as live works.
+    use sha2::Digest;
+    let (secret, live) = ("S".repeat(43), "L".repeat(22));
+    let verifier: String = sha2::Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    store
+        .insert("E".repeat(22), verifier.clone(), ended.clone(), "k".into())
+        .await
+        .unwrap();
+    let alive = mp_session_server::store::StoredSession {
+        expires_at: i64::from(u32::MAX),
+        ..ended.clone()
+    };
+    store
+        .insert(live.clone(), verifier, alive, "k".into())
+        .await
+        .unwrap();
+    let (status, answer) = world
+        .get("/auth/session", &format!("{}.{secret}", "E".repeat(22)))
+        .await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (401, Some("SESSION_EXPIRED"))
+    );
+    assert_eq!(
+        world.get("/auth/session", &format!("{live}.{secret}")).await.1["openid"],
+        "o-old"
+    );
+    world
+        .post("/auth/logout", "", Some(&format!("{live}.{secret}")))
+        .await;
+
     let token = world.token("o-liam").await;
     if kind == Kind::Redis {
         tokio::time::sleep(Duration::from_millis(1100)).await; // Redis' own expiry
