@@ -176,9 +176,9 @@ impl Settings {
             ("--wechat-api / MP_SESSION_WECHAT_API", &self.wechat_api),
             ("--douyin-api / MP_SESSION_DOUYIN_API", &self.douyin_api),
         ] {
-            if !(url.starts_with("https://") || url.starts_with("http://127.0.0.1")) {
+            if !is_upstream_url(url) {
                 return Err(format!(
-                    "{setting} must be https:// (http:// only for 127.0.0.1), not {url:?}"
+                    "{setting} must be https:// (http:// only for 127.0.0.1 or localhost), not {url:?}"
                 ));
             }
         }
@@ -248,6 +248,26 @@ fn app(
     Ok(Some(App { appid, secret }))
 }
 
+/// An API's base URL the AppSecrets may be sent to: https, or plain http to this machine only
+/// (a mock in tests), with no `user@` part, query or fragment.
+fn is_upstream_url(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    let local = matches!(
+        parsed.host(),
+        Some(url::Host::Ipv4(ip)) if ip.is_loopback()
+    ) || matches!(parsed.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
+        || parsed.host_str() == Some("localhost");
+    let scheme_ok = parsed.scheme() == "https" || (parsed.scheme() == "http" && local);
+    scheme_ok
+        && parsed.host().is_some()
+        && parsed.username().is_empty()
+        && parsed.password().is_none()
+        && parsed.query().is_none()
+        && parsed.fragment().is_none()
+}
+
 /// An AppID as WeChat writes them (`wx` and 16 hex digits), Douyin's (`tt` ...), or a test's.
 fn is_appid(appid: &str) -> bool {
     (1..=64).contains(&appid.len())
@@ -270,7 +290,7 @@ mod tests {
 
     #[test]
     fn a_wrong_or_missing_setting_is_named() {
-        let cases: [(&[&str], &str, &str); 9] = [
+        let cases: [(&[&str], &str, &str); 11] = [
             (&[], "MP_SESSION_SECRET", "--appid / MP_SESSION_APPID is required"),
             (&["--appid", "wx 1"], "MP_SESSION_SECRET", "--appid / MP_SESSION_APPID must be"),
             (&["--appid", "wx1"], "NONE", "--secret-file FILE or MP_SESSION_SECRET"),
@@ -298,6 +318,16 @@ mod tests {
                 &["--douyin-appid", "tt1", "--douyin-api", "http://x.com"],
                 "MP_SESSION_DOUYIN_SECRET",
                 "--douyin-api / MP_SESSION_DOUYIN_API",
+            ),
+            (
+                &["--appid", "wx1", "--wechat-api", "http://127.0.0.1.evil.example"],
+                "MP_SESSION_SECRET",
+                "--wechat-api",
+            ),
+            (
+                &["--appid", "wx1", "--wechat-api", "http://127.0.0.1@evil.example"],
+                "MP_SESSION_SECRET",
+                "--wechat-api",
             ),
             (
                 &["--web-secret-file", "/etc/hostname"],
@@ -330,5 +360,13 @@ mod tests {
         let douyin_only = settings(&["--douyin-appid", "tt1"]).check(env).unwrap();
         assert_eq!(douyin_only.platforms(), ["tt"]);
         assert!(!format!("{all:?}").contains("-value"), "no secret in Debug");
+        for local in [
+            "http://127.0.0.1:9",
+            "http://localhost:9/",
+            "http://[::1]:9",
+            "https://api.weixin.qq.com",
+        ] {
+            assert!(is_upstream_url(local), "{local}");
+        }
     }
 }

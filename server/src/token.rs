@@ -5,8 +5,7 @@
 
 use sha2::{Digest, Sha256};
 
-/// A new token, and what the store keeps in its place.
-#[derive(Debug)]
+/// A new token, and what the store keeps in its place (no `Debug`: it holds the token).
 pub struct Issued {
     /// What the client gets (66 URL-safe characters).
     pub token: String,

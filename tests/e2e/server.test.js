@@ -180,8 +180,14 @@ test('a server killed in the middle of a login finishes nothing, and the client\
   const app = world.open()
   const logged = server.log().length
   world.wechat.delayNext(1500)
+  const received = world.wechat.stats.received
   const launching = launched(session(app, { maxRetries: 3 }))
-  await new Promise((resolve) => setTimeout(resolve, 400))
+  // Killed once the server has asked WeChat, before WeChat answers.
+  const deadline = Date.now() + 10000
+  while (world.wechat.stats.received === received) {
+    assert.ok(Date.now() < deadline, 'the login never reached WeChat')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
   await restart({ crash: true, samePort: true })
   const got = await launching
   assert.equal(got.openid, 'o-sim-user')

@@ -105,7 +105,9 @@ async function startWechatServer({
     if (!entry || Date.now() - entry.issuedAt > CODE_TTL_MS) return { errcode: 40029, errmsg: ERRMSG[40029] }
     if (entry.used) return { errcode: 40163, errmsg: ERRMSG[40163] }
     entry.used = true
-    return { access_token: 'sim-access-' + crypto.randomBytes(8).toString('hex'), expires_in: 7200, openid: oaUser.openid, unionid: oaUser.unionid, scope: 'snsapi_base' }
+    const userToken = 'sim-access-' + crypto.randomBytes(8).toString('hex')
+    issued.accessTokens.push(userToken)
+    return { access_token: userToken, expires_in: 7200, openid: oaUser.openid, unionid: oaUser.unionid, scope: 'snsapi_base' }
   }
 
   /** Douyin's code2Session: a code of a user logged in to Douyin, or an anonymous code. */
@@ -166,6 +168,7 @@ async function startWechatServer({
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1')
     if (url.pathname === '/connect/oauth2/authorize') return authorize(url.searchParams, res)
+    stats.received = (stats.received || 0) + 1
     let text = ''
     req.on('data', (chunk) => (text += chunk))
     req.on('end', () => {

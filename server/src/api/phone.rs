@@ -14,8 +14,8 @@ use crate::auth::Authenticated;
 use crate::upstream::{Failed, PhoneNumber};
 use crate::AppState;
 
-/// WeChat's errcodes for an `access_token` it no longer takes: invalid, expired, or not the
-/// latest.
+/// WeChat's errcodes for an `access_token` it no longer takes: invalid or not the latest
+/// (40001), expired (42001), invalid (40014).
 const STALE_TOKEN: [i64; 3] = [40001, 42001, 40014];
 
 #[derive(Deserialize)]
@@ -44,7 +44,7 @@ pub(super) async fn phone(
         }
     };
     let code = match body.code {
-        Some(code) if !code.is_empty() && code.len() <= 256 => code,
+        Some(code) if !code.is_empty() && code.chars().count() <= 256 => code,
         _ => {
             return Err(Failure::new(
                 StatusCode::BAD_REQUEST,
@@ -87,11 +87,17 @@ fn token_failure(error: TokenError) -> Failure {
             Failure::unavailable("access_token", unavailable)
         }
         TokenError::Upstream(Failed::Refused { errcode, errmsg }) => {
-            tracing::error!("stable_token refused: {errcode} {errmsg}");
+            // The server's own configuration, not the user's doing: the detail goes to the log.
+            let hint = match errcode {
+                40013 | 40125 | 40001 => ": check --appid and the AppSecret",
+                40164 => ": add this server's IP address to the mini-program's IP whitelist",
+                _ => "",
+            };
+            tracing::error!("stable_token refused: errcode {errcode}: {errmsg}{hint}");
             Failure::with_errcode(
                 StatusCode::BAD_GATEWAY,
                 "ACCESS_TOKEN",
-                format!("WeChat gave no access_token (errcode {errcode}: {errmsg}): check the AppID and AppSecret"),
+                format!("WeChat gave this server no access_token (errcode {errcode}); its log says more"),
                 errcode,
             )
         }

@@ -52,10 +52,17 @@ impl Store {
         if url.starts_with("redis://") {
             return RedisStore::open(url).await.map(Store::Redis).map_err(|e| e.0);
         }
+        if url.starts_with("rediss://") {
+            return Err(
+                "--store / MP_SESSION_STORE: Redis over TLS (rediss://) is not built in; use redis:// on a private network or through a TLS tunnel"
+                    .into(),
+            );
+        }
         match url.strip_prefix("sqlite://") {
             Some(file) if !file.is_empty() => SqliteStore::open(file).map(Store::Sqlite).map_err(|e| e.0),
             _ => Err(format!(
-                "--store / MP_SESSION_STORE must be sqlite://FILE or redis://HOST:PORT, not {url:?}"
+                "--store / MP_SESSION_STORE must be sqlite://FILE or redis://HOST:PORT, not {:?}",
+                without_password(url)
             )),
         }
     }
@@ -121,18 +128,24 @@ impl Store {
     }
 
     /// Keeps `token` as `appid`'s `access_token` until `expires_at` (Unix seconds), for
-    /// every server on this store.
+    /// every server on this store, if `lock`'s `(name, holder)` still holds it: whether it
+    /// was kept. (A holder whose time ran out must not overwrite a newer refresh.)
     pub async fn put_access_token(
         &self,
         appid: String,
         token: String,
         expires_at: i64,
-    ) -> Result<(), StoreError> {
+        lock: (String, String),
+    ) -> Result<bool, StoreError> {
         match self {
-            Store::Sqlite(store) => store.put_access_token(appid, token, expires_at).await,
+            Store::Sqlite(store) => {
+                store
+                    .put_access_token(appid, token, expires_at, lock, crate::api::now_ms())
+                    .await
+            }
             Store::Redis(store) => {
                 store
-                    .put_access_token(appid, token, expires_at, crate::api::now())
+                    .put_access_token(appid, token, expires_at, lock, crate::api::now())
                     .await
             }
         }
@@ -157,5 +170,35 @@ impl Store {
             Store::Sqlite(store) => store.unlock(name, holder).await,
             Store::Redis(store) => store.unlock(name, holder).await,
         }
+    }
+}
+
+/// `url` with the password of its `user:password@` part (if any) replaced by `***`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split_once(':').map_or("", |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_stores_url_is_shown_without_its_password() {
+        assert_eq!(
+            super::without_password("redis://:hunter2@db:6379/0"),
+            "redis://:***@db:6379/0"
+        );
+        assert_eq!(
+            super::without_password("redis://app:p@ss@db:6379"),
+            "redis://app:***@db:6379"
+        );
+        assert_eq!(super::without_password("redis://db:6379"), "redis://db:6379");
     }
 }

@@ -4,7 +4,9 @@
 //! under `mp-session:access-token:<appid>` (expiring with it) and its refresh lock under
 //! `mp-session:lock:<name>` (`SET NX PX`, released only by its holder).
 
-use redis::aio::ConnectionManager;
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 
 use super::{StoreError, StoredSession};
@@ -32,6 +34,9 @@ struct Entry {
     session_key: String,
 }
 
+/// How long one call to Redis (or connecting to it) may take.
+const TIMEOUT: Duration = Duration::from_secs(5);
+
 fn key(id: &str) -> String {
     format!("mp-session:session:{id}")
 }
@@ -56,12 +61,17 @@ async fn query<T: redis::FromRedisValue>(
 }
 
 impl RedisStore {
-    /// Connects to `url` (`redis://HOST:PORT`).
+    /// Connects to `url` (`redis://[:PASSWORD@]HOST:PORT[/DB]`). Every call times out after
+    /// `TIMEOUT`; errors name the URL without its password.
     pub async fn open(url: &str) -> Result<RedisStore, StoreError> {
-        let client = redis::Client::open(url).map_err(|e| StoreError(format!("--store {url}: {e}")))?;
-        let connection = ConnectionManager::new(client)
+        let shown = super::without_password(url);
+        let client = redis::Client::open(url).map_err(|e| StoreError(format!("--store {shown}: {e}")))?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(TIMEOUT)
+            .set_response_timeout(TIMEOUT);
+        let connection = ConnectionManager::new_with_config(client, config)
             .await
-            .map_err(|e| StoreError(format!("--store {url}: {e}")))?;
+            .map_err(|e| StoreError(format!("--store {shown}: {e}")))?;
         Ok(RedisStore { connection })
     }
 
@@ -150,17 +160,26 @@ impl RedisStore {
         appid: String,
         token: String,
         expires_at: i64,
+        (name, holder): (String, String),
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let value = serde_json::to_string(&(token, expires_at)).map_err(failed)?;
         let seconds = u64::try_from(expires_at - now).unwrap_or(0).max(1);
-        let mut command = redis::cmd("SET");
+        // Written only while the lock is the holder's, in one script (atomic in Redis).
+        let mut command = redis::cmd("EVAL");
         command
+            .arg(
+                "if redis.call('GET', KEYS[1]) == ARGV[1] then \
+                   redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) return 1 end return 0",
+            )
+            .arg(2)
+            .arg(format!("mp-session:lock:{name}"))
             .arg(format!("mp-session:access-token:{appid}"))
+            .arg(holder)
             .arg(value)
-            .arg("EX")
             .arg(seconds);
-        query::<()>(&self.connection, &command).await
+        let written: i64 = query(&self.connection, &command).await?;
+        Ok(written == 1)
     }
 
     pub(super) async fn try_lock(

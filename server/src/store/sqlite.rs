@@ -118,13 +118,16 @@ impl SqliteStore {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, unixepoch(), ?7)",
                 params![id, verifier, session.openid, session.unionid, session.platform, session_key, session.expires_at],
             )?;
-            // A few ended sessions go with each login, so the file does not grow forever.
-            c.execute(
+            // A few ended sessions go with each login, so the file does not grow forever. The
+            // login is kept already: a failure here is only logged.
+            if let Err(error) = c.execute(
                 "DELETE FROM sessions WHERE token_id IN
                    (SELECT token_id FROM sessions WHERE expires_at <= unixepoch() LIMIT ?1)",
                 params![PURGE_BATCH],
-            )
-            .map(drop)
+            ) {
+                tracing::warn!("removing ended sessions: {error}");
+            }
+            Ok(())
         })
         .await
     }
@@ -222,14 +225,19 @@ impl SqliteStore {
         appid: String,
         token: String,
         expires_at: i64,
-    ) -> Result<(), StoreError> {
+        (name, holder): (String, String),
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
         self.run(move |c| {
+            // One statement: written only while the lock is the holder's.
             c.execute(
-                "INSERT INTO access_tokens (appid, access_token, expires_at) VALUES (?1, ?2, ?3)
+                "INSERT INTO access_tokens (appid, access_token, expires_at)
+                 SELECT ?1, ?2, ?3 WHERE EXISTS
+                   (SELECT 1 FROM locks WHERE name = ?4 AND holder = ?5 AND until_ms > ?6)
                  ON CONFLICT (appid) DO UPDATE SET access_token = excluded.access_token, expires_at = excluded.expires_at",
-                params![appid, token, expires_at],
+                params![appid, token, expires_at, name, holder, now_ms],
             )
-            .map(drop)
+            .map(|n| n == 1)
         })
         .await
     }

@@ -8,8 +8,8 @@ use serde_json::json;
 use super::{is_passing, retrying, Unavailable, Upstream};
 use crate::config::App;
 
-/// What the platform made of a code.
-#[derive(Debug, PartialEq, Eq)]
+/// What the platform made of a code. Its `Debug` never shows the user's key.
+#[derive(PartialEq, Eq)]
 pub enum Exchange {
     /// A user. The key stays on this server.
     Session {
@@ -31,6 +31,23 @@ pub enum Exchange {
     },
     /// No usable answer after the retries.
     Unavailable(Unavailable),
+}
+
+impl std::fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exchange::Session { openid, unionid, .. } => {
+                write!(
+                    f,
+                    "Session {{ openid: {openid:?}, unionid: {unionid:?}, session_key: <hidden> }}"
+                )
+            }
+            Exchange::Refused { errcode, errmsg } => {
+                write!(f, "Refused {{ errcode: {errcode}, errmsg: {errmsg:?} }}")
+            }
+            Exchange::Unavailable(unavailable) => write!(f, "Unavailable({unavailable:?})"),
+        }
+    }
 }
 
 impl Exchange {

@@ -32,6 +32,9 @@ pub struct Upstream {
 pub struct Unavailable {
     /// Whether the last try ran out of time (504) rather than failed (502).
     pub timed_out: bool,
+    /// Whether the request surely never reached the platform (no connection was made), so
+    /// that trying again cannot do twice what the first try did.
+    pub unsent: bool,
     /// What went wrong, for the log and the client's errmsg (never a URL).
     pub why: String,
 }
@@ -40,6 +43,7 @@ impl Unavailable {
     fn new(timed_out: bool, why: impl Into<String>) -> Unavailable {
         Unavailable {
             timed_out,
+            unsent: false,
             why: why.into(),
         }
     }
@@ -67,7 +71,12 @@ impl Upstream {
         what: &str,
     ) -> Result<T, Unavailable> {
         let response = request.send().await.map_err(|e| {
-            if e.is_timeout() {
+            if e.is_connect() {
+                Unavailable {
+                    unsent: true,
+                    ..Unavailable::new(e.is_timeout(), format!("{what} is unreachable"))
+                }
+            } else if e.is_timeout() {
                 Unavailable::new(true, format!("{what} did not answer in time"))
             } else {
                 Unavailable::new(false, format!("{what} is unreachable"))

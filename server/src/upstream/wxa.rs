@@ -29,10 +29,20 @@ impl Failed {
             Failed::Unavailable(_) => true,
         }
     }
+
+    /// Passing trouble that surely did nothing at WeChat: busy, rate limited, or never sent.
+    /// (A phone code works once and each success is paid for: a try whose outcome is unknown
+    /// is not made again.)
+    fn is_passing_and_undone(&self) -> bool {
+        match self {
+            Failed::Refused { errcode, .. } => is_passing(*errcode),
+            Failed::Unavailable(unavailable) => unavailable.unsent,
+        }
+    }
 }
 
 /// An `access_token` and its lifetime in seconds.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub struct StableToken {
     /// The token.
     pub access_token: String,
@@ -50,6 +60,16 @@ pub struct PhoneNumber {
     pub pure_phone_number: String,
     /// The country code (`86`).
     pub country_code: String,
+}
+
+impl std::fmt::Debug for StableToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "StableToken {{ access_token: <hidden>, expires_in: {} }}",
+            self.expires_in
+        )
+    }
 }
 
 #[derive(Deserialize)]
@@ -112,7 +132,8 @@ impl Upstream {
         .await
     }
 
-    /// The phone number of a `getPhoneNumber` `code`, for `app`'s user `openid`.
+    /// The phone number of a `getPhoneNumber` `code`, for `app`'s user `openid`. Tried again
+    /// only when the try surely did nothing (see [`Failed::is_passing_and_undone`]).
     pub async fn phone_number(
         &self,
         app: &App,
@@ -133,12 +154,12 @@ impl Upstream {
                 match fields.phone_info.watermark {
                     Some(mark) if mark.appid != app.appid => Err(Failed::Unavailable(Unavailable::new(
                         false,
-                        "getuserphonenumber answered for another app",
+                        "getuserphonenumber answered for another app: check --wechat-api",
                     ))),
                     _ => Ok(fields.phone_info.number),
                 }
             },
-            |outcome| outcome.as_ref().is_err_and(Failed::is_passing),
+            |outcome| outcome.as_ref().is_err_and(Failed::is_passing_and_undone),
         )
         .await
     }

@@ -223,6 +223,15 @@ async fn douyin(State(mock): State<Shared>, Json(body): Json<Value>) -> Response
     Json(answer).into_response()
 }
 
+/// Counts a stable_token call as under way until dropped (answered, or given up by the caller).
+struct InFlight(Shared);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.lock().unwrap().token_in_flight -= 1;
+    }
+}
+
 async fn stable_token(State(mock): State<Shared>, Json(body): Json<Value>) -> Response {
     let delay = {
         let mut mock = mock.lock().unwrap();
@@ -236,9 +245,10 @@ async fn stable_token(State(mock): State<Shared>, Json(body): Json<Value>) -> Re
         mock.token_most_in_flight = mock.token_most_in_flight.max(mock.token_in_flight);
         mock.token_delay
     };
+    let in_flight = InFlight(Arc::clone(&mock));
     tokio::time::sleep(delay).await;
+    drop(in_flight);
     let mut mock = mock.lock().unwrap();
-    mock.token_in_flight -= 1;
     let force = body["force_refresh"].as_bool().unwrap_or(false);
     // Normal mode gives the current token while it has more than 5 minutes left.
     if let Some((token, ends)) = mock.tokens.last().cloned() {

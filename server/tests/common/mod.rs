@@ -119,7 +119,8 @@ impl World {
         World::with(kind, &[]).await
     }
 
-    /// With `extra` settings too (`--web-appid`, `--douyin-appid`, ...).
+    /// With `extra` settings too (`--web-appid`, `--douyin-appid`, ...; the upstream timeout
+    /// is 300 ms unless given).
     pub async fn with(kind: Kind, extra: &[&str]) -> World {
         let mock: Shared = Arc::default();
         let upstream = serve(mock::routes(Arc::clone(&mock))).await;
@@ -138,9 +139,10 @@ impl World {
             &upstream.0,
             "--douyin-api",
             &upstream.0,
-            "--upstream-timeout-ms",
-            "300",
         ];
+        if !extra.contains(&"--upstream-timeout-ms") {
+            args.extend(["--upstream-timeout-ms", "300"]);
+        }
         args.extend_from_slice(extra);
         let config = settings(&args).check(mock::secrets).unwrap();
         let mut world = World {
