@@ -61,6 +61,7 @@ impl SqliteStore {
     /// Opens (or creates) `file` and brings its schema up to date.
     pub fn open(file: &str) -> Result<SqliteStore, StoreError> {
         let failed = |e: rusqlite::Error| StoreError(format!("--store sqlite://{file}: {e}"));
+        create_private(file).map_err(|e| StoreError(format!("--store sqlite://{file}: {e}")))?;
         let mut connection = Connection::open(file).map_err(failed)?;
         connection
             .pragma_update(None, "journal_mode", "WAL")
@@ -274,6 +275,19 @@ impl SqliteStore {
     }
 }
 
+/// Creates `file`, if it does not exist, readable by its owner alone: it holds session keys
+/// and the app's access_token (SQLite gives its -wal and -shm files the same mode).
+fn create_private(file: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        result => result.map(drop),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,5 +324,16 @@ mod tests {
             .unwrap();
         let error = SqliteStore::open(file).unwrap_err().0;
         assert!(error.contains("newer than this server's"), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_is_its_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("new.db");
+        let _store = SqliteStore::open(file.to_str().unwrap()).unwrap();
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 }
