@@ -28,18 +28,34 @@ const MIGRATIONS: &[&str] = &[
         pure_phone_number TEXT NOT NULL,
         country_code      TEXT NOT NULL,
         bound_at          INTEGER NOT NULL
-    );
+    ) WITHOUT ROWID;
     CREATE TABLE access_tokens (
         appid        TEXT PRIMARY KEY,
         access_token TEXT NOT NULL,
         expires_at   INTEGER NOT NULL
-    );
+    ) WITHOUT ROWID;
     CREATE TABLE locks (
         name     TEXT PRIMARY KEY,
         holder   TEXT NOT NULL,
         until_ms INTEGER NOT NULL
-    );",
-    "CREATE INDEX sessions_by_expiry ON sessions (expires_at);",
+    ) WITHOUT ROWID;",
+    // Sessions kept by their token id alone (WITHOUT ROWID: one B-tree, not a table and an
+    // index), found by expiry for the purge; nothing looks them up by openid.
+    "CREATE TABLE sessions_by_token (
+        token_id    TEXT PRIMARY KEY,
+        verifier    TEXT NOT NULL,
+        openid      TEXT NOT NULL,
+        unionid     TEXT,
+        platform    TEXT NOT NULL,
+        session_key TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO sessions_by_token SELECT token_id, verifier, openid, unionid, platform, session_key,
+        created_at, expires_at FROM sessions;
+    DROP TABLE sessions;
+    ALTER TABLE sessions_by_token RENAME TO sessions;
+    CREATE INDEX sessions_by_expiry ON sessions (expires_at);",
 ];
 
 /// Ended sessions removed after each login, at most (Redis drops them by itself).
@@ -114,18 +130,16 @@ impl SqliteStore {
         session_key: String,
     ) -> Result<(), StoreError> {
         self.run(move |c| {
-            c.execute(
+            c.prepare_cached(
                 "INSERT INTO sessions (token_id, verifier, openid, unionid, platform, session_key, created_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, unixepoch(), ?7)",
-                params![id, verifier, session.openid, session.unionid, session.platform, session_key, session.expires_at],
-            )?;
+            )?
+            .execute(params![id, verifier, session.openid, session.unionid, session.platform, session_key, session.expires_at])?;
             // A few ended sessions go with each login, so the file does not grow forever. The
             // login is kept already: a failure here is only logged.
-            if let Err(error) = c.execute(
-                "DELETE FROM sessions WHERE token_id IN
-                   (SELECT token_id FROM sessions WHERE expires_at <= unixepoch() LIMIT ?1)",
-                params![PURGE_BATCH],
-            ) {
+            let purge = "DELETE FROM sessions WHERE token_id IN
+                   (SELECT token_id FROM sessions WHERE expires_at <= unixepoch() LIMIT ?1)";
+            if let Err(error) = c.prepare_cached(purge).and_then(|mut s| s.execute(params![PURGE_BATCH])) {
                 tracing::warn!("removing ended sessions: {error}");
             }
             Ok(())
@@ -139,8 +153,10 @@ impl SqliteStore {
         now: i64,
     ) -> Result<Option<(StoredSession, String)>, StoreError> {
         self.run(move |c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT openid, unionid, platform, expires_at, verifier FROM sessions WHERE token_id = ?1 AND expires_at > ?2",
+            )?
+            .query_row(
                 params![id, now],
                 |row| {
                     let session = StoredSession {
