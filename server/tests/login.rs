@@ -361,3 +361,22 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
     );
     assert_eq!(world.get("/auth/session", &token).await.0, 200);
 }
+
+/// A login's write retried over a new connection after the first try's answer was lost finds
+/// its own first write; a session of another verifier under the same id is never replaced.
+#[tokio::test]
+async fn redis_a_retried_session_write_finds_its_own_first_try() {
+    let world = World::new(Kind::Redis).await;
+    let store = mp_session_server::Store::open(&world.config.store).await.unwrap();
+    let session = mp_session_server::store::StoredSession {
+        openid: "o-mia".into(),
+        unionid: None,
+        platform: "wx".into(),
+        expires_at: i64::from(u32::MAX),
+    };
+    let write = |verifier: &str| store.insert("I".repeat(22), verifier.into(), session.clone(), "k".into());
+    write("v1").await.unwrap();
+    write("v1").await.unwrap();
+    assert!(write("v2").await.is_err(), "another session's verifier");
+    assert_eq!(sessions(Kind::Redis, &world.config.store).await, 1);
+}

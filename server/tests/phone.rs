@@ -235,6 +235,10 @@ async fn a_refresh_lock_is_released_by_its_holder_alone_or_by_time(kind: Kind) {
     let lock = || "access-token:test".to_owned();
     assert!(store.try_lock(lock(), "a".into(), 2000).await.unwrap());
     assert!(!store.try_lock(lock(), "b".into(), 2000).await.unwrap(), "held");
+    assert!(
+        store.try_lock(lock(), "a".into(), 2000).await.unwrap(),
+        "its holder's own retry finds it held by itself"
+    );
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert!(
         store.try_lock(lock(), "b".into(), 10_000).await.unwrap(),

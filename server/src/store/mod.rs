@@ -151,8 +151,8 @@ impl Store {
         }
     }
 
-    /// Takes the lock `name` for `holder` for `ttl_ms` milliseconds, if no one holds it (or
-    /// its holder's time ran out); whether it was taken.
+    /// Takes the lock `name` for `holder` for `ttl_ms` milliseconds, if no one else holds it
+    /// (or its holder's time ran out); whether it is `holder`'s now.
     pub async fn try_lock(&self, name: String, holder: String, ttl_ms: u64) -> Result<bool, StoreError> {
         match self {
             Store::Sqlite(store) => {

@@ -89,7 +89,7 @@ impl RedisStore {
             unionid: session.unionid,
             platform: session.platform,
             expires_at: session.expires_at,
-            verifier,
+            verifier: verifier.clone(),
             session_key,
         };
         let value = serde_json::to_string(&entry).map_err(failed)?;
@@ -97,8 +97,15 @@ impl RedisStore {
         let mut command = redis::cmd("SET");
         command.arg(key(&id)).arg(value).arg("EX").arg(seconds).arg("NX");
         let set: Option<String> = query(&self.connection, &command).await?;
-        set.map(drop)
-            .ok_or_else(|| StoreError("a session with this id exists".into()))
+        if set.is_some() {
+            return Ok(());
+        }
+        // Ids are random: a session already there is this one, written by a first try whose
+        // answer the dropped connection lost.
+        match self.find(id, now).await? {
+            Some((_, kept)) if kept == verifier => Ok(()),
+            _ => Err(StoreError("a session with this id exists".into())),
+        }
     }
 
     pub(super) async fn find(
@@ -188,15 +195,21 @@ impl RedisStore {
         holder: String,
         ttl_ms: u64,
     ) -> Result<bool, StoreError> {
+        let lock = format!("mp-session:lock:{name}");
         let mut command = redis::cmd("SET");
         command
-            .arg(format!("mp-session:lock:{name}"))
-            .arg(holder)
+            .arg(&lock)
+            .arg(&holder)
             .arg("PX")
             .arg(ttl_ms.max(1))
             .arg("NX");
         let set: Option<String> = query(&self.connection, &command).await?;
-        Ok(set.is_some())
+        if set.is_some() {
+            return Ok(true);
+        }
+        // Held by this holder already: a first try whose answer a dropped connection lost.
+        let held: Option<String> = query(&self.connection, redis::cmd("GET").arg(&lock)).await?;
+        Ok(held.as_deref() == Some(holder.as_str()))
     }
 
     pub(super) async fn unlock(&self, name: String, holder: String) -> Result<(), StoreError> {

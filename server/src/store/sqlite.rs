@@ -267,11 +267,12 @@ impl SqliteStore {
         until_ms: i64,
     ) -> Result<bool, StoreError> {
         self.run(move |c| {
-            // One statement: taken when free or when its holder's time ran out.
+            // One statement: taken when free, when its holder's time ran out, or again by its
+            // holder.
             c.execute(
                 "INSERT INTO locks (name, holder, until_ms) VALUES (?1, ?2, ?3)
                  ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until_ms = excluded.until_ms
-                 WHERE locks.until_ms <= ?4",
+                 WHERE locks.until_ms <= ?4 OR locks.holder = excluded.holder",
                 params![name, holder, until_ms, now_ms],
             )
             .map(|n| n == 1)
