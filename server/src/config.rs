@@ -54,6 +54,10 @@ pub struct Settings {
         default_value = "https://developer.toutiao.com"
     )]
     pub douyin_api: String,
+    /// Web pages allowed to call this server from a browser (CORS), e.g. an official
+    /// account's page on https://h5.example.com; comma-separated. None by default.
+    #[arg(long = "cors-origin", env = "MP_SESSION_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
     /// How long a session lasts, in seconds.
     #[arg(long, env = "MP_SESSION_TTL", default_value_t = 7 * 24 * 3600)]
     pub session_ttl: u64,
@@ -94,6 +98,8 @@ pub struct Config {
     pub wechat_api: String,
     /// Douyin's API.
     pub douyin_api: String,
+    /// Origins whose pages may call this server from a browser (`https://host[:port]`).
+    pub cors_origins: Vec<String>,
     /// Session lifetime.
     pub session_ttl: Duration,
     /// Time allowed for one call upstream.
@@ -182,6 +188,13 @@ impl Settings {
                 ));
             }
         }
+        for origin in &self.cors_origins {
+            if !is_origin(origin) {
+                return Err(format!(
+                    "--cors-origin / MP_SESSION_CORS_ORIGINS takes origins like https://h5.example.com (a scheme, a host, maybe a port; no path), not {origin:?}"
+                ));
+            }
+        }
         if !(60..=366 * 24 * 3600).contains(&self.session_ttl) {
             return Err("--session-ttl / MP_SESSION_TTL must be from 60 seconds to a year".into());
         }
@@ -198,6 +211,7 @@ impl Settings {
             douyin,
             wechat_api: self.wechat_api,
             douyin_api: self.douyin_api,
+            cors_origins: self.cors_origins,
             session_ttl: Duration::from_secs(self.session_ttl),
             upstream_timeout: Duration::from_millis(self.upstream_timeout_ms),
         })
@@ -268,6 +282,13 @@ fn is_upstream_url(url: &str) -> bool {
         && parsed.fragment().is_none()
 }
 
+/// A web origin as a browser sends it: `http(s)://host[:port]`, nothing more.
+fn is_origin(origin: &str) -> bool {
+    reqwest::Url::parse(origin).is_ok_and(|url| {
+        matches!(url.scheme(), "http" | "https") && url.origin().ascii_serialization() == origin
+    })
+}
+
 /// An AppID as WeChat writes them (`wx` and 16 hex digits), Douyin's (`tt` ...), or a test's.
 fn is_appid(appid: &str) -> bool {
     (1..=64).contains(&appid.len())
@@ -290,7 +311,7 @@ mod tests {
 
     #[test]
     fn a_wrong_or_missing_setting_is_named() {
-        let cases: [(&[&str], &str, &str); 11] = [
+        let cases: [(&[&str], &str, &str); 12] = [
             (&[], "MP_SESSION_SECRET", "--appid / MP_SESSION_APPID is required"),
             (&["--appid", "wx 1"], "MP_SESSION_SECRET", "--appid / MP_SESSION_APPID must be"),
             (&["--appid", "wx1"], "NONE", "--secret-file FILE or MP_SESSION_SECRET"),
@@ -330,6 +351,11 @@ mod tests {
                 "--wechat-api",
             ),
             (
+                &["--appid", "wx1", "--cors-origin", "https://h5.example.com/page"],
+                "MP_SESSION_SECRET",
+                "--cors-origin / MP_SESSION_CORS_ORIGINS takes origins",
+            ),
+            (
                 &["--web-secret-file", "/etc/hostname"],
                 "NONE",
                 "--web-secret-file is given but --web-appid / MP_SESSION_WEB_APPID is not",
@@ -360,6 +386,18 @@ mod tests {
         let douyin_only = settings(&["--douyin-appid", "tt1"]).check(env).unwrap();
         assert_eq!(douyin_only.platforms(), ["tt"]);
         assert!(!format!("{all:?}").contains("-value"), "no secret in Debug");
+        let cors = settings(&[
+            "--appid",
+            "wx1",
+            "--cors-origin",
+            "https://h5.example.com,http://127.0.0.1:8080",
+        ])
+        .check(only("MP_SESSION_SECRET", "s"))
+        .unwrap();
+        assert_eq!(
+            cors.cors_origins,
+            ["https://h5.example.com", "http://127.0.0.1:8080"]
+        );
         for local in [
             "http://127.0.0.1:9",
             "http://localhost:9/",

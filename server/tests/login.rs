@@ -380,3 +380,38 @@ async fn redis_a_retried_session_write_finds_its_own_first_try() {
     assert!(write("v2").await.is_err(), "another session's verifier");
     assert_eq!(sessions(Kind::Redis, &world.config.store).await, 1);
 }
+
+/// An official account's page on another origin may call the server when that origin is
+/// given (`--cors-origin`); a page of any other origin may not.
+#[tokio::test]
+async fn pages_of_the_given_origins_alone_may_call_from_a_browser() {
+    let world = World::with(Kind::Sqlite, &["--cors-origin", "https://h5.example.com"]).await;
+    let preflight = |origin: &'static str| {
+        world
+            .client
+            .request(reqwest::Method::OPTIONS, format!("{}/auth/login", world.server))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let allowed = preflight("https://h5.example.com").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://h5.example.com"
+    );
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let none = World::new(Kind::Sqlite).await;
+    let plain = none
+        .client
+        .get(format!("{}/auth/session", none.server))
+        .header("origin", "https://h5.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        plain.headers().get("access-control-allow-origin").is_none(),
+        "none by default"
+    );
+}

@@ -1,7 +1,7 @@
 'use strict'
 // Starts the real mp-session-server (the binary `cargo test -p mp-session-server` built) on
 // 127.0.0.1 and an ephemeral port (or `listen`), over `store`, in front of the mock WeChat (for
-// the mini-program, its phone numbers, and Douyin); resolves once it prints
+// the mini-program, its phone numbers, the official account, and Douyin); resolves once it prints
 // `listening on http://ADDR`. `stop()` ends it (SIGTERM), `crash()` kills it (SIGKILL); its log
 // is kept.
 const { spawn } = require('child_process')
@@ -13,12 +13,22 @@ const { REPO } = require('./build-example')
 const BINARY = path.join(REPO, 'target', 'debug', 'mp-session-server')
 const START_TIMEOUT_MS = 15000
 
-/** @param {{ wechat: object, store: string, listen?: string }} o the mock WeChat, the store's URL */
-function startLoginServer({ wechat, store, listen = '127.0.0.1:0' }) {
+/**
+ * @param {{ wechat: object, store: string, listen?: string, args?: string[] }} o the mock WeChat,
+ *   the store's URL, where to listen, more flags (`--cors-origin ...`)
+ */
+function startLoginServer({ wechat, store, listen = '127.0.0.1:0', args = [] }) {
   if (!fs.existsSync(BINARY)) throw new Error(BINARY + ' is not built: cargo build -p mp-session-server')
-  const child = spawn(BINARY, ['--appid', wechat.appid, '--douyin-appid', wechat.ttAppid, '--listen', listen,
-    '--store', store, '--wechat-api', wechat.url, '--douyin-api', wechat.url, '--upstream-timeout-ms', '2000'], {
-    env: { ...process.env, MP_SESSION_SECRET: wechat.secret, MP_SESSION_DOUYIN_SECRET: wechat.ttSecret, RUST_LOG: 'info' },
+  const child = spawn(BINARY, ['--appid', wechat.appid, '--web-appid', wechat.oaAppid, '--douyin-appid', wechat.ttAppid,
+    '--listen', listen, '--store', store, '--wechat-api', wechat.url, '--douyin-api', wechat.url,
+    '--upstream-timeout-ms', '2000', ...args], {
+    env: {
+      ...process.env,
+      MP_SESSION_SECRET: wechat.secret,
+      MP_SESSION_WEB_SECRET: wechat.oaSecret,
+      MP_SESSION_DOUYIN_SECRET: wechat.ttSecret,
+      RUST_LOG: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let log = ''

@@ -8,11 +8,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
+use tower_http::cors::CorsLayer;
 
 use crate::auth::Authenticated;
 use crate::upstream::Unavailable;
@@ -21,15 +22,31 @@ use crate::AppState;
 /// The largest request body taken (a login body is well under 1 KiB).
 pub const MAX_BODY_BYTES: usize = 4096;
 
-/// The endpoints on `state`.
+/// The endpoints on `state`; pages of the configured origins may call them from a browser.
 pub fn routes(state: AppState) -> Router {
-    Router::new()
+    let origins: Vec<HeaderValue> = state
+        .config
+        .cors_origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok())
+        .collect();
+    let routes = Router::new()
         .route("/auth/login", post(login::login))
         .route("/auth/logout", post(logout))
         .route("/auth/session", get(session))
         .route("/auth/phone", post(phone::phone))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state)
+        .with_state(state);
+    if origins.is_empty() {
+        return routes;
+    }
+    routes.layer(
+        CorsLayer::new()
+            .allow_origin(origins)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+            .max_age(std::time::Duration::from_secs(3600)),
+    )
 }
 
 /// An answer that is not a success: a status and a JSON body.
