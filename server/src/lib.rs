@@ -2,9 +2,10 @@
 //! account's OAuth code, or Douyin's `tt.login` code) into a session (code2Session with the
 //! AppSecret; the `session_key` stays here; the client gets a token), `POST /auth/logout`
 //! ends one, `GET /auth/session` says whose a token is, `POST /auth/phone` binds a
-//! `getPhoneNumber` code's number to the user. Sessions, phone numbers and the app's shared
-//! `access_token` live in SQLite or Redis. Use it as the `mp-session-server` binary, or mount [`router`] in your own axum app
-//! and put [`Authenticated`] on your handlers.
+//! `getPhoneNumber` code's number to the user, `GET /health` says whether the store answers.
+//! Sessions, phone numbers and the app's shared `access_token` live in SQLite or Redis. Use
+//! it as the `mp-session-server` binary, or mount [`router`] in your own axum app and put
+//! [`Authenticated`] on your handlers.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), String> {

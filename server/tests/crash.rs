@@ -87,7 +87,7 @@ async fn a_server_killed_mid_login_leaves_no_half_session(kind: Kind) {
         Some(redis) => redis.url.clone(),
         None => format!("sqlite://{}", dir.path().join("sessions.db").display()),
     };
-    let client = reqwest::Client::new();
+    let client = common::client();
     let server = Binary::start(&store, &upstream);
     let first = mock_state.lock().unwrap().issue("o-kate");
     let (status, before) = login(&client, &server.url, &first).await.unwrap();

@@ -153,11 +153,24 @@ async fn sessions_survive_a_restart_and_the_stores_files_hold_no_secret_in_clear
         .to_owned();
     world.start().await;
     assert_eq!(world.get("/auth/session", &token).await.1["openid"], "o-frank");
+    assert_eq!(world.get("/health", "").await, (200, json!({ "ok": true })));
     if kind == Kind::Redis {
         // Redis itself restarted: its append-only file brings the session back.
         let url = world.redis.take().map(|redis| redis.url.clone());
         let port: u16 = url.unwrap().rsplit(':').next().unwrap().parse().unwrap();
         std::thread::sleep(Duration::from_millis(100));
+        let asked = std::time::Instant::now();
+        let (status, answer) = world.get("/health", "").await;
+        assert_eq!(
+            (status, answer["error"]["code"].as_str()),
+            (503, Some("STORE")),
+            "Redis is down"
+        );
+        assert!(
+            asked.elapsed() < Duration::from_secs(8),
+            "Redis down is answered within the store's time limit, not after minutes of reconnecting: {:?}",
+            asked.elapsed()
+        );
         world.redis = Some(RedisServer::on(world.db.path(), port));
         assert_eq!(world.get("/auth/session", &token).await.1["openid"], "o-frank");
     }
@@ -379,6 +392,27 @@ async fn redis_a_retried_session_write_finds_its_own_first_try() {
     write("v1").await.unwrap();
     assert!(write("v2").await.is_err(), "another session's verifier");
     assert_eq!(sessions(Kind::Redis, &world.config.store).await, 1);
+}
+
+/// A Redis that is not there stops the server at its start with a message naming the store
+/// (and its password never), in seconds.
+#[tokio::test]
+async fn a_redis_that_is_not_there_is_named_at_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let asked = std::time::Instant::now();
+    let error = mp_session_server::Store::open(&format!("redis://:hunter2@127.0.0.1:{port}"))
+        .await
+        .unwrap_err();
+    assert!(
+        error.starts_with(&format!("--store redis://:***@127.0.0.1:{port}: ")),
+        "{error}"
+    );
+    assert!(!error.contains("hunter2"), "{error}");
+    assert!(asked.elapsed() < Duration::from_secs(8), "{:?}", asked.elapsed());
 }
 
 /// An official account's page on another origin may call the server when that origin is

@@ -1,5 +1,5 @@
 //! The HTTP endpoints: `POST /auth/login`, `POST /auth/logout`, `GET /auth/session`,
-//! `POST /auth/phone`; and the JSON every error is answered with.
+//! `POST /auth/phone`, `GET /health`; and the JSON every error is answered with.
 
 mod login;
 mod phone;
@@ -35,6 +35,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/auth/logout", post(logout))
         .route("/auth/session", get(session))
         .route("/auth/phone", post(phone::phone))
+        .route("/health", get(health))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
     if origins.is_empty() {
@@ -141,6 +142,12 @@ async fn session(State(state): State<AppState>, user: Authenticated) -> Result<J
         "expires_at": user.expires_at,
         "phone": phone,
     })))
+}
+
+/// For a load balancer: 200 while the store answers, else 503.
+async fn health(State(state): State<AppState>) -> Result<Json<Value>, Failure> {
+    state.store.ping().await.map_err(Failure::store)?;
+    Ok(Json(json!({ "ok": true })))
 }
 
 /// Unix seconds now.

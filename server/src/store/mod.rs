@@ -103,6 +103,14 @@ impl Store {
         }
     }
 
+    /// Whether the store answers (a round trip that reads nothing).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(store) => store.ping().await,
+            Store::Redis(store) => store.ping().await,
+        }
+    }
+
     /// Binds `phone` to the user `openid` (replacing the number bound before), at `now`.
     pub async fn bind_phone(&self, openid: String, phone: PhoneNumber, now: i64) -> Result<(), StoreError> {
         match self {

@@ -34,8 +34,15 @@ struct Entry {
     session_key: String,
 }
 
-/// How long one call to Redis (or connecting to it) may take.
+/// How long one call to Redis (or connecting to it) may take, its reconnection included.
 const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connection attempts after a failed one before a call fails, and the longest wait between
+/// them. The `redis` crate's defaults (6 attempts, each wait 100× the last, capped at 60 s)
+/// kept every request waiting for minutes while Redis was down; with these it answers
+/// `503 STORE` in about a second, and a Redis back up is found by the next call.
+const RECONNECT_ATTEMPTS: usize = 1;
+const RECONNECT_MAX_WAIT_MS: u64 = 500;
 
 fn key(id: &str) -> String {
     format!("mp-session:session:{id}")
@@ -46,17 +53,24 @@ fn failed(e: impl std::fmt::Display) -> StoreError {
 }
 
 /// Runs `command`, once more if the connection had dropped (Redis restarted): the manager
-/// reconnects on the failure, and the second try goes over the new connection.
+/// reconnects on the failure, and the second try goes over the new connection. Both tries
+/// together take at most `TIMEOUT`.
 async fn query<T: redis::FromRedisValue>(
     connection: &ConnectionManager,
     command: &redis::Cmd,
 ) -> Result<T, StoreError> {
     let mut connection = connection.clone();
-    match command.query_async(&mut connection).await {
-        Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() => {
-            command.query_async(&mut connection).await.map_err(failed)
+    let tries = async {
+        match command.query_async(&mut connection).await {
+            Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() => {
+                command.query_async(&mut connection).await
+            }
+            result => result,
         }
-        result => result.map_err(failed),
+    };
+    match tokio::time::timeout(TIMEOUT, tries).await {
+        Ok(result) => result.map_err(failed),
+        Err(_) => Err(StoreError(format!("redis: no answer in {} s", TIMEOUT.as_secs()))),
     }
 }
 
@@ -68,7 +82,10 @@ impl RedisStore {
         let client = redis::Client::open(url).map_err(|e| StoreError(format!("--store {shown}: {e}")))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(TIMEOUT)
-            .set_response_timeout(TIMEOUT);
+            .set_response_timeout(TIMEOUT)
+            .set_number_of_retries(RECONNECT_ATTEMPTS)
+            .set_factor(2)
+            .set_max_delay(RECONNECT_MAX_WAIT_MS);
         let connection = ConnectionManager::new_with_config(client, config)
             .await
             .map_err(|e| StoreError(format!("--store {shown}: {e}")))?;
@@ -131,6 +148,12 @@ impl RedisStore {
     pub(super) async fn remove(&self, id: String) -> Result<bool, StoreError> {
         let removed: u64 = query(&self.connection, redis::cmd("DEL").arg(key(&id))).await?;
         Ok(removed > 0)
+    }
+
+    pub(super) async fn ping(&self) -> Result<(), StoreError> {
+        query::<String>(&self.connection, &redis::cmd("PING"))
+            .await
+            .map(drop)
     }
 
     pub(super) async fn bind_phone(&self, openid: String, phone: PhoneNumber) -> Result<(), StoreError> {

@@ -181,6 +181,10 @@ impl SqliteStore {
         .await
     }
 
+    pub(super) async fn ping(&self) -> Result<(), StoreError> {
+        self.run(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+    }
+
     pub(super) async fn bind_phone(
         &self,
         openid: String,

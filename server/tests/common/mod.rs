@@ -101,6 +101,14 @@ impl Drop for RedisServer {
     }
 }
 
+/// A client that gives up on an answer after 30 s: a server that hangs fails the test.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
 /// The mock upstream, the server (as many instances over one store as started), and a client.
 pub struct World {
     pub mock: Shared,
@@ -149,7 +157,7 @@ impl World {
             mock,
             server: String::new(),
             servers: Vec::new(),
-            client: reqwest::Client::new(),
+            client: client(),
             db,
             config,
             redis,
