@@ -9,6 +9,13 @@ use axum::http::StatusCode;
 use crate::api::{now, Failure};
 use crate::{token, AppState};
 
+/// The token of an `Authorization: Bearer <token>` header (the scheme in any case, as HTTP
+/// has it).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim_start())
+}
+
 /// The user of a request carrying `Authorization: Bearer <token>` of a live session.
 #[derive(Clone, Debug)]
 pub struct Authenticated {
@@ -44,7 +51,7 @@ where
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
+            .and_then(bearer)
             .ok_or_else(expired)?;
         let (id, verifier) = token::split(presented).ok_or_else(expired)?;
         let found = state.store.find(id.clone(), now()).await.map_err(|e| {

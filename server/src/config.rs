@@ -61,8 +61,10 @@ pub struct Settings {
     /// How long a session lasts, in seconds.
     #[arg(long, env = "MP_SESSION_TTL", default_value_t = 7 * 24 * 3600)]
     pub session_ttl: u64,
-    /// How long one call to WeChat or Douyin may take, in milliseconds.
-    #[arg(long, env = "MP_SESSION_UPSTREAM_TIMEOUT_MS", default_value_t = 5000)]
+    /// How long one call to WeChat or Douyin may take, in milliseconds. A login tries up to
+    /// three times, so it answers within about 3× this (+ 0.3 s of backoff): keep that under
+    /// the client's timeoutMs (10 s by default), or the client gives up first.
+    #[arg(long, env = "MP_SESSION_UPSTREAM_TIMEOUT_MS", default_value_t = 2500)]
     pub upstream_timeout_ms: u64,
 }
 
@@ -132,12 +134,7 @@ impl Settings {
     /// The settings checked; `env` reads an environment variable (the AppSecrets'
     /// `MP_SESSION_SECRET`, `MP_SESSION_WEB_SECRET`, `MP_SESSION_DOUYIN_SECRET`).
     pub fn check(self, env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
-        let listen = self.listen.parse().map_err(|_| {
-            format!(
-                "--listen / MP_SESSION_LISTEN must be HOST:PORT, not {:?}",
-                self.listen
-            )
-        })?;
+        let listen = listen_address(&self.listen)?;
         let wx = app(
             self.appid,
             self.secret_file,
@@ -218,6 +215,29 @@ impl Settings {
     }
 }
 
+/// Where to listen: `IP:PORT`, or `HOST:PORT` with the host's first address (`localhost`).
+fn listen_address(listen: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(address) = listen.parse() {
+        return Ok(address);
+    }
+    let wrong = |why: String| {
+        format!(
+            "--listen / MP_SESSION_LISTEN must be IP:PORT or HOST:PORT (127.0.0.1:8787, localhost:8787, \
+             [::]:8787), not {listen:?}{why}"
+        )
+    };
+    match listen.to_socket_addrs() {
+        Ok(mut addresses) => addresses
+            .next()
+            .ok_or_else(|| wrong(": it names no address".into())),
+        Err(e) if listen.rsplit_once(':').is_some_and(|(host, _)| !host.is_empty()) => {
+            Err(wrong(format!(": {e}")))
+        }
+        Err(_) => Err(wrong(String::new())),
+    }
+}
+
 /// One app's credentials: none without an AppID; with one, its secret from the file or else
 /// the environment variable, required and not empty.
 fn app(
@@ -242,7 +262,13 @@ fn app(
         ));
     }
     let secret = match (secret_file, env(names.secret_env)) {
-        (Some(file), _) => std::fs::read_to_string(&file)
+        (Some(_), Some(_)) => {
+            return Err(format!(
+                "{} AppSecret is given twice, by {} and by {}: keep one",
+                names.what, names.secret_file, names.secret_env
+            ))
+        }
+        (Some(file), None) => std::fs::read_to_string(&file)
             .map(|text| text.trim().to_owned())
             .map_err(|e| format!("{} {}: {e}", names.secret_file, file.display()))?,
         (None, Some(secret)) => secret.trim().to_owned(),
@@ -311,7 +337,7 @@ mod tests {
 
     #[test]
     fn a_wrong_or_missing_setting_is_named() {
-        let cases: [(&[&str], &str, &str); 12] = [
+        let cases: [(&[&str], &str, &str); 14] = [
             (&[], "MP_SESSION_SECRET", "--appid / MP_SESSION_APPID is required"),
             (&["--appid", "wx 1"], "MP_SESSION_SECRET", "--appid / MP_SESSION_APPID must be"),
             (&["--appid", "wx1"], "NONE", "--secret-file FILE or MP_SESSION_SECRET"),
@@ -356,6 +382,16 @@ mod tests {
                 "--cors-origin / MP_SESSION_CORS_ORIGINS takes origins",
             ),
             (
+                &["--appid", "wx1", "--secret-file", "/etc/hostname"],
+                "MP_SESSION_SECRET",
+                "the mini-program's AppSecret is given twice, by --secret-file and by MP_SESSION_SECRET",
+            ),
+            (
+                &["--appid", "wx1", "--listen", "localhost:http"],
+                "MP_SESSION_SECRET",
+                "--listen / MP_SESSION_LISTEN must be IP:PORT or HOST:PORT",
+            ),
+            (
                 &["--web-secret-file", "/etc/hostname"],
                 "NONE",
                 "--web-secret-file is given but --web-appid / MP_SESSION_WEB_APPID is not",
@@ -374,6 +410,11 @@ mod tests {
             .unwrap();
         assert_eq!(config.wx.as_ref().unwrap().secret, "s");
         assert_eq!((config.platforms(), config.listen.port()), (vec!["wx"], 8787));
+        let named = settings(&["--appid", "wx1", "--listen", "localhost:8788"])
+            .check(only("MP_SESSION_SECRET", "s"))
+            .unwrap();
+        assert!(named.listen.ip().is_loopback(), "{}", named.listen);
+        assert_eq!(named.listen.port(), 8788);
         let env = |name: &str| Some(format!("{name}-value"));
         let all = settings(&["--appid", "wx1", "--web-appid", "wxoa", "--douyin-appid", "tt1"])
             .check(env)

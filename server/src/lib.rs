@@ -5,11 +5,11 @@
 //! `getPhoneNumber` code's number to the user, `GET /health` says whether the store answers.
 //! Sessions, phone numbers and the app's shared `access_token` live in SQLite or Redis. Use
 //! it as the `mp-session-server` binary, or mount [`router`] in your own axum app and put
-//! [`Authenticated`] on your handlers.
+//! [`Authenticated`] on your handlers (`examples/own_app.rs`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), String> {
-//! use mp_session_server::{router, Config, Settings, Store};
+//! use mp_session_server::{router, Settings, Store};
 //! use clap::Parser;
 //! let config = Settings::parse().check(|name| std::env::var(name).ok())?;
 //! let store = Store::open(&config.store).await?;

@@ -16,11 +16,12 @@ async fn main() {
 
 async fn run() -> Result<(), String> {
     let config = Settings::parse().check(|name| std::env::var(name).ok())?;
-    let store = Store::open(&config.store).await?;
-    let app = router(&config, store)?;
+    // The address first: a start that cannot listen leaves no store file behind.
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("--listen {}: {e}", config.listen))?;
+    let store = Store::open(&config.store).await?;
+    let app = router(&config, store)?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     println!("listening on http://{address}");
     axum::serve(listener, app)

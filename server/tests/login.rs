@@ -112,7 +112,11 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing(kind: Kind) {
         );
     }
     let huge = json!({ "code": "x".repeat(mp_session_server::MAX_BODY_BYTES), "platform": "wx" }).to_string();
-    assert_eq!(world.post("/auth/login", &huge, None).await.0, 413);
+    let (status, answer) = world.post("/auth/login", &huge, None).await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (413, Some("TOO_LARGE"))
+    );
     assert_eq!(world.mock.lock().unwrap().calls, 0, "nothing reached WeChat");
 }
 
@@ -143,6 +147,14 @@ async fn a_forged_or_ended_token_is_401_with_json_and_logout_ends_only_its_sessi
         200,
         "another device keeps its session"
     );
+    let lower_case = world
+        .client
+        .get(format!("{}/auth/session", world.server))
+        .header("authorization", format!("bearer {tablet}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lower_case.status(), 200, "the scheme in any case, as HTTP has it");
 }
 
 async fn sessions_survive_a_restart_and_the_stores_files_hold_no_secret_in_clear(kind: Kind) {
@@ -413,6 +425,26 @@ async fn a_redis_that_is_not_there_is_named_at_once() {
     );
     assert!(!error.contains("hunter2"), "{error}");
     assert!(asked.elapsed() < Duration::from_secs(8), "{:?}", asked.elapsed());
+}
+
+/// A Redis that wants a password the URL does not give is named at the start too (it accepts
+/// the connection and refuses every command); with the password, the store opens.
+#[tokio::test]
+async fn a_redis_that_wants_a_password_not_given_is_named_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let redis = RedisServer::start(dir.path());
+    let client = redis::Client::open(redis.url.as_str()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("CONFIG")
+        .arg(&["SET", "requirepass", "hunter2"])
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let error = mp_session_server::Store::open(&redis.url).await.unwrap_err();
+    assert!(error.starts_with(&format!("--store {}: ", redis.url)), "{error}");
+    assert!(error.contains("NOAUTH"), "{error}");
+    let with_password = redis.url.replace("redis://", "redis://:hunter2@");
+    assert!(mp_session_server::Store::open(&with_password).await.is_ok());
 }
 
 /// An official account's page on another origin may call the server when that origin is

@@ -132,6 +132,24 @@ test('the server answers bad input with JSON the client can show', async () => {
   assert.equal((await bad.json()).error.code, 'BAD_REQUEST')
 })
 
+test('a server given the wrong AppSecret: the app sees errcode 40125, the log names the settings to check', async () => {
+  await started()
+  const wrong = await startLoginServer({
+    wechat: { ...world.wechat, secret: 'not-this-apps-secret' },
+    store: 'sqlite://' + path.join(dir, 'wrong-secret.db'),
+  })
+  try {
+    const { error } = await settle(world.session(world.open(), { loginUrl: wrong.loginUrl, maxRetries: 0 }).launch())
+    assert.equal(error.code, 'BACKEND')
+    assert.equal(error.errcode, 40125)
+  } finally {
+    await wrong.stop()
+    logs.push(wrong.log())
+  }
+  assert.match(wrong.log(), /ERROR .*refused this server's AppID or AppSecret: check --appid and --secret-file \/ MP_SESSION_SECRET/)
+  assert.ok(!wrong.log().includes('not-this-apps-secret'), 'no AppSecret in the log')
+})
+
 test('every errcode rule of the contract, through the server: busy and rate limits retried, a used code replaced, a blocked user refused', async () => {
   for (const errcode of [-1, 45011]) {
     const app = world.open()

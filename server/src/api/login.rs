@@ -53,7 +53,8 @@ pub(super) async fn login(
             session_key,
         } => (openid, unionid, session_key),
         Exchange::Refused { errcode, errmsg } => {
-            return Err(Failure::errcode(StatusCode::BAD_REQUEST, errcode, errmsg))
+            log_refusal(credential.platform(), errcode, &errmsg);
+            return Err(Failure::errcode(StatusCode::BAD_REQUEST, errcode, errmsg));
         }
         Exchange::Unavailable(unavailable) => return Err(Failure::unavailable("login", unavailable)),
     };
@@ -82,6 +83,49 @@ pub(super) async fn login(
     ))
 }
 
+impl Credential<'_> {
+    /// The platform, as the login body names it.
+    fn platform(&self) -> &'static str {
+        match self {
+            Credential::Wx(..) => "wx",
+            Credential::Web(..) => "web",
+            Credential::Douyin(..) => "tt",
+        }
+    }
+}
+
+/// A refused code in the log: as an error naming the settings when the platform refused this
+/// server's own AppID or AppSecret (every login fails until they are fixed), else as info.
+fn log_refusal(platform: &'static str, errcode: i64, errmsg: &str) {
+    match refused_setting(platform, errcode) {
+        Some(settings) => tracing::error!(
+            platform,
+            errcode,
+            errmsg,
+            "the platform refused this server's AppID or AppSecret: check {settings}"
+        ),
+        None => tracing::info!(platform, errcode, errmsg, "login refused"),
+    }
+}
+
+/// The settings to check when `errcode` says the platform refused this server's credentials
+/// (WeChat: 40013 invalid AppID, 40125 invalid AppSecret, 41002/41004 missing, 40164 this
+/// server's IP not on the app's IP whitelist; Douyin: 40015 AppID, 40017 secret).
+fn refused_setting(platform: &str, errcode: i64) -> Option<&'static str> {
+    let credentials = matches!(
+        (platform, errcode),
+        ("wx" | "web", 40013 | 40125 | 41002 | 41004 | 40164) | ("tt", 40015 | 40017)
+    );
+    if !credentials {
+        return None;
+    }
+    Some(match platform {
+        "wx" => "--appid and --secret-file / MP_SESSION_SECRET (and the IP whitelist)",
+        "web" => "--web-appid and --web-secret-file / MP_SESSION_WEB_SECRET (and the IP whitelist)",
+        _ => "--douyin-appid and --douyin-secret-file / MP_SESSION_DOUYIN_SECRET",
+    })
+}
+
 /// The body's platform and code, checked against what this server serves.
 fn read<'a>(
     config: &'a Config,
@@ -100,6 +144,9 @@ fn read<'a>(
             "wx" => " (start it with --appid to serve it)",
             "web" => " (start it with --web-appid to serve it)",
             "tt" => " (start it with --douyin-appid to serve it)",
+            "my" | "swan" | "qq" | "ks" => {
+                " (mp-session-server exchanges codes of wx, web and tt; this platform's code needs an exchange of your own)"
+            }
             _ => "",
         };
         return Err(Failure::new(
@@ -129,4 +176,30 @@ fn bad_code(what: &str) -> Failure {
         "BAD_REQUEST",
         format!("the body must carry {what}, 1 to {MAX_CODE_CHARS} characters"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refused_setting;
+
+    #[test]
+    fn a_refused_appid_or_secret_names_the_settings_a_refused_code_does_not() {
+        assert_eq!(
+            refused_setting("wx", 40125),
+            Some("--appid and --secret-file / MP_SESSION_SECRET (and the IP whitelist)")
+        );
+        assert!(refused_setting("web", 40013).unwrap().starts_with("--web-appid"));
+        assert!(refused_setting("tt", 40017)
+            .unwrap()
+            .starts_with("--douyin-appid"));
+        for (platform, errcode) in [
+            ("wx", 40029),
+            ("wx", 40163),
+            ("wx", 40226),
+            ("wx", -1),
+            ("tt", 40013),
+        ] {
+            assert_eq!(refused_setting(platform, errcode), None, "{platform} {errcode}");
+        }
+    }
 }

@@ -103,15 +103,18 @@ impl Failure {
         )
     }
 
-    /// A request body that is not the JSON `shape` names: 413 if too large, else 400.
+    /// A request body that is not the JSON `shape` names: 413 `TOO_LARGE` if over
+    /// `MAX_BODY_BYTES`, else 400 `BAD_REQUEST`.
     fn body(rejection: JsonRejection, shape: &str) -> Failure {
-        let status = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            StatusCode::PAYLOAD_TOO_LARGE
-        } else {
-            StatusCode::BAD_REQUEST
-        };
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "TOO_LARGE",
+                format!("the body must be JSON {shape} of at most {MAX_BODY_BYTES} bytes"),
+            );
+        }
         Failure::new(
-            status,
+            StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
             format!("the body must be JSON {shape}: {}", rejection.body_text()),
         )

@@ -75,8 +75,9 @@ async fn query<T: redis::FromRedisValue>(
 }
 
 impl RedisStore {
-    /// Connects to `url` (`redis://[:PASSWORD@]HOST:PORT[/DB]`). Every call times out after
-    /// `TIMEOUT`; errors name the URL without its password.
+    /// Connects to `url` (`redis://[:PASSWORD@]HOST:PORT[/DB]`) and checks that Redis answers
+    /// a command. Every call times out after `TIMEOUT`; errors name the URL without its
+    /// password.
     pub async fn open(url: &str) -> Result<RedisStore, StoreError> {
         let shown = super::without_password(url);
         let client = redis::Client::open(url).map_err(|e| StoreError(format!("--store {shown}: {e}")))?;
@@ -89,7 +90,13 @@ impl RedisStore {
         let connection = ConnectionManager::new_with_config(client, config)
             .await
             .map_err(|e| StoreError(format!("--store {shown}: {e}")))?;
-        Ok(RedisStore { connection })
+        let store = RedisStore { connection };
+        // A Redis that wants a password not given answers the connection but not a command.
+        store
+            .ping()
+            .await
+            .map_err(|e| StoreError(format!("--store {shown}: {}", e.0)))?;
+        Ok(store)
     }
 
     pub(super) async fn insert(
