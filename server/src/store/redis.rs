@@ -40,7 +40,8 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 /// Connection attempts after a failed one before a call fails, and the longest wait between
 /// them. The `redis` crate's defaults (6 attempts, each wait 100× the last, capped at 60 s)
 /// kept every request waiting for minutes while Redis was down; with these it answers
-/// `503 STORE` in about a second, and a Redis back up is found by the next call.
+/// `503 STORE` within a few seconds (never over `TIMEOUT`), and a Redis back up is found by
+/// the next call.
 const RECONNECT_ATTEMPTS: usize = 1;
 const RECONNECT_MAX_WAIT_MS: u64 = 500;
 
