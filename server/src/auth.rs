@@ -54,14 +54,11 @@ where
             .and_then(bearer)
             .ok_or_else(expired)?;
         let (id, verifier) = token::split(presented).ok_or_else(expired)?;
-        let found = state.store.find(id.clone(), now()).await.map_err(|e| {
-            tracing::error!("{e}");
-            Failure::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "STORE",
-                "the session store failed; try again",
-            )
-        })?;
+        let found = state
+            .store
+            .find(id.clone(), now())
+            .await
+            .map_err(Failure::store)?;
         match found {
             Some((session, stored)) if token::constant_time_eq(stored.as_bytes(), verifier.as_bytes()) => {
                 Ok(Authenticated {

@@ -122,12 +122,56 @@ impl Config {
     }
 }
 
-/// How one app's credentials are named on the command line and in the environment.
-struct Names {
+/// How one platform's app is named: by the login body, in messages, on the command line and
+/// in the environment.
+#[derive(Debug)]
+pub(crate) struct Names {
+    /// The login body's `platform`.
+    platform: &'static str,
     what: &'static str,
-    appid: &'static str,
+    /// The AppID's flag and variable.
+    pub(crate) appid: &'static str,
     secret_file: &'static str,
     secret_env: &'static str,
+}
+
+/// The WeChat mini-program's names.
+const WX: Names = Names {
+    platform: "wx",
+    what: "the mini-program's",
+    appid: "--appid / MP_SESSION_APPID",
+    secret_file: "--secret-file",
+    secret_env: "MP_SESSION_SECRET",
+};
+/// The official account's names.
+const WEB: Names = Names {
+    platform: "web",
+    what: "the official account's",
+    appid: "--web-appid / MP_SESSION_WEB_APPID",
+    secret_file: "--web-secret-file",
+    secret_env: "MP_SESSION_WEB_SECRET",
+};
+/// The Douyin mini-program's names.
+const DOUYIN: Names = Names {
+    platform: "tt",
+    what: "the Douyin mini-program's",
+    appid: "--douyin-appid / MP_SESSION_DOUYIN_APPID",
+    secret_file: "--douyin-secret-file",
+    secret_env: "MP_SESSION_DOUYIN_SECRET",
+};
+
+impl Names {
+    /// The names of the app serving `platform` (`wx`, `web`, `tt`), if this server can.
+    pub(crate) fn of(platform: &str) -> Option<&'static Names> {
+        [&WX, &WEB, &DOUYIN]
+            .into_iter()
+            .find(|names| names.platform == platform)
+    }
+
+    /// The settings that give this app's credentials, as a message names them.
+    pub(crate) fn credentials(&self) -> String {
+        format!("{} and {} / {}", self.appid, self.secret_file, self.secret_env)
+    }
 }
 
 impl Settings {
@@ -135,39 +179,9 @@ impl Settings {
     /// `MP_SESSION_SECRET`, `MP_SESSION_WEB_SECRET`, `MP_SESSION_DOUYIN_SECRET`).
     pub fn check(self, env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
         let listen = listen_address(&self.listen)?;
-        let wx = app(
-            self.appid,
-            self.secret_file,
-            &env,
-            Names {
-                what: "the mini-program's",
-                appid: "--appid / MP_SESSION_APPID",
-                secret_file: "--secret-file",
-                secret_env: "MP_SESSION_SECRET",
-            },
-        )?;
-        let web = app(
-            self.web_appid,
-            self.web_secret_file,
-            &env,
-            Names {
-                what: "the official account's",
-                appid: "--web-appid / MP_SESSION_WEB_APPID",
-                secret_file: "--web-secret-file",
-                secret_env: "MP_SESSION_WEB_SECRET",
-            },
-        )?;
-        let douyin = app(
-            self.douyin_appid,
-            self.douyin_secret_file,
-            &env,
-            Names {
-                what: "the Douyin mini-program's",
-                appid: "--douyin-appid / MP_SESSION_DOUYIN_APPID",
-                secret_file: "--douyin-secret-file",
-                secret_env: "MP_SESSION_DOUYIN_SECRET",
-            },
-        )?;
+        let wx = app(self.appid, self.secret_file, &env, &WX)?;
+        let web = app(self.web_appid, self.web_secret_file, &env, &WEB)?;
+        let douyin = app(self.douyin_appid, self.douyin_secret_file, &env, &DOUYIN)?;
         if wx.is_none() && web.is_none() && douyin.is_none() {
             return Err(
                 "--appid / MP_SESSION_APPID is required: the mini-program's AppID \
@@ -218,24 +232,16 @@ impl Settings {
 /// Where to listen: `IP:PORT`, or `HOST:PORT` with the host's first address (`localhost`).
 fn listen_address(listen: &str) -> Result<SocketAddr, String> {
     use std::net::ToSocketAddrs;
-    if let Ok(address) = listen.parse() {
-        return Ok(address);
-    }
-    let wrong = |why: String| {
-        format!(
-            "--listen / MP_SESSION_LISTEN must be IP:PORT or HOST:PORT (127.0.0.1:8787, localhost:8787, \
-             [::]:8787), not {listen:?}{why}"
-        )
-    };
-    match listen.to_socket_addrs() {
-        Ok(mut addresses) => addresses
-            .next()
-            .ok_or_else(|| wrong(": it names no address".into())),
-        Err(e) if listen.rsplit_once(':').is_some_and(|(host, _)| !host.is_empty()) => {
-            Err(wrong(format!(": {e}")))
-        }
-        Err(_) => Err(wrong(String::new())),
-    }
+    listen
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addresses| addresses.next())
+        .ok_or_else(|| {
+            format!(
+                "--listen / MP_SESSION_LISTEN must be IP:PORT or HOST:PORT (127.0.0.1:8787, \
+                 localhost:8787, [::]:8787), not {listen:?}"
+            )
+        })
 }
 
 /// One app's credentials: none without an AppID; with one, its secret from the file or else
@@ -244,7 +250,7 @@ fn app(
     appid: Option<String>,
     secret_file: Option<PathBuf>,
     env: &impl Fn(&str) -> Option<String>,
-    names: Names,
+    names: &Names,
 ) -> Result<Option<App>, String> {
     let Some(appid) = appid else {
         return match secret_file {

@@ -302,7 +302,7 @@ async fn official_account_and_douyin_codes_become_sessions_too(kind: Kind) {
         .await;
     assert_eq!(
         answer["error"]["message"],
-        "platform \"tt\" is not served here: this server serves wx (start it with --douyin-appid to serve it)"
+        "platform \"tt\" is not served here: this server serves wx (start it with --douyin-appid / MP_SESSION_DOUYIN_APPID to serve it)"
     );
     let text = world.stored_text();
     assert!(
@@ -410,11 +410,7 @@ async fn redis_a_retried_session_write_finds_its_own_first_try() {
 /// (and its password never), in seconds.
 #[tokio::test]
 async fn a_redis_that_is_not_there_is_named_at_once() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let asked = std::time::Instant::now();
     let error = mp_session_server::Store::open(&format!("redis://:hunter2@127.0.0.1:{port}"))
         .await

@@ -146,7 +146,7 @@ test('a server given the wrong AppSecret: the app sees errcode 40125, the log na
     await wrong.stop()
     logs.push(wrong.log())
   }
-  assert.match(wrong.log(), /ERROR .*refused this server's AppID or AppSecret: check --appid and --secret-file \/ MP_SESSION_SECRET/)
+  assert.match(wrong.log(), /ERROR .*refused this server's AppID or AppSecret: check --appid \/ MP_SESSION_APPID and --secret-file \/ MP_SESSION_SECRET/)
   assert.ok(!wrong.log().includes('not-this-apps-secret'), 'no AppSecret in the log')
 })
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{now, Failure};
-use crate::config::{App, Config};
+use crate::config::{App, Config, Names};
 use crate::store::StoredSession;
 use crate::upstream::{DouyinCode, Exchange};
 use crate::{token, AppState};
@@ -53,7 +53,7 @@ pub(super) async fn login(
             session_key,
         } => (openid, unionid, session_key),
         Exchange::Refused { errcode, errmsg } => {
-            log_refusal(credential.platform(), errcode, &errmsg);
+            log_refusal(&platform, errcode, &errmsg);
             return Err(Failure::errcode(StatusCode::BAD_REQUEST, errcode, errmsg));
         }
         Exchange::Unavailable(unavailable) => return Err(Failure::unavailable("login", unavailable)),
@@ -83,47 +83,36 @@ pub(super) async fn login(
     ))
 }
 
-impl Credential<'_> {
-    /// The platform, as the login body names it.
-    fn platform(&self) -> &'static str {
-        match self {
-            Credential::Wx(..) => "wx",
-            Credential::Web(..) => "web",
-            Credential::Douyin(..) => "tt",
-        }
-    }
-}
-
 /// A refused code in the log: as an error naming the settings when the platform refused this
 /// server's own AppID or AppSecret (every login fails until they are fixed), else as info.
-fn log_refusal(platform: &'static str, errcode: i64, errmsg: &str) {
-    match refused_setting(platform, errcode) {
-        Some(settings) => tracing::error!(
+fn log_refusal(platform: &str, errcode: i64, errmsg: &str) {
+    match refused_credentials(platform, errcode) {
+        Some(names) => tracing::error!(
             platform,
             errcode,
             errmsg,
-            "the platform refused this server's AppID or AppSecret: check {settings}"
+            "the platform refused this server's AppID or AppSecret: check {}",
+            names.credentials()
+        ),
+        None if errcode == 40164 => tracing::error!(
+            platform,
+            errcode,
+            errmsg,
+            "WeChat refused this server's IP address: add it to the app's IP whitelist"
         ),
         None => tracing::info!(platform, errcode, errmsg, "login refused"),
     }
 }
 
-/// The settings to check when `errcode` says the platform refused this server's credentials
-/// (WeChat: 40013 invalid AppID, 40125 invalid AppSecret, 41002/41004 missing, 40164 this
-/// server's IP not on the app's IP whitelist; Douyin: 40015 AppID, 40017 secret).
-fn refused_setting(platform: &str, errcode: i64) -> Option<&'static str> {
-    let credentials = matches!(
+/// The app whose settings to check when `errcode` says the platform refused this server's
+/// credentials (WeChat: 40013 invalid AppID, 40125 invalid AppSecret, 41002/41004 missing;
+/// Douyin: 40015 AppID, 40017 secret).
+fn refused_credentials(platform: &str, errcode: i64) -> Option<&'static Names> {
+    let refused = matches!(
         (platform, errcode),
-        ("wx" | "web", 40013 | 40125 | 41002 | 41004 | 40164) | ("tt", 40015 | 40017)
+        ("wx" | "web", 40013 | 40125 | 41002 | 41004) | ("tt", 40015 | 40017)
     );
-    if !credentials {
-        return None;
-    }
-    Some(match platform {
-        "wx" => "--appid and --secret-file / MP_SESSION_SECRET (and the IP whitelist)",
-        "web" => "--web-appid and --web-secret-file / MP_SESSION_WEB_SECRET (and the IP whitelist)",
-        _ => "--douyin-appid and --douyin-secret-file / MP_SESSION_DOUYIN_SECRET",
-    })
+    refused.then(|| Names::of(platform)).flatten()
 }
 
 /// The body's platform and code, checked against what this server serves.
@@ -140,14 +129,12 @@ fn read<'a>(
         _ => None,
     };
     let Some(app) = app else {
-        let setting = match platform {
-            "wx" => " (start it with --appid to serve it)",
-            "web" => " (start it with --web-appid to serve it)",
-            "tt" => " (start it with --douyin-appid to serve it)",
-            "my" | "swan" | "qq" | "ks" => {
-                " (mp-session-server exchanges codes of wx, web and tt; this platform's code needs an exchange of your own)"
-            }
-            _ => "",
+        let setting = match (Names::of(platform), platform) {
+            (Some(names), _) => format!(" (start it with {} to serve it)", names.appid),
+            (None, "my" | "swan" | "qq" | "ks") => " (mp-session-server exchanges codes of wx, web and tt; \
+                 this platform's code needs an exchange of your own)"
+                .to_owned(),
+            (None, _) => String::new(),
         };
         return Err(Failure::new(
             StatusCode::BAD_REQUEST,
@@ -180,18 +167,17 @@ fn bad_code(what: &str) -> Failure {
 
 #[cfg(test)]
 mod tests {
-    use super::refused_setting;
+    use super::refused_credentials;
 
     #[test]
     fn a_refused_appid_or_secret_names_the_settings_a_refused_code_does_not() {
+        let names = |platform, errcode| refused_credentials(platform, errcode).map(|n| n.credentials());
         assert_eq!(
-            refused_setting("wx", 40125),
-            Some("--appid and --secret-file / MP_SESSION_SECRET (and the IP whitelist)")
+            names("wx", 40125).as_deref(),
+            Some("--appid / MP_SESSION_APPID and --secret-file / MP_SESSION_SECRET")
         );
-        assert!(refused_setting("web", 40013).unwrap().starts_with("--web-appid"));
-        assert!(refused_setting("tt", 40017)
-            .unwrap()
-            .starts_with("--douyin-appid"));
+        assert!(names("web", 40013).unwrap().starts_with("--web-appid"));
+        assert!(names("tt", 40017).unwrap().starts_with("--douyin-appid"));
         for (platform, errcode) in [
             ("wx", 40029),
             ("wx", 40163),
@@ -199,7 +185,7 @@ mod tests {
             ("wx", -1),
             ("tt", 40013),
         ] {
-            assert_eq!(refused_setting(platform, errcode), None, "{platform} {errcode}");
+            assert_eq!(names(platform, errcode), None, "{platform} {errcode}");
         }
     }
 }

@@ -37,13 +37,12 @@ struct Entry {
 /// How long one call to Redis (or connecting to it) may take, its reconnection included.
 const TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Connection attempts after a failed one before a call fails, and the longest wait between
-/// them. The `redis` crate's defaults (6 attempts, each wait 100× the last, capped at 60 s)
-/// kept every request waiting for minutes while Redis was down; with these it answers
-/// `503 STORE` within a few seconds (never over `TIMEOUT`), and a Redis back up is found by
-/// the next call.
-const RECONNECT_ATTEMPTS: usize = 1;
-const RECONNECT_MAX_WAIT_MS: u64 = 500;
+/// Connection attempts after a failed one before a call fails: none. The `redis` crate's
+/// default (6, waiting 1 s, then up to 60 s each) held every request for minutes while Redis
+/// was down; with none, a refused connection is `503 STORE` at once, a Redis that hangs is
+/// `503` after `TIMEOUT`, and a Redis back up is reconnected by the next call (`query` tries
+/// a command once more over the new connection).
+const RECONNECT_RETRIES: usize = 0;
 
 fn key(id: &str) -> String {
     format!("mp-session:session:{id}")
@@ -85,9 +84,7 @@ impl RedisStore {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(TIMEOUT)
             .set_response_timeout(TIMEOUT)
-            .set_number_of_retries(RECONNECT_ATTEMPTS)
-            .set_factor(2)
-            .set_max_delay(RECONNECT_MAX_WAIT_MS);
+            .set_number_of_retries(RECONNECT_RETRIES);
         let connection = ConnectionManager::new_with_config(client, config)
             .await
             .map_err(|e| StoreError(format!("--store {shown}: {e}")))?;

@@ -48,12 +48,7 @@ pub struct RedisServer {
 impl RedisServer {
     /// A redis-server on a free port.
     pub fn start(dir: &std::path::Path) -> RedisServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        RedisServer::on(dir, port)
+        RedisServer::on(dir, free_port())
     }
 
     /// A redis-server on `port`, persisting every write to `dir` before answering it (a
@@ -99,6 +94,15 @@ impl Drop for RedisServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A port on 127.0.0.1 that nothing listens on (just now).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A client that gives up on an answer after 30 s: a server that hangs fails the test.
