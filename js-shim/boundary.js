@@ -4,7 +4,7 @@
 // one exchange buffer in the core's memory where text crosses as UTF-16 code units (what a
 // JavaScript string is made of: no TextEncoder, which phones lack). Text goes in with one
 // charCodeAt loop and comes back as one JSON text, read with fromCharCode and JSON.parse,
-// both native. See src/driver/mod.rs for the other half.
+// both native. See src/host/mod.rs for the other half.
 
 /** Longest text copied in: the core refuses a longer one unread, knowing only its length. */
 var MAX_INPUT_UNITS = 65536

@@ -4,7 +4,7 @@
 // carries out the effects it gives back through the platform's host, in order. Every
 // decision is the core's; this file only moves values and keeps the core's one timer.
 
-/** What an input is (src/driver/mod.rs, `kind`). */
+/** What an input is (src/host/mod.rs, `kind`). */
 var IN = {
   ensure: 0, setUserInfo: 1, logout: 2, request: 3, deviceId: 4, current: 5,
   sessionRead: 6, deviceIdRead: 7, storageResult: 8, loginResult: 9, postResult: 10, sendResult: 11, timeout: 12,

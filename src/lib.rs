@@ -37,7 +37,7 @@
 //!    (`timeoutMs`, backoff) as deadlines, so there is nothing else to schedule or cancel.
 //! 6. [`Effect::Settle`] finishes an app call; [`Effect::Changed`] tells `onChange` listeners.
 //!
-//! The flow itself reads in order in `src/machine/flow.rs`: check the cached session → call
+//! The flow itself reads in order in `src/core/machine/flow.rs`: check the cached session → call
 //! `wx.login` → post the code → judge the answer → store the session → hand it out.
 //!
 //! ## The rules
@@ -63,54 +63,40 @@
 
 #![deny(missing_docs, missing_debug_implementations)]
 
-#[cfg(target_arch = "wasm32")]
-mod alloc;
-mod answer;
-mod app_requests;
-mod backoff;
-mod config;
-pub mod decode;
-mod device;
-mod effect;
-mod error;
-mod input;
-mod json;
-mod limits;
-mod machine;
-mod outbox;
-mod record;
-mod rng;
-mod secret;
-mod session;
+mod core;
+pub mod host;
 pub mod testing;
-mod text;
-mod url;
-mod user_info;
-#[cfg(feature = "web")]
-pub mod web;
+mod wire;
 
-pub mod codec;
-pub mod driver;
+pub use wire::{codec, decode};
+
+/// Web pages (official accounts): the OAuth code flow, and browser storage.
+#[cfg(feature = "web")]
+pub mod web {
+    pub use crate::core::oauth;
+    #[cfg(target_arch = "wasm32")]
+    pub use crate::host::web_storage as storage;
+}
 
 /// In WebAssembly, blocks of power-of-two sizes with a free list each: a few instructions per
 /// allocation where dlmalloc runs hundreds, in a module an iPhone interprets.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: alloc::Blocks = alloc::Blocks::new();
+static ALLOCATOR: host::alloc::Blocks = host::alloc::Blocks::new();
 
-pub use answer::{Answer, Reply, ReplyBody};
-pub use app_requests::{MAX_REQUESTS_IN_FLIGHT, REJECTION_COOLDOWN_MS};
-pub use backoff::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
-pub use config::{
+pub use crate::core::answer::{Answer, Reply, ReplyBody};
+pub use crate::core::app_requests::{MAX_REQUESTS_IN_FLIGHT, REJECTION_COOLDOWN_MS};
+pub use crate::core::backoff::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
+pub use crate::core::config::{
     Config, Exchange, FailureToast, Options, Platform, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES,
     DEFAULT_NAMESPACE, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_HEADER, DEFAULT_TTL_SECONDS,
 };
-pub use effect::{Effect, LoginBody, Settled, TokenHeader, DEVICE_ID_KEY};
-pub use error::{Error, ErrorCode};
-pub use input::{CallId, Input, LoginResult, OpId, PlatformError, Refusal, SendResult};
-pub use limits::{MAX_ANSWER_CHARS, MAX_TTL_MS};
-pub use machine::Machine;
-pub use record::{Record, Standing, StoredSession, RECORD_VERSION};
-pub use secret::Secret;
-pub use session::{Session, Source};
-pub use user_info::{UserInfo, UserInfoPatch};
+pub use crate::core::effect::{Effect, LoginBody, Settled, TokenHeader, DEVICE_ID_KEY};
+pub use crate::core::error::{Error, ErrorCode};
+pub use crate::core::input::{CallId, Input, LoginResult, OpId, PlatformError, Refusal, SendResult};
+pub use crate::core::limits::{MAX_ANSWER_CHARS, MAX_TTL_MS};
+pub use crate::core::machine::Machine;
+pub use crate::core::record::{Record, Standing, StoredSession, RECORD_VERSION};
+pub use crate::core::secret::Secret;
+pub use crate::core::session::{Session, Source};
+pub use crate::core::user_info::{UserInfo, UserInfoPatch};

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use mp_session::driver::{exchange, kind};
+use mp_session::host::{exchange, kind};
 use serde_json::{json, Value};
 use wasm_bindgen_test::wasm_bindgen_test;
 

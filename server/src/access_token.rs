@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinHandle;
 
-use crate::api::now;
+use crate::clock::now;
 use crate::config::App;
 use crate::store::StoreError;
 use crate::upstream::{Failed, Unavailable};

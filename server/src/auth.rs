@@ -6,7 +6,8 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 
-use crate::api::{now, Failure};
+use crate::clock::now;
+use crate::failure::Failure;
 use crate::{token, AppState};
 
 /// The token of an `Authorization: Bearer <token>` header (the scheme in any case, as HTTP

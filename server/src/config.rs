@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use clap::Parser;
 
+/// The largest request body taken (a login body is well under 1 KiB).
+pub const MAX_BODY_BYTES: usize = 4096;
+
 /// `mp-session-server`'s command line. Secrets are never flags (a flag shows in `ps`): each
 /// comes from a file or from an environment variable.
 #[derive(Debug, Parser)]

@@ -20,15 +20,17 @@
 mod access_token;
 mod api;
 mod auth;
+mod clock;
 mod config;
+mod failure;
 pub mod store;
 mod token;
 mod upstream;
 
 use std::sync::Arc;
 
-pub use api::MAX_BODY_BYTES;
 pub use auth::Authenticated;
+pub use config::MAX_BODY_BYTES;
 pub use config::{App, Config, Settings};
 pub use store::Store;
 pub use upstream::PhoneNumber;

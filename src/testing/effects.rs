@@ -2,10 +2,10 @@
 //! for `step()`, timers on the fake clock, and the checks of what must never happen.
 
 use super::{ApiRequest, Harness, Pending, Stored};
-use crate::effect::{Effect, DEVICE_ID_KEY};
-use crate::input::{Input, OpId, PlatformError};
-use crate::record::StoredSession;
-use crate::secret::Secret;
+use crate::core::effect::{Effect, DEVICE_ID_KEY};
+use crate::core::input::{Input, OpId, PlatformError};
+use crate::core::record::StoredSession;
+use crate::core::secret::Secret;
 
 impl Harness {
     pub(super) fn carry_out(&mut self, effect: Effect) {

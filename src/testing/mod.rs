@@ -28,16 +28,16 @@ mod effects;
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::answer::{Answer, Reply};
-use crate::config::{Config, Options};
-use crate::effect::Settled;
-use crate::error::Error;
-use crate::input::{CallId, Input, LoginResult, OpId, PlatformError, SendResult};
-use crate::machine::Machine;
-use crate::record::Record;
-use crate::secret::Secret;
-use crate::session::Session;
-use crate::user_info::UserInfo;
+use crate::core::answer::{Answer, Reply};
+use crate::core::config::{Config, Options};
+use crate::core::effect::Settled;
+use crate::core::error::Error;
+use crate::core::input::{CallId, Input, LoginResult, OpId, PlatformError, SendResult};
+use crate::core::machine::Machine;
+use crate::core::record::Record;
+use crate::core::secret::Secret;
+use crate::core::session::Session;
+use crate::core::user_info::UserInfo;
 
 /// The clock's starting time: 2026-01-01T00:00:00Z.
 pub const START_MS: u64 = 1_767_225_600_000;

@@ -8,8 +8,9 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{now, Failure};
+use crate::clock::now;
 use crate::config::{App, Config, Names};
+use crate::failure::Failure;
 use crate::store::StoredSession;
 use crate::upstream::{DouyinCode, Exchange};
 use crate::{token, AppState};

@@ -8,9 +8,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 
-use super::{now, Failure};
 use crate::access_token::{access_token, TokenError};
 use crate::auth::Authenticated;
+use crate::clock::now;
+use crate::failure::Failure;
 use crate::upstream::{Failed, PhoneNumber};
 use crate::AppState;
 

@@ -80,7 +80,7 @@ impl Store {
             Store::Sqlite(store) => store.insert(id, verifier, session, session_key).await,
             Store::Redis(store) => {
                 store
-                    .insert(id, verifier, session, session_key, crate::api::now())
+                    .insert(id, verifier, session, session_key, crate::clock::now())
                     .await
             }
         }
@@ -148,12 +148,12 @@ impl Store {
         match self {
             Store::Sqlite(store) => {
                 store
-                    .put_access_token(appid, token, expires_at, lock, crate::api::now_ms())
+                    .put_access_token(appid, token, expires_at, lock, crate::clock::now_ms())
                     .await
             }
             Store::Redis(store) => {
                 store
-                    .put_access_token(appid, token, expires_at, lock, crate::api::now())
+                    .put_access_token(appid, token, expires_at, lock, crate::clock::now())
                     .await
             }
         }
@@ -164,7 +164,7 @@ impl Store {
     pub async fn try_lock(&self, name: String, holder: String, ttl_ms: u64) -> Result<bool, StoreError> {
         match self {
             Store::Sqlite(store) => {
-                let now_ms = crate::api::now_ms();
+                let now_ms = crate::clock::now_ms();
                 let until_ms = now_ms.saturating_add(i64::try_from(ttl_ms).unwrap_or(i64::MAX));
                 store.try_lock(name, holder, now_ms, until_ms).await
             }

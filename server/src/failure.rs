@@ -1,0 +1,92 @@
+//! The JSON every error is answered with, for the endpoints and the extractor alike.
+
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::config::MAX_BODY_BYTES;
+use crate::upstream::Unavailable;
+
+/// An answer that is not a success: a status and a JSON body.
+#[derive(Debug)]
+pub struct Failure {
+    status: StatusCode,
+    body: Value,
+}
+
+impl Failure {
+    /// `{ "error": { "code", "message" } }` with `status`.
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Failure {
+        Failure {
+            status,
+            body: json!({ "error": { "code": code, "message": message.into() } }),
+        }
+    }
+
+    /// The same, with the upstream's `errcode` beside the code.
+    pub(crate) fn with_errcode(
+        status: StatusCode,
+        code: &str,
+        message: impl Into<String>,
+        errcode: i64,
+    ) -> Failure {
+        let mut failure = Failure::new(status, code, message);
+        failure.body["error"]["errcode"] = errcode.into();
+        failure
+    }
+
+    /// The contract's failure: `{ "errcode", "errmsg" }` (the client's rules read `errcode`).
+    pub(crate) fn errcode(status: StatusCode, errcode: i64, errmsg: impl Into<String>) -> Failure {
+        Failure {
+            status,
+            body: json!({ "errcode": errcode, "errmsg": errmsg.into() }),
+        }
+    }
+
+    /// The upstream gave no usable answer: 504 if it ran out of time, else 502, with the
+    /// contract's `errcode: -1`.
+    pub(crate) fn unavailable(what: &str, unavailable: Unavailable) -> Failure {
+        tracing::warn!("{what}: {}", unavailable.why);
+        let status = if unavailable.timed_out {
+            StatusCode::GATEWAY_TIMEOUT
+        } else {
+            StatusCode::BAD_GATEWAY
+        };
+        Failure::errcode(status, -1, unavailable.why)
+    }
+
+    /// The store failed: 503, the details in the log only.
+    pub fn store(error: crate::store::StoreError) -> Failure {
+        tracing::error!("{error}");
+        Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "STORE",
+            "the session store failed; try again",
+        )
+    }
+
+    /// A request body that is not the JSON `shape` names: 413 `TOO_LARGE` if over
+    /// `MAX_BODY_BYTES`, else 400 `BAD_REQUEST`.
+    pub(crate) fn body(rejection: JsonRejection, shape: &str) -> Failure {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "TOO_LARGE",
+                format!("the body must be JSON {shape} of at most {MAX_BODY_BYTES} bytes"),
+            );
+        }
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            format!("the body must be JSON {shape}: {}", rejection.body_text()),
+        )
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}

@@ -1,0 +1,369 @@
+//! The backend's answer to the login request, and what the flow does with it.
+
+use serde::Deserialize;
+
+use crate::core::error::{Error, ErrorCode};
+use crate::core::limits::{MAX_ID_BYTES, MAX_SAFE_INTEGER, MAX_TOKEN_BYTES, MAX_TTL_MS};
+use crate::core::record::{Record, RECORD_VERSION};
+use crate::core::secret::Secret;
+use crate::core::user_info::UserInfo;
+
+/// The backend's JSON answer, as far as mp-session reads it:
+/// `{ openid, unionid?, token?, expires_in? | expiresIn?, userInfo?, errcode? }`.
+///
+/// Every other field is ignored and never kept: a `session_key` that a backend wrongly
+/// sends is not even decoded.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Answer {
+    /// The user's openid.
+    #[serde(default)]
+    pub openid: Option<String>,
+    /// The user's unionid.
+    #[serde(default)]
+    pub unionid: Option<String>,
+    /// The backend's own token.
+    #[serde(default)]
+    pub token: Option<Secret>,
+    /// Session lifetime in seconds (`expires_in`).
+    #[serde(default)]
+    pub expires_in: Option<f64>,
+    /// The same, spelt `expiresIn`; `expires_in` wins when both are present.
+    #[serde(default, rename = "expiresIn")]
+    pub expires_in_camel: Option<f64>,
+    /// The profile, if the backend knows it.
+    #[serde(default, rename = "userInfo")]
+    pub user_info: Option<UserInfo>,
+    /// code2Session's `errcode`, passed through by the backend; `0` or absent is success.
+    #[serde(default)]
+    pub errcode: Option<f64>,
+}
+
+impl Answer {
+    /// A successful answer for `openid`.
+    pub fn session(openid: impl Into<String>) -> Answer {
+        Answer {
+            openid: Some(openid.into()),
+            ..Answer::default()
+        }
+    }
+
+    /// An answer carrying a code2Session `errcode`.
+    pub fn errcode(errcode: i64) -> Answer {
+        Answer {
+            errcode: Some(errcode as f64),
+            ..Answer::default()
+        }
+    }
+
+    /// Adds a unionid.
+    pub fn with_unionid(mut self, unionid: impl Into<String>) -> Answer {
+        self.unionid = Some(unionid.into());
+        self
+    }
+
+    /// Adds a token.
+    pub fn with_token(mut self, token: impl Into<String>) -> Answer {
+        self.token = Some(Secret::new(token));
+        self
+    }
+
+    /// Adds `expires_in`, in seconds.
+    pub fn with_expires_in(mut self, seconds: f64) -> Answer {
+        self.expires_in = Some(seconds);
+        self
+    }
+
+    /// Adds a profile.
+    pub fn with_user_info(mut self, user_info: UserInfo) -> Answer {
+        self.user_info = Some(user_info);
+        self
+    }
+}
+
+/// The body of the backend's HTTP answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReplyBody {
+    /// A JSON object that decoded as an [`Answer`].
+    Answer(Answer),
+    /// Anything else: not JSON, or JSON of the wrong shape.
+    Unreadable,
+    /// A body longer than [`crate::MAX_ANSWER_CHARS`], not parsed.
+    TooLarge,
+}
+
+/// The backend's HTTP answer (`wx.request` calls `success` for every status).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The decoded body.
+    pub body: ReplyBody,
+}
+
+impl Reply {
+    /// A 200 answer with this body.
+    pub fn ok(answer: Answer) -> Reply {
+        Reply {
+            status: 200,
+            body: ReplyBody::Answer(answer),
+        }
+    }
+
+    /// An answer with this status and JSON body.
+    pub fn with_status(status: u16, answer: Answer) -> Reply {
+        Reply {
+            status,
+            body: ReplyBody::Answer(answer),
+        }
+    }
+
+    /// An answer with this status and a body that is not a JSON object.
+    pub fn unreadable(status: u16) -> Reply {
+        Reply {
+            status,
+            body: ReplyBody::Unreadable,
+        }
+    }
+}
+
+/// What the flow does after an answer or a failure.
+#[derive(Debug)]
+pub(crate) enum Verdict {
+    /// A session: store it.
+    Session(Record),
+    /// Try again after a backoff, while retries remain.
+    Retry(Error),
+    /// The code was bad or used: try once with a fresh `wx.login` code.
+    FreshCode(Error),
+    /// Give up now.
+    Fail(Error),
+}
+
+/// Judges the backend's answer: an `errcode` decides first, then the HTTP status.
+pub(crate) fn judge(reply: &Reply, now: u64, default_ttl_ms: u64) -> Verdict {
+    let answer = match &reply.body {
+        ReplyBody::Answer(answer) => Some(answer),
+        ReplyBody::Unreadable | ReplyBody::TooLarge => None,
+    };
+    if let Some(errcode) = answer.and_then(|a| a.errcode).filter(|&e| e != 0.0) {
+        return judge_errcode(errcode, reply.status);
+    }
+    match reply.status {
+        200..=299 => match answer {
+            Some(answer) => match new_record(answer, now, default_ttl_ms) {
+                Ok(record) => Verdict::Session(record),
+                Err(error) => Verdict::Fail(error.with_status(reply.status)),
+            },
+            None => {
+                let message = if reply.body == ReplyBody::TooLarge {
+                    "backend answer is longer than 65536 characters"
+                } else {
+                    "backend answer is not a JSON object of the documented shape"
+                };
+                Verdict::Fail(Error::new(ErrorCode::BadResponse, message).with_status(reply.status))
+            }
+        },
+        500..=599 => {
+            Verdict::Retry(Error::retryable(ErrorCode::Backend, "backend failed").with_status(reply.status))
+        }
+        status => {
+            Verdict::Fail(Error::new(ErrorCode::Backend, "backend refused the login").with_status(status))
+        }
+    }
+}
+
+fn judge_errcode(errcode: f64, status: u16) -> Verdict {
+    let whole =
+        (errcode.is_finite() && errcode.trunc() == errcode && errcode.abs() <= MAX_SAFE_INTEGER as f64)
+            .then_some(errcode as i64);
+    let error = |message: &'static str, retryable: bool| {
+        let error = if retryable {
+            Error::retryable(ErrorCode::Backend, message)
+        } else {
+            Error::new(ErrorCode::Backend, message)
+        };
+        match whole {
+            Some(errcode) => error.with_status(status).with_errcode(errcode),
+            None => error.with_status(status),
+        }
+    };
+    // code2Session's documented codes, and 40163 (code already used) seen in the field.
+    match whole {
+        Some(-1) => Verdict::Retry(error("wechat was busy", true)),
+        Some(45011) => Verdict::Retry(error("wechat rate limit reached", true)),
+        Some(40029 | 40163) => Verdict::FreshCode(error("wechat rejected the login code", true)),
+        Some(40226) => Verdict::Fail(error("wechat blocked this high-risk user", false)),
+        _ => Verdict::Fail(error("backend refused the login", false)),
+    }
+}
+
+/// Builds the record for a successful answer; says what is wrong with an unusable one.
+fn new_record(answer: &Answer, now: u64, default_ttl_ms: u64) -> Result<Record, Error> {
+    let bad = |message: &'static str| Error::new(ErrorCode::BadResponse, message);
+    let openid = match &answer.openid {
+        Some(openid) if !openid.is_empty() && openid.len() <= MAX_ID_BYTES => openid.clone(),
+        Some(openid) if !openid.is_empty() => {
+            return Err(bad("backend answer has an openid longer than 128 bytes"))
+        }
+        _ => return Err(bad("backend answer has no openid")),
+    };
+    let unionid = match &answer.unionid {
+        Some(u) if u.len() > MAX_ID_BYTES => {
+            return Err(bad("backend answer has a unionid longer than 128 bytes"))
+        }
+        Some(u) if !u.is_empty() => Some(u.clone()),
+        _ => None,
+    };
+    let token = match &answer.token {
+        Some(t) if t.len() > MAX_TOKEN_BYTES => {
+            return Err(bad("backend answer has a token longer than 8192 bytes"))
+        }
+        Some(t) if !t.is_empty() => Some(t.clone()),
+        _ => None,
+    };
+    let ttl_ms = match answer.expires_in.or(answer.expires_in_camel) {
+        None => default_ttl_ms,
+        Some(seconds) if seconds.is_finite() && seconds >= 1.0 => {
+            let ms = seconds * 1000.0;
+            if ms >= MAX_TTL_MS as f64 {
+                MAX_TTL_MS
+            } else {
+                ms as u64
+            }
+        }
+        Some(_) => {
+            return Err(bad(
+                "backend answer has an expires_in that is not at least 1 second",
+            ))
+        }
+    };
+    if let Some(user_info) = &answer.user_info {
+        if !user_info.is_within_limits() {
+            return Err(bad("backend answer has a userInfo field that is too long"));
+        }
+    }
+    Ok(Record {
+        v: RECORD_VERSION,
+        openid,
+        unionid,
+        token,
+        expires_at: now.saturating_add(ttl_ms),
+        obtained_at: now,
+        user_info: answer.user_info.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TTL: u64 = 7_200_000;
+
+    fn verdict(status: u16, json: &str) -> Verdict {
+        let body = match serde_json::from_str::<Answer>(json) {
+            Ok(answer) => ReplyBody::Answer(answer),
+            Err(_) => ReplyBody::Unreadable,
+        };
+        judge(&Reply { status, body }, 1_000, TTL)
+    }
+
+    #[test]
+    fn a_2xx_with_an_openid_is_a_session_and_session_key_is_not_kept() {
+        let json = r#"{"openid":"o-1","unionid":"u-1","token":"t-1","expires_in":3600,
+                       "session_key":"SK-must-not-survive"}"#;
+        let Verdict::Session(record) = verdict(200, json) else {
+            panic!()
+        };
+        assert_eq!(record.openid, "o-1");
+        assert_eq!(record.unionid.as_deref(), Some("u-1"));
+        assert_eq!(record.expires_at, 1_000 + 3_600_000);
+        assert_eq!(record.obtained_at, 1_000);
+        let stored = serde_json::to_string(&record).unwrap();
+        assert!(
+            !stored.contains("SK-must-not-survive") && !stored.contains("session_key"),
+            "{stored}"
+        );
+    }
+
+    #[test]
+    fn expiry_defaults_accepts_camel_case_and_is_capped() {
+        let Verdict::Session(r) = verdict(200, r#"{"openid":"o"}"#) else {
+            panic!()
+        };
+        assert_eq!(r.expires_at, 1_000 + TTL);
+        let Verdict::Session(r) = verdict(200, r#"{"openid":"o","expiresIn":60}"#) else {
+            panic!()
+        };
+        assert_eq!(r.expires_at, 61_000);
+        let Verdict::Session(r) = verdict(200, r#"{"openid":"o","expires_in":1e300}"#) else {
+            panic!()
+        };
+        assert_eq!(r.expires_at, 1_000 + MAX_TTL_MS);
+    }
+
+    #[test]
+    fn an_unusable_2xx_fails_at_once() {
+        for json in [
+            r#"{}"#,
+            r#"{"openid":""}"#,
+            r#"{"openid":null,"token":"t"}"#,
+            r#"{"openid":"o","expires_in":0}"#,
+            r#"{"openid":"o","expires_in":-5}"#,
+            r#"{"openid":"o","expires_in":"3600"}"#,
+            r#"not json"#,
+            r#"[1,2]"#,
+        ] {
+            match verdict(200, json) {
+                Verdict::Fail(e) => assert_eq!(e.code(), ErrorCode::BadResponse, "{json}"),
+                other => panic!("{json}: {other:?}"),
+            }
+        }
+        let long = format!(r#"{{"openid":"{}"}}"#, "o".repeat(129));
+        assert!(matches!(verdict(200, &long), Verdict::Fail(e) if e.message().contains("128")));
+    }
+
+    #[test]
+    fn an_answer_too_long_to_read_is_a_bad_response() {
+        let reply = Reply {
+            status: 200,
+            body: ReplyBody::TooLarge,
+        };
+        assert!(matches!(judge(&reply, 0, TTL), Verdict::Fail(e) if e.message().contains("65536")));
+        let reply = Reply {
+            status: 502,
+            body: ReplyBody::TooLarge,
+        };
+        assert!(matches!(judge(&reply, 0, TTL), Verdict::Retry(_)));
+    }
+
+    #[test]
+    fn errcodes_decide_before_the_status() {
+        assert!(matches!(verdict(200, r#"{"errcode":-1}"#), Verdict::Retry(e) if e.errcode() == Some(-1)));
+        assert!(matches!(verdict(400, r#"{"errcode":45011}"#), Verdict::Retry(_)));
+        assert!(matches!(
+            verdict(400, r#"{"errcode":40029}"#),
+            Verdict::FreshCode(_)
+        ));
+        assert!(matches!(
+            verdict(200, r#"{"errcode":40163,"openid":"o"}"#),
+            Verdict::FreshCode(_)
+        ));
+        assert!(matches!(verdict(403, r#"{"errcode":40226}"#), Verdict::Fail(e) if !e.is_retryable()));
+        assert!(
+            matches!(verdict(200, r#"{"errcode":12345}"#), Verdict::Fail(e) if e.errcode() == Some(12345))
+        );
+        assert!(matches!(
+            verdict(200, r#"{"errcode":0,"openid":"o"}"#),
+            Verdict::Session(_)
+        ));
+    }
+
+    #[test]
+    fn statuses_without_errcode() {
+        assert!(matches!(verdict(500, "<html>"), Verdict::Retry(e) if e.status() == Some(500)));
+        assert!(matches!(verdict(503, "{}"), Verdict::Retry(_)));
+        assert!(matches!(verdict(404, "{}"), Verdict::Fail(e) if e.code() == ErrorCode::Backend));
+        assert!(matches!(verdict(401, "nope"), Verdict::Fail(_)));
+        assert!(matches!(verdict(302, "{}"), Verdict::Fail(_)));
+    }
+}

@@ -1,0 +1,587 @@
+//! The options of `createSession`, checked once into a [`Config`].
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+
+use crate::core::error::Error;
+use crate::core::limits::MAX_TTL_MS;
+use crate::core::url::{check_allowed_origin, secure_origin};
+
+/// Default for `leewaySeconds`: refresh a session this long before it expires.
+pub const DEFAULT_LEEWAY_SECONDS: u32 = 300;
+/// Default for `defaultTtlSeconds`: how long a session lasts when the backend gives no expiry.
+pub const DEFAULT_TTL_SECONDS: u32 = 7200;
+/// Default for `timeoutMs`: how long `wx.login` and the login request may take.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+/// Default for `maxRetries`: how many times a retryable failure is tried again.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Default for `namespace`.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+const MAX_LEEWAY_SECONDS: f64 = 86_400.0;
+const MAX_TTL_SECONDS: f64 = (MAX_TTL_MS / 1000) as f64;
+const MIN_TIMEOUT_MS: f64 = 100.0;
+/// WeChat's own limit for `wx.request`.
+const MAX_TIMEOUT_MS: f64 = 60_000.0;
+const MAX_RETRIES: f64 = 10.0;
+const MAX_NAMESPACE_LEN: usize = 64;
+const MAX_TOAST_LEN: usize = 64;
+const MAX_HEADER_NAME_LEN: usize = 64;
+const MAX_ALLOWED_ORIGINS: usize = 16;
+/// WeChat's limit on a cloud function's name.
+const MAX_CLOUD_FUNCTION_LEN: usize = 60;
+/// Default for `tokenHeader`.
+pub const DEFAULT_TOKEN_HEADER: &str = "Authorization";
+
+/// The options as a mini-program passes them to `createSession` (JavaScript names in
+/// camelCase), every field optional. [`Config::from_options`] checks them.
+///
+/// Unknown fields are refused when decoding, so a misspelt option (`loginURL`) is an
+/// `INVALID_CONFIG` error instead of a silently ignored setting.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Options {
+    /// The backend endpoint that takes `{ code, platform }` (this or `cloudFunction`).
+    #[serde(default)]
+    pub login_url: Option<String>,
+    /// Instead of `loginUrl`: the WeChat cloud function that answers with the session
+    /// (`wx.cloud.callFunction`; no `wx.login` code is made).
+    #[serde(default)]
+    pub cloud_function: Option<String>,
+    /// The mini-program platform: `wx` (the default), `tt`, `my`, `swan`, `qq` or `ks`. The
+    /// login request says it to the backend.
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// Keeps sessions of different backends apart; the storage key derives from it.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Refresh a session this many seconds before it expires.
+    #[serde(default)]
+    pub leeway_seconds: Option<f64>,
+    /// Session lifetime when the backend's answer has no `expires_in`.
+    #[serde(default)]
+    pub default_ttl_seconds: Option<f64>,
+    /// Time allowed for `wx.login` and for the login request, each.
+    #[serde(default)]
+    pub timeout_ms: Option<f64>,
+    /// Retries after a retryable failure (network, timeout, 5xx, errcode -1 or 45011).
+    #[serde(default)]
+    pub max_retries: Option<f64>,
+    /// `false`, or a text shown with `wx.showToast` when a login finally fails.
+    #[serde(default)]
+    pub failure_toast: Option<FailureToast>,
+    /// The header `request()` puts the token in; `Authorization` (the default) gets
+    /// `Bearer <token>`, any other header the bare token.
+    #[serde(default)]
+    pub token_header: Option<String>,
+    /// The origins `request()` may send the token to; default: the origin of `loginUrl`
+    /// (none with `cloudFunction`).
+    #[serde(default)]
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+impl Options {
+    /// Options with the given `loginUrl` and every other field at its default.
+    pub fn new(login_url: impl Into<String>) -> Self {
+        Options {
+            login_url: Some(login_url.into()),
+            ..Options::default()
+        }
+    }
+}
+
+/// The `failureToast` option: `false`, or the text to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailureToast {
+    /// No toast (`false`).
+    Off,
+    /// Show this text.
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for FailureToast {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ToastVisitor;
+        impl Visitor<'_> for ToastVisitor {
+            type Value = FailureToast;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("false or the text to show")
+            }
+            fn visit_bool<E: de::Error>(self, on: bool) -> Result<FailureToast, E> {
+                if on {
+                    Err(E::custom(
+                        "failureToast must be false or the text to show, not true",
+                    ))
+                } else {
+                    Ok(FailureToast::Off)
+                }
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<FailureToast, E> {
+                Ok(FailureToast::Text(text.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(ToastVisitor)
+    }
+}
+
+/// Where login codes come from, as the login request tells the backend (`"platform"`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Platform {
+    /// A WeChat mini-program: codes from `wx.login`.
+    #[default]
+    Wx,
+    /// A WeChat official-account web page: codes from the OAuth redirect.
+    Web,
+    /// A Douyin (ByteDance) mini-program: `tt.login` (a `code`, or only an `anonymousCode`
+    /// when the user is not logged in to Douyin).
+    Tt,
+    /// An Alipay mini-program: `my.getAuthCode` (an `authCode`).
+    My,
+    /// A Baidu smart program: `swan.login`.
+    Swan,
+    /// A QQ mini-program: `qq.login`.
+    Qq,
+    /// A Kuaishou mini-program: `ks.login`.
+    Ks,
+}
+
+impl Platform {
+    /// Every platform the `platform` option names (a web page is made by its own entry).
+    pub const MINI_PROGRAMS: [Platform; 6] = [
+        Platform::Wx,
+        Platform::Tt,
+        Platform::My,
+        Platform::Swan,
+        Platform::Qq,
+        Platform::Ks,
+    ];
+
+    /// The name the login request carries: `"wx"`, `"web"`, `"tt"`, `"my"`, `"swan"`,
+    /// `"qq"` or `"ks"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Platform::Wx => "wx",
+            Platform::Web => "web",
+            Platform::Tt => "tt",
+            Platform::My => "my",
+            Platform::Swan => "swan",
+            Platform::Qq => "qq",
+            Platform::Ks => "ks",
+        }
+    }
+
+    /// The mini-program platform of this name.
+    pub fn from_name(name: &str) -> Option<Platform> {
+        Platform::MINI_PROGRAMS.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+/// Where a login turns into a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exchange {
+    /// The backend endpoint the platform's code is posted to (`loginUrl`).
+    Url(String),
+    /// The WeChat cloud function that answers with the session (`cloudFunction`): it reads
+    /// the user's openid from its own context, so no code is made.
+    CloudFunction(String),
+}
+
+/// Checked settings of one session. Build it with [`Config::from_options`] or [`Config::new`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    exchange: Exchange,
+    namespace: String,
+    leeway_ms: u64,
+    default_ttl_ms: u64,
+    timeout_ms: u32,
+    max_retries: u32,
+    failure_toast: Option<String>,
+    token_header: String,
+    allowed_origins: Vec<String>,
+    platform: Platform,
+}
+
+impl Config {
+    /// A config for `login_url` with every other setting at its default.
+    pub fn new(login_url: &str) -> Result<Config, Error> {
+        Config::from_options(Options::new(login_url))
+    }
+
+    /// Checks every option; the error names the first one that is wrong and says what it
+    /// must be.
+    pub fn from_options(options: Options) -> Result<Config, Error> {
+        let (exchange, login_origin) = match (options.login_url, options.cloud_function) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_config(
+                    "give loginUrl or cloudFunction, not both",
+                ))
+            }
+            (Some(url), None) => {
+                let origin = secure_origin(&url).map_err(|why| invalid("loginUrl ", why))?;
+                (Exchange::Url(url), Some(origin))
+            }
+            (None, Some(name)) if is_cloud_function_name(&name) => (Exchange::CloudFunction(name), None),
+            (None, Some(_)) => {
+                return Err(Error::invalid_config(
+                    "cloudFunction must be a cloud function's name: a letter, then up to 59 letters, digits, '_' or '-'",
+                ))
+            }
+            (None, None) => {
+                return Err(Error::invalid_config(
+                    "loginUrl is required (or cloudFunction, the name of a WeChat cloud function)",
+                ))
+            }
+        };
+        let platform = match options.platform.as_deref() {
+            None => Platform::Wx,
+            Some(name) => Platform::from_name(name)
+                .ok_or_else(|| Error::invalid_config("platform must be one of wx, tt, my, swan, qq, ks"))?,
+        };
+        if matches!(exchange, Exchange::CloudFunction(_)) && platform != Platform::Wx {
+            return Err(Error::invalid_config(
+                "cloudFunction is WeChat cloud development: only with platform wx",
+            ));
+        }
+
+        let namespace = options.namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
+        if !is_valid_namespace(&namespace) {
+            return Err(Error::invalid_config(
+                "namespace must be 1 to 64 characters of a-z, A-Z, 0-9, '_', '-' or '.'",
+            ));
+        }
+
+        let leeway = whole_number(
+            options.leeway_seconds,
+            DEFAULT_LEEWAY_SECONDS,
+            0.0,
+            MAX_LEEWAY_SECONDS,
+        )
+        .ok_or_else(|| Error::invalid_config("leewaySeconds must be a whole number from 0 to 86400"))?;
+        let ttl = whole_number(
+            options.default_ttl_seconds,
+            DEFAULT_TTL_SECONDS,
+            1.0,
+            MAX_TTL_SECONDS,
+        )
+        .ok_or_else(|| {
+            Error::invalid_config("defaultTtlSeconds must be a whole number from 1 to 31536000")
+        })?;
+        let timeout_ms = whole_number(
+            options.timeout_ms,
+            DEFAULT_TIMEOUT_MS,
+            MIN_TIMEOUT_MS,
+            MAX_TIMEOUT_MS,
+        )
+        .ok_or_else(|| Error::invalid_config("timeoutMs must be a whole number from 100 to 60000"))?;
+        let max_retries = whole_number(options.max_retries, DEFAULT_MAX_RETRIES, 0.0, MAX_RETRIES)
+            .ok_or_else(|| Error::invalid_config("maxRetries must be a whole number from 0 to 10"))?;
+
+        let failure_toast = match options.failure_toast {
+            None | Some(FailureToast::Off) => None,
+            Some(FailureToast::Text(text)) => {
+                if text.is_empty() || text.chars().count() > MAX_TOAST_LEN {
+                    return Err(Error::invalid_config(
+                        "failureToast must be false or a text of 1 to 64 characters",
+                    ));
+                }
+                Some(text)
+            }
+        };
+
+        let token_header = options
+            .token_header
+            .unwrap_or_else(|| DEFAULT_TOKEN_HEADER.to_owned());
+        if !is_header_name(&token_header) {
+            return Err(Error::invalid_config(
+                "tokenHeader must be an HTTP header name of 1 to 64 characters",
+            ));
+        }
+
+        let allowed_origins = match options.allowed_origins {
+            None => match login_origin {
+                Some(origin) => vec![origin],
+                None => Vec::new(),
+            },
+            Some(entries) if entries.is_empty() || entries.len() > MAX_ALLOWED_ORIGINS => {
+                return Err(Error::invalid_config("allowedOrigins must list 1 to 16 origins"));
+            }
+            Some(entries) => {
+                let mut origins = Vec::with_capacity(entries.len());
+                for entry in &entries {
+                    origins.push(
+                        check_allowed_origin(entry).map_err(|why| invalid("allowedOrigins entry ", why))?,
+                    );
+                }
+                origins
+            }
+        };
+
+        Ok(Config {
+            exchange,
+            namespace,
+            leeway_ms: u64::from(leeway) * 1000,
+            default_ttl_ms: u64::from(ttl) * 1000,
+            timeout_ms,
+            max_retries,
+            failure_toast,
+            token_header,
+            allowed_origins,
+            platform,
+        })
+    }
+
+    /// The same config for `platform`: for a web page, codes come from the OAuth redirect
+    /// and the login request says `"platform": "web"`.
+    pub fn for_platform(mut self, platform: Platform) -> Config {
+        self.platform = platform;
+        self
+    }
+
+    /// Where login codes come from.
+    pub fn platform(&self) -> Platform {
+        self.platform
+    }
+
+    /// Where a login turns into a session: the backend's URL or a cloud function.
+    pub fn exchange(&self) -> &Exchange {
+        &self.exchange
+    }
+
+    /// The backend endpoint the login code is posted to (`None` with a cloud function).
+    pub fn login_url(&self) -> Option<&str> {
+        match &self.exchange {
+            Exchange::Url(url) => Some(url),
+            Exchange::CloudFunction(_) => None,
+        }
+    }
+
+    /// The namespace that keeps this session apart from others.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The storage key of this namespace's session record: `mp-session:<namespace>`.
+    pub fn storage_key(&self) -> String {
+        let mut key = String::with_capacity(11 + self.namespace.len());
+        key.push_str("mp-session:");
+        key.push_str(&self.namespace);
+        key
+    }
+
+    /// How long before expiry a session is refreshed, in milliseconds.
+    pub fn leeway_ms(&self) -> u64 {
+        self.leeway_ms
+    }
+
+    /// Session lifetime when the backend gives none, in milliseconds.
+    pub fn default_ttl_ms(&self) -> u64 {
+        self.default_ttl_ms
+    }
+
+    /// Time allowed for `wx.login` and for the login request, each, in milliseconds.
+    pub fn timeout_ms(&self) -> u32 {
+        self.timeout_ms
+    }
+
+    /// Retries after a retryable failure.
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// The text of the toast shown when a login finally fails, if any.
+    pub fn failure_toast(&self) -> Option<&str> {
+        self.failure_toast.as_deref()
+    }
+
+    /// The header `request()` puts the token in.
+    pub fn token_header(&self) -> &str {
+        &self.token_header
+    }
+
+    /// The origins `request()` may send the token to, normalised.
+    pub fn allowed_origins(&self) -> &[String] {
+        &self.allowed_origins
+    }
+}
+
+/// `INVALID_CONFIG` with the setting's name in front of what is wrong with it.
+fn invalid(setting: &str, why: &str) -> Error {
+    let mut message = String::with_capacity(setting.len() + why.len());
+    message.push_str(setting);
+    message.push_str(why);
+    Error::invalid_config(message)
+}
+
+/// An HTTP header name (RFC 9110 token), at most 64 characters.
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_HEADER_NAME_LEN
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// A WeChat cloud function's name: a letter, then letters, digits, `_` or `-`; at most 60.
+fn is_cloud_function_name(name: &str) -> bool {
+    name.len() <= MAX_CLOUD_FUNCTION_LEN
+        && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn is_valid_namespace(namespace: &str) -> bool {
+    !namespace.is_empty()
+        && namespace.len() <= MAX_NAMESPACE_LEN
+        && namespace
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+}
+
+/// `value` (or `default` when absent) if it is a whole number within `min..=max`.
+fn whole_number(value: Option<f64>, default: u32, min: f64, max: f64) -> Option<u32> {
+    match value {
+        None => Some(default),
+        Some(v) if v.is_finite() && v.trunc() == v && v >= min && v <= max => Some(v as u32),
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    fn from_json(json: &str) -> Result<Config, Error> {
+        crate::wire::codec::options(json).and_then(Config::from_options)
+    }
+
+    #[test]
+    fn defaults_fill_every_missing_option() {
+        let config = from_json(r#"{"loginUrl":"https://api.example.com/login"}"#).unwrap();
+        assert_eq!(config.namespace(), "default");
+        assert_eq!(config.storage_key(), "mp-session:default");
+        assert_eq!(config.leeway_ms(), 300_000);
+        assert_eq!(config.default_ttl_ms(), 7_200_000);
+        assert_eq!(config.timeout_ms(), 10_000);
+        assert_eq!(config.max_retries(), 2);
+        assert_eq!(config.failure_toast(), None);
+        assert_eq!(config.token_header(), "Authorization");
+        assert_eq!(config.allowed_origins(), ["https://api.example.com"]);
+    }
+
+    #[test]
+    fn every_option_is_read() {
+        let config = from_json(
+            r#"{"loginUrl":"http://127.0.0.1:8080/login","namespace":"shop.v2","leewaySeconds":0,
+                "defaultTtlSeconds":60,"timeoutMs":100,"maxRetries":10,"failureToast":"登录失败"}"#,
+        )
+        .unwrap();
+        assert_eq!(config.namespace(), "shop.v2");
+        assert_eq!((config.leeway_ms(), config.default_ttl_ms()), (0, 60_000));
+        assert_eq!((config.timeout_ms(), config.max_retries()), (100, 10));
+        assert_eq!(config.failure_toast(), Some("登录失败"));
+        assert_eq!(
+            from_json(r#"{"loginUrl":"https://a.com","failureToast":false}"#)
+                .unwrap()
+                .failure_toast(),
+            None
+        );
+    }
+
+    #[test]
+    fn each_platform_is_named_as_the_login_request_says_it() {
+        for (name, platform) in [
+            ("wx", Platform::Wx),
+            ("tt", Platform::Tt),
+            ("my", Platform::My),
+            ("swan", Platform::Swan),
+            ("qq", Platform::Qq),
+            ("ks", Platform::Ks),
+        ] {
+            let json = format!(r#"{{"loginUrl":"https://a.com/login","platform":"{name}"}}"#);
+            let config = from_json(&json).unwrap();
+            assert_eq!((config.platform(), config.platform().as_str()), (platform, name));
+        }
+        assert_eq!(
+            from_json(r#"{"loginUrl":"https://a.com"}"#).unwrap().platform(),
+            Platform::Wx
+        );
+    }
+
+    #[test]
+    fn a_cloud_function_takes_the_place_of_the_login_url() {
+        let config = from_json(r#"{"cloudFunction":"login"}"#).unwrap();
+        assert_eq!(config.exchange(), &Exchange::CloudFunction("login".into()));
+        assert_eq!(config.login_url(), None);
+        // No backend origin to default to: request() sends the token nowhere unless told.
+        assert!(config.allowed_origins().is_empty());
+        let config =
+            from_json(r#"{"cloudFunction":"user-login_2","allowedOrigins":["https://api.example.com"]}"#)
+                .unwrap();
+        assert_eq!(config.allowed_origins(), ["https://api.example.com"]);
+    }
+
+    #[test]
+    fn a_wrong_option_is_named_in_the_error() {
+        let cases = [
+            (r#"{}"#, "loginUrl is required (or cloudFunction"),
+            (
+                r#"{"loginUrl":"https://a.com","cloudFunction":"login"}"#,
+                "loginUrl or cloudFunction, not both",
+            ),
+            (r#"{"cloudFunction":"1login"}"#, "cloudFunction must be"),
+            (r#"{"cloudFunction":"log in"}"#, "cloudFunction must be"),
+            (
+                r#"{"cloudFunction":"login","platform":"tt"}"#,
+                "only with platform wx",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","platform":"web"}"#,
+                "platform must be one of wx, tt, my, swan, qq, ks",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","platform":"alipay"}"#,
+                "platform must be one of",
+            ),
+            (r#"{"loginUrl":"http://api.example.com"}"#, "https"),
+            (
+                r#"{"loginURL":"https://a.com"}"#,
+                "loginURL is not a known field; expected one of loginUrl, cloudFunction, platform, namespace",
+            ),
+            (r#"{"loginUrl":"https://a.com","namespace":""}"#, "namespace"),
+            (r#"{"loginUrl":"https://a.com","namespace":"a b"}"#, "namespace"),
+            (
+                r#"{"loginUrl":"https://a.com","leewaySeconds":-1}"#,
+                "leewaySeconds",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","leewaySeconds":1.5}"#,
+                "leewaySeconds",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","defaultTtlSeconds":0}"#,
+                "defaultTtlSeconds",
+            ),
+            (r#"{"loginUrl":"https://a.com","timeoutMs":60001}"#, "timeoutMs"),
+            (r#"{"loginUrl":"https://a.com","maxRetries":11}"#, "maxRetries"),
+            (
+                r#"{"loginUrl":"https://a.com","failureToast":true}"#,
+                "failureToast",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","failureToast":""}"#,
+                "failureToast",
+            ),
+            (
+                r#"{"loginUrl":"https://a.com","timeoutMs":"5000"}"#,
+                "timeoutMs must be a number",
+            ),
+        ];
+        for (json, expected) in cases {
+            let error = from_json(json).unwrap_err();
+            assert_eq!(error.code(), ErrorCode::InvalidConfig, "{json}");
+            assert!(error.message().contains(expected), "{json}: {}", error.message());
+        }
+    }
+}

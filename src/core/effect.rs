@@ -1,0 +1,157 @@
+//! Everything the machine asks its driver to do.
+
+use crate::core::error::Error;
+use crate::core::input::{CallId, OpId};
+use crate::core::record::Record;
+use crate::core::secret::Secret;
+use crate::core::session::Session;
+
+/// The storage key of the anonymous device id, shared by every namespace.
+pub const DEVICE_ID_KEY: &str = "mp-session:device-id";
+
+/// The JSON body posted to `loginUrl`: `{ "code": "...", "platform": "wx" }`, or
+/// `{ "anonymousCode": "...", "platform": "tt" }` on Douyin for a user not logged in to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginBody {
+    /// The single-use code from the platform's login call.
+    pub code: Secret,
+    /// The code is Douyin's `anonymousCode` (posted under that name).
+    pub anonymous: bool,
+    /// The platform the code comes from.
+    pub platform: &'static str,
+}
+
+/// The header that carries the token on an app request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenHeader {
+    /// The header name (`tokenHeader`, default `Authorization`).
+    pub name: String,
+    /// Its value: `Bearer <token>` for `Authorization`, else the bare token.
+    pub value: Secret,
+}
+
+/// What a settled call gives back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Settled {
+    /// A session (`ensure`, `setUserInfo`).
+    Session(Session),
+    /// The device id (`deviceId`).
+    DeviceId(String),
+    /// Nothing (`logout`).
+    Done,
+    /// The answer to the app's request sent as effect `op` (`request`): the driver kept it.
+    Response {
+        /// The [`Effect::SendRequest`] whose answer it is.
+        op: OpId,
+    },
+}
+
+/// An output of [`crate::Machine::poll_effect`]. Storage effects are synchronous on WeChat,
+/// so a driver may answer them at once; the others are answered later, by id. The machine
+/// asks for no timers: [`crate::Machine::poll_timeout`] says when to wake it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Read the session record under `key`; answer with [`crate::Input::SessionRead`].
+    ReadSession {
+        /// The effect's id.
+        op: OpId,
+        /// The storage key.
+        key: String,
+    },
+    /// Write `record` under `key` in one call; answer with [`crate::Input::StorageResult`].
+    WriteSession {
+        /// The effect's id.
+        op: OpId,
+        /// The storage key.
+        key: String,
+        /// The whole record.
+        record: Record,
+    },
+    /// Remove the record under `key`; answer with [`crate::Input::StorageResult`].
+    RemoveSession {
+        /// The effect's id.
+        op: OpId,
+        /// The storage key.
+        key: String,
+    },
+    /// Read the device id under [`DEVICE_ID_KEY`]; answer with [`crate::Input::DeviceIdRead`].
+    ReadDeviceId {
+        /// The effect's id.
+        op: OpId,
+    },
+    /// Write `id` under [`DEVICE_ID_KEY`]; answer with [`crate::Input::StorageResult`].
+    WriteDeviceId {
+        /// The effect's id.
+        op: OpId,
+        /// The new device id.
+        id: String,
+    },
+    /// Call `wx.login`; answer with [`crate::Input::LoginResult`].
+    Login {
+        /// The effect's id.
+        op: OpId,
+        /// The machine gives up after this long (its own deadline); pass a little more to
+        /// `wx.login` so that the machine's deadline decides.
+        timeout_ms: u32,
+    },
+    /// POST `body` as JSON to `url`; answer with [`crate::Input::PostResult`].
+    PostCode {
+        /// The effect's id.
+        op: OpId,
+        /// The backend's `loginUrl`.
+        url: String,
+        /// The body.
+        body: LoginBody,
+        /// As for [`Effect::Login`].
+        timeout_ms: u32,
+    },
+    /// Call the WeChat cloud function `name` with `{ platform }` (`wx.cloud.callFunction`);
+    /// answer with [`crate::Input::PostResult`]: status 200 and the function's `result` as
+    /// the body, or `Err` when the call failed. It stands for both `wx.login` and the login
+    /// request when the config names a cloud function.
+    CallFunction {
+        /// The effect's id.
+        op: OpId,
+        /// The cloud function's name (`cloudFunction`).
+        name: String,
+        /// The platform, passed to the function as `data.platform`.
+        platform: &'static str,
+        /// As for [`Effect::Login`].
+        timeout_ms: u32,
+    },
+    /// The machine no longer waits for the login request `op` (it timed out, or the user
+    /// logged out): abort it if possible. Nothing answers this.
+    Abort {
+        /// The request to abort.
+        op: OpId,
+    },
+    /// Send the app's request `call` (the driver holds its options), with `header` added;
+    /// answer with [`crate::Input::SendResult`].
+    SendRequest {
+        /// The effect's id.
+        op: OpId,
+        /// The app's `request()` call.
+        call: CallId,
+        /// The token header, or `None` when the backend issued no token.
+        header: Option<TokenHeader>,
+        /// The token itself, for an app that places it somewhere else (`attachToken`).
+        token: Option<Secret>,
+    },
+    /// Finish the app's call `call`.
+    Settle {
+        /// The call.
+        call: CallId,
+        /// Its outcome.
+        result: Result<Settled, Error>,
+    },
+    /// What `current()` returns has changed: tell the `onChange` listeners.
+    Changed {
+        /// The new session, or `None` after a logout.
+        session: Option<Session>,
+    },
+    /// Show `title` with `wx.showToast` (the `failureToast` option, once per failed login).
+    Toast {
+        /// The text.
+        title: String,
+    },
+}

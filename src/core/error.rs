@@ -1,0 +1,185 @@
+//! The one error type of the core, with a stable code for JavaScript.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::core::session::Session;
+
+/// What kind of failure an [`Error`] is. JavaScript sees it as the string from
+/// [`ErrorCode::as_str`], which never changes once released.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The options given to `createSession` are not valid.
+    InvalidConfig,
+    /// An argument of a call (such as `setUserInfo`) is not valid.
+    InvalidArgument,
+    /// `wx.login` failed or gave no usable code.
+    LoginFailed,
+    /// The login request did not complete (`wx.request` called `fail`).
+    Network,
+    /// `wx.login` or the login request took longer than `timeoutMs`.
+    Timeout,
+    /// The backend refused the login: a code2Session `errcode` or a non-2xx status.
+    Backend,
+    /// The backend answered 2xx, but not with a usable session.
+    BadResponse,
+    /// Storage refused to save or remove the session.
+    Storage,
+    /// `logout()` was called while this call was waiting for a session.
+    LoggedOut,
+    /// The backend rejected the session of a `request()` again after a fresh login.
+    SessionRejected,
+    /// Web pages: the OAuth redirect came back with a missing or wrong `state` (CSRF).
+    StateMismatch,
+}
+
+impl ErrorCode {
+    /// The stable string JavaScript sees as `error.code`, such as `"NETWORK"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidConfig => "INVALID_CONFIG",
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorCode::LoginFailed => "LOGIN_FAILED",
+            ErrorCode::Network => "NETWORK",
+            ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::Backend => "BACKEND",
+            ErrorCode::BadResponse => "BAD_RESPONSE",
+            ErrorCode::Storage => "STORAGE",
+            ErrorCode::LoggedOut => "LOGGED_OUT",
+            ErrorCode::SessionRejected => "SESSION_REJECTED",
+            ErrorCode::StateMismatch => "STATE_MISMATCH",
+        }
+    }
+}
+
+/// An error message: almost always a literal, sometimes built (a decoder's own words).
+type Message = Cow<'static, str>;
+
+/// A failed call: a stable [`ErrorCode`], a short lowercase message that says what happened,
+/// whether trying again later may succeed, the backend's `errcode` or HTTP status when they
+/// are known, and what the platform said (`detail`, such as `wx.login`'s `errMsg`). Messages
+/// never contain a token or a login code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    code: ErrorCode,
+    message: Message,
+    retryable: bool,
+    errcode: Option<i64>,
+    status: Option<u16>,
+    detail: Option<String>,
+    session: Option<Box<Session>>,
+}
+
+impl Error {
+    /// An error that trying again will not fix.
+    pub(crate) fn new(code: ErrorCode, message: impl Into<Message>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            retryable: false,
+            errcode: None,
+            status: None,
+            detail: None,
+            session: None,
+        }
+    }
+
+    /// An error that may go away if the call is made again later.
+    pub(crate) fn retryable(code: ErrorCode, message: impl Into<Message>) -> Self {
+        Error {
+            retryable: true,
+            ..Error::new(code, message)
+        }
+    }
+
+    /// An `INVALID_ARGUMENT` error, for drivers that decode a call's argument.
+    pub fn invalid_argument(message: impl Into<Message>) -> Self {
+        Error::new(ErrorCode::InvalidArgument, message)
+    }
+
+    /// An `INVALID_CONFIG` error, for drivers that decode the options.
+    pub fn invalid_config(message: impl Into<Message>) -> Self {
+        Error::new(ErrorCode::InvalidConfig, message)
+    }
+
+    pub(crate) fn with_errcode(mut self, errcode: i64) -> Self {
+        self.errcode = Some(errcode);
+        self
+    }
+
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    pub(crate) fn with_detail(mut self, detail: String) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+
+    pub(crate) fn with_session(mut self, session: Session) -> Self {
+        self.session = Some(Box::new(session));
+        self
+    }
+
+    pub(crate) fn not_retryable(mut self) -> Self {
+        self.retryable = false;
+        self
+    }
+
+    /// The kind of failure.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// What happened, in a few lowercase words.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether the same call may succeed if made again later.
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+
+    /// The code2Session `errcode` the backend passed through, if any.
+    pub fn errcode(&self) -> Option<i64> {
+        self.errcode
+    }
+
+    /// The HTTP status of the backend's answer, if one arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// What the platform said about the failure (`wx.login`'s or `wx.request`'s `errMsg`, a
+    /// storage exception's message), if it said anything.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
+    /// For a `STORAGE` error after a successful login: the session, which stays usable in
+    /// memory for this launch although it could not be saved.
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_deref()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)?;
+        if let Some(errcode) = self.errcode {
+            write!(f, " (errcode {errcode})")?;
+        }
+        if let Some(status) = self.status {
+            write!(f, " (HTTP {status})")?;
+        }
+        if let Some(detail) = &self.detail {
+            write!(f, "; the platform said: {detail}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}

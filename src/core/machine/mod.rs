@@ -1,0 +1,168 @@
+//! The launch-flow state machine: calls and results in, effects out, deadlines kept.
+//!
+//! `flow.rs` reads in the order a launch happens; `sending.rs` runs the app's own requests;
+//! `logout.rs` ends a session.
+
+mod flow;
+mod logout;
+mod sending;
+
+use crate::core::app_requests::{check_url, Queued, Requests};
+use crate::core::config::Config;
+use crate::core::device::DeviceId;
+use crate::core::effect::{Effect, Settled};
+use crate::core::error::{Error, ErrorCode};
+use crate::core::input::Input;
+use crate::core::outbox::Outbox;
+use crate::core::rng::Rng;
+use crate::core::session::Session;
+use flow::{Loaded, Login, Save, Waiter};
+
+/// The launch-flow state machine.
+///
+/// It never performs IO, reads a clock or draws randomness: time comes with every call
+/// ([`Machine::handle`], [`Machine::handle_timeout`]), randomness once at [`Machine::new`],
+/// and everything it needs done comes out of [`Machine::poll_effect`]. It keeps its waits as
+/// deadlines: [`Machine::poll_timeout`] says when to wake it. After every call, poll effects
+/// until `None`, then ask for the timeout. No input, in any order, makes it panic. A clone
+/// is an independent fork of the machine, for tests that explore every path from one state.
+#[derive(Clone, Debug)]
+pub struct Machine {
+    config: Config,
+    rng: Rng,
+    out: Outbox,
+    /// The latest time seen: a clock that moves back moves the deadlines back with it.
+    clock: u64,
+    loaded: Loaded,
+    /// Calls waiting for a session: for the stored one to be read, or for the login.
+    waiting: Vec<Waiter>,
+    login: Option<Login>,
+    saves: Vec<Save>,
+    device: DeviceId,
+    requests: Requests,
+    /// Counts logouts: a request sent before one never leads to a login.
+    generation: u32,
+}
+
+impl Machine {
+    /// A machine for `config`. `entropy` seeds the backoff jitter and the device id: pass
+    /// 16 random bytes (fixed bytes make a test deterministic).
+    pub fn new(config: Config, entropy: [u8; 16]) -> Machine {
+        Machine {
+            config,
+            rng: Rng::new(entropy),
+            out: Outbox::default(),
+            clock: 0,
+            loaded: Loaded::Unread,
+            waiting: Vec::new(),
+            login: None,
+            saves: Vec::new(),
+            device: DeviceId::Unread,
+            requests: Requests::default(),
+            generation: 0,
+        }
+    }
+
+    /// The config it was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The next effect to carry out, or `None` when there is nothing to do until the next
+    /// input or deadline.
+    pub fn poll_effect(&mut self) -> Option<Effect> {
+        self.out.pop()
+    }
+
+    /// When the machine must be woken with [`Machine::handle_timeout`] (Unix milliseconds),
+    /// or `None` when it waits for nothing but inputs. Ask after every call: the deadline
+    /// changes as the flow moves on. A driver keeps one timer for it.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.login.as_ref().map(Login::deadline)
+    }
+
+    /// Time has reached `now`: a wait whose deadline has passed times out, a backoff ends.
+    /// Waking it early, or more than once, does nothing.
+    pub fn handle_timeout(&mut self, now: u64) {
+        self.observe(now);
+        self.deadline_passed(now);
+    }
+
+    /// The session usable at `now`, if storage has been read and holds one: what a
+    /// synchronous `current()` returns. A session inside the leeway is still returned; one
+    /// the backend rejected is not.
+    pub fn current(&self, now: u64) -> Option<Session> {
+        match &self.loaded {
+            Loaded::Known(Some(held)) if self.standing(now).is_usable() => Some(held.session()),
+            _ => None,
+        }
+    }
+
+    /// Whether a login is under way.
+    pub fn is_logging_in(&self) -> bool {
+        self.login.is_some()
+    }
+
+    /// How many of the app's requests are under way (never more than
+    /// [`crate::MAX_REQUESTS_IN_FLIGHT`]).
+    pub fn requests_in_flight(&self) -> usize {
+        self.requests.in_flight()
+    }
+
+    /// Feeds one input at time `now` (Unix milliseconds).
+    pub fn handle(&mut self, now: u64, input: Input) {
+        self.observe(now);
+        match input {
+            Input::Ensure { call } => self.ensure(Waiter::Ensure(call), now),
+            Input::Load => {
+                if matches!(self.loaded, Loaded::Unread) {
+                    self.read_session();
+                }
+            }
+            Input::SetUserInfo { call, info } => match info.check_patch() {
+                Ok(()) => self.ensure(Waiter::UserInfo(call, info), now),
+                Err(error) => self.settle(call, Err(error)),
+            },
+            Input::Request { call, url } => match check_url(&self.config, &url) {
+                Ok(()) => self.ensure(Waiter::Request(Queued { call, retry: false }), now),
+                Err(error) => self.settle(call, Err(error)),
+            },
+            Input::Logout { call } => self.logout(call),
+            Input::DeviceId { call } => {
+                if let Some(id) = self.device.ask(call, &mut self.out) {
+                    self.settle(call, Ok(Settled::DeviceId(id)));
+                }
+            }
+            Input::SessionRead { op, found } => self.session_read(op, found, now),
+            Input::DeviceIdRead { op, found } => {
+                if let Some((id, calls)) = self.device.read(op, found, &mut self.rng, &mut self.out) {
+                    for call in calls {
+                        self.settle(call, Ok(Settled::DeviceId(id.clone())));
+                    }
+                }
+            }
+            Input::StorageResult { op, result } => self.storage_result(op, result),
+            Input::LoginResult { op, result } => self.login_result(op, result, now),
+            Input::PostResult { op, result } => self.post_result(op, result, now),
+            Input::SendResult { op, result } => self.send_result(op, result, now),
+        }
+    }
+
+    /// Keeps the deadlines' distance when the clock moves back (the user set the phone's
+    /// clock): a 10-second wait must not become a day's.
+    fn observe(&mut self, now: u64) {
+        if now < self.clock {
+            if let Some(login) = &mut self.login {
+                login.shift_back(self.clock - now);
+            }
+        }
+        self.clock = now;
+    }
+}
+
+pub(super) fn logged_out() -> Error {
+    Error::retryable(
+        ErrorCode::LoggedOut,
+        "logout() was called while waiting for a session",
+    )
+}

@@ -1,0 +1,197 @@
+//! The one stored record of a namespace, and how it is judged at launch.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::limits::{MAX_ID_BYTES, MAX_SAFE_INTEGER, MAX_TOKEN_BYTES};
+use crate::core::secret::Secret;
+use crate::core::session::{Session, Source};
+use crate::core::user_info::UserInfo;
+
+/// The version written in every record; a record of any other version is ignored.
+pub const RECORD_VERSION: u32 = 1;
+
+/// What is stored under `mp-session:<namespace>`, in one write:
+/// `{ v: 1, openid, unionid, token, expiresAt, obtainedAt, userInfo }`.
+///
+/// Times are Unix milliseconds. `session_key` has no field here: it cannot be stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Record {
+    /// Format version, [`RECORD_VERSION`].
+    pub v: u32,
+    /// The user's openid.
+    pub openid: String,
+    /// The user's unionid, if the backend gave one.
+    #[serde(default)]
+    pub unionid: Option<String>,
+    /// The backend's token, if it gave one.
+    #[serde(default)]
+    pub token: Option<Secret>,
+    /// When the session expires.
+    pub expires_at: u64,
+    /// When the session was obtained (by this device's clock).
+    pub obtained_at: u64,
+    /// The user's profile, if known.
+    #[serde(default)]
+    pub user_info: Option<UserInfo>,
+}
+
+/// What a storage read found under the session key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoredSession {
+    /// Nothing (`''`, `undefined` or `null`).
+    Absent,
+    /// A value that decoded as a [`Record`] (its version and times are judged later).
+    Found(Record),
+    /// A value that is not a record: not JSON, the wrong shape, the wrong types.
+    Unreadable,
+    /// The read itself threw.
+    Failed,
+}
+
+/// How a record stands at a given moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Use it: no login.
+    Fresh,
+    /// Still valid, but inside the leeway: log in again, and fall back on it if that fails.
+    Refresh,
+    /// Past its expiry.
+    Expired,
+    /// Obtained "in the future": the device clock moved back, so its age is unknown.
+    ClockMovedBack,
+    /// Not a usable record: another version, an empty openid, impossible times.
+    Invalid,
+}
+
+impl Standing {
+    /// Fresh or inside the leeway: the session may be handed out and its token sent.
+    pub fn is_usable(self) -> bool {
+        matches!(self, Standing::Fresh | Standing::Refresh)
+    }
+}
+
+impl Record {
+    /// Judges the record at `now`: fresh until `leeway_ms` before expiry. The leeway never
+    /// takes more than half a session's life, so a short-lived session is not born stale.
+    pub fn standing(&self, now: u64, leeway_ms: u64) -> Standing {
+        if !self.is_well_formed() {
+            return Standing::Invalid;
+        }
+        if self.obtained_at > now {
+            return Standing::ClockMovedBack;
+        }
+        if now >= self.expires_at {
+            return Standing::Expired;
+        }
+        let life = self.expires_at - self.obtained_at;
+        let refresh_at = self.expires_at - leeway_ms.min(life / 2);
+        if now >= refresh_at {
+            Standing::Refresh
+        } else {
+            Standing::Fresh
+        }
+    }
+
+    /// Whether the session can still be used at `now` (fresh or inside the leeway).
+    pub fn is_usable(&self, now: u64, leeway_ms: u64) -> bool {
+        self.standing(now, leeway_ms).is_usable()
+    }
+
+    fn is_well_formed(&self) -> bool {
+        self.v == RECORD_VERSION
+            && !self.openid.is_empty()
+            && self.openid.len() <= MAX_ID_BYTES
+            && self.unionid.as_ref().is_none_or(|u| !u.is_empty() && u.len() <= MAX_ID_BYTES)
+            && self.token.as_ref().is_none_or(|t| t.len() <= MAX_TOKEN_BYTES)
+            && self.user_info.as_ref().is_none_or(UserInfo::is_within_limits)
+            && self.expires_at > self.obtained_at
+            // Beyond 2^53 a JavaScript number cannot hold the time exactly.
+            && self.expires_at <= MAX_SAFE_INTEGER
+    }
+
+    /// The session the app sees.
+    pub fn to_session(&self, source: Source) -> Session {
+        Session {
+            openid: self.openid.clone(),
+            unionid: self.unionid.clone(),
+            token: self.token.clone(),
+            expires_at: self.expires_at,
+            user_info: self.user_info.clone(),
+            source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: u64 = 3_600_000;
+    const LEEWAY: u64 = 300_000;
+
+    fn record(obtained_at: u64, expires_at: u64) -> Record {
+        Record {
+            v: RECORD_VERSION,
+            openid: "o-1".into(),
+            unionid: None,
+            token: Some(Secret::new("t")),
+            expires_at,
+            obtained_at,
+            user_info: None,
+        }
+    }
+
+    #[test]
+    fn fresh_until_the_leeway_then_refresh_then_expired() {
+        let r = record(0, 2 * HOUR);
+        assert_eq!(r.standing(0, LEEWAY), Standing::Fresh);
+        assert_eq!(r.standing(2 * HOUR - LEEWAY - 1, LEEWAY), Standing::Fresh);
+        assert_eq!(r.standing(2 * HOUR - LEEWAY, LEEWAY), Standing::Refresh);
+        assert_eq!(r.standing(2 * HOUR - 1, LEEWAY), Standing::Refresh);
+        assert_eq!(r.standing(2 * HOUR, LEEWAY), Standing::Expired);
+    }
+
+    #[test]
+    fn a_short_session_is_not_born_inside_the_leeway() {
+        let r = record(1000, 61_000);
+        assert_eq!(r.standing(1000, LEEWAY), Standing::Fresh);
+        assert_eq!(r.standing(30_999, LEEWAY), Standing::Fresh);
+        assert_eq!(r.standing(31_000, LEEWAY), Standing::Refresh);
+    }
+
+    #[test]
+    fn a_record_from_the_future_means_the_clock_moved_back() {
+        assert_eq!(
+            record(5 * HOUR, 7 * HOUR).standing(HOUR, LEEWAY),
+            Standing::ClockMovedBack
+        );
+    }
+
+    #[test]
+    fn malformed_records_are_invalid() {
+        let mut other_version = record(0, HOUR);
+        other_version.v = 2;
+        let mut no_openid = record(0, HOUR);
+        no_openid.openid.clear();
+        let mut empty_unionid = record(0, HOUR);
+        empty_unionid.unionid = Some(String::new());
+        let backwards = record(HOUR, HOUR);
+        let beyond_js = record(0, u64::MAX);
+        for r in [other_version, no_openid, empty_unionid, backwards, beyond_js] {
+            assert_eq!(r.standing(1, LEEWAY), Standing::Invalid, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn decodes_the_documented_json_shape() {
+        let json = r#"{"v":1,"openid":"o-1","unionid":null,"token":"t","expiresAt":7200000,
+                       "obtainedAt":0,"userInfo":{"nickName":"Ann","avatarUrl":null}}"#;
+        let r: Record = serde_json::from_str(json).unwrap();
+        assert_eq!(r.user_info.unwrap().nick_name.as_deref(), Some("Ann"));
+        assert!(serde_json::from_str::<Record>(r#"{"v":1,"openid":5}"#).is_err());
+        assert!(
+            serde_json::from_str::<Record>(r#"{"v":1,"openid":"o","expiresAt":1.5,"obtainedAt":0}"#).is_err()
+        );
+    }
+}

@@ -1,0 +1,34 @@
+//! The session the app receives.
+
+use serde::Serialize;
+
+use crate::core::secret::Secret;
+use crate::core::user_info::UserInfo;
+
+/// Where a [`Session`] came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// Read from storage: no `wx.login`, no request.
+    Cache,
+    /// Obtained by a login in this run of the app.
+    Login,
+}
+
+/// Who the user is, as the app sees it. `session_key` is never part of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    /// The user's openid in this mini-program.
+    pub openid: String,
+    /// The user's unionid, when the mini-program is bound to an Open Platform account.
+    pub unionid: Option<String>,
+    /// The backend's own login token, if it issued one.
+    pub token: Option<Secret>,
+    /// When the session expires, in Unix milliseconds.
+    pub expires_at: u64,
+    /// The profile set with `setUserInfo` or returned by the backend.
+    pub user_info: Option<UserInfo>,
+    /// Whether it came from storage or from a login in this run.
+    pub source: Source,
+}
