@@ -7,7 +7,7 @@
 /** What an input is (src/host/mod.rs, `kind`). */
 var IN = {
   ensure: 0, setUserInfo: 1, logout: 2, request: 3, deviceId: 4, current: 5,
-  sessionRead: 6, deviceIdRead: 7, storageResult: 8, loginResult: 9, postResult: 10, sendResult: 11, timeout: 12,
+  sessionRead: 6, deviceIdRead: 7, storageResult: 8, loginResult: 9, postResult: 10, sendResult: 11, timeout: 12, listeners: 13,
 }
 
 /**
@@ -184,6 +184,10 @@ function createDriver(boundary, id, host, hooks) {
      */
     call: function (method, call, text) {
       feed(IN[method], call, 0, text)
+    },
+    /** Whether the app has `onChange` listeners: the core says what changed only then. @param {boolean} any */
+    listen: function (any) {
+      feed(IN.listeners, 0, any ? 1 : 0)
     },
     /** What `current()` returns (reads storage on first use). */
     current: function () {

@@ -108,6 +108,7 @@ function makeSession(platform, settings) {
     })
     driverCore = core
     core.onDeath.push(onDeath)
+    if (listeners.length) driver.listen(true)
     return driver
   }
 
@@ -215,9 +216,12 @@ function makeSession(platform, settings) {
     onChange: function (listener) {
       if (typeof listener !== 'function') throw new TypeError('mp-session: onChange takes a function')
       listeners.push(listener)
+      if (listeners.length === 1 && driver) driver.listen(true)
       return function unsubscribe() {
         var at = listeners.indexOf(listener)
-        if (at >= 0) listeners.splice(at, 1)
+        if (at < 0) return
+        listeners.splice(at, 1)
+        if (!listeners.length && driver) driver.listen(false)
       }
     },
   }

@@ -45,7 +45,7 @@ impl App {
         let id = made["id"]
             .as_u64()
             .unwrap_or_else(|| panic!("not created: {made}")) as u32;
-        App {
+        let mut app = App {
             id,
             now: NOW,
             storage,
@@ -64,7 +64,10 @@ impl App {
             changes: Vec::new(),
             deadline: None,
             queue: Vec::new(),
-        }
+        };
+        // The app listens for changes: the core says what changed only then.
+        app.feed(kind::LISTENERS, 0, 1, "");
+        app
     }
 
     /// Feeds one input and carries out everything that follows, as the shim does.

@@ -131,7 +131,12 @@ impl World {
     fn new() -> World {
         let config = Config::from_options(Options::new("https://api.example.com/login")).unwrap();
         World {
-            machine: Machine::new(config, [9; 16]),
+            machine: {
+                // The app listens for changes (onChange): the check follows what it sees.
+                let mut machine = Machine::new(config, [9; 16]);
+                machine.handle(START, Input::Listeners { any: true });
+                machine
+            },
             now: START,
             next_call: 1,
             next_code: 1,
@@ -303,7 +308,7 @@ impl World {
                     Ok(_) => {}
                 }
             }
-            Effect::Changed { .. } | Effect::Toast { .. } => {}
+            Effect::Changed { .. } | Effect::Toast => {}
         }
     }
 

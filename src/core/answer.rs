@@ -6,6 +6,7 @@ use crate::core::error::{Error, ErrorCode};
 use crate::core::limits::{MAX_ID_BYTES, MAX_SAFE_INTEGER, MAX_TOKEN_BYTES, MAX_TTL_MS};
 use crate::core::record::{Record, RECORD_VERSION};
 use crate::core::secret::Secret;
+use crate::core::text::Text;
 use crate::core::user_info::UserInfo;
 
 /// The backend's JSON answer, as far as mp-session reads it:
@@ -13,17 +14,17 @@ use crate::core::user_info::UserInfo;
 ///
 /// Every other field is ignored and never kept: a `session_key` that a backend wrongly
 /// sends is not even decoded.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-pub struct Answer {
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Answer<T = String> {
     /// The user's openid.
     #[serde(default)]
-    pub openid: Option<String>,
+    pub openid: Option<T>,
     /// The user's unionid.
     #[serde(default)]
-    pub unionid: Option<String>,
+    pub unionid: Option<T>,
     /// The backend's own token.
     #[serde(default)]
-    pub token: Option<Secret>,
+    pub token: Option<Secret<T>>,
     /// Session lifetime in seconds (`expires_in`).
     #[serde(default)]
     pub expires_in: Option<f64>,
@@ -32,10 +33,41 @@ pub struct Answer {
     pub expires_in_camel: Option<f64>,
     /// The profile, if the backend knows it.
     #[serde(default, rename = "userInfo")]
-    pub user_info: Option<UserInfo>,
+    pub user_info: Option<UserInfo<T>>,
     /// code2Session's `errcode`, passed through by the backend; `0` or absent is success.
     #[serde(default)]
     pub errcode: Option<f64>,
+}
+
+impl<T> Answer<T> {
+    /// An answer carrying a code2Session `errcode`.
+    pub fn errcode(errcode: i64) -> Answer<T> {
+        Answer {
+            errcode: Some(errcode as f64),
+            ..Answer::default()
+        }
+    }
+
+    /// Adds `expires_in`, in seconds.
+    pub fn with_expires_in(mut self, seconds: f64) -> Answer<T> {
+        self.expires_in = Some(seconds);
+        self
+    }
+}
+
+/// An answer with no field at all.
+impl<T> Default for Answer<T> {
+    fn default() -> Answer<T> {
+        Answer {
+            openid: None,
+            unionid: None,
+            token: None,
+            expires_in: None,
+            expires_in_camel: None,
+            user_info: None,
+            errcode: None,
+        }
+    }
 }
 
 impl Answer {
@@ -43,14 +75,6 @@ impl Answer {
     pub fn session(openid: impl Into<String>) -> Answer {
         Answer {
             openid: Some(openid.into()),
-            ..Answer::default()
-        }
-    }
-
-    /// An answer carrying a code2Session `errcode`.
-    pub fn errcode(errcode: i64) -> Answer {
-        Answer {
-            errcode: Some(errcode as f64),
             ..Answer::default()
         }
     }
@@ -67,12 +91,6 @@ impl Answer {
         self
     }
 
-    /// Adds `expires_in`, in seconds.
-    pub fn with_expires_in(mut self, seconds: f64) -> Answer {
-        self.expires_in = Some(seconds);
-        self
-    }
-
     /// Adds a profile.
     pub fn with_user_info(mut self, user_info: UserInfo) -> Answer {
         self.user_info = Some(user_info);
@@ -82,9 +100,9 @@ impl Answer {
 
 /// The body of the backend's HTTP answer.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ReplyBody {
+pub enum ReplyBody<T = String> {
     /// A JSON object that decoded as an [`Answer`].
-    Answer(Answer),
+    Answer(Answer<T>),
     /// Anything else: not JSON, or JSON of the wrong shape.
     Unreadable,
     /// A body longer than [`crate::MAX_ANSWER_CHARS`], not parsed.
@@ -93,16 +111,16 @@ pub enum ReplyBody {
 
 /// The backend's HTTP answer (`wx.request` calls `success` for every status).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Reply {
+pub struct Reply<T = String> {
     /// The HTTP status.
     pub status: u16,
     /// The decoded body.
-    pub body: ReplyBody,
+    pub body: ReplyBody<T>,
 }
 
-impl Reply {
+impl<T> Reply<T> {
     /// A 200 answer with this body.
-    pub fn ok(answer: Answer) -> Reply {
+    pub fn ok(answer: Answer<T>) -> Reply<T> {
         Reply {
             status: 200,
             body: ReplyBody::Answer(answer),
@@ -110,7 +128,7 @@ impl Reply {
     }
 
     /// An answer with this status and JSON body.
-    pub fn with_status(status: u16, answer: Answer) -> Reply {
+    pub fn with_status(status: u16, answer: Answer<T>) -> Reply<T> {
         Reply {
             status,
             body: ReplyBody::Answer(answer),
@@ -118,7 +136,7 @@ impl Reply {
     }
 
     /// An answer with this status and a body that is not a JSON object.
-    pub fn unreadable(status: u16) -> Reply {
+    pub fn unreadable(status: u16) -> Reply<T> {
         Reply {
             status,
             body: ReplyBody::Unreadable,
@@ -128,19 +146,19 @@ impl Reply {
 
 /// What the flow does after an answer or a failure.
 #[derive(Debug)]
-pub(crate) enum Verdict {
+pub(crate) enum Verdict<T> {
     /// A session: store it.
-    Session(Record),
+    Session(Record<T>),
     /// Try again after a backoff, while retries remain.
-    Retry(Error),
+    Retry(Error<T>),
     /// The code was bad or used: try once with a fresh `wx.login` code.
-    FreshCode(Error),
+    FreshCode(Error<T>),
     /// Give up now.
-    Fail(Error),
+    Fail(Error<T>),
 }
 
 /// Judges the backend's answer: an `errcode` decides first, then the HTTP status.
-pub(crate) fn judge(reply: &Reply, now: u64, default_ttl_ms: u64) -> Verdict {
+pub(crate) fn judge<T: Text>(reply: &Reply<T>, now: u64, default_ttl_ms: u64) -> Verdict<T> {
     let answer = match &reply.body {
         ReplyBody::Answer(answer) => Some(answer),
         ReplyBody::Unreadable | ReplyBody::TooLarge => None,
@@ -155,7 +173,7 @@ pub(crate) fn judge(reply: &Reply, now: u64, default_ttl_ms: u64) -> Verdict {
                 Err(error) => Verdict::Fail(error.with_status(reply.status)),
             },
             None => {
-                let message = if reply.body == ReplyBody::TooLarge {
+                let message = if matches!(reply.body, ReplyBody::TooLarge) {
                     "backend answer is longer than 65536 characters"
                 } else {
                     "backend answer is not a JSON object of the documented shape"
@@ -172,7 +190,7 @@ pub(crate) fn judge(reply: &Reply, now: u64, default_ttl_ms: u64) -> Verdict {
     }
 }
 
-fn judge_errcode(errcode: f64, status: u16) -> Verdict {
+fn judge_errcode<T: Text>(errcode: f64, status: u16) -> Verdict<T> {
     let whole =
         (errcode.is_finite() && errcode.trunc() == errcode && errcode.abs() <= MAX_SAFE_INTEGER as f64)
             .then_some(errcode as i64);
@@ -198,24 +216,24 @@ fn judge_errcode(errcode: f64, status: u16) -> Verdict {
 }
 
 /// Builds the record for a successful answer; says what is wrong with an unusable one.
-fn new_record(answer: &Answer, now: u64, default_ttl_ms: u64) -> Result<Record, Error> {
+fn new_record<T: Text>(answer: &Answer<T>, now: u64, default_ttl_ms: u64) -> Result<Record<T>, Error<T>> {
     let bad = |message: &'static str| Error::new(ErrorCode::BadResponse, message);
     let openid = match &answer.openid {
-        Some(openid) if !openid.is_empty() && openid.len() <= MAX_ID_BYTES => openid.clone(),
+        Some(openid) if !openid.is_empty() && openid.byte_len() <= MAX_ID_BYTES => openid.clone(),
         Some(openid) if !openid.is_empty() => {
             return Err(bad("backend answer has an openid longer than 128 bytes"))
         }
         _ => return Err(bad("backend answer has no openid")),
     };
     let unionid = match &answer.unionid {
-        Some(u) if u.len() > MAX_ID_BYTES => {
+        Some(u) if u.byte_len() > MAX_ID_BYTES => {
             return Err(bad("backend answer has a unionid longer than 128 bytes"))
         }
         Some(u) if !u.is_empty() => Some(u.clone()),
         _ => None,
     };
     let token = match &answer.token {
-        Some(t) if t.len() > MAX_TOKEN_BYTES => {
+        Some(t) if t.byte_len() > MAX_TOKEN_BYTES => {
             return Err(bad("backend answer has a token longer than 8192 bytes"))
         }
         Some(t) if !t.is_empty() => Some(t.clone()),
@@ -259,7 +277,7 @@ mod tests {
 
     const TTL: u64 = 7_200_000;
 
-    fn verdict(status: u16, json: &str) -> Verdict {
+    fn verdict(status: u16, json: &str) -> Verdict<String> {
         let body = match serde_json::from_str::<Answer>(json) {
             Ok(answer) => ReplyBody::Answer(answer),
             Err(_) => ReplyBody::Unreadable,
@@ -324,12 +342,12 @@ mod tests {
 
     #[test]
     fn an_answer_too_long_to_read_is_a_bad_response() {
-        let reply = Reply {
+        let reply: Reply = Reply {
             status: 200,
             body: ReplyBody::TooLarge,
         };
         assert!(matches!(judge(&reply, 0, TTL), Verdict::Fail(e) if e.message().contains("65536")));
-        let reply = Reply {
+        let reply: Reply = Reply {
             status: 502,
             body: ReplyBody::TooLarge,
         };

@@ -4,7 +4,6 @@
 use std::collections::VecDeque;
 
 use crate::core::config::Config;
-use crate::core::effect::TokenHeader;
 use crate::core::error::Error;
 use crate::core::input::{CallId, OpId};
 use crate::core::secret::Secret;
@@ -27,24 +26,33 @@ pub(crate) struct Queued {
 
 /// A request under way.
 #[derive(Clone, Debug)]
-pub(crate) struct Sent {
+pub(crate) struct Sent<T> {
     pub(crate) op: OpId,
     pub(crate) call: CallId,
     pub(crate) retry: bool,
     /// The token it carried, to tell whether its rejection concerns the current session.
-    pub(crate) token: Option<Secret>,
+    pub(crate) token: Option<Secret<T>>,
     /// The logout generation it was sent in: an answer from before a logout logs nobody in.
     pub(crate) generation: u32,
 }
 
 /// The requests waiting and under way.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Requests {
+#[derive(Clone, Debug)]
+pub(crate) struct Requests<T> {
     queue: VecDeque<Queued>,
-    in_flight: Vec<Sent>,
+    in_flight: Vec<Sent<T>>,
 }
 
-impl Requests {
+impl<T> Default for Requests<T> {
+    fn default() -> Self {
+        Requests {
+            queue: VecDeque::new(),
+            in_flight: Vec::new(),
+        }
+    }
+}
+
+impl<T> Requests<T> {
     pub(crate) fn enqueue(&mut self, queued: Queued) {
         self.queue.push_back(queued);
     }
@@ -58,12 +66,12 @@ impl Requests {
         }
     }
 
-    pub(crate) fn sent(&mut self, sent: Sent) {
+    pub(crate) fn sent(&mut self, sent: Sent<T>) {
         self.in_flight.push(sent);
     }
 
     /// The request `op`, now answered; `None` if it is not under way.
-    pub(crate) fn take(&mut self, op: OpId) -> Option<Sent> {
+    pub(crate) fn take(&mut self, op: OpId) -> Option<Sent<T>> {
         let index = self.in_flight.iter().position(|s| s.op == op)?;
         Some(self.in_flight.swap_remove(index))
     }
@@ -80,7 +88,7 @@ impl Requests {
 }
 
 /// Checks a request URL: secure, and on one of the origins the token may go to.
-pub(crate) fn check_url(config: &Config, url: &str) -> Result<(), Error> {
+pub(crate) fn check_url<T>(config: &Config, url: &str) -> Result<(), Error<T>> {
     let origin = secure_origin(url).map_err(|why| {
         let mut message = String::from("request url ");
         message.push_str(why);
@@ -92,23 +100,5 @@ pub(crate) fn check_url(config: &Config, url: &str) -> Result<(), Error> {
         Err(Error::invalid_argument(
             "request url is not on an allowed origin, so it may not receive the token; add its origin to allowedOrigins",
         ))
-    }
-}
-
-/// The header that carries `token`: `Authorization: Bearer <token>`, or the bare token in
-/// the header named by `tokenHeader`.
-pub(crate) fn token_header(config: &Config, token: &Secret) -> TokenHeader {
-    let name = config.token_header();
-    let value = if name.eq_ignore_ascii_case("authorization") {
-        let mut value = String::with_capacity(7 + token.len());
-        value.push_str("Bearer ");
-        value.push_str(token.expose());
-        Secret::new(value)
-    } else {
-        token.clone()
-    };
-    TokenHeader {
-        name: name.to_owned(),
-        value,
     }
 }

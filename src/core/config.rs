@@ -3,8 +3,10 @@
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use crate::core::effect::TokenHeader;
 use crate::core::error::Error;
 use crate::core::limits::MAX_TTL_MS;
+use crate::core::secret::Secret;
 use crate::core::url::{check_allowed_origin, secure_origin};
 
 /// Default for `leewaySeconds`: refresh a session this long before it expires.
@@ -17,6 +19,8 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default for `namespace`.
 pub const DEFAULT_NAMESPACE: &str = "default";
+/// What every storage key of a session starts with.
+const STORAGE_KEY_PREFIX: &str = "mp-session:";
 
 const MAX_LEEWAY_SECONDS: f64 = 86_400.0;
 const MAX_TTL_SECONDS: f64 = (MAX_TTL_MS / 1000) as f64;
@@ -190,7 +194,8 @@ pub enum Exchange {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     exchange: Exchange,
-    namespace: String,
+    /// `mp-session:<namespace>`.
+    storage_key: String,
     leeway_ms: u64,
     default_ttl_ms: u64,
     timeout_ms: u32,
@@ -316,9 +321,12 @@ impl Config {
             }
         };
 
+        let mut storage_key = String::with_capacity(STORAGE_KEY_PREFIX.len() + namespace.len());
+        storage_key.push_str(STORAGE_KEY_PREFIX);
+        storage_key.push_str(&namespace);
         Ok(Config {
             exchange,
-            namespace,
+            storage_key,
             leeway_ms: u64::from(leeway) * 1000,
             default_ttl_ms: u64::from(ttl) * 1000,
             timeout_ms,
@@ -357,15 +365,12 @@ impl Config {
 
     /// The namespace that keeps this session apart from others.
     pub fn namespace(&self) -> &str {
-        &self.namespace
+        &self.storage_key[STORAGE_KEY_PREFIX.len()..]
     }
 
     /// The storage key of this namespace's session record: `mp-session:<namespace>`.
-    pub fn storage_key(&self) -> String {
-        let mut key = String::with_capacity(11 + self.namespace.len());
-        key.push_str("mp-session:");
-        key.push_str(&self.namespace);
-        key
+    pub fn storage_key(&self) -> &str {
+        &self.storage_key
     }
 
     /// How long before expiry a session is refreshed, in milliseconds.
@@ -396,6 +401,29 @@ impl Config {
     /// The header `request()` puts the token in.
     pub fn token_header(&self) -> &str {
         &self.token_header
+    }
+
+    /// What goes before the token in that header: `"Bearer "` for `Authorization`, nothing
+    /// for any other header.
+    pub fn token_scheme(&self) -> &'static str {
+        if self.token_header.eq_ignore_ascii_case("authorization") {
+            "Bearer "
+        } else {
+            ""
+        }
+    }
+
+    /// The header that carries `token` on an app request: `Authorization: Bearer <token>`,
+    /// or the bare token in the header named by `tokenHeader`.
+    pub fn token_header_for(&self, token: &Secret) -> TokenHeader {
+        let scheme = self.token_scheme();
+        let mut value = String::with_capacity(scheme.len() + token.len());
+        value.push_str(scheme);
+        value.push_str(token.expose());
+        TokenHeader {
+            name: self.token_header.clone(),
+            value: Secret::new(value),
+        }
     }
 
     /// The origins `request()` may send the token to, normalised.

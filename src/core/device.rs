@@ -16,7 +16,7 @@ pub(crate) enum DeviceId {
 impl DeviceId {
     /// A `deviceId()` call: the id if it is known, else `None` and the call waits for the
     /// read (started here if it is the first call).
-    pub(crate) fn ask(&mut self, call: CallId, out: &mut Outbox) -> Option<String> {
+    pub(crate) fn ask<T>(&mut self, call: CallId, out: &mut Outbox<T>) -> Option<String> {
         match self {
             DeviceId::Known(id) => Some(id.clone()),
             DeviceId::Reading { calls, .. } => {
@@ -37,12 +37,12 @@ impl DeviceId {
 
     /// The read `op` found `found`: keeps a stored UUID, or makes and writes a new one.
     /// Returns the id and the calls waiting for it; `None` for a stale read.
-    pub(crate) fn read(
+    pub(crate) fn read<T>(
         &mut self,
         op: OpId,
         found: Option<String>,
         rng: &mut Rng,
-        out: &mut Outbox,
+        out: &mut Outbox<T>,
     ) -> Option<(String, Vec<CallId>)> {
         let calls = match self {
             DeviceId::Reading { op: reading, calls } if *reading == op => std::mem::take(calls),

@@ -12,16 +12,16 @@ pub const DEVICE_ID_KEY: &str = "mp-session:device-id";
 /// The JSON body posted to `loginUrl`: `{ "code": "...", "platform": "wx" }`, or
 /// `{ "anonymousCode": "...", "platform": "tt" }` on Douyin for a user not logged in to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoginBody {
+pub struct LoginBody<T = String> {
     /// The single-use code from the platform's login call.
-    pub code: Secret,
+    pub code: Secret<T>,
     /// The code is Douyin's `anonymousCode` (posted under that name).
     pub anonymous: bool,
     /// The platform the code comes from.
     pub platform: &'static str,
 }
 
-/// The header that carries the token on an app request.
+/// The header that carries the token on an app request ([`crate::Config::token_header_for`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenHeader {
     /// The header name (`tokenHeader`, default `Authorization`).
@@ -32,9 +32,9 @@ pub struct TokenHeader {
 
 /// What a settled call gives back.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Settled {
+pub enum Settled<T = String> {
     /// A session (`ensure`, `setUserInfo`).
-    Session(Session),
+    Session(Session<T>),
     /// The device id (`deviceId`).
     DeviceId(String),
     /// Nothing (`logout`).
@@ -50,29 +50,25 @@ pub enum Settled {
 /// so a driver may answer them at once; the others are answered later, by id. The machine
 /// asks for no timers: [`crate::Machine::poll_timeout`] says when to wake it.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Effect {
-    /// Read the session record under `key`; answer with [`crate::Input::SessionRead`].
+pub enum Effect<T = String> {
+    /// Read the session record under the config's storage key
+    /// ([`crate::Config::storage_key`]); answer with [`crate::Input::SessionRead`].
     ReadSession {
         /// The effect's id.
         op: OpId,
-        /// The storage key.
-        key: String,
     },
-    /// Write `record` under `key` in one call; answer with [`crate::Input::StorageResult`].
+    /// Write `record` under the storage key in one call; answer with
+    /// [`crate::Input::StorageResult`].
     WriteSession {
         /// The effect's id.
         op: OpId,
-        /// The storage key.
-        key: String,
         /// The whole record.
-        record: Record,
+        record: Record<T>,
     },
-    /// Remove the record under `key`; answer with [`crate::Input::StorageResult`].
+    /// Remove the record under the storage key; answer with [`crate::Input::StorageResult`].
     RemoveSession {
         /// The effect's id.
         op: OpId,
-        /// The storage key.
-        key: String,
     },
     /// Read the device id under [`DEVICE_ID_KEY`]; answer with [`crate::Input::DeviceIdRead`].
     ReadDeviceId {
@@ -94,28 +90,23 @@ pub enum Effect {
         /// `wx.login` so that the machine's deadline decides.
         timeout_ms: u32,
     },
-    /// POST `body` as JSON to `url`; answer with [`crate::Input::PostResult`].
+    /// POST `body` as JSON to the config's `loginUrl` ([`crate::Config::login_url`]); answer
+    /// with [`crate::Input::PostResult`].
     PostCode {
         /// The effect's id.
         op: OpId,
-        /// The backend's `loginUrl`.
-        url: String,
         /// The body.
-        body: LoginBody,
+        body: LoginBody<T>,
         /// As for [`Effect::Login`].
         timeout_ms: u32,
     },
-    /// Call the WeChat cloud function `name` with `{ platform }` (`wx.cloud.callFunction`);
+    /// Call the config's WeChat cloud function with `{ platform }` (`wx.cloud.callFunction`);
     /// answer with [`crate::Input::PostResult`]: status 200 and the function's `result` as
     /// the body, or `Err` when the call failed. It stands for both `wx.login` and the login
     /// request when the config names a cloud function.
     CallFunction {
         /// The effect's id.
         op: OpId,
-        /// The cloud function's name (`cloudFunction`).
-        name: String,
-        /// The platform, passed to the function as `data.platform`.
-        platform: &'static str,
         /// As for [`Effect::Login`].
         timeout_ms: u32,
     },
@@ -125,33 +116,30 @@ pub enum Effect {
         /// The request to abort.
         op: OpId,
     },
-    /// Send the app's request `call` (the driver holds its options), with `header` added;
-    /// answer with [`crate::Input::SendResult`].
+    /// Send the app's request `call` (the driver holds its options) with the token, in the
+    /// header the config names ([`crate::Config::token_header_for`]) or where the app's
+    /// `attachToken` puts it; answer with [`crate::Input::SendResult`].
     SendRequest {
         /// The effect's id.
         op: OpId,
         /// The app's `request()` call.
         call: CallId,
-        /// The token header, or `None` when the backend issued no token.
-        header: Option<TokenHeader>,
-        /// The token itself, for an app that places it somewhere else (`attachToken`).
-        token: Option<Secret>,
+        /// The token, or `None` when the backend issued none (the request goes without).
+        token: Option<Secret<T>>,
     },
     /// Finish the app's call `call`.
     Settle {
         /// The call.
         call: CallId,
         /// Its outcome.
-        result: Result<Settled, Error>,
+        result: Result<Settled<T>, Error<T>>,
     },
-    /// What `current()` returns has changed: tell the `onChange` listeners.
+    /// What `current()` returns has changed: tell the `onChange` listeners (given only while
+    /// there are any: [`crate::Input::Listeners`]).
     Changed {
         /// The new session, or `None` after a logout.
-        session: Option<Session>,
+        session: Option<Session<T>>,
     },
-    /// Show `title` with `wx.showToast` (the `failureToast` option, once per failed login).
-    Toast {
-        /// The text.
-        title: String,
-    },
+    /// Show the config's `failureToast` text with `wx.showToast`, once per failed login.
+    Toast,
 }

@@ -61,17 +61,17 @@ type Message = Cow<'static, str>;
 /// are known, and what the platform said (`detail`, such as `wx.login`'s `errMsg`). Messages
 /// never contain a token or a login code.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Error {
+pub struct Error<T = String> {
     code: ErrorCode,
     message: Message,
     retryable: bool,
     errcode: Option<i64>,
     status: Option<u16>,
     detail: Option<String>,
-    session: Option<Box<Session>>,
+    session: Option<Box<Session<T>>>,
 }
 
-impl Error {
+impl<T> Error<T> {
     /// An error that trying again will not fix.
     pub(crate) fn new(code: ErrorCode, message: impl Into<Message>) -> Self {
         Error {
@@ -118,7 +118,7 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_session(mut self, session: Session) -> Self {
+    pub(crate) fn with_session(mut self, session: Session<T>) -> Self {
         self.session = Some(Box::new(session));
         self
     }
@@ -161,12 +161,12 @@ impl Error {
 
     /// For a `STORAGE` error after a successful login: the session, which stays usable in
     /// memory for this launch although it could not be saved.
-    pub fn session(&self) -> Option<&Session> {
+    pub fn session(&self) -> Option<&Session<T>> {
         self.session.as_deref()
     }
 }
 
-impl fmt::Display for Error {
+impl<T> fmt::Display for Error<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.code.as_str(), self.message)?;
         if let Some(errcode) = self.errcode {
@@ -182,4 +182,4 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl<T: fmt::Debug> std::error::Error for Error<T> {}

@@ -48,7 +48,7 @@ impl PlatformError {
     }
 
     /// `error` with what the platform said added.
-    pub(crate) fn explain(&self, error: Error) -> Error {
+    pub(crate) fn explain<T>(&self, error: Error<T>) -> Error<T> {
         match &self.detail {
             Some(detail) => error.with_detail(detail.clone()),
             None => error,
@@ -67,7 +67,7 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub(crate) fn error(self) -> Error {
+    pub(crate) fn error<T>(self) -> Error<T> {
         match self {
             Refusal::StateMismatch => Error::new(
                 ErrorCode::StateMismatch,
@@ -80,11 +80,11 @@ impl Refusal {
 
 /// The result of [`crate::Effect::Login`].
 #[derive(Clone, Debug, PartialEq)]
-pub enum LoginResult {
+pub enum LoginResult<T = String> {
     /// A single-use code.
-    Code(Secret),
+    Code(Secret<T>),
     /// Douyin, for a user not logged in to Douyin: only a single-use `anonymousCode`.
-    AnonymousCode(Secret),
+    AnonymousCode(Secret<T>),
     /// `wx.login` failed, or gave no code that is a non-empty string.
     Failed(PlatformError),
     /// Web pages: the OAuth redirect came back, but its code may not be used. The login
@@ -107,7 +107,7 @@ pub enum SendResult {
 
 /// An input to [`crate::Machine::handle`].
 #[derive(Clone, Debug, PartialEq)]
-pub enum Input {
+pub enum Input<T = String> {
     /// The app wants a session (`launch()` or `ensure()`).
     Ensure {
         /// The call to settle.
@@ -121,12 +121,18 @@ pub enum Input {
         /// The call to settle.
         call: CallId,
         /// The fields to change.
-        info: UserInfo,
+        info: UserInfo<T>,
     },
     /// The app logs out: the stored session is removed, a login under way is dropped.
     Logout {
         /// The call to settle.
         call: CallId,
+    },
+    /// Whether anyone listens for changes (`onChange`): [`crate::Effect::Changed`] is given
+    /// only while someone does. Nobody does at first.
+    Listeners {
+        /// Someone listens.
+        any: bool,
     },
     /// The app sends a request with the session's token (`request`). The driver keeps its
     /// options; the machine needs the URL, to check where the token would go.
@@ -146,7 +152,7 @@ pub enum Input {
         /// The effect answered.
         op: OpId,
         /// What the read found.
-        found: StoredSession,
+        found: StoredSession<T>,
     },
     /// The result of [`crate::Effect::ReadDeviceId`]: the stored string, or `None` when the
     /// read found nothing, found something that is not a string, or threw.
@@ -168,7 +174,7 @@ pub enum Input {
         /// The effect answered.
         op: OpId,
         /// The code, or why there is none.
-        result: LoginResult,
+        result: LoginResult<T>,
     },
     /// The result of [`crate::Effect::PostCode`]: the backend's HTTP answer (any status), or
     /// `Err` when the request failed (`wx.request` called `fail`). Also the result of
@@ -177,7 +183,7 @@ pub enum Input {
         /// The effect answered.
         op: OpId,
         /// The answer.
-        result: Result<Reply, PlatformError>,
+        result: Result<Reply<T>, PlatformError>,
     },
     /// The result of [`crate::Effect::SendRequest`].
     SendResult {

@@ -7,6 +7,7 @@ pub(crate) mod app_requests;
 pub(crate) mod backoff;
 pub(crate) mod config;
 pub(crate) mod device;
+pub(crate) mod digits;
 pub(crate) mod effect;
 pub(crate) mod error;
 pub(crate) mod input;

@@ -1,10 +1,10 @@
 //! The official-account OAuth code flow, as pure functions: the authorize URL, the random
 //! `state`, and what a page's URL brings back. No browser needed, so it is tested natively.
 
+use crate::core::digits::push_hex;
 use crate::core::error::Error;
 use crate::core::input::Refusal;
 use crate::core::secret::Secret;
-use crate::core::text::push_hex;
 use crate::core::url::secure_origin;
 use crate::wire::json::{Fields, Json, Wrong};
 

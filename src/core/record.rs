@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::limits::{MAX_ID_BYTES, MAX_SAFE_INTEGER, MAX_TOKEN_BYTES};
 use crate::core::secret::Secret;
 use crate::core::session::{Session, Source};
+use crate::core::text::Text;
 use crate::core::user_info::UserInfo;
 
 /// The version written in every record; a record of any other version is ignored.
@@ -16,33 +17,33 @@ pub const RECORD_VERSION: u32 = 1;
 /// Times are Unix milliseconds. `session_key` has no field here: it cannot be stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Record {
+pub struct Record<T = String> {
     /// Format version, [`RECORD_VERSION`].
     pub v: u32,
     /// The user's openid.
-    pub openid: String,
+    pub openid: T,
     /// The user's unionid, if the backend gave one.
     #[serde(default)]
-    pub unionid: Option<String>,
+    pub unionid: Option<T>,
     /// The backend's token, if it gave one.
     #[serde(default)]
-    pub token: Option<Secret>,
+    pub token: Option<Secret<T>>,
     /// When the session expires.
     pub expires_at: u64,
     /// When the session was obtained (by this device's clock).
     pub obtained_at: u64,
     /// The user's profile, if known.
     #[serde(default)]
-    pub user_info: Option<UserInfo>,
+    pub user_info: Option<UserInfo<T>>,
 }
 
 /// What a storage read found under the session key.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StoredSession {
+pub enum StoredSession<T = String> {
     /// Nothing (`''`, `undefined` or `null`).
     Absent,
     /// A value that decoded as a [`Record`] (its version and times are judged later).
-    Found(Record),
+    Found(Record<T>),
     /// A value that is not a record: not JSON, the wrong shape, the wrong types.
     Unreadable,
     /// The read itself threw.
@@ -71,7 +72,7 @@ impl Standing {
     }
 }
 
-impl Record {
+impl<T: Text> Record<T> {
     /// Judges the record at `now`: fresh until `leeway_ms` before expiry. The leeway never
     /// takes more than half a session's life, so a short-lived session is not born stale.
     pub fn standing(&self, now: u64, leeway_ms: u64) -> Standing {
@@ -101,9 +102,9 @@ impl Record {
     fn is_well_formed(&self) -> bool {
         self.v == RECORD_VERSION
             && !self.openid.is_empty()
-            && self.openid.len() <= MAX_ID_BYTES
-            && self.unionid.as_ref().is_none_or(|u| !u.is_empty() && u.len() <= MAX_ID_BYTES)
-            && self.token.as_ref().is_none_or(|t| t.len() <= MAX_TOKEN_BYTES)
+            && self.openid.byte_len() <= MAX_ID_BYTES
+            && self.unionid.as_ref().is_none_or(|u| !u.is_empty() && u.byte_len() <= MAX_ID_BYTES)
+            && self.token.as_ref().is_none_or(|t| t.byte_len() <= MAX_TOKEN_BYTES)
             && self.user_info.as_ref().is_none_or(UserInfo::is_within_limits)
             && self.expires_at > self.obtained_at
             // Beyond 2^53 a JavaScript number cannot hold the time exactly.
@@ -111,7 +112,7 @@ impl Record {
     }
 
     /// The session the app sees.
-    pub fn to_session(&self, source: Source) -> Session {
+    pub fn to_session(&self, source: Source) -> Session<T> {
         Session {
             openid: self.openid.clone(),
             unionid: self.unionid.clone(),

@@ -1,6 +1,6 @@
 //! Randomness from the entropy the driver passes in: backoff jitter and the device id.
 
-use crate::core::text::push_hex;
+use crate::core::digits::push_hex;
 
 /// xoshiro128++: small, fast, and good enough for jitter and an analytics id. Seeded
 /// from the caller's entropy, so a test with fixed entropy is deterministic.

@@ -1,8 +1,10 @@
 //! A string that the app needs to read but that must never reach a log.
 
-use core::fmt;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::core::text::Text;
 
 /// A login code or a backend token.
 ///
@@ -11,9 +13,9 @@ use serde::{Deserialize, Serialize};
 /// logged with `{:?}` without leaking what it carries.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Secret(String);
+pub struct Secret<T = String>(T);
 
-impl Secret {
+impl Secret<String> {
     /// Wraps a value.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
@@ -28,6 +30,23 @@ impl Secret {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+}
+
+impl<T: Text> Secret<T> {
+    /// Wraps a text of any kind (a handle, at the WeChat boundary).
+    pub fn hide(value: T) -> Self {
+        Secret(value)
+    }
+
+    /// The text itself, for the code that must pass it on.
+    pub fn text(&self) -> &T {
+        &self.0
+    }
+
+    /// Length of the value in UTF-8 bytes.
+    pub fn byte_len(&self) -> usize {
+        self.0.byte_len()
+    }
 
     /// Whether the value is the empty string.
     pub fn is_empty(&self) -> bool {
@@ -35,7 +54,7 @@ impl Secret {
     }
 }
 
-impl fmt::Debug for Secret {
+impl<T> fmt::Debug for Secret<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(..)")
     }

@@ -15,20 +15,21 @@ pub enum Source {
     Login,
 }
 
-/// Who the user is, as the app sees it. `session_key` is never part of it.
+/// Who the user is, as the app sees it. `session_key` is never part of it. Its strings are
+/// `String`s natively and handles at the WeChat boundary (see [`crate::Text`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Session {
+pub struct Session<T = String> {
     /// The user's openid in this mini-program.
-    pub openid: String,
+    pub openid: T,
     /// The user's unionid, when the mini-program is bound to an Open Platform account.
-    pub unionid: Option<String>,
+    pub unionid: Option<T>,
     /// The backend's own login token, if it issued one.
-    pub token: Option<Secret>,
+    pub token: Option<Secret<T>>,
     /// When the session expires, in Unix milliseconds.
     pub expires_at: u64,
     /// The profile set with `setUserInfo` or returned by the backend.
-    pub user_info: Option<UserInfo>,
+    pub user_info: Option<UserInfo<T>>,
     /// Whether it came from storage or from a login in this run.
     pub source: Source,
 }

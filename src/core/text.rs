@@ -1,47 +1,27 @@
-//! Writing numbers and bytes as text without `core::fmt`, whose machinery would cost the
-//! shipped module more than everything here.
+//! The strings the core passes on without reading them: an openid, a token, a login code, a
+//! nickname. The core needs only their length (the limits count UTF-8 bytes) and whether two
+//! are the same, so it is generic over what holds them: a `String` natively and in tests, a
+//! handle to a string JavaScript keeps at the WeChat boundary (`crate::wire::Handle`), where a
+//! string that only passes through never enters the module's memory.
 
-/// Appends `n` in decimal.
-pub(crate) fn push_number(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in digits[..len].iter().rev() {
-        out.push(char::from(d));
+use std::fmt::Debug;
+
+/// A string the core carries but never reads character by character.
+///
+/// Two texts are equal exactly when their strings are (a boundary that uses handles gives
+/// one string one handle).
+pub trait Text: Clone + PartialEq + Eq + Debug {
+    /// Its length in UTF-8 bytes, as the limits count it.
+    fn byte_len(&self) -> usize;
+
+    /// Whether it is the empty string.
+    fn is_empty(&self) -> bool {
+        self.byte_len() == 0
     }
 }
 
-/// Appends `byte` as two hex digits, lowercase or uppercase.
-pub(crate) fn push_hex(out: &mut String, byte: u8, upper: bool) {
-    let digits: &[u8; 16] = if upper {
-        b"0123456789ABCDEF"
-    } else {
-        b"0123456789abcdef"
-    };
-    out.push(char::from(digits[usize::from(byte >> 4)]));
-    out.push(char::from(digits[usize::from(byte & 0x0f)]));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_and_hex() {
-        let mut out = String::new();
-        for n in [0, 7, 10, 65_535, u64::MAX] {
-            push_number(&mut out, n);
-            out.push(' ');
-        }
-        push_hex(&mut out, 0xa5, false);
-        push_hex(&mut out, 0x0f, true);
-        assert_eq!(out, "0 7 10 65535 18446744073709551615 a50F");
+impl Text for String {
+    fn byte_len(&self) -> usize {
+        self.len()
     }
 }

@@ -1,7 +1,7 @@
 //! The checks made of every URL: HTTPS (plain HTTP only to this machine, for development),
 //! and the origin a token may be sent to.
 
-use crate::core::text::push_number;
+use crate::core::digits::push_number;
 
 const MAX_URL_LEN: usize = 2048;
 

@@ -2,28 +2,38 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::error::Error;
 use crate::core::limits::{MAX_AVATAR_URL_BYTES, MAX_NICKNAME_BYTES};
+use crate::core::text::Text;
 
 /// The profile kept with the session.
 ///
 /// Since 2022-11 WeChat no longer hands out a real nickname or avatar through an API; the
 /// app collects them (`<button open-type="chooseAvatar">`, `<input type="nickname">`) or the
 /// backend returns them. Only these two fields are kept.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct UserInfo {
+pub struct UserInfo<T = String> {
     /// The nickname, as the user typed it.
     #[serde(default)]
-    pub nick_name: Option<String>,
+    pub nick_name: Option<T>,
     /// The avatar URL (from `chooseAvatar` this is a temporary file path until uploaded).
     #[serde(default)]
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<T>,
 }
 
-impl UserInfo {
+/// A profile with neither field.
+impl<T> Default for UserInfo<T> {
+    fn default() -> UserInfo<T> {
+        UserInfo {
+            nick_name: None,
+            avatar_url: None,
+        }
+    }
+}
+
+impl<T: Text> UserInfo<T> {
     /// `self` with every field that `patch` sets replaced.
-    pub(crate) fn merged(mut self, patch: &UserInfo) -> UserInfo {
+    pub(crate) fn merged(mut self, patch: &UserInfo<T>) -> UserInfo<T> {
         if let Some(nick_name) = &patch.nick_name {
             self.nick_name = Some(nick_name.clone());
         }
@@ -37,24 +47,23 @@ impl UserInfo {
     pub(crate) fn is_within_limits(&self) -> bool {
         self.nick_name
             .as_ref()
-            .is_none_or(|n| n.len() <= MAX_NICKNAME_BYTES)
+            .is_none_or(|n| n.byte_len() <= MAX_NICKNAME_BYTES)
             && self
                 .avatar_url
                 .as_ref()
-                .is_none_or(|a| a.len() <= MAX_AVATAR_URL_BYTES)
+                .is_none_or(|a| a.byte_len() <= MAX_AVATAR_URL_BYTES)
     }
 
-    /// Checks a `setUserInfo` argument: at least one field, each within its limit.
-    pub(crate) fn check_patch(&self) -> Result<(), Error> {
+    /// What is wrong with a `setUserInfo` argument, if anything: it needs at least one
+    /// field, each within its limit.
+    pub(crate) fn patch_problem(&self) -> Option<&'static str> {
         if self.nick_name.is_none() && self.avatar_url.is_none() {
-            return Err(Error::invalid_argument("setUserInfo needs nickName or avatarUrl"));
+            return Some("setUserInfo needs nickName or avatarUrl");
         }
         if !self.is_within_limits() {
-            return Err(Error::invalid_argument(
-                "nickName must be at most 256 bytes and avatarUrl at most 4096",
-            ));
+            return Some("nickName must be at most 256 bytes and avatarUrl at most 4096");
         }
-        Ok(())
+        None
     }
 }
 

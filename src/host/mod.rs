@@ -63,6 +63,8 @@ pub mod kind {
     pub const SEND_RESULT: u32 = 11;
     /// The timer set for the output's deadline fired.
     pub const TIMEOUT: u32 = 12;
+    /// `flag` 1 when the app has `onChange` listeners, 0 when it has none left.
+    pub const LISTENERS: u32 = 13;
 }
 
 /// One session (one namespace) of the app.
@@ -109,7 +111,7 @@ pub fn create(kind: u32, entropy: [u8; 16], text: Option<&str>) -> String {
                 }
             });
             out.push_str("{\"id\":");
-            crate::core::text::push_number(&mut out, id as u64);
+            crate::core::digits::push_number(&mut out, id as u64);
         }
         Err(error) => {
             out.push_str("{\"error\":");
@@ -136,10 +138,13 @@ pub fn input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, text: Option<&st
             Decoded::Input(input) => slot.machine.handle(now, input),
             Decoded::Timeout => slot.machine.handle_timeout(now),
             Decoded::Current => slot.machine.handle(now, Input::Load),
-            Decoded::Rejected(call, error) => out.effect(&crate::Effect::Settle {
-                call,
-                result: Err(error),
-            }),
+            Decoded::Rejected(call, error) => out.effect(
+                &crate::Effect::Settle {
+                    call,
+                    result: Err(error),
+                },
+                slot.machine.config(),
+            ),
             Decoded::Nothing => {}
         }
         slot.drain(now, &mut out);
@@ -165,15 +170,15 @@ impl Slot {
         while let Some(effect) = self.machine.poll_effect() {
             #[cfg(all(feature = "web", target_arch = "wasm32"))]
             if let Some(web) = &self.web {
-                match web.carry_out(effect, out) {
+                match web.carry_out(effect, self.machine.config(), out) {
                     Ok(Some(input)) => self.machine.handle(now, input),
                     Ok(None) => {}
-                    Err(effect) => out.effect(&effect),
+                    Err(effect) => out.effect(&effect, self.machine.config()),
                 }
                 continue;
             }
             let _ = now;
-            out.effect(&effect);
+            out.effect(&effect, self.machine.config());
         }
     }
 }
@@ -261,6 +266,7 @@ fn decode(kind: u32, arg: u32, flag: i32, text: Option<&str>) -> Decoded {
             },
         },
         kind::TIMEOUT => return Decoded::Timeout,
+        kind::LISTENERS => Input::Listeners { any: flag != 0 },
         _ => return Decoded::Nothing,
     };
     Decoded::Input(input)

@@ -89,18 +89,24 @@ impl WebSide {
 
     /// Carries out the storage and login effects the web way: `Ok` with the input that
     /// answers it, if any; every other effect is given back, for the page's JavaScript.
-    pub(super) fn carry_out(&self, effect: Effect, out: &mut Output) -> Result<Option<Input>, Effect> {
+    pub(super) fn carry_out(
+        &self,
+        effect: Effect,
+        config: &Config,
+        out: &mut Output,
+    ) -> Result<Option<Input>, Effect> {
+        let key = config.storage_key();
         let stored = |op| Some(Input::StorageResult { op, result: Ok(()) });
         Ok(match effect {
-            Effect::ReadSession { op, key } => Some(Input::SessionRead {
+            Effect::ReadSession { op } => Some(Input::SessionRead {
                 op,
                 found: self.local.read_session(&key),
             }),
-            Effect::WriteSession { op, key, record } => {
+            Effect::WriteSession { op, record } => {
                 self.local.write(&key, &record);
                 stored(op)
             }
-            Effect::RemoveSession { op, key } => {
+            Effect::RemoveSession { op } => {
                 self.local.remove(&key);
                 stored(op)
             }

@@ -10,7 +10,8 @@ use crate::core::secret::Secret;
 impl Harness {
     pub(super) fn carry_out(&mut self, effect: Effect) {
         match effect {
-            Effect::ReadSession { op, key } => {
+            Effect::ReadSession { op } => {
+                let key = self.config.storage_key().to_owned();
                 self.counts.reads += 1;
                 let found = if self.fail_reads {
                     StoredSession::Failed
@@ -32,7 +33,8 @@ impl Harness {
                 };
                 self.machine.handle(self.now, Input::DeviceIdRead { op, found });
             }
-            Effect::WriteSession { op, key, record } => {
+            Effect::WriteSession { op, record } => {
+                let key = self.config.storage_key().to_owned();
                 self.counts.writes += 1;
                 if !self.fail_writes {
                     self.storage.insert(key, Stored::Record(record));
@@ -46,7 +48,8 @@ impl Harness {
                 }
                 self.storage_result(op);
             }
-            Effect::RemoveSession { op, key } => {
+            Effect::RemoveSession { op } => {
+                let key = self.config.storage_key().to_owned();
                 self.counts.removes += 1;
                 if !self.fail_writes {
                     self.storage.remove(&key);
@@ -73,9 +76,12 @@ impl Harness {
                 self.counts.posts += 1;
                 self.pending.push_back(Pending::Post(op, Secret::new("")));
             }
-            Effect::SendRequest { op, call, header, .. } => {
+            Effect::SendRequest { op, call, token } => {
                 let url = self.request_urls.get(&call).cloned().unwrap_or_default();
-                let header = header.map(|h| (h.name, h.value.expose().to_owned()));
+                let header = token.map(|token| {
+                    let header = self.config.token_header_for(&token);
+                    (header.name, header.value.expose().to_owned())
+                });
                 self.counts.sends += 1;
                 self.pending
                     .push_back(Pending::Send(op, ApiRequest { url, header }));
@@ -105,7 +111,9 @@ impl Harness {
                 );
             }
             Effect::Changed { session } => self.changes.push(session),
-            Effect::Toast { title } => self.toasts.push(title),
+            Effect::Toast => self
+                .toasts
+                .push(self.config.failure_toast().unwrap_or_default().to_owned()),
         }
     }
 

@@ -185,7 +185,7 @@ impl Harness {
     /// A harness for a checked config (for a web page, `Config::for_platform(Platform::Web)`).
     pub fn with_config(config: Config) -> Harness {
         Harness {
-            machine: Machine::new(config.clone(), entropy(0)),
+            machine: listening(Machine::new(config.clone(), entropy(0))),
             config,
             runs: 0,
             now: START_MS,
@@ -246,7 +246,7 @@ impl Harness {
     /// still under way are lost, as they are on a phone; the counts start again from zero.
     pub fn restart(&mut self) {
         self.runs = self.runs.wrapping_add(1);
-        self.machine = Machine::new(self.config.clone(), entropy(self.runs));
+        self.machine = listening(Machine::new(self.config.clone(), entropy(self.runs)));
         self.pending.clear();
         self.counts = Counts::default();
     }
@@ -291,7 +291,7 @@ impl Harness {
 
     /// The stored session record of this namespace, if storage holds one.
     pub fn stored_record(&self) -> Option<&Record> {
-        match self.storage.get(&self.config.storage_key()) {
+        match self.storage.get(self.config.storage_key()) {
             Some(Stored::Record(record)) => Some(record),
             _ => None,
         }
@@ -307,7 +307,7 @@ impl Harness {
 
     /// The storage key of this namespace's session.
     pub fn session_key(&self) -> String {
-        self.config.storage_key()
+        self.config.storage_key().to_owned()
     }
 
     /// Effects counted since the start or the last restart.
@@ -545,6 +545,13 @@ fn expect_session(settled: Settled) -> Session {
         Settled::Session(session) => session,
         other => panic!("expected a session, the call settled with {other:?}"),
     }
+}
+
+/// The machine with someone listening for changes: the harness keeps them
+/// ([`Harness::changes`]).
+fn listening(mut machine: Machine) -> Machine {
+    machine.handle(0, Input::Listeners { any: true });
+    machine
 }
 
 /// Fixed entropy, different for each run of the app.

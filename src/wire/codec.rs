@@ -11,12 +11,12 @@
 
 use crate::core::answer::{Answer, ReplyBody};
 use crate::core::config::{FailureToast, Options};
+use crate::core::digits::push_number;
 use crate::core::error::Error;
 use crate::core::limits::MAX_ANSWER_CHARS;
 use crate::core::record::{Record, StoredSession};
 use crate::core::secret::Secret;
 use crate::core::session::{Session, Source};
-use crate::core::text::push_number;
 use crate::core::user_info::{UserInfo, UserInfoPatch};
 use crate::wire::json::{self, push_key, push_opt_string, push_string, Fields, Json, Wrong};
 

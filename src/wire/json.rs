@@ -302,7 +302,7 @@ pub(crate) fn push_string(out: &mut String, text: &str) {
             b'\t' => out.push_str("\\t"),
             _ => {
                 out.push_str("\\u00");
-                crate::core::text::push_hex(out, byte, false);
+                crate::core::digits::push_hex(out, byte, false);
             }
         }
         run = at + 1;

@@ -6,10 +6,10 @@
 //! distinct session the effects refer to, written once however many calls it settles; `e` is
 //! the effects in order, each an array whose first element says what it is (see [`Kind`]).
 
-use crate::core::text::push_number;
+use crate::core::digits::push_number;
 use crate::wire::codec::{push_error, push_record, push_session};
 use crate::wire::json::push_string;
-use crate::{Effect, Session, Settled, DEVICE_ID_KEY};
+use crate::{Config, Effect, Session, Settled, DEVICE_ID_KEY};
 
 /// The first element of each effect in the output.
 #[derive(Clone, Copy, Debug)]
@@ -133,24 +133,24 @@ impl Output {
     }
 
     /// Adds one effect of the machine.
-    pub(crate) fn effect(&mut self, effect: &Effect) {
+    pub(crate) fn effect(&mut self, effect: &Effect, config: &Config) {
         match effect {
-            Effect::ReadSession { op, key } => {
+            Effect::ReadSession { op } => {
                 self.start(Kind::ReadSession);
                 self.number(op.0.into());
-                self.text(key);
+                self.text(config.storage_key());
             }
-            Effect::WriteSession { op, key, record } => {
+            Effect::WriteSession { op, record } => {
                 self.start(Kind::WriteSession);
                 self.number(op.0.into());
-                self.text(key);
+                self.text(config.storage_key());
                 self.text.push(',');
                 push_record(&mut self.text, record);
             }
-            Effect::RemoveSession { op, key } => {
+            Effect::RemoveSession { op } => {
                 self.start(Kind::RemoveSession);
                 self.number(op.0.into());
-                self.text(key);
+                self.text(config.storage_key());
             }
             Effect::ReadDeviceId { op } => {
                 self.start(Kind::ReadDeviceId);
@@ -168,15 +168,10 @@ impl Output {
                 self.number(op.0.into());
                 self.number((*timeout_ms).into());
             }
-            Effect::PostCode {
-                op,
-                url,
-                body,
-                timeout_ms,
-            } => {
+            Effect::PostCode { op, body, timeout_ms } => {
                 self.start(Kind::PostCode);
                 self.number(op.0.into());
-                self.text(url);
+                self.text(config.login_url().unwrap_or_default());
                 self.text.push_str(if body.anonymous {
                     ",{\"anonymousCode\":"
                 } else {
@@ -188,17 +183,16 @@ impl Output {
                 self.text.push('}');
                 self.number((*timeout_ms).into());
             }
-            Effect::CallFunction {
-                op,
-                name,
-                platform,
-                timeout_ms,
-            } => {
+            Effect::CallFunction { op, timeout_ms } => {
                 self.start(Kind::CallFunction);
                 self.number(op.0.into());
+                let name = match config.exchange() {
+                    crate::Exchange::CloudFunction(name) => name.as_str(),
+                    crate::Exchange::Url(_) => "",
+                };
                 self.text(name);
                 self.text.push_str(",{\"platform\":");
-                push_string(&mut self.text, platform);
+                push_string(&mut self.text, config.platform().as_str());
                 self.text.push('}');
                 self.number((*timeout_ms).into());
             }
@@ -206,15 +200,11 @@ impl Output {
                 self.start(Kind::Abort);
                 self.number(op.0.into());
             }
-            Effect::SendRequest {
-                op,
-                call,
-                header,
-                token,
-            } => {
+            Effect::SendRequest { op, call, token } => {
                 self.start(Kind::SendRequest);
                 self.number(op.0.into());
                 self.number((*call).into());
+                let header = token.as_ref().map(|t| config.token_header_for(t));
                 self.opt_text(header.as_ref().map(|h| h.name.as_str()));
                 self.opt_text(header.as_ref().map(|h| h.value.expose()));
                 self.opt_text(token.as_ref().map(|t| t.expose()));
@@ -254,9 +244,9 @@ impl Output {
                 self.start(Kind::Changed);
                 self.session(session.as_ref());
             }
-            Effect::Toast { title } => {
+            Effect::Toast => {
                 self.start(Kind::Toast);
-                self.text(title);
+                self.text(config.failure_toast().unwrap_or_default());
             }
         }
         self.end();

@@ -125,7 +125,12 @@ impl World {
     pub fn new(stored: Stored, reads_fail: bool) -> World {
         let config = Config::from_options(Options::new("https://api.example.com/login")).unwrap();
         World {
-            machine: Machine::new(config, [9; 16]),
+            machine: {
+                // The app listens for changes (onChange): the check follows what it sees.
+                let mut machine = Machine::new(config, [9; 16]);
+                machine.handle(START, Input::Listeners { any: true });
+                machine
+            },
             now: START,
             stored,
             reads_fail,
@@ -470,7 +475,7 @@ impl World {
             Effect::Changed { session } => {
                 self.current_token = session.and_then(|s| s.token).map(|t| t.expose().to_owned());
             }
-            Effect::Toast { .. } => {}
+            Effect::Toast => {}
         }
     }
 

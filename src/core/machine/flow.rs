@@ -13,17 +13,18 @@ use crate::core::error::{Error, ErrorCode};
 use crate::core::input::{CallId, LoginResult, OpId, PlatformError};
 use crate::core::record::{Record, Standing, StoredSession};
 use crate::core::session::{Session, Source};
+use crate::core::text::Text;
 use crate::core::user_info::UserInfo;
 
 /// A call of the app waiting for a session.
 #[derive(Clone, Debug)]
-pub(super) enum Waiter {
+pub(super) enum Waiter<T> {
     Ensure(CallId),
-    UserInfo(CallId, UserInfo),
+    UserInfo(CallId, UserInfo<T>),
     Request(Queued),
 }
 
-impl Waiter {
+impl<T> Waiter<T> {
     pub(super) fn call(&self) -> CallId {
         match self {
             Waiter::Ensure(call) | Waiter::UserInfo(call, _) => *call,
@@ -34,19 +35,19 @@ impl Waiter {
 
 /// The session as this run of the app knows it.
 #[derive(Clone, Debug)]
-pub(super) enum Loaded {
+pub(super) enum Loaded<T> {
     /// Storage has not been read yet.
     Unread,
     /// Waiting for the read `op`.
     Reading(OpId),
     /// Storage has been read (once per run); `None` when there is no session.
-    Known(Option<Held>),
+    Known(Option<Held<T>>),
 }
 
 /// The session in memory.
 #[derive(Clone, Debug)]
-pub(super) struct Held {
-    pub(super) record: Record,
+pub(super) struct Held<T> {
+    pub(super) record: Record<T>,
     source: Source,
     /// The backend refused its token: it is kept only for its profile, never used.
     pub(super) rejected: bool,
@@ -54,7 +55,7 @@ pub(super) struct Held {
     pub(super) after_rejection: bool,
 }
 
-impl Held {
+impl<T: Text> Held<T> {
     fn standing(&self, now: u64, leeway_ms: u64) -> Standing {
         if self.rejected {
             Standing::Invalid
@@ -63,7 +64,7 @@ impl Held {
         }
     }
 
-    pub(super) fn session(&self) -> Session {
+    pub(super) fn session(&self) -> Session<T> {
         self.record.to_session(self.source)
     }
 }
@@ -117,24 +118,24 @@ impl Login {
 
 /// A write or removal under way, and the calls it settles.
 #[derive(Clone, Debug)]
-pub(super) struct Save {
+pub(super) struct Save<T> {
     pub(super) op: OpId,
-    pub(super) then: AfterSave,
+    pub(super) then: AfterSave<T>,
 }
 
 #[derive(Clone, Debug)]
-pub(super) enum AfterSave {
+pub(super) enum AfterSave<T> {
     /// Settle these calls with this session (or a `STORAGE` error carrying it).
-    Deliver { calls: Vec<CallId>, session: Session },
+    Deliver { calls: Vec<CallId>, session: Session<T> },
     /// Settle a `logout()` call.
     Logout(CallId),
 }
 
-impl Machine {
+impl<T: Text> Machine<T> {
     // 1. Check the cached session.
 
     /// A call wants a session: from memory if it is fresh, else after the read or the login.
-    pub(super) fn ensure(&mut self, waiter: Waiter, now: u64) {
+    pub(super) fn ensure(&mut self, waiter: Waiter<T>, now: u64) {
         match &self.loaded {
             Loaded::Unread => {
                 self.waiting.push(waiter);
@@ -159,16 +160,13 @@ impl Machine {
     pub(super) fn read_session(&mut self) {
         let op = self.out.next_op();
         self.loaded = Loaded::Reading(op);
-        self.out.push(Effect::ReadSession {
-            op,
-            key: self.config.storage_key(),
-        });
+        self.out.push(Effect::ReadSession { op });
     }
 
     /// The stored session was read (once per run). Missing, unreadable, another version,
     /// expired or from a clock that moved back: all the same to the flow, there is no
     /// session. A failed read is treated alike.
-    pub(super) fn session_read(&mut self, op: OpId, found: StoredSession, now: u64) {
+    pub(super) fn session_read(&mut self, op: OpId, found: StoredSession<T>, now: u64) {
         if !matches!(self.loaded, Loaded::Reading(reading) if reading == op) {
             return;
         }
@@ -181,12 +179,11 @@ impl Machine {
             }),
             _ => None,
         };
-        if let Some(held) = &held {
-            self.out.push(Effect::Changed {
-                session: Some(held.session()),
-            });
-        }
+        let found_one = held.is_some();
         self.loaded = Loaded::Known(held);
+        if found_one {
+            self.announce();
+        }
         let waiting = std::mem::take(&mut self.waiting);
         if waiting.is_empty() {
             return;
@@ -200,7 +197,7 @@ impl Machine {
 
     // 2. Log in: one `wx.login` at a time, shared by every call waiting.
 
-    pub(super) fn wait_for_login(&mut self, waiters: Vec<Waiter>, now: u64) {
+    pub(super) fn wait_for_login(&mut self, waiters: Vec<Waiter<T>>, now: u64) {
         self.waiting.extend(waiters);
         if self.login.is_none() {
             self.login = Some(Login {
@@ -222,13 +219,8 @@ impl Machine {
                 self.out.push(Effect::Login { op, timeout_ms });
                 Stage::WaitingForCode { op, deadline }
             }
-            Exchange::CloudFunction(name) => {
-                self.out.push(Effect::CallFunction {
-                    op,
-                    name: name.clone(),
-                    platform: self.config.platform().as_str(),
-                    timeout_ms,
-                });
+            Exchange::CloudFunction(_) => {
+                self.out.push(Effect::CallFunction { op, timeout_ms });
                 Stage::WaitingForAnswer { op, deadline }
             }
         }
@@ -240,7 +232,7 @@ impl Machine {
 
     // 3. Post the code.
 
-    pub(super) fn login_result(&mut self, op: OpId, result: LoginResult, now: u64) {
+    pub(super) fn login_result(&mut self, op: OpId, result: LoginResult<T>, now: u64) {
         if !matches!(self.stage(), Some(&Stage::WaitingForCode { op: awaited, .. }) if awaited == op) {
             return;
         }
@@ -254,13 +246,12 @@ impl Machine {
             LoginResult::Refused(reason) => return self.finish_login(Err(reason.error()), now),
         };
         // A cloud function's config asks for no code: a code here answers nothing asked.
-        let Some(url) = self.config.login_url() else {
+        if self.config.login_url().is_none() {
             return;
-        };
+        }
         let op = self.out.next_op();
         self.out.push(Effect::PostCode {
             op,
-            url: url.to_owned(),
             body: LoginBody {
                 code,
                 anonymous,
@@ -276,7 +267,7 @@ impl Machine {
 
     // 4. Judge the backend's answer.
 
-    pub(super) fn post_result(&mut self, op: OpId, result: Result<Reply, PlatformError>, now: u64) {
+    pub(super) fn post_result(&mut self, op: OpId, result: Result<Reply<T>, PlatformError>, now: u64) {
         if !matches!(self.stage(), Some(&Stage::WaitingForAnswer { op: awaited, .. }) if awaited == op) {
             return;
         }
@@ -309,7 +300,7 @@ impl Machine {
     }
 
     /// A retryable failure: back off and try again while retries remain.
-    fn attempt_failed(&mut self, error: Error, now: u64) {
+    fn attempt_failed(&mut self, error: Error<T>, now: u64) {
         let Some(login) = &mut self.login else { return };
         if login.retries >= self.config.max_retries() {
             return self.finish_login(Err(error), now);
@@ -357,7 +348,7 @@ impl Machine {
 
     // 5. Store the session, or fail every call waiting.
 
-    fn finish_login(&mut self, result: Result<Record, Error>, now: u64) {
+    fn finish_login(&mut self, result: Result<Record<T>, Error<T>>, now: u64) {
         self.login = None;
         let waiting = std::mem::take(&mut self.waiting);
         let error = match result {
@@ -368,17 +359,15 @@ impl Machine {
         if self.standing(now).is_usable() {
             return self.deliver(waiting, false, now);
         }
-        if let Some(title) = self.config.failure_toast() {
-            self.out.push(Effect::Toast {
-                title: title.to_owned(),
-            });
+        if self.config.failure_toast().is_some() {
+            self.out.push(Effect::Toast);
         }
         for waiter in waiting {
             self.settle(waiter.call(), Err(error.clone()));
         }
     }
 
-    fn logged_in(&mut self, mut record: Record, waiting: Vec<Waiter>, now: u64) {
+    fn logged_in(&mut self, mut record: Record<T>, waiting: Vec<Waiter<T>>, now: u64) {
         let mut after_rejection = false;
         if let Loaded::Known(Some(old)) = &self.loaded {
             after_rejection = old.rejected;
@@ -401,7 +390,7 @@ impl Machine {
     /// Hands the held session to `waiters`: requests are sent, profile changes applied, and
     /// a new or changed session saved in one write (the calls settle after it); other calls
     /// settle at once.
-    pub(super) fn deliver(&mut self, waiters: Vec<Waiter>, logged_in: bool, now: u64) {
+    pub(super) fn deliver(&mut self, waiters: Vec<Waiter<T>>, logged_in: bool, now: u64) {
         let Loaded::Known(Some(held)) = &mut self.loaded else {
             // Callers hold a session when they deliver; should one not, the calls log in
             // rather than wait forever.
@@ -425,15 +414,9 @@ impl Machine {
         let session = held.session();
         if changed {
             let record = held.record.clone();
-            self.out.push(Effect::Changed {
-                session: Some(session.clone()),
-            });
+            self.announce();
             let op = self.out.next_op();
-            self.out.push(Effect::WriteSession {
-                op,
-                key: self.config.storage_key(),
-                record,
-            });
+            self.out.push(Effect::WriteSession { op, record });
             self.saves.push(Save {
                 op,
                 then: AfterSave::Deliver { calls, session },
@@ -481,7 +464,7 @@ impl Machine {
         }
     }
 
-    pub(super) fn settle(&mut self, call: CallId, result: Result<Settled, Error>) {
+    pub(super) fn settle(&mut self, call: CallId, result: Result<Settled<T>, Error<T>>) {
         self.out.push(Effect::Settle { call, result });
     }
 }

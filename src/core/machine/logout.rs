@@ -5,8 +5,9 @@ use super::flow::{AfterSave, Loaded, Save};
 use super::{logged_out, Machine};
 use crate::core::effect::Effect;
 use crate::core::input::CallId;
+use crate::core::text::Text;
 
-impl Machine {
+impl<T: Text> Machine<T> {
     pub(super) fn logout(&mut self, call: CallId) {
         let had_session = matches!(&self.loaded, Loaded::Known(Some(held)) if !held.rejected);
         self.generation = self.generation.wrapping_add(1);
@@ -30,13 +31,10 @@ impl Machine {
             self.settle(call, Err(logged_out()));
         }
         if had_session {
-            self.out.push(Effect::Changed { session: None });
+            self.announce();
         }
         let op = self.out.next_op();
-        self.out.push(Effect::RemoveSession {
-            op,
-            key: self.config.storage_key(),
-        });
+        self.out.push(Effect::RemoveSession { op });
         self.saves.push(Save {
             op,
             then: AfterSave::Logout(call),

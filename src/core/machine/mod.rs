@@ -16,6 +16,7 @@ use crate::core::input::Input;
 use crate::core::outbox::Outbox;
 use crate::core::rng::Rng;
 use crate::core::session::Session;
+use crate::core::text::Text;
 use flow::{Loaded, Login, Save, Waiter};
 
 /// The launch-flow state machine.
@@ -27,27 +28,29 @@ use flow::{Loaded, Login, Save, Waiter};
 /// until `None`, then ask for the timeout. No input, in any order, makes it panic. A clone
 /// is an independent fork of the machine, for tests that explore every path from one state.
 #[derive(Clone, Debug)]
-pub struct Machine {
+pub struct Machine<T: Text = String> {
     config: Config,
     rng: Rng,
-    out: Outbox,
+    out: Outbox<T>,
     /// The latest time seen: a clock that moves back moves the deadlines back with it.
     clock: u64,
-    loaded: Loaded,
+    loaded: Loaded<T>,
     /// Calls waiting for a session: for the stored one to be read, or for the login.
-    waiting: Vec<Waiter>,
+    waiting: Vec<Waiter<T>>,
     login: Option<Login>,
-    saves: Vec<Save>,
+    saves: Vec<Save<T>>,
     device: DeviceId,
-    requests: Requests,
+    requests: Requests<T>,
     /// Counts logouts: a request sent before one never leads to a login.
     generation: u32,
+    /// Someone listens for changes: only then is [`Effect::Changed`] given.
+    listening: bool,
 }
 
-impl Machine {
+impl<T: Text> Machine<T> {
     /// A machine for `config`. `entropy` seeds the backoff jitter and the device id: pass
     /// 16 random bytes (fixed bytes make a test deterministic).
-    pub fn new(config: Config, entropy: [u8; 16]) -> Machine {
+    pub fn new(config: Config, entropy: [u8; 16]) -> Machine<T> {
         Machine {
             config,
             rng: Rng::new(entropy),
@@ -60,6 +63,7 @@ impl Machine {
             device: DeviceId::Unread,
             requests: Requests::default(),
             generation: 0,
+            listening: false,
         }
     }
 
@@ -70,7 +74,7 @@ impl Machine {
 
     /// The next effect to carry out, or `None` when there is nothing to do until the next
     /// input or deadline.
-    pub fn poll_effect(&mut self) -> Option<Effect> {
+    pub fn poll_effect(&mut self) -> Option<Effect<T>> {
         self.out.pop()
     }
 
@@ -91,7 +95,7 @@ impl Machine {
     /// The session usable at `now`, if storage has been read and holds one: what a
     /// synchronous `current()` returns. A session inside the leeway is still returned; one
     /// the backend rejected is not.
-    pub fn current(&self, now: u64) -> Option<Session> {
+    pub fn current(&self, now: u64) -> Option<Session<T>> {
         match &self.loaded {
             Loaded::Known(Some(held)) if self.standing(now).is_usable() => Some(held.session()),
             _ => None,
@@ -110,7 +114,7 @@ impl Machine {
     }
 
     /// Feeds one input at time `now` (Unix milliseconds).
-    pub fn handle(&mut self, now: u64, input: Input) {
+    pub fn handle(&mut self, now: u64, input: Input<T>) {
         self.observe(now);
         match input {
             Input::Ensure { call } => self.ensure(Waiter::Ensure(call), now),
@@ -119,9 +123,10 @@ impl Machine {
                     self.read_session();
                 }
             }
-            Input::SetUserInfo { call, info } => match info.check_patch() {
-                Ok(()) => self.ensure(Waiter::UserInfo(call, info), now),
-                Err(error) => self.settle(call, Err(error)),
+            Input::Listeners { any } => self.listening = any,
+            Input::SetUserInfo { call, info } => match info.patch_problem() {
+                None => self.ensure(Waiter::UserInfo(call, info), now),
+                Some(problem) => self.settle(call, Err(Error::invalid_argument(problem))),
             },
             Input::Request { call, url } => match check_url(&self.config, &url) {
                 Ok(()) => self.ensure(Waiter::Request(Queued { call, retry: false }), now),
@@ -158,9 +163,22 @@ impl Machine {
         }
         self.clock = now;
     }
+
+    /// Tells the `onChange` listeners, if there are any, the session in memory: the one
+    /// just read, obtained or changed, or none after a rejection or a logout.
+    pub(super) fn announce(&mut self) {
+        if !self.listening {
+            return;
+        }
+        let session = match &self.loaded {
+            Loaded::Known(Some(held)) if !held.rejected => Some(held.session()),
+            _ => None,
+        };
+        self.out.push(Effect::Changed { session });
+    }
 }
 
-pub(super) fn logged_out() -> Error {
+pub(super) fn logged_out<T>() -> Error<T> {
     Error::retryable(
         ErrorCode::LoggedOut,
         "logout() was called while waiting for a session",

@@ -2,12 +2,13 @@
 
 use super::flow::{Loaded, Waiter};
 use super::{logged_out, Machine};
-use crate::core::app_requests::{token_header, Queued, Sent, REJECTION_COOLDOWN_MS};
+use crate::core::app_requests::{Queued, Sent, REJECTION_COOLDOWN_MS};
 use crate::core::effect::{Effect, Settled};
 use crate::core::error::{Error, ErrorCode};
 use crate::core::input::{OpId, SendResult};
+use crate::core::text::Text;
 
-impl Machine {
+impl<T: Text> Machine<T> {
     /// Sends waiting requests while places are free; without a usable session they wait
     /// for the login instead.
     pub(super) fn pump(&mut self, now: u64) {
@@ -20,11 +21,9 @@ impl Machine {
                 }
             };
             let op = self.out.next_op();
-            let header = token.as_ref().map(|t| token_header(&self.config, t));
             self.out.push(Effect::SendRequest {
                 op,
                 call: queued.call,
-                header,
                 token: token.clone(),
             });
             self.requests.sent(Sent {
@@ -64,7 +63,7 @@ impl Machine {
 
     /// A request's session was rejected: if it is still the current session, it is dropped
     /// (one re-login is shared by every request that hit it); the request is retried once.
-    fn session_rejected(&mut self, sent: Sent, now: u64) {
+    fn session_rejected(&mut self, sent: Sent<T>, now: u64) {
         if let Loaded::Known(Some(held)) = &mut self.loaded {
             if !held.rejected && held.record.token == sent.token {
                 let age = now.saturating_sub(held.record.obtained_at);
@@ -78,11 +77,8 @@ impl Machine {
                 }
                 held.rejected = true;
                 let op = self.out.next_op();
-                self.out.push(Effect::RemoveSession {
-                    op,
-                    key: self.config.storage_key(),
-                });
-                self.out.push(Effect::Changed { session: None });
+                self.out.push(Effect::RemoveSession { op });
+                self.announce();
             }
         }
         self.ensure(
