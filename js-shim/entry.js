@@ -70,12 +70,11 @@ function createSession(options, loadCore, alipay) {
         (version || 'unknown') + '); create the session without it on older phones')
     }
   }
-  var text = shared.json(read.coreOptions)
-  if (text === undefined) read.invalid('options must be plain data: strings, numbers, booleans, arrays and objects')
+  if (!shared.isPlainData(read.coreOptions)) read.invalid('options must be plain data: strings, numbers, booleans, arrays and objects')
   return shared.makeSession({
     loadCore: function () { return loadCore(platform, /** @type {string | undefined} */ (wasmPath)) },
-    kind: 0,
-    options: text || '{}',
+    options: read.coreOptions,
+    web: null,
     host: createHost(/** @type {import('./index').WxLike} */ (api), platform, encryptStorage),
   }, read.settings())
 }

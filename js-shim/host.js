@@ -1,9 +1,9 @@
 // @ts-check
 'use strict'
 // What the core needs done, with `wx.*` (or another mini-program API of the same shape):
-// storage, wx.login, wx.request, wx.showToast. Values go to the core as the platform gave
-// them (a stored value as its JSON text, a body as its text, a failure with its errMsg): the
-// core judges them.
+// storage, wx.login, wx.request, wx.showToast. Values go back as the platform gave them (a
+// stored value, a body's text, a failure's errMsg): the boundary describes them, the core
+// judges them.
 
 var errors = require('./errors')
 
@@ -14,21 +14,6 @@ var GRACE_MS = 1000
  * @typedef {import('./index').WxLike} WxLike
  * @typedef {import('./driver').Host} Host
  */
-
-/**
- * A stored value as JSON text (`null` for nothing); `failed` when it cannot be one.
- * @param {unknown} value
- * @param {(failed: boolean, text: string) => void} done
- */
-function answerRead(value, done) {
-  var text
-  try {
-    text = value === undefined ? 'null' : JSON.stringify(value)
-  } catch (e) {
-    return done(true, '')
-  }
-  done(false, text === undefined ? 'null' : text)
-}
 
 /** What a failed call said: its errMsg, or a thrown value's message. @param {any} res */
 function errMsg(res) {
@@ -48,16 +33,16 @@ function createHost(api, platform, encrypted) {
     read: function (key, done) {
       if (encrypted) {
         // A failed read is answered as "nothing stored": the core treats both alike.
-        asyncApi.getStorage({ key: key, encrypt: true, success: function (res) { answerRead(res.data, done) }, fail: function () { done(false, 'null') } })
+        asyncApi.getStorage({ key: key, encrypt: true, success: function (res) { done(false, res.data) }, fail: function () { done(false, null) } })
         return
       }
       var value
       try {
         value = api.getStorageSync(key)
       } catch (e) {
-        return done(true, '')
+        return done(true)
       }
-      answerRead(value, done)
+      done(false, value)
     },
     write: function (key, value, done) {
       if (encrypted) {
@@ -107,7 +92,7 @@ function createHost(api, platform, encrypted) {
           data: data,
           success: function (/** @type {any} */ res) {
             var result = res ? res.result : undefined
-            done(200, JSON.stringify(result === undefined ? null : result))
+            done(200, result === undefined ? null : result)
           },
           fail: function (/** @type {any} */ res) { done(-1, errMsg(res)) },
         })
@@ -122,13 +107,10 @@ function createHost(api, platform, encrypted) {
           method: 'POST',
           data: body,
           header: { 'content-type': 'application/json' },
-          // The text as it came: the core checks its length before parsing it.
+          // The text as it came: the boundary parses it, the core checks its length.
           dataType: 'text',
           timeout: timeoutMs + GRACE_MS,
-          success: function (res) {
-            var data = res.data
-            done(res.statusCode, typeof data === 'string' ? data : JSON.stringify(data === undefined ? null : data))
-          },
+          success: function (res) { done(res.statusCode, res.data) },
           // The login request's URL holds no secret, so wx's words may be shown.
           fail: function (res) { done(-1, errMsg(res)) },
         })

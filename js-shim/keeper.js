@@ -27,7 +27,7 @@ function keep(make, failed) {
   var core = { boundary: /** @type {any} */ (null), dead: false, ready: /** @type {any} */ (null), onDeath: [] }
   core.ready = make().then(
     function (instance) {
-      core.boundary = createBoundary(/** @type {any} */ (instance.exports))
+      core.boundary = createBoundary(/** @type {any} */ (instance.exports), false)
       return core
     },
     function (cause) {

@@ -16,11 +16,11 @@ var createDriver = require('./driver').createDriver
 /**
  * @typedef {{
  *   loadCore(): Promise<Core>,
- *   kind: number,
- *   options: string,
+ *   options: Record<string, unknown>,
+ *   web: Record<string, unknown> | null,
  *   host: import('./driver').Host,
- * }} Platform the core to load, the session to make in it (`kind` 0 a mini-program, 1 a web
- *   page; `options` their JSON text), and the host that carries out its effects
+ * }} Platform the core to load, the session to make in it (the core's options, and a web
+ *   page's own), and the host that carries out its effects
  * @typedef {{ boundary: ReturnType<typeof import('./boundary').createBoundary>, dead: boolean,
  *   onDeath: Array<(cause: unknown) => void> }} Core
  * @typedef {{
@@ -84,7 +84,7 @@ function makeSession(platform, settings) {
     if (closed) throw closedError()
     var made
     try {
-      made = core.boundary.create(platform.kind, entropy(), platform.options)
+      made = core.boundary.create(entropy(), platform.options, platform.web)
     } catch (cause) {
       // The core trapped before this session had a place in it: the next call loads afresh.
       killCore(core, cause)
@@ -96,10 +96,16 @@ function makeSession(platform, settings) {
       throw failure
     }
     sessionId = /** @type {number} */ (made.id)
-    driver = createDriver(core.boundary, sessionId, platform.host, {
+    var options = platform.options
+    var setup = Object.assign({
+      loginUrl: String(options.loginUrl),
+      cloudFunction: String(options.cloudFunction),
+      toast: String(options.failureToast),
+      platform: platform.web ? 'web' : String(options.platform),
+    }, made.created)
+    driver = createDriver(core.boundary, sessionId, setup, platform.host, {
       settle: settle,
       changed: changed,
-      wantsChanges: function () { return listeners.length > 0 },
       trapped: trapped,
       requestOf: function (call) { return pending[call] && pending[call].request },
       answered: function (op, response) { responses[op] = response },
@@ -158,16 +164,16 @@ function makeSession(platform, settings) {
 
   /**
    * @param {'ensure' | 'setUserInfo' | 'logout' | 'request' | 'deviceId'} method
-   * @param {string} [text] the call's argument as text (JSON, or the request's URL)
+   * @param {unknown} [value] the call's argument (the info, or the request's URL)
    * @param {RequestOptions} [request]
    */
-  function call(method, text, request) {
+  function call(method, value, request) {
     /** @param {ReturnType<typeof createDriver>} d */
     var send = function (d) {
       return new Promise(function (resolve, reject) {
         var id = nextCall++
         pending[id] = { resolve: resolve, reject: reject, request: request }
-        d.call(method, id, text)
+        d.call(method, id, value)
       })
     }
     // Once the core is up, straight in: a cached launch settles inside this very call.
@@ -203,7 +209,7 @@ function makeSession(platform, settings) {
       // A fresh object from the core's output each time.
       return driver ? driver.current() : null
     },
-    setUserInfo: function (info) { return call('setUserInfo', json(info)) },
+    setUserInfo: function (info) { return call('setUserInfo', info) },
     logout: function () { return call('logout').then(function () {}) },
     deviceId: function () { return call('deviceId') },
     request: function (request) {
@@ -301,17 +307,16 @@ function closedError() {
 }
 
 /**
- * `value` as JSON text, or `undefined` when it cannot be (a BigInt, a cycle): the core then
- * says what it expected.
+ * Whether `value` is plain data, as JSON holds it (no BigInt, no cycle).
  *
  * @param {unknown} value
- * @returns {string | undefined}
  */
-function json(value) {
+function isPlainData(value) {
   try {
-    return JSON.stringify(value)
+    JSON.stringify(value)
+    return true
   } catch (e) {
-    return undefined
+    return false
   }
 }
 
@@ -327,4 +332,4 @@ function entropy() {
   return bytes
 }
 
-module.exports = { makeSession: makeSession, killCore: killCore, readOptions: readOptions, json: json }
+module.exports = { makeSession: makeSession, killCore: killCore, readOptions: readOptions, isPlainData: isPlainData }

@@ -8,14 +8,17 @@
 //! ## Who does the IO
 //!
 //! ```text
-//!   app.js ──calls──▶ JS shim ══ one JSON text in ══▶ driver ──inputs──▶ Machine (the core)
-//!                       ▲    ◀══ one JSON text out ══    ▲               │
-//!                       │   (effects + next deadline)    └───effects─────┘
+//!   app.js ──calls──▶ JS shim ══ facts, handles ══▶ host ──inputs──▶ Machine (the core)
+//!                       ▲    ◀══ effects, handles ══   ▲               │
+//!                       │   (and the next deadline)    └───effects─────┘
 //!                 wx.login, wx.request, storage, the one timer (carried out by the shim)
 //! ```
 //!
-//! The core calls nothing in JavaScript: each call into it ([`driver`]) feeds one input and
-//! hands back everything that followed, as JSON in one exchange buffer.
+//! The crate is in three layers: `core/` decides (the [`Machine`] and the judgements it
+//! makes), `wire/` is how values cross to JavaScript (facts in, effects out, strings by
+//! [`Handle`]), `host/` is the wasm module around them (its exports and memory; the web
+//! page's storage and OAuth). The core calls nothing in JavaScript: each call into the host
+//! feeds one input and hands back everything that followed, in the exchange's slots.
 //!
 //! The [`Machine`] is sans-IO: it never calls JavaScript, reads a clock or draws randomness.
 //! Time (Unix milliseconds) comes with every input; randomness once, at creation. That makes
@@ -66,15 +69,15 @@
 mod core;
 pub mod host;
 pub mod testing;
-mod wire;
+pub mod wire;
 
-pub use wire::{codec, decode};
+pub use wire::{decode, Handle};
 
-/// Web pages (official accounts): the OAuth code flow, and browser storage.
-#[cfg(feature = "web")]
+/// Web pages (official accounts): the OAuth code flow, and (in the `web` build) browser
+/// storage.
 pub mod web {
     pub use crate::core::oauth;
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(feature = "web", target_arch = "wasm32"))]
     pub use crate::host::web_storage as storage;
 }
 
@@ -99,4 +102,5 @@ pub use crate::core::machine::Machine;
 pub use crate::core::record::{Record, Standing, StoredSession, RECORD_VERSION};
 pub use crate::core::secret::Secret;
 pub use crate::core::session::{Session, Source};
+pub use crate::core::text::Text;
 pub use crate::core::user_info::{UserInfo, UserInfoPatch};

@@ -31,7 +31,7 @@ function loadWebCore(wasm) {
     loading = Promise.resolve()
       .then(function () { return glue.default({ module_or_path: wasm }) })
       .then(function (exports) {
-        loaded = { boundary: createBoundary(/** @type {any} */ (exports)), dead: false, onDeath: [] }
+        loaded = { boundary: createBoundary(/** @type {any} */ (exports), true), dead: false, onDeath: [] }
         return loaded
       }, function (cause) {
         loading = null
@@ -58,12 +58,13 @@ function createWebSession(options, defaultWasm) {
   if (!wasm) read.invalid('wasm must say where mp_session_web.wasm is: a URL, a Response or the bytes')
   var fetchImpl = own.fetch !== undefined ? own.fetch : typeof fetch === 'function' ? fetch.bind(globalThis) : undefined
   if (typeof fetchImpl !== 'function') read.invalid('no fetch here: pass options.fetch')
-  var text = shared.json({ options: read.coreOptions, web: webOptions })
-  if (text === undefined) read.invalid('options must be plain data: strings, numbers, booleans, arrays and objects')
+  if (!shared.isPlainData({ options: read.coreOptions, web: webOptions })) {
+    read.invalid('options must be plain data: strings, numbers, booleans, arrays and objects')
+  }
   return shared.makeSession({
     loadCore: function () { return loadWebCore(wasm) },
-    kind: 1,
-    options: text || '{}',
+    options: read.coreOptions,
+    web: webOptions,
     host: createWebHost(/** @type {typeof fetch} */ (fetchImpl)),
   }, read.settings())
 }

@@ -81,6 +81,15 @@ impl<T> Requests<T> {
         self.queue.drain(..).collect()
     }
 
+    /// Visits the token of every request under way.
+    pub(crate) fn texts_mut(&mut self, visit: &mut dyn FnMut(&mut T)) {
+        for sent in &mut self.in_flight {
+            if let Some(token) = &mut sent.token {
+                visit(token.text_mut());
+            }
+        }
+    }
+
     /// How many requests are under way.
     pub(crate) fn in_flight(&self) -> usize {
         self.in_flight.len()

@@ -13,7 +13,6 @@ pub(crate) mod error;
 pub(crate) mod input;
 pub(crate) mod limits;
 pub(crate) mod machine;
-#[cfg(feature = "web")]
 pub mod oauth;
 pub(crate) mod outbox;
 pub(crate) mod record;

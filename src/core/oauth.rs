@@ -6,7 +6,6 @@ use crate::core::error::Error;
 use crate::core::input::Refusal;
 use crate::core::secret::Secret;
 use crate::core::url::secure_origin;
-use crate::wire::json::{Fields, Json, Wrong};
 
 /// WeChat's authorize endpoint.
 pub const DEFAULT_AUTHORIZE_URL: &str = "https://open.weixin.qq.com/connect/oauth2/authorize";
@@ -34,19 +33,6 @@ pub struct OAuth {
     scope: &'static str,
     authorize_url: String,
     redirect_uri: Option<String>,
-}
-
-impl WebOptions {
-    /// The web options from their JSON value; the error names the one that is wrong.
-    pub(crate) fn from_json(value: &Json) -> Result<WebOptions, Wrong> {
-        let fields = Fields::of(value, Some(&["appid", "scope", "authorizeUrl", "redirectUri"]))?;
-        Ok(WebOptions {
-            appid: fields.string("appid")?,
-            scope: fields.string("scope")?,
-            authorize_url: fields.string("authorizeUrl")?,
-            redirect_uri: fields.string("redirectUri")?,
-        })
-    }
 }
 
 impl OAuth {
@@ -331,25 +317,6 @@ mod tests {
     fn states_are_32_hex_digits() {
         assert_eq!(new_state([0xab; 16]), "ab".repeat(16));
         assert_ne!(new_state([1; 16]), new_state([2; 16]));
-    }
-
-    #[test]
-    fn web_options_are_read_by_name_and_an_unknown_one_is_refused() {
-        let read = |text: &str| WebOptions::from_json(&crate::wire::json::parse(text).unwrap());
-        let options = read(r#"{"appid":"wx1","scope":"snsapi_userinfo"}"#).unwrap();
-        assert_eq!(
-            (options.appid.as_deref(), options.scope.as_deref()),
-            (Some("wx1"), Some("snsapi_userinfo"))
-        );
-        let wrong = read(r#"{"appId":"wx1"}"#).unwrap_err().describe();
-        assert!(
-            wrong.starts_with("appId is not a known field; expected one of appid"),
-            "{wrong}"
-        );
-        assert_eq!(
-            read(r#"{"appid":1}"#).unwrap_err().describe(),
-            "appid must be a string"
-        );
     }
 
     #[test]

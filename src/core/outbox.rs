@@ -35,4 +35,8 @@ impl<T> Outbox<T> {
     pub(crate) fn pop(&mut self) -> Option<Effect<T>> {
         self.effects.pop_front()
     }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.effects.is_empty()
+    }
 }

@@ -111,6 +111,16 @@ impl<T: Text> Record<T> {
             && self.expires_at <= MAX_SAFE_INTEGER
     }
 
+    /// Visits every text of the record.
+    pub(crate) fn texts_mut(&mut self, visit: &mut dyn FnMut(&mut T)) {
+        visit(&mut self.openid);
+        self.unionid.iter_mut().for_each(&mut *visit);
+        self.token.iter_mut().for_each(|t| visit(t.text_mut()));
+        if let Some(info) = &mut self.user_info {
+            info.texts_mut(visit);
+        }
+    }
+
     /// The session the app sees.
     pub fn to_session(&self, source: Source) -> Session<T> {
         Session {

@@ -54,6 +54,13 @@ impl<T: Text> Secret<T> {
     }
 }
 
+impl<T> Secret<T> {
+    /// The text itself, to rename it (a handle whose table was compacted).
+    pub(crate) fn text_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
 impl<T> fmt::Debug for Secret<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(..)")

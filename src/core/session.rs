@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::core::secret::Secret;
+use crate::core::text::Text;
 use crate::core::user_info::UserInfo;
 
 /// Where a [`Session`] came from.
@@ -32,4 +33,16 @@ pub struct Session<T = String> {
     pub user_info: Option<UserInfo<T>>,
     /// Whether it came from storage or from a login in this run.
     pub source: Source,
+}
+
+impl<T: Text> Session<T> {
+    /// Visits every text of the session.
+    pub(crate) fn texts_mut(&mut self, visit: &mut dyn FnMut(&mut T)) {
+        visit(&mut self.openid);
+        self.unionid.iter_mut().for_each(&mut *visit);
+        self.token.iter_mut().for_each(|t| visit(t.text_mut()));
+        if let Some(info) = &mut self.user_info {
+            info.texts_mut(visit);
+        }
+    }
 }

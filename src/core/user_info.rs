@@ -43,6 +43,14 @@ impl<T: Text> UserInfo<T> {
         self
     }
 
+    /// Visits both fields' texts.
+    pub(crate) fn texts_mut(&mut self, visit: &mut dyn FnMut(&mut T)) {
+        self.nick_name
+            .iter_mut()
+            .chain(self.avatar_url.iter_mut())
+            .for_each(visit);
+    }
+
     /// Whether both fields are within their size limits.
     pub(crate) fn is_within_limits(&self) -> bool {
         self.nick_name

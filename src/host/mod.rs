@@ -1,20 +1,19 @@
-//! The driver: the core's boundary with JavaScript, as narrow as it can be.
-//!
-//! JavaScript calls four exported functions with numbers; text crosses whole, once, as JSON in
-//! one exchange buffer of UTF-16 code units (see `io.rs`). A call feeds one input to a
-//! session's [`Machine`], drains its effects, and writes them back as one JSON text
-//! (see `output.rs`) that the shim parses with `JSON.parse` and carries out with `wx.*`. The
-//! core calls nothing in JavaScript: a cached launch is two calls in (`ensure`, then the
-//! storage read's result) and none out.
+//! The host: the wasm module around the core. It exports five functions that take numbers,
+//! keeps the exchange (the slots and the texts area of `crate::wire`) in linear memory,
+//! and holds the app's sessions, one [`Machine`] each. A call feeds one input to a session
+//! and writes everything that followed into the slots; JavaScript reads them and carries
+//! the effects out with `wx.*`. The core calls nothing in JavaScript: a cached launch is two
+//! calls in (`ensure`, then the storage read's facts) and none out.
 //!
 //! ```text
-//!   mps_io(units) -> address          the exchange buffer, at least `units` long
-//!   mps_create(kind, e0..e3, len)     options JSON in; out: {"id":n} or {"error":{...}}
-//!   mps_input(id, kind, arg, flag, now, len) -> out len   one input (see [`input`])
-//!   mps_close(id)                     the session is gone
+//!   mps_slots() -> address              the slots (f64), where facts go in and effects come out
+//!   mps_texts(units) -> address         the texts area, made to hold at least `units`
+//!   mps_create(e0, e1, e2, e3)          a session from the options described in the slots
+//!   mps_input(id, kind, arg, flag, now, strings)   one input (see `crate::wire::layout::kind`)
+//!   mps_close(id)                       the session is gone
 //! ```
 //!
-//! The same functions serve native callers and tests through [`create`] and [`input`].
+//! The same functions serve native callers and tests through [`exchange`].
 
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod alloc;
@@ -25,252 +24,197 @@ pub mod web_storage;
 
 use std::cell::RefCell;
 
-use crate::wire::codec;
-use crate::wire::io;
+use crate::core::config::Config;
+use crate::core::input::Input;
+use crate::core::machine::Machine;
+use crate::wire::facts::{self, Facts};
+use crate::wire::inputs::{decode, Decoded};
+use crate::wire::layout::SLOTS;
 use crate::wire::output::Output;
-use crate::{
-    Config, Input, LoginResult, Machine, OpId, PlatformError, Reply, ReplyBody, SendResult, UserInfo,
-};
 
-/// What `kind` of [`input`] says happened. `arg` is the call or the effect's id.
-pub mod kind {
-    /// `launch()` / `ensure()`.
-    pub const ENSURE: u32 = 0;
-    /// `setUserInfo(info)`: the text is the info as JSON.
-    pub const SET_USER_INFO: u32 = 1;
-    /// `logout()`.
-    pub const LOGOUT: u32 = 2;
-    /// `request(options)`: the text is the URL.
-    pub const REQUEST: u32 = 3;
-    /// `deviceId()`.
-    pub const DEVICE_ID: u32 = 4;
-    /// `current()` (no call id): the output's last effect says what it returns.
-    pub const CURRENT: u32 = 5;
-    /// A session read: the text is the stored value as JSON (`null` when missing); `flag` 1
-    /// when the read threw.
-    pub const SESSION_READ: u32 = 6;
-    /// A device id read, as for [`SESSION_READ`].
-    pub const DEVICE_ID_READ: u32 = 7;
-    /// A write or removal: `flag` 1 when storage refused it, the text then what it said.
-    pub const STORAGE_RESULT: u32 = 8;
-    /// `wx.login`: `flag` 0 and the code as text, 2 and Douyin's `anonymousCode` as text, or
-    /// 1 and the failure's `errMsg`.
-    pub const LOGIN_RESULT: u32 = 9;
-    /// The login request (or the cloud function): `flag` the HTTP status (200 for a cloud
-    /// function's result) and the body as text, or -1 and `errMsg`.
-    pub const POST_RESULT: u32 = 10;
-    /// The app's request: `flag` 0 answered, 1 the session rejected, 2 failed.
-    pub const SEND_RESULT: u32 = 11;
-    /// The timer set for the output's deadline fired.
-    pub const TIMEOUT: u32 = 12;
-    /// `flag` 1 when the app has `onChange` listeners, 0 when it has none left.
-    pub const LISTENERS: u32 = 13;
-}
+/// How the strings a session passes on cross: by handle from a mini-program, whose
+/// JavaScript keeps them; as text in a web page's build, whose storage is the core's own.
+#[cfg(not(feature = "web"))]
+type Text = crate::wire::Handle;
+#[cfg(feature = "web")]
+type Text = String;
 
 /// One session (one namespace) of the app.
 #[derive(Debug)]
-struct Slot {
-    machine: Machine,
+struct Session {
+    machine: Machine<Text>,
+    /// Strings JavaScript's table held after the last compaction (see [`compact`]).
+    #[cfg(not(feature = "web"))]
+    kept: u32,
     #[cfg(all(feature = "web", target_arch = "wasm32"))]
-    web: Option<web::WebSide>,
+    web: web::WebSide,
+}
+
+/// The slots and the texts area.
+#[derive(Debug)]
+struct Exchange {
+    slots: [f64; SLOTS],
+    texts: Vec<u16>,
 }
 
 thread_local! {
-    static SLOTS: RefCell<Vec<Option<Slot>>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Creates a session from its options' JSON text and 16 random bytes: the output is
-/// `{"id":n}`, or `{"error":{...}}` (`INVALID_CONFIG`) naming the option that is wrong.
-/// `kind` 1 makes a web page's session (`{"options":{...},"web":{...}}`; the `web` feature).
-pub fn create(kind: u32, entropy: [u8; 16], text: Option<&str>) -> String {
-    let slot = match kind {
-        #[cfg(all(feature = "web", target_arch = "wasm32"))]
-        1 => web::slot(text, entropy),
-        _ => codec::options(text.unwrap_or(""))
-            .and_then(Config::from_options)
-            .map(|config| Slot {
-                machine: Machine::new(config, entropy),
-                #[cfg(all(feature = "web", target_arch = "wasm32"))]
-                web: None,
-            }),
+    static SESSIONS: RefCell<Vec<Option<Session>>> = const { RefCell::new(Vec::new()) };
+    static EXCHANGE: RefCell<Exchange> = const {
+        RefCell::new(Exchange { slots: [0.0; SLOTS], texts: Vec::new() })
     };
-    let mut out = String::new();
-    match slot {
-        Ok(slot) => {
-            let id = SLOTS.with(|slots| {
-                let mut slots = slots.borrow_mut();
-                match slots.iter().position(Option::is_none) {
-                    Some(free) => {
-                        slots[free] = Some(slot);
-                        free
-                    }
-                    None => {
-                        slots.push(Some(slot));
-                        slots.len() - 1
-                    }
-                }
-            });
-            out.push_str("{\"id\":");
-            crate::core::digits::push_number(&mut out, id as u64);
-        }
-        Err(error) => {
-            out.push_str("{\"error\":");
-            codec::push_error(&mut out, &error);
-        }
-    }
-    out.push('}');
-    out
 }
 
-/// Feeds session `id` one input at time `now` (Unix ms) and returns its effects as one JSON
-/// text. `kind` says what happened (see [`kind`]), `arg` is the call or the effect's id,
-/// `flag` a small number whose meaning `kind` gives, `text` the input's text (`None` when it
-/// was too long to copy). An unknown session or kind gives an output with no effects.
-pub fn input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, text: Option<&str>) -> String {
+/// Creates a session from the options described in the slots and 16 random bytes; the
+/// output is `CREATED` with the config's texts, or `REJECT` (`INVALID_CONFIG`) naming the
+/// option that is wrong.
+pub fn create(entropy: [u8; 16]) {
+    EXCHANGE.with(|exchange| {
+        let exchange = &mut *exchange.borrow_mut();
+        let made = new_session(Facts::new(&exchange.slots, &exchange.texts), entropy);
+        let mut out = Output::new(&mut exchange.slots, &mut exchange.texts);
+        match made {
+            Ok(session) => {
+                let config = session.machine.config().clone();
+                let id = SESSIONS.with(|sessions| {
+                    let mut sessions = sessions.borrow_mut();
+                    match sessions.iter().position(Option::is_none) {
+                        Some(free) => {
+                            sessions[free] = Some(session);
+                            free
+                        }
+                        None => {
+                            sessions.push(Some(session));
+                            sessions.len() - 1
+                        }
+                    }
+                });
+                out.created(id as u32, &config);
+            }
+            Err(error) => out.not_created(&error),
+        }
+        out.finish(false, None);
+    })
+}
+
+#[cfg(not(all(feature = "web", target_arch = "wasm32")))]
+fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<Session, crate::Error> {
+    let config = Config::from_options(facts::options(facts)?)?;
+    Ok(Session {
+        machine: Machine::new(config, entropy),
+        #[cfg(not(feature = "web"))]
+        kept: 0,
+    })
+}
+
+#[cfg(all(feature = "web", target_arch = "wasm32"))]
+fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<Session, crate::Error> {
+    let oauth = crate::core::oauth::OAuth::from_options(facts::web_options(facts)?)?;
+    let config = Config::from_options(facts::options(facts)?)?.for_platform(crate::Platform::Web);
+    Ok(Session {
+        machine: Machine::new(config, entropy),
+        web: web::WebSide::new(oauth),
+    })
+}
+
+/// Feeds session `id` one input at time `now` (Unix ms), its facts in the slots, and writes
+/// its effects there. `kind` says what happened (see [`crate::wire::layout::kind`]), `arg` is
+/// the call or the effect's id, `flag` a small number whose meaning `kind` gives, `strings`
+/// how many strings JavaScript's table for the session holds. An unknown session or kind
+/// gives an output with no effects.
+pub fn input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, strings: u32) {
     let now = time(now);
-    SLOTS.with(|slots| {
-        let mut slots = slots.borrow_mut();
-        let Some(Some(slot)) = slots.get_mut(id as usize) else {
-            return Output::default().finish(None);
-        };
-        let mut out = Output::default();
-        match decode(kind, arg, flag, text) {
-            Decoded::Input(input) => slot.machine.handle(now, input),
-            Decoded::Timeout => slot.machine.handle_timeout(now),
-            Decoded::Current => slot.machine.handle(now, Input::Load),
-            Decoded::Rejected(call, error) => out.effect(
-                &crate::Effect::Settle {
+    EXCHANGE.with(|exchange| {
+        let exchange = &mut *exchange.borrow_mut();
+        let decoded = decode::<Text>(kind, arg, flag, Facts::new(&exchange.slots, &exchange.texts));
+        let mut out = Output::new(&mut exchange.slots, &mut exchange.texts);
+        SESSIONS.with(|sessions| {
+            let mut sessions = sessions.borrow_mut();
+            let Some(Some(session)) = sessions.get_mut(id as usize) else {
+                return out.finish(false, None);
+            };
+            match decoded {
+                Decoded::Input(input) => session.machine.handle(now, input),
+                Decoded::Timeout => session.machine.handle_timeout(now),
+                Decoded::Current => {
+                    session.machine.handle(now, Input::Load);
+                    out.current(session.machine.current(now).as_ref());
+                }
+                Decoded::Rejected(call, error) => out.effect(&crate::Effect::Settle {
                     call,
                     result: Err(error),
-                },
-                slot.machine.config(),
-            ),
-            Decoded::Nothing => {}
-        }
-        slot.drain(now, &mut out);
-        if kind == kind::CURRENT {
-            out.current(slot.machine.current(now).as_ref());
-        }
-        out.finish(slot.machine.poll_timeout())
+                }),
+                Decoded::More | Decoded::Nothing => {}
+            }
+            let more = session.drain(now, &mut out);
+            if !more {
+                compact(session, strings, &mut out);
+            }
+            out.finish(more, session.machine.poll_timeout());
+        })
     })
 }
 
 /// Drops session `id`.
 pub fn close(id: u32) {
-    SLOTS.with(|slots| {
-        if let Some(slot) = slots.borrow_mut().get_mut(id as usize) {
-            *slot = None;
+    SESSIONS.with(|sessions| {
+        if let Some(session) = sessions.borrow_mut().get_mut(id as usize) {
+            *session = None;
         }
     });
 }
 
-impl Slot {
-    /// Writes every effect into `out`, after the web side took those it carries out itself.
-    fn drain(&mut self, now: u64, out: &mut Output) {
-        while let Some(effect) = self.machine.poll_effect() {
+impl Session {
+    /// Writes effects into `out` while there is room, after the web side took those it
+    /// carries out itself; `true` when some are left for the next call (`MORE`).
+    fn drain(&mut self, now: u64, out: &mut Output) -> bool {
+        while out.has_room() {
+            let Some(effect) = self.machine.poll_effect() else {
+                return false;
+            };
             #[cfg(all(feature = "web", target_arch = "wasm32"))]
-            if let Some(web) = &self.web {
-                match web.carry_out(effect, self.machine.config(), out) {
-                    Ok(Some(input)) => self.machine.handle(now, input),
-                    Ok(None) => {}
-                    Err(effect) => out.effect(&effect, self.machine.config()),
-                }
-                continue;
+            match self.web.carry_out(effect, self.machine.config(), out) {
+                Ok(Some(input)) => self.machine.handle(now, input),
+                Ok(None) => {}
+                Err(effect) => out.effect(&effect),
             }
-            let _ = now;
-            out.effect(&effect, self.machine.config());
+            #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
+            {
+                let _ = now;
+                out.effect(&effect);
+            }
         }
+        self.machine.has_effects()
     }
 }
 
-enum Decoded {
-    Input(Input),
-    Timeout,
-    Current,
-    /// A call whose argument is not valid: it fails at once.
-    Rejected(u32, crate::Error),
-    Nothing,
+/// Once JavaScript's table for a session has grown well past what the session holds, the
+/// table is compacted: the strings the machine still holds are renumbered from 0 and the
+/// output ends with their old places (`TABLE`), so that the table holds only those.
+#[cfg(not(feature = "web"))]
+fn compact(session: &mut Session, strings: u32, out: &mut Output) {
+    /// The table may hold this many strings more than twice those kept.
+    const SLACK: u32 = 64;
+    if strings <= session.kept.saturating_mul(2).saturating_add(SLACK) {
+        return;
+    }
+    let mut ids = Vec::new();
+    session.machine.texts_mut(&mut |handle| ids.push(handle.id()));
+    ids.sort_unstable();
+    ids.dedup();
+    if !out.table(&ids) {
+        return;
+    }
+    session.machine.texts_mut(&mut |handle| {
+        if let Ok(place) = ids.binary_search(&handle.id()) {
+            *handle = handle.moved_to(place as u32);
+        }
+    });
+    session.kept = ids.len() as u32;
 }
 
-fn decode(kind: u32, arg: u32, flag: i32, text: Option<&str>) -> Decoded {
-    let op = OpId(arg);
-    let said = || match text {
-        Some(text) => PlatformError::said(text),
-        None => PlatformError::silent(),
-    };
-    let input = match kind {
-        kind::ENSURE => Input::Ensure { call: arg },
-        kind::SET_USER_INFO => match codec::user_info_patch(text.unwrap_or("")) {
-            Ok(patch) => Input::SetUserInfo {
-                call: arg,
-                info: UserInfo::from(patch),
-            },
-            Err(error) => return Decoded::Rejected(arg, error),
-        },
-        kind::LOGOUT => Input::Logout { call: arg },
-        kind::REQUEST => Input::Request {
-            call: arg,
-            url: text.unwrap_or("").to_owned(),
-        },
-        kind::DEVICE_ID => Input::DeviceId { call: arg },
-        kind::CURRENT => return Decoded::Current,
-        kind::SESSION_READ => Input::SessionRead {
-            op,
-            found: match (flag, text) {
-                (0, Some(text)) => codec::stored_session(text),
-                (0, None) => crate::StoredSession::Unreadable,
-                _ => crate::StoredSession::Failed,
-            },
-        },
-        kind::DEVICE_ID_READ => Input::DeviceIdRead {
-            op,
-            found: match (flag, text.map(crate::wire::json::parse)) {
-                (0, Some(Some(crate::wire::json::Json::String(id)))) => Some(id),
-                _ => None,
-            },
-        },
-        kind::STORAGE_RESULT => Input::StorageResult {
-            op,
-            result: if flag == 0 { Ok(()) } else { Err(said()) },
-        },
-        kind::LOGIN_RESULT => Input::LoginResult {
-            op,
-            result: match text {
-                Some(code) if flag == 0 && !code.is_empty() => LoginResult::Code(crate::Secret::new(code)),
-                Some(code) if flag == 2 && !code.is_empty() => {
-                    LoginResult::AnonymousCode(crate::Secret::new(code))
-                }
-                _ if flag == 0 || flag == 2 => LoginResult::Failed(PlatformError::silent()),
-                _ => LoginResult::Failed(said()),
-            },
-        },
-        kind::POST_RESULT => Input::PostResult {
-            op,
-            result: match u16::try_from(flag) {
-                Ok(status) => Ok(Reply {
-                    status,
-                    body: match text {
-                        Some(text) => codec::reply_body(text),
-                        None => ReplyBody::TooLarge,
-                    },
-                }),
-                Err(_) => Err(said()),
-            },
-        },
-        kind::SEND_RESULT => Input::SendResult {
-            op,
-            result: match flag {
-                0 => SendResult::Answered,
-                1 => SendResult::SessionRejected,
-                _ => SendResult::Failed,
-            },
-        },
-        kind::TIMEOUT => return Decoded::Timeout,
-        kind::LISTENERS => Input::Listeners { any: flag != 0 },
-        _ => return Decoded::Nothing,
-    };
-    Decoded::Input(input)
-}
+/// A web page's strings cross as text: there is no table to compact.
+#[cfg(feature = "web")]
+fn compact(_: &mut Session, _: u32, _: &mut Output) {}
 
 /// A time from JavaScript (`Date.now()`) as Unix milliseconds; anything that is not one is 0.
 fn time(now: f64) -> u64 {
@@ -281,31 +225,45 @@ fn time(now: f64) -> u64 {
     }
 }
 
-/// `mps_io(units)`: makes the exchange buffer hold at least `units` UTF-16 code units and
-/// returns its address in linear memory.
-#[no_mangle]
-pub extern "C" fn mps_io(units: u32) -> u32 {
-    io::reserve(units as usize) as usize as u32
+/// The exchange's slots, as a slice of the module's memory.
+fn slots_address() -> usize {
+    EXCHANGE.with(|exchange| exchange.borrow().slots.as_ptr() as usize)
 }
 
-/// `mps_create(kind, e0, e1, e2, e3, len)`: [`create`] with the options' text (`len` units)
-/// in the buffer and the entropy as four numbers; returns the output's length in the buffer.
+/// `mps_slots()`: where the slots are (they never move).
 #[no_mangle]
-pub extern "C" fn mps_create(kind: u32, e0: u32, e1: u32, e2: u32, e3: u32, len: u32) -> u32 {
+pub extern "C" fn mps_slots() -> u32 {
+    slots_address() as u32
+}
+
+/// `mps_texts(units)`: makes the texts area hold at least `units` code units and returns
+/// where it starts (it moves only when it grows).
+#[no_mangle]
+pub extern "C" fn mps_texts(units: u32) -> u32 {
+    EXCHANGE.with(|exchange| {
+        let texts = &mut exchange.borrow_mut().texts;
+        let units = (units as usize).min(crate::core::limits::MAX_INPUT_UNITS);
+        if texts.len() < units {
+            texts.resize(units, 0);
+        }
+        texts.as_ptr() as usize as u32
+    })
+}
+
+/// `mps_create(e0, e1, e2, e3)`: [`create`] with the entropy as four numbers.
+#[no_mangle]
+pub extern "C" fn mps_create(e0: u32, e1: u32, e2: u32, e3: u32) {
     let mut entropy = [0u8; 16];
     for (chunk, word) in entropy.chunks_exact_mut(4).zip([e0, e1, e2, e3]) {
         chunk.copy_from_slice(&word.to_le_bytes());
     }
-    let text = io::read(len as usize);
-    io::write(&create(kind, entropy, text.as_deref())) as u32
+    create(entropy);
 }
 
-/// `mps_input(id, kind, arg, flag, now, len)`: [`input`] with its text (`len` units) in the
-/// buffer; returns the output's length in the buffer.
+/// `mps_input(id, kind, arg, flag, now, strings)`: [`input`].
 #[no_mangle]
-pub extern "C" fn mps_input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, len: u32) -> u32 {
-    let text = io::read(len as usize);
-    io::write(&input(id, kind, arg, flag, now, text.as_deref())) as u32
+pub extern "C" fn mps_input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, strings: u32) {
+    input(id, kind, arg, flag, now, strings);
 }
 
 /// `mps_close(id)`: [`close`].
@@ -314,21 +272,29 @@ pub extern "C" fn mps_close(id: u32) {
     close(id);
 }
 
-/// Calls the exported functions as JavaScript does, text through the exchange buffer: for
-/// tests of the boundary itself.
+/// The exchange as JavaScript sees it, for tests of the boundary itself: write the slots and
+/// texts of an input, call, read the slots and texts of the output.
 pub mod exchange {
-    use crate::wire::io;
+    use super::EXCHANGE;
+    use crate::wire::layout::SLOTS;
 
-    /// `mps_create` with `options` written into the buffer; the output read back.
-    pub fn create(kind: u32, entropy: [u32; 4], options: &str) -> String {
-        let len = io::put(options);
-        let [e0, e1, e2, e3] = entropy;
-        io::take(super::mps_create(kind, e0, e1, e2, e3, len as u32) as usize)
+    /// Copies `slots` (at most all of them) and `texts` into the exchange.
+    pub fn put(slots: &[f64], texts: &[u16]) {
+        EXCHANGE.with(|exchange| {
+            let exchange = &mut *exchange.borrow_mut();
+            let n = slots.len().min(SLOTS);
+            exchange.slots[..n].copy_from_slice(&slots[..n]);
+            exchange.slots[n..].fill(0.0);
+            exchange.texts.clear();
+            exchange.texts.extend_from_slice(texts);
+        })
     }
 
-    /// `mps_input` with `text` written into the buffer; the output read back.
-    pub fn input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, text: &str) -> String {
-        let len = io::put(text);
-        io::take(super::mps_input(id, kind, arg, flag, now, len as u32) as usize)
+    /// The slots and the texts as the last call left them.
+    pub fn take() -> (Vec<f64>, Vec<u16>) {
+        EXCHANGE.with(|exchange| {
+            let exchange = exchange.borrow();
+            (exchange.slots.to_vec(), exchange.texts.clone())
+        })
     }
 }

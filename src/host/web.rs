@@ -6,45 +6,10 @@ use std::cell::RefCell;
 
 use wasm_bindgen::JsValue;
 
-use super::Slot;
-use crate::core::oauth::{
-    new_state, read_return, without_return_params, OAuth, Return, WebOptions, STATE_KEY,
-};
+use crate::core::oauth::{new_state, read_return, without_return_params, OAuth, Return, STATE_KEY};
 use crate::host::web_storage::{Area, WebStorage};
-use crate::wire::json::{self, Fields, Json, Wrong};
 use crate::wire::output::Output;
-use crate::{
-    codec, Config, Effect, Error, Input, LoginResult, Machine, Platform, PlatformError, DEVICE_ID_KEY,
-};
-
-/// A web page's session from `{"options":{...},"web":{...}}`: the options as for the
-/// mini-program, and the web options `{ appid, scope?, authorizeUrl?, redirectUri? }`.
-pub(super) fn slot(text: Option<&str>, entropy: [u8; 16]) -> Result<Slot, Error> {
-    let value = text.and_then(json::parse).unwrap_or(Json::Null);
-    let parts = Fields::of(&value, Some(&["options", "web"])).map_err(invalid)?;
-    let web = parts
-        .read("web", WebOptions::from_json)
-        .map_err(invalid)?
-        .unwrap_or_default();
-    let oauth = OAuth::from_options(web)?;
-    let options = parts
-        .read("options", |v| Ok(codec::options_value(v)))
-        .map_err(invalid)?;
-    let config = options
-        .unwrap_or_else(|| codec::options_value(&Json::Object(Vec::new())))
-        .and_then(Config::from_options)?
-        .for_platform(Platform::Web);
-    Ok(Slot {
-        machine: Machine::new(config, entropy),
-        web: Some(WebSide::new(oauth)),
-    })
-}
-
-fn invalid(wrong: Wrong) -> Error {
-    let mut message = String::from("web options are not valid: ");
-    message.push_str(&wrong.describe());
-    Error::invalid_config(message)
-}
+use crate::{Config, Effect, Input, LoginResult, PlatformError, DEVICE_ID_KEY};
 
 /// What the web driver keeps: the two stores, the OAuth settings, and the code this page's
 /// URL brought back (taken by the first login that needs it).
@@ -61,7 +26,7 @@ impl WebSide {
     /// Reads what the URL brought back (once), checks its `state` against the one stored
     /// before the redirect (then deleted: a state works once), and takes `code` and `state`
     /// out of the address bar, so that a reload cannot post the code again.
-    fn new(oauth: OAuth) -> WebSide {
+    pub(super) fn new(oauth: OAuth) -> WebSide {
         let local = WebStorage::open(Area::Local);
         let session = WebStorage::open(Area::Session);
         let window = web_sys::window();

@@ -1,224 +1,229 @@
-//! What one call hands back to JavaScript, as one JSON text:
-//! `{"e":[effects],"s":[sessions],"t":deadline|null}`, written front to back in one string
-//! (effects first: the sessions they refer to are known only once they are written).
-//!
-//! `t` is the machine's deadline (Unix ms; the shim keeps one timer for it); `s` holds each
-//! distinct session the effects refer to, written once however many calls it settles; `e` is
-//! the effects in order, each an array whose first element says what it is (see [`Kind`]).
+//! Writing what one call hands back to JavaScript: the effects as numbers in the slots, the
+//! core's own words (messages, the storage key) as code units in the texts area, and every
+//! string that only passed through the core as the pair that names it (see `layout.rs`).
 
-use crate::core::digits::push_number;
-use crate::wire::codec::{push_error, push_record, push_session};
-use crate::wire::json::push_string;
-use crate::{Config, Effect, Session, Settled, DEVICE_ID_KEY};
-
-/// The first element of each effect in the output.
-#[derive(Clone, Copy, Debug)]
-#[repr(u8)]
-pub(crate) enum Kind {
-    /// `[0, op, key]`: read storage; answer with `SESSION_READ`.
-    ReadSession = 0,
-    /// `[1, op, key, record]`: write the record (an object) under the key.
-    WriteSession = 1,
-    /// `[2, op, key]`: remove the key.
-    RemoveSession = 2,
-    /// `[3, op, key]`: read the device id; answer with `DEVICE_ID_READ`.
-    ReadDeviceId = 3,
-    /// `[4, op, key, id]`: write the device id.
-    WriteDeviceId = 4,
-    /// `[5, op, timeoutMs]`: call `wx.login`.
-    Login = 5,
-    /// `[6, op, url, body, timeoutMs]`: POST the body (an object) as JSON.
-    PostCode = 6,
-    /// `[7, op]`: abort the login request.
-    Abort = 7,
-    /// `[8, op, call, headerName, headerValue, token]`: send the app's request.
-    SendRequest = 8,
-    /// `[9, call, 0, session]` / `[9, call, 1, deviceId]` / `[9, call, 2]` / `[9, call, 3, op]`:
-    /// resolve a call with a session (its index in `s`), the device id, nothing, or the answer
-    /// to the request `op`.
-    Resolve = 9,
-    /// `[10, call, error]`: reject a call.
-    Reject = 10,
-    /// `[11, session | null]`: tell the `onChange` listeners.
-    Changed = 11,
-    /// `[12, title]`: show a toast.
-    Toast = 12,
-    /// `[13, url]`: web pages: leave for the OAuth authorize page.
-    Redirect = 13,
-    /// `[14, session | null]`: what `current()` returns.
-    Current = 14,
-    /// `[15, op, name, data, timeoutMs]`: call the cloud function `name` with `data` (an
-    /// object); answer with `POST_RESULT`, status 200 and its `result` as JSON.
-    CallFunction = 15,
-}
+use crate::core::config::Config;
+use crate::core::effect::{Effect, Settled, DEVICE_ID_KEY};
+use crate::core::error::Error;
+use crate::core::record::Record;
+use crate::core::session::{Session, Source};
+use crate::core::user_info::UserInfo;
+use crate::wire::layout::{effect, pair, HEADER, MAX_EFFECT_SLOTS};
+use crate::wire::text::WireText;
 
 /// The output being written.
 #[derive(Debug)]
-pub(crate) struct Output {
-    /// `{"e":[` and the effects so far.
-    text: String,
-    /// Each distinct session the effects refer to.
-    sessions: Vec<Session>,
+pub(crate) struct Output<'a> {
+    slots: &'a mut [f64],
+    used: usize,
+    /// The texts area: written from its start, grown when needed, never shrunk (JavaScript
+    /// writes the next input's texts into the room it reserved).
+    texts: &'a mut Vec<u16>,
+    texts_used: usize,
 }
 
-impl Default for Output {
-    fn default() -> Output {
-        // Room for a launch's effects at once: growing a string copies it.
-        let mut text = String::with_capacity(512);
-        text.push_str("{\"e\":[");
+impl<'a> Output<'a> {
+    /// An empty output over the exchange's slots and texts (the input was read already).
+    pub(crate) fn new(slots: &'a mut [f64], texts: &'a mut Vec<u16>) -> Output<'a> {
         Output {
-            text,
-            sessions: Vec::new(),
+            slots,
+            used: HEADER,
+            texts,
+            texts_used: 0,
         }
     }
-}
 
-impl Output {
-    /// Starts an effect of kind `kind`; its fields follow with [`Output::number`] and friends.
-    fn start(&mut self, kind: Kind) {
-        let first = self.text.ends_with('[');
-        self.text.push_str(if first { "[" } else { ",[" });
-        push_number(&mut self.text, kind as u64);
+    /// Whether one more effect of any kind fits.
+    pub(crate) fn has_room(&self) -> bool {
+        self.used + MAX_EFFECT_SLOTS <= self.slots.len()
     }
 
-    fn number(&mut self, n: u64) {
-        self.text.push(',');
-        push_number(&mut self.text, n);
+    /// Appends one number (callers check [`Output::has_room`] before each effect).
+    pub(crate) fn slot(&mut self, x: f64) {
+        if let Some(slot) = self.slots.get_mut(self.used) {
+            *slot = x;
+        }
+        self.used += 1;
     }
 
-    fn text(&mut self, text: &str) {
-        self.text.push(',');
-        push_string(&mut self.text, text);
+    /// Appends the pair of a text of the core's own, its code units in the texts area.
+    pub(crate) fn text(&mut self, text: &str) {
+        let start = self.texts_used;
+        for unit in text.encode_utf16() {
+            match self.texts.get_mut(self.texts_used) {
+                Some(slot) => *slot = unit,
+                None => self.texts.push(unit),
+            }
+            self.texts_used += 1;
+        }
+        self.slot(start as f64);
+        self.slot((self.texts_used - start) as f64);
+    }
+
+    fn none(&mut self) {
+        self.slot(pair::NONE);
+        self.slot(0.0);
     }
 
     fn opt_text(&mut self, text: Option<&str>) {
         match text {
             Some(text) => self.text(text),
-            None => self.text.push_str(",null"),
+            None => self.none(),
         }
     }
 
-    fn end(&mut self) {
-        self.text.push(']');
+    fn passed<T: WireText>(&mut self, text: Option<&T>) {
+        match text {
+            Some(text) => text.write(self),
+            None => self.none(),
+        }
     }
 
-    /// A session's index in `s`, adding it if it is not there yet.
-    fn session(&mut self, session: Option<&Session>) {
-        let Some(session) = session else {
-            return self.text.push_str(",null");
-        };
-        let index = match self.sessions.iter().position(|s| s == session) {
-            Some(index) => index,
-            None => {
-                self.sessions.push(session.clone());
-                self.sessions.len() - 1
-            }
-        };
-        self.number(index as u64);
+    fn flag(&mut self, on: bool) {
+        self.slot(if on { 1.0 } else { 0.0 });
     }
 
-    /// Adds what `current()` returns.
-    pub(crate) fn current(&mut self, session: Option<&Session>) {
-        self.start(Kind::Current);
-        self.session(session);
-        self.end();
+    fn number(&mut self, n: impl Into<f64>) {
+        self.slot(n.into());
     }
 
-    /// Adds a redirect to `url` (web pages).
+    /// `nickName`, `avatarUrl`, after a slot that says whether there is a profile at all.
+    fn user_info<T: WireText>(&mut self, info: Option<&UserInfo<T>>) {
+        self.flag(info.is_some());
+        self.passed(info.and_then(|i| i.nick_name.as_ref()));
+        self.passed(info.and_then(|i| i.avatar_url.as_ref()));
+    }
+
+    /// A session: openid, unionid, token, expiresAt, userInfo, source (0 cache, 1 login).
+    fn session<T: WireText>(&mut self, session: &Session<T>) {
+        session.openid.write(self);
+        self.passed(session.unionid.as_ref());
+        self.passed(session.token.as_ref().map(|t| t.text()));
+        self.number(session.expires_at as f64);
+        self.user_info(session.user_info.as_ref());
+        self.flag(session.source == Source::Login);
+    }
+
+    /// A slot that says whether there is a session, then the session if there is.
+    fn opt_session<T: WireText>(&mut self, session: Option<&Session<T>>) {
+        self.flag(session.is_some());
+        if let Some(session) = session {
+            self.session(session);
+        }
+    }
+
+    /// The record as stored: v, openid, unionid, token, expiresAt, obtainedAt, userInfo.
+    fn record<T: WireText>(&mut self, record: &Record<T>) {
+        self.number(record.v);
+        record.openid.write(self);
+        self.passed(record.unionid.as_ref());
+        self.passed(record.token.as_ref().map(|t| t.text()));
+        self.number(record.expires_at as f64);
+        self.number(record.obtained_at as f64);
+        self.user_info(record.user_info.as_ref());
+    }
+
+    /// An error as the shim turns it into an `Error`: code, message, retryable, errcode
+    /// (NaN for none), status (-1 for none), detail, session.
+    pub(crate) fn error<T: WireText>(&mut self, error: &Error<T>) {
+        self.text(error.code().as_str());
+        self.text(error.message());
+        self.flag(error.is_retryable());
+        self.number(error.errcode().map_or(f64::NAN, |e| e as f64));
+        self.number(error.status().map_or(-1.0, f64::from));
+        self.opt_text(error.detail());
+        self.opt_session(error.session());
+    }
+
+    /// The session `mps_create` made, and the config's texts JavaScript carries out effects
+    /// with.
+    pub(crate) fn created(&mut self, id: u32, config: &Config) {
+        self.slot(effect::CREATED);
+        self.number(id);
+        self.text(config.storage_key());
+        self.text(DEVICE_ID_KEY);
+        self.text(config.token_header());
+        self.text(config.token_scheme());
+    }
+
+    /// A failed `mps_create`.
+    pub(crate) fn not_created(&mut self, error: &Error) {
+        self.slot(effect::REJECT);
+        self.number(0);
+        self.error(error);
+    }
+
+    /// What `current()` returns.
+    pub(crate) fn current<T: WireText>(&mut self, session: Option<&Session<T>>) {
+        self.slot(effect::CURRENT);
+        self.opt_session(session);
+    }
+
+    /// A redirect to `url` (web pages).
     #[cfg_attr(not(all(feature = "web", target_arch = "wasm32")), allow(dead_code))]
     pub(crate) fn redirect(&mut self, url: &str) {
-        self.start(Kind::Redirect);
+        self.slot(effect::REDIRECT);
         self.text(url);
-        self.end();
+    }
+
+    /// The strings of JavaScript's table to keep, in their new order; `false` (and nothing
+    /// written) when they do not fit.
+    #[cfg_attr(feature = "web", allow(dead_code))]
+    pub(crate) fn table(&mut self, ids: &[u32]) -> bool {
+        if self.used + 2 + ids.len() + MAX_EFFECT_SLOTS > self.slots.len() {
+            return false;
+        }
+        self.slot(effect::TABLE);
+        self.number(ids.len() as f64);
+        for &id in ids {
+            self.number(id);
+        }
+        true
     }
 
     /// Adds one effect of the machine.
-    pub(crate) fn effect(&mut self, effect: &Effect, config: &Config) {
+    pub(crate) fn effect<T: WireText>(&mut self, effect: &Effect<T>) {
         match effect {
-            Effect::ReadSession { op } => {
-                self.start(Kind::ReadSession);
-                self.number(op.0.into());
-                self.text(config.storage_key());
-            }
+            Effect::ReadSession { op } => self.op(effect::READ_SESSION, op.0),
             Effect::WriteSession { op, record } => {
-                self.start(Kind::WriteSession);
-                self.number(op.0.into());
-                self.text(config.storage_key());
-                self.text.push(',');
-                push_record(&mut self.text, record);
+                self.op(effect::WRITE_SESSION, op.0);
+                self.record(record);
             }
-            Effect::RemoveSession { op } => {
-                self.start(Kind::RemoveSession);
-                self.number(op.0.into());
-                self.text(config.storage_key());
-            }
-            Effect::ReadDeviceId { op } => {
-                self.start(Kind::ReadDeviceId);
-                self.number(op.0.into());
-                self.text(DEVICE_ID_KEY);
-            }
+            Effect::RemoveSession { op } => self.op(effect::REMOVE_SESSION, op.0),
+            Effect::ReadDeviceId { op } => self.op(effect::READ_DEVICE_ID, op.0),
             Effect::WriteDeviceId { op, id } => {
-                self.start(Kind::WriteDeviceId);
-                self.number(op.0.into());
-                self.text(DEVICE_ID_KEY);
+                self.op(effect::WRITE_DEVICE_ID, op.0);
                 self.text(id);
             }
             Effect::Login { op, timeout_ms } => {
-                self.start(Kind::Login);
-                self.number(op.0.into());
-                self.number((*timeout_ms).into());
+                self.op(effect::LOGIN, op.0);
+                self.number(*timeout_ms);
             }
             Effect::PostCode { op, body, timeout_ms } => {
-                self.start(Kind::PostCode);
-                self.number(op.0.into());
-                self.text(config.login_url().unwrap_or_default());
-                self.text.push_str(if body.anonymous {
-                    ",{\"anonymousCode\":"
-                } else {
-                    ",{\"code\":"
-                });
-                push_string(&mut self.text, body.code.expose());
-                self.text.push_str(",\"platform\":");
-                push_string(&mut self.text, body.platform);
-                self.text.push('}');
-                self.number((*timeout_ms).into());
+                self.op(effect::POST_CODE, op.0);
+                body.code.text().write(self);
+                self.flag(body.anonymous);
+                self.number(*timeout_ms);
             }
             Effect::CallFunction { op, timeout_ms } => {
-                self.start(Kind::CallFunction);
-                self.number(op.0.into());
-                let name = match config.exchange() {
-                    crate::Exchange::CloudFunction(name) => name.as_str(),
-                    crate::Exchange::Url(_) => "",
-                };
-                self.text(name);
-                self.text.push_str(",{\"platform\":");
-                push_string(&mut self.text, config.platform().as_str());
-                self.text.push('}');
-                self.number((*timeout_ms).into());
+                self.op(effect::CALL_FUNCTION, op.0);
+                self.number(*timeout_ms);
             }
-            Effect::Abort { op } => {
-                self.start(Kind::Abort);
-                self.number(op.0.into());
-            }
+            Effect::Abort { op } => self.op(effect::ABORT, op.0),
             Effect::SendRequest { op, call, token } => {
-                self.start(Kind::SendRequest);
-                self.number(op.0.into());
-                self.number((*call).into());
-                let header = token.as_ref().map(|t| config.token_header_for(t));
-                self.opt_text(header.as_ref().map(|h| h.name.as_str()));
-                self.opt_text(header.as_ref().map(|h| h.value.expose()));
-                self.opt_text(token.as_ref().map(|t| t.expose()));
+                self.op(effect::SEND_REQUEST, op.0);
+                self.number(*call);
+                self.passed(token.as_ref().map(|t| t.text()));
             }
             Effect::Settle {
                 call,
                 result: Ok(settled),
             } => {
-                self.start(Kind::Resolve);
-                self.number((*call).into());
+                self.op(effect::RESOLVE, *call);
                 match settled {
                     Settled::Session(session) => {
                         self.number(0);
-                        self.session(Some(session));
+                        self.session(session);
                     }
                     Settled::DeviceId(id) => {
                         self.number(1);
@@ -227,7 +232,7 @@ impl Output {
                     Settled::Done => self.number(2),
                     Settled::Response { op } => {
                         self.number(3);
-                        self.number(op.0.into());
+                        self.number(op.0);
                     }
                 }
             }
@@ -235,38 +240,32 @@ impl Output {
                 call,
                 result: Err(error),
             } => {
-                self.start(Kind::Reject);
-                self.number((*call).into());
-                self.text.push(',');
-                push_error(&mut self.text, error);
+                self.op(effect::REJECT, *call);
+                self.error(error);
             }
             Effect::Changed { session } => {
-                self.start(Kind::Changed);
-                self.session(session.as_ref());
+                self.slot(effect::CHANGED);
+                self.opt_session(session.as_ref());
             }
-            Effect::Toast => {
-                self.start(Kind::Toast);
-                self.text(config.failure_toast().unwrap_or_default());
-            }
+            Effect::Toast => self.slot(effect::TOAST),
         }
-        self.end();
     }
 
-    /// The whole output, with the machine's deadline.
-    pub(crate) fn finish(mut self, deadline: Option<u64>) -> String {
-        self.text.push_str("],\"s\":[");
-        for (i, session) in self.sessions.iter().enumerate() {
-            if i > 0 {
-                self.text.push(',');
-            }
-            push_session(&mut self.text, session);
-        }
-        self.text.push_str("],\"t\":");
-        match deadline {
-            Some(at) => push_number(&mut self.text, at),
-            None => self.text.push_str("null"),
-        }
-        self.text.push('}');
-        self.text
+    fn op(&mut self, kind: f64, id: u32) {
+        self.slot(kind);
+        self.number(id);
+    }
+
+    /// Ends the output: the header says how many slots it uses, whether effects wait for
+    /// room ([`crate::wire::layout::kind::MORE`]), the deadline (-1 for none) and where the
+    /// texts are.
+    pub(crate) fn finish(self, more: bool, deadline: Option<u64>) {
+        let header = [
+            self.used as f64,
+            if more { 1.0 } else { 0.0 },
+            deadline.map_or(-1.0, |at| at as f64),
+            self.texts.as_ptr() as usize as f64,
+        ];
+        self.slots[..HEADER].copy_from_slice(&header);
     }
 }

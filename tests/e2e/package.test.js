@@ -73,7 +73,7 @@ test('the plain entry is the same core made by wasm2js, within its budget', () =
   assert.ok(size <= PLAIN_BUDGET, 'plain/index.js is ' + size + ' bytes, over the budget of ' + PLAIN_BUDGET)
   const text = fs.readFileSync(file, 'utf8')
   // The core's exports and its memory as wasm2js writes them, and the data the .wasm holds.
-  for (const name of ['mps_io', 'mps_create', 'mps_input', 'mps_close']) {
+  for (const name of ['mps_slots', 'mps_texts', 'mps_create', 'mps_input', 'mps_close']) {
     assert.match(text, new RegExp('[{,]"?' + name + '"?:'), 'the core exports ' + name)
   }
   assert.match(text, /memory:Object\.create\(/, 'wasm2js memory object')
@@ -112,7 +112,7 @@ test("WeChat's build npm (miniprogram-ci) copies the folder byte for byte, .wasm
 test('the shipped .wasm exports its four functions and memory: no Global, which iOS refuses', () => {
   const exported = WebAssembly.Module.exports(new WebAssembly.Module(fs.readFileSync(WASM)))
   assert.deepEqual(exported.map((e) => e.name + ':' + e.kind).sort(),
-    ['memory:memory', 'mps_close:function', 'mps_create:function', 'mps_input:function', 'mps_io:function'])
+    ['memory:memory', 'mps_close:function', 'mps_create:function', 'mps_input:function', 'mps_slots:function', 'mps_texts:function'])
 
   // The check can fail: the linker's own output does export globals, which the build removes.
   const raw = path.join(REPO, 'target', 'bindgen', 'mp_session_bg.wasm')

@@ -67,3 +67,19 @@ pub fn lone_surrogate_escape(text: &str) -> bool {
     }
     false
 }
+
+/// The value JavaScript's `JSON.parse` makes of the same text, as `mp_session::wire::script`
+/// takes it: numbers are doubles, a key given twice keeps its last value.
+pub fn js_value(value: &serde_json::Value) -> mp_session::wire::script::Value {
+    use mp_session::wire::script::Value;
+    match value {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => Value::string(s),
+        serde_json::Value::Array(items) => Value::Array(items.iter().map(js_value).collect()),
+        serde_json::Value::Object(fields) => {
+            Value::Object(fields.iter().map(|(k, v)| (k.clone(), js_value(v))).collect())
+        }
+    }
+}

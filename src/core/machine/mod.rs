@@ -17,7 +17,7 @@ use crate::core::outbox::Outbox;
 use crate::core::rng::Rng;
 use crate::core::session::Session;
 use crate::core::text::Text;
-use flow::{Loaded, Login, Save, Waiter};
+use flow::{AfterSave, Loaded, Login, Save, Waiter};
 
 /// The launch-flow state machine.
 ///
@@ -76,6 +76,31 @@ impl<T: Text> Machine<T> {
     /// input or deadline.
     pub fn poll_effect(&mut self) -> Option<Effect<T>> {
         self.out.pop()
+    }
+
+    /// Whether effects wait to be polled.
+    pub fn has_effects(&self) -> bool {
+        !self.out.is_empty()
+    }
+
+    /// Visits every text the machine holds between calls (its effects polled): the session,
+    /// the profile changes waiting, the saves under way, the tokens of requests under way.
+    /// A boundary that names strings by handle renumbers them through it.
+    pub fn texts_mut(&mut self, visit: &mut dyn FnMut(&mut T)) {
+        if let Loaded::Known(Some(held)) = &mut self.loaded {
+            held.record.texts_mut(visit);
+        }
+        for waiter in &mut self.waiting {
+            if let Waiter::UserInfo(_, info) = waiter {
+                info.texts_mut(visit);
+            }
+        }
+        for save in &mut self.saves {
+            if let AfterSave::Deliver { session, .. } = &mut save.then {
+                session.texts_mut(visit);
+            }
+        }
+        self.requests.texts_mut(visit);
     }
 
     /// When the machine must be woken with [`Machine::handle_timeout`] (Unix milliseconds),

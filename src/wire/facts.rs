@@ -1,0 +1,387 @@
+//! Reading an input's facts: what JavaScript saw in a value it parsed (the stored record, the
+//! backend's answer, `setUserInfo`'s argument, the options), field by field, into the core's
+//! typed values. JavaScript judges nothing: a field's kind, its number, its text's pair; the
+//! rules of what is a record or an answer are all here.
+//!
+//! The decoders accept what the serde derives on the same types accept from the JSON text of
+//! the same value (unknown fields ignored, or refused where the derive refuses them), with
+//! two differences on purpose: a nested `userInfo` is read only from an object (the derive
+//! also takes an array, as a tuple), and a string holding a lone surrogate is kept as it is
+//! (JavaScript's strings hold them; the derive refuses their `\u` escape). `tests/facts.rs`
+//! and the fuzz targets hold them to that against `serde_json`.
+
+use std::borrow::Cow;
+
+use crate::core::answer::{Answer, ReplyBody};
+use crate::core::config::{FailureToast, Options};
+use crate::core::error::Error;
+use crate::core::limits::MAX_ANSWER_CHARS;
+use crate::core::oauth::WebOptions;
+use crate::core::record::{Record, StoredSession};
+use crate::core::secret::Secret;
+use crate::core::user_info::UserInfo;
+use crate::wire::layout::{fields, value, MAX_ORIGINS_DESCRIBED, WEB_OPTIONS_AT};
+use crate::wire::text::{inline, WireText};
+
+/// The slots and texts of one input.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Facts<'a> {
+    slots: &'a [f64],
+    texts: &'a [u16],
+}
+
+/// One described field: its kind, then a number or a text pair.
+#[derive(Clone, Copy, Debug)]
+struct Field {
+    kind: f64,
+    a: f64,
+    b: f64,
+}
+
+/// The fields of one described object, starting at a slot.
+#[derive(Clone, Copy, Debug)]
+struct Described<'a> {
+    facts: Facts<'a>,
+    at: usize,
+    names: &'static [&'static str],
+}
+
+/// Why a value did not decode: which field (a path such as `userInfo.nickName`) and what.
+#[derive(Debug)]
+struct Wrong {
+    field: Option<&'static str>,
+    inner: Option<&'static str>,
+    problem: Cow<'static, str>,
+}
+
+impl Wrong {
+    fn new(problem: impl Into<Cow<'static, str>>) -> Wrong {
+        Wrong {
+            field: None,
+            inner: None,
+            problem: problem.into(),
+        }
+    }
+
+    fn in_field(mut self, name: &'static str) -> Wrong {
+        self.inner = self.field.take();
+        self.field = Some(name);
+        self
+    }
+
+    /// "`field` what is wrong", after `prefix`.
+    fn describe(&self, prefix: &str) -> String {
+        let mut text = String::from(prefix);
+        if let Some(field) = self.field {
+            text.push_str(field);
+            if let Some(inner) = self.inner {
+                text.push('.');
+                text.push_str(inner);
+            }
+            text.push(' ');
+        }
+        text.push_str(&self.problem);
+        text
+    }
+}
+
+impl<'a> Facts<'a> {
+    /// The facts in `slots`, whose text pairs name code units of `texts`.
+    pub(crate) fn new(slots: &'a [f64], texts: &'a [u16]) -> Facts<'a> {
+        Facts { slots, texts }
+    }
+
+    fn slot(&self, at: usize) -> f64 {
+        self.slots.get(at).copied().unwrap_or(value::ABSENT)
+    }
+
+    /// The inline text of the pair at `at`, if there is one.
+    pub(crate) fn text(&self, at: usize) -> Option<String> {
+        inline(self.slot(at), self.slot(at + 1), self.texts)
+    }
+
+    /// The text of the pair at `at`, as the core's text type `T` crosses.
+    pub(crate) fn passed<T: WireText>(&self, at: usize) -> Option<T> {
+        T::read(self.slot(at), self.slot(at + 1), self.texts)
+    }
+
+    /// The kind of the value described at `at` (an input's own value: at 0).
+    pub(crate) fn kind(&self, at: usize) -> f64 {
+        self.slot(at)
+    }
+
+    fn object(self, at: usize, names: &'static [&'static str]) -> Described<'a> {
+        Described {
+            facts: self,
+            at,
+            names,
+        }
+    }
+}
+
+impl Described<'_> {
+    /// The field `name` (one of `names`, or the nested fields after them).
+    fn field(&self, index: usize) -> Field {
+        let at = self.at + 1 + 3 * index;
+        Field {
+            kind: self.facts.slot(at),
+            a: self.facts.slot(at + 1),
+            b: self.facts.slot(at + 2),
+        }
+    }
+
+    fn is_object(&self) -> bool {
+        self.facts.slot(self.at) == value::OBJECT
+    }
+
+    /// The slot just after the fields (`nested` fields more than `names`).
+    fn end(&self, nested: usize) -> usize {
+        self.at + 1 + 3 * (self.names.len() + nested)
+    }
+
+    /// Refuses a key that is none of `names`: the pair at `at` names the first one.
+    fn known_only(&self, at: usize) -> Result<(), Wrong> {
+        let Some(key) = self.facts.text(at) else {
+            return Ok(());
+        };
+        let mut problem = key;
+        problem.push_str(" is not a known field; expected one of ");
+        for (i, name) in self.names.iter().enumerate() {
+            problem.push_str(if i == 0 { "" } else { ", " });
+            problem.push_str(name);
+        }
+        Err(Wrong::new(problem))
+    }
+
+    fn name(&self, index: usize) -> &'static str {
+        self.names.get(index).copied().unwrap_or("userInfo")
+    }
+
+    /// An optional field: `None` when absent or `null`, else `decode`'s reading of it.
+    fn read<T>(
+        &self,
+        index: usize,
+        decode: impl FnOnce(Field) -> Result<T, Wrong>,
+    ) -> Result<Option<T>, Wrong> {
+        let field = self.field(index);
+        if field.kind == value::ABSENT || field.kind == value::NULL {
+            return Ok(None);
+        }
+        decode(field)
+            .map(Some)
+            .map_err(|wrong| wrong.in_field(self.name(index)))
+    }
+
+    /// An optional string field, as the core's text type `T`.
+    fn passed<T: WireText>(&self, index: usize) -> Result<Option<T>, Wrong> {
+        let texts = self.facts.texts;
+        self.read(index, |f| {
+            let text = (f.kind == value::STRING)
+                .then(|| T::read(f.a, f.b, texts))
+                .flatten();
+            text.ok_or_else(|| Wrong::new("must be a string"))
+        })
+    }
+
+    /// An optional string field the core reads itself (an option).
+    fn string(&self, index: usize) -> Result<Option<String>, Wrong> {
+        self.passed::<String>(index)
+    }
+
+    /// An optional number field.
+    fn number(&self, index: usize) -> Result<Option<f64>, Wrong> {
+        self.read(index, number)
+    }
+
+    /// A required whole number field, `0..=max`.
+    fn whole(&self, index: usize, max: u64) -> Result<u64, Wrong> {
+        match self.read(index, |f| whole(f, max))? {
+            Some(n) => Ok(n),
+            None => Err(Wrong::new("is required").in_field(self.name(index))),
+        }
+    }
+
+    /// The optional `userInfo` at `index`, whose own fields follow `names` (only an object).
+    fn user_info<T: WireText>(&self, index: usize) -> Result<Option<UserInfo<T>>, Wrong> {
+        let nested = self
+            .facts
+            .object(self.at + 3 * self.names.len(), &fields::USER_INFO);
+        self.read(index, |f| {
+            if f.kind != value::OBJECT {
+                return Err(Wrong::new("must be an object"));
+            }
+            Ok(UserInfo {
+                nick_name: nested.passed(0)?,
+                avatar_url: nested.passed(1)?,
+            })
+        })
+    }
+}
+
+/// A number field's value.
+fn number(field: Field) -> Result<f64, Wrong> {
+    match field.kind {
+        // As serde_json: a number beyond the largest f64 is well-formed JSON, but no number.
+        k if k == value::NUMBER && field.a.is_infinite() => Err(Wrong::new("is out of range")),
+        k if k == value::NUMBER => Ok(field.a),
+        _ => Err(Wrong::new("must be a number")),
+    }
+}
+
+/// A whole, non-negative number no larger than `max`: one that `JSON.stringify` writes as an
+/// integer that fits a `u64`, as the derive reads whole numbers.
+fn whole(field: Field, max: u64) -> Result<u64, Wrong> {
+    let n = number(field)?;
+    // 2^64 as an f64: every integer-valued f64 below it fits a u64 exactly.
+    const TWO_TO_64: f64 = 18_446_744_073_709_551_616.0;
+    if (0.0..TWO_TO_64).contains(&n) && n.fract() == 0.0 && (n as u64) <= max {
+        Ok(n as u64)
+    } else {
+        Err(Wrong::new("must be a whole number"))
+    }
+}
+
+/// What a storage read found: `''`, `null` and nothing at all are nothing.
+pub(crate) fn stored_session<T: WireText>(facts: Facts<'_>) -> StoredSession<T> {
+    match facts.kind(0) {
+        k if k == value::ABSENT || k == value::NULL => StoredSession::Absent,
+        k if k == value::STRING && facts.slot(2) == 0.0 => StoredSession::Absent,
+        _ => match record(facts.object(0, &fields::RECORD)) {
+            Ok(record) => StoredSession::Found(record),
+            Err(_) => StoredSession::Unreadable,
+        },
+    }
+}
+
+fn record<T: WireText>(record: Described<'_>) -> Result<Record<T>, Wrong> {
+    if !record.is_object() {
+        return Err(Wrong::new("must be an object"));
+    }
+    let v = record.whole(0, u64::from(u32::MAX))? as u32;
+    let openid = record.passed(1)?;
+    Ok(Record {
+        v,
+        openid: openid.ok_or_else(|| Wrong::new("openid is required"))?,
+        unionid: record.passed(2)?,
+        token: record.passed(3)?.map(Secret::hide),
+        expires_at: record.whole(4, u64::MAX)?,
+        obtained_at: record.whole(5, u64::MAX)?,
+        user_info: record.user_info(6)?,
+    })
+}
+
+/// The body of the backend's answer; the slot after its fields holds the body's length.
+pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>) -> ReplyBody<T> {
+    let answer = facts.object(0, &fields::ANSWER);
+    if facts.slot(answer.end(2)) > MAX_ANSWER_CHARS as f64 {
+        return ReplyBody::TooLarge;
+    }
+    let decoded = (|| {
+        if !answer.is_object() {
+            return Err(Wrong::new("must be an object"));
+        }
+        Ok(Answer {
+            openid: answer.passed(0)?,
+            unionid: answer.passed(1)?,
+            token: answer.passed(2)?.map(Secret::hide),
+            expires_in: answer.number(3)?,
+            expires_in_camel: answer.number(4)?,
+            errcode: answer.number(5)?,
+            user_info: answer.user_info(6)?,
+        })
+    })();
+    match decoded {
+        Ok(answer) => ReplyBody::Answer(answer),
+        Err(_) => ReplyBody::Unreadable,
+    }
+}
+
+/// `setUserInfo`'s argument: only `nickName` and `avatarUrl`, strings.
+pub(crate) fn user_info_patch<T: WireText>(facts: Facts<'_>) -> Result<UserInfo<T>, Error<T>> {
+    let patch = facts.object(0, &fields::USER_INFO);
+    let decoded = (|| {
+        if !patch.is_object() {
+            return Err(Wrong::new("must be an object"));
+        }
+        patch.known_only(patch.end(0))?;
+        Ok(UserInfo {
+            nick_name: patch.passed(0)?,
+            avatar_url: patch.passed(1)?,
+        })
+    })();
+    decoded.map_err(|wrong| {
+        Error::invalid_argument(wrong.describe("setUserInfo takes { nickName?, avatarUrl? } of strings: "))
+    })
+}
+
+/// The options of `createSession`; the error names the option.
+pub(crate) fn options(facts: Facts<'_>) -> Result<Options, Error> {
+    decode_options(facts).map_err(|wrong| Error::invalid_config(wrong.describe("options are not valid: ")))
+}
+
+fn decode_options(facts: Facts<'_>) -> Result<Options, Wrong> {
+    let options = facts.object(0, &fields::OPTIONS);
+    if !options.is_object() {
+        return Err(Wrong::new("must be an object"));
+    }
+    let unknown_at = options.end(0);
+    options.known_only(unknown_at)?;
+    let entries_at = unknown_at + 2;
+    Ok(Options {
+        login_url: options.string(0)?,
+        cloud_function: options.string(1)?,
+        platform: options.string(2)?,
+        namespace: options.string(3)?,
+        leeway_seconds: options.number(4)?,
+        default_ttl_seconds: options.number(5)?,
+        timeout_ms: options.number(6)?,
+        max_retries: options.number(7)?,
+        failure_toast: options.read(8, |f| match f.kind {
+            k if k == value::FALSE => Ok(FailureToast::Off),
+            k if k == value::STRING => inline(f.a, f.b, facts.texts)
+                .map(FailureToast::Text)
+                .ok_or_else(|| Wrong::new("must be false or the text to show")),
+            _ => Err(Wrong::new("must be false or the text to show")),
+        })?,
+        token_header: options.string(9)?,
+        allowed_origins: options.read(10, |f| {
+            if f.kind != value::ARRAY {
+                return Err(Wrong::new("must be an array of strings"));
+            }
+            if f.b != 1.0 {
+                return Err(Wrong::new("must be a string"));
+            }
+            // Only the first entries are described: enough to tell that there are too many.
+            let described = (f.a.max(0.0) as usize).min(MAX_ORIGINS_DESCRIBED);
+            (0..described)
+                .map(|i| {
+                    facts
+                        .text(entries_at + 2 * i)
+                        .ok_or_else(|| Wrong::new("must be a string"))
+                })
+                .collect()
+        })?,
+    })
+}
+
+/// A web page's own options, described at [`WEB_OPTIONS_AT`] (absent: none given).
+#[cfg_attr(not(all(feature = "web", target_arch = "wasm32")), allow(dead_code))]
+pub(crate) fn web_options(facts: Facts<'_>) -> Result<WebOptions, Error> {
+    let web = facts.object(WEB_OPTIONS_AT, &fields::WEB_OPTIONS);
+    let decoded = (|| {
+        if facts.kind(WEB_OPTIONS_AT) == value::ABSENT {
+            return Ok(WebOptions::default());
+        }
+        if !web.is_object() {
+            return Err(Wrong::new("must be an object"));
+        }
+        web.known_only(web.end(0))?;
+        Ok(WebOptions {
+            appid: web.string(0)?,
+            scope: web.string(1)?,
+            authorize_url: web.string(2)?,
+            redirect_uri: web.string(3)?,
+        })
+    })();
+    decoded.map_err(|wrong| Error::invalid_config(wrong.describe("web options are not valid: ")))
+}

@@ -1,0 +1,36 @@
+//! A string that stays in JavaScript, named by a number.
+
+use crate::core::text::Text;
+
+/// A string JavaScript keeps in its session's table (`js-shim/boundary.js`), named by its
+/// place there, with its length in UTF-8 bytes as JavaScript measured it. JavaScript gives
+/// one string one handle, so two handles are equal exactly when their strings are: the core
+/// can compare an openid or a token without reading either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handle {
+    id: u32,
+    bytes: u32,
+}
+
+impl Handle {
+    /// The string at place `id` of the table, `bytes` long in UTF-8.
+    pub fn new(id: u32, bytes: u32) -> Handle {
+        Handle { id, bytes }
+    }
+
+    /// Its place in JavaScript's table.
+    pub fn id(self) -> u32 {
+        self.id
+    }
+
+    /// The same string after the table was compacted and it moved to place `id`.
+    pub fn moved_to(self, id: u32) -> Handle {
+        Handle { id, ..self }
+    }
+}
+
+impl Text for Handle {
+    fn byte_len(&self) -> usize {
+        self.bytes as usize
+    }
+}

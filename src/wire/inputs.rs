@@ -1,0 +1,100 @@
+//! One input, from what `kind` says happened, its `arg` and `flag`, and its facts.
+
+use crate::core::answer::Reply;
+use crate::core::error::Error;
+use crate::core::input::{CallId, Input, LoginResult, OpId, PlatformError, SendResult};
+use crate::core::record::StoredSession;
+use crate::core::secret::Secret;
+use crate::wire::facts::{self, Facts};
+use crate::wire::layout::{kind, value};
+use crate::wire::text::WireText;
+
+/// What an input is to the host.
+#[derive(Debug)]
+pub(crate) enum Decoded<T> {
+    /// An input of the machine.
+    Input(Input<T>),
+    /// The timer for the deadline fired.
+    Timeout,
+    /// `current()`.
+    Current,
+    /// The effects the last output had no room for.
+    More,
+    /// A call whose argument is not valid: it fails at once.
+    Rejected(CallId, Error<T>),
+    /// An unknown kind: nothing happens.
+    Nothing,
+}
+
+/// The input `kind` says happened, with its `arg`, `flag` and facts.
+pub(crate) fn decode<T: WireText>(kind: u32, arg: u32, flag: i32, facts: Facts<'_>) -> Decoded<T> {
+    let op = OpId(arg);
+    let said = || match facts.text(0) {
+        Some(text) => PlatformError::said(&text),
+        None => PlatformError::silent(),
+    };
+    let input = match kind {
+        kind::ENSURE => Input::Ensure { call: arg },
+        kind::SET_USER_INFO => match facts::user_info_patch(facts) {
+            Ok(info) => Input::SetUserInfo { call: arg, info },
+            Err(error) => return Decoded::Rejected(arg, error),
+        },
+        kind::LOGOUT => Input::Logout { call: arg },
+        kind::REQUEST => Input::Request {
+            call: arg,
+            url: facts.text(0).unwrap_or_default(),
+        },
+        kind::DEVICE_ID => Input::DeviceId { call: arg },
+        kind::CURRENT => return Decoded::Current,
+        kind::SESSION_READ => Input::SessionRead {
+            op,
+            found: match flag {
+                0 => facts::stored_session(facts),
+                _ => StoredSession::Failed,
+            },
+        },
+        kind::DEVICE_ID_READ => Input::DeviceIdRead {
+            op,
+            found: match (flag, facts.kind(0)) {
+                (0, k) if k == value::STRING => facts.text(1),
+                _ => None,
+            },
+        },
+        kind::STORAGE_RESULT => Input::StorageResult {
+            op,
+            result: if flag == 0 { Ok(()) } else { Err(said()) },
+        },
+        kind::LOGIN_RESULT => Input::LoginResult {
+            op,
+            result: match (flag, facts.passed::<T>(0)) {
+                (0, Some(code)) if !code.is_empty() => LoginResult::Code(Secret::hide(code)),
+                (2, Some(code)) if !code.is_empty() => LoginResult::AnonymousCode(Secret::hide(code)),
+                (0 | 2, _) => LoginResult::Failed(PlatformError::silent()),
+                _ => LoginResult::Failed(said()),
+            },
+        },
+        kind::POST_RESULT => Input::PostResult {
+            op,
+            result: match u16::try_from(flag) {
+                Ok(status) => Ok(Reply {
+                    status,
+                    body: facts::reply_body::<T>(facts),
+                }),
+                Err(_) => Err(said()),
+            },
+        },
+        kind::SEND_RESULT => Input::SendResult {
+            op,
+            result: match flag {
+                0 => SendResult::Answered,
+                1 => SendResult::SessionRejected,
+                _ => SendResult::Failed,
+            },
+        },
+        kind::TIMEOUT => return Decoded::Timeout,
+        kind::LISTENERS => Input::Listeners { any: flag != 0 },
+        kind::MORE => return Decoded::More,
+        _ => return Decoded::Nothing,
+    };
+    Decoded::Input(input)
+}

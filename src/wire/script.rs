@@ -1,0 +1,304 @@
+//! JavaScript's half of the boundary, in Rust: how `js-shim/boundary.js` describes a value it
+//! parsed, step for step. The module never runs it; tests and the fuzz targets do, to feed
+//! the core's real decoders (`facts.rs`) the facts JavaScript would write, from any value,
+//! and to play JavaScript against the exported functions natively (`crate::host::exchange`).
+
+use crate::core::answer::ReplyBody;
+use crate::core::config::Options;
+use crate::core::error::Error;
+use crate::core::oauth::WebOptions;
+use crate::core::record::StoredSession;
+use crate::core::user_info::UserInfo;
+use crate::wire::facts::{self, Facts};
+use crate::wire::layout::{fields, value, MAX_ORIGINS_DESCRIBED, SLOTS, WEB_OPTIONS_AT};
+
+/// A JavaScript value, as far as JSON goes (`Absent` is `undefined`, or a missing field).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `undefined`.
+    Absent,
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// A string (of UTF-16 code units, as JavaScript's: a lone surrogate is possible).
+    String(Vec<u16>),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object: its own keys in order.
+    Object(Vec<(String, Value)>),
+}
+
+impl Value {
+    /// A string value.
+    pub fn string(text: &str) -> Value {
+        Value::String(text.encode_utf16().collect())
+    }
+
+    /// The field `name` of an object (`Absent` for anything else, or no such field).
+    pub fn get(&self, name: &str) -> &Value {
+        match self {
+            Value::Object(fields) => fields
+                .iter()
+                .rev()
+                .find(|(key, _)| key == name)
+                .map_or(&Value::Absent, |(_, value)| value),
+            _ => &Value::Absent,
+        }
+    }
+}
+
+/// JavaScript's table of the strings a session passes on: one place per distinct string.
+#[derive(Clone, Debug, Default)]
+pub struct Strings {
+    strings: Vec<Vec<u16>>,
+}
+
+impl Strings {
+    /// The handle of `text` (a new place if it is new) and its length in UTF-8 bytes.
+    pub fn handle(&mut self, text: &[u16]) -> (u32, u32) {
+        let id = match self.strings.iter().position(|s| s == text) {
+            Some(id) => id,
+            None => {
+                self.strings.push(text.to_vec());
+                self.strings.len() - 1
+            }
+        };
+        (id as u32, utf8_len(text) as u32)
+    }
+
+    /// The string at place `id`.
+    pub fn get(&self, id: u32) -> Option<String> {
+        self.strings.get(id as usize).map(|s| String::from_utf16_lossy(s))
+    }
+
+    /// How many strings the table holds.
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+
+    /// Keeps the strings at `ids`, in that order (a `TABLE` effect).
+    pub fn keep(&mut self, ids: &[u32]) {
+        self.strings = ids
+            .iter()
+            .filter_map(|&id| self.strings.get(id as usize).cloned())
+            .collect();
+    }
+}
+
+/// UTF-8 bytes of code units; a lone surrogate counts as the 3 of U+FFFD (boundary.js's
+/// `utf8Length`).
+pub fn utf8_len(units: &[u16]) -> usize {
+    char::decode_utf16(units.iter().copied())
+        .map(|c| c.map_or(3, char::len_utf8))
+        .sum()
+}
+
+/// The facts of one input, as JavaScript writes them.
+#[derive(Debug)]
+pub struct Described<'t> {
+    /// The slots.
+    pub slots: Vec<f64>,
+    /// The texts area.
+    pub texts: Vec<u16>,
+    /// The session's table when strings pass by handle; `None`: as code units (a web page).
+    table: Option<&'t mut Strings>,
+}
+
+impl<'t> Described<'t> {
+    /// Empty facts; strings the core passes on go into `table`, or cross as code units.
+    pub fn new(table: Option<&'t mut Strings>) -> Described<'t> {
+        Described {
+            slots: vec![0.0; SLOTS],
+            texts: Vec::new(),
+            table,
+        }
+    }
+
+    fn set(&mut self, at: usize, x: f64) {
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = x;
+        }
+    }
+
+    /// `inline`: the text copied into the texts area.
+    pub fn inline(&mut self, at: usize, text: &[u16]) {
+        self.set(at, self.texts.len() as f64);
+        self.set(at + 1, text.len() as f64);
+        self.texts.extend_from_slice(text);
+    }
+
+    /// `pass`: a string the core passes on.
+    pub fn pass(&mut self, at: usize, text: &[u16]) {
+        match self.table.as_deref_mut() {
+            Some(table) => {
+                let (id, bytes) = table.handle(text);
+                self.set(at, f64::from(id));
+                self.set(at + 1, f64::from(bytes));
+            }
+            None => self.inline(at, text),
+        }
+    }
+
+    /// `put`: a value's kind, then its number, its string's pair, or an array's length.
+    pub fn put(&mut self, at: usize, v: &Value, passed: bool) {
+        match v {
+            Value::Absent => self.set(at, value::ABSENT),
+            Value::Null => self.set(at, value::NULL),
+            Value::Bool(false) => self.set(at, value::FALSE),
+            Value::Bool(true) => self.set(at, value::TRUE),
+            Value::Number(n) => {
+                self.set(at, value::NUMBER);
+                self.set(at + 1, *n);
+            }
+            Value::String(text) => {
+                self.set(at, value::STRING);
+                if passed {
+                    self.pass(at + 1, text);
+                } else {
+                    self.inline(at + 1, text);
+                }
+            }
+            Value::Array(items) => {
+                self.set(at, value::ARRAY);
+                self.set(at + 1, items.len() as f64);
+                let strings = items.iter().all(|i| matches!(i, Value::String(_)));
+                self.set(at + 2, if strings { 1.0 } else { 0.0 });
+            }
+            Value::Object(_) => self.set(at, value::OBJECT),
+        }
+    }
+
+    /// `describe`: an object's fields (and `userInfo`'s after them); the slot after them.
+    pub fn describe(&mut self, at: usize, v: &Value, names: &[&str], passed: bool) -> usize {
+        self.put(at, v, passed);
+        let nested = names.last() == Some(&"userInfo");
+        let end = at + 1 + 3 * names.len();
+        if matches!(v, Value::Object(_)) {
+            for (i, name) in names.iter().enumerate() {
+                self.put(at + 1 + 3 * i, v.get(name), passed);
+            }
+            let info = v.get("userInfo");
+            if nested && matches!(info, Value::Object(_)) {
+                self.put(end, info.get("nickName"), passed);
+                self.put(end + 3, info.get("avatarUrl"), passed);
+            }
+        }
+        if nested {
+            end + 6
+        } else {
+            end
+        }
+    }
+
+    /// `unknownKey`: the first own key that is none of `names` (its value not absent).
+    pub fn unknown_key(&mut self, at: usize, v: &Value, names: &[&str]) {
+        self.set(at, -1.0);
+        if let Value::Object(entries) = v {
+            let unknown = entries
+                .iter()
+                .find(|(key, value)| *value != Value::Absent && !names.contains(&key.as_str()));
+            if let Some((key, _)) = unknown {
+                let key: Vec<u16> = key.encode_utf16().collect();
+                self.inline(at, &key);
+            }
+        }
+    }
+
+    /// A stored value (`SESSION_READ`).
+    pub fn stored(&mut self, v: &Value) {
+        match v {
+            Value::String(text) => {
+                self.set(0, value::STRING);
+                self.set(2, text.len() as f64);
+            }
+            _ => {
+                self.describe(0, v, &fields::RECORD, true);
+            }
+        }
+    }
+
+    /// The backend's answer (`POST_RESULT`): the value `JSON.parse` made of a body of
+    /// `length` code units (`None`: it did not parse, or was not parsed).
+    pub fn answer(&mut self, parsed: Option<&Value>, length: usize) {
+        let end = self.describe(0, parsed.unwrap_or(&Value::Absent), &fields::ANSWER, true);
+        if parsed.is_none() {
+            self.set(0, value::OTHER);
+        }
+        self.set(end, length as f64);
+    }
+
+    /// `setUserInfo`'s argument.
+    pub fn patch(&mut self, v: &Value) {
+        let end = self.describe(0, v, &fields::USER_INFO, true);
+        self.unknown_key(end, v, &fields::USER_INFO);
+    }
+
+    /// `createSession`'s options, and a web page's own options.
+    pub fn options(&mut self, options: &Value, web: Option<&Value>) {
+        let end = self.describe(0, options, &fields::OPTIONS, false);
+        self.unknown_key(end, options, &fields::OPTIONS);
+        if let Value::Array(origins) = options.get("allowedOrigins") {
+            for k in 0..MAX_ORIGINS_DESCRIBED {
+                match origins.get(k) {
+                    Some(Value::String(origin)) => self.inline(end + 2 + 2 * k, origin),
+                    _ => self.set(end + 2 + 2 * k, -1.0),
+                }
+            }
+        }
+        match web {
+            Some(web) => {
+                let end = self.describe(WEB_OPTIONS_AT, web, &fields::WEB_OPTIONS, false);
+                self.unknown_key(end, web, &fields::WEB_OPTIONS);
+            }
+            None => self.set(WEB_OPTIONS_AT, value::ABSENT),
+        }
+    }
+
+    fn facts(&self) -> Facts<'_> {
+        Facts::new(&self.slots, &self.texts)
+    }
+}
+
+/// What the core makes of a stored value, described as JavaScript describes it.
+pub fn stored_session(v: &Value) -> StoredSession {
+    let mut described = Described::new(None);
+    described.stored(v);
+    facts::stored_session(described.facts())
+}
+
+/// What the core makes of the backend's answer: the value `JSON.parse` gave for a body of
+/// `length` code units (`None`: the body did not parse).
+pub fn reply_body(parsed: Option<&Value>, length: usize) -> ReplyBody {
+    let mut described = Described::new(None);
+    described.answer(parsed, length);
+    facts::reply_body(described.facts())
+}
+
+/// What the core makes of `setUserInfo`'s argument.
+pub fn user_info_patch(v: &Value) -> Result<UserInfo, Error> {
+    let mut described = Described::new(None);
+    described.patch(v);
+    facts::user_info_patch(described.facts())
+}
+
+/// What the core makes of `createSession`'s options.
+pub fn options(v: &Value) -> Result<Options, Error> {
+    let mut described = Described::new(None);
+    described.options(v, None);
+    facts::options(described.facts())
+}
+
+/// What the core makes of a web page's own options.
+pub fn web_options(v: &Value) -> Result<WebOptions, Error> {
+    let mut described = Described::new(None);
+    described.options(&Value::Object(Vec::new()), Some(v));
+    facts::web_options(described.facts())
+}

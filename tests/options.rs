@@ -1,0 +1,163 @@
+//! The options of `createSession`, from what JavaScript describes of them to a checked
+//! `Config`: defaults, every option read, and a wrong one named in the error.
+#![cfg(not(target_arch = "wasm32"))]
+
+use mp_session::wire::script;
+use mp_session::{Config, Error, ErrorCode, Exchange, Platform};
+
+mod reference;
+
+fn from_json(json: &str) -> Result<Config, Error> {
+    let value = reference::js_value(&serde_json::from_str(json).expect("JSON"));
+    script::options(&value).and_then(Config::from_options)
+}
+
+#[test]
+fn defaults_fill_every_missing_option() {
+    let config = from_json(r#"{"loginUrl":"https://api.example.com/login"}"#).unwrap();
+    assert_eq!(config.namespace(), "default");
+    assert_eq!(config.storage_key(), "mp-session:default");
+    assert_eq!(config.leeway_ms(), 300_000);
+    assert_eq!(config.default_ttl_ms(), 7_200_000);
+    assert_eq!(config.timeout_ms(), 10_000);
+    assert_eq!(config.max_retries(), 2);
+    assert_eq!(config.failure_toast(), None);
+    assert_eq!(config.token_header(), "Authorization");
+    assert_eq!(config.allowed_origins(), ["https://api.example.com"]);
+}
+
+#[test]
+fn every_option_is_read() {
+    let config = from_json(
+        r#"{"loginUrl":"http://127.0.0.1:8080/login","namespace":"shop.v2","leewaySeconds":0,
+            "defaultTtlSeconds":60,"timeoutMs":100,"maxRetries":10,"failureToast":"登录失败"}"#,
+    )
+    .unwrap();
+    assert_eq!(config.namespace(), "shop.v2");
+    assert_eq!((config.leeway_ms(), config.default_ttl_ms()), (0, 60_000));
+    assert_eq!((config.timeout_ms(), config.max_retries()), (100, 10));
+    assert_eq!(config.failure_toast(), Some("登录失败"));
+    assert_eq!(
+        from_json(r#"{"loginUrl":"https://a.com","failureToast":false}"#)
+            .unwrap()
+            .failure_toast(),
+        None
+    );
+}
+
+#[test]
+fn each_platform_is_named_as_the_login_request_says_it() {
+    for (name, platform) in [
+        ("wx", Platform::Wx),
+        ("tt", Platform::Tt),
+        ("my", Platform::My),
+        ("swan", Platform::Swan),
+        ("qq", Platform::Qq),
+        ("ks", Platform::Ks),
+    ] {
+        let json = format!(r#"{{"loginUrl":"https://a.com/login","platform":"{name}"}}"#);
+        let config = from_json(&json).unwrap();
+        assert_eq!((config.platform(), config.platform().as_str()), (platform, name));
+    }
+    assert_eq!(
+        from_json(r#"{"loginUrl":"https://a.com"}"#).unwrap().platform(),
+        Platform::Wx
+    );
+}
+
+#[test]
+fn a_cloud_function_takes_the_place_of_the_login_url() {
+    let config = from_json(r#"{"cloudFunction":"login"}"#).unwrap();
+    assert_eq!(config.exchange(), &Exchange::CloudFunction("login".into()));
+    assert_eq!(config.login_url(), None);
+    // No backend origin to default to: request() sends the token nowhere unless told.
+    assert!(config.allowed_origins().is_empty());
+    let config =
+        from_json(r#"{"cloudFunction":"user-login_2","allowedOrigins":["https://api.example.com"]}"#)
+            .unwrap();
+    assert_eq!(config.allowed_origins(), ["https://api.example.com"]);
+}
+
+#[test]
+fn a_wrong_option_is_named_in_the_error() {
+    let cases = [
+        (r#"{}"#, "loginUrl is required (or cloudFunction"),
+        (
+            r#"{"loginUrl":"https://a.com","cloudFunction":"login"}"#,
+            "loginUrl or cloudFunction, not both",
+        ),
+        (r#"{"cloudFunction":"1login"}"#, "cloudFunction must be"),
+        (r#"{"cloudFunction":"log in"}"#, "cloudFunction must be"),
+        (
+            r#"{"cloudFunction":"login","platform":"tt"}"#,
+            "only with platform wx",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","platform":"web"}"#,
+            "platform must be one of wx, tt, my, swan, qq, ks",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","platform":"alipay"}"#,
+            "platform must be one of",
+        ),
+        (r#"{"loginUrl":"http://api.example.com"}"#, "https"),
+        (
+            r#"{"loginURL":"https://a.com"}"#,
+            "loginURL is not a known field; expected one of loginUrl, cloudFunction, platform, namespace",
+        ),
+        (r#"{"loginUrl":"https://a.com","namespace":""}"#, "namespace"),
+        (r#"{"loginUrl":"https://a.com","namespace":"a b"}"#, "namespace"),
+        (
+            r#"{"loginUrl":"https://a.com","leewaySeconds":-1}"#,
+            "leewaySeconds",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","leewaySeconds":1.5}"#,
+            "leewaySeconds",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","defaultTtlSeconds":0}"#,
+            "defaultTtlSeconds",
+        ),
+        (r#"{"loginUrl":"https://a.com","timeoutMs":60001}"#, "timeoutMs"),
+        (r#"{"loginUrl":"https://a.com","maxRetries":11}"#, "maxRetries"),
+        (
+            r#"{"loginUrl":"https://a.com","failureToast":true}"#,
+            "failureToast",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","failureToast":""}"#,
+            "failureToast",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","timeoutMs":"5000"}"#,
+            "timeoutMs must be a number",
+        ),
+    ];
+    for (json, expected) in cases {
+        let error = from_json(json).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidConfig, "{json}");
+        assert!(error.message().contains(expected), "{json}: {}", error.message());
+    }
+}
+
+#[test]
+fn web_options_are_read_by_name_and_an_unknown_one_is_refused() {
+    let read = |json: &str| script::web_options(&reference::js_value(&serde_json::from_str(json).unwrap()));
+    let options = read(r#"{"appid":"wx1","scope":"snsapi_userinfo"}"#).unwrap();
+    assert_eq!(
+        (options.appid.as_deref(), options.scope.as_deref()),
+        (Some("wx1"), Some("snsapi_userinfo"))
+    );
+    let wrong = read(r#"{"appId":"wx1"}"#).unwrap_err();
+    assert!(
+        wrong
+            .message()
+            .starts_with("web options are not valid: appId is not a known field; expected one of appid"),
+        "{wrong}"
+    );
+    assert_eq!(
+        read(r#"{"appid":1}"#).unwrap_err().message(),
+        "web options are not valid: appid must be a string"
+    );
+}
