@@ -301,26 +301,28 @@ function createBoundary(exports, copyStrings) {
           at += 6
           break
         case 8:
-          into.push([8, id, F[at + 2], str(at + 3)])
+          into.push([8, id, F[at + 2] < 0 ? null : F[at + 2], str(at + 3)])
           at += 5
           break
         case 9: {
-          var what = F[at + 2]
-          if (what === 0) {
-            into.push([9, id, 0, session(at + 3)])
-            at += 16
-          } else if (what === 1) {
-            into.push([9, id, 1, str(at + 3)])
-            at += 5
-          } else {
-            into.push(what === 3 ? [9, id, 3, F[at + 3]] : [9, id, 2])
-            at += what === 3 ? 4 : 3
-          }
+          // [9, group, id, what, value]: the calls (session.js, `settle`) and what they get.
+          var what = F[at + 3]
+          var value = what === 0 ? session(at + 4) : what === 1 ? str(at + 4) : what === 3 ? F[at + 4] : undefined
+          into.push([9, id, F[at + 2], what, value])
+          at += what === 0 ? 17 : what === 1 ? 6 : what === 3 ? 5 : 4
           break
         }
         case 10:
-          into.push([10, id, error(at + 2)])
-          at += F[at + 11] ? 25 : 12
+          into.push([10, id, F[at + 2], error(at + 3)])
+          at += F[at + 12] ? 26 : 13
+          break
+        case 18:
+          into.push([18, id])
+          at += 2
+          break
+        case 19:
+          into.push([19, id, F[at + 2]])
+          at += 3
           break
         case 11: case 14:
           into.push([kind, F[at + 1] ? session(at + 2) : null])
@@ -388,7 +390,7 @@ function createBoundary(exports, copyStrings) {
       table = newTable()
       var out = exchange(-1, function () { exports.mps_create(words[0] >>> 0, words[1] >>> 0, words[2] >>> 0, words[3] >>> 0) })
       var made = out.e[0]
-      if (made[0] === 10) return { error: made[2] }
+      if (made[0] === 10) return { error: made[3] }
       tables[made[1]] = table
       return { id: made[1], created: { key: made[2], deviceKey: made[3], header: made[4], scheme: made[5] } }
     },

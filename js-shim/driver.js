@@ -28,14 +28,18 @@ var IN = require('./boundary').IN
  * }} Setup the config's texts the effects are carried out with: from the core (keys, the
  *   token's header) and as the app gave them (what the core checked)
  * @typedef {{
- *   settle(call: number, error: any, value?: any): void,
+ *   place(call: number, method: string): void,
+ *   hold(op: number): void,
+ *   wait(call: number, op: number): void,
+ *   settle(group: number, id: number, error: any, value?: any): void,
  *   changed(session: object | null): void,
- *   requestOf(call: number): RequestOptions | undefined,
+ *   sending(op: number, again: number | null): RequestOptions | undefined,
  *   answered(op: number, response: Response): void,
  *   isSessionExpired(response: Response): boolean,
  *   attachToken: ((options: RequestOptions, token: string) => RequestOptions) | undefined,
  *   trapped(cause: unknown): void,
- * }} Hooks what the session does with what settles
+ * }} Hooks what the session does with the calls: where each waits, and what settles them
+ *   (the rules: `Calls` in src/core/effect.rs)
  */
 
 /**
@@ -60,10 +64,12 @@ function createDriver(boundary, id, setup, host, hooks) {
   /**
    * Feeds one input and carries out what follows. A host that answers at once (synchronous
    * storage) feeds from inside; its effects wait their turn in the queue. Returns what the
-   * output says `current()` is, if it says.
+   * output says `current()` is, if it says. For an app's call, `method` names it: unless its
+   * output settles it at once, it takes its place before the output is carried out.
    * @param {number} kind @param {number} arg @param {number} flag @param {unknown} [value]
+   * @param {string} [method]
    */
-  function feed(kind, arg, flag, value) {
+  function feed(kind, arg, flag, value, method) {
     if (stopped) return null
     var now = Date.now()
     /** @type {Output} */
@@ -77,11 +83,14 @@ function createDriver(boundary, id, setup, host, hooks) {
       return null
     }
     var result = null
+    var atOnce = false
     for (var i = 0; i < out.e.length; i++) {
       var effect = out.e[i]
       if (effect[0] === 14) result = effect[1]
       else queue.push(effect)
+      if ((effect[0] === 9 || effect[0] === 10) && effect[1] === 0 && effect[2] === arg) atOnce = true
     }
+    if (method && !atOnce) hooks.place(arg, method)
     if (out.t !== deadline) setTimer(out.t, now)
     if (!running) {
       running = true
@@ -148,32 +157,33 @@ function createDriver(boundary, id, setup, host, hooks) {
         return
       }
       case 8:
-        tasks[op] = host.send(withToken(e[2], e[3]), function (response) {
+        tasks[op] = host.send(withToken(hooks.sending(op, e[2]), e[3]), function (response) {
           delete tasks[op]
           if (!response) return feed(IN.sendResult, op, 2)
           hooks.answered(op, response)
           feed(IN.sendResult, op, hooks.isSessionExpired(response) ? 1 : 0)
         })
         return
-      // For 9 and 10, e[1] is the app's call, not an effect's id.
-      case 9: return hooks.settle(e[1], undefined, e[3])
-      case 10: return hooks.settle(e[1], e[2])
+      // For 9 and 10, e[1] and e[2] say which calls settle.
+      case 9: return hooks.settle(e[1], e[2], undefined, e[4])
+      case 10: return hooks.settle(e[1], e[2], e[3])
       case 11: return hooks.changed(e[1])
       case 12: return host.toast(setup.toast)
       case 13: return host.redirect(e[1])
+      case 18: return hooks.hold(op)
+      case 19: return hooks.wait(e[1], e[2])
       case 15: return host.callFunction(setup.cloudFunction, { platform: setup.platform }, e[2], answered(op))
     }
   }
 
   /**
-   * The options of the app's request `call`, with the token placed: by the app's
-   * `attachToken`, or in the header the core's config names.
-   * @param {number} call @param {string | null} token
+   * The options of an app's request, with the token placed: by the app's `attachToken`, or
+   * in the header the core's config names.
+   * @param {RequestOptions | undefined} asked @param {string | null} token
    * @returns {RequestOptions}
    */
-  function withToken(call, token) {
-    var asked = hooks.requestOf(call)
-    if (!asked) throw new Error('no request options for call ' + call)
+  function withToken(asked, token) {
+    if (!asked) throw new Error('mp-session: the core sent a request the shim does not hold')
     /** @type {RequestOptions} */
     var options = Object.assign({}, asked, { header: Object.assign({}, asked.header) })
     if (token === null) return options
@@ -190,7 +200,7 @@ function createDriver(boundary, id, setup, host, hooks) {
      * @param {number} call @param {unknown} [value]
      */
     call: function (method, call, value) {
-      feed(IN[method], call, 0, value)
+      feed(IN[method], call, 0, value, method)
     },
     /** Whether the app has `onChange` listeners: the core says what changed only then. @param {boolean} any */
     listen: function (any) {

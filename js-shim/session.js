@@ -58,6 +58,8 @@ function makeSession(platform, settings) {
   /** @type {Array<(session: Session | null) => void>} */
   var listeners = []
   var closed = false
+  /** Where the calls wait (the core names these groups; src/core/effect.rs, `Calls`). */
+  var places = newPlaces()
 
   /** The core died under this session: every call under way fails, the next one reloads. */
   /** @param {unknown} cause */
@@ -67,6 +69,7 @@ function makeSession(platform, settings) {
     driverCore = null
     starting = null
     responses = {}
+    places = newPlaces()
     var failed = pending
     pending = {}
     var error = errors.shimError('WASM_TRAP', 'the WebAssembly core stopped (' + errors.describe(cause) +
@@ -104,10 +107,26 @@ function makeSession(platform, settings) {
       platform: platform.web ? 'web' : String(options.platform),
     }, made.created)
     driver = createDriver(core.boundary, sessionId, setup, platform.host, {
+      place: function (call, method) {
+        if (method === 'request') places.inLine.push(call)
+        else if (method === 'deviceId') places.deviceIds.push(call)
+        else if (method !== 'logout') places.waiting.push(call)
+      },
+      hold: function (op) {
+        places.of[op] = places.waiting
+        places.waiting = []
+      },
+      wait: function (call, op) { (places.of[op] = places.of[op] || []).push(call) },
+      sending: function (op, again) {
+        var calls = again === null ? places.inLine.splice(0, 1) : places.of[again] || []
+        if (again !== null) delete places.of[again]
+        places.of[op] = calls
+        var waiting = pending[calls[0]]
+        return waiting && waiting.request
+      },
       settle: settle,
       changed: changed,
       trapped: trapped,
-      requestOf: function (call) { return pending[call] && pending[call].request },
       answered: function (op, response) { responses[op] = response },
       isSessionExpired: settings.isSessionExpired,
       attachToken: settings.attachToken,
@@ -133,22 +152,39 @@ function makeSession(platform, settings) {
   }
 
   /**
-   * @param {number} call
-   * @param {any} error
-   * @param {any} value
+   * Settles the calls of a group: 0 the call `id`, 1 those waiting for a session, 2 those
+   * of the effect `id`, 3 the requests waiting, 4 those waiting for the device id.
+   * @param {number} group @param {number} id @param {any} error @param {any} value
    */
-  function settle(call, error, value) {
-    var waiting = pending[call]
-    if (!waiting) return
-    delete pending[call]
-    if (error !== undefined) return waiting.reject(errors.toError(error))
-    if (waiting.request) {
-      var response = responses[value]
-      delete responses[value]
-      return waiting.resolve(response)
+  function settle(group, id, error, value) {
+    var calls
+    if (group === 0) calls = [id]
+    else if (group === 1) {
+      calls = places.waiting
+      places.waiting = []
+    } else if (group === 2) {
+      calls = places.of[id] || []
+      delete places.of[id]
+    } else if (group === 3) {
+      calls = places.inLine
+      places.inLine = []
+    } else {
+      calls = places.deviceIds
+      places.deviceIds = []
     }
-    // Each call gets its own object (driver.js copies a session given to more than one).
-    waiting.resolve(value)
+    for (var i = 0; i < calls.length; i++) {
+      var waiting = pending[calls[i]]
+      if (!waiting) continue
+      delete pending[calls[i]]
+      if (error !== undefined) waiting.reject(errors.toError(error))
+      else if (waiting.request) {
+        waiting.resolve(responses[value])
+        delete responses[value]
+      } else {
+        // Each call gets its own object: an app may change what it is given.
+        waiting.resolve(i === 0 ? value : copy(value))
+      }
+    }
   }
 
   /** @param {any} session the listeners' own object */
@@ -200,6 +236,7 @@ function makeSession(platform, settings) {
       var waiting = pending
       pending = {}
       responses = {}
+      places = newPlaces()
       listeners = []
       Object.keys(waiting).forEach(function (call) { waiting[/** @type {any} */ (call)].reject(closedError()) })
     },
@@ -300,6 +337,30 @@ function readOptions(options, own) {
       }
     },
   }
+}
+
+/** Where calls wait, empty. */
+function newPlaces() {
+  return {
+    /** @type {number[]} */ waiting: [],
+    /** @type {number[]} */ inLine: [],
+    /** @type {number[]} */ deviceIds: [],
+    /** @type {Record<number, number[]>} */ of: {},
+  }
+}
+
+/**
+ * A deep copy of plain data.
+ *
+ * @param {any} value
+ * @returns {any}
+ */
+function copy(value) {
+  if (!value || typeof value !== 'object') return value
+  /** @type {any} */
+  var out = {}
+  Object.keys(value).forEach(function (key) { out[key] = copy(value[key]) })
+  return out
 }
 
 function closedError() {

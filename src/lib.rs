@@ -94,7 +94,7 @@ pub use crate::core::config::{
     Config, Exchange, FailureToast, Options, Platform, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES,
     DEFAULT_NAMESPACE, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_HEADER, DEFAULT_TTL_SECONDS,
 };
-pub use crate::core::effect::{Effect, LoginBody, Settled, TokenHeader, DEVICE_ID_KEY};
+pub use crate::core::effect::{Calls, Effect, LoginBody, Settled, TokenHeader, DEVICE_ID_KEY};
 pub use crate::core::error::{Error, ErrorCode};
 pub use crate::core::input::{CallId, Input, LoginResult, OpId, PlatformError, Refusal, SendResult};
 pub use crate::core::limits::{MAX_ANSWER_CHARS, MAX_TTL_MS};

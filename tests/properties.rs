@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use mp_session::decode::decode_object;
+use mp_session::testing::{Ledger, Waits};
 use mp_session::{
     Answer, CallId, Config, Effect, ErrorCode, Input, LoginResult, Machine, OpId, Options, PlatformError,
     Record, Reply, Secret, SendResult, Settled, Standing, StoredSession, UserInfo, MAX_REQUESTS_IN_FLIGHT,
@@ -122,6 +123,8 @@ struct World {
     sends_per_call: BTreeMap<CallId, usize>,
     calls: BTreeSet<CallId>,
     settled: BTreeSet<CallId>,
+    /// Which calls wait where, as the shim keeps them.
+    ledger: Ledger,
     /// Set by a final login failure and by a logout: a login after it needs a new reason (a
     /// call, or a rejection of a request sent since the logout).
     quiet: bool,
@@ -154,6 +157,7 @@ impl World {
             sends_per_call: BTreeMap::new(),
             calls: BTreeSet::new(),
             settled: BTreeSet::new(),
+            ledger: Ledger::default(),
             quiet: false,
         }
     }
@@ -178,9 +182,18 @@ impl World {
             _ => {}
         }
         let logout = matches!(input, Input::Logout { .. });
+        let call = waits(&input);
         self.machine.handle(self.now, input);
         if logout {
             self.quiet = true;
+        }
+        if let Some((call, waits)) = call {
+            // The call takes its place before its output is carried out, as in the shim.
+            let output: Vec<Effect> = std::iter::from_fn(|| self.machine.poll_effect()).collect();
+            self.ledger.call(call, waits, &output);
+            for effect in output {
+                self.effect(effect);
+            }
         }
         self.drain();
     }
@@ -209,6 +222,7 @@ impl World {
     }
 
     fn effect(&mut self, effect: Effect) {
+        let calls = self.ledger.effect(&effect);
         match effect {
             Effect::ReadSession { op, .. } => {
                 self.reads += 1;
@@ -270,7 +284,13 @@ impl World {
                 self.posts.push(op);
             }
             Effect::CallFunction { .. } => panic!("a cloud function called with a loginUrl config"),
-            Effect::SendRequest { op, call, .. } => {
+            Effect::SendRequest { op, .. } => {
+                let call = self
+                    .ledger
+                    .calls_of(op)
+                    .first()
+                    .copied()
+                    .expect("a request to send");
                 let sends = self.sends_per_call.entry(call).or_default();
                 *sends += 1;
                 assert!(
@@ -281,9 +301,11 @@ impl World {
                 assert!(self.machine.requests_in_flight() <= MAX_REQUESTS_IN_FLIGHT);
             }
             Effect::Abort { op } => self.posts.retain(|p| *p != op),
-            Effect::Settle { call, result } => {
-                assert!(self.calls.contains(&call), "settled a call never made: {call}");
-                assert!(self.settled.insert(call), "call {call} settled twice");
+            Effect::Settle { result, .. } => {
+                for call in calls {
+                    assert!(self.calls.contains(&call), "settled a call never made: {call}");
+                    assert!(self.settled.insert(call), "call {call} settled twice");
+                }
                 match &result {
                     Ok(Settled::Session(session)) => {
                         assert!(!session.openid.is_empty());
@@ -308,7 +330,7 @@ impl World {
                     Ok(_) => {}
                 }
             }
-            Effect::Changed { .. } | Effect::Toast => {}
+            Effect::Changed { .. } | Effect::Toast | Effect::Hold { .. } | Effect::Wait { .. } => {}
         }
     }
 
@@ -533,5 +555,16 @@ proptest! {
         restarted.settle_everything();
         prop_assert!(calls.iter().all(|c| restarted.settled.contains(c)));
         prop_assert_eq!(restarted.reads, 1);
+    }
+}
+
+/// Where an app call waits if its input does not settle it at once (`None`: not a call).
+fn waits(input: &Input) -> Option<(CallId, Waits)> {
+    match input {
+        Input::Ensure { call } | Input::SetUserInfo { call, .. } => Some((*call, Waits::ForSession)),
+        Input::Request { call, .. } => Some((*call, Waits::InLine)),
+        Input::DeviceId { call } => Some((*call, Waits::ForDeviceId)),
+        Input::Logout { call } => Some((*call, Waits::AsTold)),
+        _ => None,
     }
 }

@@ -1,34 +1,29 @@
 //! The anonymous device id: read once, made once, kept across logouts.
 
 use crate::core::effect::Effect;
-use crate::core::input::{CallId, OpId};
+use crate::core::input::OpId;
 use crate::core::outbox::Outbox;
 use crate::core::rng::{is_uuid, Rng};
 
-/// Where the device id stands in this run.
+/// Where the device id stands in this run. The calls waiting for it are the driver's
+/// ([`crate::Calls::DeviceIds`]).
 #[derive(Clone, Debug)]
 pub(crate) enum DeviceId {
     Unread,
-    Reading { op: OpId, calls: Vec<CallId> },
+    Reading(OpId),
     Known(String),
 }
 
 impl DeviceId {
     /// A `deviceId()` call: the id if it is known, else `None` and the call waits for the
     /// read (started here if it is the first call).
-    pub(crate) fn ask<T>(&mut self, call: CallId, out: &mut Outbox<T>) -> Option<String> {
+    pub(crate) fn ask<T>(&mut self, out: &mut Outbox<T>) -> Option<String> {
         match self {
             DeviceId::Known(id) => Some(id.clone()),
-            DeviceId::Reading { calls, .. } => {
-                calls.push(call);
-                None
-            }
+            DeviceId::Reading(_) => None,
             DeviceId::Unread => {
                 let op = out.next_op();
-                *self = DeviceId::Reading {
-                    op,
-                    calls: vec![call],
-                };
+                *self = DeviceId::Reading(op);
                 out.push(Effect::ReadDeviceId { op });
                 None
             }
@@ -36,18 +31,17 @@ impl DeviceId {
     }
 
     /// The read `op` found `found`: keeps a stored UUID, or makes and writes a new one.
-    /// Returns the id and the calls waiting for it; `None` for a stale read.
+    /// Returns the id for the calls waiting; `None` for a stale read.
     pub(crate) fn read<T>(
         &mut self,
         op: OpId,
         found: Option<String>,
         rng: &mut Rng,
         out: &mut Outbox<T>,
-    ) -> Option<(String, Vec<CallId>)> {
-        let calls = match self {
-            DeviceId::Reading { op: reading, calls } if *reading == op => std::mem::take(calls),
-            _ => return None,
-        };
+    ) -> Option<String> {
+        if !matches!(self, DeviceId::Reading(reading) if *reading == op) {
+            return None;
+        }
         let id = match found {
             Some(id) if is_uuid(&id) => id,
             _ => {
@@ -59,6 +53,6 @@ impl DeviceId {
             }
         };
         *self = DeviceId::Known(id.clone());
-        Some((id, calls))
+        Some(id)
     }
 }

@@ -46,6 +46,33 @@ pub enum Settled<T = String> {
     },
 }
 
+/// The calls an [`Effect::Settle`] finishes. The machine keeps no list of calls: the driver
+/// does, by the rules here, and the machine names the group.
+///
+/// - `ensure()` or `setUserInfo()` not settled in the output of its own input waits for a
+///   session: it is one of [`Calls::Waiting`] until an [`Effect::Hold`] moves them to a write.
+/// - `request()` not settled at once waits in line, oldest first, with [`Calls::Requests`];
+///   [`Effect::SendRequest`] takes the oldest (or sends one again), which then waits for that
+///   effect: [`Calls::Of`] its `op`.
+/// - `deviceId()` not settled at once is one of [`Calls::DeviceIds`].
+/// - [`Effect::Wait`] puts a call with an effect (a `logout()` with its removal).
+///
+/// A driver takes the calls of an input's output into their places before it carries out
+/// the output's effects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Calls {
+    /// One call, which settles at once.
+    One(CallId),
+    /// Every `ensure()` and `setUserInfo()` waiting for a session.
+    Waiting,
+    /// Every call that waits for the effect `op`.
+    Of(OpId),
+    /// Every request waiting to be sent.
+    Requests,
+    /// Every `deviceId()` waiting for the device id.
+    DeviceIds,
+}
+
 /// An output of [`crate::Machine::poll_effect`]. Storage effects are synchronous on WeChat,
 /// so a driver may answer them at once; the others are answered later, by id. The machine
 /// asks for no timers: [`crate::Machine::poll_timeout`] says when to wake it.
@@ -116,21 +143,35 @@ pub enum Effect<T = String> {
         /// The request to abort.
         op: OpId,
     },
-    /// Send the app's request `call` (the driver holds its options) with the token, in the
-    /// header the config names ([`crate::Config::token_header_for`]) or where the app's
-    /// `attachToken` puts it; answer with [`crate::Input::SendResult`].
+    /// Send the oldest of the app's requests waiting (the driver holds their options), or
+    /// send again the one first sent as `again`, with the token in the header the config
+    /// names ([`crate::Config::token_header_for`]) or where the app's `attachToken` puts it;
+    /// answer with [`crate::Input::SendResult`]. The request's call then waits for `op`.
     SendRequest {
         /// The effect's id.
         op: OpId,
-        /// The app's `request()` call.
-        call: CallId,
+        /// The request sent before as this effect, now sent again; `None`: the oldest
+        /// waiting.
+        again: Option<OpId>,
         /// The token, or `None` when the backend issued none (the request goes without).
         token: Option<Secret<T>>,
     },
-    /// Finish the app's call `call`.
-    Settle {
+    /// The calls waiting for a session ([`Calls::Waiting`]) now wait for the write `op`.
+    Hold {
+        /// The write.
+        op: OpId,
+    },
+    /// The call `call` waits for the effect `op` (a `logout()`, for its removal).
+    Wait {
         /// The call.
         call: CallId,
+        /// The effect.
+        op: OpId,
+    },
+    /// Finish the app's calls `calls`.
+    Settle {
+        /// The calls.
+        calls: Calls,
         /// Its outcome.
         result: Result<Settled<T>, Error<T>>,
     },

@@ -14,9 +14,10 @@ pub(crate) struct Outbox<T> {
 
 impl<T> Default for Outbox<T> {
     fn default() -> Self {
+        // Room for a launch's effects from the start: a cached launch allocates nothing.
         Outbox {
             last_id: 0,
-            effects: VecDeque::new(),
+            effects: VecDeque::with_capacity(8),
         }
     }
 }

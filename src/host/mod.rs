@@ -140,7 +140,7 @@ pub fn input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, strings: u32) {
                     out.current(session.machine.current(now).as_ref());
                 }
                 Decoded::Rejected(call, error) => out.effect(&crate::Effect::Settle {
-                    call,
+                    calls: crate::Calls::One(call),
                     result: Err(error),
                 }),
                 Decoded::More | Decoded::Nothing => {}

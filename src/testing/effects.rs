@@ -9,6 +9,8 @@ use crate::core::secret::Secret;
 
 impl Harness {
     pub(super) fn carry_out(&mut self, effect: Effect) {
+        // Which calls the effect moves or settles, as the shim keeps them.
+        let settled = self.ledger.effect(&effect);
         match effect {
             Effect::ReadSession { op } => {
                 let key = self.config.storage_key().to_owned();
@@ -76,7 +78,8 @@ impl Harness {
                 self.counts.posts += 1;
                 self.pending.push_back(Pending::Post(op, Secret::new("")));
             }
-            Effect::SendRequest { op, call, token } => {
+            Effect::SendRequest { op, token, .. } => {
+                let call = self.ledger.calls_of(op).first().copied().unwrap_or_default();
                 let url = self.request_urls.get(&call).cloned().unwrap_or_default();
                 let header = token.map(|token| {
                     let header = self.config.token_header_for(&token);
@@ -104,12 +107,15 @@ impl Harness {
             Effect::Abort { op } => self
                 .pending
                 .retain(|p| !matches!(p, Pending::Post(o, _) if *o == op)),
-            Effect::Settle { call, result } => {
-                assert!(
-                    self.settled.insert(call, result).is_none(),
-                    "call {call} was settled twice"
-                );
+            Effect::Settle { result, .. } => {
+                for call in settled {
+                    assert!(
+                        self.settled.insert(call, result.clone()).is_none(),
+                        "call {call} was settled twice"
+                    );
+                }
             }
+            Effect::Hold { .. } | Effect::Wait { .. } => {}
             Effect::Changed { session } => self.changes.push(session),
             Effect::Toast => self
                 .toasts

@@ -25,12 +25,15 @@
 //! two `wx.login` calls outstanding at once. Either panics the test with a clear message.
 
 mod effects;
+mod ledger;
+
+pub use ledger::{Ledger, Waits};
 
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::core::answer::{Answer, Reply};
 use crate::core::config::{Config, Options};
-use crate::core::effect::Settled;
+use crate::core::effect::{Effect, Settled};
 use crate::core::error::Error;
 use crate::core::input::{CallId, Input, LoginResult, OpId, PlatformError, SendResult};
 use crate::core::machine::Machine;
@@ -150,6 +153,10 @@ pub struct Harness {
     request_urls: BTreeMap<CallId, String>,
     statuses: BTreeMap<OpId, u16>,
     pending: VecDeque<Pending>,
+    /// Effects the machine gave, not carried out yet (in order, as a driver queues them).
+    queue: VecDeque<Effect>,
+    carrying_out: bool,
+    ledger: Ledger,
     settled: BTreeMap<CallId, Result<Settled, Error>>,
     changes: Vec<Option<Session>>,
     toasts: Vec<String>,
@@ -206,6 +213,9 @@ impl Harness {
             request_urls: BTreeMap::new(),
             statuses: BTreeMap::new(),
             pending: VecDeque::new(),
+            queue: VecDeque::new(),
+            carrying_out: false,
+            ledger: Ledger::default(),
             settled: BTreeMap::new(),
             changes: Vec::new(),
             toasts: Vec::new(),
@@ -248,6 +258,8 @@ impl Harness {
         self.runs = self.runs.wrapping_add(1);
         self.machine = listening(Machine::new(self.config.clone(), entropy(self.runs)));
         self.pending.clear();
+        self.queue.clear();
+        self.ledger.clear();
         self.counts = Counts::default();
     }
 
@@ -343,34 +355,27 @@ impl Harness {
 
     /// Starts an `ensure()` without waiting for it; see [`Harness::outcome`].
     pub fn start_ensure(&mut self) -> CallId {
-        let call = self.new_call();
-        self.feed(Input::Ensure { call });
-        call
+        self.call(Waits::ForSession, |call| Input::Ensure { call })
     }
 
     /// Starts a `setUserInfo(info)` without waiting for it.
     pub fn start_set_user_info(&mut self, info: UserInfo) -> CallId {
-        let call = self.new_call();
-        self.feed(Input::SetUserInfo { call, info });
-        call
+        self.call(Waits::ForSession, |call| Input::SetUserInfo { call, info })
     }
 
     /// Starts a `logout()` without waiting for it.
     pub fn start_logout(&mut self) -> CallId {
-        let call = self.new_call();
-        self.feed(Input::Logout { call });
-        call
+        self.call(Waits::AsTold, |call| Input::Logout { call })
     }
 
     /// Starts a `request()` to `url` without waiting for it.
     pub fn start_request(&mut self, url: &str) -> CallId {
-        let call = self.new_call();
+        let call = self.next_call;
         self.request_urls.insert(call, url.to_owned());
-        self.feed(Input::Request {
+        self.call(Waits::InLine, |call| Input::Request {
             call,
             url: url.to_owned(),
-        });
-        call
+        })
     }
 
     /// `request()`: runs the flow until the call settles; gives the HTTP status the app sees.
@@ -392,9 +397,7 @@ impl Harness {
 
     /// Starts a `deviceId()` without waiting for it.
     pub fn start_device_id(&mut self) -> CallId {
-        let call = self.new_call();
-        self.feed(Input::DeviceId { call });
-        call
+        self.call(Waits::ForDeviceId, |call| Input::DeviceId { call })
     }
 
     /// How call `call` ended, if it has.
@@ -527,16 +530,47 @@ impl Harness {
         self.drain();
     }
 
+    /// Makes the app's call `input(call)`: it takes its place (`waits`) unless its output
+    /// settles it, then the output is carried out.
+    fn call(&mut self, waits: Waits, input: impl FnOnce(CallId) -> Input) -> CallId {
+        let call = self.next_call;
+        self.next_call = self.next_call.wrapping_add(1);
+        self.machine.handle(self.now, input(call));
+        let queued = self.queue.len();
+        self.take_effects();
+        let output: Vec<Effect> = self.queue.iter().skip(queued).cloned().collect();
+        self.ledger.call(call, waits, &output);
+        self.carry_out_queue();
+        call
+    }
+
+    /// Queues the machine's effects, then carries out the queue (unless this is a storage
+    /// answer given from inside: the queue is being carried out already).
     fn drain(&mut self) {
+        self.take_effects();
+        self.carry_out_queue();
+    }
+
+    fn take_effects(&mut self) {
         while let Some(effect) = self.machine.poll_effect() {
-            self.carry_out(effect);
+            self.queue.push_back(effect);
         }
     }
 
-    fn new_call(&mut self) -> CallId {
-        let call = self.next_call;
-        self.next_call = self.next_call.wrapping_add(1);
-        call
+    fn carry_out_queue(&mut self) {
+        if self.carrying_out {
+            return;
+        }
+        self.carrying_out = true;
+        loop {
+            // Storage answers at once: what it leads to joins the queue.
+            self.take_effects();
+            let Some(effect) = self.queue.pop_front() else {
+                break;
+            };
+            self.carry_out(effect);
+        }
+        self.carrying_out = false;
     }
 }
 

@@ -157,12 +157,14 @@ pub mod effect {
     pub const POST_CODE: f64 = 6.0;
     /// `[7, op]`: abort the login request.
     pub const ABORT: f64 = 7.0;
-    /// `[8, op, call, token]`: send the app's request `call` with the token (a pair, or none).
+    /// `[8, op, again, token]`: send the oldest request waiting (`again` -1), or again the
+    /// one first sent as `again`, with the token (a pair, or none).
     pub const SEND_REQUEST: f64 = 8.0;
-    /// `[9, call, 0, session]` / `[9, call, 1, deviceId]` / `[9, call, 2]` / `[9, call, 3, op]`:
-    /// resolve a call with a session, the device id, nothing, or the answer to request `op`.
+    /// `[9, calls, id, 0, session]` / `[.., 1, deviceId]` / `[.., 2]` / `[.., 3, op]`: resolve
+    /// the calls (see `Output::calls`) with a session, the device id, nothing, or the answer
+    /// to request `op`.
     pub const RESOLVE: f64 = 9.0;
-    /// `[10, call, error]`: reject a call (see `Output::error`).
+    /// `[10, calls, id, error]`: reject the calls (see `Output::error`).
     pub const REJECT: f64 = 10.0;
     /// `[11, session?]`: tell the `onChange` listeners.
     pub const CHANGED: f64 = 11.0;
@@ -180,4 +182,8 @@ pub mod effect {
     /// `[17, id, storageKey, deviceIdKey, tokenHeader, tokenScheme]`: the session made by
     /// `mps_create`, and the texts of its config that JavaScript uses.
     pub const CREATED: f64 = 17.0;
+    /// `[18, op]`: the calls waiting for a session now wait for the write `op`.
+    pub const HOLD: f64 = 18.0;
+    /// `[19, call, op]`: the call waits for the effect `op`.
+    pub const WAIT: f64 = 19.0;
 }

@@ -3,7 +3,7 @@
 //! string that only passed through the core as the pair that names it (see `layout.rs`).
 
 use crate::core::config::Config;
-use crate::core::effect::{Effect, Settled, DEVICE_ID_KEY};
+use crate::core::effect::{Calls, Effect, Settled, DEVICE_ID_KEY};
 use crate::core::error::Error;
 use crate::core::record::Record;
 use crate::core::session::{Session, Source};
@@ -149,7 +149,7 @@ impl<'a> Output<'a> {
     /// A failed `mps_create`.
     pub(crate) fn not_created(&mut self, error: &Error) {
         self.slot(effect::REJECT);
-        self.number(0);
+        self.calls(Calls::One(0));
         self.error(error);
     }
 
@@ -210,16 +210,22 @@ impl<'a> Output<'a> {
                 self.number(*timeout_ms);
             }
             Effect::Abort { op } => self.op(effect::ABORT, op.0),
-            Effect::SendRequest { op, call, token } => {
+            Effect::SendRequest { op, again, token } => {
                 self.op(effect::SEND_REQUEST, op.0);
-                self.number(*call);
+                self.number(again.map_or(-1.0, |first| f64::from(first.0)));
                 self.passed(token.as_ref().map(|t| t.text()));
             }
+            Effect::Hold { op } => self.op(effect::HOLD, op.0),
+            Effect::Wait { call, op } => {
+                self.op(effect::WAIT, *call);
+                self.number(op.0);
+            }
             Effect::Settle {
-                call,
+                calls,
                 result: Ok(settled),
             } => {
-                self.op(effect::RESOLVE, *call);
+                self.slot(effect::RESOLVE);
+                self.calls(*calls);
                 match settled {
                     Settled::Session(session) => {
                         self.number(0);
@@ -237,10 +243,11 @@ impl<'a> Output<'a> {
                 }
             }
             Effect::Settle {
-                call,
+                calls,
                 result: Err(error),
             } => {
-                self.op(effect::REJECT, *call);
+                self.slot(effect::REJECT);
+                self.calls(*calls);
                 self.error(error);
             }
             Effect::Changed { session } => {
@@ -249,6 +256,20 @@ impl<'a> Output<'a> {
             }
             Effect::Toast => self.slot(effect::TOAST),
         }
+    }
+
+    /// Which calls: 0 one (its id follows), 1 those waiting for a session, 2 those of an
+    /// effect (its op follows), 3 the requests waiting, 4 those waiting for the device id.
+    fn calls(&mut self, calls: Calls) {
+        let (group, id) = match calls {
+            Calls::One(call) => (0.0, call),
+            Calls::Waiting => (1.0, 0),
+            Calls::Of(op) => (2.0, op.0),
+            Calls::Requests => (3.0, 0),
+            Calls::DeviceIds => (4.0, 0),
+        };
+        self.slot(group);
+        self.number(id);
     }
 
     fn op(&mut self, kind: f64, id: u32) {

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use mp_session::decode::decode_object;
+use mp_session::testing::{Ledger, Waits};
 use mp_session::{
     Answer, CallId, Config, Effect, ErrorCode, Input, LoginResult, Machine, OpId, Options, PlatformError,
     Record, Reply, Secret, SendResult, Settled, Standing, StoredSession, UserInfo, MAX_REQUESTS_IN_FLIGHT,
@@ -113,6 +114,8 @@ pub struct World {
     sends_per_call: BTreeMap<CallId, u8>,
     calls: BTreeSet<CallId>,
     settled: BTreeSet<CallId>,
+    /// Which calls wait where, as the shim keeps them.
+    ledger: Ledger,
     /// After a final login failure or a logout: a login needs a new reason.
     quiet: bool,
     violation: Option<String>,
@@ -151,6 +154,7 @@ impl World {
             sends_per_call: BTreeMap::new(),
             calls: BTreeSet::new(),
             settled: BTreeSet::new(),
+            ledger: Ledger::default(),
             quiet: false,
             violation: None,
         }
@@ -377,7 +381,16 @@ impl World {
     }
 
     fn feed(&mut self, input: Input) {
+        let call = waits(&input);
         self.machine.handle(self.now, input);
+        if let Some((call, waits)) = call {
+            // The call takes its place before its output is carried out, as in the shim.
+            let output: Vec<Effect> = std::iter::from_fn(|| self.machine.poll_effect()).collect();
+            self.ledger.call(call, waits, &output);
+            for effect in output {
+                self.effect(effect);
+            }
+        }
         self.drain();
     }
 
@@ -397,6 +410,7 @@ impl World {
     }
 
     fn effect(&mut self, effect: Effect) {
+        let calls = self.ledger.effect(&effect);
         match effect {
             Effect::ReadSession { op, .. } => {
                 let found = match (&self.stored, self.reads_fail) {
@@ -455,7 +469,10 @@ impl World {
             Effect::CallFunction { .. } => {
                 self.violate("a cloud function called with a loginUrl config".into())
             }
-            Effect::SendRequest { op, call, token, .. } => {
+            Effect::SendRequest { op, token, .. } => {
+                let Some(&call) = self.ledger.calls_of(op).first() else {
+                    return self.violate(format!("request {op:?} sent, but no request waits"));
+                };
                 let sends = {
                     let count = self.sends_per_call.entry(call).or_default();
                     *count += 1;
@@ -471,7 +488,12 @@ impl World {
                 }
             }
             Effect::Abort { .. } => {}
-            Effect::Settle { call, result } => self.settled_call(call, result),
+            Effect::Settle { result, .. } => {
+                for call in calls {
+                    self.settled_call(call, result.clone());
+                }
+            }
+            Effect::Hold { .. } | Effect::Wait { .. } => {}
             Effect::Changed { session } => {
                 self.current_token = session.and_then(|s| s.token).map(|t| t.expose().to_owned());
             }
@@ -527,7 +549,7 @@ impl World {
         };
         let _ = write!(
             text,
-            "|now {} stored {} rf {} wf {} left {} {} {} {} logins {:?} posts {:?} live {:?} gen {} cur tok({}) per {:?} calls {:?} settled {:?} quiet {}",
+            "|now {} stored {} rf {} wf {} left {} {} {} {} logins {:?} posts {:?} live {:?} gen {} cur tok({}) per {:?} calls {:?} settled {:?} ledger {:?} quiet {}",
             self.now - START,
             stored,
             self.reads_fail,
@@ -544,6 +566,7 @@ impl World {
             self.sends_per_call,
             self.calls,
             self.settled,
+            self.ledger,
             self.quiet,
         );
         for (op, call, token, generation) in &self.sends {
@@ -616,5 +639,16 @@ fn canonical(text: &str) -> String {
         };
         let _ = write!(out, "#{index}");
         rest = &rest[start + len..];
+    }
+}
+
+/// Where an app call waits if its input does not settle it at once (`None`: not a call).
+fn waits(input: &Input) -> Option<(CallId, Waits)> {
+    match input {
+        Input::Ensure { call } | Input::SetUserInfo { call, .. } => Some((*call, Waits::ForSession)),
+        Input::Request { call, .. } => Some((*call, Waits::InLine)),
+        Input::DeviceId { call } => Some((*call, Waits::ForDeviceId)),
+        Input::Logout { call } => Some((*call, Waits::AsTold)),
+        _ => None,
     }
 }

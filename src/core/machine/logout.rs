@@ -3,7 +3,7 @@
 
 use super::flow::{AfterSave, Loaded, Save};
 use super::{logged_out, Machine};
-use crate::core::effect::Effect;
+use crate::core::effect::{Calls, Effect};
 use crate::core::input::CallId;
 use crate::core::text::Text;
 
@@ -13,31 +13,37 @@ impl<T: Text> Machine<T> {
         self.generation = self.generation.wrapping_add(1);
         // A read under way becomes stale: whatever it finds was logged out.
         self.loaded = Loaded::Known(None);
-        let mut cancelled: Vec<CallId> = self.waiting.drain(..).map(|w| w.call()).collect();
+        if std::mem::take(&mut self.waiting).any {
+            self.settle(Calls::Waiting, Err(logged_out()));
+        }
         // Any answer still on its way to the login is stale from here on.
         if let Some(op) = self.login.take().and_then(|login| login.request()) {
             self.out.push(Effect::Abort { op });
         }
-        cancelled.extend(self.requests.drain_queue().iter().map(|q| q.call));
+        self.fail_requests(&logged_out());
         // Writes under way belong to the session being logged out: their calls end here.
-        self.saves.retain_mut(|save| match &mut save.then {
-            AfterSave::Deliver { calls, .. } => {
-                cancelled.append(calls);
+        let mut ended = Vec::new();
+        self.saves.retain(|save| match save.then {
+            AfterSave::Deliver { held, .. } => {
+                if held {
+                    ended.push(save.op);
+                }
                 false
             }
-            AfterSave::Logout(_) => true,
+            AfterSave::Logout => true,
         });
-        for call in cancelled {
-            self.settle(call, Err(logged_out()));
+        for op in ended {
+            self.settle(Calls::Of(op), Err(logged_out()));
         }
         if had_session {
             self.announce();
         }
         let op = self.out.next_op();
         self.out.push(Effect::RemoveSession { op });
+        self.out.push(Effect::Wait { call, op });
         self.saves.push(Save {
             op,
-            then: AfterSave::Logout(call),
+            then: AfterSave::Logout,
         });
     }
 }

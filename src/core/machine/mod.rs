@@ -1,23 +1,25 @@
 //! The launch-flow state machine: calls and results in, effects out, deadlines kept.
 //!
-//! `flow.rs` reads in the order a launch happens; `sending.rs` runs the app's own requests;
-//! `logout.rs` ends a session.
+//! `flow.rs` reads in the order a launch happens, with the login's stages in `login.rs`;
+//! `sending.rs` runs the app's own requests; `logout.rs` ends a session.
 
 mod flow;
+mod login;
 mod logout;
 mod sending;
 
-use crate::core::app_requests::{check_url, Queued, Requests};
+use crate::core::app_requests::{check_url, Requests};
 use crate::core::config::Config;
 use crate::core::device::DeviceId;
-use crate::core::effect::{Effect, Settled};
+use crate::core::effect::{Calls, Effect, Settled};
 use crate::core::error::{Error, ErrorCode};
 use crate::core::input::Input;
 use crate::core::outbox::Outbox;
 use crate::core::rng::Rng;
 use crate::core::session::Session;
 use crate::core::text::Text;
-use flow::{AfterSave, Loaded, Login, Save, Waiter};
+use flow::{AfterSave, Loaded, Save, Waiting};
+use login::Login;
 
 /// The launch-flow state machine.
 ///
@@ -36,7 +38,7 @@ pub struct Machine<T: Text = String> {
     clock: u64,
     loaded: Loaded<T>,
     /// Calls waiting for a session: for the stored one to be read, or for the login.
-    waiting: Vec<Waiter<T>>,
+    waiting: Waiting<T>,
     login: Option<Login>,
     saves: Vec<Save<T>>,
     device: DeviceId,
@@ -57,7 +59,7 @@ impl<T: Text> Machine<T> {
             out: Outbox::default(),
             clock: 0,
             loaded: Loaded::Unread,
-            waiting: Vec::new(),
+            waiting: Waiting::default(),
             login: None,
             saves: Vec::new(),
             device: DeviceId::Unread,
@@ -90,10 +92,8 @@ impl<T: Text> Machine<T> {
         if let Loaded::Known(Some(held)) = &mut self.loaded {
             held.record.texts_mut(visit);
         }
-        for waiter in &mut self.waiting {
-            if let Waiter::UserInfo(_, info) = waiter {
-                info.texts_mut(visit);
-            }
+        if let Some(patch) = &mut self.waiting.patch {
+            patch.texts_mut(visit);
         }
         for save in &mut self.saves {
             if let AfterSave::Deliver { session, .. } = &mut save.then {
@@ -115,6 +115,7 @@ impl<T: Text> Machine<T> {
     pub fn handle_timeout(&mut self, now: u64) {
         self.observe(now);
         self.deadline_passed(now);
+        self.pump(now);
     }
 
     /// The session usable at `now`, if storage has been read and holds one: what a
@@ -142,7 +143,7 @@ impl<T: Text> Machine<T> {
     pub fn handle(&mut self, now: u64, input: Input<T>) {
         self.observe(now);
         match input {
-            Input::Ensure { call } => self.ensure(Waiter::Ensure(call), now),
+            Input::Ensure { call } => self.ensure(call, None, now),
             Input::Load => {
                 if matches!(self.loaded, Loaded::Unread) {
                     self.read_session();
@@ -150,25 +151,23 @@ impl<T: Text> Machine<T> {
             }
             Input::Listeners { any } => self.listening = any,
             Input::SetUserInfo { call, info } => match info.patch_problem() {
-                None => self.ensure(Waiter::UserInfo(call, info), now),
-                Some(problem) => self.settle(call, Err(Error::invalid_argument(problem))),
+                None => self.ensure(call, Some(info), now),
+                Some(problem) => self.settle(Calls::One(call), Err(Error::invalid_argument(problem))),
             },
             Input::Request { call, url } => match check_url(&self.config, &url) {
-                Ok(()) => self.ensure(Waiter::Request(Queued { call, retry: false }), now),
-                Err(error) => self.settle(call, Err(error)),
+                Ok(()) => self.requests.push(),
+                Err(error) => self.settle(Calls::One(call), Err(error)),
             },
             Input::Logout { call } => self.logout(call),
             Input::DeviceId { call } => {
-                if let Some(id) = self.device.ask(call, &mut self.out) {
-                    self.settle(call, Ok(Settled::DeviceId(id)));
+                if let Some(id) = self.device.ask(&mut self.out) {
+                    self.settle(Calls::One(call), Ok(Settled::DeviceId(id)));
                 }
             }
             Input::SessionRead { op, found } => self.session_read(op, found, now),
             Input::DeviceIdRead { op, found } => {
-                if let Some((id, calls)) = self.device.read(op, found, &mut self.rng, &mut self.out) {
-                    for call in calls {
-                        self.settle(call, Ok(Settled::DeviceId(id.clone())));
-                    }
+                if let Some(id) = self.device.read(op, found, &mut self.rng, &mut self.out) {
+                    self.settle(Calls::DeviceIds, Ok(Settled::DeviceId(id)));
                 }
             }
             Input::StorageResult { op, result } => self.storage_result(op, result),
@@ -176,6 +175,7 @@ impl<T: Text> Machine<T> {
             Input::PostResult { op, result } => self.post_result(op, result, now),
             Input::SendResult { op, result } => self.send_result(op, result, now),
         }
+        self.pump(now);
     }
 
     /// Keeps the deadlines' distance when the clock moves back (the user set the phone's
