@@ -1,5 +1,7 @@
 //! The options of `createSession`, checked once into a [`Config`].
 
+use std::borrow::Cow;
+
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
@@ -215,126 +217,38 @@ impl Config {
     /// Checks every option; the error names the first one that is wrong and says what it
     /// must be.
     pub fn from_options(options: Options) -> Result<Config, Error> {
-        let (exchange, login_origin) = match (options.login_url, options.cloud_function) {
-            (Some(_), Some(_)) => {
-                return Err(Error::invalid_config(
-                    "give loginUrl or cloudFunction, not both",
-                ))
-            }
-            (Some(url), None) => {
-                let origin = secure_origin(&url).map_err(|why| invalid("loginUrl ", why))?;
-                (Exchange::Url(url), Some(origin))
-            }
-            (None, Some(name)) if is_cloud_function_name(&name) => (Exchange::CloudFunction(name), None),
-            (None, Some(_)) => {
-                return Err(Error::invalid_config(
-                    "cloudFunction must be a cloud function's name: a letter, then up to 59 letters, digits, '_' or '-'",
-                ))
-            }
-            (None, None) => {
-                return Err(Error::invalid_config(
-                    "loginUrl is required (or cloudFunction, the name of a WeChat cloud function)",
-                ))
-            }
+        // Every check reads the options in place; the config takes their strings at the end.
+        let checked = check(&options).map_err(Error::invalid_config)?;
+        let Options {
+            login_url,
+            cloud_function,
+            namespace,
+            failure_toast,
+            token_header,
+            ..
+        } = options;
+        let exchange = match (login_url, cloud_function) {
+            (Some(url), _) => Exchange::Url(url),
+            (None, name) => Exchange::CloudFunction(name.unwrap_or_default()),
         };
-        let platform = match options.platform.as_deref() {
-            None => Platform::Wx,
-            Some(name) => Platform::from_name(name)
-                .ok_or_else(|| Error::invalid_config("platform must be one of wx, tt, my, swan, qq, ks"))?,
-        };
-        if matches!(exchange, Exchange::CloudFunction(_)) && platform != Platform::Wx {
-            return Err(Error::invalid_config(
-                "cloudFunction is WeChat cloud development: only with platform wx",
-            ));
-        }
-
-        let namespace = options.namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
-        if !is_valid_namespace(&namespace) {
-            return Err(Error::invalid_config(
-                "namespace must be 1 to 64 characters of a-z, A-Z, 0-9, '_', '-' or '.'",
-            ));
-        }
-
-        let leeway = whole_number(
-            options.leeway_seconds,
-            DEFAULT_LEEWAY_SECONDS,
-            0.0,
-            MAX_LEEWAY_SECONDS,
-        )
-        .ok_or_else(|| Error::invalid_config("leewaySeconds must be a whole number from 0 to 86400"))?;
-        let ttl = whole_number(
-            options.default_ttl_seconds,
-            DEFAULT_TTL_SECONDS,
-            1.0,
-            MAX_TTL_SECONDS,
-        )
-        .ok_or_else(|| {
-            Error::invalid_config("defaultTtlSeconds must be a whole number from 1 to 31536000")
-        })?;
-        let timeout_ms = whole_number(
-            options.timeout_ms,
-            DEFAULT_TIMEOUT_MS,
-            MIN_TIMEOUT_MS,
-            MAX_TIMEOUT_MS,
-        )
-        .ok_or_else(|| Error::invalid_config("timeoutMs must be a whole number from 100 to 60000"))?;
-        let max_retries = whole_number(options.max_retries, DEFAULT_MAX_RETRIES, 0.0, MAX_RETRIES)
-            .ok_or_else(|| Error::invalid_config("maxRetries must be a whole number from 0 to 10"))?;
-
-        let failure_toast = match options.failure_toast {
-            None | Some(FailureToast::Off) => None,
-            Some(FailureToast::Text(text)) => {
-                if text.is_empty() || text.chars().count() > MAX_TOAST_LEN {
-                    return Err(Error::invalid_config(
-                        "failureToast must be false or a text of 1 to 64 characters",
-                    ));
-                }
-                Some(text)
-            }
-        };
-
-        let token_header = options
-            .token_header
-            .unwrap_or_else(|| DEFAULT_TOKEN_HEADER.to_owned());
-        if !is_header_name(&token_header) {
-            return Err(Error::invalid_config(
-                "tokenHeader must be an HTTP header name of 1 to 64 characters",
-            ));
-        }
-
-        let allowed_origins = match options.allowed_origins {
-            None => match login_origin {
-                Some(origin) => vec![origin],
-                None => Vec::new(),
-            },
-            Some(entries) if entries.is_empty() || entries.len() > MAX_ALLOWED_ORIGINS => {
-                return Err(Error::invalid_config("allowedOrigins must list 1 to 16 origins"));
-            }
-            Some(entries) => {
-                let mut origins = Vec::with_capacity(entries.len());
-                for entry in &entries {
-                    origins.push(
-                        check_allowed_origin(entry).map_err(|why| invalid("allowedOrigins entry ", why))?,
-                    );
-                }
-                origins
-            }
-        };
-
+        let namespace = namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
         let mut storage_key = String::with_capacity(STORAGE_KEY_PREFIX.len() + namespace.len());
         storage_key.push_str(STORAGE_KEY_PREFIX);
-        storage_key.push_str(&namespace);
+        storage_key.push_str(namespace);
         Ok(Config {
             exchange,
             storage_key,
-            leeway_ms: u64::from(leeway) * 1000,
-            default_ttl_ms: u64::from(ttl) * 1000,
-            timeout_ms,
-            max_retries,
-            failure_toast,
-            token_header,
-            allowed_origins,
-            platform,
+            leeway_ms: u64::from(checked.leeway) * 1000,
+            default_ttl_ms: u64::from(checked.ttl) * 1000,
+            timeout_ms: checked.timeout_ms,
+            max_retries: checked.max_retries,
+            failure_toast: match failure_toast {
+                Some(FailureToast::Text(text)) => Some(text),
+                _ => None,
+            },
+            token_header: token_header.unwrap_or_else(|| DEFAULT_TOKEN_HEADER.to_owned()),
+            allowed_origins: checked.allowed_origins,
+            platform: checked.platform,
         })
     }
 
@@ -432,12 +346,101 @@ impl Config {
     }
 }
 
-/// `INVALID_CONFIG` with the setting's name in front of what is wrong with it.
-fn invalid(setting: &str, why: &str) -> Error {
+/// What [`check`] works out of the options, besides the strings the config takes as given.
+struct Checked {
+    platform: Platform,
+    leeway: u32,
+    ttl: u32,
+    timeout_ms: u32,
+    max_retries: u32,
+    allowed_origins: Vec<String>,
+}
+
+/// Checks every option in place; the message names the first one that is wrong.
+fn check(options: &Options) -> Result<Checked, Cow<'static, str>> {
+    let login_origin = match (&options.login_url, &options.cloud_function) {
+        (Some(_), Some(_)) => return Err("give loginUrl or cloudFunction, not both".into()),
+        (Some(url), None) => Some(secure_origin(url).map_err(|why| named("loginUrl ", why))?),
+        (None, Some(name)) if is_cloud_function_name(name) => None,
+        (None, Some(_)) => {
+            return Err(
+                "cloudFunction must be a cloud function's name: a letter, then up to 59 letters, digits, '_' or '-'".into(),
+            )
+        }
+        (None, None) => {
+            return Err("loginUrl is required (or cloudFunction, the name of a WeChat cloud function)".into())
+        }
+    };
+    let platform = match options.platform.as_deref() {
+        None => Platform::Wx,
+        Some(name) => Platform::from_name(name).ok_or("platform must be one of wx, tt, my, swan, qq, ks")?,
+    };
+    if options.cloud_function.is_some() && platform != Platform::Wx {
+        return Err("cloudFunction is WeChat cloud development: only with platform wx".into());
+    }
+    if !options.namespace.as_deref().is_none_or(is_valid_namespace) {
+        return Err("namespace must be 1 to 64 characters of a-z, A-Z, 0-9, '_', '-' or '.'".into());
+    }
+    let leeway = whole_number(
+        options.leeway_seconds,
+        DEFAULT_LEEWAY_SECONDS,
+        0.0,
+        MAX_LEEWAY_SECONDS,
+    )
+    .ok_or("leewaySeconds must be a whole number from 0 to 86400")?;
+    let ttl = whole_number(
+        options.default_ttl_seconds,
+        DEFAULT_TTL_SECONDS,
+        1.0,
+        MAX_TTL_SECONDS,
+    )
+    .ok_or("defaultTtlSeconds must be a whole number from 1 to 31536000")?;
+    let timeout_ms = whole_number(
+        options.timeout_ms,
+        DEFAULT_TIMEOUT_MS,
+        MIN_TIMEOUT_MS,
+        MAX_TIMEOUT_MS,
+    )
+    .ok_or("timeoutMs must be a whole number from 100 to 60000")?;
+    let max_retries = whole_number(options.max_retries, DEFAULT_MAX_RETRIES, 0.0, MAX_RETRIES)
+        .ok_or("maxRetries must be a whole number from 0 to 10")?;
+    if let Some(FailureToast::Text(text)) = &options.failure_toast {
+        if text.is_empty() || text.chars().count() > MAX_TOAST_LEN {
+            return Err("failureToast must be false or a text of 1 to 64 characters".into());
+        }
+    }
+    if !options.token_header.as_deref().is_none_or(is_header_name) {
+        return Err("tokenHeader must be an HTTP header name of 1 to 64 characters".into());
+    }
+    let allowed_origins = match &options.allowed_origins {
+        None => login_origin.into_iter().collect(),
+        Some(entries) if entries.is_empty() || entries.len() > MAX_ALLOWED_ORIGINS => {
+            return Err("allowedOrigins must list 1 to 16 origins".into());
+        }
+        Some(entries) => {
+            let mut origins = Vec::with_capacity(entries.len());
+            for entry in entries {
+                origins.push(check_allowed_origin(entry).map_err(|why| named("allowedOrigins entry ", why))?);
+            }
+            origins
+        }
+    };
+    Ok(Checked {
+        platform,
+        leeway,
+        ttl,
+        timeout_ms,
+        max_retries,
+        allowed_origins,
+    })
+}
+
+/// The setting's name in front of what is wrong with it.
+fn named(setting: &str, why: &str) -> Cow<'static, str> {
     let mut message = String::with_capacity(setting.len() + why.len());
     message.push_str(setting);
     message.push_str(why);
-    Error::invalid_config(message)
+    message.into()
 }
 
 /// An HTTP header name (RFC 9110 token), at most 64 characters.

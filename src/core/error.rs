@@ -60,37 +60,44 @@ type Message = Cow<'static, str>;
 /// whether trying again later may succeed, the backend's `errcode` or HTTP status when they
 /// are known, and what the platform said (`detail`, such as `wx.login`'s `errMsg`). Messages
 /// never contain a token or a login code.
+///
+/// It is one pointer wide: a failure is rare, and a value this small moves cheaply through
+/// every effect and result that could carry one.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Error<T = String> {
+pub struct Error<T = String>(Box<Failure<T>>);
+
+#[derive(Clone, Debug, PartialEq)]
+struct Failure<T> {
     code: ErrorCode,
     message: Message,
     retryable: bool,
     errcode: Option<i64>,
     status: Option<u16>,
     detail: Option<String>,
-    session: Option<Box<Session<T>>>,
+    session: Option<Session<T>>,
 }
 
 impl<T> Error<T> {
     /// An error that trying again will not fix.
     pub(crate) fn new(code: ErrorCode, message: impl Into<Message>) -> Self {
-        Error {
-            code,
-            message: message.into(),
-            retryable: false,
-            errcode: None,
-            status: None,
-            detail: None,
-            session: None,
-        }
+        Error::made(code, message.into(), false)
     }
 
     /// An error that may go away if the call is made again later.
     pub(crate) fn retryable(code: ErrorCode, message: impl Into<Message>) -> Self {
-        Error {
-            retryable: true,
-            ..Error::new(code, message)
-        }
+        Error::made(code, message.into(), true)
+    }
+
+    fn made(code: ErrorCode, message: Message, retryable: bool) -> Self {
+        Error(Box::new(Failure {
+            code,
+            message,
+            retryable,
+            errcode: None,
+            status: None,
+            detail: None,
+            session: None,
+        }))
     }
 
     /// An `INVALID_ARGUMENT` error, for drivers that decode a call's argument.
@@ -104,78 +111,78 @@ impl<T> Error<T> {
     }
 
     pub(crate) fn with_errcode(mut self, errcode: i64) -> Self {
-        self.errcode = Some(errcode);
+        self.0.errcode = Some(errcode);
         self
     }
 
     pub(crate) fn with_status(mut self, status: u16) -> Self {
-        self.status = Some(status);
+        self.0.status = Some(status);
         self
     }
 
     pub(crate) fn with_detail(mut self, detail: String) -> Self {
-        self.detail = Some(detail);
+        self.0.detail = Some(detail);
         self
     }
 
     pub(crate) fn with_session(mut self, session: Session<T>) -> Self {
-        self.session = Some(Box::new(session));
+        self.0.session = Some(session);
         self
     }
 
     pub(crate) fn not_retryable(mut self) -> Self {
-        self.retryable = false;
+        self.0.retryable = false;
         self
     }
 
     /// The kind of failure.
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.0.code
     }
 
     /// What happened, in a few lowercase words.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// Whether the same call may succeed if made again later.
     pub fn is_retryable(&self) -> bool {
-        self.retryable
+        self.0.retryable
     }
 
     /// The code2Session `errcode` the backend passed through, if any.
     pub fn errcode(&self) -> Option<i64> {
-        self.errcode
+        self.0.errcode
     }
 
     /// The HTTP status of the backend's answer, if one arrived.
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.0.status
     }
 
     /// What the platform said about the failure (`wx.login`'s or `wx.request`'s `errMsg`, a
     /// storage exception's message), if it said anything.
     pub fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
+        self.0.detail.as_deref()
     }
 
     /// For a `STORAGE` error after a successful login: the session, which stays usable in
     /// memory for this launch although it could not be saved.
     pub fn session(&self) -> Option<&Session<T>> {
-        self.session.as_deref()
+        self.0.session.as_ref()
     }
 }
 
 impl<T> fmt::Display for Error<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code.as_str(), self.message)?;
-        if let Some(errcode) = self.errcode {
+        write!(f, "{}: {}", self.0.code.as_str(), self.0.message)?;
+        if let Some(errcode) = self.0.errcode {
             write!(f, " (errcode {errcode})")?;
         }
-        if let Some(status) = self.status {
+        if let Some(status) = self.0.status {
             write!(f, " (HTTP {status})")?;
         }
-        if let Some(detail) = &self.detail {
+        if let Some(detail) = &self.0.detail {
             write!(f, "; the platform said: {detail}")?;
         }
         Ok(())

@@ -17,12 +17,12 @@
 
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod alloc;
+#[cfg(target_arch = "wasm32")]
+mod mem;
 #[cfg(all(feature = "web", target_arch = "wasm32"))]
 mod web;
 #[cfg(all(feature = "web", target_arch = "wasm32"))]
 pub mod web_storage;
-
-use std::cell::RefCell;
 
 use crate::core::config::Config;
 use crate::core::input::Input;
@@ -51,44 +51,60 @@ struct Session {
 }
 
 /// The slots and the texts area.
+/// What the module holds: the exchange (slots and texts area) and the sessions.
 #[derive(Debug)]
-struct Exchange {
+struct Module {
     slots: [f64; SLOTS],
     texts: Vec<u16>,
+    sessions: Vec<Option<Session>>,
 }
 
-thread_local! {
-    static SESSIONS: RefCell<Vec<Option<Session>>> = const { RefCell::new(Vec::new()) };
-    static EXCHANGE: RefCell<Exchange> = const {
-        RefCell::new(Exchange { slots: [0.0; SLOTS], texts: Vec::new() })
-    };
+const EMPTY: Module = Module {
+    slots: [0.0; SLOTS],
+    texts: Vec::new(),
+    sessions: Vec::new(),
+};
+
+/// The module's state, for one exported call. The exports never call one another, so one
+/// call holds it alone.
+#[cfg(target_arch = "wasm32")]
+fn with_module<R>(f: impl FnOnce(&mut Module) -> R) -> R {
+    struct Cell(core::cell::UnsafeCell<Module>);
+    // SAFETY: wasm32 without the atomics feature runs one thread.
+    unsafe impl Sync for Cell {}
+    static MODULE: Cell = Cell(core::cell::UnsafeCell::new(EMPTY));
+    // SAFETY: one thread, and no export runs inside another: this is the only reference.
+    f(unsafe { &mut *MODULE.0.get() })
+}
+
+/// The module's state, for one call (natively: each test thread has its own).
+#[cfg(not(target_arch = "wasm32"))]
+fn with_module<R>(f: impl FnOnce(&mut Module) -> R) -> R {
+    thread_local! {
+        static MODULE: std::cell::RefCell<Module> = const { std::cell::RefCell::new(EMPTY) };
+    }
+    MODULE.with(|module| f(&mut module.borrow_mut()))
 }
 
 /// Creates a session from the options described in the slots and 16 random bytes; the
 /// output is `CREATED` with the config's texts, or `REJECT` (`INVALID_CONFIG`) naming the
 /// option that is wrong.
 pub fn create(entropy: [u8; 16]) {
-    EXCHANGE.with(|exchange| {
-        let exchange = &mut *exchange.borrow_mut();
-        let made = new_session(Facts::new(&exchange.slots, &exchange.texts), entropy);
-        let mut out = Output::new(&mut exchange.slots, &mut exchange.texts);
+    with_module(|module| {
+        let made = new_session(Facts::new(&module.slots, &module.texts), entropy);
+        let mut out = Output::new(&mut module.slots, &mut module.texts);
         match made {
             Ok(session) => {
-                let config = session.machine.config().clone();
-                let id = SESSIONS.with(|sessions| {
-                    let mut sessions = sessions.borrow_mut();
-                    match sessions.iter().position(Option::is_none) {
-                        Some(free) => {
-                            sessions[free] = Some(session);
-                            free
-                        }
-                        None => {
-                            sessions.push(Some(session));
-                            sessions.len() - 1
-                        }
+                let sessions = &mut module.sessions;
+                let id = match sessions.iter().position(Option::is_none) {
+                    Some(free) => free,
+                    None => {
+                        sessions.push(None);
+                        sessions.len() - 1
                     }
-                });
-                out.created(id as u32, &config);
+                };
+                out.created(id as u32, session.machine.config());
+                sessions[id] = Some(session);
             }
             Err(error) => out.not_created(&error),
         }
@@ -123,13 +139,11 @@ fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<Session, crate::Er
 /// gives an output with no effects.
 pub fn input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, strings: u32) {
     let now = time(now);
-    EXCHANGE.with(|exchange| {
-        let exchange = &mut *exchange.borrow_mut();
-        let decoded = decode::<Text>(kind, arg, flag, Facts::new(&exchange.slots, &exchange.texts));
-        let mut out = Output::new(&mut exchange.slots, &mut exchange.texts);
-        SESSIONS.with(|sessions| {
-            let mut sessions = sessions.borrow_mut();
-            let Some(Some(session)) = sessions.get_mut(id as usize) else {
+    with_module(|module| {
+        let decoded = decode::<Text>(kind, arg, flag, Facts::new(&module.slots, &module.texts));
+        let mut out = Output::new(&mut module.slots, &mut module.texts);
+        {
+            let Some(Some(session)) = module.sessions.get_mut(id as usize) else {
                 return out.finish(false, None);
             };
             match decoded {
@@ -150,14 +164,14 @@ pub fn input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, strings: u32) {
                 compact(session, strings, &mut out);
             }
             out.finish(more, session.machine.poll_timeout());
-        })
+        }
     })
 }
 
 /// Drops session `id`.
 pub fn close(id: u32) {
-    SESSIONS.with(|sessions| {
-        if let Some(session) = sessions.borrow_mut().get_mut(id as usize) {
+    with_module(|module| {
+        if let Some(session) = module.sessions.get_mut(id as usize) {
             *session = None;
         }
     });
@@ -227,7 +241,7 @@ fn time(now: f64) -> u64 {
 
 /// The exchange's slots, as a slice of the module's memory.
 fn slots_address() -> usize {
-    EXCHANGE.with(|exchange| exchange.borrow().slots.as_ptr() as usize)
+    with_module(|module| module.slots.as_ptr() as usize)
 }
 
 /// `mps_slots()`: where the slots are (they never move).
@@ -240,8 +254,8 @@ pub extern "C" fn mps_slots() -> u32 {
 /// where it starts (it moves only when it grows).
 #[no_mangle]
 pub extern "C" fn mps_texts(units: u32) -> u32 {
-    EXCHANGE.with(|exchange| {
-        let texts = &mut exchange.borrow_mut().texts;
+    with_module(|module| {
+        let texts = &mut module.texts;
         let units = (units as usize).min(crate::core::limits::MAX_INPUT_UNITS);
         if texts.len() < units {
             texts.resize(units, 0);
@@ -275,26 +289,22 @@ pub extern "C" fn mps_close(id: u32) {
 /// The exchange as JavaScript sees it, for tests of the boundary itself: write the slots and
 /// texts of an input, call, read the slots and texts of the output.
 pub mod exchange {
-    use super::EXCHANGE;
+    use super::with_module;
     use crate::wire::layout::SLOTS;
 
     /// Copies `slots` (at most all of them) and `texts` into the exchange.
     pub fn put(slots: &[f64], texts: &[u16]) {
-        EXCHANGE.with(|exchange| {
-            let exchange = &mut *exchange.borrow_mut();
+        with_module(|module| {
             let n = slots.len().min(SLOTS);
-            exchange.slots[..n].copy_from_slice(&slots[..n]);
-            exchange.slots[n..].fill(0.0);
-            exchange.texts.clear();
-            exchange.texts.extend_from_slice(texts);
+            module.slots[..n].copy_from_slice(&slots[..n]);
+            module.slots[n..].fill(0.0);
+            module.texts.clear();
+            module.texts.extend_from_slice(texts);
         })
     }
 
     /// The slots and the texts as the last call left them.
     pub fn take() -> (Vec<f64>, Vec<u16>) {
-        EXCHANGE.with(|exchange| {
-            let exchange = exchange.borrow();
-            (exchange.slots.to_vec(), exchange.texts.clone())
-        })
+        with_module(|module| (module.slots.to_vec(), module.texts.clone()))
     }
 }

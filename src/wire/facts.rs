@@ -21,7 +21,7 @@ use crate::core::record::{Record, StoredSession};
 use crate::core::secret::Secret;
 use crate::core::user_info::UserInfo;
 use crate::wire::layout::{fields, value, MAX_ORIGINS_DESCRIBED, WEB_OPTIONS_AT};
-use crate::wire::text::{inline, WireText};
+use crate::wire::text::{inline, units, WireText};
 
 /// The slots and texts of one input.
 #[derive(Clone, Copy, Debug)]
@@ -188,6 +188,14 @@ impl Described<'_> {
         self.passed::<String>(index)
     }
 
+    /// The text of a string field already checked, if it is given.
+    fn text_of(&self, index: usize) -> Option<String> {
+        let f = self.field(index);
+        (f.kind == value::STRING)
+            .then(|| inline(f.a, f.b, self.facts.texts))
+            .flatten()
+    }
+
     /// An optional number field.
     fn number(&self, index: usize) -> Result<Option<f64>, Wrong> {
         self.read(index, number)
@@ -319,6 +327,32 @@ pub(crate) fn options(facts: Facts<'_>) -> Result<Options, Error> {
     decode_options(facts).map_err(|wrong| Error::invalid_config(wrong.describe("options are not valid: ")))
 }
 
+/// What an option must be.
+#[derive(Clone, Copy)]
+enum Shape {
+    Text,
+    Number,
+    /// `false` or a text (`failureToast`).
+    Toast,
+    /// An array of texts (`allowedOrigins`).
+    Texts,
+}
+
+/// Each of [`fields::OPTIONS`]' shape, in order.
+const OPTION_SHAPES: [Shape; 11] = [
+    Shape::Text,
+    Shape::Text,
+    Shape::Text,
+    Shape::Text,
+    Shape::Number,
+    Shape::Number,
+    Shape::Number,
+    Shape::Number,
+    Shape::Toast,
+    Shape::Text,
+    Shape::Texts,
+];
+
 fn decode_options(facts: Facts<'_>) -> Result<Options, Wrong> {
     let options = facts.object(0, &fields::OPTIONS);
     if !options.is_object() {
@@ -327,41 +361,64 @@ fn decode_options(facts: Facts<'_>) -> Result<Options, Wrong> {
     let unknown_at = options.end(0);
     options.known_only(unknown_at)?;
     let entries_at = unknown_at + 2;
+    // Every option is checked before any is read: a wrong one leaves nothing half made.
+    for (index, shape) in OPTION_SHAPES.into_iter().enumerate() {
+        options.read(index, |f| shaped(f, shape, facts, entries_at))?;
+    }
+    let text = |index| options.text_of(index);
+    let number = |index| Some(options.field(index)).filter(is_given).map(|f| f.a);
+    let origins = options.field(10);
     Ok(Options {
-        login_url: options.string(0)?,
-        cloud_function: options.string(1)?,
-        platform: options.string(2)?,
-        namespace: options.string(3)?,
-        leeway_seconds: options.number(4)?,
-        default_ttl_seconds: options.number(5)?,
-        timeout_ms: options.number(6)?,
-        max_retries: options.number(7)?,
-        failure_toast: options.read(8, |f| match f.kind {
-            k if k == value::FALSE => Ok(FailureToast::Off),
-            k if k == value::STRING => inline(f.a, f.b, facts.texts)
-                .map(FailureToast::Text)
-                .ok_or_else(|| Wrong::new("must be false or the text to show")),
-            _ => Err(Wrong::new("must be false or the text to show")),
-        })?,
-        token_header: options.string(9)?,
-        allowed_origins: options.read(10, |f| {
-            if f.kind != value::ARRAY {
-                return Err(Wrong::new("must be an array of strings"));
-            }
-            if f.b != 1.0 {
-                return Err(Wrong::new("must be a string"));
-            }
+        login_url: text(0),
+        cloud_function: text(1),
+        platform: text(2),
+        namespace: text(3),
+        leeway_seconds: number(4),
+        default_ttl_seconds: number(5),
+        timeout_ms: number(6),
+        max_retries: number(7),
+        failure_toast: match options.field(8).kind {
+            k if k == value::FALSE => Some(FailureToast::Off),
+            _ => text(8).map(FailureToast::Text),
+        },
+        token_header: text(9),
+        allowed_origins: is_given(&origins).then(|| {
             // Only the first entries are described: enough to tell that there are too many.
-            let described = (f.a.max(0.0) as usize).min(MAX_ORIGINS_DESCRIBED);
+            let described = (origins.a.max(0.0) as usize).min(MAX_ORIGINS_DESCRIBED);
             (0..described)
-                .map(|i| {
-                    facts
-                        .text(entries_at + 2 * i)
-                        .ok_or_else(|| Wrong::new("must be a string"))
-                })
+                .filter_map(|i| facts.text(entries_at + 2 * i))
                 .collect()
-        })?,
+        }),
     })
+}
+
+/// Whether a field holds a value (neither absent nor `null`).
+fn is_given(field: &Field) -> bool {
+    field.kind != value::ABSENT && field.kind != value::NULL
+}
+
+/// Checks that a given option has its shape.
+fn shaped(f: Field, shape: Shape, facts: Facts<'_>, entries_at: usize) -> Result<(), Wrong> {
+    let readable = |a, b| units(a, b, facts.texts).is_some();
+    match shape {
+        Shape::Number => number(f).map(|_| ()),
+        Shape::Text if f.kind == value::STRING && readable(f.a, f.b) => Ok(()),
+        Shape::Text => Err(Wrong::new("must be a string")),
+        Shape::Toast if f.kind == value::FALSE || (f.kind == value::STRING && readable(f.a, f.b)) => Ok(()),
+        Shape::Toast => Err(Wrong::new("must be false or the text to show")),
+        Shape::Texts if f.kind != value::ARRAY => Err(Wrong::new("must be an array of strings")),
+        Shape::Texts => {
+            let described = (f.a.max(0.0) as usize).min(MAX_ORIGINS_DESCRIBED);
+            let all = f.b == 1.0
+                && (0..described)
+                    .all(|i| readable(facts.slot(entries_at + 2 * i), facts.slot(entries_at + 2 * i + 1)));
+            if all {
+                Ok(())
+            } else {
+                Err(Wrong::new("must be a string"))
+            }
+        }
+    }
 }
 
 /// A web page's own options, described at [`WEB_OPTIONS_AT`] (absent: none given).
