@@ -1,6 +1,6 @@
 // The built package on a phone's engine (run by tests/e2e/jsc.test.js under
 // `jsc --useJIT=0`, as on an iPhone): cold launch, warm launch, a Chinese and emoji nickname
-// round trip with no TextEncoder, 100 concurrent ensure() → one login, the core's memory over
+// round trip with no TextEncoder, 100 concurrent ensure() → one login, the core's memory (one page) over
 // a thousand launches, and WXWebAssembly resolving to either shape. Prints one line per check and `N passed, M failed`.
 /* global newPhone, loadModule, print, PACKAGE */
 
@@ -50,7 +50,7 @@ async function main() {
   check('100 concurrent ensure(): 1 wx.login, 1 POST', busy.stats.logins === 1 && busy.stats.posts === 1 &&
     sessions.every(function (x) { return x.openid === 'o-phone-user' }), busy.stats.logins + ' login, ' + busy.stats.posts + ' POST')
 
-  // The core's memory: within 128 KiB, and no growth over a thousand cached launches.
+  // The core's memory: one page (64 KiB), and no growth over a thousand cached launches.
   var lib = loadModule(again, PACKAGE + '/index.js')
   var sizes = []
   for (var n = 0; n < 1000; n++) {
@@ -59,8 +59,8 @@ async function main() {
     one.close()
     if (n === 0 || n === 999) sizes.push(again.stats.memory.buffer.byteLength)
   }
-  check('1000 cached launches: the core\'s memory stays within 128 KiB and does not grow',
-    sizes[1] <= 128 * 1024 && sizes[1] === sizes[0], sizes.join(' → ') + ' bytes')
+  check('1000 cached launches: the core\'s memory stays one page (64 KiB) and does not grow',
+    sizes[1] <= 64 * 1024 && sizes[1] === sizes[0], sizes.join(' → ') + ' bytes')
 
   for (var shape of ['instance', 'object']) {
     var shaped = newPhone(PACKAGE, { resultShape: shape })

@@ -1,11 +1,13 @@
-//! Whatever storage holds under the session key, at any time: decoding and judging it must
-//! never panic, and a launch from it either uses an unexpired session or logs in.
+//! Whatever storage holds under the session key, at any time: what JavaScript describes of
+//! it, the core judges as the reference does, never panics over, and a launch from it
+//! either uses an unexpired session or logs in.
 #![no_main]
 
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use mp_session::{codec, Config, Effect, Input, Machine, Options, Record, Settled, StoredSession};
+use mp_session::wire::script;
+use mp_session::{Config, Effect, Input, Machine, Options, Record, Settled, StoredSession};
 
 fuzz_target!(|data: &[u8]| {
     let Some((clock, json)) = data.split_first_chunk::<8>() else {
@@ -15,16 +17,17 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(json) else {
         return;
     };
-    let found = codec::stored_session(text);
-    if !common::too_deep(text) {
-        match (&found, common::reference::<Record>(text)) {
-            (StoredSession::Found(ours), Some(theirs)) => assert_eq!(ours, &theirs),
-            (StoredSession::Absent, None) => assert!(matches!(text.trim(), "null" | "\"\"")),
-            (StoredSession::Unreadable, None) => {}
-            (StoredSession::Unreadable, Some(_))
-                if common::user_info_as_array(text) || common::lone_surrogate_escape(text) => {}
-            (ours, theirs) => panic!("the decoders disagree: {ours:?} / {theirs:?}"),
-        }
+    let Some(value) = common::parsed(text).filter(|_| !common::too_deep(text)) else {
+        return;
+    };
+    let found = script::stored_session(&value);
+    let written = common::stringify(&value);
+    match (&found, common::reference::<Record>(&written)) {
+        (StoredSession::Found(ours), Some(theirs)) => assert_eq!(ours, &theirs),
+        (StoredSession::Absent, None) => assert!(matches!(written.as_str(), "null" | "\"\"")),
+        (StoredSession::Unreadable, None) => {}
+        (StoredSession::Unreadable, Some(_)) if common::user_info_as_array(&value) => {}
+        (ours, theirs) => panic!("the decoders disagree: {ours:?} / {theirs:?}"),
     }
     let config = Config::from_options(Options::new("https://api.example.com/login")).expect("valid");
     let mut machine = Machine::new(config, [2; 16]);

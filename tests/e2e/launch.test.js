@@ -42,7 +42,7 @@ test('warm launch after a restart: no wx.login, no POST, one read', async () => 
   assert.deepEqual([again.storage.stats.reads, again.storage.stats.writes], [1, 0])
 })
 
-test('a cached launch crosses into the core at most 4 times and never out of it', async () => {
+test('a cached launch crosses into the core at most 3 times and never out of it', async () => {
   const storageFile = world.newStorage()
   const first = world.open({ storageFile })
   await world.session(first).launch()
@@ -58,8 +58,8 @@ test('a cached launch crosses into the core at most 4 times and never out of it'
   assert.equal(cached.source, 'cache')
   console.log('cached launch: ' + launch.in + ' calls into the core, ' + launch.out + ' out of it' +
     ' (loading the core and creating the session: ' + made.in + ' in, ' + made.out + ' out)')
-  assert.ok(launch.in <= 4, launch.in + ' calls into the core')
-  assert.ok(launch.out <= 4, launch.out + ' calls out of the core')
+  assert.ok(launch.in <= 3, launch.in + ' calls into the core')
+  assert.ok(launch.out <= 1, launch.out + ' calls out of the core')
   assert.equal(launch.out, 0, 'the core calls nothing in JavaScript')
 
   // A cold launch, for the record: login, POST and write each answer with one call in.

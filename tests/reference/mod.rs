@@ -1,14 +1,77 @@
-//! The reference the shipped decoders (`mp_session::codec`) are held to, and the two places
-//! they differ from it on purpose. Shared by `tests/codec.rs` and the fuzz targets
-//! (`fuzz/fuzz_targets/common.rs` includes this file), so both judge by the same rules.
+//! The reference the core's decoders (`mp_session::wire::facts`, fed by JavaScript's half
+//! `mp_session::wire::script`) are held to, and the one place they differ from it on
+//! purpose. Shared by `tests/facts.rs` and the fuzz targets (`fuzz/fuzz_targets/common.rs`
+//! includes this file), so both judge by the same rules.
+//!
+//! What the core judges is a JavaScript value: the stored value storage hands back, or what
+//! `JSON.parse` made of the backend's answer. The reference is `serde_json` with the serde
+//! derives, reading that value as `JSON.stringify` writes it. So a key given twice counts once
+//! (its last value, as `JSON.parse` keeps it) and `1.0` is the whole number 1, on both sides.
 #![allow(dead_code)] // each user takes what it needs
 
+use mp_session::wire::script::Value;
+
 /// `T` as the reference reads it (serde_json with the serde derives): an object only, nothing
-/// after it. The shipped decoders (`mp_session::codec`) must agree with it.
+/// after it.
 pub fn reference<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = mp_session::decode::decode_object::<T, _>(&mut deserializer).ok()?;
     deserializer.end().ok().map(|()| value)
+}
+
+/// The value JavaScript's `JSON.parse` makes of `text`, when serde_json reads it as a value
+/// too (it refuses a few texts `JSON.parse` takes: a number beyond a double, a lone surrogate
+/// escape; those are left out).
+pub fn parsed(text: &str) -> Option<Value> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .map(|v| js_value(&v))
+}
+
+/// The value JavaScript's `JSON.parse` makes of the same text, as `mp_session::wire::script`
+/// takes it: numbers are doubles, a key given twice keeps its last value.
+pub fn js_value(value: &serde_json::Value) -> Value {
+    match value {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => Value::string(s),
+        serde_json::Value::Array(items) => Value::Array(items.iter().map(js_value).collect()),
+        serde_json::Value::Object(fields) => {
+            Value::Object(fields.iter().map(|(k, v)| (k.clone(), js_value(v))).collect())
+        }
+    }
+}
+
+/// `value` as `JSON.stringify` writes it: a whole number as an integer (digits exact, where
+/// JavaScript rounds those beyond 2^53 to its shortest form: the same number), any other
+/// finite number as its shortest form, a number that is not finite as `null`.
+pub fn stringify(value: &Value) -> String {
+    match value {
+        Value::Absent | Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) if !n.is_finite() => "null".into(),
+        Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n < 18_446_744_073_709_551_616.0 => {
+            (*n as u64).to_string()
+        }
+        Value::Number(n) if n.fract() == 0.0 && *n < 0.0 && *n >= -9_223_372_036_854_775_808.0 => {
+            (*n as i64).to_string()
+        }
+        Value::Number(n) => serde_json::to_string(n).unwrap_or_else(|_| "null".into()),
+        Value::String(units) => serde_json::to_string(&String::from_utf16_lossy(units)).unwrap(),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(stringify).collect();
+            format!("[{}]", items.join(","))
+        }
+        Value::Object(fields) => {
+            let fields: Vec<String> = fields
+                .iter()
+                .filter(|(_, v)| *v != Value::Absent)
+                .map(|(k, v)| format!("{}:{}", serde_json::to_string(k).unwrap(), stringify(v)))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+    }
 }
 
 /// Numbers read by the two decoders: equal to within a rounding error.
@@ -20,66 +83,14 @@ pub fn close(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
-/// Deep nesting: both decoders refuse it, at slightly different depths.
+/// Deep nesting: serde refuses it.
 pub fn too_deep(text: &str) -> bool {
     text.bytes().filter(|b| *b == b'[' || *b == b'{').count() > 100
 }
 
 /// The one place the reference is more lenient on purpose: serde's derive also reads a
 /// nested struct from an array (`"userInfo": []` as a tuple); the core, as every release
-/// before, reads `userInfo` only from an object. (Read with the derive, which skips the other
-/// fields unparsed, as the reference does: a `Value` would refuse an out-of-range number.)
-pub fn user_info_as_array(text: &str) -> bool {
-    #[derive(serde::Deserialize)]
-    struct UserInfoField {
-        #[serde(rename = "userInfo", default)]
-        user_info: Option<serde_json::Value>,
-    }
-    serde_json::from_str::<UserInfoField>(text)
-        .ok()
-        .and_then(|probe| probe.user_info)
-        .is_some_and(|value| value.is_array())
-}
-
-/// The one place the core is stricter on purpose: a `\u` escape of a lone surrogate is
-/// refused wherever it stands; serde refuses it only in a string it reads, and skips it in a
-/// field it ignores.
-pub fn lone_surrogate_escape(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    // The code unit of a `\u` escape at `at`, if one is there.
-    let unit = |at: usize| {
-        let hex = bytes.get(at + 2..at + 6)?;
-        (bytes.get(at..at + 2) == Some(b"\\u"))
-            .then(|| u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok())?
-    };
-    let mut at = 0;
-    while at < bytes.len() {
-        if bytes[at] != b'\\' {
-            at += 1;
-            continue;
-        }
-        match unit(at) {
-            Some(0xD800..=0xDBFF) if matches!(unit(at + 6), Some(0xDC00..=0xDFFF)) => at += 12,
-            Some(0xD800..=0xDFFF) => return true,
-            Some(_) => at += 6,
-            None => at += 2,
-        }
-    }
-    false
-}
-
-/// The value JavaScript's `JSON.parse` makes of the same text, as `mp_session::wire::script`
-/// takes it: numbers are doubles, a key given twice keeps its last value.
-pub fn js_value(value: &serde_json::Value) -> mp_session::wire::script::Value {
-    use mp_session::wire::script::Value;
-    match value {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
-        serde_json::Value::String(s) => Value::string(s),
-        serde_json::Value::Array(items) => Value::Array(items.iter().map(js_value).collect()),
-        serde_json::Value::Object(fields) => {
-            Value::Object(fields.iter().map(|(k, v)| (k.clone(), js_value(v))).collect())
-        }
-    }
+/// before, reads `userInfo` only from an object.
+pub fn user_info_as_array(value: &Value) -> bool {
+    matches!(value.get("userInfo"), Value::Array(_))
 }

@@ -1,0 +1,192 @@
+//! The core's decoders (`mp_session::wire::facts`), fed the facts JavaScript's half of the
+//! boundary writes (`mp_session::wire::script`), against the reference: `serde_json` with the
+//! serde derives on the same types, reading the same value. On every input of the fuzz corpus
+//! and on the edge cases below, both accept the same values and read the same fields
+//! (numbers that are not integers to within a rounding error).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::fs;
+use std::path::Path;
+
+use mp_session::wire::script::{self, Value};
+use mp_session::{Answer, Options, Record, ReplyBody, StoredSession};
+
+mod reference;
+use reference::{close, parsed, reference, stringify, too_deep, user_info_as_array};
+
+fn same_record(value: &Value) {
+    let text = stringify(value);
+    let ours = script::stored_session(value);
+    let theirs = reference::<Record>(&text);
+    match (ours, theirs) {
+        (StoredSession::Found(a), Some(b)) => assert_eq!(a, b, "{text}"),
+        (StoredSession::Absent, None) => assert!(matches!(text.as_str(), "null" | "\"\""), "absent: {text}"),
+        (StoredSession::Unreadable, None) => {}
+        (StoredSession::Unreadable, Some(_)) if user_info_as_array(value) => {}
+        (ours, theirs) => panic!("{text}\n  ours: {ours:?}\n  serde: {theirs:?}"),
+    }
+}
+
+fn same_answer(value: &Value) {
+    let text = stringify(value);
+    let ours = script::reply_body(Some(value), text.encode_utf16().count());
+    let theirs = reference::<Answer>(&text);
+    match (ours, theirs) {
+        (ReplyBody::Answer(a), Some(b)) => {
+            assert_eq!(
+                (&a.openid, &a.unionid, &a.token, &a.user_info),
+                (&b.openid, &b.unionid, &b.token, &b.user_info),
+                "{text}"
+            );
+            assert!(close(a.expires_in, b.expires_in), "{text}");
+            assert!(close(a.expires_in_camel, b.expires_in_camel), "{text}");
+            assert!(close(a.errcode, b.errcode), "{text}");
+        }
+        (ReplyBody::Unreadable, None) => {}
+        (ReplyBody::Unreadable, Some(_)) if user_info_as_array(value) => {}
+        (ReplyBody::TooLarge, _) => assert!(text.encode_utf16().count() > 65_536),
+        (ours, theirs) => panic!("{text}\n  ours: {ours:?}\n  serde: {theirs:?}"),
+    }
+}
+
+fn same_options(value: &Value) {
+    let text = stringify(value);
+    let ours = script::options(value).ok();
+    let mut theirs = reference::<Options>(&text);
+    // JavaScript describes the first 17 allowedOrigins, enough to see that there are too many.
+    if let Some(origins) = theirs.as_mut().and_then(|o| o.allowed_origins.as_mut()) {
+        origins.truncate(17);
+    }
+    match (ours, theirs) {
+        (Some(a), Some(b)) => {
+            assert_eq!(
+                (&a.login_url, &a.cloud_function, &a.platform, &a.namespace),
+                (&b.login_url, &b.cloud_function, &b.platform, &b.namespace),
+                "{text}"
+            );
+            assert_eq!(
+                (&a.failure_toast, &a.token_header, &a.allowed_origins),
+                (&b.failure_toast, &b.token_header, &b.allowed_origins),
+                "{text}"
+            );
+            for (x, y) in [
+                (a.leeway_seconds, b.leeway_seconds),
+                (a.default_ttl_seconds, b.default_ttl_seconds),
+                (a.timeout_ms, b.timeout_ms),
+                (a.max_retries, b.max_retries),
+            ] {
+                assert!(close(x, y), "{text}");
+            }
+        }
+        (None, None) => {}
+        (ours, theirs) => panic!("{text}\n  ours: {ours:?}\n  serde: {theirs:?}"),
+    }
+}
+
+/// Every value of a fuzz corpus folder, as `JSON.parse` reads each file's text after `skip`
+/// leading bytes (the fuzz target's own prefix).
+fn corpus(folder: &str, skip: usize) -> Vec<Value> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(folder);
+    let mut values = Vec::new();
+    for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let bytes = fs::read(entry.unwrap().path()).unwrap();
+        if let Some(text) = bytes.get(skip..).and_then(|b| std::str::from_utf8(b).ok()) {
+            if let Some(value) = parsed(text).filter(|_| !too_deep(text)) {
+                values.push(value);
+            }
+        }
+    }
+    assert!(values.len() > 20, "{folder}: only {} values", values.len());
+    values
+}
+
+const EDGES: &[&str] = &[
+    "null",
+    "\"\"",
+    "\"o\"",
+    "5",
+    "{}",
+    "[]",
+    "{\"v\":1,\"openid\":\"o\",\"expiresAt\":2,\"obtainedAt\":1}",
+    "{\"v\":1,\"openid\":\"o\",\"expiresAt\":2,\"obtainedAt\":1,\"extra\":[1,{\"a\":null}]}",
+    "{\"v\":1,\"openid\":\"o\",\"openid\":\"p\",\"expiresAt\":2,\"obtainedAt\":1}",
+    "{\"v\":1.0,\"openid\":\"o\",\"expiresAt\":2,\"obtainedAt\":1}",
+    "{\"v\":1,\"openid\":\"o\",\"expiresAt\":2e3,\"obtainedAt\":1}",
+    "{\"v\":1.5,\"openid\":\"o\",\"expiresAt\":2,\"obtainedAt\":1}",
+    "{\"v\":-0,\"openid\":\"o\",\"expiresAt\":2,\"obtainedAt\":-1}",
+    "{\"v\":4294967296,\"openid\":\"o\",\"expiresAt\":18446744073709551615,\"obtainedAt\":0}",
+    "{\"v\":1,\"openid\":\"o\",\"expiresAt\":18446744073709551616,\"obtainedAt\":0}",
+    "{\"v\":1,\"openid\":\"\\ud83d\\ude00 \\u5c0f\",\"expiresAt\":2,\"obtainedAt\":1}",
+    "{\"v\":1,\"openid\":\"o\",\"token\":null,\"userInfo\":{\"nickName\":\"小明\",\"x\":1},\"expiresAt\":2,\"obtainedAt\":1}",
+    "{\"v\":1,\"openid\":\"o\",\"userInfo\":{\"nickName\":5},\"expiresAt\":2,\"obtainedAt\":1}",
+    "{\"v\":1,\"openid\":\"o\",\"userInfo\":[\"n\",\"a\"],\"expiresAt\":2,\"obtainedAt\":1}",
+    "{\"v\":1,\"openid\":5,\"expiresAt\":2,\"obtainedAt\":1}",
+    "{ \"userInfo\" :\t[  ]}",
+    "{\"openid\":\"o\",\"expires_in\":3600.5,\"errcode\":-1}",
+    "{\"openid\":\"o\",\"expires_in\":1e308,\"expiresIn\":0.1}",
+    "{\"openid\":\"o\",\"expires_in\":\"3600\"}",
+    "{\"errcode\":40029,\"errmsg\":\"invalid code\"}",
+    "{\"errcode\":123456789012345678901234567890}",
+    "{\"loginUrl\":\"https://a.com\",\"timeoutMs\":5000,\"failureToast\":false}",
+    "{\"loginUrl\":\"https://a.com\",\"failureToast\":true}",
+    "{\"loginUrl\":\"https://a.com\",\"failureToast\":\"失败\",\"allowedOrigins\":[\"https://a.com\"]}",
+    "{\"loginUrl\":\"https://a.com\",\"allowedOrigins\":[\"https://a.com\",7]}",
+    "{\"loginUrl\":\"https://a.com\",\"allowedOrigins\":\"https://a.com\"}",
+    "{\"loginURL\":\"https://a.com\"}",
+    "{\"loginUrl\":\"https://a.com\",\"leewaySeconds\":1.5,\"maxRetries\":-0.0}",
+    "{\"loginUrl\":null,\"namespace\":7}",
+    "{\"a\" : [ 1 , 2 ] , \"b\" : { } }",
+    "{\"a\":\"\\/\\b\\f\\n\\r\\t\\\"\\\\\"}",
+];
+
+fn edges() -> Vec<Value> {
+    EDGES
+        .iter()
+        .map(|text| parsed(text).unwrap_or_else(|| panic!("{text}")))
+        .collect()
+}
+
+#[test]
+fn stored_records_decode_as_serde_decodes_them() {
+    for value in corpus("stored_record", 8).iter().chain(&edges()) {
+        same_record(value);
+    }
+}
+
+#[test]
+fn backend_answers_decode_as_serde_decodes_them() {
+    for value in corpus("backend_answer", 2).iter().chain(&edges()) {
+        same_answer(value);
+    }
+}
+
+#[test]
+fn options_decode_as_serde_decodes_them() {
+    for value in corpus("options", 0).iter().chain(&edges()) {
+        same_options(value);
+    }
+}
+
+#[test]
+fn an_answer_too_long_is_refused_by_its_length_and_a_lone_surrogate_is_kept() {
+    let answer = parsed(r#"{"openid":"o"}"#).unwrap();
+    assert_eq!(script::reply_body(Some(&answer), 65_537), ReplyBody::TooLarge);
+    assert!(matches!(
+        script::reply_body(Some(&answer), 65_536),
+        ReplyBody::Answer(_)
+    ));
+    assert_eq!(script::reply_body(None, 12), ReplyBody::Unreadable);
+    // JavaScript's strings hold lone surrogates; a string the core passes on is kept as it is.
+    let record = Value::Object(vec![
+        ("v".into(), Value::Number(1.0)),
+        ("openid".into(), Value::String(vec![0xd800, b'o' as u16])),
+        ("expiresAt".into(), Value::Number(2.0)),
+        ("obtainedAt".into(), Value::Number(1.0)),
+    ]);
+    let StoredSession::Found(found) = script::stored_session(&record) else {
+        panic!("a record with a lone surrogate is a record");
+    };
+    assert_eq!(found.openid, "\u{fffd}o");
+}
