@@ -65,14 +65,14 @@ impl WebSide {
         Ok(match effect {
             Effect::ReadSession { op } => Some(Input::SessionRead {
                 op,
-                found: self.local.read_session(&key),
+                found: self.local.read_session(key),
             }),
             Effect::WriteSession { op, record } => {
-                self.local.write(&key, &record);
+                self.local.write(key, &record);
                 stored(op)
             }
             Effect::RemoveSession { op } => {
-                self.local.remove(&key);
+                self.local.remove(key);
                 stored(op)
             }
             Effect::ReadDeviceId { op } => Some(Input::DeviceIdRead {
