@@ -1,5 +1,4 @@
 // @ts-check
-'use strict'
 // Alipay's mini-program API in the shape of the others (which all follow wx.*). Only the
 // plain-JavaScript entry carries it: Alipay has no WebAssembly in the logic layer.
 
@@ -60,4 +59,4 @@ function alipay(api) {
   }
 }
 
-module.exports = { alipay: alipay }
+export { alipay }

@@ -1,5 +1,4 @@
 // @ts-check
-'use strict'
 // The JavaScript half of the core's boundary (the other half: src/wire/, whose layout.rs holds
 // the same numbers). JavaScript parses, the core judges: a stored record or the backend's
 // answer is read with the engine's own JSON.parse, and the core is given its facts (each
@@ -23,7 +22,6 @@ var IN = {
   deviceIdRead: 7, storageResult: 8, loginResult: 9, postResult: 10, sendResult: 11, timeout: 12,
   listeners: 13, more: 14,
 }
-var RECORD = ['v', 'openid', 'unionid', 'token', 'expiresAt', 'obtainedAt', 'userInfo']
 var ANSWER = ['openid', 'unionid', 'token', 'expires_in', 'expiresIn', 'errcode', 'userInfo']
 var USER_INFO = ['nickName', 'avatarUrl']
 var OPTIONS = ['loginUrl', 'cloudFunction', 'platform', 'namespace', 'leewaySeconds', 'defaultTtlSeconds',
@@ -105,7 +103,9 @@ function createBoundary(exports, copyStrings) {
     if (h === undefined) {
       h = table.strings.length
       table.strings.push(text)
-      table.bytes.push(NON_ASCII.test(text) ? utf8Length(text) : text.length)
+      // Up to 42 code units, the length in units will do: every limit the core holds texts
+      // to is over three times that (its Handle's doc says so).
+      table.bytes.push(text.length > 42 && NON_ASCII.test(text) ? utf8Length(text) : text.length)
       table.index.set(text, h)
     }
     F[at] = h
@@ -175,11 +175,7 @@ function createBoundary(exports, copyStrings) {
     used = 0
     switch (kind) {
       case IN.sessionRead:
-        if (typeof value === 'string') {
-          F[0] = STRING
-          F[2] = value.length
-        } else describe(0, value, RECORD, true)
-        return
+        return record(value)
       case IN.postResult:
         if (flag < 0) return inline(0, String(value))
         return answer(value)
@@ -195,6 +191,33 @@ function createBoundary(exports, copyStrings) {
       case IN.storageResult:
         if (typeof value === 'string') return inline(0, value)
         F[0] = -1
+    }
+  }
+
+  /**
+   * The stored value, its fields by name (layout.rs, `fields::RECORD`): a cached launch's
+   * hot path reads them directly.
+   * @param {any} value
+   */
+  function record(value) {
+    if (typeof value === 'string') {
+      F[0] = STRING
+      F[2] = value.length
+      return
+    }
+    put(0, value, true)
+    if (F[0] !== OBJECT) return
+    put(1, value.v, true)
+    put(4, value.openid, true)
+    put(7, value.unionid, true)
+    put(10, value.token, true)
+    put(13, value.expiresAt, true)
+    put(16, value.obtainedAt, true)
+    var info = value.userInfo
+    put(19, info, true)
+    if (F[19] === OBJECT) {
+      put(22, info.nickName, true)
+      put(25, info.avatarUrl, true)
     }
   }
 
@@ -353,11 +376,10 @@ function createBoundary(exports, copyStrings) {
     return F[1] === 1
   }
 
-  /** Calls into the core and reads every page of its output. @param {number} id @param {() => void} call @returns {Output} */
-  function exchange(id, call) {
+  /** Reads every page of the output of the call just made. @param {number} id @returns {Output} */
+  function output(id) {
     /** @type {any[][]} */
     var effects = []
-    call()
     while (read(effects)) exports.mps_input(id, IN.more, 0, 0, 0, table.strings.length)
     var deadline = F[2]
     return { t: deadline < 0 ? null : deadline, e: effects }
@@ -388,7 +410,8 @@ function createBoundary(exports, copyStrings) {
       if (web) unknownKey(describe(WEB_OPTIONS_AT, web, WEB_OPTIONS, false), web, WEB_OPTIONS)
       else F[WEB_OPTIONS_AT] = ABSENT
       table = newTable()
-      var out = exchange(-1, function () { exports.mps_create(words[0] >>> 0, words[1] >>> 0, words[2] >>> 0, words[3] >>> 0) })
+      exports.mps_create(words[0] >>> 0, words[1] >>> 0, words[2] >>> 0, words[3] >>> 0)
+      var out = output(-1)
       var made = out.e[0]
       if (made[0] === 10) return { error: made[3] }
       tables[made[1]] = table
@@ -403,10 +426,9 @@ function createBoundary(exports, copyStrings) {
     input: function (id, kind, arg, flag, now, value) {
       table = tables[id] || newTable()
       views()
-      return exchange(id, function () {
-        facts(kind, flag, value)
-        exports.mps_input(id, kind, arg, flag, now, table.strings.length)
-      })
+      facts(kind, flag, value)
+      exports.mps_input(id, kind, arg, flag, now, table.strings.length)
+      return output(id)
     },
     /** @param {number} id */
     close: function (id) {
@@ -436,4 +458,4 @@ function utf8Length(text) {
   return n
 }
 
-module.exports = { createBoundary: createBoundary, IN: IN }
+export { createBoundary, IN }

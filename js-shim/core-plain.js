@@ -1,13 +1,12 @@
 // @ts-check
-'use strict'
 // Loads the core where the logic layer has no WebAssembly (QQ, Baidu, Kuaishou, Alipay
 // outside a Worker, WeChat before base library 2.13.0): the same module, turned into
 // JavaScript by binaryen's wasm2js at build time (scripts/build). Each instance has its own
 // memory; one that trapped (a thrown `abort`) is replaced by a fresh one, as with the wasm.
 
-var makeInstance = require('mp-session-plain-core').default
-var keep = require('./keeper').keep
-var errors = require('./errors')
+import { default as makeInstance } from 'mp-session-plain-core'
+import { keep } from './keeper.js'
+import * as errors from './errors.js'
 
 /**
  * The live core (the platform and wasm path do not matter here: nothing is loaded).
@@ -25,4 +24,4 @@ function loadCore() {
   })
 }
 
-module.exports = { loadCore: loadCore }
+export { loadCore }

@@ -1,5 +1,4 @@
 // @ts-check
-'use strict'
 // Loads the WebAssembly core, once per app and again after it dies.
 //
 // Mini-program platforms have no `WebAssembly`: WeChat has `WXWebAssembly.instantiate(path,
@@ -11,9 +10,9 @@
 //
 // The module imports nothing: everything crosses through its four exports (boundary.js).
 
-var keep = require('./keeper').keep
-var errors = require('./errors')
-var platforms = require('./platforms')
+import { keep } from './keeper.js'
+import * as errors from './errors.js'
+import * as platforms from './platforms.js'
 
 /** Where the developer tool's "build npm" step puts the file (brotli: base library 2.14.0). */
 var DEFAULT_WASM_PATH = '/miniprogram_npm/mp-session/mp_session.wasm.br'
@@ -88,4 +87,4 @@ function readWasmFile(wasmPath) {
   return /\.br$/.test(file) ? node.getBuiltinModule('zlib').brotliDecompressSync(bytes) : bytes
 }
 
-module.exports = { loadCore: loadCore, DEFAULT_WASM_PATH: DEFAULT_WASM_PATH }
+export { loadCore, DEFAULT_WASM_PATH }

@@ -1,10 +1,9 @@
 // @ts-check
-'use strict'
 // Runs one session's core: feeds it inputs (with the time: the core reads no clock), and
 // carries out the effects it gives back through the platform's host, in order. Every
 // decision is the core's; this file only moves values and keeps the core's one timer.
 
-var IN = require('./boundary').IN
+import { IN } from './boundary.js'
 
 /**
  * @typedef {import('./boundary').Output} Output
@@ -227,4 +226,4 @@ function createDriver(boundary, id, setup, host, hooks) {
   }
 }
 
-module.exports = { createDriver: createDriver }
+export { createDriver }

@@ -1,12 +1,11 @@
 // @ts-check
-'use strict'
 // `createSession` for mini-programs, given how the core is loaded (index.js: WebAssembly;
 // plain.js: the same core as JavaScript). It picks the platform and its API, hands the core
 // a host that speaks it, and turns the core's answers into promises (session.js).
 
-var createHost = require('./host').createHost
-var platforms = require('./platforms')
-var shared = require('./session')
+import { createHost } from './host.js'
+import * as platforms from './platforms.js'
+import * as shared from './session.js'
 
 /** The first base library whose wx.setStorage / getStorage take `encrypt: true`. */
 var ENCRYPT_MIN_BASE_LIBRARY = '2.21.3'
@@ -113,4 +112,4 @@ function isWxLike(api) {
     .every(function (name) { return typeof api[name] === 'function' })
 }
 
-module.exports = { createEntry: createEntry }
+export { createEntry }

@@ -1,5 +1,4 @@
 // @ts-check
-'use strict'
 
 /**
  * Turns the core's `{ code, message, retryable, errcode, status, detail, session }` into an
@@ -53,4 +52,4 @@ function describe(cause) {
   return String(text)
 }
 
-module.exports = { toError: toError, shimError: shimError, describe: describe }
+export { toError, shimError, describe }

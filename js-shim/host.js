@@ -1,11 +1,10 @@
 // @ts-check
-'use strict'
 // What the core needs done, with `wx.*` (or another mini-program API of the same shape):
 // storage, wx.login, wx.request, wx.showToast. Values go back as the platform gave them (a
 // stored value, a body's text, a failure's errMsg): the boundary describes them, the core
 // judges them.
 
-var errors = require('./errors')
+import * as errors from './errors.js'
 
 /** Extra time given to wx.login and wx.request, so that the core's own deadline decides. */
 var GRACE_MS = 1000
@@ -147,4 +146,4 @@ function createHost(api, platform, encrypted) {
   }
 }
 
-module.exports = { createHost: createHost }
+export { createHost }

@@ -1,10 +1,9 @@
 // @ts-check
-'use strict'
 // The one live core of the app, however it is loaded (core.js, core-plain.js): made on first
 // use, shared by every session, replaced after it traps (session.js marks it dead) or after
 // a load that failed.
 
-var createBoundary = require('./boundary').createBoundary
+import { createBoundary } from './boundary.js'
 
 /**
  * @typedef {import('./session').Core & { ready: Promise<Core> }} Core
@@ -39,4 +38,4 @@ function keep(make, failed) {
   return core.ready
 }
 
-module.exports = { keep: keep }
+export { keep }

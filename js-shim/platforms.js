@@ -1,5 +1,4 @@
 // @ts-check
-'use strict'
 // The mini-program platforms: each one's API object and WebAssembly loader, found by the
 // platform's name. Alipay's API, the one not shaped as wx.*, is adapted in alipay.js.
 
@@ -51,4 +50,4 @@ function isName(name) {
   return typeof name === 'string' && NAMES.indexOf(/** @type {any} */ (name)) >= 0
 }
 
-module.exports = { NO_WEBASSEMBLY: NO_WEBASSEMBLY, NAMES: NAMES, apiOf: apiOf, loaderOf: loaderOf, detect: detect, isName: isName }
+export { NO_WEBASSEMBLY, NAMES, apiOf, loaderOf, detect, isName }

@@ -1,10 +1,9 @@
 // @ts-check
-'use strict'
 // What every platform's session shares: the calls under way, their promises, the listeners,
 // the app's own requests, and what happens when the core traps or the session is closed.
 
-var errors = require('./errors')
-var createDriver = require('./driver').createDriver
+import * as errors from './errors.js'
+import { createDriver } from './driver.js'
 
 /**
  * @typedef {import('./index').Session} Session
@@ -393,4 +392,4 @@ function entropy() {
   return bytes
 }
 
-module.exports = { makeSession: makeSession, killCore: killCore, readOptions: readOptions, isPlainData: isPlainData }
+export { makeSession, killCore, readOptions, isPlainData }

@@ -1,6 +1,5 @@
 // The CommonJS entry of mp-session/web: say where the .wasm is with `options.wasm`.
-'use strict'
-var createWebSession = require('./session.js').createWebSession
+import { createWebSession } from './session.js'
 
 /**
  * Creates the session of one namespace in a web page.

@@ -1,10 +1,9 @@
 // @ts-check
-'use strict'
 // Carries out the core's network and redirect effects in a web page: `fetch` and
 // `location.assign`. Storage and login codes are the core's own (gloo-storage, the OAuth
 // redirect), not the host's.
 
-var errors = require('../errors')
+import * as errors from '../errors.js'
 
 /** @typedef {import('../driver').Host} Host */
 
@@ -82,4 +81,4 @@ function createWebHost(fetchImpl) {
   }
 }
 
-module.exports = { createWebHost: createWebHost }
+export { createWebHost }

@@ -1,13 +1,12 @@
 // @ts-check
-'use strict'
 // mp-session for web pages (official accounts): the same core and the same session API as in
 // the mini-program, with codes from the OAuth redirect and the session in browser storage.
 
-var glue = require('mp-session-web-glue')
-var shared = require('../session')
-var errors = require('../errors')
-var createBoundary = require('../boundary').createBoundary
-var createWebHost = require('./host').createWebHost
+import * as glue from 'mp-session-web-glue'
+import * as shared from '../session.js'
+import * as errors from '../errors.js'
+import { createBoundary } from '../boundary.js'
+import { createWebHost } from './host.js'
 
 /** The web-only options the core checks; the shim reads `wasm` and `fetch` itself. */
 var WEB_OPTIONS = ['appid', 'scope', 'authorizeUrl', 'redirectUri']
@@ -69,4 +68,4 @@ function createWebSession(options, defaultWasm) {
   }, read.settings())
 }
 
-module.exports = { createWebSession: createWebSession }
+export { createWebSession }

@@ -6,6 +6,10 @@ use crate::core::text::Text;
 /// place there, with its length in UTF-8 bytes as JavaScript measured it. JavaScript gives
 /// one string one handle, so two handles are equal exactly when their strings are: the core
 /// can compare an openid or a token without reading either.
+///
+/// For a string of at most 42 UTF-16 code units JavaScript may give its length in units
+/// instead of bytes (it then need not look at its characters): it has at most 126 bytes,
+/// under every limit the core holds a text to (the smallest is 128), so no verdict changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Handle {
     id: u32,

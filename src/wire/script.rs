@@ -66,7 +66,13 @@ impl Strings {
                 self.strings.len() - 1
             }
         };
-        (id as u32, utf8_len(text) as u32)
+        // As boundary.js: up to 42 units, their count will do (see `Handle`).
+        let bytes = if text.len() <= 42 {
+            text.len()
+        } else {
+            utf8_len(text)
+        };
+        (id as u32, bytes as u32)
     }
 
     /// The string at place `id`.

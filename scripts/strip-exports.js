@@ -1,17 +1,21 @@
 #!/usr/bin/env node
-// Removes every global from a .wasm file's export section.
+// Removes from a .wasm file's export section every global, and the C library functions the
+// module defines for itself (memcpy, memmove, memset: src/host/mem.rs), which the linker
+// exports as it does every unmangled function.
 //
 // iOS WeChat refuses a module that exports a Global ("export 支持函数、Memory、Table，iOS 平台暂不支持
-// Global"), and wasm-bindgen (since early 2026) exports `__instance_terminated` and
-// `__abort_handler` even from a panic = "abort" build, whose glue never reads them. The
-// globals stay in the module; only their export entries go. wasm-opt then drops what is unused.
+// Global"), and the linker exports `__data_end` and `__heap_base` (wasm-bindgen, since early
+// 2026, `__instance_terminated` and `__abort_handler` too). The globals and functions stay in
+// the module; only their export entries go. wasm-opt then drops what is unused.
 //
-// Usage: strip-global-exports.js IN.wasm OUT.wasm   (prints the names removed)
+// Usage: strip-exports.js IN.wasm OUT.wasm   (prints the names removed)
 'use strict'
 const fs = require('fs')
 
 const EXPORT_SECTION = 7
 const KIND_GLOBAL = 3
+/** The module's own C library functions: called from inside, never from JavaScript. */
+const OWN_LIBC = ['memcpy', 'memmove', 'memset']
 
 function readU32(bytes, pos) {
   let result = 0
@@ -38,7 +42,7 @@ function writeU32(value) {
 }
 
 /** Returns `[newBytes, removedNames]`. */
-function stripGlobalExports(bytes) {
+function stripExports(bytes) {
   if (bytes.length < 8 || bytes.readUInt32LE(0) !== 0x6d736100) throw new Error('not a wasm module')
   const parts = [bytes.subarray(0, 8)]
   const removed = []
@@ -62,7 +66,7 @@ function stripGlobalExports(bytes) {
       const kind = bytes[nameStart + nameLen]
       const [, next] = readU32(bytes, nameStart + nameLen + 1)
       p = next
-      if (kind === KIND_GLOBAL) removed.push(name)
+      if (kind === KIND_GLOBAL || OWN_LIBC.includes(name)) removed.push(name)
       else kept.push(bytes.subarray(start, p))
     }
     if (p !== bodyEnd) throw new Error('export section has trailing bytes')
@@ -73,15 +77,15 @@ function stripGlobalExports(bytes) {
   return [Buffer.concat(parts), removed]
 }
 
-module.exports = { stripGlobalExports }
+module.exports = { stripExports }
 
 if (require.main === module) {
   const [input, output] = process.argv.slice(2)
   if (!input || !output) {
-    console.error('usage: strip-global-exports.js IN.wasm OUT.wasm')
+    console.error('usage: strip-exports.js IN.wasm OUT.wasm')
     process.exit(2)
   }
-  const [stripped, removed] = stripGlobalExports(fs.readFileSync(input))
+  const [stripped, removed] = stripExports(fs.readFileSync(input))
   fs.writeFileSync(output, stripped)
-  console.log('removed global exports: ' + (removed.length ? removed.join(', ') : 'none'))
+  console.log('removed exports: ' + (removed.length ? removed.join(', ') : 'none'))
 }
