@@ -15,16 +15,20 @@ pub(crate) fn secure_origin(url: &str) -> Result<String, &'static str> {
     if url.chars().any(is_space_or_control) {
         return Err("must not contain spaces or control characters");
     }
-    let (rest, secure) = if let Some(rest) = strip_prefix_ignore_case(url, "https://") {
-        (rest, true)
-    } else if let Some(rest) = strip_prefix_ignore_case(url, "http://") {
-        (rest, false)
-    } else {
-        return Err("must start with https:// (http:// only for 127.0.0.1 or localhost)");
+    // Byte by byte: the shipped module carries no string searchers for these few checks.
+    let bytes = url.as_bytes();
+    let secure = starts_with_ignore_case(bytes, b"https://");
+    let rest = match (secure, starts_with_ignore_case(bytes, b"http://")) {
+        (true, _) => &bytes[8..],
+        (false, true) => &bytes[7..],
+        (false, false) => return Err("must start with https:// (http:// only for 127.0.0.1 or localhost)"),
     };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority_end = rest
+        .iter()
+        .position(|&b| b == b'/' || b == b'?' || b == b'#')
+        .unwrap_or(rest.len());
     let authority = &rest[..authority_end];
-    if authority.contains('@') {
+    if authority.contains(&b'@') {
         return Err("must not contain a user name or password");
     }
     let (host, port) =
@@ -32,11 +36,11 @@ pub(crate) fn secure_origin(url: &str) -> Result<String, &'static str> {
     if !secure && !is_loopback(host) {
         return Err("must use https:// (http:// is only for 127.0.0.1 or localhost)");
     }
-    let scheme = if secure { "https://" } else { "http://" };
-    let default_port = if secure { 443 } else { 80 };
+    let (scheme, default_port) = if secure { ("https://", 443) } else { ("http://", 80) };
     let mut origin = String::with_capacity(scheme.len() + authority.len());
     origin.push_str(scheme);
-    origin.push_str(&host.to_ascii_lowercase());
+    // The host is ASCII (checked in `host_and_port`).
+    origin.extend(host.iter().map(|b| char::from(b.to_ascii_lowercase())));
     if let Some(port) = port.filter(|&p| p != default_port) {
         origin.push(':');
         push_number(&mut origin, u64::from(port));
@@ -48,61 +52,50 @@ pub(crate) fn secure_origin(url: &str) -> Result<String, &'static str> {
 pub(crate) fn check_allowed_origin(entry: &str) -> Result<String, &'static str> {
     let origin = secure_origin(entry)?;
     // The entry starts with http:// or https:// (checked above): its first '/' begins "//".
-    let path_start = entry.bytes().position(|b| b == b'/').map_or(0, |i| i + 2);
-    if entry[path_start..].contains(['/', '?', '#']) {
+    let bytes = entry.as_bytes();
+    let path_start = bytes.iter().position(|&b| b == b'/').map_or(0, |i| i + 2);
+    if bytes[path_start..].iter().any(|&b| b == b'/' || b == b'?' || b == b'#') {
         return Err("must be an origin such as https://api.example.com, with no path");
     }
     Ok(origin)
 }
 
-fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = text.get(..prefix.len())?;
-    if head.eq_ignore_ascii_case(prefix) {
-        text.get(prefix.len()..)
-    } else {
-        None
-    }
+fn starts_with_ignore_case(text: &[u8], prefix: &[u8]) -> bool {
+    text.len() >= prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 /// The host and port of `host[:port]` or `[v6][:port]`, if both are well formed.
-fn host_and_port(authority: &str) -> Option<(&str, Option<u32>)> {
-    let (host, port) = if authority.starts_with('[') {
-        let close = authority.find(']')?;
-        let after = &authority[close + 1..];
-        let port = match after.strip_prefix(':') {
-            Some(port) => Some(port),
-            None if after.is_empty() => None,
-            None => return None,
+fn host_and_port(authority: &[u8]) -> Option<(&[u8], Option<u32>)> {
+    let (host, port) = if authority.first() == Some(&b'[') {
+        let close = authority.iter().position(|&b| b == b']')?;
+        let port = match &authority[close + 1..] {
+            [] => None,
+            [b':', port @ ..] => Some(port),
+            _ => return None,
         };
         (&authority[..=close], port)
     } else {
-        match authority.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
+        match authority.iter().rposition(|&b| b == b':') {
+            Some(colon) => (&authority[..colon], Some(&authority[colon + 1..])),
             None => (authority, None),
         }
     };
     let port = match port {
         None => None,
-        Some(port) => {
-            let valid = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
-            // At most five digits: no overflow. Port 0 (or none valid) is refused below.
-            let number = match valid {
-                true => port.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0')),
-                false => 0,
-            };
+        Some(digits) => {
+            // At most five digits: no overflow. Port 0 (or none valid) is refused.
+            if digits.is_empty() || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            let number = digits.iter().fold(0, |n, b| n * 10 + u32::from(b - b'0'));
             Some(Some(number).filter(|p| (1..=65_535).contains(p))?)
         }
     };
-    let name_ok = if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        !inner.is_empty()
-            && inner
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-    } else {
-        !host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    let name_ok = match host {
+        [b'[', inner @ .., b']'] => {
+            !inner.is_empty() && inner.iter().all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        }
+        _ => !host.is_empty() && host.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'),
     };
     name_ok.then_some((host, port))
 }
@@ -114,8 +107,8 @@ fn is_space_or_control(c: char) -> bool {
         | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
 }
 
-fn is_loopback(host: &str) -> bool {
-    host == "127.0.0.1" || host.eq_ignore_ascii_case("localhost") || host == "[::1]"
+fn is_loopback(host: &[u8]) -> bool {
+    host == b"127.0.0.1" || host.eq_ignore_ascii_case(b"localhost") || host == b"[::1]"
 }
 
 #[cfg(test)]
