@@ -1,7 +1,5 @@
 //! The queue of effects, and the ids that tie their answers back to them.
 
-use std::collections::VecDeque;
-
 use crate::core::effect::Effect;
 use crate::core::input::OpId;
 
@@ -9,7 +7,9 @@ use crate::core::input::OpId;
 #[derive(Clone, Debug)]
 pub(crate) struct Outbox<T> {
     last_id: u32,
-    effects: VecDeque<Effect<T>>,
+    /// The effects of the current burst; those before `next` were polled already.
+    effects: Vec<Option<Effect<T>>>,
+    next: usize,
 }
 
 impl<T> Default for Outbox<T> {
@@ -17,7 +17,8 @@ impl<T> Default for Outbox<T> {
         // Room for a launch's effects from the start: a cached launch allocates nothing.
         Outbox {
             last_id: 0,
-            effects: VecDeque::with_capacity(8),
+            effects: Vec::with_capacity(8),
+            next: 0,
         }
     }
 }
@@ -30,14 +31,21 @@ impl<T> Outbox<T> {
     }
 
     pub(crate) fn push(&mut self, effect: Effect<T>) {
-        self.effects.push_back(effect);
+        self.effects.push(Some(effect));
     }
 
     pub(crate) fn pop(&mut self) -> Option<Effect<T>> {
-        self.effects.pop_front()
+        let effect = self.effects.get_mut(self.next).and_then(Option::take);
+        self.next += 1;
+        if self.next >= self.effects.len() {
+            // All polled: the room is used again from the start.
+            self.effects.clear();
+            self.next = 0;
+        }
+        effect
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.effects.is_empty()
+        self.next >= self.effects.len()
     }
 }

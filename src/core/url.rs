@@ -36,7 +36,11 @@ pub(crate) fn secure_origin(url: &str) -> Result<String, &'static str> {
     if !secure && !is_loopback(host) {
         return Err("must use https:// (http:// is only for 127.0.0.1 or localhost)");
     }
-    let (scheme, default_port) = if secure { ("https://", 443) } else { ("http://", 80) };
+    let (scheme, default_port) = if secure {
+        ("https://", 443)
+    } else {
+        ("http://", 80)
+    };
     let mut origin = String::with_capacity(scheme.len() + authority.len());
     origin.push_str(scheme);
     // The host is ASCII (checked in `host_and_port`).
@@ -54,7 +58,10 @@ pub(crate) fn check_allowed_origin(entry: &str) -> Result<String, &'static str> 
     // The entry starts with http:// or https:// (checked above): its first '/' begins "//".
     let bytes = entry.as_bytes();
     let path_start = bytes.iter().position(|&b| b == b'/').map_or(0, |i| i + 2);
-    if bytes[path_start..].iter().any(|&b| b == b'/' || b == b'?' || b == b'#') {
+    if bytes[path_start..]
+        .iter()
+        .any(|&b| b == b'/' || b == b'?' || b == b'#')
+    {
         return Err("must be an origin such as https://api.example.com, with no path");
     }
     Ok(origin)
@@ -93,9 +100,17 @@ fn host_and_port(authority: &[u8]) -> Option<(&[u8], Option<u32>)> {
     };
     let name_ok = match host {
         [b'[', inner @ .., b']'] => {
-            !inner.is_empty() && inner.iter().all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+            !inner.is_empty()
+                && inner
+                    .iter()
+                    .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
         }
-        _ => !host.is_empty() && host.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'),
+        _ => {
+            !host.is_empty()
+                && host
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        }
     };
     name_ok.then_some((host, port))
 }

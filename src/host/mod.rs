@@ -211,15 +211,18 @@ fn compact(session: &mut Session, strings: u32, out: &mut Output) {
     if strings <= session.kept.saturating_mul(2).saturating_add(SLACK) {
         return;
     }
-    let mut ids = Vec::new();
-    session.machine.texts_mut(&mut |handle| ids.push(handle.id()));
-    ids.sort_unstable();
-    ids.dedup();
+    // The strings held, each once, in the order first met (they are few: a search will do).
+    let mut ids: Vec<u32> = Vec::new();
+    session.machine.texts_mut(&mut |handle| {
+        if !ids.contains(&handle.id()) {
+            ids.push(handle.id());
+        }
+    });
     if !out.table(&ids) {
         return;
     }
     session.machine.texts_mut(&mut |handle| {
-        if let Ok(place) = ids.binary_search(&handle.id()) {
+        if let Some(place) = ids.iter().position(|&id| id == handle.id()) {
             *handle = handle.moved_to(place as u32);
         }
     });
