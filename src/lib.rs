@@ -65,6 +65,9 @@
 //! for web pages and its pieces (`web::oauth`, `web::storage`) are built too.
 
 #![deny(missing_docs, missing_debug_implementations)]
+// The shipped module is built small, with the functions of a cached launch built fast
+// (`--cfg mp_session_tuned`, set by scripts/build; Cargo.toml says more).
+#![cfg_attr(mp_session_tuned, feature(optimize_attribute))]
 
 mod core;
 pub mod host;

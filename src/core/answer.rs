@@ -101,8 +101,9 @@ impl Answer {
 /// The body of the backend's HTTP answer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReplyBody<T = String> {
-    /// A JSON object that decoded as an [`Answer`].
-    Answer(Answer<T>),
+    /// A JSON object that decoded as an [`Answer`] (boxed: every input that can carry one
+    /// stays small).
+    Answer(Box<Answer<T>>),
     /// Anything else: not JSON, or JSON of the wrong shape.
     Unreadable,
     /// A body longer than [`crate::MAX_ANSWER_CHARS`], not parsed.
@@ -123,7 +124,7 @@ impl<T> Reply<T> {
     pub fn ok(answer: Answer<T>) -> Reply<T> {
         Reply {
             status: 200,
-            body: ReplyBody::Answer(answer),
+            body: ReplyBody::Answer(Box::new(answer)),
         }
     }
 
@@ -131,7 +132,7 @@ impl<T> Reply<T> {
     pub fn with_status(status: u16, answer: Answer<T>) -> Reply<T> {
         Reply {
             status,
-            body: ReplyBody::Answer(answer),
+            body: ReplyBody::Answer(Box::new(answer)),
         }
     }
 
@@ -279,7 +280,7 @@ mod tests {
 
     fn verdict(status: u16, json: &str) -> Verdict<String> {
         let body = match serde_json::from_str::<Answer>(json) {
-            Ok(answer) => ReplyBody::Answer(answer),
+            Ok(answer) => ReplyBody::Answer(Box::new(answer)),
             Err(_) => ReplyBody::Unreadable,
         };
         judge(&Reply { status, body }, 1_000, TTL)

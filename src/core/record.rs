@@ -75,6 +75,7 @@ impl Standing {
 impl<T: Text> Record<T> {
     /// Judges the record at `now`: fresh until `leeway_ms` before expiry. The leeway never
     /// takes more than half a session's life, so a short-lived session is not born stale.
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     pub fn standing(&self, now: u64, leeway_ms: u64) -> Standing {
         if !self.is_well_formed() {
             return Standing::Invalid;
@@ -122,6 +123,7 @@ impl<T: Text> Record<T> {
     }
 
     /// The session the app sees.
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     pub fn to_session(&self, source: Source) -> Session<T> {
         Session {
             openid: self.openid.clone(),

@@ -137,34 +137,33 @@ fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<Session, crate::Er
 /// the call or the effect's id, `flag` a small number whose meaning `kind` gives, `strings`
 /// how many strings JavaScript's table for the session holds. An unknown session or kind
 /// gives an output with no effects.
+#[cfg_attr(mp_session_tuned, optimize(speed))]
 pub fn input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, strings: u32) {
     let now = time(now);
     with_module(|module| {
-        let decoded = decode::<Text>(kind, arg, flag, Facts::new(&module.slots, &module.texts));
+        let Some(Some(session)) = module.sessions.get_mut(id as usize) else {
+            return Output::new(&mut module.slots, &mut module.texts).finish(false, None);
+        };
+        let facts = Facts::new(&module.slots, &module.texts);
+        let decoded = decode(kind, arg, flag, facts, &mut session.machine, now);
         let mut out = Output::new(&mut module.slots, &mut module.texts);
-        {
-            let Some(Some(session)) = module.sessions.get_mut(id as usize) else {
-                return out.finish(false, None);
-            };
-            match decoded {
-                Decoded::Input(input) => session.machine.handle(now, input),
-                Decoded::Timeout => session.machine.handle_timeout(now),
-                Decoded::Current => {
-                    session.machine.handle(now, Input::Load);
-                    out.current(session.machine.current(now).as_ref());
-                }
-                Decoded::Rejected(call, error) => out.effect(&crate::Effect::Settle {
-                    calls: crate::Calls::One(call),
-                    result: Err(error),
-                }),
-                Decoded::More | Decoded::Nothing => {}
+        match decoded {
+            Decoded::Handled | Decoded::More | Decoded::Nothing => {}
+            Decoded::Timeout => session.machine.handle_timeout(now),
+            Decoded::Current => {
+                session.machine.handle(now, Input::Load);
+                out.current(session.machine.current(now).as_ref());
             }
-            let more = session.drain(now, &mut out);
-            if !more {
-                compact(session, strings, &mut out);
-            }
-            out.finish(more, session.machine.poll_timeout());
+            Decoded::Rejected(call, error) => out.effect(&crate::Effect::Settle {
+                calls: crate::Calls::One(call),
+                result: Err(error),
+            }),
         }
+        let more = session.drain(now, &mut out);
+        if !more {
+            compact(session, strings, &mut out);
+        }
+        out.finish(more, session.machine.poll_timeout());
     })
 }
 
@@ -180,6 +179,7 @@ pub fn close(id: u32) {
 impl Session {
     /// Writes effects into `out` while there is room, after the web side took those it
     /// carries out itself; `true` when some are left for the next call (`MORE`).
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     fn drain(&mut self, now: u64, out: &mut Output) -> bool {
         while out.has_room() {
             let Some(effect) = self.machine.poll_effect() else {

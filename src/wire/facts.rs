@@ -121,6 +121,7 @@ impl<'a> Facts<'a> {
 
 impl Described<'_> {
     /// The field `name` (one of `names`, or the nested fields after them).
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     fn field(&self, index: usize) -> Field {
         let at = self.at + 1 + 3 * index;
         Field {
@@ -173,6 +174,7 @@ impl Described<'_> {
     }
 
     /// An optional string field, as the core's text type `T`.
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     fn passed<T: WireText>(&self, index: usize) -> Result<Option<T>, Wrong> {
         let texts = self.facts.texts;
         self.read(index, |f| {
@@ -194,35 +196,6 @@ impl Described<'_> {
         (f.kind == value::STRING)
             .then(|| inline(f.a, f.b, self.facts.texts))
             .flatten()
-    }
-
-    /// An optional number field.
-    fn number(&self, index: usize) -> Result<Option<f64>, Wrong> {
-        self.read(index, number)
-    }
-
-    /// A required whole number field, `0..=max`.
-    fn whole(&self, index: usize, max: u64) -> Result<u64, Wrong> {
-        match self.read(index, |f| whole(f, max))? {
-            Some(n) => Ok(n),
-            None => Err(Wrong::new("is required").in_field(self.name(index))),
-        }
-    }
-
-    /// The optional `userInfo` at `index`, whose own fields follow `names` (only an object).
-    fn user_info<T: WireText>(&self, index: usize) -> Result<Option<UserInfo<T>>, Wrong> {
-        let nested = self
-            .facts
-            .object(self.at + 3 * self.names.len(), &fields::USER_INFO);
-        self.read(index, |f| {
-            if f.kind != value::OBJECT {
-                return Err(Wrong::new("must be an object"));
-            }
-            Ok(UserInfo {
-                nick_name: nested.passed(0)?,
-                avatar_url: nested.passed(1)?,
-            })
-        })
     }
 }
 
@@ -250,57 +223,100 @@ fn whole(field: Field, max: u64) -> Result<u64, Wrong> {
 }
 
 /// What a storage read found: `''`, `null` and nothing at all are nothing.
+#[cfg_attr(mp_session_tuned, optimize(speed))]
 pub(crate) fn stored_session<T: WireText>(facts: Facts<'_>) -> StoredSession<T> {
     match facts.kind(0) {
         k if k == value::ABSENT || k == value::NULL => StoredSession::Absent,
         k if k == value::STRING && facts.slot(2) == 0.0 => StoredSession::Absent,
-        _ => match record(facts.object(0, &fields::RECORD)) {
-            Ok(record) => StoredSession::Found(record),
-            Err(_) => StoredSession::Unreadable,
+        k if k == value::OBJECT => match record(facts) {
+            Some(record) => StoredSession::Found(record),
+            None => StoredSession::Unreadable,
         },
+        _ => StoredSession::Unreadable,
     }
 }
 
-fn record<T: WireText>(record: Described<'_>) -> Result<Record<T>, Wrong> {
-    if !record.is_object() {
-        return Err(Wrong::new("must be an object"));
-    }
-    let v = record.whole(0, u64::from(u32::MAX))? as u32;
-    let openid = record.passed(1)?;
-    Ok(Record {
-        v,
-        openid: openid.ok_or_else(|| Wrong::new("openid is required"))?,
-        unionid: record.passed(2)?,
-        token: record.passed(3)?.map(Secret::hide),
-        expires_at: record.whole(4, u64::MAX)?,
-        obtained_at: record.whole(5, u64::MAX)?,
-        user_info: record.user_info(6)?,
+/// The record described from slot 0 (the fields of [`fields::RECORD`] at 1, 4, ... 19, and
+/// `userInfo`'s at 22 and 25); `None` when it is not one. (A launch reads it: the fields are
+/// read where they are, and no message is made for a record that is not one.)
+#[cfg_attr(mp_session_tuned, optimize(speed))]
+fn record<T: WireText>(facts: Facts<'_>) -> Option<Record<T>> {
+    Some(Record {
+        v: facts.whole_at(1, u64::from(u32::MAX))? as u32,
+        openid: facts.text_at(4)??,
+        unionid: facts.text_at(7)?,
+        token: facts.text_at(10)?.map(Secret::hide),
+        expires_at: facts.whole_at(13, u64::MAX)?,
+        obtained_at: facts.whole_at(16, u64::MAX)?,
+        user_info: facts.user_info_at(19)?,
     })
 }
 
-/// The body of the backend's answer; the slot after its fields holds the body's length.
+/// The body of the backend's answer, described as the record is (the fields of
+/// [`fields::ANSWER`]); slot 28 holds the body's length.
 pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>) -> ReplyBody<T> {
-    let answer = facts.object(0, &fields::ANSWER);
-    if facts.slot(answer.end(2)) > MAX_ANSWER_CHARS as f64 {
+    if facts.slot(28) > MAX_ANSWER_CHARS as f64 {
         return ReplyBody::TooLarge;
     }
-    let decoded = (|| {
-        if !answer.is_object() {
-            return Err(Wrong::new("must be an object"));
-        }
-        Ok(Answer {
-            openid: answer.passed(0)?,
-            unionid: answer.passed(1)?,
-            token: answer.passed(2)?.map(Secret::hide),
-            expires_in: answer.number(3)?,
-            expires_in_camel: answer.number(4)?,
-            errcode: answer.number(5)?,
-            user_info: answer.user_info(6)?,
+    let answer = || {
+        (facts.kind(0) == value::OBJECT).then_some(())?;
+        Some(Answer {
+            openid: facts.text_at(1)?,
+            unionid: facts.text_at(4)?,
+            token: facts.text_at(7)?.map(Secret::hide),
+            expires_in: facts.number_at(10)?,
+            expires_in_camel: facts.number_at(13)?,
+            errcode: facts.number_at(16)?,
+            user_info: facts.user_info_at(19)?,
         })
-    })();
-    match decoded {
-        Ok(answer) => ReplyBody::Answer(answer),
-        Err(_) => ReplyBody::Unreadable,
+    };
+    match answer() {
+        Some(answer) => ReplyBody::Answer(Box::new(answer)),
+        None => ReplyBody::Unreadable,
+    }
+}
+
+impl Facts<'_> {
+    /// The optional string field whose kind is at `at`: `Some(None)` when absent or `null`,
+    /// `None` when it is something else.
+    fn text_at<T: WireText>(&self, at: usize) -> Option<Option<T>> {
+        match self.slot(at) {
+            k if k == value::ABSENT || k == value::NULL => Some(None),
+            k if k == value::STRING => T::read(self.slot(at + 1), self.slot(at + 2), self.texts).map(Some),
+            _ => None,
+        }
+    }
+
+    /// The optional number field at `at` (`None`: not a number, or beyond a double).
+    fn number_at(&self, at: usize) -> Option<Option<f64>> {
+        match self.slot(at) {
+            k if k == value::ABSENT || k == value::NULL => Some(None),
+            k if k == value::NUMBER && self.slot(at + 1).is_finite() => Some(Some(self.slot(at + 1))),
+            _ => None,
+        }
+    }
+
+    /// The required whole number field at `at`, `0..=max`.
+    fn whole_at(&self, at: usize, max: u64) -> Option<u64> {
+        let field = Field {
+            kind: self.slot(at),
+            a: self.slot(at + 1),
+            b: 0.0,
+        };
+        whole(field, max).ok()
+    }
+
+    /// The optional `userInfo` field at `at`, its own fields 3 and 6 slots after the last of
+    /// its object's (only an object).
+    fn user_info_at<T: WireText>(&self, at: usize) -> Option<Option<UserInfo<T>>> {
+        match self.slot(at) {
+            k if k == value::ABSENT || k == value::NULL => Some(None),
+            k if k == value::OBJECT => Some(Some(UserInfo {
+                nick_name: self.text_at(at + 3)?,
+                avatar_url: self.text_at(at + 6)?,
+            })),
+            _ => None,
+        }
     }
 }
 

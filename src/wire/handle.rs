@@ -1,5 +1,7 @@
 //! A string that stays in JavaScript, named by a number.
 
+use std::num::NonZeroU32;
+
 use crate::core::text::Text;
 
 /// A string JavaScript keeps in its session's table (`js-shim/boundary.js`), named by its
@@ -12,24 +14,30 @@ use crate::core::text::Text;
 /// under every limit the core holds a text to (the smallest is 128), so no verdict changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Handle {
-    id: u32,
+    /// One more than the place: never zero, so that an `Option<Handle>` takes no more room
+    /// (the session and the record, which hold several, move on every launch).
+    place: NonZeroU32,
     bytes: u32,
 }
 
 impl Handle {
-    /// The string at place `id` of the table, `bytes` long in UTF-8.
-    pub fn new(id: u32, bytes: u32) -> Handle {
-        Handle { id, bytes }
+    /// The string at place `id` of the table, `bytes` long in UTF-8; `None` for the one
+    /// place there cannot be.
+    pub fn new(id: u32, bytes: u32) -> Option<Handle> {
+        Some(Handle {
+            place: NonZeroU32::new(id.wrapping_add(1))?,
+            bytes,
+        })
     }
 
     /// Its place in JavaScript's table.
     pub fn id(self) -> u32 {
-        self.id
+        self.place.get() - 1
     }
 
     /// The same string after the table was compacted and it moved to place `id`.
     pub fn moved_to(self, id: u32) -> Handle {
-        Handle { id, ..self }
+        Handle::new(id, self.bytes).unwrap_or(self)
     }
 }
 

@@ -3,17 +3,18 @@
 use crate::core::answer::Reply;
 use crate::core::error::Error;
 use crate::core::input::{CallId, Input, LoginResult, OpId, PlatformError, SendResult};
+use crate::core::machine::Machine;
 use crate::core::record::StoredSession;
 use crate::core::secret::Secret;
 use crate::wire::facts::{self, Facts};
 use crate::wire::layout::{kind, value};
 use crate::wire::text::WireText;
 
-/// What an input is to the host.
+/// What an input is to the host, once the machine has had it.
 #[derive(Debug)]
 pub(crate) enum Decoded<T> {
-    /// An input of the machine.
-    Input(Input<T>),
+    /// An input the machine has handled.
+    Handled,
     /// The timer for the deadline fired.
     Timeout,
     /// `current()`.
@@ -26,8 +27,17 @@ pub(crate) enum Decoded<T> {
     Nothing,
 }
 
-/// The input `kind` says happened, with its `arg`, `flag` and facts.
-pub(crate) fn decode<T: WireText>(kind: u32, arg: u32, flag: i32, facts: Facts<'_>) -> Decoded<T> {
+/// The input `kind` says happened, with its `arg`, `flag` and facts, handed to `machine` at
+/// `now` as it is made (a value moved is a copy, on an interpreter).
+#[cfg_attr(mp_session_tuned, optimize(speed))]
+pub(crate) fn decode<T: WireText>(
+    kind: u32,
+    arg: u32,
+    flag: i32,
+    facts: Facts<'_>,
+    machine: &mut Machine<T>,
+    now: u64,
+) -> Decoded<T> {
     let op = OpId(arg);
     let said = || match facts.text(0) {
         Some(text) => PlatformError::said(&text),
@@ -96,5 +106,6 @@ pub(crate) fn decode<T: WireText>(kind: u32, arg: u32, flag: i32, facts: Facts<'
         kind::MORE => return Decoded::More,
         _ => return Decoded::Nothing,
     };
-    Decoded::Input(input)
+    machine.handle(now, input);
+    Decoded::Handled
 }

@@ -72,6 +72,7 @@ impl<'a> Output<'a> {
         }
     }
 
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     fn passed<T: WireText>(&mut self, text: Option<&T>) {
         match text {
             Some(text) => text.write(self),
@@ -95,6 +96,7 @@ impl<'a> Output<'a> {
     }
 
     /// A session: openid, unionid, token, expiresAt, userInfo, source (0 cache, 1 login).
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     fn session<T: WireText>(&mut self, session: &Session<T>) {
         session.openid.write(self);
         self.passed(session.unionid.as_ref());
@@ -182,6 +184,7 @@ impl<'a> Output<'a> {
     }
 
     /// Adds one effect of the machine.
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     pub(crate) fn effect<T: WireText>(&mut self, effect: &Effect<T>) {
         match effect {
             Effect::ReadSession { op } => self.op(effect::READ_SESSION, op.0),
@@ -280,6 +283,7 @@ impl<'a> Output<'a> {
     /// Ends the output: the header says how many slots it uses, whether effects wait for
     /// room ([`crate::wire::layout::kind::MORE`]), the deadline (-1 for none) and where the
     /// texts are.
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     pub(crate) fn finish(self, more: bool, deadline: Option<u64>) {
         let header = [
             self.used as f64,

@@ -18,7 +18,7 @@ pub(crate) trait WireText: Text {
 
 impl WireText for Handle {
     fn read(a: f64, b: f64, _: &[u16]) -> Option<Handle> {
-        Some(Handle::new(whole_u32(a)?, whole_u32(b)?))
+        Handle::new(whole_u32(a)?, whole_u32(b)?)
     }
 
     fn write(&self, out: &mut Output) {

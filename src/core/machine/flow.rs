@@ -84,6 +84,7 @@ impl<T: Text> Machine<T> {
 
     /// `ensure()` (`patch` `None`) or `setUserInfo(patch)`: a fresh session in memory is
     /// handed out at once; otherwise the call waits, for the read or the login.
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     pub(super) fn ensure(&mut self, call: CallId, patch: Option<UserInfo<T>>, now: u64) {
         let fresh = self.standing(now) == Standing::Fresh;
         if let (true, false, None, Loaded::Known(Some(held))) =
@@ -125,6 +126,7 @@ impl<T: Text> Machine<T> {
     /// The stored session was read (once per run). Missing, unreadable, another version,
     /// expired or from a clock that moved back: all the same to the flow, there is no
     /// session. A failed read is treated alike.
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     pub(super) fn session_read(&mut self, op: OpId, found: StoredSession<T>, now: u64) {
         if !matches!(self.loaded, Loaded::Reading(reading) if reading == op) {
             return;
@@ -198,6 +200,7 @@ impl<T: Text> Machine<T> {
     /// Hands the held session to the calls waiting: the profile changes are applied, and a
     /// new or changed session is saved in one write, which they then wait for; else they
     /// settle at once. (Requests are sent by `pump`, after every input.)
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     pub(super) fn deliver(&mut self, logged_in: bool) {
         let Loaded::Known(Some(held)) = &mut self.loaded else {
             return;

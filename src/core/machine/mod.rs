@@ -76,6 +76,7 @@ impl<T: Text> Machine<T> {
 
     /// The next effect to carry out, or `None` when there is nothing to do until the next
     /// input or deadline.
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     pub fn poll_effect(&mut self) -> Option<Effect<T>> {
         self.out.pop()
     }
@@ -140,6 +141,7 @@ impl<T: Text> Machine<T> {
     }
 
     /// Feeds one input at time `now` (Unix milliseconds).
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     pub fn handle(&mut self, now: u64, input: Input<T>) {
         self.observe(now);
         match input {
