@@ -235,8 +235,9 @@ fn compact(_: &mut Session, _: u32, _: &mut Output) {}
 
 /// A time from JavaScript (`Date.now()`) as Unix milliseconds; anything that is not one is 0.
 fn time(now: f64) -> u64 {
-    if now.is_finite() && now > 0.0 && now <= crate::core::limits::MAX_SAFE_INTEGER as f64 {
-        now as u64
+    if now > 0.0 && now <= crate::core::limits::MAX_SAFE_INTEGER as f64 {
+        // SAFETY: within u64's range (checked just above): no second range check is needed.
+        unsafe { now.to_int_unchecked::<u64>() }
     } else {
         0
     }

@@ -215,8 +215,14 @@ fn whole(field: Field, max: u64) -> Result<u64, Wrong> {
     let n = number(field)?;
     // 2^64 as an f64: every integer-valued f64 below it fits a u64 exactly.
     const TWO_TO_64: f64 = 18_446_744_073_709_551_616.0;
-    if (0.0..TWO_TO_64).contains(&n) && n.fract() == 0.0 && (n as u64) <= max {
-        Ok(n as u64)
+    if !((0.0..TWO_TO_64).contains(&n) && n.fract() == 0.0) {
+        return Err(Wrong::new("must be a whole number"));
+    }
+    // SAFETY: `n` is a whole number within u64's range (checked just above); the plain
+    // conversion would check the range again, an interpreter paying for every instruction.
+    let n = unsafe { n.to_int_unchecked::<u64>() };
+    if n <= max {
+        Ok(n)
     } else {
         Err(Wrong::new("must be a whole number"))
     }

@@ -59,5 +59,10 @@ pub(crate) fn units(a: f64, b: f64, texts: &[u16]) -> Option<&[u16]> {
 
 /// `x` if it is a whole number that fits a `u32`.
 pub(crate) fn whole_u32(x: f64) -> Option<u32> {
-    (x >= 0.0 && x <= f64::from(u32::MAX) && x == (x as u32) as f64).then_some(x as u32)
+    if !(x >= 0.0 && x <= f64::from(u32::MAX) && x.fract() == 0.0) {
+        return None;
+    }
+    // SAFETY: `x` is a whole number within u32's range (checked just above); the plain
+    // conversion would check the range again, an interpreter paying for every instruction.
+    Some(unsafe { x.to_int_unchecked::<u32>() })
 }
