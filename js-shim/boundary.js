@@ -41,7 +41,7 @@ var NON_ASCII = /[^\x00-\x7f]/
  *   mps_input(id: number, kind: number, arg: number, flag: number, now: number, strings: number): void,
  *   mps_close(id: number): void,
  * }} CoreExports
- * @typedef {{ strings: string[], bytes: number[], index: Map<string, number> }} Table
+ * @typedef {{ strings: string[], bytes: number[] }} Table
  * @typedef {{ t: number | null, e: any[][] }} Output
  * @typedef {{ key: string, deviceKey: string, header: string, scheme: string }} Created
  */
@@ -99,14 +99,14 @@ function createBoundary(exports, copyStrings) {
   /** The pair of a string the core passes on: its handle and UTF-8 length. @param {number} at @param {string} text */
   function pass(at, text) {
     if (copyStrings) return inline(at, text)
-    var h = table.index.get(text)
-    if (h === undefined) {
+    // A search: the table holds a few strings (the core compacts it when it has grown).
+    var h = table.strings.indexOf(text)
+    if (h < 0) {
       h = table.strings.length
       table.strings.push(text)
       // Up to 42 code units, the length in units will do: every limit the core holds texts
       // to is over three times that (its Handle's doc says so).
       table.bytes.push(text.length > 42 && NON_ASCII.test(text) ? utf8Length(text) : text.length)
-      table.index.set(text, h)
     }
     F[at] = h
     F[at + 1] = table.bytes[h]
@@ -352,16 +352,13 @@ function createBoundary(exports, copyStrings) {
           at += F[at + 1] ? 15 : 2
           break
         case 16: {
-          var strings = [], bytes = [], index = new Map()
+          var strings = [], bytes = []
           for (var i = 0; i < id; i++) {
-            var s = table.strings[F[at + 2 + i]]
-            strings.push(s)
+            strings.push(table.strings[F[at + 2 + i]])
             bytes.push(table.bytes[F[at + 2 + i]])
-            index.set(s, i)
           }
           table.strings = strings
           table.bytes = bytes
-          table.index = index
           at += 2 + id
           break
         }
@@ -440,7 +437,7 @@ function createBoundary(exports, copyStrings) {
 
 /** @returns {Table} */
 function newTable() {
-  return { strings: [], bytes: [], index: new Map() }
+  return { strings: [], bytes: [] }
 }
 
 /** UTF-8 bytes of `text`; a lone surrogate counts as the 3 of U+FFFD. @param {string} text */
