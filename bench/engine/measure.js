@@ -1,11 +1,13 @@
 // The benchmark's measurements, the same in every engine (run by bench/run.js in Node and in
-// `jsc --useJIT=0`): mp-session and the plain-JS baseline, interleaved, on bench/engine/phone.js.
+// `jsc --useJIT=0`): mp-session (the WebAssembly entry, and the plain entry made by wasm2js,
+// what QQ, Baidu, Alipay and Kuaishou run) and the plain-JS baseline, interleaved, on
+// bench/engine/phone.js.
 // MODE 'load': one fresh load, `require` → ready (run in a fresh process each time).
 // MODE 'launches': cached launches, cold launches, 1000 concurrent ensure(), the calls across
 // the boundary per launch, and the core's memory. Prints `RESULT <json>`.
 /* global newPhone, loadModule, print, preciseTime, PACKAGE, BASELINE, MODE, IMPL, CACHED, COLD */
 
-var FILES = { ours: PACKAGE + '/index.js', baseline: BASELINE }
+var FILES = { ours: PACKAGE + '/index.js', plain: PACKAGE + '/plain.js', baseline: BASELINE }
 var KEY = 'mp-session:default'
 
 function options(phone) {
@@ -26,12 +28,12 @@ async function freshLoad() {
 }
 
 async function launches() {
-  var names = ['ours', 'baseline']
+  var names = ['ours', 'plain', 'baseline']
   var phones = {}
   var libs = {}
   // The baseline first: loading a module makes its phone's WXWebAssembly the global one,
   // which mp-session's core loads through.
-  ;['baseline', 'ours'].forEach(function (name) {
+  ;['baseline', 'plain', 'ours'].forEach(function (name) {
     phones[name] = newPhone(PACKAGE)
     libs[name] = loadModule(phones[name], FILES[name])
   })
@@ -48,7 +50,7 @@ async function launches() {
     if (got.openid !== 'o-phone-user' || (phone.stats.logins > logins) !== cold) throw new Error(name + ': a launch did other work')
     return ms
   }
-  var times = { ours: { cached: [], cold: [] }, baseline: { cached: [], cold: [] } }
+  var times = { ours: { cached: [], cold: [] }, plain: { cached: [], cold: [] }, baseline: { cached: [], cold: [] } }
   var memory = {}
   for (var n of names) await launchOnce(n, true)
   memory.afterLoad = phones.ours.stats.memory.buffer.byteLength

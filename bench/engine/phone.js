@@ -129,12 +129,10 @@ function countedInstance(instance, stats) {
 function loadModule(phone, file) {
   // eslint-disable-next-line no-global-assign
   WXWebAssembly = phone.WXWebAssembly
-  module = { exports: {} }
-  exports = module.exports
-  load(file)
-  return module.exports
+  // A module of its own, as WeChat's CommonJS gives every file: its top-level names stay in it.
+  var own = { exports: {} }
+  new Function('module', 'exports', readFile(file))(own, own.exports)
+  return own.exports
 }
 
-var module = { exports: {} }
-var exports = module.exports
 var WXWebAssembly = null
