@@ -38,7 +38,10 @@
 //! 5. Ask [`Machine::poll_timeout`] and keep one timer for it; when it fires, call
 //!    [`Machine::handle_timeout`] with the time and drain again. The machine keeps its waits
 //!    (`timeoutMs`, backoff) as deadlines, so there is nothing else to schedule or cancel.
-//! 6. [`Effect::Settle`] finishes an app call; [`Effect::Changed`] tells `onChange` listeners.
+//! 6. [`Effect::Settle`] finishes app calls. The machine keeps no list of them: it names a
+//!    group ([`Calls`]), and the driver keeps which calls each group holds, by the rules
+//!    written there ([`testing::Ledger`] keeps them so for tests). [`Effect::Changed`] tells
+//!    `onChange` listeners, while [`Input::Listeners`] says there are any.
 //!
 //! The flow itself reads in order in `src/core/machine/flow.rs`: check the cached session → call
 //! `wx.login` → post the code → judge the answer → store the session → hand it out.
