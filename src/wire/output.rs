@@ -9,7 +9,7 @@ use crate::core::record::Record;
 use crate::core::session::{Session, Source};
 use crate::core::user_info::UserInfo;
 use crate::wire::layout::{effect, pair, HEADER, MAX_EFFECT_SLOTS};
-use crate::wire::text::WireText;
+use crate::wire::text::{Crossing, WireText};
 
 /// The output being written.
 #[derive(Debug)]
@@ -60,6 +60,17 @@ impl<'a> Output<'a> {
         self.slot((self.texts_used - start) as f64);
     }
 
+    /// Appends the pair that names a text which passed through the core.
+    fn passed_text<T: WireText>(&mut self, text: &T) {
+        match text.crossing() {
+            Crossing::InTable(id) => {
+                self.slot(f64::from(id));
+                self.slot(pair::IN_TABLE);
+            }
+            Crossing::Inline(text) => self.text(text),
+        }
+    }
+
     fn none(&mut self) {
         self.slot(pair::NONE);
         self.slot(0.0);
@@ -75,7 +86,7 @@ impl<'a> Output<'a> {
     #[cfg_attr(mp_session_tuned, optimize(speed))]
     fn passed<T: WireText>(&mut self, text: Option<&T>) {
         match text {
-            Some(text) => text.write(self),
+            Some(text) => self.passed_text(text),
             None => self.none(),
         }
     }
@@ -98,7 +109,7 @@ impl<'a> Output<'a> {
     /// A session: openid, unionid, token, expiresAt, userInfo, source (0 cache, 1 login).
     #[cfg_attr(mp_session_tuned, optimize(speed))]
     fn session<T: WireText>(&mut self, session: &Session<T>) {
-        session.openid.write(self);
+        self.passed_text(&session.openid);
         self.passed(session.unionid.as_ref());
         self.passed(session.token.as_ref().map(|t| t.text()));
         self.number(session.expires_at as f64);
@@ -117,7 +128,7 @@ impl<'a> Output<'a> {
     /// The record as stored: v, openid, unionid, token, expiresAt, obtainedAt, userInfo.
     fn record<T: WireText>(&mut self, record: &Record<T>) {
         self.number(record.v);
-        record.openid.write(self);
+        self.passed_text(&record.openid);
         self.passed(record.unionid.as_ref());
         self.passed(record.token.as_ref().map(|t| t.text()));
         self.number(record.expires_at as f64);
@@ -204,7 +215,7 @@ impl<'a> Output<'a> {
             }
             Effect::PostCode { op, body, timeout_ms } => {
                 self.op(effect::POST_CODE, op.0);
-                body.code.text().write(self);
+                self.passed_text(body.code.text());
                 self.flag(body.anonymous);
                 self.number(*timeout_ms);
             }

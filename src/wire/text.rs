@@ -3,8 +3,6 @@
 
 use crate::core::text::Text;
 use crate::wire::handle::Handle;
-use crate::wire::layout::pair;
-use crate::wire::output::Output;
 
 /// A text the core passes on, as it crosses the boundary.
 pub(crate) trait WireText: Text {
@@ -12,8 +10,17 @@ pub(crate) trait WireText: Text {
     /// names nothing readable.
     fn read(a: f64, b: f64, texts: &[u16]) -> Option<Self>;
 
-    /// Writes the pair that names it.
-    fn write(&self, out: &mut Output);
+    /// How it is written out: as its place in the table, or as code units.
+    fn crossing(&self) -> Crossing<'_>;
+}
+
+/// How a text is written to the output.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Crossing<'a> {
+    /// JavaScript's string at this place in its table.
+    InTable(u32),
+    /// This text, as code units in the texts area.
+    Inline(&'a str),
 }
 
 impl WireText for Handle {
@@ -21,9 +28,8 @@ impl WireText for Handle {
         Handle::new(whole_u32(a)?, whole_u32(b)?)
     }
 
-    fn write(&self, out: &mut Output) {
-        out.slot(f64::from(self.id()));
-        out.slot(pair::IN_TABLE);
+    fn crossing(&self) -> Crossing<'_> {
+        Crossing::InTable(self.id())
     }
 }
 
@@ -32,8 +38,8 @@ impl WireText for String {
         inline(a, b, texts)
     }
 
-    fn write(&self, out: &mut Output) {
-        out.text(self);
+    fn crossing(&self) -> Crossing<'_> {
+        Crossing::Inline(self)
     }
 }
 
