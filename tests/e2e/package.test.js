@@ -62,8 +62,8 @@ test('the exports map resolves the entries and the shipped wasm, for bundlers an
 })
 
 // The plain entry: the shim and the core as JavaScript, made by wasm2js from the shipped
-// .wasm. Its size is held here; the aim is at most twice the raw .wasm.
-const PLAIN_BUDGET = 160 * 1024
+// .wasm. Its size is held here, today's with a little room; the benchmark reports the target.
+const PLAIN_BUDGET = 116 * 1024
 
 test('the plain entry is the same core made by wasm2js, within its budget', () => {
   const file = path.join(PKG, 'plain', 'index.js')
@@ -84,16 +84,19 @@ test('the plain entry is the same core made by wasm2js, within its budget', () =
 // What the package may ship, in bytes: every file of the miniprogram folder as shipped (the
 // .wasm.br compressed, the JS as it is). This holds today's size with a little room, so that
 // growth is a decision; the benchmark (scripts/bench) reports the smaller targets.
-const SHIPPED_BUDGET = 40 * 1024
-const WASM_BROTLI_BUDGET = 27 * 1024
+const SHIPPED_BUDGET = 38 * 1024
+const WASM_BROTLI_BUDGET = 19 * 1024
+const INDEX_JS_BUDGET = 20 * 1024
 
 test('what ships stays within the size budget', () => {
   const files = fs.readdirSync(SHIPPED).map((f) => [f, fs.statSync(path.join(SHIPPED, f)).size])
   const shipped = files.reduce((sum, [, size]) => sum + size, 0)
   const wasmBrotli = fs.statSync(SHIPPED_WASM).size
+  const indexJs = fs.statSync(path.join(SHIPPED, 'index.js')).size
   console.log('shipped: ' + files.map(([f, n]) => f + ' ' + n).join(', ') + ' = ' + shipped + ' bytes (budget ' + SHIPPED_BUDGET + ')')
   assert.ok(shipped <= SHIPPED_BUDGET, 'shipped ' + shipped + ' bytes, over the budget of ' + SHIPPED_BUDGET)
   assert.ok(wasmBrotli <= WASM_BROTLI_BUDGET, '.wasm.br ' + wasmBrotli + ' bytes, over the budget of ' + WASM_BROTLI_BUDGET)
+  assert.ok(indexJs <= INDEX_JS_BUDGET, 'index.js ' + indexJs + ' bytes, over the budget of ' + INDEX_JS_BUDGET)
 })
 
 test("WeChat's build npm (miniprogram-ci) copies the folder byte for byte, .wasm included", async () => {
