@@ -182,7 +182,7 @@ impl World {
             _ => {}
         }
         let logout = matches!(input, Input::Logout { .. });
-        let call = waits(&input);
+        let call = Waits::of(&input);
         self.machine.handle(self.now, input);
         if logout {
             self.quiet = true;
@@ -555,16 +555,5 @@ proptest! {
         restarted.settle_everything();
         prop_assert!(calls.iter().all(|c| restarted.settled.contains(c)));
         prop_assert_eq!(restarted.reads, 1);
-    }
-}
-
-/// Where an app call waits if its input does not settle it at once (`None`: not a call).
-fn waits(input: &Input) -> Option<(CallId, Waits)> {
-    match input {
-        Input::Ensure { call } | Input::SetUserInfo { call, .. } => Some((*call, Waits::ForSession)),
-        Input::Request { call, .. } => Some((*call, Waits::InLine)),
-        Input::DeviceId { call } => Some((*call, Waits::ForDeviceId)),
-        Input::Logout { call } => Some((*call, Waits::AsTold)),
-        _ => None,
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::core::effect::{Calls, Effect};
-use crate::core::input::{CallId, OpId};
+use crate::core::input::{CallId, Input, OpId};
 
 /// Where an app call waits when it does not settle at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +18,19 @@ pub enum Waits {
     ForDeviceId,
     /// `logout()`: for its removal, which the output names ([`Effect::Wait`]).
     AsTold,
+}
+
+impl Waits {
+    /// The app call `input` makes and where it waits (`None`: the input is no app call).
+    pub fn of<T>(input: &Input<T>) -> Option<(CallId, Waits)> {
+        match input {
+            Input::Ensure { call } | Input::SetUserInfo { call, .. } => Some((*call, Waits::ForSession)),
+            Input::Request { call, .. } => Some((*call, Waits::InLine)),
+            Input::DeviceId { call } => Some((*call, Waits::ForDeviceId)),
+            Input::Logout { call } => Some((*call, Waits::AsTold)),
+            _ => None,
+        }
+    }
 }
 
 /// Which calls wait where.

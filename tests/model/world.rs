@@ -381,7 +381,7 @@ impl World {
     }
 
     fn feed(&mut self, input: Input) {
-        let call = waits(&input);
+        let call = Waits::of(&input);
         self.machine.handle(self.now, input);
         if let Some((call, waits)) = call {
             // The call takes its place before its output is carried out, as in the shim.
@@ -639,16 +639,5 @@ fn canonical(text: &str) -> String {
         };
         let _ = write!(out, "#{index}");
         rest = &rest[start + len..];
-    }
-}
-
-/// Where an app call waits if its input does not settle it at once (`None`: not a call).
-fn waits(input: &Input) -> Option<(CallId, Waits)> {
-    match input {
-        Input::Ensure { call } | Input::SetUserInfo { call, .. } => Some((*call, Waits::ForSession)),
-        Input::Request { call, .. } => Some((*call, Waits::InLine)),
-        Input::DeviceId { call } => Some((*call, Waits::ForDeviceId)),
-        Input::Logout { call } => Some((*call, Waits::AsTold)),
-        _ => None,
     }
 }
