@@ -33,7 +33,7 @@ async function createWorld() {
   // Platforms with no WebAssembly use the plain-JavaScript entry, which a native project
   // copies into its own files (it is not in the miniprogram/ folder Build npm copies).
   fs.mkdirSync(path.join(example.dir, 'lib'), { recursive: true })
-  fs.copyFileSync(path.join(REPO, 'pkg', 'plain', 'index.js'), path.join(example.dir, 'lib', 'mp-session-plain.js'))
+  fs.copyFileSync(path.join(example.dir, 'node_modules', 'mp-session', 'plain', 'index.js'), path.join(example.dir, 'lib', 'mp-session-plain.js'))
   const apps = []
   const unhandled = []
   const onUnhandled = (reason) => unhandled.push(reason)

@@ -10,12 +10,12 @@ const path = require('path')
 const { worldPerFile } = require('./fixture')
 const { buildFramework, watchFramework } = require('../support/build-framework')
 const { createMiniProgram } = require('../support/wechat-sim')
-const { REPO } = require('../support/build-example')
+const { installedPackage } = require('../support/tarball')
 
 const world = worldPerFile()
 
 const WASM = path.join('miniprogram_npm', 'mp-session', 'mp_session.wasm.br')
-const SHIPPED = fs.readFileSync(path.join(REPO, 'pkg', 'miniprogram', 'mp_session.wasm.br'))
+const SHIPPED = fs.readFileSync(path.join(installedPackage(), 'miniprogram', 'mp_session.wasm.br'))
 
 /** Each build tested: the framework, its platform name, and the simulator's host for it. */
 const BUILDS = [

@@ -11,6 +11,7 @@ const { execFileSync } = require('child_process')
 const acorn = require('acorn')
 
 const { buildExample, REPO } = require('../support/build-example')
+const { packed, installedPackage } = require('../support/tarball')
 
 const PKG = path.join(REPO, 'pkg')
 const SHIPPED = path.join(PKG, 'miniprogram')
@@ -47,10 +48,37 @@ test('package.json names the miniprogram folder, which holds index.js, and the c
   assert.deepEqual(fs.readdirSync(SHIPPED).sort(), ['index.js', 'mp_session.wasm.br'])
 })
 
+/** What the npm tarball holds: what an app, a bundler or an editor needs, the docs, the licences. */
+const TARBALL_FILES = [
+  'CHANGELOG.md', 'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'README.zh-CN.md',
+  'index.d.ts', 'package.json',
+  'miniprogram/index.js', 'miniprogram/mp_session.wasm.br',
+  'plain/index.js',
+  'plugins/targets.js', 'plugins/taro.js', 'plugins/vite.js', 'taro.js', 'vite.js',
+  'web/index.cjs', 'web/index.d.ts', 'web/index.mjs', 'web/mp_session_web.wasm',
+]
+
+test('the npm tarball holds what an app needs and the licences: no sources, maps or tests', (t) => {
+  const pack = packed()
+  t.diagnostic(pack.filename + ': ' + pack.size + ' bytes packed, ' + pack.unpackedSize + ' unpacked, ' + pack.entryCount + ' files')
+  assert.deepEqual(pack.files.map((f) => f.path).sort(), TARBALL_FILES.slice().sort())
+  const manifest = JSON.parse(fs.readFileSync(path.join(installedPackage(), 'package.json'), 'utf8'))
+  assert.equal(manifest.license, 'MIT OR Apache-2.0')
+  for (const licence of ['LICENSE-MIT', 'LICENSE-APACHE']) {
+    assert.equal(fs.readFileSync(path.join(installedPackage(), licence), 'utf8'), fs.readFileSync(path.join(REPO, licence), 'utf8'))
+  }
+})
+
+test('the package installed from the tarball is the one built: the same files, byte for byte', () => {
+  for (const file of TARBALL_FILES) {
+    assert.equal(sha256(path.join(installedPackage(), file)), sha256(path.join(PKG, file)), file)
+  }
+})
+
 test('the exports map resolves the entries and the shipped wasm, for bundlers and pnpm', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-resolve-'))
   try {
-    fs.cpSync(PKG, path.join(dir, 'node_modules', 'mp-session'), { recursive: true })
+    fs.cpSync(installedPackage(), path.join(dir, 'node_modules', 'mp-session'), { recursive: true })
     const from = { paths: [dir] }
     const at = (request) => path.relative(path.join(dir, 'node_modules', 'mp-session'), require.resolve(request, from))
     assert.equal(at('mp-session'), path.join('miniprogram', 'index.js'))

@@ -1,23 +1,23 @@
 'use strict'
 // Prepares the example mini-program the way a developer's machine does: copies it, installs
-// pkg/ as its `mp-session` dependency, runs WeChat's own "build npm" (miniprogram-ci
+// the packed tarball (`npm install mp-session-X.tgz`, what `npm publish` would upload), runs WeChat's own "build npm" (miniprogram-ci
 // packNpmManually, the same code as the developer tool's 构建npm), and points config.js at
 // the development backend.
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
 
+const { installTarball } = require('./tarball')
+
 const REPO = path.join(__dirname, '..', '..')
 
 async function buildExample({ loginUrl, into }) {
   const dir = into || fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-example-'))
-  const pkg = path.join(REPO, 'pkg')
-  if (!fs.existsSync(path.join(pkg, 'package.json'))) throw new Error('pkg/ is not built: run scripts/build')
   fs.cpSync(path.join(REPO, 'examples', 'miniprogram'), dir, {
     recursive: true,
     filter: (src) => !/(node_modules|miniprogram_npm)$/.test(src),
   })
-  fs.cpSync(pkg, path.join(dir, 'node_modules', 'mp-session'), { recursive: true, filter: (src) => !src.endsWith('.gitignore') })
+  installTarball(dir)
 
   const ci = quietly(() => require('miniprogram-ci'))
   const result = await ci.packNpmManually({

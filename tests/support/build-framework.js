@@ -1,14 +1,16 @@
 'use strict'
 // Builds examples/taro or examples/uni-app with the framework's real CLI, the way a
 // developer's machine does, into a fresh temp folder: the project's files copied, its
-// node_modules (installed by `scripts/setup --frameworks`) linked, mp-session refreshed from
-// pkg/ in them, and src/config.js pointed at the test's backend.
+// node_modules (installed by `scripts/setup --frameworks`) linked, mp-session in them
+// replaced by what npm installs from the packed tarball, and src/config.js pointed at the
+// test's backend.
 const { execFile, spawn } = require('child_process')
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
 
 const { REPO } = require('./build-example')
+const { installedPackage } = require('./tarball')
 
 /** Each framework: its CLI, the build arguments for a platform, and where the output goes. */
 const FRAMEWORKS = {
@@ -38,10 +40,10 @@ function prepare(framework, loginUrl) {
   if (!fs.existsSync(path.join(project, spec.cli))) {
     throw new Error(framework + ' is not installed in ' + modules + ': run scripts/setup --frameworks')
   }
-  // The package as built now, where the framework resolves it.
+  // The package as npm installs it from the tarball, where the framework resolves it.
   const installed = path.join(modules, 'mp-session')
   fs.rmSync(installed, { recursive: true, force: true })
-  fs.cpSync(path.join(REPO, 'pkg'), installed, { recursive: true })
+  fs.cpSync(installedPackage(), installed, { recursive: true })
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-' + framework + '-'))
   fs.cpSync(project, dir, { recursive: true, filter: (src) => !/[/\\](node_modules|dist|unpackage)$/.test(src) })

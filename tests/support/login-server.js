@@ -14,12 +14,13 @@ const BINARY = path.join(REPO, 'target', 'debug', 'mp-session-server')
 const START_TIMEOUT_MS = 15000
 
 /**
- * @param {{ wechat: object, store: string, listen?: string, args?: string[] }} o the mock WeChat,
- *   the store's URL, where to listen, more flags (`--cors-origin ...`)
+ * @param {{ wechat: object, store: string, listen?: string, args?: string[], binary?: string }} o the
+ *   mock WeChat, the store's URL, where to listen, more flags (`--cors-origin ...`), and the
+ *   binary (the workspace's debug build unless told)
  */
-function startLoginServer({ wechat, store, listen = '127.0.0.1:0', args = [] }) {
-  if (!fs.existsSync(BINARY)) throw new Error(BINARY + ' is not built: cargo build -p mp-session-server')
-  const child = spawn(BINARY, ['--appid', wechat.appid, '--web-appid', wechat.oaAppid, '--douyin-appid', wechat.ttAppid,
+function startLoginServer({ wechat, store, listen = '127.0.0.1:0', args = [], binary = BINARY }) {
+  if (!fs.existsSync(binary)) throw new Error(binary + ' is not built: cargo build -p mp-session-server')
+  const child = spawn(binary, ['--appid', wechat.appid, '--web-appid', wechat.oaAppid, '--douyin-appid', wechat.ttAppid,
     '--listen', listen, '--store', store, '--wechat-api', wechat.url, '--douyin-api', wechat.url,
     '--upstream-timeout-ms', '2000', ...args], {
     env: {
