@@ -43,7 +43,8 @@ var NON_ASCII = /[^\x00-\x7f]/
  * }} CoreExports
  * @typedef {{ strings: string[], bytes: number[] }} Table
  * @typedef {{ t: number | null, e: any[][] }} Output
- * @typedef {{ key: string, deviceKey: string, header: string, scheme: string }} Created
+ * @typedef {{ key: string, deviceKey: string, header: string, scheme: string, platform: string }} Created what the
+ *   core made of the options that effects are carried out with (the platform the login request names)
  */
 
 /**
@@ -177,13 +178,13 @@ function createBoundary(exports, copyStrings) {
       case IN.sessionRead:
         return record(value)
       case IN.postResult:
-        if (flag < 0) return inline(0, String(value))
+        if (flag < 0) return said(value)
         return answer(value)
       case IN.setUserInfo:
         unknownKey(describe(0, value, USER_INFO, true), value, USER_INFO)
         return
       case IN.loginResult:
-        if (flag === 1) return inline(0, String(value))
+        if (flag === 1) return said(value)
         return pass(0, value)
       case IN.deviceIdRead:
         return put(0, value, false)
@@ -192,6 +193,12 @@ function createBoundary(exports, copyStrings) {
         if (typeof value === 'string') return inline(0, value)
         F[0] = -1
     }
+  }
+
+  /** What the platform said of a failure (its errMsg), or no text when it said nothing. @param {unknown} errMsg */
+  function said(errMsg) {
+    if (errMsg === undefined || errMsg === null) F[0] = -1
+    else inline(0, String(errMsg))
   }
 
   /**
@@ -363,8 +370,8 @@ function createBoundary(exports, copyStrings) {
           break
         }
         case 17:
-          into.push([17, id, str(at + 2), str(at + 4), str(at + 6), str(at + 8)])
-          at += 10
+          into.push([17, id, str(at + 2), str(at + 4), str(at + 6), str(at + 8), str(at + 10)])
+          at += 12
           break
         default:
           throw new Error('mp-session: the core wrote an effect this shim does not know (' + kind + ')')
@@ -373,11 +380,14 @@ function createBoundary(exports, copyStrings) {
     return F[1] === 1
   }
 
-  /** Reads every page of the output of the call just made. @param {number} id @returns {Output} */
-  function output(id) {
+  /**
+   * Reads every page of the output of the call just made at `now` (each page is asked for
+   * at the same time). @param {number} id @param {number} now @returns {Output}
+   */
+  function output(id, now) {
     /** @type {any[][]} */
     var effects = []
-    while (read(effects)) exports.mps_input(id, IN.more, 0, 0, 0, table.strings.length)
+    while (read(effects)) exports.mps_input(id, IN.more, 0, 0, now, table.strings.length)
     var deadline = F[2]
     return { t: deadline < 0 ? null : deadline, e: effects }
   }
@@ -408,11 +418,12 @@ function createBoundary(exports, copyStrings) {
       else F[WEB_OPTIONS_AT] = ABSENT
       table = newTable()
       exports.mps_create(words[0] >>> 0, words[1] >>> 0, words[2] >>> 0, words[3] >>> 0)
-      var out = output(-1)
+      // No session yet, so no time: a page after the first only empties the output.
+      var out = output(-1, 0)
       var made = out.e[0]
       if (made[0] === 10) return { error: made[3] }
       tables[made[1]] = table
-      return { id: made[1], created: { key: made[2], deviceKey: made[3], header: made[4], scheme: made[5] } }
+      return { id: made[1], created: { key: made[2], deviceKey: made[3], header: made[4], scheme: made[5], platform: made[6] } }
     },
     /**
      * Feeds one input (its value described as `kind` says); gives back the core's effects.
@@ -425,7 +436,7 @@ function createBoundary(exports, copyStrings) {
       views()
       facts(kind, flag, value)
       exports.mps_input(id, kind, arg, flag, now, table.strings.length)
-      return output(id)
+      return output(id, now)
     },
     /** @param {number} id */
     close: function (id) {

@@ -5,6 +5,9 @@
 
 import { IN } from './boundary.js'
 
+/** Not an effect of the core: an app's call taking its place, in line with the effects. */
+var PLACE = -1
+
 /**
  * @typedef {import('./boundary').Output} Output
  * @typedef {import('./index').RequestOptions} RequestOptions
@@ -23,9 +26,9 @@ import { IN } from './boundary.js'
  * }} Host what a platform does for the core; `done` may be called at once or later; a
  *   failed post or function call is status -1 with its errMsg as the body
  * @typedef {import('./boundary').Created & {
- *   loginUrl: string, cloudFunction: string, toast: string, platform: string,
+ *   loginUrl: string, cloudFunction: string, toast: string,
  * }} Setup the config's texts the effects are carried out with: from the core (keys, the
- *   token's header) and as the app gave them (what the core checked)
+ *   token's header, the platform) and as the app gave them (what the core checked)
  * @typedef {{
  *   place(call: number, method: string): void,
  *   hold(op: number): void,
@@ -85,11 +88,15 @@ function createDriver(boundary, id, setup, host, hooks) {
     var atOnce = false
     for (var i = 0; i < out.e.length; i++) {
       var effect = out.e[i]
-      if (effect[0] === 14) result = effect[1]
-      else queue.push(effect)
       if ((effect[0] === 9 || effect[0] === 10) && effect[1] === 0 && effect[2] === arg) atOnce = true
     }
-    if (method && !atOnce) hooks.place(arg, method)
+    // The call takes its place after the effects still in line from earlier outputs (a call
+    // made by an onChange listener, inside one), which the core made before this call came.
+    if (method && !atOnce) queue.push([PLACE, arg, method])
+    for (var j = 0; j < out.e.length; j++) {
+      if (out.e[j][0] === 14) result = out.e[j][1]
+      else queue.push(out.e[j])
+    }
     if (out.t !== deadline) setTimer(out.t, now)
     if (!running) {
       running = true
@@ -169,6 +176,7 @@ function createDriver(boundary, id, setup, host, hooks) {
       case 11: return hooks.changed(e[1])
       case 12: return host.toast(setup.toast)
       case 13: return host.redirect(e[1])
+      case PLACE: return hooks.place(e[1], e[2])
       case 18: return hooks.hold(op)
       case 19: return hooks.wait(e[1], e[2])
       case 15: return host.callFunction(setup.cloudFunction, { platform: setup.platform }, e[2], answered(op))

@@ -43,7 +43,8 @@ function createSession(options, loadCore, alipay) {
   // one whose globals this runtime has.
   var named = read.coreOptions.platform
   var platform = platforms.isName(named) ? named : platforms.detect()
-  if (named === undefined) read.coreOptions.platform = platform
+  // null is absent to the core too: both then name the platform found here.
+  if (named === undefined || named === null) read.coreOptions.platform = platform
   var api = own.api !== undefined ? own.api : platforms.apiOf(platform)
   if (platform === 'my') {
     if (alipay) api = alipay(api)

@@ -91,7 +91,9 @@ function createHost(api, platform, encrypted) {
           data: data,
           success: function (/** @type {any} */ res) {
             var result = res ? res.result : undefined
-            done(200, result === undefined ? null : result)
+            // The function's value as it is: a string stays a string (the core wants an
+            // object), not text to parse, as a backend's body is.
+            done(200, result === undefined ? null : typeof result === 'string' ? JSON.stringify(result) : result)
           },
           fail: function (/** @type {any} */ res) { done(-1, errMsg(res)) },
         })

@@ -9,7 +9,8 @@ import { createDriver } from './driver.js'
  * @typedef {import('./index').Session} Session
  * @typedef {import('./index').RequestOptions} RequestOptions
  * @typedef {import('./index').Response} Response
- * @typedef {{ resolve: (value: any) => void, reject: (error: Error) => void, request?: RequestOptions }} Waiting
+ * @typedef {{ resolve: (value: any) => void, reject: (error: Error) => void, request?: RequestOptions,
+ *   response?: Response }} Waiting a call under way; a request's, with the answer to its latest try
  */
 
 /**
@@ -52,8 +53,6 @@ function makeSession(platform, settings) {
   var nextCall = 1
   /** @type {Record<number, Waiting>} */
   var pending = {}
-  /** @type {Record<number, Response>} */
-  var responses = {}
   /** @type {Array<(session: Session | null) => void>} */
   var listeners = []
   var closed = false
@@ -67,7 +66,6 @@ function makeSession(platform, settings) {
     driver = null
     driverCore = null
     starting = null
-    responses = {}
     places = newPlaces()
     var failed = pending
     pending = {}
@@ -103,7 +101,6 @@ function makeSession(platform, settings) {
       loginUrl: String(options.loginUrl),
       cloudFunction: String(options.cloudFunction),
       toast: String(options.failureToast),
-      platform: platform.web ? 'web' : String(options.platform),
     }, made.created)
     driver = createDriver(core.boundary, sessionId, setup, platform.host, {
       place: function (call, method) {
@@ -126,7 +123,12 @@ function makeSession(platform, settings) {
       settle: settle,
       changed: changed,
       trapped: trapped,
-      answered: function (op, response) { responses[op] = response },
+      answered: function (op, response) {
+        // Kept with the call it answers, and gone with it however the call settles.
+        var calls = places.of[op]
+        var waiting = calls && pending[calls[0]]
+        if (waiting) waiting.response = response
+      },
       isSessionExpired: settings.isSessionExpired,
       attachToken: settings.attachToken,
     })
@@ -176,10 +178,8 @@ function makeSession(platform, settings) {
       if (!waiting) continue
       delete pending[calls[i]]
       if (error !== undefined) waiting.reject(errors.toError(error))
-      else if (waiting.request) {
-        waiting.resolve(responses[value])
-        delete responses[value]
-      } else {
+      else if (waiting.request) waiting.resolve(waiting.response)
+      else {
         // Each call gets its own object: an app may change what it is given.
         waiting.resolve(i === 0 ? value : copy(value))
       }
@@ -234,7 +234,6 @@ function makeSession(platform, settings) {
       driver = null
       var waiting = pending
       pending = {}
-      responses = {}
       places = newPlaces()
       listeners = []
       Object.keys(waiting).forEach(function (call) { waiting[/** @type {any} */ (call)].reject(closedError()) })

@@ -43,8 +43,9 @@
 //!    written there ([`testing::Ledger`] keeps them so for tests). [`Effect::Changed`] tells
 //!    `onChange` listeners, while [`Input::Listeners`] says there are any.
 //!
-//! The flow itself reads in order in `src/core/machine/flow.rs`: check the cached session → call
-//! `wx.login` → post the code → judge the answer → store the session → hand it out.
+//! The flow itself reads in order in `src/core/machine/flow.rs` (check the cached session,
+//! store the session, hand it out) and `login.rs` (call `wx.login`, post the code, judge the
+//! answer).
 //!
 //! ## The rules
 //!
@@ -64,8 +65,9 @@
 //!   and one retry per request, never more.
 //!
 //! Every platform runs the same core: a web page (official account) is a [`Platform`] in the
-//! [`Config`], whose codes come from the OAuth redirect. With the `web` feature, the driver
-//! for web pages and its pieces (`web::oauth`, `web::storage`) are built too.
+//! [`Config`], whose codes come from the OAuth redirect ([`web::oauth`], in every build). With
+//! the `web` feature, the web page's host and its browser storage (`web::storage`) are built
+//! too.
 
 #![deny(missing_docs, missing_debug_implementations)]
 // The shipped module is built small, with the functions of a cached launch built fast

@@ -170,7 +170,7 @@ fn options_decode_as_serde_decodes_them() {
 }
 
 #[test]
-fn an_answer_too_long_is_refused_by_its_length_and_a_lone_surrogate_is_kept() {
+fn an_answer_too_long_is_refused_by_its_length_and_a_lone_surrogate_is_taken() {
     let answer = parsed(r#"{"openid":"o"}"#).unwrap();
     assert_eq!(script::reply_body(Some(&answer), 65_537), ReplyBody::TooLarge);
     assert!(matches!(
@@ -178,7 +178,8 @@ fn an_answer_too_long_is_refused_by_its_length_and_a_lone_surrogate_is_kept() {
         ReplyBody::Answer(_)
     ));
     assert_eq!(script::reply_body(None, 12), ReplyBody::Unreadable);
-    // JavaScript's strings hold lone surrogates; a string the core passes on is kept as it is.
+    // JavaScript's strings hold lone surrogates: the record is taken, and read as a Rust
+    // String the surrogate is U+FFFD (by handle, on the WeChat build, it stays as it is).
     let record = Value::Object(vec![
         ("v".into(), Value::Number(1.0)),
         ("openid".into(), Value::String(vec![0xd800, b'o' as u16])),

@@ -13,8 +13,9 @@ pub(crate) const MAX_AVATAR_URL_BYTES: usize = 4096;
 /// larger one is refused before it is parsed.
 pub const MAX_ANSWER_CHARS: usize = 65_536;
 
-/// Longest text JavaScript copies into the core, in UTF-16 code units: the backend's answer
-/// at its longest. A longer one is refused unread (a stored record is a few hundred).
+/// Longest text JavaScript copies into the core's texts area, in UTF-16 code units (the
+/// strings the core reads character by character: the options, a request's URL, a platform's
+/// errMsg). A longer one crosses as its length alone, and the core refuses it by that.
 pub(crate) const MAX_INPUT_UNITS: usize = MAX_ANSWER_CHARS;
 
 /// Longest session the flow keeps, whatever the backend's `expires_in` or the

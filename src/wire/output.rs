@@ -149,7 +149,8 @@ impl<'a> Output<'a> {
     }
 
     /// The session `mps_create` made, and the config's texts JavaScript carries out effects
-    /// with.
+    /// with: the keys, the token's header, and the platform the login request names (the
+    /// core's reading of the options, not JavaScript's).
     pub(crate) fn created(&mut self, id: u32, config: &Config) {
         self.slot(effect::CREATED);
         self.number(id);
@@ -157,6 +158,7 @@ impl<'a> Output<'a> {
         self.text(DEVICE_ID_KEY);
         self.text(config.token_header());
         self.text(config.token_scheme());
+        self.text(config.platform().as_str());
     }
 
     /// A failed `mps_create`.

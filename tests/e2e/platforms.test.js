@@ -107,6 +107,13 @@ test('the platform is detected from the globals, and an explicit one wins', asyn
   assert.match(error.message, /no tt API here/)
 })
 
+test('platform: null is no platform named: the one found is the one posted and the one whose API is used', async () => {
+  const app = world.open({ host: 'tt' })
+  const got = await world.session(app, { platform: null }).launch()
+  assert.equal(got.openid, 'o-sim-user')
+  assert.equal(world.backend.stats.bodies.at(-1).platform, 'tt')
+})
+
 test('the WebAssembly entry on a platform without WebAssembly names the plain entry', async () => {
   const qq = world.open({ host: 'qq' })
   const { error } = await settle(world.session(qq).launch())

@@ -128,6 +128,7 @@ test('wx.login failing, silent or without a code gives LOGIN_FAILED or TIMEOUT a
     app.behaviour.login = mode
     const { error } = await settle(world.session(app, { maxRetries: 1, timeoutMs: 200 }).launch())
     assert.equal(error.code, code, mode)
+    assert.doesNotMatch(error.message, /undefined/, mode + ': nothing said is not "undefined"')
     assert.equal(error.retryable, true, mode)
     assert.equal(app.stats.logins, 2, mode)
     assert.equal(app.stats.requests, 0, mode)
