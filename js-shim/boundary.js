@@ -188,8 +188,9 @@ function createBoundary(exports, copyStrings) {
         return pass(0, value)
       case IN.deviceIdRead:
         return put(0, value, false)
-      case IN.request:
       case IN.storageResult:
+        return said(value)
+      case IN.request:
         if (typeof value === 'string') return inline(0, value)
         F[0] = -1
     }

@@ -86,17 +86,17 @@ function createDriver(boundary, id, setup, host, hooks) {
     }
     var result = null
     var atOnce = false
+    var first = queue.length
     for (var i = 0; i < out.e.length; i++) {
       var effect = out.e[i]
+      if (effect[0] === 14) result = effect[1]
+      else queue.push(effect)
       if ((effect[0] === 9 || effect[0] === 10) && effect[1] === 0 && effect[2] === arg) atOnce = true
     }
-    // The call takes its place after the effects still in line from earlier outputs (a call
-    // made by an onChange listener, inside one), which the core made before this call came.
-    if (method && !atOnce) queue.push([PLACE, arg, method])
-    for (var j = 0; j < out.e.length; j++) {
-      if (out.e[j][0] === 14) result = out.e[j][1]
-      else queue.push(out.e[j])
-    }
+    // The call takes its place before its own effects and after those still in line from
+    // earlier outputs (a call made by an onChange listener, inside one), which the core
+    // made before this call came.
+    if (method && !atOnce) queue.splice(first, 0, [PLACE, arg, method])
     if (out.t !== deadline) setTimer(out.t, now)
     if (!running) {
       running = true

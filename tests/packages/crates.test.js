@@ -36,16 +36,9 @@ const CRATES = {
 
 /** Every .rs file under `dir`, as `src/...`. */
 function listed(dir) {
-  const found = []
-  const walk = (d, rel) => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      const relPath = rel + '/' + entry.name
-      if (entry.isDirectory()) walk(path.join(d, entry.name), relPath)
-      else if (entry.name.endsWith('.rs')) found.push(relPath)
-    }
-  }
-  walk(dir, 'src')
-  return found
+  return fs.readdirSync(dir, { recursive: true })
+    .filter((file) => file.endsWith('.rs'))
+    .map((file) => 'src/' + file.split(path.sep).join('/'))
 }
 
 function run(command, args, options = {}) {
