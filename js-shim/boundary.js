@@ -1,6 +1,7 @@
 // @ts-check
-// The JavaScript half of the core's boundary (the other half: src/wire/, whose layout.rs holds
-// the same numbers). JavaScript parses, the core judges: a stored record or the backend's
+// The JavaScript half of the core's boundary (the other half: src/wire/). Every number and
+// shape comes from layout.js, generated from src/wire/layout/: facts are written and effects
+// read by walking its tables, never by counting slots here. JavaScript parses, the core judges: a stored record or the backend's
 // answer is read with the engine's own JSON.parse, and the core is given its facts (each
 // field's kind, number, string length) in the exchange's slots. A string the core only
 // passes on stays here, in the session's table, and crosses as its place there (a handle);
@@ -8,28 +9,17 @@
 // units. The core answers in the same slots: effects as numbers, strings by handle or as
 // code units. Five exported functions, numbers only; no TextEncoder, which phones lack.
 
-/** Slots at the start of an output: slots used, more waiting, deadline, texts' address. */
-var HEADER = 4
-/** Longest backend answer parsed (MAX_ANSWER_CHARS): the core refuses a longer one by its length. */
-var MAX_ANSWER_CHARS = 65536
+import {
+  ANSWER_FIELDS, EFFECT_PARTS, EFFECT_REJECT, EFFECT_TABLE, HEADER, KIND_DEVICE_ID_READ, KIND_LOGIN_RESULT,
+  KIND_MORE, KIND_POST_RESULT, KIND_REQUEST, KIND_SESSION_READ, KIND_SET_USER_INFO, KIND_STORAGE_RESULT,
+  LOGIN_FLAG_FAILED, MAX_ANSWER_CHARS, MAX_ORIGINS_DESCRIBED, NESTED, OPTION_FIELDS, PAIR_NONE, PART_CHOICE,
+  PART_FLAG, PART_MAYBE_NUMBER, PART_NAME, PART_NOTHING, PART_OBJECT, PART_OPTIONAL, PART_TEXT,
+  RECORD_FIELDS, SLOTS, USER_INFO_FIELDS, VALUE_ABSENT, VALUE_ARRAY, VALUE_FALSE, VALUE_NULL, VALUE_NUMBER,
+  VALUE_OBJECT, VALUE_OTHER, VALUE_STRING, VALUE_TRUE, WEB_OPTIONS_AT, WEB_OPTION_FIELDS,
+} from './layout.js'
+
 /** Code units read per fromCharCode.apply (engines limit the arguments of one call). */
 var CHUNK = 4096
-/** What a value is (layout.rs, `value`). */
-var ABSENT = 0, NULL = 1, FALSE = 2, TRUE = 3, NUMBER = 4, STRING = 5, ARRAY = 6, OBJECT = 7, OTHER = 8
-/** What happened (layout.rs, `kind`). */
-var IN = {
-  ensure: 0, setUserInfo: 1, logout: 2, request: 3, deviceId: 4, current: 5, sessionRead: 6,
-  deviceIdRead: 7, storageResult: 8, loginResult: 9, postResult: 10, sendResult: 11, timeout: 12,
-  listeners: 13, more: 14,
-}
-var ANSWER = ['openid', 'unionid', 'token', 'expires_in', 'expiresIn', 'errcode', 'userInfo']
-var USER_INFO = ['nickName', 'avatarUrl']
-var OPTIONS = ['loginUrl', 'cloudFunction', 'platform', 'namespace', 'leewaySeconds', 'defaultTtlSeconds',
-  'timeoutMs', 'maxRetries', 'failureToast', 'tokenHeader', 'allowedOrigins']
-var WEB_OPTIONS = ['appid', 'scope', 'authorizeUrl', 'redirectUri']
-/** allowedOrigins entries described: one more than allowed, so that too many is seen. */
-var MAX_ORIGINS = 17
-var WEB_OPTIONS_AT = 1 + 3 * OPTIONS.length + 2 + 2 * MAX_ORIGINS
 var NON_ASCII = /[^\x00-\x7f]/
 
 /**
@@ -42,7 +32,9 @@ var NON_ASCII = /[^\x00-\x7f]/
  *   mps_close(id: number): void,
  * }} CoreExports
  * @typedef {{ strings: string[], bytes: number[] }} Table
- * @typedef {{ t: number | null, e: any[][] }} Output
+ * @typedef {{ tag: number, [part: string]: any }} Effect an effect: its tag (layout.js, `EFFECT`)
+ *   and its parts by name (`EFFECT_PARTS`)
+ * @typedef {{ t: number | null, e: Effect[] }} Output
  * @typedef {{ key: string, deviceKey: string, header: string, scheme: string, platform: string }} Created what the
  *   core made of the options that effects are carried out with (the platform the login request names)
  */
@@ -57,11 +49,13 @@ function createBoundary(exports, copyStrings) {
   /** Code units the texts area holds (what the core reads an input's texts from). */
   var capacity = 256
   /** @type {Float64Array} */
-  var F = new Float64Array(exports.memory.buffer, slotsAddress, 256)
+  var F = new Float64Array(exports.memory.buffer, slotsAddress, SLOTS)
   /** The texts area, to the end of the memory (an output's texts may go past `capacity`). @type {Uint16Array} */
   var U = new Uint16Array(0)
   /** Code units of the input written so far. */
   var used = 0
+  /** The slot an output is read from. */
+  var at = 0
   /** @type {Record<number, Table>} */
   var tables = {}
   /** @type {Table} */
@@ -70,7 +64,7 @@ function createBoundary(exports, copyStrings) {
   /** Views again after the memory grew or the texts area moved. */
   function views() {
     var buffer = exports.memory.buffer
-    if (F.buffer !== buffer) F = new Float64Array(buffer, slotsAddress, 256)
+    if (F.buffer !== buffer) F = new Float64Array(buffer, slotsAddress, SLOTS)
     if (U.buffer !== buffer || U.byteOffset !== textsAddress) {
       U = new Uint16Array(buffer, textsAddress, (buffer.byteLength - textsAddress) >> 1)
     }
@@ -82,12 +76,12 @@ function createBoundary(exports, copyStrings) {
     var length = text.length
     if (used + length > capacity) {
       textsAddress = exports.mps_texts(used + length)
-      capacity = Math.max(capacity, Math.min(used + length, 65536))
+      capacity = Math.max(capacity, Math.min(used + length, MAX_ANSWER_CHARS))
       views()
     }
     if (used + length > capacity) {
       // Longer than the core reads: it knows it by the length alone.
-      F[at] = -1
+      F[at] = PAIR_NONE
       F[at + 1] = length
       return
     }
@@ -120,47 +114,48 @@ function createBoundary(exports, copyStrings) {
    */
   function put(at, value, passed) {
     var type = typeof value
-    if (value === undefined || type === 'function' || type === 'symbol') F[at] = ABSENT
-    else if (value === null) F[at] = NULL
-    else if (value === false) F[at] = FALSE
-    else if (value === true) F[at] = TRUE
+    if (value === undefined || type === 'function' || type === 'symbol') F[at] = VALUE_ABSENT
+    else if (value === null) F[at] = VALUE_NULL
+    else if (value === false) F[at] = VALUE_FALSE
+    else if (value === true) F[at] = VALUE_TRUE
     else if (type === 'number') {
-      F[at] = NUMBER
+      F[at] = VALUE_NUMBER
       F[at + 1] = /** @type {number} */ (value)
     } else if (type === 'string') {
-      F[at] = STRING
+      F[at] = VALUE_STRING
       if (passed) pass(at + 1, /** @type {string} */ (value))
       else inline(at + 1, /** @type {string} */ (value))
-    } else if (type !== 'object') F[at] = OTHER
+    } else if (type !== 'object') F[at] = VALUE_OTHER
     else if (Array.isArray(value)) {
-      F[at] = ARRAY
+      F[at] = VALUE_ARRAY
       F[at + 1] = value.length
       F[at + 2] = value.every(function (entry) { return typeof entry === 'string' }) ? 1 : 0
-    } else F[at] = OBJECT
+    } else F[at] = VALUE_OBJECT
   }
 
   /**
-   * Describes an object with the fields `names` (and, when the last is `userInfo`, its two
-   * fields after them) at slot `at`; returns the slot after them.
+   * Describes an object with the fields `names` at slot `at`, three slots a field (and, when
+   * the last is NESTED, that object's fields after them); returns the slot after them.
    * @param {number} at @param {any} value @param {string[]} names @param {boolean} passed
    */
   function describe(at, value, names, passed) {
     put(at, value, passed)
-    var nested = names[names.length - 1] === 'userInfo'
-    var end = at + 1 + 3 * names.length
-    if (F[at] === OBJECT) {
-      for (var i = 0; i < names.length; i++) put(at + 1 + 3 * i, value[names[i]], passed)
-      if (nested && F[end - 3] === OBJECT) {
-        put(end, value.userInfo.nickName, passed)
-        put(end + 3, value.userInfo.avatarUrl, passed)
+    var n = names.length
+    var end = at + 1 + 3 * n
+    var nested = names[n - 1] === NESTED
+    if (F[at] === VALUE_OBJECT) {
+      for (var i = 0; i < n; i++) put(at + 1 + 3 * i, value[names[i]], passed)
+      if (nested && F[end - 3] === VALUE_OBJECT) {
+        var inner = value[NESTED]
+        for (var j = 0; j < USER_INFO_FIELDS.length; j++) put(end + 3 * j, inner[USER_INFO_FIELDS[j]], passed)
       }
     }
-    return nested ? end + 6 : end
+    return nested ? end + 3 * USER_INFO_FIELDS.length : end
   }
 
   /** The pair of the first own key of `value` that is none of `names` (no pair: none). @param {number} at @param {any} value @param {string[]} names */
   function unknownKey(at, value, names) {
-    F[at] = -1
+    F[at] = PAIR_NONE
     if (!value || typeof value !== 'object') return
     var keys = Object.keys(value)
     for (var i = 0; i < keys.length; i++) {
@@ -175,58 +170,38 @@ function createBoundary(exports, copyStrings) {
   function facts(kind, flag, value) {
     used = 0
     switch (kind) {
-      case IN.sessionRead:
-        return record(value)
-      case IN.postResult:
+      case KIND_SESSION_READ:
+        // A string is no record: its length alone says whether it is '' (nothing stored).
+        if (typeof value === 'string') {
+          F[0] = VALUE_STRING
+          F[2] = value.length
+          return
+        }
+        describe(0, value, RECORD_FIELDS, true)
+        return
+      case KIND_POST_RESULT:
         if (flag < 0) return said(value)
         return answer(value)
-      case IN.setUserInfo:
-        unknownKey(describe(0, value, USER_INFO, true), value, USER_INFO)
+      case KIND_SET_USER_INFO:
+        unknownKey(describe(0, value, USER_INFO_FIELDS, true), value, USER_INFO_FIELDS)
         return
-      case IN.loginResult:
-        if (flag === 1) return said(value)
+      case KIND_LOGIN_RESULT:
+        if (flag === LOGIN_FLAG_FAILED) return said(value)
         return pass(0, value)
-      case IN.deviceIdRead:
+      case KIND_DEVICE_ID_READ:
         return put(0, value, false)
-      case IN.storageResult:
+      case KIND_STORAGE_RESULT:
         return said(value)
-      case IN.request:
+      case KIND_REQUEST:
         if (typeof value === 'string') return inline(0, value)
-        F[0] = -1
+        F[0] = PAIR_NONE
     }
   }
 
   /** What the platform said of a failure (its errMsg), or no text when it said nothing. @param {unknown} errMsg */
   function said(errMsg) {
-    if (errMsg === undefined || errMsg === null) F[0] = -1
+    if (errMsg === undefined || errMsg === null) F[0] = PAIR_NONE
     else inline(0, String(errMsg))
-  }
-
-  /**
-   * The stored value, its fields by name (layout.rs, `fields::RECORD`): a cached launch's
-   * hot path reads them directly.
-   * @param {any} value
-   */
-  function record(value) {
-    if (typeof value === 'string') {
-      F[0] = STRING
-      F[2] = value.length
-      return
-    }
-    put(0, value, true)
-    if (F[0] !== OBJECT) return
-    put(1, value.v, true)
-    put(4, value.openid, true)
-    put(7, value.unionid, true)
-    put(10, value.token, true)
-    put(13, value.expiresAt, true)
-    put(16, value.obtainedAt, true)
-    var info = value.userInfo
-    put(19, info, true)
-    if (F[19] === OBJECT) {
-      put(22, info.nickName, true)
-      put(25, info.avatarUrl, true)
-    }
   }
 
   /** The backend's answer: its text is parsed here; the slot after its fields says its length. @param {unknown} body */
@@ -245,12 +220,12 @@ function createBoundary(exports, copyStrings) {
       value = undefined
       length = length || 0
     }
-    var end = describe(0, value, ANSWER, true)
-    if (value === undefined) F[0] = OTHER
+    var end = describe(0, value, ANSWER_FIELDS, true)
+    if (value === undefined) F[0] = VALUE_OTHER
     F[end] = length
   }
 
-  /** @param {number} at @returns {string | null} */
+  /** The text of the pair at slot `at`. @param {number} at @returns {string | null} */
   function str(at) {
     var a = F[at]
     if (a < 0) return null
@@ -263,39 +238,42 @@ function createBoundary(exports, copyStrings) {
     return text
   }
 
-  /** A profile at slot `at`, after its presence flag. @param {number} at */
-  function userInfo(at) {
-    return F[at] ? { nickName: str(at + 1), avatarUrl: str(at + 3) } : null
-  }
-
-  /** The session at slot `at` (13 slots). @param {number} at */
-  function session(at) {
-    return {
-      openid: /** @type {string} */ (str(at)),
-      unionid: str(at + 2),
-      token: str(at + 4),
-      expiresAt: F[at + 6],
-      userInfo: userInfo(at + 7),
-      source: F[at + 12] ? 'login' : 'cache',
+  /**
+   * Reads one part (layout.js, `PART`) of an output from slot `at` on.
+   * @param {any} p @returns {any}
+   */
+  function part(p) {
+    if (typeof p === 'number') {
+      if (p === PART_NOTHING) return undefined
+      var x = F[at]
+      if (p === PART_TEXT) {
+        at += 2
+        return str(at - 2)
+      }
+      at++
+      return p === PART_FLAG ? x === 1 : p === PART_MAYBE_NUMBER && x !== x ? null : x
     }
+    if (p[0] === PART_OBJECT) return fields(p, 1, {})
+    var n = F[at++]
+    if (p[0] === PART_OPTIONAL) return n ? part(p[1]) : null
+    if (p[0] === PART_CHOICE) return part(p[1 + n])
+    if (p[0] === PART_NAME) return p[1 + n]
+    /** @type {any[]} */
+    var list = []
+    for (var i = 0; i < n; i++) list.push(part(p[1]))
+    return list
   }
 
-  /** The error at slot `at`, as errors.toError takes it. @param {number} at */
-  function error(at) {
-    var errcode = F[at + 5]
-    var status = F[at + 6]
-    return {
-      code: str(at),
-      message: str(at + 2),
-      retryable: F[at + 4] === 1,
-      errcode: errcode === errcode ? errcode : null,
-      status: status < 0 ? null : status,
-      detail: str(at + 7),
-      session: F[at + 9] ? session(at + 10) : null,
-    }
+  /**
+   * Reads fields into `into`: from `parts[from]` on, a name and its part.
+   * @param {any[]} parts @param {number} from @param {any} into
+   */
+  function fields(parts, from, into) {
+    for (var i = from; i < parts.length; i += 2) into[parts[i]] = part(parts[i + 1])
+    return into
   }
 
-  /** Reads the output's effects into `into`; returns whether more wait. @param {any[][]} into */
+  /** Reads the output's effects into `into`; returns whether more wait. @param {Effect[]} into */
   function read(into) {
     views()
     var end = F[0]
@@ -303,82 +281,27 @@ function createBoundary(exports, copyStrings) {
       textsAddress = F[3]
       views()
     }
-    var at = HEADER
+    at = HEADER
     while (at < end) {
-      var kind = F[at]
-      var id = F[at + 1]
-      switch (kind) {
-        case 0: case 2: case 3: case 7: case 12:
-          into.push(kind === 12 ? [12] : [kind, id])
-          at += kind === 12 ? 1 : 2
-          break
-        case 1:
-          into.push([1, id, {
-            v: F[at + 2], openid: str(at + 3), unionid: str(at + 5), token: str(at + 7),
-            expiresAt: F[at + 9], obtainedAt: F[at + 10], userInfo: userInfo(at + 11),
-          }])
-          at += 16
-          break
-        case 4: case 13:
-          into.push(kind === 13 ? [13, str(at + 1)] : [4, id, str(at + 2)])
-          at += kind === 13 ? 3 : 4
-          break
-        case 5: case 15:
-          into.push([kind, id, F[at + 2]])
-          at += 3
-          break
-        case 6:
-          into.push([6, id, str(at + 2), F[at + 4] === 1, F[at + 5]])
-          at += 6
-          break
-        case 8:
-          into.push([8, id, F[at + 2] < 0 ? null : F[at + 2], str(at + 3)])
-          at += 5
-          break
-        case 9: {
-          // [9, group, id, what, value]: the calls (session.js, `settle`) and what they get.
-          var what = F[at + 3]
-          var value = what === 0 ? session(at + 4) : what === 1 ? str(at + 4) : what === 3 ? F[at + 4] : undefined
-          into.push([9, id, F[at + 2], what, value])
-          at += what === 0 ? 17 : what === 1 ? 6 : what === 3 ? 5 : 4
-          break
-        }
-        case 10:
-          into.push([10, id, F[at + 2], error(at + 3)])
-          at += F[at + 12] ? 26 : 13
-          break
-        case 18:
-          into.push([18, id])
-          at += 2
-          break
-        case 19:
-          into.push([19, id, F[at + 2]])
-          at += 3
-          break
-        case 11: case 14:
-          into.push([kind, F[at + 1] ? session(at + 2) : null])
-          at += F[at + 1] ? 15 : 2
-          break
-        case 16: {
-          var strings = [], bytes = []
-          for (var i = 0; i < id; i++) {
-            strings.push(table.strings[F[at + 2 + i]])
-            bytes.push(table.bytes[F[at + 2 + i]])
-          }
-          table.strings = strings
-          table.bytes = bytes
-          at += 2 + id
-          break
-        }
-        case 17:
-          into.push([17, id, str(at + 2), str(at + 4), str(at + 6), str(at + 8), str(at + 10)])
-          at += 12
-          break
-        default:
-          throw new Error('mp-session: the core wrote an effect this shim does not know (' + kind + ')')
-      }
+      var tag = F[at++]
+      var parts = EFFECT_PARTS[tag]
+      if (!parts) throw new Error('mp-session: the core wrote an effect this shim does not know (' + tag + ')')
+      var effect = fields(parts, 0, { tag: tag })
+      if (tag === EFFECT_TABLE) keep(effect.keep)
+      else into.push(effect)
     }
     return F[1] === 1
+  }
+
+  /** Keeps only the strings at `places`, in that order (the core compacted the table). @param {number[]} places */
+  function keep(places) {
+    var strings = [], bytes = []
+    for (var i = 0; i < places.length; i++) {
+      strings.push(table.strings[places[i]])
+      bytes.push(table.bytes[places[i]])
+    }
+    table.strings = strings
+    table.bytes = bytes
   }
 
   /**
@@ -386,9 +309,9 @@ function createBoundary(exports, copyStrings) {
    * at the same time). @param {number} id @param {number} now @returns {Output}
    */
   function output(id, now) {
-    /** @type {any[][]} */
+    /** @type {Effect[]} */
     var effects = []
-    while (read(effects)) exports.mps_input(id, IN.more, 0, 0, now, table.strings.length)
+    while (read(effects)) exports.mps_input(id, KIND_MORE, 0, 0, now, table.strings.length)
     var deadline = F[2]
     return { t: deadline < 0 ? null : deadline, e: effects }
   }
@@ -406,25 +329,27 @@ function createBoundary(exports, copyStrings) {
       for (var i = 0; i < 16; i++) words[i >> 2] |= (entropy[i] || 0) << ((i & 3) * 8)
       views()
       used = 0
-      var end = describe(0, options, OPTIONS, false)
-      unknownKey(end, options, OPTIONS)
+      var end = describe(0, options, OPTION_FIELDS, false)
+      unknownKey(end, options, OPTION_FIELDS)
       var origins = options.allowedOrigins
       if (Array.isArray(origins)) {
-        for (var k = 0; k < MAX_ORIGINS; k++) {
+        for (var k = 0; k < MAX_ORIGINS_DESCRIBED; k++) {
           if (typeof origins[k] === 'string') inline(end + 2 + 2 * k, origins[k])
-          else F[end + 2 + 2 * k] = -1
+          else F[end + 2 + 2 * k] = PAIR_NONE
         }
       }
-      if (web) unknownKey(describe(WEB_OPTIONS_AT, web, WEB_OPTIONS, false), web, WEB_OPTIONS)
-      else F[WEB_OPTIONS_AT] = ABSENT
+      if (web) unknownKey(describe(WEB_OPTIONS_AT, web, WEB_OPTION_FIELDS, false), web, WEB_OPTION_FIELDS)
+      else F[WEB_OPTIONS_AT] = VALUE_ABSENT
       table = newTable()
       exports.mps_create(words[0] >>> 0, words[1] >>> 0, words[2] >>> 0, words[3] >>> 0)
       // No session yet, so no time: a page after the first only empties the output.
-      var out = output(-1, 0)
-      var made = out.e[0]
-      if (made[0] === 10) return { error: made[3] }
-      tables[made[1]] = table
-      return { id: made[1], created: { key: made[2], deviceKey: made[3], header: made[4], scheme: made[5], platform: made[6] } }
+      var made = output(-1, 0).e[0]
+      if (made.tag === EFFECT_REJECT) return { error: made.error }
+      tables[made.id] = table
+      return {
+        id: made.id,
+        created: { key: made.storageKey, deviceKey: made.deviceIdKey, header: made.tokenHeader, scheme: made.tokenScheme, platform: made.platform },
+      }
     },
     /**
      * Feeds one input (its value described as `kind` says); gives back the core's effects.
@@ -467,4 +392,4 @@ function utf8Length(text) {
   return n
 }
 
-export { createBoundary, IN }
+export { createBoundary }

@@ -1,15 +1,24 @@
 // @ts-check
 // Runs one session's core: feeds it inputs (with the time: the core reads no clock), and
-// carries out the effects it gives back through the platform's host, in order. Every
-// decision is the core's; this file only moves values and keeps the core's one timer.
+// carries out the effects it gives back through the platform's host, in order, each read by
+// its name (layout.js, `EFFECT`). It moves values and keeps the core's one timer.
 
-import { IN } from './boundary.js'
+import {
+  EFFECT_ABORT, EFFECT_CALL_FUNCTION, EFFECT_CHANGED, EFFECT_CURRENT, EFFECT_HOLD, EFFECT_LOGIN,
+  EFFECT_POST_CODE, EFFECT_READ_DEVICE_ID, EFFECT_READ_SESSION, EFFECT_REDIRECT, EFFECT_REJECT,
+  EFFECT_REMOVE_SESSION, EFFECT_RESOLVE, EFFECT_SEND_REQUEST, EFFECT_TOAST, EFFECT_WAIT,
+  EFFECT_WRITE_DEVICE_ID, EFFECT_WRITE_SESSION, KIND_CURRENT, KIND_DEVICE_ID_READ, KIND_LISTENERS,
+  KIND_LOGIN_RESULT, KIND_POST_RESULT, KIND_SEND_RESULT, KIND_SESSION_READ, KIND_STORAGE_RESULT,
+  KIND_TIMEOUT, LOGIN_FLAG_ANONYMOUS, LOGIN_FLAG_CODE, LOGIN_FLAG_FAILED, POST_FLAG_FAILED,
+  SEND_FLAG_ANSWERED, SEND_FLAG_REJECTED, SEND_FLAG_UNANSWERED, STORAGE_FLAG_FAILED, STORAGE_FLAG_OK,
+} from './layout.js'
 
 /** Not an effect of the core: an app's call taking its place, in line with the effects. */
 var PLACE = -1
 
 /**
  * @typedef {import('./boundary').Output} Output
+ * @typedef {import('./boundary').Effect} Effect
  * @typedef {import('./index').RequestOptions} RequestOptions
  * @typedef {import('./index').Response} Response
  * @typedef {{ abort?: () => void } | void} Task
@@ -30,10 +39,10 @@ var PLACE = -1
  * }} Setup the config's texts the effects are carried out with: from the core (keys, the
  *   token's header, the platform) and as the app gave them (what the core checked)
  * @typedef {{
- *   place(call: number, method: string): void,
+ *   place(call: number, kind: number): void,
  *   hold(op: number): void,
  *   wait(call: number, op: number): void,
- *   settle(group: number, id: number, error: any, value?: any): void,
+ *   settle(calls: { group: string, id: number }, error: any, value?: any): void,
  *   changed(session: object | null): void,
  *   sending(op: number, again: number | null): RequestOptions | undefined,
  *   answered(op: number, response: Response): void,
@@ -52,7 +61,7 @@ var PLACE = -1
  * @param {Hooks} hooks
  */
 function createDriver(boundary, id, setup, host, hooks) {
-  /** @type {any[][]} */
+  /** @type {Effect[]} */
   var queue = []
   var running = false
   var stopped = false
@@ -69,9 +78,9 @@ function createDriver(boundary, id, setup, host, hooks) {
    * output says `current()` is, if it says. For an app's call, `method` names it: unless its
    * output settles it at once, it takes its place before the output is carried out.
    * @param {number} kind @param {number} arg @param {number} flag @param {unknown} [value]
-   * @param {string} [method]
+   * @param {boolean} [isCall]
    */
-  function feed(kind, arg, flag, value, method) {
+  function feed(kind, arg, flag, value, isCall) {
     if (stopped) return null
     var now = Date.now()
     /** @type {Output} */
@@ -89,19 +98,20 @@ function createDriver(boundary, id, setup, host, hooks) {
     var first = queue.length
     for (var i = 0; i < out.e.length; i++) {
       var effect = out.e[i]
-      if (effect[0] === 14) result = effect[1]
+      if (effect.tag === EFFECT_CURRENT) result = effect.session
       else queue.push(effect)
-      if ((effect[0] === 9 || effect[0] === 10) && effect[1] === 0 && effect[2] === arg) atOnce = true
+      if ((effect.tag === EFFECT_RESOLVE || effect.tag === EFFECT_REJECT) && effect.calls.group === 'one' &&
+        effect.calls.id === arg) atOnce = true
     }
     // The call takes its place before its own effects and after those still in line from
     // earlier outputs (a call made by an onChange listener, inside one), which the core
     // made before this call came.
-    if (method && !atOnce) queue.splice(first, 0, [PLACE, arg, method])
+    if (isCall && !atOnce) queue.splice(first, 0, { tag: PLACE, call: arg, kind: kind })
     if (out.t !== deadline) setTimer(out.t, now)
     if (!running) {
       running = true
       try {
-        while (queue.length && !stopped) carryOut(/** @type {any[]} */ (queue.shift()))
+        while (queue.length && !stopped) carryOut(/** @type {Effect} */ (queue.shift()))
       } finally {
         running = false
       }
@@ -117,69 +127,73 @@ function createDriver(boundary, id, setup, host, hooks) {
     timer = at === null ? null : setTimeout(function () {
       timer = null
       deadline = null
-      feed(IN.timeout, 0, 0)
+      feed(KIND_TIMEOUT, 0, 0)
     }, Math.max(0, at - now))
   }
 
   /** @param {number} op @returns {(errMsg?: string) => void} */
   function stored(op) {
-    return function (errMsg) { feed(IN.storageResult, op, errMsg === undefined ? 0 : 1, errMsg) }
+    return function (errMsg) { feed(KIND_STORAGE_RESULT, op, errMsg === undefined ? STORAGE_FLAG_OK : STORAGE_FLAG_FAILED, errMsg) }
   }
 
   /** @param {number} op @returns {(status: number, body: unknown) => void} */
   function answered(op) {
     return function (status, body) {
       delete tasks[op]
-      feed(IN.postResult, op, status, body)
+      feed(KIND_POST_RESULT, op, status < 0 ? POST_FLAG_FAILED : status, body)
     }
   }
 
-  /** @param {any[]} e the effect */
+  /** @param {number} op @param {number} kind @returns {(failed: boolean, value?: unknown) => void} */
+  function read(op, kind) {
+    return function (failed, value) { feed(kind, op, failed ? STORAGE_FLAG_FAILED : STORAGE_FLAG_OK, value) }
+  }
+
+  /** @param {Effect} e */
   function carryOut(e) {
-    var op = e[1]
-    switch (e[0]) {
-      case 0: return host.read(setup.key, function (failed, value) { feed(IN.sessionRead, op, failed ? 1 : 0, value) })
-      case 1: return host.write(setup.key, e[2], stored(op))
-      case 2: return host.remove(setup.key, stored(op))
-      case 3: return host.read(setup.deviceKey, function (failed, value) { feed(IN.deviceIdRead, op, failed ? 1 : 0, value) })
-      case 4: return host.write(setup.deviceKey, e[2], stored(op))
-      case 5: return host.login(e[2], function (code, errMsg, anonymousCode) {
-        if (typeof anonymousCode === 'string' && !code) feed(IN.loginResult, op, 2, anonymousCode)
-        else if (typeof code === 'string') feed(IN.loginResult, op, 0, code)
-        else feed(IN.loginResult, op, 1, errMsg)
+    var op = e.op
+    switch (e.tag) {
+      case EFFECT_READ_SESSION: return host.read(setup.key, read(op, KIND_SESSION_READ))
+      case EFFECT_WRITE_SESSION: return host.write(setup.key, e.record, stored(op))
+      case EFFECT_REMOVE_SESSION: return host.remove(setup.key, stored(op))
+      case EFFECT_READ_DEVICE_ID: return host.read(setup.deviceKey, read(op, KIND_DEVICE_ID_READ))
+      case EFFECT_WRITE_DEVICE_ID: return host.write(setup.deviceKey, e.id, stored(op))
+      case EFFECT_LOGIN: return host.login(e.timeoutMs, function (code, errMsg, anonymousCode) {
+        if (typeof anonymousCode === 'string' && !code) feed(KIND_LOGIN_RESULT, op, LOGIN_FLAG_ANONYMOUS, anonymousCode)
+        else if (typeof code === 'string') feed(KIND_LOGIN_RESULT, op, LOGIN_FLAG_CODE, code)
+        else feed(KIND_LOGIN_RESULT, op, LOGIN_FLAG_FAILED, errMsg)
       })
-      case 6: {
+      case EFFECT_POST_CODE: {
         /** @type {Record<string, string>} */
         var body = {}
-        body[e[3] ? 'anonymousCode' : 'code'] = e[2]
+        body[e.anonymous ? 'anonymousCode' : 'code'] = e.code
         body.platform = setup.platform
-        tasks[op] = host.post(setup.loginUrl, body, e[4], answered(op))
+        tasks[op] = host.post(setup.loginUrl, body, e.timeoutMs, answered(op))
         return
       }
-      case 7: {
+      case EFFECT_ABORT: {
         var task = tasks[op]
         delete tasks[op]
         if (task && typeof task.abort === 'function') task.abort()
         return
       }
-      case 8:
-        tasks[op] = host.send(withToken(hooks.sending(op, e[2]), e[3]), function (response) {
+      case EFFECT_SEND_REQUEST:
+        tasks[op] = host.send(withToken(hooks.sending(op, e.again), e.token), function (response) {
           delete tasks[op]
-          if (!response) return feed(IN.sendResult, op, 2)
+          if (!response) return feed(KIND_SEND_RESULT, op, SEND_FLAG_UNANSWERED)
           hooks.answered(op, response)
-          feed(IN.sendResult, op, hooks.isSessionExpired(response) ? 1 : 0)
+          feed(KIND_SEND_RESULT, op, hooks.isSessionExpired(response) ? SEND_FLAG_REJECTED : SEND_FLAG_ANSWERED)
         })
         return
-      // For 9 and 10, e[1] and e[2] say which calls settle.
-      case 9: return hooks.settle(e[1], e[2], undefined, e[4])
-      case 10: return hooks.settle(e[1], e[2], e[3])
-      case 11: return hooks.changed(e[1])
-      case 12: return host.toast(setup.toast)
-      case 13: return host.redirect(e[1])
-      case PLACE: return hooks.place(e[1], e[2])
-      case 18: return hooks.hold(op)
-      case 19: return hooks.wait(e[1], e[2])
-      case 15: return host.callFunction(setup.cloudFunction, { platform: setup.platform }, e[2], answered(op))
+      case EFFECT_RESOLVE: return hooks.settle(e.calls, undefined, e.value)
+      case EFFECT_REJECT: return hooks.settle(e.calls, e.error)
+      case EFFECT_CHANGED: return hooks.changed(e.session)
+      case EFFECT_TOAST: return host.toast(setup.toast)
+      case EFFECT_REDIRECT: return host.redirect(e.url)
+      case PLACE: return hooks.place(e.call, e.kind)
+      case EFFECT_HOLD: return hooks.hold(op)
+      case EFFECT_WAIT: return hooks.wait(e.call, op)
+      case EFFECT_CALL_FUNCTION: return host.callFunction(setup.cloudFunction, { platform: setup.platform }, e.timeoutMs, answered(op))
     }
   }
 
@@ -202,20 +216,19 @@ function createDriver(boundary, id, setup, host, hooks) {
 
   return {
     /**
-     * One of the app's calls, with its argument (`setUserInfo`'s info, `request`'s URL).
-     * @param {'ensure' | 'setUserInfo' | 'logout' | 'request' | 'deviceId'} method
-     * @param {number} call @param {unknown} [value]
+     * One of the app's calls (its input kind), with its argument (`setUserInfo`'s info,
+     * `request`'s URL). @param {number} kind @param {number} call @param {unknown} [value]
      */
-    call: function (method, call, value) {
-      feed(IN[method], call, 0, value, method)
+    call: function (kind, call, value) {
+      feed(kind, call, 0, value, true)
     },
     /** Whether the app has `onChange` listeners: the core says what changed only then. @param {boolean} any */
     listen: function (any) {
-      feed(IN.listeners, 0, any ? 1 : 0)
+      feed(KIND_LISTENERS, 0, any ? 1 : 0)
     },
     /** What `current()` returns (reads storage on first use). */
     current: function () {
-      return feed(IN.current, 0, 0)
+      return feed(KIND_CURRENT, 0, 0)
     },
     stop: stop,
   }

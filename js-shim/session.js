@@ -4,6 +4,7 @@
 
 import * as errors from './errors.js'
 import { createDriver } from './driver.js'
+import { KIND_ENSURE, KIND_SET_USER_INFO, KIND_LOGOUT, KIND_REQUEST, KIND_DEVICE_ID } from './layout.js'
 
 /**
  * @typedef {import('./index').Session} Session
@@ -103,10 +104,10 @@ function makeSession(platform, settings) {
       toast: String(options.failureToast),
     }, made.created)
     driver = createDriver(core.boundary, sessionId, setup, platform.host, {
-      place: function (call, method) {
-        if (method === 'request') places.inLine.push(call)
-        else if (method === 'deviceId') places.deviceIds.push(call)
-        else if (method !== 'logout') places.waiting.push(call)
+      place: function (call, kind) {
+        if (kind === KIND_REQUEST) places.inLine.push(call)
+        else if (kind === KIND_DEVICE_ID) places.deviceIds.push(call)
+        else if (kind !== KIND_LOGOUT) places.waiting.push(call)
       },
       hold: function (op) {
         places.of[op] = places.waiting
@@ -153,20 +154,23 @@ function makeSession(platform, settings) {
   }
 
   /**
-   * Settles the calls of a group: 0 the call `id`, 1 those waiting for a session, 2 those
-   * of the effect `id`, 3 the requests waiting, 4 those waiting for the device id.
-   * @param {number} group @param {number} id @param {any} error @param {any} value
+   * Settles the calls of a group (layout.js, `CALLS`): `one` the call `id`, `waiting` those
+   * waiting for a session, `of` those of the effect `id`, `requests` the requests waiting,
+   * `deviceIds` those waiting for the device id.
+   * @param {{ group: string, id: number }} which @param {any} error @param {any} value
    */
-  function settle(group, id, error, value) {
+  function settle(which, error, value) {
+    var group = which.group
+    var id = which.id
     var calls
-    if (group === 0) calls = [id]
-    else if (group === 1) {
+    if (group === 'one') calls = [id]
+    else if (group === 'waiting') {
       calls = places.waiting
       places.waiting = []
-    } else if (group === 2) {
+    } else if (group === 'of') {
       calls = places.of[id] || []
       delete places.of[id]
-    } else if (group === 3) {
+    } else if (group === 'requests') {
       calls = places.inLine
       places.inLine = []
     } else {
@@ -198,17 +202,17 @@ function makeSession(platform, settings) {
   }
 
   /**
-   * @param {'ensure' | 'setUserInfo' | 'logout' | 'request' | 'deviceId'} method
+   * @param {number} kind the call's input kind (layout.js, `KIND_*`)
    * @param {unknown} [value] the call's argument (the info, or the request's URL)
    * @param {RequestOptions} [request]
    */
-  function call(method, value, request) {
+  function call(kind, value, request) {
     /** @param {ReturnType<typeof createDriver>} d */
     var send = function (d) {
       return new Promise(function (resolve, reject) {
         var id = nextCall++
         pending[id] = { resolve: resolve, reject: reject, request: request }
-        d.call(method, id, value)
+        d.call(kind, id, value)
       })
     }
     // Once the core is up, straight in: a cached launch settles inside this very call.
@@ -238,21 +242,21 @@ function makeSession(platform, settings) {
       listeners = []
       Object.keys(waiting).forEach(function (call) { waiting[/** @type {any} */ (call)].reject(closedError()) })
     },
-    launch: function () { return call('ensure') },
-    ensure: function () { return call('ensure') },
+    launch: function () { return call(KIND_ENSURE) },
+    ensure: function () { return call(KIND_ENSURE) },
     current: function () {
       // A fresh object from the core's output each time.
       return driver ? driver.current() : null
     },
-    setUserInfo: function (info) { return call('setUserInfo', info) },
-    logout: function () { return call('logout').then(function () {}) },
-    deviceId: function () { return call('deviceId') },
+    setUserInfo: function (info) { return call(KIND_SET_USER_INFO, info) },
+    logout: function () { return call(KIND_LOGOUT).then(function () {}) },
+    deviceId: function () { return call(KIND_DEVICE_ID) },
     request: function (request) {
       if (!request || typeof request !== 'object' || typeof request.url !== 'string') {
         return Promise.reject(errors.shimError('INVALID_ARGUMENT',
           'request takes { url, method?, data?, header?, timeout?, dataType?, responseType? }', false))
       }
-      return call('request', request.url, request)
+      return call(KIND_REQUEST, request.url, request)
     },
     onChange: function (listener) {
       if (typeof listener !== 'function') throw new TypeError('mp-session: onChange takes a function')

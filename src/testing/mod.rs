@@ -26,6 +26,7 @@
 
 mod effects;
 mod ledger;
+pub mod outputs;
 
 pub use ledger::{Ledger, Waits};
 

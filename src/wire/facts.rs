@@ -21,7 +21,7 @@ use crate::core::oauth::WebOptions;
 use crate::core::record::{Record, StoredSession};
 use crate::core::secret::Secret;
 use crate::core::user_info::UserInfo;
-use crate::wire::layout::{fields, value, MAX_ORIGINS_DESCRIBED, WEB_OPTIONS_AT};
+use crate::wire::layout::{answer, fields, record, value, MAX_ORIGINS_DESCRIBED, WEB_OPTIONS_AT};
 use crate::wire::text::{inline, units, WireText};
 
 /// The slots and texts of one input.
@@ -234,7 +234,7 @@ fn whole(field: Field, max: u64) -> Result<u64, Wrong> {
 pub(crate) fn stored_session<T: WireText>(facts: Facts<'_>) -> StoredSession<T> {
     match facts.kind(0) {
         k if k == value::ABSENT || k == value::NULL => StoredSession::Absent,
-        k if k == value::STRING && facts.slot(2) == 0.0 => StoredSession::Absent,
+        k if k == value::STRING && facts.slot(record::STRING_LENGTH) == 0.0 => StoredSession::Absent,
         k if k == value::OBJECT => match record(facts) {
             Some(record) => StoredSession::Found(record),
             None => StoredSession::Unreadable,
@@ -243,38 +243,38 @@ pub(crate) fn stored_session<T: WireText>(facts: Facts<'_>) -> StoredSession<T> 
     }
 }
 
-/// The record described from slot 0 (the fields of [`fields::RECORD`] at 1, 4, ... 19, and
-/// `userInfo`'s at 22 and 25); `None` when it is not one. (A launch reads it: the fields are
-/// read where they are, and no message is made for a record that is not one.)
+/// The record described from slot 0 (its fields where [`record`] says); `None` when it is
+/// not one. (A launch reads it: the fields are read where they are, and no message is made
+/// for a record that is not one.)
 #[cfg_attr(mp_session_tuned, optimize(speed))]
 fn record<T: WireText>(facts: Facts<'_>) -> Option<Record<T>> {
     Some(Record {
-        v: facts.whole_at(1, u64::from(u32::MAX))? as u32,
-        openid: facts.text_at(4)??,
-        unionid: facts.text_at(7)?,
-        token: facts.text_at(10)?.map(Secret::hide),
-        expires_at: facts.whole_at(13, u64::MAX)?,
-        obtained_at: facts.whole_at(16, u64::MAX)?,
-        user_info: facts.user_info_at(19)?,
+        v: facts.whole_at(record::V, u64::from(u32::MAX))? as u32,
+        openid: facts.text_at(record::OPENID)??,
+        unionid: facts.text_at(record::UNIONID)?,
+        token: facts.text_at(record::TOKEN)?.map(Secret::hide),
+        expires_at: facts.whole_at(record::EXPIRES_AT, u64::MAX)?,
+        obtained_at: facts.whole_at(record::OBTAINED_AT, u64::MAX)?,
+        user_info: facts.user_info_at(record::USER_INFO, record::NICK_NAME, record::AVATAR_URL)?,
     })
 }
 
-/// The body of the backend's answer, described as the record is (the fields of
-/// [`fields::ANSWER`]); slot 28 holds the body's length.
+/// The body of the backend's answer, described as the record is (its fields where
+/// [`answer`] says, and the body's length after them).
 pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>) -> ReplyBody<T> {
-    if facts.slot(28) > MAX_ANSWER_CHARS as f64 {
+    if facts.slot(answer::LENGTH) > MAX_ANSWER_CHARS as f64 {
         return ReplyBody::TooLarge;
     }
     let answer = || {
         (facts.kind(0) == value::OBJECT).then_some(())?;
         Some(Answer {
-            openid: facts.text_at(1)?,
-            unionid: facts.text_at(4)?,
-            token: facts.text_at(7)?.map(Secret::hide),
-            expires_in: facts.number_at(10)?,
-            expires_in_camel: facts.number_at(13)?,
-            errcode: facts.number_at(16)?,
-            user_info: facts.user_info_at(19)?,
+            openid: facts.text_at(answer::OPENID)?,
+            unionid: facts.text_at(answer::UNIONID)?,
+            token: facts.text_at(answer::TOKEN)?.map(Secret::hide),
+            expires_in: facts.number_at(answer::EXPIRES_IN)?,
+            expires_in_camel: facts.number_at(answer::EXPIRES_IN_CAMEL)?,
+            errcode: facts.number_at(answer::ERRCODE)?,
+            user_info: facts.user_info_at(answer::USER_INFO, answer::NICK_NAME, answer::AVATAR_URL)?,
         })
     };
     match answer() {
@@ -313,14 +313,19 @@ impl Facts<'_> {
         whole(field, max).ok()
     }
 
-    /// The optional `userInfo` field at `at`, its own fields 3 and 6 slots after the last of
-    /// its object's (only an object).
-    fn user_info_at<T: WireText>(&self, at: usize) -> Option<Option<UserInfo<T>>> {
+    /// The optional `userInfo` field at `at`, its own fields at `nick_name` and `avatar_url`
+    /// (only an object).
+    fn user_info_at<T: WireText>(
+        &self,
+        at: usize,
+        nick_name: usize,
+        avatar_url: usize,
+    ) -> Option<Option<UserInfo<T>>> {
         match self.slot(at) {
             k if k == value::ABSENT || k == value::NULL => Some(None),
             k if k == value::OBJECT => Some(Some(UserInfo {
-                nick_name: self.text_at(at + 3)?,
-                avatar_url: self.text_at(at + 6)?,
+                nick_name: self.text_at(nick_name)?,
+                avatar_url: self.text_at(avatar_url)?,
             })),
             _ => None,
         }

@@ -7,7 +7,7 @@ use crate::core::machine::Machine;
 use crate::core::record::StoredSession;
 use crate::core::secret::Secret;
 use crate::wire::facts::{self, Facts};
-use crate::wire::layout::{kind, value};
+use crate::wire::layout::{kind, login_flag, post_flag, send_flag, storage_flag, value};
 use crate::wire::text::WireText;
 
 /// What an input is to the host, once the machine has had it.
@@ -59,45 +59,51 @@ pub(crate) fn decode<T: WireText>(
         kind::SESSION_READ => Input::SessionRead {
             op,
             found: match flag {
-                0 => facts::stored_session(facts),
+                storage_flag::OK => facts::stored_session(facts),
                 _ => StoredSession::Failed,
             },
         },
         kind::DEVICE_ID_READ => Input::DeviceIdRead {
             op,
             found: match (flag, facts.kind(0)) {
-                (0, k) if k == value::STRING => facts.text(1),
+                (storage_flag::OK, k) if k == value::STRING => facts.text(1),
                 _ => None,
             },
         },
         kind::STORAGE_RESULT => Input::StorageResult {
             op,
-            result: if flag == 0 { Ok(()) } else { Err(said()) },
+            result: if flag == storage_flag::OK {
+                Ok(())
+            } else {
+                Err(said())
+            },
         },
         kind::LOGIN_RESULT => Input::LoginResult {
             op,
             result: match (flag, facts.passed::<T>(0)) {
-                (0, Some(code)) if !code.is_empty() => LoginResult::Code(Secret::hide(code)),
-                (2, Some(code)) if !code.is_empty() => LoginResult::AnonymousCode(Secret::hide(code)),
-                (0 | 2, _) => LoginResult::Failed(PlatformError::silent()),
+                (login_flag::CODE, Some(code)) if !code.is_empty() => LoginResult::Code(Secret::hide(code)),
+                (login_flag::ANONYMOUS, Some(code)) if !code.is_empty() => {
+                    LoginResult::AnonymousCode(Secret::hide(code))
+                }
+                (login_flag::CODE | login_flag::ANONYMOUS, _) => LoginResult::Failed(PlatformError::silent()),
                 _ => LoginResult::Failed(said()),
             },
         },
         kind::POST_RESULT => Input::PostResult {
             op,
             result: match u16::try_from(flag) {
-                Ok(status) => Ok(Reply {
+                Ok(status) if flag != post_flag::FAILED => Ok(Reply {
                     status,
                     body: facts::reply_body::<T>(facts),
                 }),
-                Err(_) => Err(said()),
+                _ => Err(said()),
             },
         },
         kind::SEND_RESULT => Input::SendResult {
             op,
             result: match flag {
-                0 => SendResult::Answered,
-                1 => SendResult::SessionRejected,
+                send_flag::ANSWERED => SendResult::Answered,
+                send_flag::REJECTED => SendResult::SessionRejected,
                 _ => SendResult::Failed,
             },
         },

@@ -9,7 +9,7 @@
 //! URL, what the platform said about a failure) cross once, as UTF-16 code units in the
 //! texts area. The core answers in the same slots: its effects as numbers, its own words as
 //! code units, the strings it passes on by handle (`output.rs`). Where each number sits is
-//! `layout.rs`.
+//! `layout/`, which also generates `js-shim/layout.js`, the same description for the shim.
 //!
 //! A web page's build crosses the same way, with its strings as code units instead of
 //! handles (browsers have a JIT, and its storage is the core's own).

@@ -1,6 +1,8 @@
 //! Writing what one call hands back to JavaScript: the effects as numbers in the slots, the
 //! core's own words (messages, the storage key) as code units in the texts area, and every
-//! string that only passed through the core as the pair that names it (see `layout.rs`).
+//! string that only passed through the core as the pair that names it. Each effect is written
+//! part by part in the order and the shapes of `layout/parts.rs` (`EFFECTS`), which the
+//! readers walk; the tests below read every effect back through that table.
 
 use crate::core::config::Config;
 use crate::core::effect::{Calls, Effect, Settled, DEVICE_ID_KEY};
@@ -8,6 +10,7 @@ use crate::core::error::Error;
 use crate::core::record::Record;
 use crate::core::session::{Session, Source};
 use crate::core::user_info::UserInfo;
+use crate::wire::layout::parts::{group, settled, source};
 use crate::wire::layout::{effect, pair, HEADER, MAX_EFFECT_SLOTS};
 use crate::wire::text::{Crossing, WireText};
 
@@ -99,11 +102,18 @@ impl<'a> Output<'a> {
         self.slot(n.into());
     }
 
-    /// `nickName`, `avatarUrl`, after a slot that says whether there is a profile at all.
+    /// A slot that says whether there is a profile, then its `nickName` and `avatarUrl`.
     fn user_info<T: WireText>(&mut self, info: Option<&UserInfo<T>>) {
         self.flag(info.is_some());
-        self.passed(info.and_then(|i| i.nick_name.as_ref()));
-        self.passed(info.and_then(|i| i.avatar_url.as_ref()));
+        if let Some(info) = info {
+            self.passed(info.nick_name.as_ref());
+            self.passed(info.avatar_url.as_ref());
+        }
+    }
+
+    /// A number, or NaN for none.
+    fn maybe_number(&mut self, n: Option<f64>) {
+        self.slot(n.unwrap_or(f64::NAN));
     }
 
     /// A session: openid, unionid, token, expiresAt, userInfo, source (0 cache, 1 login).
@@ -114,7 +124,10 @@ impl<'a> Output<'a> {
         self.passed(session.token.as_ref().map(|t| t.text()));
         self.number(session.expires_at as f64);
         self.user_info(session.user_info.as_ref());
-        self.flag(session.source == Source::Login);
+        self.slot(match session.source {
+            Source::Cache => source::CACHE,
+            Source::Login => source::LOGIN,
+        });
     }
 
     /// A slot that says whether there is a session, then the session if there is.
@@ -136,14 +149,14 @@ impl<'a> Output<'a> {
         self.user_info(record.user_info.as_ref());
     }
 
-    /// An error as the shim turns it into an `Error`: code, message, retryable, errcode
-    /// (NaN for none), status (-1 for none), detail, session.
+    /// An error as the shim turns it into an `Error`: code, message, retryable, errcode,
+    /// status, detail, session.
     pub(crate) fn error<T: WireText>(&mut self, error: &Error<T>) {
         self.text(error.code().as_str());
         self.text(error.message());
         self.flag(error.is_retryable());
-        self.number(error.errcode().map_or(f64::NAN, |e| e as f64));
-        self.number(error.status().map_or(-1.0, f64::from));
+        self.maybe_number(error.errcode().map(|e| e as f64));
+        self.maybe_number(error.status().map(f64::from));
         self.opt_text(error.detail());
         self.opt_session(error.session());
     }
@@ -228,7 +241,7 @@ impl<'a> Output<'a> {
             Effect::Abort { op } => self.op(effect::ABORT, op.0),
             Effect::SendRequest { op, again, token } => {
                 self.op(effect::SEND_REQUEST, op.0);
-                self.number(again.map_or(-1.0, |first| f64::from(first.0)));
+                self.maybe_number(again.map(|first| f64::from(first.0)));
                 self.passed(token.as_ref().map(|t| t.text()));
             }
             Effect::Hold { op } => self.op(effect::HOLD, op.0),
@@ -244,16 +257,16 @@ impl<'a> Output<'a> {
                 self.calls(*calls);
                 match settled {
                     Settled::Session(session) => {
-                        self.number(0);
+                        self.slot(settled::SESSION);
                         self.session(session);
                     }
                     Settled::DeviceId(id) => {
-                        self.number(1);
+                        self.slot(settled::DEVICE_ID);
                         self.text(id);
                     }
-                    Settled::Done => self.number(2),
+                    Settled::Done => self.slot(settled::DONE),
                     Settled::Response { op } => {
-                        self.number(3);
+                        self.slot(settled::RESPONSE);
                         self.number(op.0);
                     }
                 }
@@ -274,15 +287,14 @@ impl<'a> Output<'a> {
         }
     }
 
-    /// Which calls: 0 one (its id follows), 1 those waiting for a session, 2 those of an
-    /// effect (its op follows), 3 the requests waiting, 4 those waiting for the device id.
+    /// Which calls: the group, and the call (`One`) or the effect (`Of`) it names.
     fn calls(&mut self, calls: Calls) {
         let (group, id) = match calls {
-            Calls::One(call) => (0.0, call),
-            Calls::Waiting => (1.0, 0),
-            Calls::Of(op) => (2.0, op.0),
-            Calls::Requests => (3.0, 0),
-            Calls::DeviceIds => (4.0, 0),
+            Calls::One(call) => (group::ONE, call),
+            Calls::Waiting => (group::WAITING, 0),
+            Calls::Of(op) => (group::OF, op.0),
+            Calls::Requests => (group::REQUESTS, 0),
+            Calls::DeviceIds => (group::DEVICE_IDS, 0),
         };
         self.slot(group);
         self.number(id);
@@ -305,5 +317,237 @@ impl<'a> Output<'a> {
             self.texts.as_ptr() as usize as f64,
         ];
         self.slots[..HEADER].copy_from_slice(&header);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Output;
+    use crate::core::effect::{Calls, Effect, LoginBody, Settled};
+    use crate::core::error::{Error, ErrorCode};
+    use crate::core::input::OpId;
+    use crate::core::record::Record;
+    use crate::core::secret::Secret;
+    use crate::core::session::{Session, Source};
+    use crate::core::user_info::UserInfo;
+    use crate::testing::outputs::{effects, Read, Text};
+    use crate::wire::layout::parts::EFFECTS;
+    use crate::wire::layout::SLOTS;
+
+    fn text(s: &str) -> Read {
+        Read::Text(Text::Inline(s.to_owned()))
+    }
+
+    fn session(user_info: bool) -> Session {
+        Session {
+            openid: "o-1".into(),
+            unionid: None,
+            token: Some(Secret::hide("t-1".into())),
+            expires_at: 7_000,
+            user_info: user_info.then(|| UserInfo {
+                nick_name: Some("Ann".into()),
+                avatar_url: None,
+            }),
+            source: Source::Login,
+        }
+    }
+
+    /// Every effect the machine can give, with what each part must read back as.
+    fn every_effect() -> Vec<(Effect, Vec<(&'static str, Read)>)> {
+        let op = OpId(3);
+        let record = Record {
+            v: 1,
+            openid: "o-1".to_owned(),
+            unionid: Some("u-1".to_owned()),
+            token: None,
+            expires_at: 9_000,
+            obtained_at: 2_000,
+            user_info: Some(UserInfo {
+                nick_name: None,
+                avatar_url: Some("https://a/x.png".into()),
+            }),
+        };
+        let error = Error::new(ErrorCode::Backend, "the backend said no")
+            .with_status(500)
+            .with_session(session(false));
+        vec![
+            (Effect::ReadSession { op }, vec![("op", Read::Number(3.0))]),
+            (
+                Effect::WriteSession { op, record },
+                vec![
+                    ("record.v", Read::Number(1.0)),
+                    ("record.unionid", text("u-1")),
+                    ("record.token", Read::Text(Text::None)),
+                    ("record.obtainedAt", Read::Number(2_000.0)),
+                    ("record.userInfo.avatarUrl", text("https://a/x.png")),
+                ],
+            ),
+            (Effect::RemoveSession { op }, vec![("op", Read::Number(3.0))]),
+            (Effect::ReadDeviceId { op }, vec![("op", Read::Number(3.0))]),
+            (
+                Effect::WriteDeviceId { op, id: "d-1".into() },
+                vec![("id", text("d-1"))],
+            ),
+            (
+                Effect::Login { op, timeout_ms: 500 },
+                vec![("timeoutMs", Read::Number(500.0))],
+            ),
+            (
+                Effect::PostCode {
+                    op,
+                    body: LoginBody {
+                        code: Secret::hide("c-1".into()),
+                        anonymous: true,
+                        platform: "tt",
+                    },
+                    timeout_ms: 500,
+                },
+                vec![
+                    ("code", text("c-1")),
+                    ("anonymous", Read::Flag(true)),
+                    ("timeoutMs", Read::Number(500.0)),
+                ],
+            ),
+            (Effect::Abort { op }, vec![("op", Read::Number(3.0))]),
+            (
+                Effect::SendRequest {
+                    op,
+                    again: Some(OpId(2)),
+                    token: None,
+                },
+                vec![("again", Read::Number(2.0)), ("token", Read::Text(Text::None))],
+            ),
+            (
+                Effect::Settle {
+                    calls: Calls::Of(op),
+                    result: Ok(Settled::Session(session(true))),
+                },
+                vec![
+                    ("calls.group", Read::Name("of")),
+                    ("calls.id", Read::Number(3.0)),
+                    ("value.token", text("t-1")),
+                    ("value.userInfo.nickName", text("Ann")),
+                    ("value.source", Read::Name("login")),
+                ],
+            ),
+            (
+                Effect::Settle {
+                    calls: Calls::DeviceIds,
+                    result: Ok(Settled::DeviceId("d-1".into())),
+                },
+                vec![("calls.group", Read::Name("deviceIds")), ("value", text("d-1"))],
+            ),
+            (
+                Effect::Settle {
+                    calls: Calls::One(8),
+                    result: Ok(Settled::Done),
+                },
+                vec![
+                    ("calls.group", Read::Name("one")),
+                    ("calls.id", Read::Number(8.0)),
+                    ("value", Read::Nothing),
+                ],
+            ),
+            (
+                Effect::Settle {
+                    calls: Calls::Requests,
+                    result: Ok(Settled::Response { op }),
+                },
+                vec![
+                    ("calls.group", Read::Name("requests")),
+                    ("value", Read::Number(3.0)),
+                ],
+            ),
+            (
+                Effect::Settle {
+                    calls: Calls::Waiting,
+                    result: Err(error),
+                },
+                vec![
+                    ("calls.group", Read::Name("waiting")),
+                    ("error.code", text("BACKEND")),
+                    ("error.message", text("the backend said no")),
+                    ("error.status", Read::Number(500.0)),
+                    ("error.detail", Read::Text(Text::None)),
+                    ("error.session.openid", text("o-1")),
+                    ("error.session.userInfo", Read::Nothing),
+                ],
+            ),
+            (
+                Effect::Changed { session: None },
+                vec![("session", Read::Nothing)],
+            ),
+            (Effect::Toast, vec![]),
+            (
+                Effect::CallFunction { op, timeout_ms: 800 },
+                vec![("timeoutMs", Read::Number(800.0))],
+            ),
+            (Effect::Hold { op }, vec![("op", Read::Number(3.0))]),
+            (
+                Effect::Wait { call: 5, op },
+                vec![("call", Read::Number(5.0)), ("op", Read::Number(3.0))],
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_effect_reads_back_through_the_layout_tables_part_by_part() {
+        let mut slots = [0.0; SLOTS];
+        let mut texts = Vec::new();
+        for (effect, expected) in every_effect() {
+            let mut out = Output::new(&mut slots, &mut texts);
+            out.effect(&effect);
+            out.effect(&Effect::<String>::Toast);
+            out.finish(false, None);
+            let read = effects(&slots, &texts).unwrap_or_else(|e| panic!("{effect:?}: {e}"));
+            assert_eq!(read.len(), 2, "{effect:?} and a toast after it: {read:?}");
+            for (path, want) in expected {
+                assert_eq!(read[0].get(path), &want, "{effect:?}: {path}");
+            }
+            assert_eq!(read[1].name, "toast", "{effect:?} ends where its parts say");
+        }
+        // Each effect the machine gives is written by the writer and named in the table.
+        let names: Vec<&str> = every_effect()
+            .iter()
+            .map(|(effect, _)| {
+                let mut out = Output::new(&mut slots, &mut texts);
+                out.effect(effect);
+                out.finish(false, None);
+                effects(&slots, &texts).unwrap()[0].name
+            })
+            .collect();
+        for (name, _) in EFFECTS {
+            let by_host = ["redirect", "current", "table", "created"];
+            assert!(
+                names.contains(&name) || by_host.contains(&name),
+                "{name} is never written"
+            );
+        }
+    }
+
+    #[test]
+    fn the_host_s_own_effects_read_back_too() {
+        let mut slots = [0.0; SLOTS];
+        let mut texts = Vec::new();
+        let mut out = Output::new(&mut slots, &mut texts);
+        out.redirect("https://open.weixin.qq.com/x");
+        out.current(Some(&session(false)));
+        assert!(out.table(&[4, 0]));
+        out.created(
+            2,
+            &crate::Config::from_options(crate::Options::new("https://a.com/login")).unwrap(),
+        );
+        out.finish(false, None);
+        let read = effects(&slots, &texts).unwrap();
+        let names: Vec<&str> = read.iter().map(|e| e.name).collect();
+        assert_eq!(names, ["redirect", "current", "table", "created"]);
+        assert_eq!(read[1].get("session.source"), &Read::Name("login"));
+        assert_eq!(
+            read[2].get("keep"),
+            &Read::List(vec![Read::Number(4.0), Read::Number(0.0)])
+        );
+        assert_eq!(read[3].get("id"), &Read::Number(2.0));
+        assert_eq!(read[3].get("tokenHeader"), &text("Authorization"));
+        assert_eq!(read[3].get("platform"), &text("wx"));
     }
 }

@@ -10,7 +10,9 @@ use crate::core::oauth::WebOptions;
 use crate::core::record::StoredSession;
 use crate::core::user_info::UserInfo;
 use crate::wire::facts::{self, Facts};
-use crate::wire::layout::{fields, value, MAX_ORIGINS_DESCRIBED, SLOTS, WEB_OPTIONS_AT};
+use crate::wire::layout::{
+    end_of, field_at, fields, record, value, MAX_ORIGINS_DESCRIBED, SLOTS, WEB_OPTIONS_AT,
+};
 
 /// A JavaScript value, as far as JSON goes (`Absent` is `undefined`, or a missing field).
 #[derive(Clone, Debug, PartialEq)]
@@ -182,26 +184,27 @@ impl<'t> Described<'t> {
         }
     }
 
-    /// `describe`: an object's fields (and `userInfo`'s after them); the slot after them.
+    /// `describe`: an object's fields (and the nested object's after them, when its last
+    /// field is [`fields::NESTED`]); the slot after them.
     pub fn describe(&mut self, at: usize, v: &Value, names: &[&str], passed: bool) -> usize {
         self.put(at, v, passed);
-        let nested = names.last() == Some(&"userInfo");
-        let end = at + 1 + 3 * names.len();
         if matches!(v, Value::Object(_)) {
-            for (i, name) in names.iter().enumerate() {
-                self.put(at + 1 + 3 * i, v.get(name), passed);
+            for name in names {
+                self.put(field_at(at, names, name), v.get(name), passed);
             }
-            let info = v.get("userInfo");
-            if nested && matches!(info, Value::Object(_)) {
-                self.put(end, info.get("nickName"), passed);
-                self.put(end + 3, info.get("avatarUrl"), passed);
+            let nested = v.get(fields::NESTED);
+            if names.last() == Some(&fields::NESTED) && matches!(nested, Value::Object(_)) {
+                let nested_at = at + 3 * names.len();
+                for name in fields::USER_INFO {
+                    self.put(
+                        field_at(nested_at, &fields::USER_INFO, name),
+                        nested.get(name),
+                        passed,
+                    );
+                }
             }
         }
-        if nested {
-            end + 6
-        } else {
-            end
-        }
+        end_of(at, names)
     }
 
     /// `unknownKey`: the first own key that is none of `names` (its value not absent).
@@ -223,7 +226,7 @@ impl<'t> Described<'t> {
         match v {
             Value::String(text) => {
                 self.set(0, value::STRING);
-                self.set(2, text.len() as f64);
+                self.set(record::STRING_LENGTH, text.len() as f64);
             }
             _ => {
                 self.describe(0, v, &fields::RECORD, true);

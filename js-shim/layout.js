@@ -1,0 +1,136 @@
+// @ts-check
+// Generated from src/wire/layout/ (the boundary's one description): do not edit.
+// `MP_SESSION_WRITE_LAYOUT=1 cargo test --lib layout` writes it again; `cargo test`
+// fails while it differs from what the Rust description generates.
+
+// What a value is, as JavaScript describes it.
+export const VALUE_ABSENT = 0
+export const VALUE_NULL = 1
+export const VALUE_FALSE = 2
+export const VALUE_TRUE = 3
+export const VALUE_NUMBER = 4
+export const VALUE_STRING = 5
+export const VALUE_ARRAY = 6
+export const VALUE_OBJECT = 7
+export const VALUE_OTHER = 8
+// How a text pair names no text, or a string of the table.
+export const PAIR_IN_TABLE = -1
+export const PAIR_NONE = -1
+// What happened: an input's kind.
+export const KIND_ENSURE = 0
+export const KIND_SET_USER_INFO = 1
+export const KIND_LOGOUT = 2
+export const KIND_REQUEST = 3
+export const KIND_DEVICE_ID = 4
+export const KIND_CURRENT = 5
+export const KIND_SESSION_READ = 6
+export const KIND_DEVICE_ID_READ = 7
+export const KIND_STORAGE_RESULT = 8
+export const KIND_LOGIN_RESULT = 9
+export const KIND_POST_RESULT = 10
+export const KIND_SEND_RESULT = 11
+export const KIND_TIMEOUT = 12
+export const KIND_LISTENERS = 13
+export const KIND_MORE = 14
+// A storage input's flag.
+export const STORAGE_FLAG_OK = 0
+export const STORAGE_FLAG_FAILED = 1
+// A login result's flag.
+export const LOGIN_FLAG_CODE = 0
+export const LOGIN_FLAG_FAILED = 1
+export const LOGIN_FLAG_ANONYMOUS = 2
+// An app request's result's flag.
+export const SEND_FLAG_ANSWERED = 0
+export const SEND_FLAG_REJECTED = 1
+export const SEND_FLAG_UNANSWERED = 2
+// A login request's flag when there is no HTTP status.
+export const POST_FLAG_FAILED = -1
+/** Slots at the start of an output. */
+export const HEADER = 4
+/** All the slots. */
+export const SLOTS = 256
+/** The longest backend answer read. */
+export const MAX_ANSWER_CHARS = 65536
+/** allowedOrigins entries described. */
+export const MAX_ORIGINS_DESCRIBED = 17
+/** The slot where a web page's options are described. */
+export const WEB_OPTIONS_AT = 70
+/** The stored record's fields. */
+export var RECORD_FIELDS = ['v', 'openid', 'unionid', 'token', 'expiresAt', 'obtainedAt', 'userInfo']
+/** The backend answer's fields. */
+export var ANSWER_FIELDS = ['openid', 'unionid', 'token', 'expires_in', 'expiresIn', 'errcode', 'userInfo']
+/** A profile's fields. */
+export var USER_INFO_FIELDS = ['nickName', 'avatarUrl']
+/** createSession's options. */
+export var OPTION_FIELDS = ['loginUrl', 'cloudFunction', 'platform', 'namespace', 'leewaySeconds', 'defaultTtlSeconds', 'timeoutMs', 'maxRetries', 'failureToast', 'tokenHeader', 'allowedOrigins']
+/** A web page's own options. */
+export var WEB_OPTION_FIELDS = ['appid', 'scope', 'authorizeUrl', 'redirectUri']
+/** The field described again, field by field, after its object's. */
+export const NESTED = 'userInfo'
+// Each kind of part of an effect (layout/parts.rs, `Part`).
+export const PART_NUMBER = 0
+export const PART_MAYBE_NUMBER = 1
+export const PART_FLAG = 2
+export const PART_TEXT = 3
+export const PART_NOTHING = 4
+export const PART_NAME = 5
+export const PART_OBJECT = 6
+export const PART_OPTIONAL = 7
+export const PART_CHOICE = 8
+export const PART_LIST = 9
+/** A profile. */
+var USER_INFO = [6, 'nickName', 3, 'avatarUrl', 3]
+/** A session, as the app is given it. */
+var SESSION = [6, 'openid', 3, 'unionid', 3, 'token', 3, 'expiresAt', 0, 'userInfo', [7, USER_INFO], 'source', [5, 'cache', 'login']]
+/** The record as it is stored. */
+var RECORD = [6, 'v', 0, 'openid', 3, 'unionid', 3, 'token', 3, 'expiresAt', 0, 'obtainedAt', 0, 'userInfo', [7, USER_INFO]]
+/** An error, as errors.js turns it into an Error. */
+var ERROR = [6, 'code', 3, 'message', 3, 'retryable', 2, 'errcode', 1, 'status', 1, 'detail', 3, 'session', [7, SESSION]]
+/** Which calls settle: a group, and the call or the effect it names. */
+var CALLS = [6, 'group', [5, 'one', 'waiting', 'of', 'requests', 'deviceIds'], 'id', 0]
+/** What resolved calls get. */
+var SETTLED = [8, SESSION, 3, 4, 0]
+// Each effect's tag.
+export const EFFECT_READ_SESSION = 0
+export const EFFECT_WRITE_SESSION = 1
+export const EFFECT_REMOVE_SESSION = 2
+export const EFFECT_READ_DEVICE_ID = 3
+export const EFFECT_WRITE_DEVICE_ID = 4
+export const EFFECT_LOGIN = 5
+export const EFFECT_POST_CODE = 6
+export const EFFECT_ABORT = 7
+export const EFFECT_SEND_REQUEST = 8
+export const EFFECT_RESOLVE = 9
+export const EFFECT_REJECT = 10
+export const EFFECT_CHANGED = 11
+export const EFFECT_TOAST = 12
+export const EFFECT_REDIRECT = 13
+export const EFFECT_CURRENT = 14
+export const EFFECT_CALL_FUNCTION = 15
+export const EFFECT_TABLE = 16
+export const EFFECT_CREATED = 17
+export const EFFECT_HOLD = 18
+export const EFFECT_WAIT = 19
+/** Each effect's parts, by its tag: a field's name, then its part. */
+export var EFFECT_PARTS = [
+  /* readSession */ ['op', 0],
+  /* writeSession */ ['op', 0, 'record', RECORD],
+  /* removeSession */ ['op', 0],
+  /* readDeviceId */ ['op', 0],
+  /* writeDeviceId */ ['op', 0, 'id', 3],
+  /* login */ ['op', 0, 'timeoutMs', 0],
+  /* postCode */ ['op', 0, 'code', 3, 'anonymous', 2, 'timeoutMs', 0],
+  /* abort */ ['op', 0],
+  /* sendRequest */ ['op', 0, 'again', 1, 'token', 3],
+  /* resolve */ ['calls', CALLS, 'value', SETTLED],
+  /* reject */ ['calls', CALLS, 'error', ERROR],
+  /* changed */ ['session', [7, SESSION]],
+  /* toast */ [],
+  /* redirect */ ['url', 3],
+  /* current */ ['session', [7, SESSION]],
+  /* callFunction */ ['op', 0, 'timeoutMs', 0],
+  /* table */ ['keep', [9, 0]],
+  /* created */ ['id', 0, 'storageKey', 3, 'deviceIdKey', 3, 'tokenHeader', 3, 'tokenScheme', 3, 'platform', 3],
+  /* hold */ ['op', 0],
+  /* wait */ ['call', 0, 'op', 0],
+]

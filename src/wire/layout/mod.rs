@@ -1,0 +1,357 @@
+//! Where each fact and each effect sits in the exchange's slots: the one description of the
+//! boundary. `js-shim/layout.js` is generated from it (`javascript.rs`; a test fails when
+//! the committed file differs), so both halves read and write by the same tables.
+//!
+//! The slots are `f64`s. An input's facts describe objects field by field ([`fields`]: an
+//! object's kind, then three slots a field). After a call, the first [`HEADER`] slots say
+//! how many are used, whether more effects wait ([`kind::MORE`]), the machine's deadline and
+//! where the texts are; the effects follow, each its tag (its place in [`parts::EFFECTS`])
+//! and then its parts, in the order and the shapes that table gives.
+
+// The generator runs as a test: natively, where it can read and write the file.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod javascript;
+pub mod parts;
+
+/// Declares numbered constants and the table of their names, in one listing (in
+/// `js-shim/layout.js` each is a constant named after its module and itself:
+/// `kind::SESSION_READ` is `KIND_SESSION_READ`).
+macro_rules! numbered {
+    ($(#[$doc:meta])* $name:ident: $ty:ty { $($(#[$d:meta])* $konst:ident = $value:expr,)* }) => {
+        $(#[$doc])*
+        pub mod $name {
+            $($(#[$d])* pub const $konst: $ty = $value;)*
+            /// Each constant's name, with its number.
+            pub const ALL: &[(&str, $ty)] = &[$((stringify!($konst), $konst)),*];
+        }
+    };
+}
+
+numbered! {
+    /// What a value is, as JavaScript describes it (`typeof`, with JSON's eyes: `undefined`
+    /// and functions are absent, as `JSON.stringify` leaves them out).
+    value: f64 {
+        /// No value (`undefined`, a function, a symbol; a missing field).
+        ABSENT = 0.0,
+        /// `null`.
+        NULL = 1.0,
+        /// `false`.
+        FALSE = 2.0,
+        /// `true`.
+        TRUE = 3.0,
+        /// A number: the next slot holds it.
+        NUMBER = 4.0,
+        /// A string: the next two slots name it (a text pair, see [`super::pair`]).
+        STRING = 5.0,
+        /// An array: the next slot holds its length, the one after 1 when every entry is a
+        /// string.
+        ARRAY = 6.0,
+        /// Any other object.
+        OBJECT = 7.0,
+        /// Something JSON cannot hold (a `BigInt`).
+        OTHER = 8.0,
+    }
+}
+
+numbered! {
+    /// How a text crosses: two slots. `(offset, length)` names code units in the texts area;
+    /// `(id, -1)` a string in JavaScript's table (a [`crate::wire::Handle`]; in an input the
+    /// second slot is then its length in UTF-8 bytes, and the id is given as `id`); `(-1, _)`
+    /// no text at all.
+    pair: f64 {
+        /// The second slot of a pair that names a string in JavaScript's table, in an output.
+        IN_TABLE = -1.0,
+        /// The first slot of a pair that names no text.
+        NONE = -1.0,
+    }
+}
+
+numbered! {
+    /// What `kind` of [`crate::host::input`] says happened. `arg` is the call or the effect's
+    /// id; `flag` is a number the kind gives a meaning.
+    kind: u32 {
+        /// `launch()` / `ensure()`.
+        ENSURE = 0,
+        /// `setUserInfo(info)`: the facts describe `info` ([`super::fields::USER_INFO`]).
+        SET_USER_INFO = 1,
+        /// `logout()`.
+        LOGOUT = 2,
+        /// `request(options)`: the first pair is the URL.
+        REQUEST = 3,
+        /// `deviceId()`.
+        DEVICE_ID = 4,
+        /// `current()` (no call id): the output's last effect says what it returns.
+        CURRENT = 5,
+        /// A session read: the facts describe the stored value ([`super::fields::RECORD`]).
+        SESSION_READ = 6,
+        /// A device id read: slot 0 the value's kind, then its text pair.
+        DEVICE_ID_READ = 7,
+        /// A write or removal: when storage refused it, the first pair is what it said.
+        STORAGE_RESULT = 8,
+        /// `wx.login`: the first pair is the code, Douyin's `anonymousCode`, or the failure's
+        /// `errMsg`, as `flag` says.
+        LOGIN_RESULT = 9,
+        /// The login request (or the cloud function): `flag` the HTTP status (200 for a cloud
+        /// function's result) and the facts of the parsed body ([`super::fields::ANSWER`]),
+        /// or [`super::post_flag::FAILED`] and the first pair `errMsg`.
+        POST_RESULT = 10,
+        /// The app's request: `flag` as [`super::send_flag`] says.
+        SEND_RESULT = 11,
+        /// The timer set for the output's deadline fired.
+        TIMEOUT = 12,
+        /// `flag` 1 when the app has `onChange` listeners, 0 when it has none left.
+        LISTENERS = 13,
+        /// The effects the last output had no room for.
+        MORE = 14,
+    }
+}
+
+numbered! {
+    /// A storage input's `flag` ([`super::kind::SESSION_READ`], [`super::kind::DEVICE_ID_READ`],
+    /// [`super::kind::STORAGE_RESULT`]).
+    storage_flag: i32 {
+        /// The read, the write or the removal went through.
+        OK = 0,
+        /// The read threw, or storage refused the write (the first pair says what it said).
+        FAILED = 1,
+    }
+}
+
+numbered! {
+    /// [`super::kind::LOGIN_RESULT`]'s `flag`: what the first pair is.
+    login_flag: i32 {
+        /// The code.
+        CODE = 0,
+        /// The failure's `errMsg` (or no text, when the platform said nothing).
+        FAILED = 1,
+        /// Douyin's `anonymousCode`, for a user not logged in to Douyin.
+        ANONYMOUS = 2,
+    }
+}
+
+numbered! {
+    /// [`super::kind::SEND_RESULT`]'s `flag`.
+    send_flag: i32 {
+        /// Answered, the session accepted.
+        ANSWERED = 0,
+        /// Answered, the session rejected.
+        REJECTED = 1,
+        /// No answer (network, timeout).
+        UNANSWERED = 2,
+    }
+}
+
+numbered! {
+    /// [`super::kind::POST_RESULT`]'s `flag` when there is no HTTP status.
+    post_flag: i32 {
+        /// The request or the cloud function failed before any answer: the first pair is
+        /// its `errMsg`.
+        FAILED = -1,
+    }
+}
+
+/// Slots at the start of every output.
+pub const HEADER: usize = 4;
+/// All the slots: room for the facts of any input and for the effects of a launch.
+pub const SLOTS: usize = 256;
+/// The most slots one effect takes (a rejection with a session, or a compaction's table is
+/// written only when it fits).
+pub const MAX_EFFECT_SLOTS: usize = 32;
+
+/// Where each field of a described object sits: the object's own kind in its first slot,
+/// then three slots a field (kind, and a number or a text pair), in this order.
+pub mod fields {
+    /// The stored record; `userInfo`'s fields ([`USER_INFO`]) follow it.
+    pub const RECORD: [&str; 7] = [
+        "v",
+        "openid",
+        "unionid",
+        "token",
+        "expiresAt",
+        "obtainedAt",
+        "userInfo",
+    ];
+    /// The backend's answer; `userInfo`'s fields ([`USER_INFO`]) follow. After them, the
+    /// body's length in code units.
+    pub const ANSWER: [&str; 7] = [
+        "openid",
+        "unionid",
+        "token",
+        "expires_in",
+        "expiresIn",
+        "errcode",
+        "userInfo",
+    ];
+    /// A profile: `setUserInfo`'s argument and the nested `userInfo`. After the argument's
+    /// fields, the pair of its first key that is none of them.
+    pub const USER_INFO: [&str; 2] = ["nickName", "avatarUrl"];
+    /// `createSession`'s options. After them, the pair of the first key that is none of
+    /// these, then `allowedOrigins`' first [`super::MAX_ORIGINS_DESCRIBED`] entries, a pair
+    /// each.
+    pub const OPTIONS: [&str; 11] = [
+        "loginUrl",
+        "cloudFunction",
+        "platform",
+        "namespace",
+        "leewaySeconds",
+        "defaultTtlSeconds",
+        "timeoutMs",
+        "maxRetries",
+        "failureToast",
+        "tokenHeader",
+        "allowedOrigins",
+    ];
+    /// A web page's own options, described after the options' entries (at
+    /// [`super::WEB_OPTIONS_AT`]), with the pair of a key that is none of these.
+    pub const WEB_OPTIONS: [&str; 4] = ["appid", "scope", "authorizeUrl", "redirectUri"];
+    /// The field whose value is described again after the object's fields, field by field.
+    pub const NESTED: &str = "userInfo";
+}
+
+/// The slot of field `name` of an object described at slot `at` with `names` (a name that
+/// is not there is a compile error where this is a constant).
+pub const fn field_at(at: usize, names: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < names.len() {
+        if same(names[i], name) {
+            return at + 1 + 3 * i;
+        }
+        i += 1;
+    }
+    panic!("no such field")
+}
+
+/// The slot just after an object described at `at` with `names`: after its nested object's
+/// fields ([`fields::USER_INFO`]) when its last field is [`fields::NESTED`].
+pub const fn end_of(at: usize, names: &[&str]) -> usize {
+    let end = at + 1 + 3 * names.len();
+    match names.last() {
+        Some(last) if same(last, fields::NESTED) => end + 3 * fields::USER_INFO.len(),
+        _ => end,
+    }
+}
+
+/// The slot of the nested object's field `name` ([`fields::USER_INFO`]), for an object
+/// described at `at` with `names`.
+pub const fn nested_at(at: usize, names: &[&str], name: &str) -> usize {
+    field_at(at + 3 * names.len(), &fields::USER_INFO, name)
+}
+
+/// Whether two names are the same (`==` on `str` is not `const`).
+pub(crate) const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Where the record's fields sit in a session read's facts.
+pub mod record {
+    use super::{end_of, field_at, fields::RECORD, nested_at};
+    /// `v`.
+    pub const V: usize = field_at(0, &RECORD, "v");
+    /// `openid`.
+    pub const OPENID: usize = field_at(0, &RECORD, "openid");
+    /// `unionid`.
+    pub const UNIONID: usize = field_at(0, &RECORD, "unionid");
+    /// `token`.
+    pub const TOKEN: usize = field_at(0, &RECORD, "token");
+    /// `expiresAt`.
+    pub const EXPIRES_AT: usize = field_at(0, &RECORD, "expiresAt");
+    /// `obtainedAt`.
+    pub const OBTAINED_AT: usize = field_at(0, &RECORD, "obtainedAt");
+    /// `userInfo`, its own fields after the record's.
+    pub const USER_INFO: usize = field_at(0, &RECORD, "userInfo");
+    /// `userInfo.nickName`.
+    pub const NICK_NAME: usize = nested_at(0, &RECORD, "nickName");
+    /// `userInfo.avatarUrl`.
+    pub const AVATAR_URL: usize = nested_at(0, &RECORD, "avatarUrl");
+    /// The length slot of a stored value that is a string (`''` is nothing stored): the
+    /// second slot of its pair.
+    pub const STRING_LENGTH: usize = 2;
+    /// The slot after the record.
+    pub const END: usize = end_of(0, &RECORD);
+}
+
+/// Where the answer's fields sit in a login request's facts.
+pub mod answer {
+    use super::{end_of, field_at, fields::ANSWER, nested_at};
+    /// `openid`.
+    pub const OPENID: usize = field_at(0, &ANSWER, "openid");
+    /// `unionid`.
+    pub const UNIONID: usize = field_at(0, &ANSWER, "unionid");
+    /// `token`.
+    pub const TOKEN: usize = field_at(0, &ANSWER, "token");
+    /// `expires_in`.
+    pub const EXPIRES_IN: usize = field_at(0, &ANSWER, "expires_in");
+    /// `expiresIn`.
+    pub const EXPIRES_IN_CAMEL: usize = field_at(0, &ANSWER, "expiresIn");
+    /// `errcode`.
+    pub const ERRCODE: usize = field_at(0, &ANSWER, "errcode");
+    /// `userInfo`, its own fields after the answer's.
+    pub const USER_INFO: usize = field_at(0, &ANSWER, "userInfo");
+    /// `userInfo.nickName`.
+    pub const NICK_NAME: usize = nested_at(0, &ANSWER, "nickName");
+    /// `userInfo.avatarUrl`.
+    pub const AVATAR_URL: usize = nested_at(0, &ANSWER, "avatarUrl");
+    /// The body's length in code units, after the fields.
+    pub const LENGTH: usize = end_of(0, &ANSWER);
+}
+
+/// `allowedOrigins` entries described: one more than it may have, so that too many is seen.
+pub const MAX_ORIGINS_DESCRIBED: usize = 17;
+/// The slot where a web page's options are described.
+pub const WEB_OPTIONS_AT: usize = end_of(0, &fields::OPTIONS) + 2 + 2 * MAX_ORIGINS_DESCRIBED;
+
+/// The tag of each effect: its place in [`parts::EFFECTS`].
+pub mod effect {
+    use super::parts::tag;
+    /// Read the session; answer with `SESSION_READ`.
+    pub const READ_SESSION: f64 = tag("readSession");
+    /// Write the record.
+    pub const WRITE_SESSION: f64 = tag("writeSession");
+    /// Remove the session.
+    pub const REMOVE_SESSION: f64 = tag("removeSession");
+    /// Read the device id; answer with `DEVICE_ID_READ`.
+    pub const READ_DEVICE_ID: f64 = tag("readDeviceId");
+    /// Write the device id.
+    pub const WRITE_DEVICE_ID: f64 = tag("writeDeviceId");
+    /// Call `wx.login`.
+    pub const LOGIN: f64 = tag("login");
+    /// POST the code to `loginUrl`.
+    pub const POST_CODE: f64 = tag("postCode");
+    /// Abort the login request.
+    pub const ABORT: f64 = tag("abort");
+    /// Send the oldest request waiting, or again the one first sent as `again`.
+    pub const SEND_REQUEST: f64 = tag("sendRequest");
+    /// Resolve calls.
+    pub const RESOLVE: f64 = tag("resolve");
+    /// Reject calls.
+    pub const REJECT: f64 = tag("reject");
+    /// Tell the `onChange` listeners.
+    pub const CHANGED: f64 = tag("changed");
+    /// Show the `failureToast` text.
+    pub const TOAST: f64 = tag("toast");
+    /// Web pages: leave for the OAuth authorize page.
+    pub const REDIRECT: f64 = tag("redirect");
+    /// What `current()` returns.
+    pub const CURRENT: f64 = tag("current");
+    /// Call the cloud function; answer with `POST_RESULT`.
+    pub const CALL_FUNCTION: f64 = tag("callFunction");
+    /// Keep only these strings of the table, in this order.
+    pub const TABLE: f64 = tag("table");
+    /// The session made by `mps_create`, and the texts of its config JavaScript uses.
+    pub const CREATED: f64 = tag("created");
+    /// The calls waiting for a session now wait for the write `op`.
+    pub const HOLD: f64 = tag("hold");
+    /// The call waits for the effect `op`.
+    pub const WAIT: f64 = tag("wait");
+}

@@ -1,0 +1,212 @@
+//! The shape of every effect in an output: its parts, in the order they are written, each a
+//! number, a text pair, or a composite of those. The core's writer (`wire/output.rs`) writes
+//! them in this order; the shim's reader (`js-shim/boundary.js`) and the tests' reader
+//! (`crate::testing::outputs`) walk these tables, so an effect's slots are never counted by
+//! hand.
+
+/// How one part of an effect is written, and what JavaScript reads it as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// One slot: a number.
+    Number,
+    /// One slot: a number, or NaN for none (JavaScript: `null`).
+    MaybeNumber,
+    /// One slot: 1 or 0 (JavaScript: `true` or `false`).
+    Flag,
+    /// Two slots: a text pair (JavaScript: the string, or `null` for none).
+    Text,
+    /// No slot (JavaScript: `undefined`).
+    Nothing,
+    /// One slot: the place of a name in the list (JavaScript: the name).
+    Name(&'static [&'static str]),
+    /// Its fields, in order (JavaScript: an object with them).
+    Object(&'static [(&'static str, Part)]),
+    /// One slot, 1 when the part follows (JavaScript: it, or `null`).
+    Optional(&'static Part),
+    /// One slot choosing one of the parts, which follows (JavaScript: it).
+    Choice(&'static [Part]),
+    /// One slot, a count, then that many of the part (JavaScript: an array).
+    List(&'static Part),
+}
+
+use Part::{Choice, Flag, List, MaybeNumber, Name, Nothing, Number, Object, Optional, Text};
+
+/// A profile: `nickName`, `avatarUrl`.
+pub const USER_INFO: Part = Object(&[("nickName", Text), ("avatarUrl", Text)]);
+
+/// Where a session came from ([`crate::Source`], in its order).
+pub const SOURCES: [&str; 2] = ["cache", "login"];
+
+/// A session, as the app is given it.
+pub const SESSION: Part = Object(&[
+    ("openid", Text),
+    ("unionid", Text),
+    ("token", Text),
+    ("expiresAt", Number),
+    ("userInfo", Optional(&USER_INFO)),
+    ("source", Name(&SOURCES)),
+]);
+
+/// The record as it is stored (its fields' names are [`super::fields::RECORD`]).
+pub const RECORD: Part = Object(&[
+    ("v", Number),
+    ("openid", Text),
+    ("unionid", Text),
+    ("token", Text),
+    ("expiresAt", Number),
+    ("obtainedAt", Number),
+    ("userInfo", Optional(&USER_INFO)),
+]);
+
+/// An error as the shim turns it into an `Error`.
+pub const ERROR: Part = Object(&[
+    ("code", Text),
+    ("message", Text),
+    ("retryable", Flag),
+    ("errcode", MaybeNumber),
+    ("status", MaybeNumber),
+    ("detail", Text),
+    ("session", Optional(&SESSION)),
+]);
+
+/// Which calls settle ([`crate::Calls`], in its order).
+pub const GROUPS: [&str; 5] = ["one", "waiting", "of", "requests", "deviceIds"];
+
+/// Which calls: a group, and the call (`one`) or the effect (`of`) it names.
+pub const CALLS: Part = Object(&[("group", Name(&GROUPS)), ("id", Number)]);
+
+/// What resolved calls get ([`crate::Settled`], in its order): a session, the device id,
+/// nothing, or the answer to the request sent as an effect (its op).
+pub const SETTLED: Part = Choice(&[SESSION, Text, Nothing, Number]);
+
+/// Each effect's name and parts; its tag is its place here.
+pub const EFFECTS: [(&str, &[(&str, Part)]); 20] = [
+    ("readSession", &[("op", Number)]),
+    ("writeSession", &[("op", Number), ("record", RECORD)]),
+    ("removeSession", &[("op", Number)]),
+    ("readDeviceId", &[("op", Number)]),
+    ("writeDeviceId", &[("op", Number), ("id", Text)]),
+    ("login", &[("op", Number), ("timeoutMs", Number)]),
+    (
+        "postCode",
+        &[
+            ("op", Number),
+            ("code", Text),
+            ("anonymous", Flag),
+            ("timeoutMs", Number),
+        ],
+    ),
+    ("abort", &[("op", Number)]),
+    (
+        "sendRequest",
+        &[("op", Number), ("again", MaybeNumber), ("token", Text)],
+    ),
+    ("resolve", &[("calls", CALLS), ("value", SETTLED)]),
+    ("reject", &[("calls", CALLS), ("error", ERROR)]),
+    ("changed", &[("session", Optional(&SESSION))]),
+    ("toast", &[]),
+    ("redirect", &[("url", Text)]),
+    ("current", &[("session", Optional(&SESSION))]),
+    ("callFunction", &[("op", Number), ("timeoutMs", Number)]),
+    ("table", &[("keep", List(&Number))]),
+    (
+        "created",
+        &[
+            ("id", Number),
+            ("storageKey", Text),
+            ("deviceIdKey", Text),
+            ("tokenHeader", Text),
+            ("tokenScheme", Text),
+            ("platform", Text),
+        ],
+    ),
+    ("hold", &[("op", Number)]),
+    ("wait", &[("call", Number), ("op", Number)]),
+];
+
+/// The tag of the effect `name` (a name not in [`EFFECTS`] is a compile error where this is
+/// a constant).
+pub const fn tag(name: &str) -> f64 {
+    place(&effect_names(), name) as f64
+}
+
+/// The place of `name` in `names` (a name not there is a compile error where this is a
+/// constant).
+pub const fn place(names: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < names.len() {
+        if super::same(names[i], name) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("no such name")
+}
+
+const fn effect_names() -> [&'static str; EFFECTS.len()] {
+    let mut names = [""; EFFECTS.len()];
+    let mut i = 0;
+    while i < EFFECTS.len() {
+        names[i] = EFFECTS[i].0;
+        i += 1;
+    }
+    names
+}
+
+/// The slot written for a [`crate::Calls`] group.
+pub mod group {
+    use super::{place, GROUPS};
+    /// One call, which settles at once.
+    pub const ONE: f64 = place(&GROUPS, "one") as f64;
+    /// The `ensure()`s and `setUserInfo()`s waiting for a session.
+    pub const WAITING: f64 = place(&GROUPS, "waiting") as f64;
+    /// The calls waiting for an effect.
+    pub const OF: f64 = place(&GROUPS, "of") as f64;
+    /// The requests waiting to be sent.
+    pub const REQUESTS: f64 = place(&GROUPS, "requests") as f64;
+    /// The `deviceId()`s waiting.
+    pub const DEVICE_IDS: f64 = place(&GROUPS, "deviceIds") as f64;
+}
+
+/// The choice slot written for a [`crate::Settled`] (its place in [`SETTLED`]).
+pub mod settled {
+    /// A session.
+    pub const SESSION: f64 = 0.0;
+    /// The device id.
+    pub const DEVICE_ID: f64 = 1.0;
+    /// Nothing.
+    pub const DONE: f64 = 2.0;
+    /// The answer to a request.
+    pub const RESPONSE: f64 = 3.0;
+}
+
+/// The slot written for a [`crate::Source`] (its place in [`SOURCES`]).
+pub mod source {
+    use super::{place, SOURCES};
+    /// Read from storage.
+    pub const CACHE: f64 = place(&SOURCES, "cache") as f64;
+    /// Obtained by a login.
+    pub const LOGIN: f64 = place(&SOURCES, "login") as f64;
+}
+
+// The record's shape names the same fields as its facts, in the same order.
+const _: () = {
+    let Object(parts) = RECORD else { panic!() };
+    let names = super::fields::RECORD;
+    assert!(parts.len() == names.len());
+    let mut i = 0;
+    while i < names.len() {
+        assert!(super::same(parts[i].0, names[i]));
+        i += 1;
+    }
+};
+
+// The choices of what a settled call gets are those of `SETTLED`, in its order.
+const _: () = {
+    let Choice(choices) = SETTLED else { panic!() };
+    assert!(matches!(choices[settled::SESSION as usize], Object(_)));
+    assert!(matches!(choices[settled::DEVICE_ID as usize], Text));
+    assert!(matches!(choices[settled::DONE as usize], Nothing));
+    assert!(matches!(choices[settled::RESPONSE as usize], Number));
+    assert!(choices.len() == 4);
+};
