@@ -1,0 +1,318 @@
+'use strict'
+// The shim's half of the boundary against the core's, with nothing between them: the real
+// js-shim/boundary.js (bundled as the package bundles it) writes every kind of fact into the
+// shipped module, whose Rust decoders read them, and reads every effect the core writes back.
+// A field at the wrong slot on either side shows here as a wrong value, named.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+const zlib = require('zlib')
+const { REPO } = require('../support/build-example')
+
+const NOW = 1767225600000
+const HOUR = 3600000
+
+/** boundary.js and layout.js, bundled into a fresh folder as the package bundles them. */
+function loadShim() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-boundary-'))
+  try {
+    const entry = path.join(dir, 'entry.js')
+    fs.writeFileSync(entry, "export { createBoundary } from '" + path.join(REPO, 'js-shim', 'boundary.js') + "'\n" +
+      "export * as layout from '" + path.join(REPO, 'js-shim', 'layout.js') + "'\n")
+    const out = path.join(dir, 'shim.js')
+    require('esbuild').buildSync({ entryPoints: [entry], bundle: true, format: 'cjs', platform: 'neutral', target: 'es2017', outfile: out, logLevel: 'error' })
+    return require(out)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const { createBoundary, layout: L } = loadShim()
+const wasm = new WebAssembly.Module(zlib.brotliDecompressSync(fs.readFileSync(path.join(REPO, 'pkg', 'miniprogram', 'mp_session.wasm.br'))))
+
+/** Every input kind fed and every effect read, across the file: each must be seen. */
+const fed = new Set()
+const read = new Set()
+
+/** The size of JavaScript's table of strings, as the last input told the core. */
+let tableSize = 0
+
+/** A fresh module and the boundary over it. */
+function boundary() {
+  const exports = new WebAssembly.Instance(wasm, {}).exports
+  return createBoundary(Object.assign({}, exports, {
+    mps_input(id, kind, arg, flag, now, strings) {
+      tableSize = strings
+      return exports.mps_input(id, kind, arg, flag, now, strings)
+    },
+  }), false)
+}
+
+/** A session in a fresh module: feeds inputs, gives back the effects as the shim reads them. */
+function session(options) {
+  const b = boundary()
+  const made = b.create(new Uint8Array(16).fill(7), options || { loginUrl: 'https://api.example.com/auth/login' }, null)
+  assert.equal(made.error, undefined, made.error && made.error.message)
+  return {
+    made,
+    feed(kind, arg, flag, value, now) {
+      fed.add(kind)
+      const out = b.input(made.id, kind, arg, flag, now === undefined ? NOW : now, value)
+      out.e.forEach((e) => read.add(e.tag))
+      return out
+    },
+  }
+}
+
+function only(effects, tag) {
+  const found = effects.filter((e) => e.tag === tag)
+  assert.equal(found.length, 1, 'one effect ' + tag + ' in ' + JSON.stringify(effects))
+  return found[0]
+}
+
+const RECORD = {
+  v: 1,
+  openid: 'o-cached',
+  unionid: 'u-cached',
+  token: 'tok-cached',
+  expiresAt: NOW + HOUR,
+  obtainedAt: NOW - 60000,
+  userInfo: { nickName: '小明', avatarUrl: 'https://a.example.com/x.png' },
+}
+
+/** A session launched from the cached record: the resolve effect's value. */
+function cached(s, record) {
+  const read = only(s.feed(L.KIND_ENSURE, 1, 0).e, L.EFFECT_READ_SESSION)
+  return s.feed(L.KIND_SESSION_READ, read.op, L.STORAGE_FLAG_OK, record === undefined ? RECORD : record).e
+}
+
+/** A cold launch up to the login request: the postCode effect. */
+function toPost(s, loginFlag, code) {
+  const readSession = only(s.feed(L.KIND_ENSURE, 1, 0).e, L.EFFECT_READ_SESSION)
+  const login = only(s.feed(L.KIND_SESSION_READ, readSession.op, L.STORAGE_FLAG_OK, '').e, L.EFFECT_LOGIN)
+  return only(s.feed(L.KIND_LOGIN_RESULT, login.op, loginFlag, code).e, L.EFFECT_POST_CODE)
+}
+
+test('every option reaches the core as the option it is: a wrong one is named, the config comes back', () => {
+  const wrong = {
+    loginUrl: 5, cloudFunction: 5, platform: 5, namespace: 5, leewaySeconds: 'x', defaultTtlSeconds: 'x',
+    timeoutMs: 'x', maxRetries: 'x', failureToast: 5, tokenHeader: 5, allowedOrigins: 'x',
+  }
+  assert.deepEqual(Object.keys(wrong), L.OPTION_FIELDS, 'one wrong value for each option')
+  for (const name of L.OPTION_FIELDS) {
+    const options = { loginUrl: 'https://api.example.com/auth/login' }
+    options[name] = wrong[name]
+    const made = boundary().create(new Uint8Array(16), options, null)
+    assert.equal(made.error && made.error.code, 'INVALID_CONFIG', name)
+    assert.match(made.error.message, new RegExp('^options are not valid: ' + name + ' '), name)
+  }
+  const unknown = boundary().create(new Uint8Array(16), { loginUrl: 'https://a.example.com/l', loginURL: 'x' }, null)
+  assert.match(unknown.error.message, /loginURL is not a known field/)
+  const tooMany = boundary().create(new Uint8Array(16), {
+    loginUrl: 'https://a.example.com/l', allowedOrigins: Array.from({ length: L.MAX_ORIGINS_DESCRIBED }, (_, i) => 'https://o' + i + '.example.com'),
+  }, null)
+  assert.match(tooMany.error.message, /allowedOrigins/)
+
+  const s = session({ loginUrl: 'https://api.example.com/auth/login', platform: 'tt', namespace: 'shop', tokenHeader: 'X-Token', allowedOrigins: ['https://cdn.example.com'] })
+  assert.deepEqual(s.made.created, { key: 'mp-session:shop', deviceKey: 'mp-session:device-id', header: 'X-Token', scheme: '', platform: 'tt' })
+})
+
+test('every field of the stored record reaches the session handed out, by handle', () => {
+  const s = session()
+  const resolve = only(cached(s), L.EFFECT_RESOLVE)
+  assert.deepEqual(resolve.calls, { group: 'waiting', id: 0 })
+  assert.deepEqual(resolve.value, {
+    openid: 'o-cached', unionid: 'u-cached', token: 'tok-cached', expiresAt: NOW + HOUR,
+    userInfo: { nickName: '小明', avatarUrl: 'https://a.example.com/x.png' }, source: 'cache',
+  })
+  // v and obtainedAt are read too: another version, or a session obtained in the future, is no session.
+  for (const record of [Object.assign({}, RECORD, { v: 2 }), Object.assign({}, RECORD, { obtainedAt: NOW + HOUR })]) {
+    only(cached(session(), record), L.EFFECT_LOGIN)
+  }
+  // A stored '' is nothing stored; a read that threw is not either, and is said so.
+  const empty = session()
+  only(cached(empty, ''), L.EFFECT_LOGIN)
+  const failed = session()
+  const readSession = only(failed.feed(L.KIND_ENSURE, 1, 0).e, L.EFFECT_READ_SESSION)
+  assert.ok(failed.feed(L.KIND_SESSION_READ, readSession.op, L.STORAGE_FLAG_FAILED).e.length > 0)
+})
+
+test('the code crosses by handle, and every field of the answer reaches the record written', () => {
+  const s = session()
+  const post = toPost(s, L.LOGIN_FLAG_CODE, 'code-1')
+  assert.equal(post.code, 'code-1')
+  assert.equal(post.anonymous, false)
+  const body = JSON.stringify({
+    openid: 'o-new', unionid: 'u-new', token: 'tok-new', session_key: 'SK-SECRET', expires_in: 7200,
+    userInfo: { nickName: 'Ann', avatarUrl: 'https://a.example.com/a.png' },
+  })
+  const out = s.feed(L.KIND_POST_RESULT, post.op, 200, body).e
+  const write = only(out, L.EFFECT_WRITE_SESSION)
+  assert.deepEqual(write.record, {
+    v: 1, openid: 'o-new', unionid: 'u-new', token: 'tok-new', expiresAt: NOW + 7200000, obtainedAt: NOW,
+    userInfo: { nickName: 'Ann', avatarUrl: 'https://a.example.com/a.png' },
+  })
+  const hold = only(out, L.EFFECT_HOLD)
+  assert.equal(hold.op, write.op)
+  const done = s.feed(L.KIND_STORAGE_RESULT, write.op, L.STORAGE_FLAG_OK).e
+  const resolve = only(done, L.EFFECT_RESOLVE)
+  assert.deepEqual(resolve.calls, { group: 'of', id: write.op })
+  assert.equal(resolve.value.source, 'login')
+  assert.equal(resolve.value.unionid, 'u-new')
+
+  // expiresIn is read where it is, and errcode: 40029 asks for a fresh code.
+  const camel = session()
+  const camelPost = toPost(camel, L.LOGIN_FLAG_CODE, 'code-2')
+  const camelWrite = only(camel.feed(L.KIND_POST_RESULT, camelPost.op, 200, JSON.stringify({ openid: 'o', expiresIn: 60 })).e, L.EFFECT_WRITE_SESSION)
+  assert.equal(camelWrite.record.expiresAt, NOW + 60000)
+  const rejected = session()
+  const rejectedPost = toPost(rejected, L.LOGIN_FLAG_CODE, 'code-3')
+  only(rejected.feed(L.KIND_POST_RESULT, rejectedPost.op, 200, JSON.stringify({ errcode: 40029, errmsg: 'invalid code' })).e, L.EFFECT_LOGIN)
+})
+
+test("Douyin's anonymousCode crosses as one, and a failure's errMsg and status reach the error", () => {
+  const anonymous = toPost(session({ loginUrl: 'https://api.example.com/auth/login', platform: 'tt' }), L.LOGIN_FLAG_ANONYMOUS, 'anon-1')
+  assert.deepEqual([anonymous.code, anonymous.anonymous], ['anon-1', true])
+
+  const s = session({ loginUrl: 'https://api.example.com/auth/login', maxRetries: 0, failureToast: '登录失败' })
+  const post = toPost(s, L.LOGIN_FLAG_CODE, 'code-4')
+  const out = s.feed(L.KIND_POST_RESULT, post.op, 403, '{"error":"forbidden"}').e
+  const reject = only(out, L.EFFECT_REJECT)
+  assert.deepEqual(reject.calls, { group: 'waiting', id: 0 })
+  assert.equal(reject.error.code, 'BACKEND')
+  assert.equal(reject.error.status, 403)
+  assert.equal(reject.error.errcode, null)
+  assert.equal(reject.error.retryable, false)
+  assert.equal(reject.error.session, null)
+  only(out, L.EFFECT_TOAST)
+
+  const failed = session({ loginUrl: 'https://api.example.com/auth/login', maxRetries: 0 })
+  const readSession = only(failed.feed(L.KIND_ENSURE, 1, 0).e, L.EFFECT_READ_SESSION)
+  const login = only(failed.feed(L.KIND_SESSION_READ, readSession.op, L.STORAGE_FLAG_OK, null).e, L.EFFECT_LOGIN)
+  const loginFailed = only(failed.feed(L.KIND_LOGIN_RESULT, login.op, L.LOGIN_FLAG_FAILED, 'login:fail 网络错误').e, L.EFFECT_REJECT)
+  assert.equal(loginFailed.error.detail, 'login:fail 网络错误')
+
+  const network = session({ loginUrl: 'https://api.example.com/auth/login', maxRetries: 0 })
+  const networkPost = toPost(network, L.LOGIN_FLAG_CODE, 'code-5')
+  const networkFailed = only(network.feed(L.KIND_POST_RESULT, networkPost.op, L.POST_FLAG_FAILED, 'request:fail timeout').e, L.EFFECT_REJECT)
+  assert.equal(networkFailed.error.code, 'NETWORK')
+  assert.equal(networkFailed.error.detail, 'request:fail timeout')
+})
+
+test('a login that never answers is given up at its deadline and aborted', () => {
+  const s = session({ loginUrl: 'https://api.example.com/auth/login', maxRetries: 0, timeoutMs: 1000 })
+  const post = toPost(s, L.LOGIN_FLAG_CODE, 'code-6')
+  const out = s.feed(L.KIND_TIMEOUT, 0, 0, undefined, NOW + 60000)
+  only(out.e, L.EFFECT_ABORT)
+  assert.equal(only(out.e, L.EFFECT_ABORT).op, post.op)
+  assert.equal(only(out.e, L.EFFECT_REJECT).error.code, 'TIMEOUT')
+})
+
+test("setUserInfo's fields reach the record written; an unknown one is named", () => {
+  const s = session()
+  cached(s)
+  const out = s.feed(L.KIND_SET_USER_INFO, 2, 0, { nickName: 'Bob', avatarUrl: 'https://a.example.com/b.png' }).e
+  const write = only(out, L.EFFECT_WRITE_SESSION)
+  assert.deepEqual(write.record.userInfo, { nickName: 'Bob', avatarUrl: 'https://a.example.com/b.png' })
+  assert.equal(write.record.openid, 'o-cached')
+  const wrong = only(s.feed(L.KIND_SET_USER_INFO, 3, 0, { nickname: 'x' }).e, L.EFFECT_REJECT)
+  assert.deepEqual(wrong.calls, { group: 'one', id: 3 })
+  assert.equal(wrong.error.code, 'INVALID_ARGUMENT')
+  assert.match(wrong.error.message, /nickname is not a known field/)
+})
+
+test("an app's request: its URL is read, the token crosses, its answer's flags are read", () => {
+  const s = session({ loginUrl: 'https://api.example.com/auth/login', allowedOrigins: ['https://api.example.com', 'https://other.example.com'] })
+  cached(s)
+  const send = only(s.feed(L.KIND_REQUEST, 2, 0, 'https://api.example.com/orders').e, L.EFFECT_SEND_REQUEST)
+  assert.deepEqual([send.token, send.again], ['tok-cached', null])
+  const answered = only(s.feed(L.KIND_SEND_RESULT, send.op, L.SEND_FLAG_ANSWERED).e, L.EFFECT_RESOLVE)
+  assert.deepEqual([answered.calls.group, answered.calls.id, answered.value], ['of', send.op, send.op])
+  // An origin the token may not go to: the call fails before anything is sent.
+  const elsewhere = only(s.feed(L.KIND_REQUEST, 3, 0, 'https://third.example.com/x').e, L.EFFECT_REJECT)
+  assert.deepEqual([elsewhere.calls.group, elsewhere.error.code], ['one', 'INVALID_ARGUMENT'])
+  // No answer at all is a failed request.
+  const lost = only(s.feed(L.KIND_REQUEST, 5, 0, 'https://other.example.com/y').e, L.EFFECT_SEND_REQUEST)
+  const failed = only(s.feed(L.KIND_SEND_RESULT, lost.op, L.SEND_FLAG_UNANSWERED).e, L.EFFECT_REJECT)
+  assert.equal(failed.error.code, 'NETWORK')
+  // The session rejected: one login, and the request waits for it to be sent again.
+  const again = only(s.feed(L.KIND_REQUEST, 4, 0, 'https://api.example.com/me').e, L.EFFECT_SEND_REQUEST)
+  only(s.feed(L.KIND_SEND_RESULT, again.op, L.SEND_FLAG_REJECTED).e, L.EFFECT_LOGIN)
+})
+
+test('deviceId: the stored id is read, or a new one handed out and written', () => {
+  const s = session()
+  const readId = only(s.feed(L.KIND_DEVICE_ID, 1, 0).e, L.EFFECT_READ_DEVICE_ID)
+  // A new id is handed out at once, and written (a failed write changes nothing for the call).
+  const made = s.feed(L.KIND_DEVICE_ID_READ, readId.op, L.STORAGE_FLAG_OK, '').e
+  const write = only(made, L.EFFECT_WRITE_DEVICE_ID)
+  assert.match(write.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  const resolve = only(made, L.EFFECT_RESOLVE)
+  assert.deepEqual([resolve.calls.group, resolve.value], ['deviceIds', write.id])
+  assert.deepEqual(s.feed(L.KIND_STORAGE_RESULT, write.op, L.STORAGE_FLAG_OK).e, [])
+  const kept = session()
+  const readKept = only(kept.feed(L.KIND_DEVICE_ID, 1, 0).e, L.EFFECT_READ_DEVICE_ID)
+  const resolved = only(kept.feed(L.KIND_DEVICE_ID_READ, readKept.op, L.STORAGE_FLAG_OK, '0e0e0e0e-8a8a-4a8a-9c1c-1c1c2b2b322a').e, L.EFFECT_RESOLVE)
+  assert.equal(resolved.value, '0e0e0e0e-8a8a-4a8a-9c1c-1c1c2b2b322a')
+})
+
+test("logout waits for its removal, tells the listeners, and a refused write's errMsg reaches the error", () => {
+  const s = session()
+  cached(s)
+  assert.deepEqual(s.feed(L.KIND_LISTENERS, 0, 1).e, [])
+  const out = s.feed(L.KIND_LOGOUT, 2, 0).e
+  const remove = only(out, L.EFFECT_REMOVE_SESSION)
+  assert.deepEqual(only(out, L.EFFECT_WAIT), { tag: L.EFFECT_WAIT, call: 2, op: remove.op })
+  assert.equal(only(out, L.EFFECT_CHANGED).session, null)
+  const done = s.feed(L.KIND_STORAGE_RESULT, remove.op, L.STORAGE_FLAG_OK).e
+  assert.deepEqual(only(done, L.EFFECT_RESOLVE).calls, { group: 'of', id: remove.op })
+  assert.equal(only(done, L.EFFECT_RESOLVE).value, undefined)
+  assert.equal(only(s.feed(L.KIND_CURRENT, 0, 0).e, L.EFFECT_CURRENT).session, null)
+
+  const refused = session()
+  cached(refused)
+  const removeRefused = only(refused.feed(L.KIND_LOGOUT, 2, 0).e, L.EFFECT_REMOVE_SESSION)
+  const reject = only(refused.feed(L.KIND_STORAGE_RESULT, removeRefused.op, L.STORAGE_FLAG_FAILED, 'removeStorageSync:fail quota').e, L.EFFECT_REJECT)
+  assert.equal(reject.error.detail, 'removeStorageSync:fail quota')
+})
+
+test('current() reads storage on first use and hands out the session; a cloud function is called by name', () => {
+  const s = session()
+  const first = s.feed(L.KIND_CURRENT, 0, 0).e
+  const readSession = only(first, L.EFFECT_READ_SESSION)
+  assert.equal(only(first, L.EFFECT_CURRENT).session, null)
+  s.feed(L.KIND_SESSION_READ, readSession.op, L.STORAGE_FLAG_OK, RECORD)
+  assert.equal(only(s.feed(L.KIND_CURRENT, 0, 0).e, L.EFFECT_CURRENT).session.openid, 'o-cached')
+
+  const cloud = session({ cloudFunction: 'login' })
+  const cloudRead = only(cloud.feed(L.KIND_ENSURE, 1, 0).e, L.EFFECT_READ_SESSION)
+  const call = only(cloud.feed(L.KIND_SESSION_READ, cloudRead.op, L.STORAGE_FLAG_OK, null).e, L.EFFECT_CALL_FUNCTION)
+  assert.ok(call.timeoutMs > 0)
+  only(cloud.feed(L.KIND_POST_RESULT, call.op, 200, { openid: 'o-cloud' }).e, L.EFFECT_WRITE_SESSION)
+})
+
+test("a table grown far past what the session holds is compacted, and the session's strings still read", () => {
+  const s = session()
+  cached(s)
+  // Each profile interns two new strings; the core keeps the last one only.
+  let shrunk = 0
+  for (let i = 0; i < 60; i++) {
+    const before = tableSize
+    const write = only(s.feed(L.KIND_SET_USER_INFO, 10 + i, 0, { nickName: 'n' + i, avatarUrl: 'https://a.example.com/' + i }).e, L.EFFECT_WRITE_SESSION)
+    s.feed(L.KIND_STORAGE_RESULT, write.op, L.STORAGE_FLAG_OK)
+    if (tableSize < before) shrunk++
+  }
+  const session2 = only(s.feed(L.KIND_CURRENT, 0, 0).e, L.EFFECT_CURRENT).session
+  assert.deepEqual([session2.openid, session2.token, session2.userInfo.nickName], ['o-cached', 'tok-cached', 'n59'])
+  assert.ok(shrunk > 0, 'the table was compacted')
+})
+
+test('every input kind was fed and every effect read (the web redirect has a test of its own, tests/browser)', () => {
+  const kinds = Object.keys(L).filter((k) => k.startsWith('KIND_') && k !== 'KIND_MORE').map((k) => L[k])
+  assert.deepEqual(kinds.filter((k) => !fed.has(k)), [], 'input kinds never fed')
+  const skipped = [L.EFFECT_REDIRECT, L.EFFECT_TABLE, L.EFFECT_CREATED]
+  const tags = Object.keys(L).filter((k) => k.startsWith('EFFECT_') && k !== 'EFFECT_PARTS').map((k) => L[k])
+  assert.deepEqual(tags.filter((t) => !read.has(t) && skipped.indexOf(t) < 0), [], 'effects never read')
+})
