@@ -11,11 +11,11 @@
 
 import {
   ANSWER_FIELDS, EFFECT_PARTS, EFFECT_REJECT, EFFECT_TABLE, HEADER, KIND_DEVICE_ID_READ, KIND_LOGIN_RESULT,
-  KIND_MORE, KIND_POST_RESULT, KIND_REQUEST, KIND_SESSION_READ, KIND_SET_USER_INFO, KIND_STORAGE_RESULT,
+  KIND_MORE, KIND_POST_RESULT, KIND_REQUEST, KIND_SEND_RESULT, KIND_SESSION_READ, KIND_SET_USER_INFO, KIND_STORAGE_RESULT,
   LOGIN_FLAG_FAILED, MAX_ANSWER_CHARS, MAX_ORIGINS_DESCRIBED, NESTED, OPTION_FIELDS, PAIR_NONE, PART_CHOICE,
   PART_FLAG, PART_MAYBE_NUMBER, PART_NAME, PART_NOTHING, PART_OBJECT, PART_OPTIONAL, PART_TEXT,
   RECORD_FIELDS, SLOTS, USER_INFO_FIELDS, VALUE_ABSENT, VALUE_ARRAY, VALUE_FALSE, VALUE_NULL, VALUE_NUMBER,
-  VALUE_OBJECT, VALUE_OTHER, VALUE_STRING, VALUE_TRUE, WEB_OPTIONS_AT, WEB_OPTION_FIELDS,
+  VALUE_OBJECT, VALUE_OTHER, VALUE_STRING, VALUE_TRUE, WEB_OPTIONS_AT, WEB_OPTION_FIELDS, HOST_PLATFORM_AT,
 } from './layout.js'
 
 /** Code units read per fromCharCode.apply (engines limit the arguments of one call). */
@@ -35,8 +35,7 @@ var NON_ASCII = /[^\x00-\x7f]/
  * @typedef {{ tag: number, [part: string]: any }} Effect an effect: its tag (layout.js, `EFFECT`)
  *   and its parts by name (`EFFECT_PARTS`)
  * @typedef {{ t: number | null, e: Effect[] }} Output
- * @typedef {{ key: string, deviceKey: string, header: string, scheme: string, platform: string }} Created what the
- *   core made of the options that effects are carried out with (the platform the login request names)
+ * @typedef {{ key: string, deviceKey: string }} Created the storage keys of the session the core made
  */
 
 /**
@@ -195,6 +194,10 @@ function createBoundary(exports, copyStrings) {
       case KIND_REQUEST:
         if (typeof value === 'string') return inline(0, value)
         F[0] = PAIR_NONE
+        return
+      case KIND_SEND_RESULT:
+        // What the app's isSessionExpired answered: absent (none), true, false, null (it threw).
+        return put(0, value, false)
     }
   }
 
@@ -322,9 +325,10 @@ function createBoundary(exports, copyStrings) {
      * @param {Uint8Array} entropy 16 random bytes
      * @param {Record<string, unknown>} options the core's options
      * @param {Record<string, unknown> | null} web a web page's own options
+     * @param {string | null} host the platform whose API this runtime has (none on a web page)
      * @returns {{ id?: number, created?: Created, error?: any }}
      */
-    create: function (entropy, options, web) {
+    create: function (entropy, options, web, host) {
       var words = [0, 0, 0, 0]
       for (var i = 0; i < 16; i++) words[i >> 2] |= (entropy[i] || 0) << ((i & 3) * 8)
       views()
@@ -340,16 +344,15 @@ function createBoundary(exports, copyStrings) {
       }
       if (web) unknownKey(describe(WEB_OPTIONS_AT, web, WEB_OPTION_FIELDS, false), web, WEB_OPTION_FIELDS)
       else F[WEB_OPTIONS_AT] = VALUE_ABSENT
+      if (host) inline(HOST_PLATFORM_AT, host)
+      else F[HOST_PLATFORM_AT] = PAIR_NONE
       table = newTable()
       exports.mps_create(words[0] >>> 0, words[1] >>> 0, words[2] >>> 0, words[3] >>> 0)
       // No session yet, so no time: a page after the first only empties the output.
       var made = output(-1, 0).e[0]
       if (made.tag === EFFECT_REJECT) return { error: made.error }
       tables[made.id] = table
-      return {
-        id: made.id,
-        created: { key: made.storageKey, deviceKey: made.deviceIdKey, header: made.tokenHeader, scheme: made.tokenScheme, platform: made.platform },
-      }
+      return { id: made.id, created: { key: made.storageKey, deviceKey: made.deviceIdKey } }
     },
     /**
      * Feeds one input (its value described as `kind` says); gives back the core's effects.

@@ -10,7 +10,7 @@ import {
   EFFECT_WRITE_DEVICE_ID, EFFECT_WRITE_SESSION, KIND_CURRENT, KIND_DEVICE_ID_READ, KIND_LISTENERS,
   KIND_LOGIN_RESULT, KIND_POST_RESULT, KIND_SEND_RESULT, KIND_SESSION_READ, KIND_STORAGE_RESULT,
   KIND_TIMEOUT, LOGIN_FLAG_ANONYMOUS, LOGIN_FLAG_CODE, LOGIN_FLAG_FAILED, POST_FLAG_FAILED,
-  SEND_FLAG_ANSWERED, SEND_FLAG_REJECTED, SEND_FLAG_UNANSWERED, STORAGE_FLAG_FAILED, STORAGE_FLAG_OK,
+  SEND_FLAG_UNANSWERED, STORAGE_FLAG_FAILED, STORAGE_FLAG_OK,
 } from './layout.js'
 
 /** Not an effect of the core: an app's call taking its place, in line with the effects. */
@@ -34,10 +34,7 @@ var PLACE = -1
  *   redirect(url: string): void,
  * }} Host what a platform does for the core; `done` may be called at once or later; a
  *   failed post or function call is status -1 with its errMsg as the body
- * @typedef {import('./boundary').Created & {
- *   loginUrl: string, cloudFunction: string, toast: string,
- * }} Setup the config's texts the effects are carried out with: from the core (keys, the
- *   token's header, the platform) and as the app gave them (what the core checked)
+ * @typedef {import('./boundary').Created} Setup the storage keys the core named for the session
  * @typedef {{
  *   place(call: number, kind: number): void,
  *   hold(op: number): void,
@@ -46,7 +43,7 @@ var PLACE = -1
  *   changed(session: object | null): void,
  *   sending(op: number, again: number | null): RequestOptions | undefined,
  *   answered(op: number, response: Response): void,
- *   isSessionExpired(response: Response): boolean,
+ *   isSessionExpired(response: Response): boolean | null | undefined,
  *   attachToken: ((options: RequestOptions, token: string) => RequestOptions) | undefined,
  *   trapped(cause: unknown): void,
  * }} Hooks what the session does with the calls: where each waits, and what settles them
@@ -163,14 +160,9 @@ function createDriver(boundary, id, setup, host, hooks) {
         else if (typeof code === 'string') feed(KIND_LOGIN_RESULT, op, LOGIN_FLAG_CODE, code)
         else feed(KIND_LOGIN_RESULT, op, LOGIN_FLAG_FAILED, errMsg)
       })
-      case EFFECT_POST_CODE: {
-        /** @type {Record<string, string>} */
-        var body = {}
-        body[e.anonymous ? 'anonymousCode' : 'code'] = e.code
-        body.platform = setup.platform
-        tasks[op] = host.post(setup.loginUrl, body, e.timeoutMs, answered(op))
+      case EFFECT_POST_CODE:
+        tasks[op] = host.post(e.url, object(e.body), e.timeoutMs, answered(op))
         return
-      }
       case EFFECT_ABORT: {
         var task = tasks[op]
         delete tasks[op]
@@ -178,29 +170,30 @@ function createDriver(boundary, id, setup, host, hooks) {
         return
       }
       case EFFECT_SEND_REQUEST:
-        tasks[op] = host.send(withToken(hooks.sending(op, e.again), e.token), function (response) {
+        tasks[op] = host.send(withToken(hooks.sending(op, e.again), e.header), function (response) {
           delete tasks[op]
           if (!response) return feed(KIND_SEND_RESULT, op, SEND_FLAG_UNANSWERED)
           hooks.answered(op, response)
-          feed(KIND_SEND_RESULT, op, hooks.isSessionExpired(response) ? SEND_FLAG_REJECTED : SEND_FLAG_ANSWERED)
+          feed(KIND_SEND_RESULT, op, response.statusCode, hooks.isSessionExpired(response))
         })
         return
       case EFFECT_RESOLVE: return hooks.settle(e.calls, undefined, e.value)
       case EFFECT_REJECT: return hooks.settle(e.calls, e.error)
       case EFFECT_CHANGED: return hooks.changed(e.session)
-      case EFFECT_TOAST: return host.toast(setup.toast)
+      case EFFECT_TOAST: return host.toast(e.text)
       case EFFECT_REDIRECT: return host.redirect(e.url)
       case PLACE: return hooks.place(e.call, e.kind)
       case EFFECT_HOLD: return hooks.hold(op)
       case EFFECT_WAIT: return hooks.wait(e.call, op)
-      case EFFECT_CALL_FUNCTION: return host.callFunction(setup.cloudFunction, { platform: setup.platform }, e.timeoutMs, answered(op))
+      case EFFECT_CALL_FUNCTION: return host.callFunction(e.name, object(e.data), e.timeoutMs, answered(op))
     }
   }
 
   /**
    * The options of an app's request, with the token placed: by the app's `attachToken`, or
-   * in the header the core's config names.
-   * @param {RequestOptions | undefined} asked @param {string | null} token
+   * in the header the core names.
+   * @param {RequestOptions | undefined} asked
+   * @param {{ name: string, prefix: string, token: string } | null} token
    * @returns {RequestOptions}
    */
   function withToken(asked, token) {
@@ -208,9 +201,9 @@ function createDriver(boundary, id, setup, host, hooks) {
     /** @type {RequestOptions} */
     var options = Object.assign({}, asked, { header: Object.assign({}, asked.header) })
     if (token === null) return options
-    if (hooks.attachToken) return hooks.attachToken(options, token)
+    if (hooks.attachToken) return hooks.attachToken(options, token.token)
     var header = /** @type {Record<string, string>} */ (options.header)
-    header[setup.header] = setup.scheme + token
+    header[token.name] = token.prefix + token.token
     return options
   }
 
@@ -245,6 +238,17 @@ function createDriver(boundary, id, setup, host, hooks) {
     })
     tasks = {}
   }
+}
+
+/**
+ * A JSON body from the fields the core named. @param {{ name: string, value: string }[]} fields
+ * @returns {Record<string, string>}
+ */
+function object(fields) {
+  /** @type {Record<string, string>} */
+  var body = {}
+  for (var i = 0; i < fields.length; i++) body[fields[i].name] = fields[i].value
+  return body
 }
 
 export { createDriver }

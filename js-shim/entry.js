@@ -39,12 +39,12 @@ function createEntry(loadCore, alipay) {
 function createSession(options, loadCore, alipay) {
   var read = shared.readOptions(options, ['api', 'wasmPath', 'encryptStorage'])
   var own = read.platformOptions
-  // The platform: as named (the core checks the name and says it to the backend), else the
-  // one whose globals this runtime has.
+  // Which platform's API and loader to use, before the core is there: the one named, else
+  // the one whose globals this runtime has. The core decides the platform the login names
+  // (the option, else the one found here) and checks the name.
   var named = read.coreOptions.platform
-  var platform = platforms.isName(named) ? named : platforms.detect()
-  // null is absent to the core too: both then name the platform found here.
-  if (named === undefined || named === null) read.coreOptions.platform = platform
+  var found = platforms.detect()
+  var platform = platforms.isName(named) ? named : found
   var api = own.api !== undefined ? own.api : platforms.apiOf(platform)
   if (platform === 'my') {
     if (alipay) api = alipay(api)
@@ -75,6 +75,7 @@ function createSession(options, loadCore, alipay) {
     loadCore: function () { return loadCore(platform, /** @type {string | undefined} */ (wasmPath)) },
     options: read.coreOptions,
     web: null,
+    name: found,
     host: createHost(/** @type {import('./index').WxLike} */ (api), platform, encryptStorage),
   }, read.settings())
 }

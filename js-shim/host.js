@@ -6,9 +6,6 @@
 
 import * as errors from './errors.js'
 
-/** Extra time given to wx.login and wx.request, so that the core's own deadline decides. */
-var GRACE_MS = 1000
-
 /**
  * @typedef {import('./index').WxLike} WxLike
  * @typedef {import('./driver').Host} Host
@@ -31,8 +28,7 @@ function createHost(api, platform, encrypted) {
   return {
     read: function (key, done) {
       if (encrypted) {
-        // A failed read is answered as "nothing stored": the core treats both alike.
-        asyncApi.getStorage({ key: key, encrypt: true, success: function (res) { done(false, res.data) }, fail: function () { done(false, null) } })
+        asyncApi.getStorage({ key: key, encrypt: true, success: function (res) { done(false, res.data) }, fail: function () { done(true) } })
         return
       }
       var value
@@ -70,7 +66,7 @@ function createHost(api, platform, encrypted) {
     login: function (timeoutMs, done) {
       /** @type {any} */
       var options = {
-        timeout: timeoutMs + GRACE_MS,
+        timeout: timeoutMs,
         success: function (/** @type {any} */ res) { done(res && res.code, undefined, res && res.anonymousCode) },
         fail: function (/** @type {any} */ res) { done(null, errMsg(res)) },
       }
@@ -110,7 +106,7 @@ function createHost(api, platform, encrypted) {
           header: { 'content-type': 'application/json' },
           // The text as it came: the boundary parses it, the core checks its length.
           dataType: 'text',
-          timeout: timeoutMs + GRACE_MS,
+          timeout: timeoutMs,
           success: function (res) { done(res.statusCode, res.data) },
           // The login request's URL holds no secret, so wx's words may be shown.
           fail: function (res) { done(-1, errMsg(res)) },

@@ -40,9 +40,7 @@ export const LOGIN_FLAG_CODE = 0
 export const LOGIN_FLAG_FAILED = 1
 export const LOGIN_FLAG_ANONYMOUS = 2
 // An app request's result's flag.
-export const SEND_FLAG_ANSWERED = 0
-export const SEND_FLAG_REJECTED = 1
-export const SEND_FLAG_UNANSWERED = 2
+export const SEND_FLAG_UNANSWERED = -1
 // A login request's flag when there is no HTTP status.
 export const POST_FLAG_FAILED = -1
 /** Slots at the start of an output. */
@@ -55,6 +53,8 @@ export const MAX_ANSWER_CHARS = 65536
 export const MAX_ORIGINS_DESCRIBED = 17
 /** The slot where a web page's options are described. */
 export const WEB_OPTIONS_AT = 70
+/** The slot of the platform the shim runs on. */
+export const HOST_PLATFORM_AT = 85
 /** The stored record's fields. */
 export var RECORD_FIELDS = ['v', 'openid', 'unionid', 'token', 'expiresAt', 'obtainedAt', 'userInfo']
 /** The backend answer's fields. */
@@ -90,6 +90,10 @@ var ERROR = [6, 'code', 3, 'message', 3, 'retryable', 2, 'errcode', 1, 'status',
 var CALLS = [6, 'group', [5, 'one', 'waiting', 'of', 'requests', 'deviceIds'], 'id', 0]
 /** What resolved calls get. */
 var SETTLED = [8, SESSION, 3, 4, 0]
+/** A field of a JSON body. */
+var FIELD = [6, 'name', 3, 'value', 3]
+/** The header that carries the token. */
+var TOKEN_HEADER = [6, 'name', 3, 'prefix', 3, 'token', 3]
 // Each effect's tag.
 export const EFFECT_READ_SESSION = 0
 export const EFFECT_WRITE_SESSION = 1
@@ -119,18 +123,18 @@ export var EFFECT_PARTS = [
   /* readDeviceId */ ['op', 0],
   /* writeDeviceId */ ['op', 0, 'id', 3],
   /* login */ ['op', 0, 'timeoutMs', 0],
-  /* postCode */ ['op', 0, 'code', 3, 'anonymous', 2, 'timeoutMs', 0],
+  /* postCode */ ['op', 0, 'url', 3, 'body', [9, FIELD], 'timeoutMs', 0],
   /* abort */ ['op', 0],
-  /* sendRequest */ ['op', 0, 'again', 1, 'token', 3],
+  /* sendRequest */ ['op', 0, 'again', 1, 'header', [7, TOKEN_HEADER]],
   /* resolve */ ['calls', CALLS, 'value', SETTLED],
   /* reject */ ['calls', CALLS, 'error', ERROR],
   /* changed */ ['session', [7, SESSION]],
-  /* toast */ [],
+  /* toast */ ['text', 3],
   /* redirect */ ['url', 3],
   /* current */ ['session', [7, SESSION]],
-  /* callFunction */ ['op', 0, 'timeoutMs', 0],
+  /* callFunction */ ['op', 0, 'name', 3, 'data', [9, FIELD], 'timeoutMs', 0],
   /* table */ ['keep', [9, 0]],
-  /* created */ ['id', 0, 'storageKey', 3, 'deviceIdKey', 3, 'tokenHeader', 3, 'tokenScheme', 3, 'platform', 3],
+  /* created */ ['id', 0, 'storageKey', 3, 'deviceIdKey', 3],
   /* hold */ ['op', 0],
   /* wait */ ['call', 0, 'op', 0],
 ]

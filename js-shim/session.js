@@ -19,14 +19,16 @@ import { KIND_ENSURE, KIND_SET_USER_INFO, KIND_LOGOUT, KIND_REQUEST, KIND_DEVICE
  *   loadCore(): Promise<Core>,
  *   options: Record<string, unknown>,
  *   web: Record<string, unknown> | null,
+ *   name: string | null,
  *   host: import('./driver').Host,
  * }} Platform the core to load, the session to make in it (the core's options, and a web
- *   page's own), and the host that carries out its effects
+ *   page's own), the platform whose API the runtime has, and the host that carries out its
+ *   effects
  * @typedef {{ boundary: ReturnType<typeof import('./boundary').createBoundary>, dead: boolean,
  *   onDeath: Array<(cause: unknown) => void> }} Core
  * @typedef {{
  *   failure: Error | null,
- *   isSessionExpired(response: Response): boolean,
+ *   isSessionExpired(response: Response): boolean | null | undefined,
  *   attachToken: ((options: RequestOptions, token: string) => RequestOptions) | undefined,
  * }} Settings
  */
@@ -85,7 +87,7 @@ function makeSession(platform, settings) {
     if (closed) throw closedError()
     var made
     try {
-      made = core.boundary.create(entropy(), platform.options, platform.web)
+      made = core.boundary.create(entropy(), platform.options, platform.web, platform.name)
     } catch (cause) {
       // The core trapped before this session had a place in it: the next call loads afresh.
       killCore(core, cause)
@@ -97,13 +99,7 @@ function makeSession(platform, settings) {
       throw failure
     }
     sessionId = /** @type {number} */ (made.id)
-    var options = platform.options
-    var setup = Object.assign({
-      loginUrl: String(options.loginUrl),
-      cloudFunction: String(options.cloudFunction),
-      toast: String(options.failureToast),
-    }, made.created)
-    driver = createDriver(core.boundary, sessionId, setup, platform.host, {
+    driver = createDriver(core.boundary, sessionId, /** @type {any} */ (made.created), platform.host, {
       place: function (call, kind) {
         if (kind === KIND_REQUEST) places.inLine.push(call)
         else if (kind === KIND_DEVICE_ID) places.deviceIds.push(call)
@@ -325,14 +321,17 @@ function readOptions(options, own) {
     settings: function () {
       return {
         failure: failure,
-        /** @param {Response} response */
+        /**
+         * What the app's isSessionExpired says of an answer, for the core to judge: nothing
+         * without one, null when it threw. @param {Response} response
+         */
         isSessionExpired: function (response) {
-          if (!isSessionExpired) return response.statusCode === 401
+          if (!isSessionExpired) return undefined
           try {
             return !!isSessionExpired(response)
           } catch (e) {
             if (typeof console !== 'undefined') console.error('mp-session: isSessionExpired threw; treating the answer as accepted', e)
-            return false
+            return null
           }
         },
         attachToken: options.attachToken,

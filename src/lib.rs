@@ -100,11 +100,13 @@ pub use crate::core::app_requests::{MAX_REQUESTS_IN_FLIGHT, REJECTION_COOLDOWN_M
 pub use crate::core::backoff::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
 pub use crate::core::config::{
     Config, Exchange, FailureToast, Options, Platform, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES,
-    DEFAULT_NAMESPACE, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_HEADER, DEFAULT_TTL_SECONDS,
+    DEFAULT_NAMESPACE, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_HEADER, DEFAULT_TTL_SECONDS, PLATFORM_GRACE_MS,
 };
 pub use crate::core::effect::{Calls, Effect, LoginBody, Settled, TokenHeader, DEVICE_ID_KEY};
 pub use crate::core::error::{Error, ErrorCode};
-pub use crate::core::input::{CallId, Input, LoginResult, OpId, PlatformError, Refusal, SendResult};
+pub use crate::core::input::{
+    CallId, Input, LoginResult, OpId, PlatformError, Refusal, SendResult, SESSION_REJECTED_STATUS,
+};
 pub use crate::core::limits::{MAX_ANSWER_CHARS, MAX_TTL_MS};
 pub use crate::core::machine::Machine;
 pub use crate::core::record::{Record, Standing, StoredSession, RECORD_VERSION};

@@ -152,8 +152,26 @@ fn a_cold_launch_posts_the_code_and_writes_the_answer_by_handle_and_never_sessio
         f.pass(0, &units("code-1"))
     });
     assert_eq!(out[0].tag, effect::POST_CODE);
-    assert_eq!(app.string(&out[0], "code"), "code-1");
-    assert_eq!(out[0].get("anonymous"), &Read::Flag(false));
+    assert_eq!(
+        app.string(&out[0], "url"),
+        "https://api.example.com/auth/wx-login"
+    );
+    let Read::List(body) = out[0].get("body") else {
+        panic!("{:?}", out[0])
+    };
+    let field = |i: usize, part: &str| match body[i].get(part) {
+        Read::Text(Text::Handle(id)) => app.strings.get(*id).unwrap(),
+        Read::Text(Text::Inline(text)) => text.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        (field(0, "name"), field(0, "value")),
+        ("code".into(), "code-1".into())
+    );
+    assert_eq!(
+        (field(1, "name"), field(1, "value")),
+        ("platform".into(), "wx".into())
+    );
     let post = op(&out[0]);
     let answer = object(&[
         ("openid", Value::string("o-new")),

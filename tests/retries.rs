@@ -5,7 +5,9 @@ use std::rc::Rc;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use mp_session::testing::{Harness, LoginMode, Response, START_MS};
-use mp_session::{Answer, ErrorCode, Options, Reply, Source, BACKOFF_BASE_MS, BACKOFF_CAP_MS};
+use mp_session::{
+    Answer, ErrorCode, Options, Reply, Source, BACKOFF_BASE_MS, BACKOFF_CAP_MS, PLATFORM_GRACE_MS,
+};
 
 const HOUR_MS: u64 = 3_600_000;
 
@@ -195,6 +197,31 @@ fn a_request_that_never_answers_times_out_after_timeout_ms() {
 
     assert_eq!(app.now() - posted_at, 10_000);
     assert!(app.outcome(call).is_none(), "a timeout is retried");
+    app.run();
+    assert!(matches!(app.outcome(call), Some(Ok(_))));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_wx_login_that_timed_out_is_surely_over_before_the_next_one_starts() {
+    let (mut app, _) = app_with_backend(vec![]);
+    app.set_login(LoginMode::NoAnswer);
+    let call = app.start_ensure();
+    let started = app.now();
+    app.step(); // wx.login is called, and never answers
+    app.step(); // the clock reaches timeoutMs: the attempt has timed out
+    assert_eq!(app.now() - started, 10_000);
+
+    // wx.login was given timeoutMs and the grace: the retry waits for it, however short the
+    // backoff.
+    app.advance(u64::from(PLATFORM_GRACE_MS) - 1);
+    assert_eq!(
+        app.counts().logins,
+        1,
+        "no second wx.login while the first may be under way"
+    );
+    app.advance(1);
+    assert_eq!(app.counts().logins, 2);
+    app.set_login(LoginMode::Codes);
     app.run();
     assert!(matches!(app.outcome(call), Some(Ok(_))));
 }

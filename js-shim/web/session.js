@@ -64,6 +64,7 @@ function createWebSession(options, defaultWasm) {
     loadCore: function () { return loadWebCore(wasm) },
     options: read.coreOptions,
     web: webOptions,
+    name: null,
     host: createWebHost(/** @type {typeof fetch} */ (fetchImpl)),
   }, read.settings())
 }

@@ -17,6 +17,9 @@ pub const DEFAULT_LEEWAY_SECONDS: u32 = 300;
 pub const DEFAULT_TTL_SECONDS: u32 = 7200;
 /// Default for `timeoutMs`: how long `wx.login` and the login request may take.
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+/// How much longer than the machine's own deadline the platform's call is given
+/// ([`Config::platform_timeout_ms`]): the machine's deadline decides, never the platform's.
+pub const PLATFORM_GRACE_MS: u32 = 1000;
 /// Default for `maxRetries`: how many times a retryable failure is tried again.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default for `namespace`.
@@ -54,8 +57,9 @@ pub struct Options {
     /// (`wx.cloud.callFunction`; no `wx.login` code is made).
     #[serde(default)]
     pub cloud_function: Option<String>,
-    /// The mini-program platform: `wx` (the default), `tt`, `my`, `swan`, `qq` or `ks`. The
-    /// login request says it to the backend.
+    /// The mini-program platform: `wx`, `tt`, `my`, `swan`, `qq` or `ks`. The login request
+    /// says it to the backend. Not given: the platform the app runs on
+    /// ([`Options::running_on`]), or `wx`.
     #[serde(default)]
     pub platform: Option<String>,
     /// Keeps sessions of different backends apart; the storage key derives from it.
@@ -93,6 +97,17 @@ impl Options {
             login_url: Some(login_url.into()),
             ..Options::default()
         }
+    }
+
+    /// The options of an app running on `host` (the platform whose API the shim found, by
+    /// its name): when they name no platform, that one.
+    pub fn running_on(mut self, host: Option<&str>) -> Self {
+        if self.platform.is_none() {
+            self.platform = host
+                .filter(|name| Platform::from_name(name).is_some())
+                .map(str::to_owned);
+        }
+        self
     }
 }
 
@@ -274,6 +289,20 @@ impl Config {
         match &self.exchange {
             Exchange::Url(url) => Some(url),
             Exchange::CloudFunction(_) => None,
+        }
+    }
+
+    /// The timeout to give the platform's own call (`wx.login`, `wx.request` of the login):
+    /// [`PLATFORM_GRACE_MS`] past the machine's deadline, so that the deadline decides.
+    pub fn platform_timeout_ms(&self) -> u32 {
+        self.timeout_ms().saturating_add(PLATFORM_GRACE_MS)
+    }
+
+    /// The WeChat cloud function that answers with the session (`None` with a `loginUrl`).
+    pub fn cloud_function(&self) -> Option<&str> {
+        match &self.exchange {
+            Exchange::Url(_) => None,
+            Exchange::CloudFunction(name) => Some(name),
         }
     }
 

@@ -21,6 +21,24 @@ pub struct LoginBody<T = String> {
     pub platform: &'static str,
 }
 
+impl<T> LoginBody<T> {
+    /// The field the code is posted under: `code`, or Douyin's `anonymousCode`.
+    pub fn code_field(&self) -> &'static str {
+        if self.anonymous {
+            ANONYMOUS_CODE_FIELD
+        } else {
+            CODE_FIELD
+        }
+    }
+}
+
+/// The login body's field for the code.
+pub const CODE_FIELD: &str = "code";
+/// The login body's field for Douyin's `anonymousCode`.
+pub const ANONYMOUS_CODE_FIELD: &str = "anonymousCode";
+/// The field that names the platform, in the login body and in a cloud function's data.
+pub const PLATFORM_FIELD: &str = "platform";
+
 /// The header that carries the token on an app request ([`crate::Config::token_header_for`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenHeader {
@@ -113,8 +131,8 @@ pub enum Effect<T = String> {
     Login {
         /// The effect's id.
         op: OpId,
-        /// The machine gives up after this long (its own deadline); pass a little more to
-        /// `wx.login` so that the machine's deadline decides.
+        /// The timeout to give `wx.login`: a little past the machine's own deadline, so that
+        /// the deadline decides ([`crate::Config::platform_timeout_ms`]).
         timeout_ms: u32,
     },
     /// POST `body` as JSON to the config's `loginUrl` ([`crate::Config::login_url`]); answer
@@ -127,14 +145,15 @@ pub enum Effect<T = String> {
         /// As for [`Effect::Login`].
         timeout_ms: u32,
     },
-    /// Call the config's WeChat cloud function with `{ platform }` (`wx.cloud.callFunction`);
+    /// Call the config's WeChat cloud function with `{ platform }` ([`PLATFORM_FIELD`];
+    /// `wx.cloud.callFunction`, which takes no timeout: the machine's deadline ends it);
     /// answer with [`crate::Input::PostResult`]: status 200 and the function's `result` as
     /// the body, or `Err` when the call failed. It stands for both `wx.login` and the login
     /// request when the config names a cloud function.
     CallFunction {
         /// The effect's id.
         op: OpId,
-        /// As for [`Effect::Login`].
+        /// The machine's own timeout.
         timeout_ms: u32,
     },
     /// The machine no longer waits for the login request `op` (it timed out, or the user

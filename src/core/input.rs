@@ -97,12 +97,27 @@ pub enum LoginResult<T = String> {
 pub enum SendResult {
     /// An HTTP answer that accepts the session: the app gets it.
     Answered,
-    /// An HTTP answer that says the session is not accepted (HTTP 401 by default, or the
-    /// app's `isSessionExpired`).
+    /// An HTTP answer that says the session is not accepted (see [`SendResult::of_answer`]).
     SessionRejected,
     /// No answer (`wx.request` called `fail`). Its `errMsg` is not kept: the URL of an app
     /// request may carry the token.
     Failed,
+}
+
+/// The HTTP status that says an app's request was refused for its session, unless the app's
+/// `isSessionExpired` says otherwise.
+pub const SESSION_REJECTED_STATUS: u16 = 401;
+
+impl SendResult {
+    /// What an HTTP answer to an app's request says of the session: what the app's
+    /// `isSessionExpired` answered, if it has one; else rejected on HTTP 401 alone.
+    pub fn of_answer(status: u16, app_says_expired: Option<bool>) -> SendResult {
+        if app_says_expired.unwrap_or(status == SESSION_REJECTED_STATUS) {
+            SendResult::SessionRejected
+        } else {
+            SendResult::Answered
+        }
+    }
 }
 
 /// An input to [`crate::Machine::handle`].
@@ -192,4 +207,21 @@ pub enum Input<T = String> {
         /// How the app's request ended.
         result: SendResult,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SendResult;
+
+    #[test]
+    fn a_401_rejects_the_session_unless_the_app_says_otherwise() {
+        assert_eq!(SendResult::of_answer(401, None), SendResult::SessionRejected);
+        assert_eq!(SendResult::of_answer(403, None), SendResult::Answered);
+        assert_eq!(SendResult::of_answer(200, None), SendResult::Answered);
+        assert_eq!(SendResult::of_answer(401, Some(false)), SendResult::Answered);
+        assert_eq!(
+            SendResult::of_answer(200, Some(true)),
+            SendResult::SessionRejected
+        );
+    }
 }

@@ -86,9 +86,10 @@ fn with_module<R>(f: impl FnOnce(&mut Module) -> R) -> R {
     MODULE.with(|module| f(&mut module.borrow_mut()))
 }
 
-/// Creates a session from the options described in the slots and 16 random bytes; the
-/// output is `CREATED` with the config's texts, or `REJECT` (`INVALID_CONFIG`) naming the
-/// option that is wrong.
+/// Creates a session from the options described in the slots (and the platform the shim
+/// runs on, at [`crate::wire::layout::HOST_PLATFORM_AT`]) and 16 random bytes; the output is
+/// `CREATED` with the storage keys, or `REJECT` (`INVALID_CONFIG`) naming the option that
+/// is wrong.
 pub fn create(entropy: [u8; 16]) {
     with_module(|module| {
         let made = new_session(Facts::new(&module.slots, &module.texts), entropy);
@@ -114,7 +115,8 @@ pub fn create(entropy: [u8; 16]) {
 
 #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
 fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<Session, crate::Error> {
-    let config = Config::from_options(facts::options(facts)?)?;
+    let host = facts.text(crate::wire::layout::HOST_PLATFORM_AT);
+    let config = Config::from_options(facts::options(facts)?.running_on(host.as_deref()))?;
     Ok(Session {
         machine: Machine::new(config, entropy),
         #[cfg(not(feature = "web"))]
@@ -154,10 +156,13 @@ pub fn input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, strings: u32) {
                 session.machine.handle(now, Input::Load);
                 out.current(session.machine.current(now).as_ref());
             }
-            Decoded::Rejected(call, error) => out.effect(&crate::Effect::Settle {
-                calls: crate::Calls::One(call),
-                result: Err(error),
-            }),
+            Decoded::Rejected(call, error) => out.effect(
+                &crate::Effect::Settle {
+                    calls: crate::Calls::One(call),
+                    result: Err(error),
+                },
+                session.machine.config(),
+            ),
         }
         let more = session.drain(now, &mut out);
         if !more {
@@ -189,12 +194,12 @@ impl Session {
             match self.web.carry_out(effect, self.machine.config(), out) {
                 Ok(Some(input)) => self.machine.handle(now, input),
                 Ok(None) => {}
-                Err(effect) => out.effect(&effect),
+                Err(effect) => out.effect(&effect, self.machine.config()),
             }
             #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
             {
                 let _ = now;
-                out.effect(&effect);
+                out.effect(&effect, self.machine.config());
             }
         }
         self.machine.has_effects()

@@ -500,11 +500,7 @@ impl Harness {
                 Pending::Send(op, request) => match (self.api)(&request) {
                     ApiResponse::Status(status) => {
                         self.statuses.insert(op, status);
-                        let result = if status == 401 {
-                            SendResult::SessionRejected
-                        } else {
-                            SendResult::Answered
-                        };
+                        let result = SendResult::of_answer(status, None);
                         self.feed(Input::SendResult { op, result });
                     }
                     ApiResponse::NetworkFailure => self.feed(Input::SendResult {

@@ -7,7 +7,7 @@ use crate::core::machine::Machine;
 use crate::core::record::StoredSession;
 use crate::core::secret::Secret;
 use crate::wire::facts::{self, Facts};
-use crate::wire::layout::{kind, login_flag, post_flag, send_flag, storage_flag, value};
+use crate::wire::layout::{kind, login_flag, storage_flag, value};
 use crate::wire::text::WireText;
 
 /// What an input is to the host, once the machine has had it.
@@ -92,19 +92,20 @@ pub(crate) fn decode<T: WireText>(
         kind::POST_RESULT => Input::PostResult {
             op,
             result: match u16::try_from(flag) {
-                Ok(status) if flag != post_flag::FAILED => Ok(Reply {
+                Ok(status) => Ok(Reply {
                     status,
                     body: facts::reply_body::<T>(facts),
                 }),
-                _ => Err(said()),
+                // post_flag::FAILED, below any status.
+                Err(_) => Err(said()),
             },
         },
         kind::SEND_RESULT => Input::SendResult {
             op,
-            result: match flag {
-                send_flag::ANSWERED => SendResult::Answered,
-                send_flag::REJECTED => SendResult::SessionRejected,
-                _ => SendResult::Failed,
+            result: match u16::try_from(flag) {
+                Ok(status) => SendResult::of_answer(status, app_says_expired(facts)),
+                // send_flag::UNANSWERED, below any status.
+                Err(_) => SendResult::Failed,
             },
         },
         kind::TIMEOUT => return Decoded::Timeout,
@@ -114,4 +115,15 @@ pub(crate) fn decode<T: WireText>(
     };
     machine.handle(now, input);
     Decoded::Handled
+}
+
+/// What the app's `isSessionExpired` answered, as slot 0 of a `SEND_RESULT` describes it:
+/// `None` when the app has none. A hook that threw leaves the answer as it came: not expired
+/// (the shim has said so in the console).
+fn app_says_expired(facts: Facts<'_>) -> Option<bool> {
+    match facts.kind(0) {
+        k if k == value::TRUE => Some(true),
+        k if k == value::ABSENT => None,
+        _ => Some(false),
+    }
 }

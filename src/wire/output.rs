@@ -5,7 +5,7 @@
 //! readers walk; the tests below read every effect back through that table.
 
 use crate::core::config::Config;
-use crate::core::effect::{Calls, Effect, Settled, DEVICE_ID_KEY};
+use crate::core::effect::{Calls, Effect, Settled, DEVICE_ID_KEY, PLATFORM_FIELD};
 use crate::core::error::Error;
 use crate::core::record::Record;
 use crate::core::session::{Session, Source};
@@ -13,6 +13,13 @@ use crate::core::user_info::UserInfo;
 use crate::wire::layout::parts::{group, settled, source};
 use crate::wire::layout::{effect, pair, HEADER, MAX_EFFECT_SLOTS};
 use crate::wire::text::{Crossing, WireText};
+
+/// A field's text: one that passed through the core, or the core's own.
+#[derive(Debug)]
+enum Field<'a, T> {
+    Passed(&'a T),
+    Own(&'a str),
+}
 
 /// The output being written.
 #[derive(Debug)]
@@ -161,17 +168,24 @@ impl<'a> Output<'a> {
         self.opt_session(error.session());
     }
 
-    /// The session `mps_create` made, and the config's texts JavaScript carries out effects
-    /// with: the keys, the token's header, and the platform the login request names (the
-    /// core's reading of the options, not JavaScript's).
+    /// The session `mps_create` made, and the storage keys JavaScript reads and writes.
     pub(crate) fn created(&mut self, id: u32, config: &Config) {
         self.slot(effect::CREATED);
         self.number(id);
         self.text(config.storage_key());
         self.text(DEVICE_ID_KEY);
-        self.text(config.token_header());
-        self.text(config.token_scheme());
-        self.text(config.platform().as_str());
+    }
+
+    /// A list of a JSON body's fields (`FIELD`): its length, then each name and its text.
+    fn fields<T: WireText>(&mut self, fields: &[(&str, Field<'_, T>)]) {
+        self.number(fields.len() as f64);
+        for (name, value) in fields {
+            self.text(name);
+            match value {
+                Field::Passed(text) => self.passed_text(*text),
+                Field::Own(text) => self.text(text),
+            }
+        }
     }
 
     /// A failed `mps_create`.
@@ -209,9 +223,10 @@ impl<'a> Output<'a> {
         true
     }
 
-    /// Adds one effect of the machine.
+    /// Adds one effect of the machine; `config` names what the effect is carried out with (the
+    /// login request's URL, the token's header, the toast's text).
     #[cfg_attr(mp_session_tuned, optimize(speed))]
-    pub(crate) fn effect<T: WireText>(&mut self, effect: &Effect<T>) {
+    pub(crate) fn effect<T: WireText>(&mut self, effect: &Effect<T>, config: &Config) {
         match effect {
             Effect::ReadSession { op } => self.op(effect::READ_SESSION, op.0),
             Effect::WriteSession { op, record } => {
@@ -230,19 +245,29 @@ impl<'a> Output<'a> {
             }
             Effect::PostCode { op, body, timeout_ms } => {
                 self.op(effect::POST_CODE, op.0);
-                self.passed_text(body.code.text());
-                self.flag(body.anonymous);
+                self.opt_text(config.login_url());
+                self.fields(&[
+                    (body.code_field(), Field::Passed(body.code.text())),
+                    (PLATFORM_FIELD, Field::Own(body.platform)),
+                ]);
                 self.number(*timeout_ms);
             }
             Effect::CallFunction { op, timeout_ms } => {
                 self.op(effect::CALL_FUNCTION, op.0);
+                self.opt_text(config.cloud_function());
+                self.fields::<T>(&[(PLATFORM_FIELD, Field::Own(config.platform().as_str()))]);
                 self.number(*timeout_ms);
             }
             Effect::Abort { op } => self.op(effect::ABORT, op.0),
             Effect::SendRequest { op, again, token } => {
                 self.op(effect::SEND_REQUEST, op.0);
                 self.maybe_number(again.map(|first| f64::from(first.0)));
-                self.passed(token.as_ref().map(|t| t.text()));
+                self.flag(token.is_some());
+                if let Some(token) = token {
+                    self.text(config.token_header());
+                    self.text(config.token_scheme());
+                    self.passed_text(token.text());
+                }
             }
             Effect::Hold { op } => self.op(effect::HOLD, op.0),
             Effect::Wait { call, op } => {
@@ -283,7 +308,10 @@ impl<'a> Output<'a> {
                 self.slot(effect::CHANGED);
                 self.opt_session(session.as_ref());
             }
-            Effect::Toast => self.slot(effect::TOAST),
+            Effect::Toast => {
+                self.slot(effect::TOAST);
+                self.opt_text(config.failure_toast());
+            }
         }
     }
 
@@ -336,6 +364,17 @@ mod tests {
 
     fn text(s: &str) -> Read {
         Read::Text(Text::Inline(s.to_owned()))
+    }
+
+    fn config() -> crate::Config {
+        let mut options = crate::Options::new("https://api.example.com/auth/login");
+        options.token_header = Some("X-Token".into());
+        options.failure_toast = Some(crate::FailureToast::Text("登录失败".into()));
+        crate::Config::from_options(options).unwrap()
+    }
+
+    fn field(name: &str, value: &str) -> Read {
+        Read::Object(vec![("name", text(name)), ("value", text(value))])
     }
 
     fn session(user_info: bool) -> Session {
@@ -403,8 +442,11 @@ mod tests {
                     timeout_ms: 500,
                 },
                 vec![
-                    ("code", text("c-1")),
-                    ("anonymous", Read::Flag(true)),
+                    ("url", text("https://api.example.com/auth/login")),
+                    (
+                        "body",
+                        Read::List(vec![field("anonymousCode", "c-1"), field("platform", "tt")]),
+                    ),
                     ("timeoutMs", Read::Number(500.0)),
                 ],
             ),
@@ -415,7 +457,20 @@ mod tests {
                     again: Some(OpId(2)),
                     token: None,
                 },
-                vec![("again", Read::Number(2.0)), ("token", Read::Text(Text::None))],
+                vec![("again", Read::Number(2.0)), ("header", Read::Nothing)],
+            ),
+            (
+                Effect::SendRequest {
+                    op,
+                    again: None,
+                    token: Some(Secret::hide("t-2".into())),
+                },
+                vec![
+                    ("again", Read::Number(f64::NAN)),
+                    ("header.name", text("X-Token")),
+                    ("header.prefix", text("")),
+                    ("header.token", text("t-2")),
+                ],
             ),
             (
                 Effect::Settle {
@@ -477,10 +532,14 @@ mod tests {
                 Effect::Changed { session: None },
                 vec![("session", Read::Nothing)],
             ),
-            (Effect::Toast, vec![]),
+            (Effect::Toast, vec![("text", text("登录失败"))]),
             (
                 Effect::CallFunction { op, timeout_ms: 800 },
-                vec![("timeoutMs", Read::Number(800.0))],
+                vec![
+                    ("name", Read::Text(Text::None)),
+                    ("data", Read::List(vec![field("platform", "wx")])),
+                    ("timeoutMs", Read::Number(800.0)),
+                ],
             ),
             (Effect::Hold { op }, vec![("op", Read::Number(3.0))]),
             (
@@ -496,13 +555,20 @@ mod tests {
         let mut texts = Vec::new();
         for (effect, expected) in every_effect() {
             let mut out = Output::new(&mut slots, &mut texts);
-            out.effect(&effect);
-            out.effect(&Effect::<String>::Toast);
+            out.effect(&effect, &config());
+            out.effect(&Effect::<String>::Toast, &config());
             out.finish(false, None);
             let read = effects(&slots, &texts).unwrap_or_else(|e| panic!("{effect:?}: {e}"));
             assert_eq!(read.len(), 2, "{effect:?} and a toast after it: {read:?}");
             for (path, want) in expected {
-                assert_eq!(read[0].get(path), &want, "{effect:?}: {path}");
+                let got = read[0].get(path);
+                // NaN, none, is no number equal to itself.
+                let both_nan =
+                    matches!((got, &want), (Read::Number(a), Read::Number(b)) if a.is_nan() && b.is_nan());
+                assert!(
+                    both_nan || got == &want,
+                    "{effect:?}: {path}: {got:?}, not {want:?}"
+                );
             }
             assert_eq!(read[1].name, "toast", "{effect:?} ends where its parts say");
         }
@@ -511,7 +577,7 @@ mod tests {
             .iter()
             .map(|(effect, _)| {
                 let mut out = Output::new(&mut slots, &mut texts);
-                out.effect(effect);
+                out.effect(effect, &config());
                 out.finish(false, None);
                 effects(&slots, &texts).unwrap()[0].name
             })
@@ -533,10 +599,7 @@ mod tests {
         out.redirect("https://open.weixin.qq.com/x");
         out.current(Some(&session(false)));
         assert!(out.table(&[4, 0]));
-        out.created(
-            2,
-            &crate::Config::from_options(crate::Options::new("https://a.com/login")).unwrap(),
-        );
+        out.created(2, &config());
         out.finish(false, None);
         let read = effects(&slots, &texts).unwrap();
         let names: Vec<&str> = read.iter().map(|e| e.name).collect();
@@ -547,7 +610,7 @@ mod tests {
             &Read::List(vec![Read::Number(4.0), Read::Number(0.0)])
         );
         assert_eq!(read[3].get("id"), &Read::Number(2.0));
-        assert_eq!(read[3].get("tokenHeader"), &text("Authorization"));
-        assert_eq!(read[3].get("platform"), &text("wx"));
+        assert_eq!(read[3].get("storageKey"), &text("mp-session:default"));
+        assert_eq!(read[3].get("deviceIdKey"), &text("mp-session:device-id"));
     }
 }

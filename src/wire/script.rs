@@ -11,7 +11,7 @@ use crate::core::record::StoredSession;
 use crate::core::user_info::UserInfo;
 use crate::wire::facts::{self, Facts};
 use crate::wire::layout::{
-    end_of, field_at, fields, record, value, MAX_ORIGINS_DESCRIBED, SLOTS, WEB_OPTIONS_AT,
+    end_of, field_at, fields, record, value, HOST_PLATFORM_AT, MAX_ORIGINS_DESCRIBED, SLOTS, WEB_OPTIONS_AT,
 };
 
 /// A JavaScript value, as far as JSON goes (`Absent` is `undefined`, or a missing field).
@@ -250,8 +250,10 @@ impl<'t> Described<'t> {
         self.unknown_key(end, v, &fields::USER_INFO);
     }
 
-    /// `createSession`'s options, and a web page's own options.
+    /// `createSession`'s options, and a web page's own options (on a runtime whose platform
+    /// the shim did not find: see [`Described::host_platform`]).
     pub fn options(&mut self, options: &Value, web: Option<&Value>) {
+        self.set(HOST_PLATFORM_AT, -1.0);
         let end = self.describe(0, options, &fields::OPTIONS, false);
         self.unknown_key(end, options, &fields::OPTIONS);
         if let Value::Array(origins) = options.get("allowedOrigins") {
@@ -269,6 +271,12 @@ impl<'t> Described<'t> {
             }
             None => self.set(WEB_OPTIONS_AT, value::ABSENT),
         }
+    }
+
+    /// The platform whose globals the shim found, after the options.
+    pub fn host_platform(&mut self, name: &str) {
+        let name: Vec<u16> = name.encode_utf16().collect();
+        self.inline(HOST_PLATFORM_AT, &name);
     }
 
     fn facts(&self) -> Facts<'_> {

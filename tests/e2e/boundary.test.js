@@ -51,9 +51,9 @@ function boundary() {
 }
 
 /** A session in a fresh module: feeds inputs, gives back the effects as the shim reads them. */
-function session(options) {
+function session(options, host) {
   const b = boundary()
-  const made = b.create(new Uint8Array(16).fill(7), options || { loginUrl: 'https://api.example.com/auth/login' }, null)
+  const made = b.create(new Uint8Array(16).fill(7), options || { loginUrl: 'https://api.example.com/auth/login' }, null, host || null)
   assert.equal(made.error, undefined, made.error && made.error.message)
   return {
     made,
@@ -104,19 +104,27 @@ test('every option reaches the core as the option it is: a wrong one is named, t
   for (const name of L.OPTION_FIELDS) {
     const options = { loginUrl: 'https://api.example.com/auth/login' }
     options[name] = wrong[name]
-    const made = boundary().create(new Uint8Array(16), options, null)
+    const made = boundary().create(new Uint8Array(16), options, null, null)
     assert.equal(made.error && made.error.code, 'INVALID_CONFIG', name)
     assert.match(made.error.message, new RegExp('^options are not valid: ' + name + ' '), name)
   }
-  const unknown = boundary().create(new Uint8Array(16), { loginUrl: 'https://a.example.com/l', loginURL: 'x' }, null)
+  const unknown = boundary().create(new Uint8Array(16), { loginUrl: 'https://a.example.com/l', loginURL: 'x' }, null, null)
   assert.match(unknown.error.message, /loginURL is not a known field/)
   const tooMany = boundary().create(new Uint8Array(16), {
     loginUrl: 'https://a.example.com/l', allowedOrigins: Array.from({ length: L.MAX_ORIGINS_DESCRIBED }, (_, i) => 'https://o' + i + '.example.com'),
-  }, null)
+  }, null, null)
   assert.match(tooMany.error.message, /allowedOrigins/)
 
-  const s = session({ loginUrl: 'https://api.example.com/auth/login', platform: 'tt', namespace: 'shop', tokenHeader: 'X-Token', allowedOrigins: ['https://cdn.example.com'] })
-  assert.deepEqual(s.made.created, { key: 'mp-session:shop', deviceKey: 'mp-session:device-id', header: 'X-Token', scheme: '', platform: 'tt' })
+  const s = session({ loginUrl: 'https://api.example.com/auth/login', namespace: 'shop', allowedOrigins: ['https://cdn.example.com'] })
+  assert.deepEqual(s.made.created, { key: 'mp-session:shop', deviceKey: 'mp-session:device-id' })
+})
+
+test('the platform the login names: the option, else the one the shim found, else wx', () => {
+  const named = (options, host) => toPost(session(Object.assign({ loginUrl: 'https://api.example.com/auth/login' }, options), host), L.LOGIN_FLAG_CODE, 'c').body[1]
+  assert.deepEqual(named({}, null), { name: 'platform', value: 'wx' })
+  assert.deepEqual(named({}, 'qq'), { name: 'platform', value: 'qq' })
+  assert.deepEqual(named({ platform: 'swan' }, 'qq'), { name: 'platform', value: 'swan' })
+  assert.deepEqual(named({ platform: null }, 'ks'), { name: 'platform', value: 'ks' })
 })
 
 test('every field of the stored record reaches the session handed out, by handle', () => {
@@ -142,8 +150,9 @@ test('every field of the stored record reaches the session handed out, by handle
 test('the code crosses by handle, and every field of the answer reaches the record written', () => {
   const s = session()
   const post = toPost(s, L.LOGIN_FLAG_CODE, 'code-1')
-  assert.equal(post.code, 'code-1')
-  assert.equal(post.anonymous, false)
+  assert.equal(post.url, 'https://api.example.com/auth/login')
+  assert.deepEqual(post.body, [{ name: 'code', value: 'code-1' }, { name: 'platform', value: 'wx' }])
+  assert.equal(post.timeoutMs, 10000 + 1000, "the core's timeout, and a grace so that its own deadline decides")
   const body = JSON.stringify({
     openid: 'o-new', unionid: 'u-new', token: 'tok-new', session_key: 'SK-SECRET', expires_in: 7200,
     userInfo: { nickName: 'Ann', avatarUrl: 'https://a.example.com/a.png' },
@@ -173,8 +182,8 @@ test('the code crosses by handle, and every field of the answer reaches the reco
 })
 
 test("Douyin's anonymousCode crosses as one, and a failure's errMsg and status reach the error", () => {
-  const anonymous = toPost(session({ loginUrl: 'https://api.example.com/auth/login', platform: 'tt' }), L.LOGIN_FLAG_ANONYMOUS, 'anon-1')
-  assert.deepEqual([anonymous.code, anonymous.anonymous], ['anon-1', true])
+  const anonymous = toPost(session({ loginUrl: 'https://api.example.com/auth/login' }, 'tt'), L.LOGIN_FLAG_ANONYMOUS, 'anon-1')
+  assert.deepEqual(anonymous.body, [{ name: 'anonymousCode', value: 'anon-1' }, { name: 'platform', value: 'tt' }])
 
   const s = session({ loginUrl: 'https://api.example.com/auth/login', maxRetries: 0, failureToast: '登录失败' })
   const post = toPost(s, L.LOGIN_FLAG_CODE, 'code-4')
@@ -186,7 +195,7 @@ test("Douyin's anonymousCode crosses as one, and a failure's errMsg and status r
   assert.equal(reject.error.errcode, null)
   assert.equal(reject.error.retryable, false)
   assert.equal(reject.error.session, null)
-  only(out, L.EFFECT_TOAST)
+  assert.equal(only(out, L.EFFECT_TOAST).text, '登录失败')
 
   const failed = session({ loginUrl: 'https://api.example.com/auth/login', maxRetries: 0 })
   const readSession = only(failed.feed(L.KIND_ENSURE, 1, 0).e, L.EFFECT_READ_SESSION)
@@ -227,8 +236,9 @@ test("an app's request: its URL is read, the token crosses, its answer's flags a
   const s = session({ loginUrl: 'https://api.example.com/auth/login', allowedOrigins: ['https://api.example.com', 'https://other.example.com'] })
   cached(s)
   const send = only(s.feed(L.KIND_REQUEST, 2, 0, 'https://api.example.com/orders').e, L.EFFECT_SEND_REQUEST)
-  assert.deepEqual([send.token, send.again], ['tok-cached', null])
-  const answered = only(s.feed(L.KIND_SEND_RESULT, send.op, L.SEND_FLAG_ANSWERED).e, L.EFFECT_RESOLVE)
+  assert.deepEqual([send.header, send.again], [{ name: 'Authorization', prefix: 'Bearer ', token: 'tok-cached' }, null])
+  // Any status but 401 is an answer; 401 is the session rejected, unless the app's hook says.
+  const answered = only(s.feed(L.KIND_SEND_RESULT, send.op, 403).e, L.EFFECT_RESOLVE)
   assert.deepEqual([answered.calls.group, answered.calls.id, answered.value], ['of', send.op, send.op])
   // An origin the token may not go to: the call fails before anything is sent.
   const elsewhere = only(s.feed(L.KIND_REQUEST, 3, 0, 'https://third.example.com/x').e, L.EFFECT_REJECT)
@@ -238,8 +248,16 @@ test("an app's request: its URL is read, the token crosses, its answer's flags a
   const failed = only(s.feed(L.KIND_SEND_RESULT, lost.op, L.SEND_FLAG_UNANSWERED).e, L.EFFECT_REJECT)
   assert.equal(failed.error.code, 'NETWORK')
   // The session rejected: one login, and the request waits for it to be sent again.
+  const hook = only(s.feed(L.KIND_REQUEST, 6, 0, 'https://api.example.com/me').e, L.EFFECT_SEND_REQUEST)
+  only(s.feed(L.KIND_SEND_RESULT, hook.op, 401, false).e, L.EFFECT_RESOLVE)
+  const threw = only(s.feed(L.KIND_REQUEST, 7, 0, 'https://api.example.com/me').e, L.EFFECT_SEND_REQUEST)
+  only(s.feed(L.KIND_SEND_RESULT, threw.op, 401, null).e, L.EFFECT_RESOLVE)
   const again = only(s.feed(L.KIND_REQUEST, 4, 0, 'https://api.example.com/me').e, L.EFFECT_SEND_REQUEST)
-  only(s.feed(L.KIND_SEND_RESULT, again.op, L.SEND_FLAG_REJECTED).e, L.EFFECT_LOGIN)
+  only(s.feed(L.KIND_SEND_RESULT, again.op, 401).e, L.EFFECT_LOGIN)
+  const expired = session()
+  cached(expired)
+  const said = only(expired.feed(L.KIND_REQUEST, 2, 0, 'https://api.example.com/me').e, L.EFFECT_SEND_REQUEST)
+  only(expired.feed(L.KIND_SEND_RESULT, said.op, 200, true).e, L.EFFECT_LOGIN)
 })
 
 test('deviceId: the stored id is read, or a new one handed out and written', () => {
@@ -289,7 +307,7 @@ test('current() reads storage on first use and hands out the session; a cloud fu
   const cloud = session({ cloudFunction: 'login' })
   const cloudRead = only(cloud.feed(L.KIND_ENSURE, 1, 0).e, L.EFFECT_READ_SESSION)
   const call = only(cloud.feed(L.KIND_SESSION_READ, cloudRead.op, L.STORAGE_FLAG_OK, null).e, L.EFFECT_CALL_FUNCTION)
-  assert.ok(call.timeoutMs > 0)
+  assert.deepEqual([call.name, call.data, call.timeoutMs], ['login', [{ name: 'platform', value: 'wx' }], 10000])
   only(cloud.feed(L.KIND_POST_RESULT, call.op, 200, { openid: 'o-cloud' }).e, L.EFFECT_WRITE_SESSION)
 })
 

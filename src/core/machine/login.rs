@@ -73,17 +73,25 @@ impl<T: Text> Machine<T> {
     }
 
     /// Every attempt begins with a fresh `wx.login` code, so no code is ever posted twice.
-    /// With a cloud function there is no code: the attempt calls the function at once.
+    /// With a cloud function there is no code: the attempt calls the function at once. A
+    /// `wx.login` that timed out here may still be under way on the platform (it was given
+    /// the grace): the attempt waits until that one is surely over, never two at once.
     fn call_login(&mut self, now: u64) -> Stage {
+        match self.platform_login {
+            Some((_, until)) if until > now => return Stage::BackingOff { until },
+            _ => {}
+        }
         let op = self.out.next_op();
         let deadline = self.deadline(now);
-        let timeout_ms = self.config.timeout_ms();
         match self.config.exchange() {
             Exchange::Url(_) => {
+                let timeout_ms = self.config.platform_timeout_ms();
                 self.out.push(Effect::Login { op, timeout_ms });
+                self.platform_login = Some((op, now.saturating_add(u64::from(timeout_ms))));
                 Stage::WaitingForCode { op, deadline }
             }
             Exchange::CloudFunction(_) => {
+                let timeout_ms = self.config.timeout_ms();
                 self.out.push(Effect::CallFunction { op, timeout_ms });
                 Stage::WaitingForAnswer { op, deadline }
             }
@@ -97,6 +105,9 @@ impl<T: Text> Machine<T> {
     // 3. Post the code.
 
     pub(super) fn login_result(&mut self, op: OpId, result: LoginResult<T>, now: u64) {
+        if matches!(self.platform_login, Some((called, _)) if called == op) {
+            self.platform_login = None;
+        }
         if !matches!(self.stage(), Some(&Stage::WaitingForCode { op: awaited, .. }) if awaited == op) {
             return;
         }
@@ -121,7 +132,7 @@ impl<T: Text> Machine<T> {
                 anonymous,
                 platform: self.config.platform().as_str(),
             },
-            timeout_ms: self.config.timeout_ms(),
+            timeout_ms: self.config.platform_timeout_ms(),
         });
         self.set_stage(Stage::WaitingForAnswer {
             op,

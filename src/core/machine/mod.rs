@@ -13,7 +13,7 @@ use crate::core::config::Config;
 use crate::core::device::DeviceId;
 use crate::core::effect::{Calls, Effect, Settled};
 use crate::core::error::{Error, ErrorCode};
-use crate::core::input::Input;
+use crate::core::input::{Input, OpId};
 use crate::core::outbox::Outbox;
 use crate::core::rng::Rng;
 use crate::core::session::Session;
@@ -40,6 +40,9 @@ pub struct Machine<T: Text = String> {
     /// Calls waiting for a session: for the stored one to be read, or for the login.
     waiting: Waiting<T>,
     login: Option<Login>,
+    /// The last `wx.login` called and when it is surely over on the platform (its timeout
+    /// there, with the grace), until it answers: no other starts before then.
+    platform_login: Option<(OpId, u64)>,
     saves: Vec<Save<T>>,
     device: DeviceId,
     requests: Requests<T>,
@@ -61,6 +64,7 @@ impl<T: Text> Machine<T> {
             loaded: Loaded::Unread,
             waiting: Waiting::default(),
             login: None,
+            platform_login: None,
             saves: Vec::new(),
             device: DeviceId::Unread,
             requests: Requests::default(),
@@ -184,8 +188,12 @@ impl<T: Text> Machine<T> {
     /// clock): a 10-second wait must not become a day's.
     fn observe(&mut self, now: u64) {
         if now < self.clock {
+            let back = self.clock - now;
             if let Some(login) = &mut self.login {
-                login.shift_back(self.clock - now);
+                login.shift_back(back);
+            }
+            if let Some((_, until)) = &mut self.platform_login {
+                *until = until.saturating_sub(back);
             }
         }
         self.clock = now;

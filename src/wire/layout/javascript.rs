@@ -10,12 +10,12 @@ use std::fmt::Write;
 
 use super::parts::{self, Part, EFFECTS};
 use super::{fields, kind, login_flag, pair, post_flag, send_flag, storage_flag, value};
-use super::{HEADER, MAX_ORIGINS_DESCRIBED, SLOTS, WEB_OPTIONS_AT};
+use super::{HEADER, HOST_PLATFORM_AT, MAX_ORIGINS_DESCRIBED, SLOTS, WEB_OPTIONS_AT};
 use crate::core::limits::MAX_ANSWER_CHARS;
 
 /// The composite parts written once, by name, in an order where each comes after those it
 /// uses.
-const NAMED: [(&str, &str, Part); 6] = [
+const NAMED: [(&str, &str, Part); 8] = [
     ("USER_INFO", "A profile.", parts::USER_INFO),
     ("SESSION", "A session, as the app is given it.", parts::SESSION),
     ("RECORD", "The record as it is stored.", parts::RECORD),
@@ -30,6 +30,12 @@ const NAMED: [(&str, &str, Part); 6] = [
         parts::CALLS,
     ),
     ("SETTLED", "What resolved calls get.", parts::SETTLED),
+    ("FIELD", "A field of a JSON body.", parts::FIELD),
+    (
+        "TOKEN_HEADER",
+        "The header that carries the token.",
+        parts::TOKEN_HEADER,
+    ),
 ];
 
 /// Each kind of part's number in the JavaScript tables (`PART_*`).
@@ -161,6 +167,11 @@ pub(crate) fn javascript() -> String {
             "WEB_OPTIONS_AT",
             "The slot where a web page's options are described.",
             WEB_OPTIONS_AT,
+        ),
+        (
+            "HOST_PLATFORM_AT",
+            "The slot of the platform the shim runs on.",
+            HOST_PLATFORM_AT,
         ),
     ];
     for (name, doc, n) in numbers {

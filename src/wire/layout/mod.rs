@@ -95,7 +95,9 @@ numbered! {
         /// function's result) and the facts of the parsed body ([`super::fields::ANSWER`]),
         /// or [`super::post_flag::FAILED`] and the first pair `errMsg`.
         POST_RESULT = 10,
-        /// The app's request: `flag` as [`super::send_flag`] says.
+        /// The app's request: `flag` its HTTP status, or [`super::send_flag::UNANSWERED`];
+        /// slot 0 describes what the app's `isSessionExpired` answered: absent (the app has
+        /// none), `true`, `false`, or `null` when it threw.
         SEND_RESULT = 11,
         /// The timer set for the output's deadline fired.
         TIMEOUT = 12,
@@ -130,14 +132,10 @@ numbered! {
 }
 
 numbered! {
-    /// [`super::kind::SEND_RESULT`]'s `flag`.
+    /// [`super::kind::SEND_RESULT`]'s `flag` when there is no HTTP status.
     send_flag: i32 {
-        /// Answered, the session accepted.
-        ANSWERED = 0,
-        /// Answered, the session rejected.
-        REJECTED = 1,
         /// No answer (network, timeout).
-        UNANSWERED = 2,
+        UNANSWERED = -1,
     }
 }
 
@@ -310,6 +308,9 @@ pub mod answer {
 pub const MAX_ORIGINS_DESCRIBED: usize = 17;
 /// The slot where a web page's options are described.
 pub const WEB_OPTIONS_AT: usize = end_of(0, &fields::OPTIONS) + 2 + 2 * MAX_ORIGINS_DESCRIBED;
+/// The slot of the pair that names the platform whose globals the shim found (none on a web
+/// page): the core's platform when the options name none.
+pub const HOST_PLATFORM_AT: usize = end_of(WEB_OPTIONS_AT, &fields::WEB_OPTIONS) + 2;
 
 /// The tag of each effect: its place in [`parts::EFFECTS`].
 pub mod effect {

@@ -69,6 +69,13 @@ pub const ERROR: Part = Object(&[
     ("session", Optional(&SESSION)),
 ]);
 
+/// A field of a JSON body: its name and its string.
+pub const FIELD: Part = Object(&[("name", Text), ("value", Text)]);
+
+/// The header that carries the token on an app's request: its name, what goes before the
+/// token in it, and the token.
+pub const TOKEN_HEADER: Part = Object(&[("name", Text), ("prefix", Text), ("token", Text)]);
+
 /// Which calls settle ([`crate::Calls`], in its order).
 pub const GROUPS: [&str; 5] = ["one", "waiting", "of", "requests", "deviceIds"];
 
@@ -91,34 +98,39 @@ pub const EFFECTS: [(&str, &[(&str, Part)]); 20] = [
         "postCode",
         &[
             ("op", Number),
-            ("code", Text),
-            ("anonymous", Flag),
+            ("url", Text),
+            ("body", List(&FIELD)),
             ("timeoutMs", Number),
         ],
     ),
     ("abort", &[("op", Number)]),
     (
         "sendRequest",
-        &[("op", Number), ("again", MaybeNumber), ("token", Text)],
+        &[
+            ("op", Number),
+            ("again", MaybeNumber),
+            ("header", Optional(&TOKEN_HEADER)),
+        ],
     ),
     ("resolve", &[("calls", CALLS), ("value", SETTLED)]),
     ("reject", &[("calls", CALLS), ("error", ERROR)]),
     ("changed", &[("session", Optional(&SESSION))]),
-    ("toast", &[]),
+    ("toast", &[("text", Text)]),
     ("redirect", &[("url", Text)]),
     ("current", &[("session", Optional(&SESSION))]),
-    ("callFunction", &[("op", Number), ("timeoutMs", Number)]),
+    (
+        "callFunction",
+        &[
+            ("op", Number),
+            ("name", Text),
+            ("data", List(&FIELD)),
+            ("timeoutMs", Number),
+        ],
+    ),
     ("table", &[("keep", List(&Number))]),
     (
         "created",
-        &[
-            ("id", Number),
-            ("storageKey", Text),
-            ("deviceIdKey", Text),
-            ("tokenHeader", Text),
-            ("tokenScheme", Text),
-            ("platform", Text),
-        ],
+        &[("id", Number), ("storageKey", Text), ("deviceIdKey", Text)],
     ),
     ("hold", &[("op", Number)]),
     ("wait", &[("call", Number), ("op", Number)]),
