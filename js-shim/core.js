@@ -8,7 +8,7 @@
 // read from the file next to this one. Platforms with no WebAssembly in the logic layer use
 // the same core compiled to JavaScript (`mp-session/plain`).
 //
-// The module imports nothing: everything crosses through its four exports (boundary.js).
+// The module imports nothing: everything crosses through its five exports (boundary.js).
 
 import { keep } from './keeper.js'
 import * as errors from './errors.js'
@@ -52,23 +52,32 @@ function hint(platform) {
  * @returns {Promise<WebAssembly.Instance>}
  */
 function instantiate(platform, wasmPath) {
-  var imports = {}
   try {
     var loader = platforms.loaderOf(platform)
-    if (loader) {
-      return loader.instantiate(wasmPath || DEFAULT_WASM_PATH, imports).then(function (/** @type {any} */ result) {
-        return result && typeof result === 'object' && 'instance' in result ? result.instance : result
-      })
-    }
-    if (typeof WebAssembly !== 'undefined' && platforms.apiOf(platform) === undefined) {
-      return WebAssembly.instantiate(readWasmFile(wasmPath), imports).then(function (result) {
-        return result.instance
-      })
-    }
-    return Promise.reject(new Error('no WebAssembly loader on ' + platform))
+    if (loader) return loader.instantiate(wasmPath || DEFAULT_WASM_PATH, {}).then(instanceOf)
+    return instantiateHere(platform, wasmPath)
   } catch (cause) {
     return Promise.reject(cause)
   }
+}
+
+/** A platform's result: an Instance, or (in some versions) `{ instance }`. @param {any} result */
+function instanceOf(result) {
+  return result && typeof result === 'object' && 'instance' in result ? result.instance : result
+}
+
+/**
+ * Where the platform has no loader: the standard `WebAssembly` (Node, tests), on no
+ * mini-program platform. @param {string} platform @param {string | undefined} wasmPath
+ * @returns {Promise<WebAssembly.Instance>}
+ */
+function instantiateHere(platform, wasmPath) {
+  if (typeof WebAssembly !== 'undefined' && platforms.apiOf(platform) === undefined) {
+    return WebAssembly.instantiate(readWasmFile(wasmPath), {}).then(function (result) {
+      return result.instance
+    })
+  }
+  return Promise.reject(new Error('no WebAssembly loader on ' + platform))
 }
 
 /**

@@ -108,7 +108,10 @@ function createDriver(boundary, id, setup, host, hooks) {
     if (!running) {
       running = true
       try {
-        while (queue.length && !stopped) carryOut(/** @type {Effect} */ (queue.shift()))
+        while (queue.length && !stopped) {
+          var next = /** @type {Effect} */ (queue.shift())
+          carry[next.tag](next)
+        }
       } finally {
         running = false
       }
@@ -146,47 +149,48 @@ function createDriver(boundary, id, setup, host, hooks) {
     return function (failed, value) { feed(kind, op, failed ? STORAGE_FLAG_FAILED : STORAGE_FLAG_OK, value) }
   }
 
-  /** @param {Effect} e */
-  function carryOut(e) {
-    var op = e.op
-    switch (e.tag) {
-      case EFFECT_READ_SESSION: return host.read(setup.key, read(op, KIND_SESSION_READ))
-      case EFFECT_WRITE_SESSION: return host.write(setup.key, e.record, stored(op))
-      case EFFECT_REMOVE_SESSION: return host.remove(setup.key, stored(op))
-      case EFFECT_READ_DEVICE_ID: return host.read(setup.deviceKey, read(op, KIND_DEVICE_ID_READ))
-      case EFFECT_WRITE_DEVICE_ID: return host.write(setup.deviceKey, e.id, stored(op))
-      case EFFECT_LOGIN: return host.login(e.timeoutMs, function (code, errMsg, anonymousCode) {
-        if (typeof anonymousCode === 'string' && !code) feed(KIND_LOGIN_RESULT, op, LOGIN_FLAG_ANONYMOUS, anonymousCode)
-        else if (typeof code === 'string') feed(KIND_LOGIN_RESULT, op, LOGIN_FLAG_CODE, code)
-        else feed(KIND_LOGIN_RESULT, op, LOGIN_FLAG_FAILED, errMsg)
+  /**
+   * What carries out each effect, by its tag: one small function each, so that a phone
+   * compiles only those of the effects that come (a cached launch: a read and a resolve).
+   * @type {Record<number, (e: Effect) => unknown>}
+   */
+  var carry = {
+    [EFFECT_READ_SESSION]: function (e) { host.read(setup.key, read(e.op, KIND_SESSION_READ)) },
+    [EFFECT_WRITE_SESSION]: function (e) { host.write(setup.key, e.record, stored(e.op)) },
+    [EFFECT_REMOVE_SESSION]: function (e) { host.remove(setup.key, stored(e.op)) },
+    [EFFECT_READ_DEVICE_ID]: function (e) { host.read(setup.deviceKey, read(e.op, KIND_DEVICE_ID_READ)) },
+    [EFFECT_WRITE_DEVICE_ID]: function (e) { host.write(setup.deviceKey, e.id, stored(e.op)) },
+    [EFFECT_LOGIN]: function (e) {
+      host.login(e.timeoutMs, function (code, errMsg, anonymousCode) {
+        if (typeof anonymousCode === 'string' && !code) feed(KIND_LOGIN_RESULT, e.op, LOGIN_FLAG_ANONYMOUS, anonymousCode)
+        else if (typeof code === 'string') feed(KIND_LOGIN_RESULT, e.op, LOGIN_FLAG_CODE, code)
+        else feed(KIND_LOGIN_RESULT, e.op, LOGIN_FLAG_FAILED, errMsg)
       })
-      case EFFECT_POST_CODE:
-        tasks[op] = host.post(e.url, object(e.body), e.timeoutMs, answered(op))
-        return
-      case EFFECT_ABORT: {
-        var task = tasks[op]
+    },
+    [EFFECT_POST_CODE]: function (e) { tasks[e.op] = host.post(e.url, object(e.body), e.timeoutMs, answered(e.op)) },
+    [EFFECT_CALL_FUNCTION]: function (e) { host.callFunction(e.name, object(e.data), e.timeoutMs, answered(e.op)) },
+    [EFFECT_ABORT]: function (e) {
+      var task = tasks[e.op]
+      delete tasks[e.op]
+      if (task && typeof task.abort === 'function') task.abort()
+    },
+    [EFFECT_SEND_REQUEST]: function (e) {
+      var op = e.op
+      tasks[op] = host.send(withToken(hooks.sending(op, e.again), e.header), function (response) {
         delete tasks[op]
-        if (task && typeof task.abort === 'function') task.abort()
-        return
-      }
-      case EFFECT_SEND_REQUEST:
-        tasks[op] = host.send(withToken(hooks.sending(op, e.again), e.header), function (response) {
-          delete tasks[op]
-          if (!response) return feed(KIND_SEND_RESULT, op, SEND_FLAG_UNANSWERED)
-          hooks.answered(op, response)
-          feed(KIND_SEND_RESULT, op, response.statusCode, hooks.isSessionExpired(response))
-        })
-        return
-      case EFFECT_RESOLVE: return hooks.settle(e.calls, undefined, e.value)
-      case EFFECT_REJECT: return hooks.settle(e.calls, e.error)
-      case EFFECT_CHANGED: return hooks.changed(e.session)
-      case EFFECT_TOAST: return host.toast(e.text)
-      case EFFECT_REDIRECT: return host.redirect(e.url)
-      case PLACE: return hooks.place(e.call, e.kind)
-      case EFFECT_HOLD: return hooks.hold(op)
-      case EFFECT_WAIT: return hooks.wait(e.call, op)
-      case EFFECT_CALL_FUNCTION: return host.callFunction(e.name, object(e.data), e.timeoutMs, answered(op))
-    }
+        if (!response) return feed(KIND_SEND_RESULT, op, SEND_FLAG_UNANSWERED)
+        hooks.answered(op, response)
+        feed(KIND_SEND_RESULT, op, response.statusCode, hooks.isSessionExpired(response))
+      })
+    },
+    [EFFECT_RESOLVE]: function (e) { hooks.settle(e.calls, undefined, e.value) },
+    [EFFECT_REJECT]: function (e) { hooks.settle(e.calls, e.error) },
+    [EFFECT_CHANGED]: function (e) { hooks.changed(e.session) },
+    [EFFECT_TOAST]: function (e) { host.toast(e.text) },
+    [EFFECT_REDIRECT]: function (e) { host.redirect(e.url) },
+    [EFFECT_HOLD]: function (e) { hooks.hold(e.op) },
+    [EFFECT_WAIT]: function (e) { hooks.wait(e.call, e.op) },
+    [PLACE]: function (e) { hooks.place(e.call, e.kind) },
   }
 
   /**

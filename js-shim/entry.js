@@ -46,38 +46,58 @@ function createSession(options, loadCore, alipay) {
   var found = platforms.detect()
   var platform = platforms.isName(named) ? named : found
   var api = own.api !== undefined ? own.api : platforms.apiOf(platform)
-  if (platform === 'my') {
-    if (alipay) api = alipay(api)
-    else read.invalid('Alipay (my)' + platforms.NO_WEBASSEMBLY)
-  }
-  var wasmPath = own.wasmPath
-  if (wasmPath !== undefined && (typeof wasmPath !== 'string' || !/\.wasm(\.br)?$/.test(wasmPath))) {
-    read.invalid('wasmPath must be the path of a .wasm or .wasm.br file')
-  }
-  if (!isWxLike(api)) {
-    read.invalid('no ' + platform + ' API here: pass options.api (an object with login, request, showToast and the *StorageSync calls)')
-  }
-  if (read.coreOptions.cloudFunction !== undefined && isWxLike(api) && !hasCloud(api)) {
+  // What an app rarely gives is checked apart: only the checks of what it gave run.
+  if (platform === 'my') api = onAlipay(api, alipay, read)
+  if (own.wasmPath !== undefined) checkWasmPath(own.wasmPath, read)
+  if (!isWxLike(api)) noApi(platform, read)
+  else if (read.coreOptions.cloudFunction !== undefined || own.encryptStorage !== undefined) checkWx(api, own.encryptStorage, read)
+  if (!shared.isPlainData(read.coreOptions)) read.invalid('options must be plain data: strings, numbers, booleans, arrays and objects')
+  var wasmPath = /** @type {string | undefined} */ (own.wasmPath)
+  return shared.makeSession({
+    loadCore: function () { return loadCore(platform, wasmPath) },
+    options: read.coreOptions,
+    web: null,
+    name: found,
+    host: createHost(/** @type {import('./index').WxLike} */ (api), platform, own.encryptStorage === true),
+  }, read.settings())
+}
+
+/** @typedef {ReturnType<typeof shared.readOptions>} Read */
+
+/** Alipay's API in wx.*'s shape, where the core runs there at all. @param {any} api @param {((api: any) => any) | null} alipay @param {Read} read */
+function onAlipay(api, alipay, read) {
+  if (alipay) return alipay(api)
+  read.invalid('Alipay (my)' + platforms.NO_WEBASSEMBLY)
+  return api
+}
+
+/** @param {unknown} wasmPath @param {Read} read */
+function checkWasmPath(wasmPath, read) {
+  if (typeof wasmPath !== 'string' || !/\.wasm(\.br)?$/.test(wasmPath)) read.invalid('wasmPath must be the path of a .wasm or .wasm.br file')
+}
+
+/** @param {string} platform @param {Read} read */
+function noApi(platform, read) {
+  read.invalid('no ' + platform + ' API here: pass options.api (an object with login, request, showToast and the *StorageSync calls)')
+}
+
+/**
+ * What cloudFunction and encryptStorage need of the API: wx.cloud, and a base library that
+ * encrypts. @param {any} api @param {unknown} encryptStorage @param {Read} read
+ */
+function checkWx(api, encryptStorage, read) {
+  if (read.coreOptions.cloudFunction !== undefined && !hasCloud(api)) {
     read.invalid('cloudFunction needs wx.cloud (base library 2.2.3 or later, and wx.cloud.init({ env }) in app.js)')
   }
-  var encryptStorage = own.encryptStorage === true
-  if (own.encryptStorage !== undefined && typeof own.encryptStorage !== 'boolean') {
+  if (encryptStorage !== undefined && typeof encryptStorage !== 'boolean') {
     read.invalid('encryptStorage must be true or false')
-  } else if (encryptStorage && isWxLike(api)) {
+  } else if (encryptStorage) {
     var version = baseLibraryVersion(api)
     if (!version || compareVersions(version, ENCRYPT_MIN_BASE_LIBRARY) < 0) {
       read.invalid('encryptStorage needs base library ' + ENCRYPT_MIN_BASE_LIBRARY + ' or later (this one is ' +
         (version || 'unknown') + '); create the session without it on older phones')
     }
   }
-  if (!shared.isPlainData(read.coreOptions)) read.invalid('options must be plain data: strings, numbers, booleans, arrays and objects')
-  return shared.makeSession({
-    loadCore: function () { return loadCore(platform, /** @type {string | undefined} */ (wasmPath)) },
-    options: read.coreOptions,
-    web: null,
-    name: found,
-    host: createHost(/** @type {import('./index').WxLike} */ (api), platform, encryptStorage),
-  }, read.settings())
 }
 
 /** The base library version (`SDKVersion`), or '' when the API does not say. */

@@ -101,7 +101,7 @@ function makeSession(platform, settings) {
     sessionId = /** @type {number} */ (made.id)
     driver = createDriver(core.boundary, sessionId, /** @type {any} */ (made.created), platform.host, {
       place: function (call, kind) {
-        if (kind === KIND_REQUEST) places.inLine.push(call)
+        if (kind === KIND_REQUEST) places.requests.push(call)
         else if (kind === KIND_DEVICE_ID) places.deviceIds.push(call)
         else if (kind !== KIND_LOGOUT) places.waiting.push(call)
       },
@@ -111,7 +111,7 @@ function makeSession(platform, settings) {
       },
       wait: function (call, op) { (places.of[op] = places.of[op] || []).push(call) },
       sending: function (op, again) {
-        var calls = again === null ? places.inLine.splice(0, 1) : places.of[again] || []
+        var calls = again === null ? places.requests.splice(0, 1) : places.of[again] || []
         if (again !== null) delete places.of[again]
         places.of[op] = calls
         var waiting = pending[calls[0]]
@@ -150,28 +150,21 @@ function makeSession(platform, settings) {
   }
 
   /**
-   * Settles the calls of a group (layout.js, `CALLS`): `one` the call `id`, `waiting` those
-   * waiting for a session, `of` those of the effect `id`, `requests` the requests waiting,
-   * `deviceIds` those waiting for the device id.
+   * Settles the calls of a group (layout.js, `CALLS`): `one` the call `id`, `of` those of
+   * the effect `id`, or every call of the place the group names (`waiting` for a session,
+   * `requests` waiting to be sent, `deviceIds`).
    * @param {{ group: string, id: number }} which @param {any} error @param {any} value
    */
   function settle(which, error, value) {
     var group = which.group
-    var id = which.id
     var calls
-    if (group === 'one') calls = [id]
-    else if (group === 'waiting') {
-      calls = places.waiting
-      places.waiting = []
-    } else if (group === 'of') {
-      calls = places.of[id] || []
-      delete places.of[id]
-    } else if (group === 'requests') {
-      calls = places.inLine
-      places.inLine = []
+    if (group === 'one') calls = [which.id]
+    else if (group === 'of') {
+      calls = places.of[which.id] || []
+      delete places.of[which.id]
     } else {
-      calls = places.deviceIds
-      places.deviceIds = []
+      calls = places[group]
+      places[group] = []
     }
     for (var i = 0; i < calls.length; i++) {
       var waiting = pending[calls[i]]
@@ -340,14 +333,12 @@ function readOptions(options, own) {
   }
 }
 
-/** Where calls wait, empty. */
+/**
+ * Where calls wait, empty: each list named as the core names its group (layout.js, `CALLS`).
+ * @returns {{ waiting: number[], requests: number[], deviceIds: number[], of: Record<number, number[]>, [group: string]: any }}
+ */
 function newPlaces() {
-  return {
-    /** @type {number[]} */ waiting: [],
-    /** @type {number[]} */ inLine: [],
-    /** @type {number[]} */ deviceIds: [],
-    /** @type {Record<number, number[]>} */ of: {},
-  }
+  return { waiting: [], requests: [], deviceIds: [], of: {} }
 }
 
 /**
