@@ -165,39 +165,44 @@ function createBoundary(exports, copyStrings) {
     }
   }
 
-  /** Describes the facts of input `kind` with `value`. @param {number} kind @param {number} flag @param {any} value */
-  function facts(kind, flag, value) {
-    used = 0
-    switch (kind) {
-      case KIND_SESSION_READ:
-        // A string is no record: its length alone says whether it is '' (nothing stored).
-        if (typeof value === 'string') {
-          F[0] = VALUE_STRING
-          F[2] = value.length
-          return
-        }
-        describe(0, value, RECORD_FIELDS, true)
-        return
-      case KIND_POST_RESULT:
-        if (flag < 0) return said(value)
-        return answer(value)
-      case KIND_SET_USER_INFO:
-        unknownKey(describe(0, value, USER_INFO_FIELDS, true), value, USER_INFO_FIELDS)
-        return
-      case KIND_LOGIN_RESULT:
-        if (flag === LOGIN_FLAG_FAILED) return said(value)
-        return pass(0, value)
-      case KIND_DEVICE_ID_READ:
-        return put(0, value, false)
-      case KIND_STORAGE_RESULT:
-        return said(value)
-      case KIND_REQUEST:
-        if (typeof value === 'string') return inline(0, value)
-        F[0] = PAIR_NONE
-        return
-      case KIND_SEND_RESULT:
-        // What the app's isSessionExpired answered: absent (none), true, false, null (it threw).
-        return put(0, value, false)
+  /**
+   * What describes the facts of each kind of input, by its kind (one small function each:
+   * a phone compiles only those of the inputs that come). `flag` says which facts some give.
+   * @type {Record<number, (value: any, flag: number) => void>}
+   */
+  var describers = {
+    // A string is no record: its length alone says whether it is '' (nothing stored).
+    [KIND_SESSION_READ]: function (value) {
+      if (typeof value !== 'string') describe(0, value, RECORD_FIELDS, true)
+      else {
+        F[0] = VALUE_STRING
+        F[2] = value.length
+      }
+    },
+    [KIND_POST_RESULT]: function (value, flag) {
+      if (flag < 0) said(value)
+      else answer(value)
+    },
+    [KIND_SET_USER_INFO]: function (value) { unknownKey(describe(0, value, USER_INFO_FIELDS, true), value, USER_INFO_FIELDS) },
+    [KIND_LOGIN_RESULT]: function (value, flag) {
+      if (flag === LOGIN_FLAG_FAILED) said(value)
+      else pass(0, value)
+    },
+    [KIND_DEVICE_ID_READ]: function (value) { put(0, value, false) },
+    [KIND_STORAGE_RESULT]: said,
+    [KIND_REQUEST]: function (value) {
+      if (typeof value === 'string') inline(0, value)
+      else F[0] = PAIR_NONE
+    },
+    // What the app's isSessionExpired answered: absent (none), true, false, null (it threw).
+    [KIND_SEND_RESULT]: function (value) { put(0, value, false) },
+  }
+
+  /** The pairs of `allowedOrigins`' first entries, from slot `at`. @param {number} at @param {unknown[]} list */
+  function origins(at, list) {
+    for (var k = 0; k < MAX_ORIGINS_DESCRIBED; k++) {
+      if (typeof list[k] === 'string') inline(at + 2 * k, /** @type {string} */ (list[k]))
+      else F[at + 2 * k] = PAIR_NONE
     }
   }
 
@@ -335,13 +340,7 @@ function createBoundary(exports, copyStrings) {
       used = 0
       var end = describe(0, options, OPTION_FIELDS, false)
       unknownKey(end, options, OPTION_FIELDS)
-      var origins = options.allowedOrigins
-      if (Array.isArray(origins)) {
-        for (var k = 0; k < MAX_ORIGINS_DESCRIBED; k++) {
-          if (typeof origins[k] === 'string') inline(end + 2 + 2 * k, origins[k])
-          else F[end + 2 + 2 * k] = PAIR_NONE
-        }
-      }
+      if (Array.isArray(options.allowedOrigins)) origins(end + 2, options.allowedOrigins)
       if (web) unknownKey(describe(WEB_OPTIONS_AT, web, WEB_OPTION_FIELDS, false), web, WEB_OPTION_FIELDS)
       else F[WEB_OPTIONS_AT] = VALUE_ABSENT
       if (host) inline(HOST_PLATFORM_AT, host)
@@ -363,7 +362,9 @@ function createBoundary(exports, copyStrings) {
     input: function (id, kind, arg, flag, now, value) {
       table = tables[id] || newTable()
       views()
-      facts(kind, flag, value)
+      used = 0
+      var describer = describers[kind]
+      if (describer) describer(value, flag)
       exports.mps_input(id, kind, arg, flag, now, table.strings.length)
       return output(id, now)
     },

@@ -115,26 +115,30 @@ export const EFFECT_TABLE = 16
 export const EFFECT_CREATED = 17
 export const EFFECT_HOLD = 18
 export const EFFECT_WAIT = 19
+/** The parts of readSession and of the effects like it. */
+var READ_SESSION_PARTS = ['op', 0]
+/** The parts of changed and of the effects like it. */
+var CHANGED_PARTS = ['session', [7, SESSION]]
 /** Each effect's parts, by its tag: a field's name, then its part. */
 export var EFFECT_PARTS = [
-  /* readSession */ ['op', 0],
+  /* readSession */ READ_SESSION_PARTS,
   /* writeSession */ ['op', 0, 'record', RECORD],
-  /* removeSession */ ['op', 0],
-  /* readDeviceId */ ['op', 0],
+  /* removeSession */ READ_SESSION_PARTS,
+  /* readDeviceId */ READ_SESSION_PARTS,
   /* writeDeviceId */ ['op', 0, 'id', 3],
   /* login */ ['op', 0, 'timeoutMs', 0],
   /* postCode */ ['op', 0, 'url', 3, 'body', [9, FIELD], 'timeoutMs', 0],
-  /* abort */ ['op', 0],
+  /* abort */ READ_SESSION_PARTS,
   /* sendRequest */ ['op', 0, 'again', 1, 'header', [7, TOKEN_HEADER]],
   /* resolve */ ['calls', CALLS, 'value', SETTLED],
   /* reject */ ['calls', CALLS, 'error', ERROR],
-  /* changed */ ['session', [7, SESSION]],
+  /* changed */ CHANGED_PARTS,
   /* toast */ ['text', 3],
   /* redirect */ ['url', 3],
-  /* current */ ['session', [7, SESSION]],
+  /* current */ CHANGED_PARTS,
   /* callFunction */ ['op', 0, 'name', 3, 'data', [9, FIELD], 'timeoutMs', 0],
   /* table */ ['keep', [9, 0]],
   /* created */ ['id', 0, 'storageKey', 3, 'deviceIdKey', 3],
-  /* hold */ ['op', 0],
+  /* hold */ READ_SESSION_PARTS,
   /* wait */ ['call', 0, 'op', 0],
 ]

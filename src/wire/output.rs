@@ -14,13 +14,6 @@ use crate::wire::layout::parts::{group, settled, source};
 use crate::wire::layout::{effect, pair, HEADER, MAX_EFFECT_SLOTS};
 use crate::wire::text::{Crossing, WireText};
 
-/// A field's text: one that passed through the core, or the core's own.
-#[derive(Debug)]
-enum Field<'a, T> {
-    Passed(&'a T),
-    Own(&'a str),
-}
-
 /// The output being written.
 #[derive(Debug)]
 pub(crate) struct Output<'a> {
@@ -176,18 +169,6 @@ impl<'a> Output<'a> {
         self.text(DEVICE_ID_KEY);
     }
 
-    /// A list of a JSON body's fields (`FIELD`): its length, then each name and its text.
-    fn fields<T: WireText>(&mut self, fields: &[(&str, Field<'_, T>)]) {
-        self.number(fields.len() as f64);
-        for (name, value) in fields {
-            self.text(name);
-            match value {
-                Field::Passed(text) => self.passed_text(*text),
-                Field::Own(text) => self.text(text),
-            }
-        }
-    }
-
     /// A failed `mps_create`.
     pub(crate) fn not_created(&mut self, error: &Error) {
         self.slot(effect::REJECT);
@@ -246,16 +227,21 @@ impl<'a> Output<'a> {
             Effect::PostCode { op, body, timeout_ms } => {
                 self.op(effect::POST_CODE, op.0);
                 self.opt_text(config.login_url());
-                self.fields(&[
-                    (body.code_field(), Field::Passed(body.code.text())),
-                    (PLATFORM_FIELD, Field::Own(body.platform)),
-                ]);
+                // The body's fields (`FIELD`s): the code, then the platform.
+                self.number(2);
+                self.text(body.code_field());
+                self.passed_text(body.code.text());
+                self.text(PLATFORM_FIELD);
+                self.text(body.platform);
                 self.number(*timeout_ms);
             }
             Effect::CallFunction { op, timeout_ms } => {
                 self.op(effect::CALL_FUNCTION, op.0);
                 self.opt_text(config.cloud_function());
-                self.fields::<T>(&[(PLATFORM_FIELD, Field::Own(config.platform().as_str()))]);
+                // The data's one field: the platform.
+                self.number(1);
+                self.text(PLATFORM_FIELD);
+                self.text(config.platform().as_str());
                 self.number(*timeout_ms);
             }
             Effect::Abort { op } => self.op(effect::ABORT, op.0),

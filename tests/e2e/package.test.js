@@ -110,9 +110,10 @@ test('the plain entry is the same core made by wasm2js, within its budget', () =
 })
 
 // What the package may ship, in bytes: every file of the miniprogram folder as shipped (the
-// .wasm.br compressed, the JS as it is). This holds today's size with a little room, so that
-// growth is a decision; the benchmark (scripts/bench) reports the smaller targets.
-const SHIPPED_BUDGET = 38 * 1024
+// .wasm.br compressed, the JS as it is). The whole never grows past what 0.2.0 shipped before
+// its boundary was generated (37,308); the parts hold today's sizes with a little room, so
+// that growth is a decision; the benchmark (scripts/bench) reports the smaller targets.
+const SHIPPED_BUDGET = 37308
 const WASM_BROTLI_BUDGET = 19 * 1024
 const INDEX_JS_BUDGET = 20 * 1024
 
@@ -125,6 +126,18 @@ test('what ships stays within the size budget', () => {
   assert.ok(shipped <= SHIPPED_BUDGET, 'shipped ' + shipped + ' bytes, over the budget of ' + SHIPPED_BUDGET)
   assert.ok(wasmBrotli <= WASM_BROTLI_BUDGET, '.wasm.br ' + wasmBrotli + ' bytes, over the budget of ' + WASM_BROTLI_BUDGET)
   assert.ok(indexJs <= INDEX_JS_BUDGET, 'index.js ' + indexJs + ' bytes, over the budget of ' + INDEX_JS_BUDGET)
+})
+
+// The JavaScript a phone parses, compiles and runs from `require` to the first cached launch
+// (bench/launch-js.js: the bytes of index.js whose innermost function ran). It was 12,010
+// before the boundary was generated from Rust; it may not grow back.
+const LAUNCH_JS_BUDGET = 10 * 1024
+
+test('the JavaScript that runs from require to the first cached launch stays within its budget', async () => {
+  const { launchJs } = require('../../bench/launch-js')
+  const ran = await launchJs(path.join(SHIPPED, 'index.js'), SHIPPED_WASM)
+  console.log('JS that runs: ' + ran.bytes + ' bytes in ' + ran.functions + ' functions (budget ' + LAUNCH_JS_BUDGET + ')')
+  assert.ok(ran.bytes <= LAUNCH_JS_BUDGET, ran.bytes + ' bytes of JS run on the way to a cached launch, over the budget of ' + LAUNCH_JS_BUDGET)
 })
 
 test("WeChat's build npm (miniprogram-ci) copies the folder byte for byte, .wasm included", async () => {

@@ -214,13 +214,36 @@ pub(crate) fn javascript() -> String {
     let names: Vec<String> = EFFECTS.iter().map(|(name, _)| screaming(name)).collect();
     let tags: Vec<(&str, usize)> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
     constants(o, "Each effect's tag.", "EFFECT", &tags);
+    // An effect whose parts are those of an earlier one shares its list.
+    let lists: Vec<String> = EFFECTS
+        .iter()
+        .map(|(_, fields)| fields_js(fields).join(", "))
+        .collect();
+    let first = |i: usize| lists.iter().position(|list| *list == lists[i]).unwrap_or(i);
+    for (i, (name, _)) in EFFECTS.iter().enumerate() {
+        if first(i) == i && (i + 1..lists.len()).any(|j| lists[j] == lists[i]) {
+            let list = &lists[i];
+            writeln!(
+                o,
+                "/** The parts of {name} and of the effects like it. */\nvar {}_PARTS = [{list}]",
+                screaming(name)
+            )
+            .unwrap();
+        }
+    }
     writeln!(
         o,
         "/** Each effect's parts, by its tag: a field's name, then its part. */\nexport var EFFECT_PARTS = ["
     )
     .unwrap();
-    for (name, fields) in EFFECTS {
-        writeln!(o, "  /* {name} */ [{}],", fields_js(fields).join(", ")).unwrap();
+    for (i, (name, _)) in EFFECTS.iter().enumerate() {
+        let shared = (i + 1..lists.len()).any(|j| lists[j] == lists[i]) || first(i) != i;
+        let parts = if shared {
+            format!("{}_PARTS", screaming(EFFECTS[first(i)].0))
+        } else {
+            format!("[{}]", lists[i])
+        };
+        writeln!(o, "  /* {name} */ {parts},").unwrap();
     }
     writeln!(o, "]").unwrap();
     out
