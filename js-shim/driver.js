@@ -13,9 +13,6 @@ import {
   SEND_FLAG_UNANSWERED, STORAGE_FLAG_FAILED, STORAGE_FLAG_OK,
 } from './layout.js'
 
-/** Not an effect of the core: an app's call taking its place, in line with the effects. */
-var PLACE = -1
-
 /**
  * @typedef {import('./boundary').Output} Output
  * @typedef {import('./boundary').Effect} Effect
@@ -36,9 +33,8 @@ var PLACE = -1
  *   failed post or function call is status -1 with its errMsg as the body
  * @typedef {import('./boundary').Created} Setup the storage keys the core named for the session
  * @typedef {{
- *   place(call: number, kind: number): void,
  *   hold(op: number): void,
- *   wait(call: number, op: number): void,
+ *   wait(call: number, on: { group: string, id: number }): void,
  *   settle(calls: { group: string, id: number }, error: any, value?: any): void,
  *   changed(session: object | null): void,
  *   sending(op: number, again: number | null): RequestOptions | undefined,
@@ -46,8 +42,8 @@ var PLACE = -1
  *   isSessionExpired(response: Response): boolean | null | undefined,
  *   attachToken: ((options: RequestOptions, token: string) => RequestOptions) | undefined,
  *   trapped(cause: unknown): void,
- * }} Hooks what the session does with the calls: where each waits, and what settles them
- *   (the rules: `Calls` in src/core/effect.rs)
+ * }} Hooks what the session does with the calls: where each waits, and what settles them,
+ *   as the core names it (`Calls` in src/core/effect.rs)
  */
 
 /**
@@ -72,12 +68,10 @@ function createDriver(boundary, id, setup, host, hooks) {
   /**
    * Feeds one input and carries out what follows. A host that answers at once (synchronous
    * storage) feeds from inside; its effects wait their turn in the queue. Returns what the
-   * output says `current()` is, if it says. For an app's call, `method` names it: unless its
-   * output settles it at once, it takes its place before the output is carried out.
+   * output says `current()` is, if it says.
    * @param {number} kind @param {number} arg @param {number} flag @param {unknown} [value]
-   * @param {boolean} [isCall]
    */
-  function feed(kind, arg, flag, value, isCall) {
+  function feed(kind, arg, flag, value) {
     if (stopped) return null
     var now = Date.now()
     /** @type {Output} */
@@ -91,19 +85,11 @@ function createDriver(boundary, id, setup, host, hooks) {
       return null
     }
     var result = null
-    var atOnce = false
-    var first = queue.length
     for (var i = 0; i < out.e.length; i++) {
       var effect = out.e[i]
       if (effect.tag === EFFECT_CURRENT) result = effect.session
       else queue.push(effect)
-      if ((effect.tag === EFFECT_RESOLVE || effect.tag === EFFECT_REJECT) && effect.calls.group === 'one' &&
-        effect.calls.id === arg) atOnce = true
     }
-    // The call takes its place before its own effects and after those still in line from
-    // earlier outputs (a call made by an onChange listener, inside one), which the core
-    // made before this call came.
-    if (isCall && !atOnce) queue.splice(first, 0, { tag: PLACE, call: arg, kind: kind })
     if (out.t !== deadline) setTimer(out.t, now)
     if (!running) {
       running = true
@@ -189,8 +175,7 @@ function createDriver(boundary, id, setup, host, hooks) {
     [EFFECT_TOAST]: function (e) { host.toast(e.text) },
     [EFFECT_REDIRECT]: function (e) { host.redirect(e.url) },
     [EFFECT_HOLD]: function (e) { hooks.hold(e.op) },
-    [EFFECT_WAIT]: function (e) { hooks.wait(e.call, e.op) },
-    [PLACE]: function (e) { hooks.place(e.call, e.kind) },
+    [EFFECT_WAIT]: function (e) { hooks.wait(e.call, e.on) },
   }
 
   /**
@@ -217,7 +202,7 @@ function createDriver(boundary, id, setup, host, hooks) {
      * `request`'s URL). @param {number} kind @param {number} call @param {unknown} [value]
      */
     call: function (kind, call, value) {
-      feed(kind, call, 0, value, true)
+      feed(kind, call, 0, value)
     },
     /** Whether the app has `onChange` listeners: the core says what changed only then. @param {boolean} any */
     listen: function (any) {

@@ -140,5 +140,5 @@ export var EFFECT_PARTS = [
   /* table */ ['keep', [9, 0]],
   /* created */ ['id', 0, 'storageKey', 3, 'deviceIdKey', 3],
   /* hold */ READ_SESSION_PARTS,
-  /* wait */ ['call', 0, 'op', 0],
+  /* wait */ ['call', 0, 'on', CALLS],
 ]

@@ -4,7 +4,9 @@
 
 import * as errors from './errors.js'
 import { createDriver } from './driver.js'
-import { KIND_ENSURE, KIND_SET_USER_INFO, KIND_LOGOUT, KIND_REQUEST, KIND_DEVICE_ID } from './layout.js'
+import {
+  KIND_DEVICE_ID, KIND_ENSURE, KIND_LOGOUT, KIND_REQUEST, KIND_SET_USER_INFO,
+} from './layout.js'
 
 /**
  * @typedef {import('./index').Session} Session
@@ -100,16 +102,14 @@ function makeSession(platform, settings) {
     }
     sessionId = /** @type {number} */ (made.id)
     driver = createDriver(core.boundary, sessionId, /** @type {any} */ (made.created), platform.host, {
-      place: function (call, kind) {
-        if (kind === KIND_REQUEST) places.requests.push(call)
-        else if (kind === KIND_DEVICE_ID) places.deviceIds.push(call)
-        else if (kind !== KIND_LOGOUT) places.waiting.push(call)
-      },
       hold: function (op) {
         places.of[op] = places.waiting
         places.waiting = []
       },
-      wait: function (call, op) { (places.of[op] = places.of[op] || []).push(call) },
+      wait: function (call, on) {
+        if (on.group === 'of') (places.of[on.id] = places.of[on.id] || []).push(call)
+        else places[on.group].push(call)
+      },
       sending: function (op, again) {
         var calls = again === null ? places.requests.splice(0, 1) : places.of[again] || []
         if (again !== null) delete places.of[again]

@@ -7,6 +7,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use mp_session::host::{create, exchange, input};
+use mp_session::testing::outputs;
 use mp_session::wire::layout::{effect, kind, HEADER};
 use mp_session::wire::script::{Described, Strings, Value};
 
@@ -69,7 +70,13 @@ fn a_cached_launch_allocates_nothing_in_the_core() {
         let before = allocations();
         input(id, kind::ENSURE, 1, 0, NOW, 0);
         let during_ensure = allocations() - before;
-        let op = exchange::take().0[HEADER + 1] as u32;
+        let (slots, texts) = exchange::take();
+        let ensured = outputs::effects(&slots, &texts).unwrap();
+        let read_session = ensured
+            .iter()
+            .find(|e| e.tag == effect::READ_SESSION)
+            .expect("a read");
+        let op = read_session.parts.number("op").unwrap() as u32;
         exchange::put(&read.slots, &read.texts);
         let before = allocations();
         input(id, kind::SESSION_READ, op, 0, NOW, 2);

@@ -84,6 +84,13 @@ fn op(effect: &Effect) -> u32 {
     effect.get("op").number_or_panic() as u32
 }
 
+/// The one effect `tag` of an output.
+fn only(out: &[Effect], tag: f64) -> &Effect {
+    let found: Vec<&Effect> = out.iter().filter(|e| e.tag == tag).collect();
+    assert_eq!(found.len(), 1, "one effect {tag} in {out:?}");
+    found[0]
+}
+
 fn units(text: &str) -> Vec<u16> {
     text.encode_utf16().collect()
 }
@@ -108,9 +115,16 @@ fn stored(openid: &str, token: &str) -> Value {
 fn a_cached_launch_hands_out_the_stored_strings_by_handle_in_two_calls() {
     let mut app = App::new(options()).unwrap();
     let out = app.feed(kind::ENSURE, 1, 0, |_| {});
-    assert_eq!(out.len(), 1);
-    assert_eq!(out[0].tag, effect::READ_SESSION);
-    let out = app.feed(kind::SESSION_READ, op(&out[0]), 0, |f| {
+    // The call waits for the session, which is read.
+    assert_eq!(
+        out.iter().map(|e| e.name).collect::<Vec<_>>(),
+        ["wait", "readSession"]
+    );
+    assert_eq!(
+        (out[0].get("call"), out[0].get("on.group")),
+        (&Read::Number(1.0), &Read::Name("waiting"))
+    );
+    let out = app.feed(kind::SESSION_READ, op(&out[1]), 0, |f| {
         f.stored(&stored("o-cached", "tok-secret"))
     });
     assert_eq!(out.len(), 1, "{out:?}");
@@ -146,9 +160,10 @@ fn a_cached_launch_hands_out_the_stored_strings_by_handle_in_two_calls() {
 fn a_cold_launch_posts_the_code_and_writes_the_answer_by_handle_and_never_session_key() {
     let mut app = App::new(options()).unwrap();
     let out = app.feed(kind::ENSURE, 1, 0, |_| {});
-    let out = app.feed(kind::SESSION_READ, op(&out[0]), 0, |f| f.stored(&Value::Null));
-    assert_eq!(out[0].tag, effect::LOGIN);
-    let out = app.feed(kind::LOGIN_RESULT, op(&out[0]), 0, |f| {
+    let out = app.feed(kind::SESSION_READ, op(only(&out, effect::READ_SESSION)), 0, |f| {
+        f.stored(&Value::Null)
+    });
+    let out = app.feed(kind::LOGIN_RESULT, op(only(&out, effect::LOGIN)), 0, |f| {
         f.pass(0, &units("code-1"))
     });
     assert_eq!(out[0].tag, effect::POST_CODE);
@@ -218,7 +233,7 @@ fn a_table_grown_far_past_what_the_session_holds_is_compacted_and_its_handles_st
         app.strings.handle(&units(&format!("unused-{n}")));
     }
     let out = app.feed(kind::ENSURE, 1, 0, |_| {});
-    let out = app.feed(kind::SESSION_READ, op(&out[0]), 0, |f| {
+    let out = app.feed(kind::SESSION_READ, op(only(&out, effect::READ_SESSION)), 0, |f| {
         f.stored(&stored("o-kept", "tok-kept"))
     });
     let resolve = out.iter().find(|e| e.tag == effect::RESOLVE).expect("resolved");

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use mp_session::decode::decode_object;
-use mp_session::testing::{Ledger, Waits};
+use mp_session::testing::Ledger;
 use mp_session::{
     Answer, CallId, Config, Effect, ErrorCode, Input, LoginResult, Machine, OpId, Options, PlatformError,
     Record, Reply, Secret, SendResult, Settled, Standing, StoredSession, UserInfo, MAX_REQUESTS_IN_FLIGHT,
@@ -182,18 +182,9 @@ impl World {
             _ => {}
         }
         let logout = matches!(input, Input::Logout { .. });
-        let call = Waits::of(&input);
         self.machine.handle(self.now, input);
         if logout {
             self.quiet = true;
-        }
-        if let Some((call, waits)) = call {
-            // The call takes its place before its output is carried out, as in the shim.
-            let output: Vec<Effect> = std::iter::from_fn(|| self.machine.poll_effect()).collect();
-            self.ledger.call(call, waits, &output);
-            for effect in output {
-                self.effect(effect);
-            }
         }
         self.drain();
     }

@@ -1,7 +1,7 @@
 //! The anonymous device id: read once, made once, kept across logouts.
 
-use crate::core::effect::Effect;
-use crate::core::input::OpId;
+use crate::core::effect::{Calls, Effect};
+use crate::core::input::{CallId, OpId};
 use crate::core::outbox::Outbox;
 use crate::core::rng::{is_uuid, Rng};
 
@@ -17,10 +17,16 @@ pub(crate) enum DeviceId {
 impl DeviceId {
     /// A `deviceId()` call: the id if it is known, else `None` and the call waits for the
     /// read (started here if it is the first call).
-    pub(crate) fn ask<T>(&mut self, out: &mut Outbox<T>) -> Option<String> {
+    pub(crate) fn ask<T>(&mut self, call: CallId, out: &mut Outbox<T>) -> Option<String> {
+        if let DeviceId::Known(id) = self {
+            return Some(id.clone());
+        }
+        out.push(Effect::Wait {
+            call,
+            on: Calls::DeviceIds,
+        });
         match self {
-            DeviceId::Known(id) => Some(id.clone()),
-            DeviceId::Reading(_) => None,
+            DeviceId::Known(_) | DeviceId::Reading(_) => None,
             DeviceId::Unread => {
                 let op = out.next_op();
                 *self = DeviceId::Reading(op);

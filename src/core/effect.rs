@@ -64,19 +64,17 @@ pub enum Settled<T = String> {
     },
 }
 
-/// The calls an [`Effect::Settle`] finishes. The machine keeps no list of calls: the driver
-/// does, by the rules here, and the machine names the group.
+/// A group of calls: where a call waits ([`Effect::Wait`]), and the calls an
+/// [`Effect::Settle`] finishes. The machine keeps no list of calls: the driver does, and the
+/// machine names each move.
 ///
-/// - `ensure()` or `setUserInfo()` not settled in the output of its own input waits for a
-///   session: it is one of [`Calls::Waiting`] until an [`Effect::Hold`] moves them to a write.
-/// - `request()` not settled at once waits in line, oldest first, with [`Calls::Requests`];
-///   [`Effect::SendRequest`] takes the oldest (or sends one again), which then waits for that
-///   effect: [`Calls::Of`] its `op`.
-/// - `deviceId()` not settled at once is one of [`Calls::DeviceIds`].
-/// - [`Effect::Wait`] puts a call with an effect (a `logout()` with its removal).
-///
-/// A driver takes the calls of an input's output into their places before it carries out
-/// the output's effects.
+/// - A call that does not settle in the output of its own input is told where it waits
+///   ([`Effect::Wait`]): `ensure()` and `setUserInfo()` with [`Calls::Waiting`], `request()`
+///   in line with [`Calls::Requests`] (oldest first), `deviceId()` with [`Calls::DeviceIds`],
+///   `logout()` with its removal ([`Calls::Of`]).
+/// - [`Effect::Hold`] moves the [`Calls::Waiting`] to a write: [`Calls::Of`] its `op`.
+/// - [`Effect::SendRequest`] takes the oldest of [`Calls::Requests`] (or the calls of the
+///   request sent again), which then wait for that effect: [`Calls::Of`] its `op`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Calls {
     /// One call, which settles at once.
@@ -180,12 +178,13 @@ pub enum Effect<T = String> {
         /// The write.
         op: OpId,
     },
-    /// The call `call` waits for the effect `op` (a `logout()`, for its removal).
+    /// The call `call` waits with the calls `on` (never [`Calls::One`]): it did not settle
+    /// in the output of its own input.
     Wait {
         /// The call.
         call: CallId,
-        /// The effect.
-        op: OpId,
+        /// Where it waits.
+        on: Calls,
     },
     /// Finish the app's calls `calls`.
     Settle {

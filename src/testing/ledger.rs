@@ -1,93 +1,55 @@
-//! The app's calls as a driver keeps them: the machine names groups of calls
-//! ([`crate::Calls`]), and this says which calls each group holds, by the rules the JS shim
-//! follows too (`js-shim/session.js`).
+//! The app's calls as a driver keeps them: the machine names every move ([`crate::Calls`]:
+//! where a call waits, which calls a write or a request takes on, which settle), and this
+//! follows them, as `js-shim/session.js` does.
 
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::core::effect::{Calls, Effect};
-use crate::core::input::{CallId, Input, OpId};
-
-/// Where an app call waits when it does not settle at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Waits {
-    /// `ensure()`, `setUserInfo()`: for a session.
-    ForSession,
-    /// `request()`: in line to be sent.
-    InLine,
-    /// `deviceId()`: for the device id.
-    ForDeviceId,
-    /// `logout()`: for its removal, which the output names ([`Effect::Wait`]).
-    AsTold,
-}
-
-impl Waits {
-    /// The app call `input` makes and where it waits (`None`: the input is no app call).
-    pub fn of<T>(input: &Input<T>) -> Option<(CallId, Waits)> {
-        match input {
-            Input::Ensure { call } | Input::SetUserInfo { call, .. } => Some((*call, Waits::ForSession)),
-            Input::Request { call, .. } => Some((*call, Waits::InLine)),
-            Input::DeviceId { call } => Some((*call, Waits::ForDeviceId)),
-            Input::Logout { call } => Some((*call, Waits::AsTold)),
-            _ => None,
-        }
-    }
-}
+use crate::core::input::{CallId, OpId};
 
 /// Which calls wait where.
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
-    for_session: Vec<CallId>,
-    in_line: VecDeque<CallId>,
-    for_device_id: Vec<CallId>,
-    for_op: BTreeMap<OpId, Vec<CallId>>,
+    waiting: Vec<CallId>,
+    requests: VecDeque<CallId>,
+    device_ids: Vec<CallId>,
+    of: BTreeMap<OpId, Vec<CallId>>,
 }
 
 impl Ledger {
-    /// The app made `call`, and `output` is what its input gave back: unless the output
-    /// settles it at once, it waits where `waits` says. Call this before carrying out the
-    /// output's effects (with [`Ledger::effect`]).
-    pub fn call<T>(&mut self, call: CallId, waits: Waits, output: &[Effect<T>]) {
-        let at_once = output
-            .iter()
-            .any(|e| matches!(e, Effect::Settle { calls: Calls::One(c), .. } if *c == call));
-        if at_once {
-            return;
-        }
-        match waits {
-            Waits::ForSession => self.for_session.push(call),
-            Waits::InLine => self.in_line.push_back(call),
-            Waits::ForDeviceId => self.for_device_id.push(call),
-            Waits::AsTold => {}
-        }
-    }
-
     /// Moves the calls `effect` moves, and gives back those it settles, in order (none for
-    /// an effect that settles nothing).
+    /// an effect that settles nothing). Call it for every effect, in order.
     pub fn effect<T>(&mut self, effect: &Effect<T>) -> Vec<CallId> {
         match effect {
-            Effect::Hold { op } => {
-                let held = std::mem::take(&mut self.for_session);
-                self.for_op.entry(*op).or_default().extend(held);
+            Effect::Wait { call, on } => {
+                match on {
+                    Calls::One(_) => {}
+                    Calls::Waiting => self.waiting.push(*call),
+                    Calls::Requests => self.requests.push_back(*call),
+                    Calls::DeviceIds => self.device_ids.push(*call),
+                    Calls::Of(op) => self.of.entry(*op).or_default().push(*call),
+                }
                 Vec::new()
             }
-            Effect::Wait { call, op } => {
-                self.for_op.entry(*op).or_default().push(*call);
+            Effect::Hold { op } => {
+                let held = std::mem::take(&mut self.waiting);
+                self.of.entry(*op).or_default().extend(held);
                 Vec::new()
             }
             Effect::SendRequest { op, again, .. } => {
                 let calls = match again {
-                    Some(first) => self.for_op.remove(first).unwrap_or_default(),
-                    None => self.in_line.pop_front().into_iter().collect(),
+                    Some(first) => self.of.remove(first).unwrap_or_default(),
+                    None => self.requests.pop_front().into_iter().collect(),
                 };
-                self.for_op.insert(*op, calls);
+                self.of.insert(*op, calls);
                 Vec::new()
             }
             Effect::Settle { calls, .. } => match calls {
                 Calls::One(call) => vec![*call],
-                Calls::Waiting => std::mem::take(&mut self.for_session),
-                Calls::Of(op) => self.for_op.remove(op).unwrap_or_default(),
-                Calls::Requests => self.in_line.drain(..).collect(),
-                Calls::DeviceIds => std::mem::take(&mut self.for_device_id),
+                Calls::Waiting => std::mem::take(&mut self.waiting),
+                Calls::Of(op) => self.of.remove(op).unwrap_or_default(),
+                Calls::Requests => self.requests.drain(..).collect(),
+                Calls::DeviceIds => std::mem::take(&mut self.device_ids),
             },
             _ => Vec::new(),
         }
@@ -95,7 +57,7 @@ impl Ledger {
 
     /// The calls waiting for the effect `op` (the request sent as `op`, say).
     pub fn calls_of(&self, op: OpId) -> &[CallId] {
-        self.for_op.get(&op).map_or(&[], Vec::as_slice)
+        self.of.get(&op).map_or(&[], Vec::as_slice)
     }
 
     /// Forgets every call (the app closed).

@@ -28,7 +28,7 @@ mod effects;
 mod ledger;
 pub mod outputs;
 
-pub use ledger::{Ledger, Waits};
+pub use ledger::Ledger;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -356,24 +356,24 @@ impl Harness {
 
     /// Starts an `ensure()` without waiting for it; see [`Harness::outcome`].
     pub fn start_ensure(&mut self) -> CallId {
-        self.call(Waits::ForSession, |call| Input::Ensure { call })
+        self.call(|call| Input::Ensure { call })
     }
 
     /// Starts a `setUserInfo(info)` without waiting for it.
     pub fn start_set_user_info(&mut self, info: UserInfo) -> CallId {
-        self.call(Waits::ForSession, |call| Input::SetUserInfo { call, info })
+        self.call(|call| Input::SetUserInfo { call, info })
     }
 
     /// Starts a `logout()` without waiting for it.
     pub fn start_logout(&mut self) -> CallId {
-        self.call(Waits::AsTold, |call| Input::Logout { call })
+        self.call(|call| Input::Logout { call })
     }
 
     /// Starts a `request()` to `url` without waiting for it.
     pub fn start_request(&mut self, url: &str) -> CallId {
         let call = self.next_call;
         self.request_urls.insert(call, url.to_owned());
-        self.call(Waits::InLine, |call| Input::Request {
+        self.call(|call| Input::Request {
             call,
             url: url.to_owned(),
         })
@@ -398,7 +398,7 @@ impl Harness {
 
     /// Starts a `deviceId()` without waiting for it.
     pub fn start_device_id(&mut self) -> CallId {
-        self.call(Waits::ForDeviceId, |call| Input::DeviceId { call })
+        self.call(|call| Input::DeviceId { call })
     }
 
     /// How call `call` ended, if it has.
@@ -527,17 +527,12 @@ impl Harness {
         self.drain();
     }
 
-    /// Makes the app's call `input(call)`: it takes its place (`waits`) unless its output
-    /// settles it, then the output is carried out.
-    fn call(&mut self, waits: Waits, input: impl FnOnce(CallId) -> Input) -> CallId {
+    /// Makes the app's call `input(call)` and carries out what follows (the output says
+    /// where the call waits, if it does).
+    fn call(&mut self, input: impl FnOnce(CallId) -> Input) -> CallId {
         let call = self.next_call;
         self.next_call = self.next_call.wrapping_add(1);
-        self.machine.handle(self.now, input(call));
-        let queued = self.queue.len();
-        self.take_effects();
-        let output: Vec<Effect> = self.queue.iter().skip(queued).cloned().collect();
-        self.ledger.call(call, waits, &output);
-        self.carry_out_queue();
+        self.feed(input(call));
         call
     }
 

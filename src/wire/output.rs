@@ -256,9 +256,9 @@ impl<'a> Output<'a> {
                 }
             }
             Effect::Hold { op } => self.op(effect::HOLD, op.0),
-            Effect::Wait { call, op } => {
+            Effect::Wait { call, on } => {
                 self.op(effect::WAIT, *call);
-                self.number(op.0);
+                self.calls(*on);
             }
             Effect::Settle {
                 calls,
@@ -529,8 +529,15 @@ mod tests {
             ),
             (Effect::Hold { op }, vec![("op", Read::Number(3.0))]),
             (
-                Effect::Wait { call: 5, op },
-                vec![("call", Read::Number(5.0)), ("op", Read::Number(3.0))],
+                Effect::Wait {
+                    call: 5,
+                    on: Calls::Of(op),
+                },
+                vec![
+                    ("call", Read::Number(5.0)),
+                    ("on.group", Read::Name("of")),
+                    ("on.id", Read::Number(3.0)),
+                ],
             ),
         ]
     }

@@ -129,7 +129,10 @@ test('the platform the login names: the option, else the one the shim found, els
 
 test('every field of the stored record reaches the session handed out, by handle', () => {
   const s = session()
-  const resolve = only(cached(s), L.EFFECT_RESOLVE)
+  const ensured = s.feed(L.KIND_ENSURE, 1, 0).e
+  assert.deepEqual(ensured.map((e) => e.tag), [L.EFFECT_WAIT, L.EFFECT_READ_SESSION], 'the call waits for the read')
+  assert.deepEqual(ensured[0], { tag: L.EFFECT_WAIT, call: 1, on: { group: 'waiting', id: 0 } })
+  const resolve = only(s.feed(L.KIND_SESSION_READ, ensured[1].op, L.STORAGE_FLAG_OK, RECORD).e, L.EFFECT_RESOLVE)
   assert.deepEqual(resolve.calls, { group: 'waiting', id: 0 })
   assert.deepEqual(resolve.value, {
     openid: 'o-cached', unionid: 'u-cached', token: 'tok-cached', expiresAt: NOW + HOUR,
@@ -282,7 +285,7 @@ test("logout waits for its removal, tells the listeners, and a refused write's e
   assert.deepEqual(s.feed(L.KIND_LISTENERS, 0, 1).e, [])
   const out = s.feed(L.KIND_LOGOUT, 2, 0).e
   const remove = only(out, L.EFFECT_REMOVE_SESSION)
-  assert.deepEqual(only(out, L.EFFECT_WAIT), { tag: L.EFFECT_WAIT, call: 2, op: remove.op })
+  assert.deepEqual(only(out, L.EFFECT_WAIT), { tag: L.EFFECT_WAIT, call: 2, on: { group: 'of', id: remove.op } })
   assert.equal(only(out, L.EFFECT_CHANGED).session, null)
   const done = s.feed(L.KIND_STORAGE_RESULT, remove.op, L.STORAGE_FLAG_OK).e
   assert.deepEqual(only(done, L.EFFECT_RESOLVE).calls, { group: 'of', id: remove.op })

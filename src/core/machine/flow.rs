@@ -93,6 +93,10 @@ impl<T: Text> Machine<T> {
             let session = held.session();
             return self.settle(Calls::One(call), Ok(Settled::Session(session)));
         }
+        self.out.push(Effect::Wait {
+            call,
+            on: Calls::Waiting,
+        });
         self.waiting.any = true;
         if let Some(patch) = patch {
             let merged = match self.waiting.patch.take() {

@@ -40,7 +40,10 @@ impl<T: Text> Machine<T> {
         }
         let op = self.out.next_op();
         self.out.push(Effect::RemoveSession { op });
-        self.out.push(Effect::Wait { call, op });
+        self.out.push(Effect::Wait {
+            call,
+            on: Calls::Of(op),
+        });
         self.saves.push(Save {
             op,
             then: AfterSave::Logout,

@@ -161,12 +161,18 @@ impl<T: Text> Machine<T> {
                 Some(problem) => self.settle(Calls::One(call), Err(Error::invalid_argument(problem))),
             },
             Input::Request { call, url } => match check_url(&self.config, &url) {
-                Ok(()) => self.requests.push(),
+                Ok(()) => {
+                    self.out.push(Effect::Wait {
+                        call,
+                        on: Calls::Requests,
+                    });
+                    self.requests.push();
+                }
                 Err(error) => self.settle(Calls::One(call), Err(error)),
             },
             Input::Logout { call } => self.logout(call),
             Input::DeviceId { call } => {
-                if let Some(id) = self.device.ask(&mut self.out) {
+                if let Some(id) = self.device.ask(call, &mut self.out) {
                     self.settle(Calls::One(call), Ok(Settled::DeviceId(id)));
                 }
             }

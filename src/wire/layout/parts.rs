@@ -133,7 +133,7 @@ pub const EFFECTS: [(&str, &[(&str, Part)]); 20] = [
         &[("id", Number), ("storageKey", Text), ("deviceIdKey", Text)],
     ),
     ("hold", &[("op", Number)]),
-    ("wait", &[("call", Number), ("op", Number)]),
+    ("wait", &[("call", Number), ("on", CALLS)]),
 ];
 
 /// The tag of the effect `name` (a name not in [`EFFECTS`] is a compile error where this is
