@@ -76,6 +76,7 @@
 
 mod core;
 pub mod host;
+pub mod protocol;
 pub mod testing;
 pub mod wire;
 

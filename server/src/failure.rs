@@ -6,6 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use mp_session::protocol::errcode;
+
 use crate::config::MAX_BODY_BYTES;
 use crate::upstream::Unavailable;
 
@@ -54,7 +56,7 @@ impl Failure {
         } else {
             StatusCode::BAD_GATEWAY
         };
-        Failure::errcode(status, -1, unavailable.why)
+        Failure::errcode(status, errcode::BUSY, unavailable.why)
     }
 
     /// The store failed: 503, the details in the log only.

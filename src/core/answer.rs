@@ -1,5 +1,6 @@
 //! The backend's answer to the login request, and what the flow does with it.
 
+use crate::protocol::{errcode, meaning, Meaning};
 use serde::Deserialize;
 
 use crate::core::error::{Error, ErrorCode};
@@ -206,13 +207,18 @@ fn judge_errcode<T: Text>(errcode: f64, status: u16) -> Verdict<T> {
             None => error.with_status(status),
         }
     };
-    // code2Session's documented codes, and 40163 (code already used) seen in the field.
-    match whole {
-        Some(-1) => Verdict::Retry(error("wechat was busy", true)),
-        Some(45011) => Verdict::Retry(error("wechat rate limit reached", true)),
-        Some(40029 | 40163) => Verdict::FreshCode(error("wechat rejected the login code", true)),
-        Some(40226) => Verdict::Fail(error("wechat blocked this high-risk user", false)),
-        _ => Verdict::Fail(error("backend refused the login", false)),
+    // What each errcode means is the contract's (crate::protocol); the words are the core's.
+    let Some(code) = whole else {
+        return Verdict::Fail(error("backend refused the login", false));
+    };
+    match (meaning(code), code) {
+        (Meaning::Retry, errcode::BUSY) => Verdict::Retry(error("wechat was busy", true)),
+        (Meaning::Retry, _) => Verdict::Retry(error("wechat rate limit reached", true)),
+        (Meaning::FreshCode, _) => Verdict::FreshCode(error("wechat rejected the login code", true)),
+        (Meaning::Fail, errcode::HIGH_RISK) => {
+            Verdict::Fail(error("wechat blocked this high-risk user", false))
+        }
+        (Meaning::Fail, _) => Verdict::Fail(error("backend refused the login", false)),
     }
 }
 

@@ -145,57 +145,7 @@ impl<'de> Deserialize<'de> for FailureToast {
     }
 }
 
-/// Where login codes come from, as the login request tells the backend (`"platform"`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Platform {
-    /// A WeChat mini-program: codes from `wx.login`.
-    #[default]
-    Wx,
-    /// A WeChat official-account web page: codes from the OAuth redirect.
-    Web,
-    /// A Douyin (ByteDance) mini-program: `tt.login` (a `code`, or only an `anonymousCode`
-    /// when the user is not logged in to Douyin).
-    Tt,
-    /// An Alipay mini-program: `my.getAuthCode` (an `authCode`).
-    My,
-    /// A Baidu smart program: `swan.login`.
-    Swan,
-    /// A QQ mini-program: `qq.login`.
-    Qq,
-    /// A Kuaishou mini-program: `ks.login`.
-    Ks,
-}
-
-impl Platform {
-    /// Every platform the `platform` option names (a web page is made by its own entry).
-    pub const MINI_PROGRAMS: [Platform; 6] = [
-        Platform::Wx,
-        Platform::Tt,
-        Platform::My,
-        Platform::Swan,
-        Platform::Qq,
-        Platform::Ks,
-    ];
-
-    /// The name the login request carries: `"wx"`, `"web"`, `"tt"`, `"my"`, `"swan"`,
-    /// `"qq"` or `"ks"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Platform::Wx => "wx",
-            Platform::Web => "web",
-            Platform::Tt => "tt",
-            Platform::My => "my",
-            Platform::Swan => "swan",
-            Platform::Qq => "qq",
-            Platform::Ks => "ks",
-        }
-    }
-
-    /// The mini-program platform of this name.
-    pub fn from_name(name: &str) -> Option<Platform> {
-        Platform::MINI_PROGRAMS.into_iter().find(|p| p.as_str() == name)
-    }
-}
+pub use crate::protocol::Platform;
 
 /// Where a login turns into a session.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -32,12 +32,7 @@ impl<T> LoginBody<T> {
     }
 }
 
-/// The login body's field for the code.
-pub const CODE_FIELD: &str = "code";
-/// The login body's field for Douyin's `anonymousCode`.
-pub const ANONYMOUS_CODE_FIELD: &str = "anonymousCode";
-/// The field that names the platform, in the login body and in a cloud function's data.
-pub const PLATFORM_FIELD: &str = "platform";
+pub use crate::protocol::{ANONYMOUS_CODE_FIELD, CODE_FIELD, PLATFORM_FIELD};
 
 /// The header that carries the token on an app request ([`crate::Config::token_header_for`]).
 #[derive(Clone, Debug, PartialEq, Eq)]

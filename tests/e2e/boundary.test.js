@@ -330,6 +330,27 @@ test("a table grown far past what the session holds is compacted, and the sessio
   assert.ok(shrunk > 0, 'the table was compacted')
 })
 
+test("the login contract's examples (tests/contract/login.json): what the app posts, and the verdict on every answer", () => {
+  const contract = JSON.parse(fs.readFileSync(path.join(REPO, 'tests', 'contract', 'login.json'), 'utf8'))
+  for (const request of contract.requests) {
+    const post = toPost(session(null, request.platform), request.from === 'anonymousCode' ? L.LOGIN_FLAG_ANONYMOUS : L.LOGIN_FLAG_CODE, '<code>')
+    const body = {}
+    post.body.forEach((field) => { body[field.name] = field.value })
+    assert.deepEqual(body, request.body, request.name)
+  }
+  for (const exchange of contract.answers) {
+    // No retries: a verdict to retry fails at once, and the one fresh code still comes.
+    const s = session({ loginUrl: 'https://api.example.com/auth/login', maxRetries: 0 })
+    const post = toPost(s, L.LOGIN_FLAG_CODE, 'code-c')
+    const out = s.feed(L.KIND_POST_RESULT, post.op, exchange.answer.status, JSON.stringify(exchange.answer.body)).e
+    const reject = out.find((e) => e.tag === L.EFFECT_REJECT)
+    const got = out.some((e) => e.tag === L.EFFECT_WRITE_SESSION) ? 'session'
+      : out.some((e) => e.tag === L.EFFECT_LOGIN) ? 'fresh-code'
+        : reject && reject.error.retryable ? 'retry' : reject ? 'fail' : 'nothing'
+    assert.equal(got, exchange.verdict, exchange.name + ': ' + JSON.stringify(out))
+  }
+})
+
 test('every input kind was fed and every effect read (the web redirect has a test of its own, tests/browser)', () => {
   const kinds = Object.keys(L).filter((k) => k.startsWith('KIND_') && k !== 'KIND_MORE').map((k) => L[k])
   assert.deepEqual(kinds.filter((k) => !fed.has(k)), [], 'input kinds never fed')

@@ -5,8 +5,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use mp_session::protocol::{LoginAnswer, LoginRequest, Platform};
 
 use crate::clock::now;
 use crate::config::{App, Config, Names};
@@ -18,15 +17,6 @@ use crate::{token, AppState};
 /// The longest code taken (WeChat's are 32 characters).
 const MAX_CODE_CHARS: usize = 256;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct LoginBody {
-    code: Option<String>,
-    #[serde(rename = "anonymousCode")]
-    anonymous_code: Option<String>,
-    platform: Option<String>,
-}
-
 /// A login body read: the platform's app and the credential to exchange.
 enum Credential<'a> {
     Wx(&'a App, String),
@@ -36,10 +26,10 @@ enum Credential<'a> {
 
 pub(super) async fn login(
     State(state): State<AppState>,
-    body: Result<Json<LoginBody>, JsonRejection>,
-) -> Result<Json<Value>, Failure> {
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Json<LoginAnswer>, Failure> {
     let Json(body) = body.map_err(|rejection| Failure::body(rejection, "{ code, platform }"))?;
-    let platform = body.platform.unwrap_or_else(|| "wx".to_owned());
+    let platform = body.platform.unwrap_or_else(|| Platform::Wx.as_str().to_owned());
     let credential = read(&state.config, &platform, body.code, body.anonymous_code)?;
     let exchange = match &credential {
         Credential::Wx(app, code) => state.upstream.code2session(app, code).await,
@@ -79,9 +69,13 @@ pub(super) async fn login(
         .await
         .map_err(Failure::store)?;
     tracing::info!(openid = %openid, "logged in");
-    Ok(Json(
-        json!({ "openid": openid, "unionid": unionid, "token": issued.token, "expires_in": ttl, "userInfo": null }),
-    ))
+    Ok(Json(LoginAnswer {
+        openid,
+        unionid,
+        token: Some(issued.token),
+        expires_in: Some(ttl),
+        user_info: None,
+    }))
 }
 
 /// A refused code in the log: as an error naming the settings when the platform refused this

@@ -5,6 +5,8 @@
 use serde::Deserialize;
 use serde_json::json;
 
+use mp_session::protocol::errcode;
+
 use super::{is_passing, retrying, Unavailable, Upstream};
 use crate::config::App;
 
@@ -208,7 +210,7 @@ fn douyin_exchange(answer: Result<DouyinAnswer, Unavailable>, anonymous: bool) -
     };
     if answer.err_no != 0 {
         let errcode = match answer.err_no {
-            40018 | 40019 => 40029,
+            40018 | 40019 => errcode::INVALID_CODE,
             other => other,
         };
         return Exchange::Refused {

@@ -5,6 +5,7 @@
 mod login;
 mod wxa;
 
+use mp_session::protocol::{meaning, Meaning};
 use std::future::Future;
 use std::time::Duration;
 
@@ -115,7 +116,8 @@ async fn retrying<T, F: Future<Output = T>>(mut once: impl FnMut() -> F, passing
     }
 }
 
-/// WeChat's passing trouble: busy (`-1`) and rate limited (`45011`).
+/// WeChat's passing trouble (busy, rate limited): what the app would retry too
+/// (`mp_session::protocol::meaning`).
 fn is_passing(errcode: i64) -> bool {
-    errcode == -1 || errcode == 45011
+    meaning(errcode) == Meaning::Retry
 }
