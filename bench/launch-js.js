@@ -73,7 +73,7 @@ function phoneContext() {
     async cachedLaunch(phone, moduleFunction) {
       const own = { exports: {} }
       moduleFunction(own, own.exports, phone.WXWebAssembly, phone.wx)
-      const mp = own.exports.createSession({ loginUrl: 'https://api.example.com/auth/wx-login', api: phone.wx })
+      const mp = own.exports.createSession({ loginUrl: 'https://api.example.com/auth/login', api: phone.wx })
       return mp.launch()
     },
   }

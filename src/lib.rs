@@ -90,9 +90,11 @@ pub mod web {
     pub use crate::host::web_storage as storage;
 }
 
-/// In WebAssembly, blocks of power-of-two sizes with a free list each: a few instructions per
-/// allocation where dlmalloc runs hundreds, in a module an iPhone interprets.
-#[cfg(target_arch = "wasm32")]
+/// In the module this crate builds (`--cfg mp_session_module`, set by scripts/build), blocks
+/// of power-of-two sizes with a free list each: a few instructions per allocation where
+/// dlmalloc runs hundreds, in a module an iPhone interprets. A wasm32 program that depends on
+/// the crate keeps its own allocator.
+#[cfg(all(target_arch = "wasm32", mp_session_module))]
 #[global_allocator]
 static ALLOCATOR: host::alloc::Blocks = host::alloc::Blocks::new();
 

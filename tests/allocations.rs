@@ -8,8 +8,8 @@ use std::cell::Cell;
 
 use mp_session::host::{create, exchange, input};
 use mp_session::testing::outputs;
+use mp_session::testing::script::{Described, Strings, Value};
 use mp_session::wire::layout::{effect, kind, HEADER};
-use mp_session::wire::script::{Described, Strings, Value};
 
 /// The system allocator, counting this thread's allocations.
 struct Counting;
@@ -46,7 +46,7 @@ const NOW: f64 = 1_767_225_600_000.0;
 fn a_cached_launch_allocates_nothing_in_the_core() {
     let options = Value::Object(vec![(
         "loginUrl".into(),
-        Value::string("https://api.example.com/auth/wx-login"),
+        Value::string("https://api.example.com/auth/login"),
     )]);
     let mut strings = Strings::default();
     let stored = Value::Object(vec![

@@ -5,8 +5,8 @@
 
 use mp_session::host::{exchange, input};
 use mp_session::testing::outputs::{self, Effect, Read, Text};
+use mp_session::testing::script::{Described, Strings, Value};
 use mp_session::wire::layout::{effect, kind};
-use mp_session::wire::script::{Described, Strings, Value};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const NOW: f64 = 1_767_225_600_000.0;
@@ -96,7 +96,7 @@ fn units(text: &str) -> Vec<u16> {
 }
 
 fn options() -> Value {
-    object(&[("loginUrl", Value::string("https://api.example.com/auth/wx-login"))])
+    object(&[("loginUrl", Value::string("https://api.example.com/auth/login"))])
 }
 
 fn stored(openid: &str, token: &str) -> Value {
@@ -167,10 +167,7 @@ fn a_cold_launch_posts_the_code_and_writes_the_answer_by_handle_and_never_sessio
         f.pass(0, &units("code-1"))
     });
     assert_eq!(out[0].tag, effect::POST_CODE);
-    assert_eq!(
-        app.string(&out[0], "url"),
-        "https://api.example.com/auth/wx-login"
-    );
+    assert_eq!(app.string(&out[0], "url"), "https://api.example.com/auth/login");
     let Read::List(body) = out[0].get("body") else {
         panic!("{:?}", out[0])
     };

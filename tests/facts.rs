@@ -1,5 +1,5 @@
 //! The core's decoders (`mp_session::wire::facts`), fed the facts JavaScript's half of the
-//! boundary writes (`mp_session::wire::script`), against the reference: `serde_json` with the
+//! boundary writes (`mp_session::testing::script`), against the reference: `serde_json` with the
 //! serde derives on the same types, reading the same value. On every input of the fuzz corpus
 //! and on the edge cases below, both accept the same values and read the same fields
 //! (numbers that are not integers to within a rounding error).
@@ -8,7 +8,7 @@
 use std::fs;
 use std::path::Path;
 
-use mp_session::wire::script::{self, Value};
+use mp_session::testing::script::{self, Value};
 use mp_session::{Answer, Options, Record, ReplyBody, StoredSession};
 
 mod reference;

@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 const HOUR_MS: u64 = 3_600_000;
 
 fn app() -> Harness {
-    let mut app = Harness::new(Options::new("https://api.example.com/auth/wx-login"));
+    let mut app = Harness::new(Options::new("https://api.example.com/auth/login"));
     app.set_backend(|code| {
         let answer = Answer::session("o-alice")
             .with_unionid("u-alice")

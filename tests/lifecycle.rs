@@ -5,7 +5,7 @@ use mp_session::{ErrorCode, Options, Settled, Source, UserInfo, DEVICE_ID_KEY};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 fn app() -> Harness {
-    Harness::new(Options::new("https://api.example.com/auth/wx-login"))
+    Harness::new(Options::new("https://api.example.com/auth/login"))
 }
 
 fn nick(name: &str) -> UserInfo {

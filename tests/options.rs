@@ -2,7 +2,7 @@
 //! `Config`: defaults, every option read, and a wrong one named in the error.
 #![cfg(not(target_arch = "wasm32"))]
 
-use mp_session::wire::script;
+use mp_session::testing::script;
 use mp_session::{Config, Error, ErrorCode, Exchange, Platform};
 
 mod reference;

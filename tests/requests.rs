@@ -12,7 +12,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 const API: &str = "https://api.example.com/v1/orders";
 
 fn app() -> Harness {
-    let mut app = Harness::new(Options::new("https://api.example.com/auth/wx-login"));
+    let mut app = Harness::new(Options::new("https://api.example.com/auth/login"));
     app.set_backend(|code| Reply::ok(Answer::session("o-1").with_token(format!("tok-{code}"))).into());
     app
 }
@@ -58,7 +58,7 @@ fn a_request_waits_for_the_session_and_carries_its_token() {
 fn token_header_puts_the_bare_token_in_another_header() {
     let mut app = Harness::new(Options {
         token_header: Some("X-Session".into()),
-        ..Options::new("https://api.example.com/auth/wx-login")
+        ..Options::new("https://api.example.com/auth/login")
     });
     let seen = Rc::new(RefCell::new(None));
     let log = Rc::clone(&seen);
@@ -96,7 +96,7 @@ fn allowed_origins_names_every_origin_that_may_receive_the_token() {
             "https://api.example.com".into(),
             "https://files.example.com".into(),
         ]),
-        ..Options::new("https://api.example.com/auth/wx-login")
+        ..Options::new("https://api.example.com/auth/login")
     });
     assert_eq!(app.request("https://files.example.com/upload"), Ok(200));
     assert_eq!(app.request("https://api.example.com:443/v1"), Ok(200));

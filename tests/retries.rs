@@ -13,7 +13,7 @@ const HOUR_MS: u64 = 3_600_000;
 
 /// A backend that gives the scripted responses in order, then a session for every code.
 fn app_with_backend(script: Vec<Response>) -> (Harness, Rc<RefCell<Vec<String>>>) {
-    let mut app = Harness::new(Options::new("https://api.example.com/auth/wx-login"));
+    let mut app = Harness::new(Options::new("https://api.example.com/auth/login"));
     let seen = Rc::new(RefCell::new(Vec::new()));
     let log = Rc::clone(&seen);
     let mut script = script.into_iter();
@@ -74,7 +74,7 @@ fn retries_stop_at_max_retries_with_a_typed_retryable_error_and_nothing_written(
 fn backoff_waits_grow_and_are_skipped_instantly_by_the_fake_clock() {
     let mut app = Harness::new(Options {
         max_retries: Some(6.0),
-        ..Options::new("https://api.example.com/auth/wx-login")
+        ..Options::new("https://api.example.com/auth/login")
     });
     let times = Rc::new(RefCell::new(Vec::new()));
     let log = Rc::clone(&times);
@@ -269,7 +269,7 @@ fn a_failure_toast_is_shown_once_per_failed_login_when_configured() {
     let mut app = Harness::new(Options {
         failure_toast: Some(mp_session::FailureToast::Text("登录失败".into())),
         max_retries: Some(0.0),
-        ..Options::new("https://api.example.com/auth/wx-login")
+        ..Options::new("https://api.example.com/auth/login")
     });
     app.set_backend(|_| Reply::unreadable(500).into());
     let calls: Vec<_> = (0..5).map(|_| app.start_ensure()).collect();

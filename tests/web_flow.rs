@@ -13,7 +13,7 @@ use mp_session::{
 use wasm_bindgen_test::wasm_bindgen_test;
 
 fn page() -> Harness {
-    let config = Config::from_options(Options::new("https://api.example.com/auth/wx-login"))
+    let config = Config::from_options(Options::new("https://api.example.com/auth/login"))
         .unwrap()
         .for_platform(Platform::Web);
     Harness::with_config(config)
@@ -44,7 +44,7 @@ fn a_code_from_the_redirect_is_posted_as_web() {
 
 #[wasm_bindgen_test(unsupported = test)]
 fn the_login_request_says_platform_web() {
-    let config = Config::from_options(Options::new("https://api.example.com/auth/wx-login")).unwrap();
+    let config = Config::from_options(Options::new("https://api.example.com/auth/login")).unwrap();
     let mut machine = Machine::new(config.for_platform(Platform::Web), [1; 16]);
     machine.handle(1, Input::Ensure { call: 1 });
     let mut platform = None;

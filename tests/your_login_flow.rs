@@ -11,7 +11,7 @@ use mp_session::testing::{Harness, Response};
 use mp_session::{Answer, ErrorCode, FailureToast, Options, Reply, Source, UserInfo};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-const LOGIN_URL: &str = "https://api.example.com/auth/wx-login";
+const LOGIN_URL: &str = "https://api.example.com/auth/login";
 
 /// Our backend: answers like production does, with a one-day token.
 fn our_backend(_code: &str) -> Response {

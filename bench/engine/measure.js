@@ -15,7 +15,7 @@ var FILES = { ours: PACKAGE + '/index.js', plain: PACKAGE + '/plain.js', baselin
 var KEY = 'mp-session:default'
 
 function options(phone) {
-  return { loginUrl: 'https://api.example.com/auth/wx-login', api: phone.wx }
+  return { loginUrl: 'https://api.example.com/auth/login', api: phone.wx }
 }
 
 function median(samples) {

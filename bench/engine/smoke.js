@@ -14,7 +14,7 @@ function check(name, ok, detail) {
 
 function session(phone) {
   return loadModule(phone, PACKAGE + '/index.js').createSession({
-    loginUrl: 'https://api.example.com/auth/wx-login',
+    loginUrl: 'https://api.example.com/auth/login',
     api: phone.wx,
   })
 }
@@ -54,7 +54,7 @@ async function main() {
   var lib = loadModule(again, PACKAGE + '/index.js')
   var sizes = []
   for (var n = 0; n < 1000; n++) {
-    var one = lib.createSession({ loginUrl: 'https://api.example.com/auth/wx-login', api: again.wx })
+    var one = lib.createSession({ loginUrl: 'https://api.example.com/auth/login', api: again.wx })
     await one.launch()
     one.close()
     if (n === 0 || n === 999) sizes.push(again.stats.memory.buffer.byteLength)

@@ -5,7 +5,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use mp_session::wire::script;
+use mp_session::testing::script;
 use mp_session::{Config, Input, Machine, Options};
 
 fuzz_target!(|data: &[u8]| {

@@ -6,7 +6,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use mp_session::wire::script;
+use mp_session::testing::script;
 use mp_session::{Config, Effect, Input, Machine, Options, Record, Settled, StoredSession};
 
 fuzz_target!(|data: &[u8]| {

@@ -2,6 +2,8 @@
 //! record, the backend's answer, the options). Pure Rust: inputs in, effects out, time and
 //! randomness passed in; nothing here knows JavaScript.
 
+#![deny(unsafe_code)]
+
 pub(crate) mod answer;
 pub(crate) mod app_requests;
 pub(crate) mod backoff;

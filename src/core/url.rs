@@ -144,7 +144,7 @@ mod tests {
     #[test]
     fn https_urls_are_accepted_and_give_their_origin() {
         for (url, origin) in [
-            ("https://api.example.com/auth/wx-login", "https://api.example.com"),
+            ("https://api.example.com/auth/login", "https://api.example.com"),
             ("HTTPS://API.example.com", "https://api.example.com"),
             (
                 "https://api.example.com:8443/login?app=1",
@@ -179,7 +179,7 @@ mod tests {
     fn malformed_urls_say_what_is_wrong() {
         assert!(secure_origin("").unwrap_err().contains("https://"));
         assert!(secure_origin("ftp://x.com").unwrap_err().contains("https://"));
-        assert!(secure_origin("/auth/wx-login").unwrap_err().contains("https://"));
+        assert!(secure_origin("/auth/login").unwrap_err().contains("https://"));
         assert!(secure_origin("https:///login").unwrap_err().contains("host"));
         assert!(secure_origin("https://a.com:0/").unwrap_err().contains("port"));
         assert!(secure_origin("https://a.com:99999/")

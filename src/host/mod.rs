@@ -15,9 +15,11 @@
 //!
 //! The same functions serve native callers and tests through [`exchange`].
 
-#[cfg(target_arch = "wasm32")]
+// The allocator and the memory builtins are the shipped module's (`--cfg mp_session_module`,
+// set by scripts/build), never a program's that depends on the crate.
+#[cfg(all(target_arch = "wasm32", mp_session_module))]
 pub(crate) mod alloc;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", mp_session_module))]
 mod mem;
 #[cfg(all(feature = "web", target_arch = "wasm32"))]
 mod web;
@@ -28,7 +30,7 @@ use crate::core::config::Config;
 use crate::core::input::Input;
 use crate::core::machine::Machine;
 use crate::wire::facts::{self, Facts};
-use crate::wire::inputs::{decode, Decoded};
+use crate::wire::inputs::{feed, Fed};
 use crate::wire::layout::SLOTS;
 use crate::wire::output::Output;
 
@@ -147,16 +149,16 @@ pub fn input(id: u32, kind: u32, arg: u32, flag: i32, now: f64, strings: u32) {
             return Output::new(&mut module.slots, &mut module.texts).finish(false, None);
         };
         let facts = Facts::new(&module.slots, &module.texts);
-        let decoded = decode(kind, arg, flag, facts, &mut session.machine, now);
+        let fed = feed(kind, arg, flag, facts, &mut session.machine, now);
         let mut out = Output::new(&mut module.slots, &mut module.texts);
-        match decoded {
-            Decoded::Handled | Decoded::More | Decoded::Nothing => {}
-            Decoded::Timeout => session.machine.handle_timeout(now),
-            Decoded::Current => {
+        match fed {
+            Fed::Handled | Fed::More | Fed::Nothing => {}
+            Fed::Timeout => session.machine.handle_timeout(now),
+            Fed::Current => {
                 session.machine.handle(now, Input::Load);
                 out.current(session.machine.current(now).as_ref());
             }
-            Decoded::Rejected(call, error) => out.effect(
+            Fed::Rejected(call, error) => out.effect(
                 &crate::Effect::Settle {
                     calls: crate::Calls::One(call),
                     result: Err(error),
@@ -296,7 +298,9 @@ pub extern "C" fn mps_close(id: u32) {
 }
 
 /// The exchange as JavaScript sees it, for tests of the boundary itself: write the slots and
-/// texts of an input, call, read the slots and texts of the output.
+/// texts of an input, call, read the slots and texts of the output (a test tool: not part of
+/// the crate's documented API).
+#[doc(hidden)]
 pub mod exchange {
     use super::with_module;
     use crate::wire::layout::SLOTS;

@@ -27,6 +27,7 @@
 mod effects;
 mod ledger;
 pub mod outputs;
+pub mod script;
 
 pub use ledger::Ledger;
 

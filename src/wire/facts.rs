@@ -212,6 +212,7 @@ fn number(field: Field) -> Result<f64, Wrong> {
 
 /// A whole, non-negative number no larger than `max`: one that `JSON.stringify` writes as an
 /// integer that fits a `u64`, as the derive reads whole numbers.
+#[allow(unsafe_code)]
 fn whole(field: Field, max: u64) -> Result<u64, Wrong> {
     let n = number(field)?;
     // 2^64 as an f64: every integer-valued f64 below it fits a u64 exactly.

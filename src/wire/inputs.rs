@@ -12,7 +12,7 @@ use crate::wire::text::WireText;
 
 /// What an input is to the host, once the machine has had it.
 #[derive(Debug)]
-pub(crate) enum Decoded<T> {
+pub(crate) enum Fed<T> {
     /// An input the machine has handled.
     Handled,
     /// The timer for the deadline fired.
@@ -30,14 +30,14 @@ pub(crate) enum Decoded<T> {
 /// The input `kind` says happened, with its `arg`, `flag` and facts, handed to `machine` at
 /// `now` as it is made (a value moved is a copy, on an interpreter).
 #[cfg_attr(mp_session_tuned, optimize(speed))]
-pub(crate) fn decode<T: WireText>(
+pub(crate) fn feed<T: WireText>(
     kind: u32,
     arg: u32,
     flag: i32,
     facts: Facts<'_>,
     machine: &mut Machine<T>,
     now: u64,
-) -> Decoded<T> {
+) -> Fed<T> {
     let op = OpId(arg);
     let said = || match facts.text(0) {
         Some(text) => PlatformError::said(&text),
@@ -47,7 +47,7 @@ pub(crate) fn decode<T: WireText>(
         kind::ENSURE => Input::Ensure { call: arg },
         kind::SET_USER_INFO => match facts::user_info_patch(facts) {
             Ok(info) => Input::SetUserInfo { call: arg, info },
-            Err(error) => return Decoded::Rejected(arg, error),
+            Err(error) => return Fed::Rejected(arg, error),
         },
         kind::LOGOUT => Input::Logout { call: arg },
         kind::REQUEST => Input::Request {
@@ -55,7 +55,7 @@ pub(crate) fn decode<T: WireText>(
             url: facts.text(0).unwrap_or_default(),
         },
         kind::DEVICE_ID => Input::DeviceId { call: arg },
-        kind::CURRENT => return Decoded::Current,
+        kind::CURRENT => return Fed::Current,
         kind::SESSION_READ => Input::SessionRead {
             op,
             found: match flag {
@@ -108,13 +108,13 @@ pub(crate) fn decode<T: WireText>(
                 Err(_) => SendResult::Failed,
             },
         },
-        kind::TIMEOUT => return Decoded::Timeout,
+        kind::TIMEOUT => return Fed::Timeout,
         kind::LISTENERS => Input::Listeners { any: flag != 0 },
-        kind::MORE => return Decoded::More,
-        _ => return Decoded::Nothing,
+        kind::MORE => return Fed::More,
+        _ => return Fed::Nothing,
     };
     machine.handle(now, input);
-    Decoded::Handled
+    Fed::Handled
 }
 
 /// What the app's `isSessionExpired` answered, as slot 0 of a `SEND_RESULT` describes it:

@@ -14,13 +14,14 @@
 //! A web page's build crosses the same way, with its strings as code units instead of
 //! handles (browsers have a JIT, and its storage is the core's own).
 
+#![deny(unsafe_code)]
+
 pub mod decode;
 pub(crate) mod facts;
 mod handle;
 pub(crate) mod inputs;
 pub mod layout;
 pub(crate) mod output;
-pub mod script;
 pub(crate) mod text;
 
 pub use handle::Handle;

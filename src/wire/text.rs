@@ -64,6 +64,7 @@ pub(crate) fn units(a: f64, b: f64, texts: &[u16]) -> Option<&[u16]> {
 }
 
 /// `x` if it is a whole number that fits a `u32`.
+#[allow(unsafe_code)]
 pub(crate) fn whole_u32(x: f64) -> Option<u32> {
     if !(x >= 0.0 && x <= f64::from(u32::MAX) && x.fract() == 0.0) {
         return None;

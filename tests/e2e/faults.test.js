@@ -116,7 +116,7 @@ cell('wx.login', 'succeeds without a code', loginFault('no-code', 'LOGIN_FAILED'
 cell('wx.login', 'gives a code that is not a string', loginFault('number', 'LOGIN_FAILED'))
 
 cell('login request', 'connection refused', async () => {
-  const p = phone({ loginUrl: 'http://127.0.0.1:9/auth/wx-login' })
+  const p = phone({ loginUrl: 'http://127.0.0.1:9/auth/login' })
   assertFails(await p.launch(), 'NETWORK', { retryable: true })
   return p
 })

@@ -141,7 +141,7 @@ test('the JavaScript that runs from require to the first cached launch stays wit
 })
 
 test("WeChat's build npm (miniprogram-ci) copies the folder byte for byte, .wasm included", async () => {
-  const example = await buildExample({ loginUrl: 'https://api.example.com/auth/wx-login' })
+  const example = await buildExample({ loginUrl: 'https://api.example.com/auth/login' })
   try {
     assert.equal(example.packResult.miniProgramPackNum, 1)
     assert.deepEqual(example.packResult.warnList, [])

@@ -1,5 +1,5 @@
 //! The reference the core's decoders (`mp_session::wire::facts`, fed by JavaScript's half
-//! `mp_session::wire::script`) are held to, and the one place they differ from it on
+//! `mp_session::testing::script`) are held to, and the one place they differ from it on
 //! purpose. Shared by `tests/facts.rs` and the fuzz targets (`fuzz/fuzz_targets/common.rs`
 //! includes this file), so both judge by the same rules.
 //!
@@ -9,7 +9,7 @@
 //! (its last value, as `JSON.parse` keeps it) and `1.0` is the whole number 1, on both sides.
 #![allow(dead_code)] // each user takes what it needs
 
-use mp_session::wire::script::Value;
+use mp_session::testing::script::Value;
 
 /// `T` as the reference reads it (serde_json with the serde derives): an object only, nothing
 /// after it.
@@ -28,7 +28,7 @@ pub fn parsed(text: &str) -> Option<Value> {
         .map(|v| js_value(&v))
 }
 
-/// The value JavaScript's `JSON.parse` makes of the same text, as `mp_session::wire::script`
+/// The value JavaScript's `JSON.parse` makes of the same text, as `mp_session::testing::script`
 /// takes it: numbers are doubles, a key given twice keeps its last value.
 pub fn js_value(value: &serde_json::Value) -> Value {
     match value {

@@ -1,7 +1,7 @@
 'use strict'
 // The development backend: the contract mp-session documents, over the mock code2Session.
 //
-//   POST /auth/wx-login  { "code": "...", "platform": "wx" | "web" | "tt" | "my" | "swan" | "qq" | "ks" }
+//   POST /auth/login  { "code": "...", "platform": "wx" | "web" | "tt" | "my" | "swan" | "qq" | "ks" }
 //   ("web": an official-account OAuth code, exchanged at /sns/oauth2/access_token; Douyin's
 //   `{ "anonymousCode", "platform": "tt" }` is exchanged as a code: the mock issues every
 //   platform's codes)
@@ -55,7 +55,7 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
     req.on('end', async () => {
       const url = new URL(req.url, 'http://x')
       if (url.pathname.startsWith('/api/')) return api(req, res, url)
-      if (req.method !== 'POST' || url.pathname !== '/auth/wx-login') {
+      if (req.method !== 'POST' || url.pathname !== '/auth/login') {
         res.writeHead(404, { 'content-type': 'application/json' })
         return res.end('{"error":"not found"}')
       }
@@ -109,7 +109,7 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
   return {
     stats,
     base,
-    loginUrl: base + '/auth/wx-login',
+    loginUrl: base + '/auth/login',
     /**
      * Scripts the next request: `{ status, body }` (a raw string body, JSON content type unless
      * `contentType` says otherwise), `{ hang: true }` (never answers), `{ destroy: true }`
