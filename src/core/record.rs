@@ -114,10 +114,21 @@ impl<T: Text> Record<T> {
 
     /// Visits every text of the record.
     pub(crate) fn texts_mut(&mut self, visit: &mut dyn FnMut(&mut T)) {
-        visit(&mut self.openid);
-        self.unionid.iter_mut().for_each(&mut *visit);
-        self.token.iter_mut().for_each(|t| visit(t.text_mut()));
-        if let Some(info) = &mut self.user_info {
+        // Every field named: a text added to the record is a compile error here until it is
+        // visited (a handle not renumbered would name another string after a compaction).
+        let Record {
+            v: _,
+            openid,
+            unionid,
+            token,
+            expires_at: _,
+            obtained_at: _,
+            user_info,
+        } = self;
+        visit(openid);
+        unionid.iter_mut().for_each(&mut *visit);
+        token.iter_mut().for_each(|t| visit(t.text_mut()));
+        if let Some(info) = user_info {
             info.texts_mut(visit);
         }
     }

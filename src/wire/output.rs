@@ -138,15 +138,25 @@ impl<'a> Output<'a> {
         }
     }
 
-    /// The record as stored: v, openid, unionid, token, expiresAt, obtainedAt, userInfo.
+    /// The record as stored, in the order of `parts::RECORD` (every field named: one added to
+    /// the record is a compile error here until it is written).
     fn record<T: WireText>(&mut self, record: &Record<T>) {
-        self.number(record.v);
-        self.passed_text(&record.openid);
-        self.passed(record.unionid.as_ref());
-        self.passed(record.token.as_ref().map(|t| t.text()));
-        self.number(record.expires_at as f64);
-        self.number(record.obtained_at as f64);
-        self.user_info(record.user_info.as_ref());
+        let Record {
+            v,
+            openid,
+            unionid,
+            token,
+            expires_at,
+            obtained_at,
+            user_info,
+        } = record;
+        self.number(*v);
+        self.passed_text(openid);
+        self.passed(unionid.as_ref());
+        self.passed(token.as_ref().map(|t| t.text()));
+        self.number(*expires_at as f64);
+        self.number(*obtained_at as f64);
+        self.user_info(user_info.as_ref());
     }
 
     /// An error as the shim turns it into an `Error`: code, message, retryable, errcode,
