@@ -169,13 +169,14 @@ function createDriver(boundary, id, setup, host, hooks) {
         feed(KIND_SEND_RESULT, op, response.statusCode, hooks.isSessionExpired(response))
       })
     },
-    [EFFECT_RESOLVE]: function (e) { hooks.settle(e.calls, undefined, e.value) },
-    [EFFECT_REJECT]: function (e) { hooks.settle(e.calls, e.error) },
+    // A resolve, a reject and a wait name their calls as parts of their own: group and id.
+    [EFFECT_RESOLVE]: function (e) { hooks.settle(/** @type {any} */ (e), undefined, e.value) },
+    [EFFECT_REJECT]: function (e) { hooks.settle(/** @type {any} */ (e), e.error) },
     [EFFECT_CHANGED]: function (e) { hooks.changed(e.session) },
     [EFFECT_TOAST]: function (e) { host.toast(e.text) },
     [EFFECT_REDIRECT]: function (e) { host.redirect(e.url) },
     [EFFECT_HOLD]: function (e) { hooks.hold(e.op) },
-    [EFFECT_WAIT]: function (e) { hooks.wait(e.call, e.on) },
+    [EFFECT_WAIT]: function (e) { hooks.wait(e.call, /** @type {any} */ (e)) },
   }
 
   /**

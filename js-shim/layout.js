@@ -86,8 +86,8 @@ var SESSION = [6, 'openid', 3, 'unionid', 3, 'token', 3, 'expiresAt', 0, 'userIn
 var RECORD = [6, 'v', 0, 'openid', 3, 'unionid', 3, 'token', 3, 'expiresAt', 0, 'obtainedAt', 0, 'userInfo', [7, USER_INFO]]
 /** An error, as errors.js turns it into an Error. */
 var ERROR = [6, 'code', 3, 'message', 3, 'retryable', 2, 'errcode', 1, 'status', 1, 'detail', 3, 'session', [7, SESSION]]
-/** Which calls settle: a group, and the call or the effect it names. */
-var CALLS = [6, 'group', [5, 'one', 'waiting', 'of', 'requests', 'deviceIds'], 'id', 0]
+/** A group of calls: the one named, those waiting for a session, of an effect, in line, for the device id. */
+var GROUP = [5, 'one', 'waiting', 'of', 'requests', 'deviceIds']
 /** What resolved calls get. */
 var SETTLED = [8, SESSION, 3, 4, 0]
 /** A field of a JSON body. */
@@ -130,8 +130,8 @@ export var EFFECT_PARTS = [
   /* postCode */ ['op', 0, 'url', 3, 'body', [9, FIELD], 'timeoutMs', 0],
   /* abort */ READ_SESSION_PARTS,
   /* sendRequest */ ['op', 0, 'again', 1, 'header', [7, TOKEN_HEADER]],
-  /* resolve */ ['calls', CALLS, 'value', SETTLED],
-  /* reject */ ['calls', CALLS, 'error', ERROR],
+  /* resolve */ ['group', GROUP, 'id', 0, 'value', SETTLED],
+  /* reject */ ['group', GROUP, 'id', 0, 'error', ERROR],
   /* changed */ CHANGED_PARTS,
   /* toast */ ['text', 3],
   /* redirect */ ['url', 3],
@@ -140,5 +140,5 @@ export var EFFECT_PARTS = [
   /* table */ ['keep', [9, 0]],
   /* created */ ['id', 0, 'storageKey', 3, 'deviceIdKey', 3],
   /* hold */ READ_SESSION_PARTS,
-  /* wait */ ['call', 0, 'on', CALLS],
+  /* wait */ ['call', 0, 'group', GROUP, 'id', 0],
 ]

@@ -150,7 +150,7 @@ function makeSession(platform, settings) {
   }
 
   /**
-   * Settles the calls of a group (layout.js, `CALLS`): `one` the call `id`, `of` those of
+   * Settles the calls of a group (layout.js, `GROUP`): `one` the call `id`, `of` those of
    * the effect `id`, or every call of the place the group names (`waiting` for a session,
    * `requests` waiting to be sent, `deviceIds`).
    * @param {{ group: string, id: number }} which @param {any} error @param {any} value

@@ -121,7 +121,7 @@ fn a_cached_launch_hands_out_the_stored_strings_by_handle_in_two_calls() {
         ["wait", "readSession"]
     );
     assert_eq!(
-        (out[0].get("call"), out[0].get("on.group")),
+        (out[0].get("call"), out[0].get("group")),
         (&Read::Number(1.0), &Read::Name("waiting"))
     );
     let out = app.feed(kind::SESSION_READ, op(&out[1]), 0, |f| {
@@ -131,7 +131,7 @@ fn a_cached_launch_hands_out_the_stored_strings_by_handle_in_two_calls() {
     let resolve = &out[0];
     assert_eq!(resolve.tag, effect::RESOLVE);
     assert_eq!(
-        (resolve.get("calls.group"), resolve.get("calls.id")),
+        (resolve.get("group"), resolve.get("id")),
         (&Read::Name("waiting"), &Read::Number(0.0))
     );
     assert!(matches!(
@@ -217,7 +217,7 @@ fn a_cold_launch_posts_the_code_and_writes_the_answer_by_handle_and_never_sessio
     let out = app.feed(kind::STORAGE_RESULT, written, 0, |_| {});
     assert_eq!(out[0].tag, effect::RESOLVE);
     assert_eq!(
-        (out[0].get("calls.group"), out[0].get("calls.id")),
+        (out[0].get("group"), out[0].get("id")),
         (&Read::Name("of"), &Read::Number(f64::from(written)))
     );
     assert_eq!(out[0].get("value.source"), &Read::Name("login"));

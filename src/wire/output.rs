@@ -474,8 +474,8 @@ mod tests {
                     result: Ok(Settled::Session(session(true))),
                 },
                 vec![
-                    ("calls.group", Read::Name("of")),
-                    ("calls.id", Read::Number(3.0)),
+                    ("group", Read::Name("of")),
+                    ("id", Read::Number(3.0)),
                     ("value.token", text("t-1")),
                     ("value.userInfo.nickName", text("Ann")),
                     ("value.source", Read::Name("login")),
@@ -486,7 +486,7 @@ mod tests {
                     calls: Calls::DeviceIds,
                     result: Ok(Settled::DeviceId("d-1".into())),
                 },
-                vec![("calls.group", Read::Name("deviceIds")), ("value", text("d-1"))],
+                vec![("group", Read::Name("deviceIds")), ("value", text("d-1"))],
             ),
             (
                 Effect::Settle {
@@ -494,8 +494,8 @@ mod tests {
                     result: Ok(Settled::Done),
                 },
                 vec![
-                    ("calls.group", Read::Name("one")),
-                    ("calls.id", Read::Number(8.0)),
+                    ("group", Read::Name("one")),
+                    ("id", Read::Number(8.0)),
                     ("value", Read::Nothing),
                 ],
             ),
@@ -504,10 +504,7 @@ mod tests {
                     calls: Calls::Requests,
                     result: Ok(Settled::Response { op }),
                 },
-                vec![
-                    ("calls.group", Read::Name("requests")),
-                    ("value", Read::Number(3.0)),
-                ],
+                vec![("group", Read::Name("requests")), ("value", Read::Number(3.0))],
             ),
             (
                 Effect::Settle {
@@ -515,7 +512,7 @@ mod tests {
                     result: Err(error),
                 },
                 vec![
-                    ("calls.group", Read::Name("waiting")),
+                    ("group", Read::Name("waiting")),
                     ("error.code", text("BACKEND")),
                     ("error.message", text("the backend said no")),
                     ("error.status", Read::Number(500.0)),
@@ -545,8 +542,8 @@ mod tests {
                 },
                 vec![
                     ("call", Read::Number(5.0)),
-                    ("on.group", Read::Name("of")),
-                    ("on.id", Read::Number(3.0)),
+                    ("group", Read::Name("of")),
+                    ("id", Read::Number(3.0)),
                 ],
             ),
         ]

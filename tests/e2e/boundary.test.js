@@ -131,9 +131,9 @@ test('every field of the stored record reaches the session handed out, by handle
   const s = session()
   const ensured = s.feed(L.KIND_ENSURE, 1, 0).e
   assert.deepEqual(ensured.map((e) => e.tag), [L.EFFECT_WAIT, L.EFFECT_READ_SESSION], 'the call waits for the read')
-  assert.deepEqual(ensured[0], { tag: L.EFFECT_WAIT, call: 1, on: { group: 'waiting', id: 0 } })
+  assert.deepEqual(ensured[0], { tag: L.EFFECT_WAIT, call: 1, group: 'waiting', id: 0 })
   const resolve = only(s.feed(L.KIND_SESSION_READ, ensured[1].op, L.STORAGE_FLAG_OK, RECORD).e, L.EFFECT_RESOLVE)
-  assert.deepEqual(resolve.calls, { group: 'waiting', id: 0 })
+  assert.deepEqual({ group: resolve.group, id: resolve.id }, { group: 'waiting', id: 0 })
   assert.deepEqual(resolve.value, {
     openid: 'o-cached', unionid: 'u-cached', token: 'tok-cached', expiresAt: NOW + HOUR,
     userInfo: { nickName: '小明', avatarUrl: 'https://a.example.com/x.png' }, source: 'cache',
@@ -170,7 +170,7 @@ test('the code crosses by handle, and every field of the answer reaches the reco
   assert.equal(hold.op, write.op)
   const done = s.feed(L.KIND_STORAGE_RESULT, write.op, L.STORAGE_FLAG_OK).e
   const resolve = only(done, L.EFFECT_RESOLVE)
-  assert.deepEqual(resolve.calls, { group: 'of', id: write.op })
+  assert.deepEqual({ group: resolve.group, id: resolve.id }, { group: 'of', id: write.op })
   assert.equal(resolve.value.source, 'login')
   assert.equal(resolve.value.unionid, 'u-new')
 
@@ -192,7 +192,7 @@ test("Douyin's anonymousCode crosses as one, and a failure's errMsg and status r
   const post = toPost(s, L.LOGIN_FLAG_CODE, 'code-4')
   const out = s.feed(L.KIND_POST_RESULT, post.op, 403, '{"error":"forbidden"}').e
   const reject = only(out, L.EFFECT_REJECT)
-  assert.deepEqual(reject.calls, { group: 'waiting', id: 0 })
+  assert.deepEqual({ group: reject.group, id: reject.id }, { group: 'waiting', id: 0 })
   assert.equal(reject.error.code, 'BACKEND')
   assert.equal(reject.error.status, 403)
   assert.equal(reject.error.errcode, null)
@@ -230,7 +230,7 @@ test("setUserInfo's fields reach the record written; an unknown one is named", (
   assert.deepEqual(write.record.userInfo, { nickName: 'Bob', avatarUrl: 'https://a.example.com/b.png' })
   assert.equal(write.record.openid, 'o-cached')
   const wrong = only(s.feed(L.KIND_SET_USER_INFO, 3, 0, { nickname: 'x' }).e, L.EFFECT_REJECT)
-  assert.deepEqual(wrong.calls, { group: 'one', id: 3 })
+  assert.deepEqual({ group: wrong.group, id: wrong.id }, { group: 'one', id: 3 })
   assert.equal(wrong.error.code, 'INVALID_ARGUMENT')
   assert.match(wrong.error.message, /nickname is not a known field/)
 })
@@ -242,10 +242,10 @@ test("an app's request: its URL is read, the token crosses, its answer's flags a
   assert.deepEqual([send.header, send.again], [{ name: 'Authorization', prefix: 'Bearer ', token: 'tok-cached' }, null])
   // Any status but 401 is an answer; 401 is the session rejected, unless the app's hook says.
   const answered = only(s.feed(L.KIND_SEND_RESULT, send.op, 403).e, L.EFFECT_RESOLVE)
-  assert.deepEqual([answered.calls.group, answered.calls.id, answered.value], ['of', send.op, send.op])
+  assert.deepEqual([answered.group, answered.id, answered.value], ['of', send.op, send.op])
   // An origin the token may not go to: the call fails before anything is sent.
   const elsewhere = only(s.feed(L.KIND_REQUEST, 3, 0, 'https://third.example.com/x').e, L.EFFECT_REJECT)
-  assert.deepEqual([elsewhere.calls.group, elsewhere.error.code], ['one', 'INVALID_ARGUMENT'])
+  assert.deepEqual([elsewhere.group, elsewhere.error.code], ['one', 'INVALID_ARGUMENT'])
   // No answer at all is a failed request.
   const lost = only(s.feed(L.KIND_REQUEST, 5, 0, 'https://other.example.com/y').e, L.EFFECT_SEND_REQUEST)
   const failed = only(s.feed(L.KIND_SEND_RESULT, lost.op, L.SEND_FLAG_UNANSWERED).e, L.EFFECT_REJECT)
@@ -271,7 +271,7 @@ test('deviceId: the stored id is read, or a new one handed out and written', () 
   const write = only(made, L.EFFECT_WRITE_DEVICE_ID)
   assert.match(write.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
   const resolve = only(made, L.EFFECT_RESOLVE)
-  assert.deepEqual([resolve.calls.group, resolve.value], ['deviceIds', write.id])
+  assert.deepEqual([resolve.group, resolve.value], ['deviceIds', write.id])
   assert.deepEqual(s.feed(L.KIND_STORAGE_RESULT, write.op, L.STORAGE_FLAG_OK).e, [])
   const kept = session()
   const readKept = only(kept.feed(L.KIND_DEVICE_ID, 1, 0).e, L.EFFECT_READ_DEVICE_ID)
@@ -285,10 +285,11 @@ test("logout waits for its removal, tells the listeners, and a refused write's e
   assert.deepEqual(s.feed(L.KIND_LISTENERS, 0, 1).e, [])
   const out = s.feed(L.KIND_LOGOUT, 2, 0).e
   const remove = only(out, L.EFFECT_REMOVE_SESSION)
-  assert.deepEqual(only(out, L.EFFECT_WAIT), { tag: L.EFFECT_WAIT, call: 2, on: { group: 'of', id: remove.op } })
+  assert.deepEqual(only(out, L.EFFECT_WAIT), { tag: L.EFFECT_WAIT, call: 2, group: 'of', id: remove.op })
   assert.equal(only(out, L.EFFECT_CHANGED).session, null)
   const done = s.feed(L.KIND_STORAGE_RESULT, remove.op, L.STORAGE_FLAG_OK).e
-  assert.deepEqual(only(done, L.EFFECT_RESOLVE).calls, { group: 'of', id: remove.op })
+  const resolved = only(done, L.EFFECT_RESOLVE)
+  assert.deepEqual([resolved.group, resolved.id], ['of', remove.op])
   assert.equal(only(done, L.EFFECT_RESOLVE).value, undefined)
   assert.equal(only(s.feed(L.KIND_CURRENT, 0, 0).e, L.EFFECT_CURRENT).session, null)
 

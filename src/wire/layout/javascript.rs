@@ -25,9 +25,9 @@ const NAMED: [(&str, &str, Part); 8] = [
         parts::ERROR,
     ),
     (
-        "CALLS",
-        "Which calls settle: a group, and the call or the effect it names.",
-        parts::CALLS,
+        "GROUP",
+        "A group of calls: the one named, those waiting for a session, of an effect, in line, for the device id.",
+        parts::GROUP,
     ),
     ("SETTLED", "What resolved calls get.", parts::SETTLED),
     ("FIELD", "A field of a JSON body.", parts::FIELD),

@@ -79,8 +79,9 @@ pub const TOKEN_HEADER: Part = Object(&[("name", Text), ("prefix", Text), ("toke
 /// Which calls settle ([`crate::Calls`], in its order).
 pub const GROUPS: [&str; 5] = ["one", "waiting", "of", "requests", "deviceIds"];
 
-/// Which calls: a group, and the call (`one`) or the effect (`of`) it names.
-pub const CALLS: Part = Object(&[("group", Name(&GROUPS)), ("id", Number)]);
+/// Which calls, as two parts of the effect itself: the group, and the call (`one`) or the
+/// effect (`of`) it names (the reader makes no object of its own for them).
+pub const GROUP: Part = Name(&GROUPS);
 
 /// What resolved calls get ([`crate::Settled`], in its order): a session, the device id,
 /// nothing, or the answer to the request sent as an effect (its op).
@@ -112,8 +113,8 @@ pub const EFFECTS: [(&str, &[(&str, Part)]); 20] = [
             ("header", Optional(&TOKEN_HEADER)),
         ],
     ),
-    ("resolve", &[("calls", CALLS), ("value", SETTLED)]),
-    ("reject", &[("calls", CALLS), ("error", ERROR)]),
+    ("resolve", &[("group", GROUP), ("id", Number), ("value", SETTLED)]),
+    ("reject", &[("group", GROUP), ("id", Number), ("error", ERROR)]),
     ("changed", &[("session", Optional(&SESSION))]),
     ("toast", &[("text", Text)]),
     ("redirect", &[("url", Text)]),
@@ -133,7 +134,7 @@ pub const EFFECTS: [(&str, &[(&str, Part)]); 20] = [
         &[("id", Number), ("storageKey", Text), ("deviceIdKey", Text)],
     ),
     ("hold", &[("op", Number)]),
-    ("wait", &[("call", Number), ("on", CALLS)]),
+    ("wait", &[("call", Number), ("group", GROUP), ("id", Number)]),
 ];
 
 /// The tag of the effect `name` (a name not in [`EFFECTS`] is a compile error where this is
