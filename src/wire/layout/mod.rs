@@ -159,16 +159,11 @@ pub const MAX_EFFECT_SLOTS: usize = 32;
 /// Where each field of a described object sits: the object's own kind in its first slot,
 /// then three slots a field (kind, and a number or a text pair), in this order.
 pub mod fields {
-    /// The stored record; `userInfo`'s fields ([`USER_INFO`]) follow it.
-    pub const RECORD: [&str; 7] = [
-        "v",
-        "openid",
-        "unionid",
-        "token",
-        "expiresAt",
-        "obtainedAt",
-        "userInfo",
-    ];
+    /// The stored record, as its parts name its fields ([`super::parts::RECORD`]: the record
+    /// is written with the same names it is read by); `userInfo`'s fields ([`USER_INFO`])
+    /// follow it.
+    pub const RECORD: [&str; super::parts::object_len(&super::parts::RECORD)] =
+        super::parts::object_names(&super::parts::RECORD);
     /// The backend's answer; `userInfo`'s fields ([`USER_INFO`]) follow. After them, the
     /// body's length in code units.
     pub const ANSWER: [&str; 7] = [

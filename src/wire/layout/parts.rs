@@ -47,7 +47,8 @@ pub const SESSION: Part = Object(&[
     ("source", Name(&SOURCES)),
 ]);
 
-/// The record as it is stored (its fields' names are [`super::fields::RECORD`]).
+/// The record as it is stored (its facts are described by the same names:
+/// [`super::fields::RECORD`]).
 pub const RECORD: Part = Object(&[
     ("v", Number),
     ("openid", Text),
@@ -202,17 +203,26 @@ pub mod source {
     pub const LOGIN: f64 = place(&SOURCES, "login") as f64;
 }
 
-// The record's shape names the same fields as its facts, in the same order.
-const _: () = {
-    let Object(parts) = RECORD else { panic!() };
-    let names = super::fields::RECORD;
-    assert!(parts.len() == names.len());
-    let mut i = 0;
-    while i < names.len() {
-        assert!(super::same(parts[i].0, names[i]));
-        i += 1;
+/// How many fields an object part has (0 for any other part).
+pub const fn object_len(part: &Part) -> usize {
+    match part {
+        Object(fields) => fields.len(),
+        _ => 0,
     }
-};
+}
+
+/// The names of an object part's fields, in order (`N` is [`object_len`]).
+pub const fn object_names<const N: usize>(part: &Part) -> [&'static str; N] {
+    let mut names = [""; N];
+    if let Object(fields) = part {
+        let mut i = 0;
+        while i < N && i < fields.len() {
+            names[i] = fields[i].0;
+            i += 1;
+        }
+    }
+    names
+}
 
 // The choices of what a settled call gets are those of `SETTLED`, in its order.
 const _: () = {
