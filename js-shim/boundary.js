@@ -1,7 +1,8 @@
 // @ts-check
 // The JavaScript half of the core's boundary (the other half: src/wire/). Every number and
 // shape comes from layout.js, generated from src/wire/layout/: facts are written and effects
-// read by walking its tables, never by counting slots here. JavaScript parses, the core judges: a stored record or the backend's
+// read by walking its tables, never by counting slots here. JavaScript parses, the core
+// judges: a stored record or the backend's
 // answer is read with the engine's own JSON.parse, and the core is given its facts (each
 // field's kind, number, string length) in the exchange's slots. A string the core only
 // passes on stays here, in the session's table, and crosses as its place there (a handle);
@@ -16,6 +17,7 @@ import {
   PART_FLAG, PART_NAME, PART_NUMBER, PART_NOTHING, PART_OBJECT, PART_OPTIONAL, PART_TEXT,
   RECORD_FIELDS, SLOTS, USER_INFO_FIELDS, VALUE_ABSENT, VALUE_ARRAY, VALUE_FALSE, VALUE_NULL, VALUE_NUMBER,
   VALUE_OBJECT, VALUE_OTHER, VALUE_STRING, VALUE_TRUE, WEB_OPTIONS_AT, WEB_OPTION_FIELDS, HOST_PLATFORM_AT,
+  HEADER_USED, HEADER_MORE, HEADER_DEADLINE, HEADER_TEXTS, NO_DEADLINE, RECORD_STRING_LENGTH,
 } from './layout.js'
 
 /** Code units read per fromCharCode.apply (engines limit the arguments of one call). */
@@ -176,7 +178,7 @@ function createBoundary(exports, copyStrings) {
       if (typeof value !== 'string') describe(0, value, RECORD_FIELDS, true)
       else {
         F[0] = VALUE_STRING
-        F[2] = value.length
+        F[RECORD_STRING_LENGTH] = value.length
       }
     },
     [KIND_POST_RESULT]: function (value, flag) {
@@ -285,9 +287,9 @@ function createBoundary(exports, copyStrings) {
   /** Reads the output's effects into `into`; returns whether more wait. @param {Effect[]} into */
   function read(into) {
     views()
-    var end = F[0]
-    if (F[3] !== textsAddress) {
-      textsAddress = F[3]
+    var end = F[HEADER_USED]
+    if (F[HEADER_TEXTS] !== textsAddress) {
+      textsAddress = F[HEADER_TEXTS]
       views()
     }
     at = HEADER
@@ -299,7 +301,7 @@ function createBoundary(exports, copyStrings) {
       if (tag === EFFECT_TABLE) keep(effect.keep)
       else into.push(effect)
     }
-    return F[1] === 1
+    return F[HEADER_MORE] === 1
   }
 
   /** Keeps only the strings at `places`, in that order (the core compacted the table). @param {number[]} places */
@@ -321,8 +323,8 @@ function createBoundary(exports, copyStrings) {
     /** @type {Effect[]} */
     var effects = []
     while (read(effects)) exports.mps_input(id, KIND_MORE, 0, 0, now, table.strings.length)
-    var deadline = F[2]
-    return { t: deadline < 0 ? null : deadline, e: effects }
+    var deadline = F[HEADER_DEADLINE]
+    return { t: deadline === NO_DEADLINE ? null : deadline, e: effects }
   }
 
   return {

@@ -43,6 +43,19 @@ export const LOGIN_FLAG_ANONYMOUS = 2
 export const SEND_FLAG_UNANSWERED = -1
 // A login request's flag when there is no HTTP status.
 export const POST_FLAG_FAILED = -1
+// The slots at the start of an output.
+export const HEADER_USED = 0
+export const HEADER_MORE = 1
+export const HEADER_DEADLINE = 2
+export const HEADER_TEXTS = 3
+/** The deadline slot when the machine waits for no time. */
+export const NO_DEADLINE = -1
+// Each group of calls, by the name the core gives it.
+export const GROUP_ONE = 'one'
+export const GROUP_WAITING = 'waiting'
+export const GROUP_OF = 'of'
+export const GROUP_REQUESTS = 'requests'
+export const GROUP_DEVICE_IDS = 'deviceIds'
 /** Slots at the start of an output. */
 export const HEADER = 4
 /** All the slots. */
@@ -55,6 +68,8 @@ export const MAX_ORIGINS_DESCRIBED = 17
 export const WEB_OPTIONS_AT = 70
 /** The slot of the platform the shim runs on. */
 export const HOST_PLATFORM_AT = 85
+/** A stored value that is a string: the slot of its length ('' is nothing stored). */
+export const RECORD_STRING_LENGTH = 2
 /** The stored record's fields. */
 export var RECORD_FIELDS = ['v', 'openid', 'unionid', 'token', 'expiresAt', 'obtainedAt', 'userInfo']
 /** The backend answer's fields. */

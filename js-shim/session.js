@@ -150,7 +150,7 @@ function makeSession(platform, settings) {
   }
 
   /**
-   * Settles the calls of a group (layout.js, `GROUP`): `one` the call `id`, `of` those of
+   * Settles the calls of a group (layout.js, `GROUP_*`): `one` the call `id`, `of` those of
    * the effect `id`, or every call of the place the group names (`waiting` for a session,
    * `requests` waiting to be sent, `deviceIds`).
    * @param {{ group: string, id: number }} which @param {any} error @param {any} value
@@ -334,7 +334,9 @@ function readOptions(options, own) {
 }
 
 /**
- * Where calls wait, empty: each list named as the core names its group (layout.js, `CALLS`).
+ * Where calls wait, empty: each list under the name the core gives its group (layout.js,
+ * `GROUP_*`; tests/e2e/boundary.test.js holds them equal), the calls of each effect under
+ * `of`.
  * @returns {{ waiting: number[], requests: number[], deviceIds: number[], of: Record<number, number[]>, [group: string]: any }}
  */
 function newPlaces() {
@@ -385,4 +387,4 @@ function entropy() {
   return bytes
 }
 
-export { makeSession, killCore, readOptions, isPlainData }
+export { makeSession, killCore, readOptions, isPlainData, newPlaces }

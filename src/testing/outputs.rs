@@ -3,7 +3,7 @@
 //! boundary read what the exported functions wrote with it.
 
 use crate::wire::layout::parts::{Part, EFFECTS};
-use crate::wire::layout::HEADER;
+use crate::wire::layout::{header, HEADER};
 
 /// A text pair as read from an output.
 #[derive(Clone, Debug, PartialEq)]
@@ -161,7 +161,7 @@ impl Reader<'_> {
 /// The effects of an output: from slot [`HEADER`] to the slot the header says is the end.
 /// An error says where the slots do not follow the tables.
 pub fn effects(slots: &[f64], texts: &[u16]) -> Result<Vec<Effect>, String> {
-    let end = slots.first().copied().unwrap_or(0.0) as usize;
+    let end = slots.get(header::USED).copied().unwrap_or(0.0) as usize;
     let mut reader = Reader {
         slots,
         texts,

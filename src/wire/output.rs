@@ -11,7 +11,7 @@ use crate::core::record::Record;
 use crate::core::session::{Session, Source};
 use crate::core::user_info::UserInfo;
 use crate::wire::layout::parts::{group, settled, source};
-use crate::wire::layout::{effect, pair, HEADER, MAX_EFFECT_SLOTS};
+use crate::wire::layout::{effect, header, pair, HEADER, MAX_EFFECT_SLOTS, NO_DEADLINE};
 use crate::wire::text::{Crossing, WireText};
 
 /// The output being written.
@@ -334,13 +334,12 @@ impl<'a> Output<'a> {
     /// texts are.
     #[cfg_attr(mp_session_tuned, optimize(speed))]
     pub(crate) fn finish(self, more: bool, deadline: Option<u64>) {
-        let header = [
-            self.used as f64,
-            if more { 1.0 } else { 0.0 },
-            deadline.map_or(-1.0, |at| at as f64),
-            self.texts.as_ptr() as usize as f64,
-        ];
-        self.slots[..HEADER].copy_from_slice(&header);
+        let mut slots = [0.0; HEADER];
+        slots[header::USED] = self.used as f64;
+        slots[header::MORE] = if more { 1.0 } else { 0.0 };
+        slots[header::DEADLINE] = deadline.map_or(NO_DEADLINE, |at| at as f64);
+        slots[header::TEXTS] = self.texts.as_ptr() as usize as f64;
+        self.slots[..HEADER].copy_from_slice(&slots);
     }
 }
 

@@ -20,7 +20,8 @@ function loadShim() {
   try {
     const entry = path.join(dir, 'entry.js')
     fs.writeFileSync(entry, "export { createBoundary } from '" + path.join(REPO, 'js-shim', 'boundary.js') + "'\n" +
-      "export * as layout from '" + path.join(REPO, 'js-shim', 'layout.js') + "'\n")
+      "export * as layout from '" + path.join(REPO, 'js-shim', 'layout.js') + "'\n" +
+      "export { newPlaces } from '" + path.join(REPO, 'js-shim', 'session.js') + "'\n")
     const out = path.join(dir, 'shim.js')
     require('esbuild').buildSync({ entryPoints: [entry], bundle: true, format: 'cjs', platform: 'neutral', target: 'es2017', outfile: out, logLevel: 'error' })
     return require(out)
@@ -29,7 +30,7 @@ function loadShim() {
   }
 }
 
-const { createBoundary, layout: L } = loadShim()
+const { createBoundary, newPlaces, layout: L } = loadShim()
 const wasm = new WebAssembly.Module(zlib.brotliDecompressSync(fs.readFileSync(path.join(REPO, 'pkg', 'miniprogram', 'mp_session.wasm.br'))))
 
 /** Every input kind fed and every effect read, across the file: each must be seen. */
@@ -350,6 +351,12 @@ test("the login contract's examples (tests/contract/login.json): what the app po
         : reject && reject.error.retryable ? 'retry' : reject ? 'fail' : 'nothing'
     assert.equal(got, exchange.verdict, exchange.name + ': ' + JSON.stringify(out))
   }
+})
+
+test("the shim keeps its waiting calls under the names the core gives their groups", () => {
+  const groups = Object.keys(L).filter((k) => k.startsWith('GROUP_')).map((k) => L[k])
+  // `one` is a single call the effect names, never a place.
+  assert.deepEqual(Object.keys(newPlaces()).sort(), groups.filter((g) => g !== L.GROUP_ONE).sort())
 })
 
 test('every input kind was fed and every effect read (the web redirect has a test of its own, tests/browser)', () => {

@@ -9,8 +9,8 @@
 use std::fmt::Write;
 
 use super::parts::{self, Part, EFFECTS};
-use super::{fields, kind, login_flag, pair, post_flag, send_flag, storage_flag, value};
-use super::{HEADER, HOST_PLATFORM_AT, MAX_ORIGINS_DESCRIBED, SLOTS, WEB_OPTIONS_AT};
+use super::{fields, header, kind, login_flag, pair, post_flag, record, send_flag, storage_flag, value};
+use super::{HEADER, HOST_PLATFORM_AT, MAX_ORIGINS_DESCRIBED, NO_DEADLINE, SLOTS, WEB_OPTIONS_AT};
 use crate::core::limits::MAX_ANSWER_CHARS;
 
 /// The composite parts written once, by name, in an order where each comes after those it
@@ -150,6 +150,13 @@ pub(crate) fn javascript() -> String {
         "POST_FLAG",
         post_flag::ALL,
     );
+    constants(o, "The slots at the start of an output.", "HEADER", header::ALL);
+    writeln!(o, "/** The deadline slot when the machine waits for no time. */\nexport const NO_DEADLINE = {NO_DEADLINE}").unwrap();
+    // The groups' names as constants too: the shim keeps its calls under these names.
+    writeln!(o, "// Each group of calls, by the name the core gives it.").unwrap();
+    for group in parts::GROUPS {
+        writeln!(o, "export const GROUP_{} = '{group}'", screaming(group)).unwrap();
+    }
     let numbers = [
         ("HEADER", "Slots at the start of an output.", HEADER),
         ("SLOTS", "All the slots.", SLOTS),
@@ -172,6 +179,11 @@ pub(crate) fn javascript() -> String {
             "HOST_PLATFORM_AT",
             "The slot of the platform the shim runs on.",
             HOST_PLATFORM_AT,
+        ),
+        (
+            "RECORD_STRING_LENGTH",
+            "A stored value that is a string: the slot of its length ('' is nothing stored).",
+            record::STRING_LENGTH,
         ),
     ];
     for (name, doc, n) in numbers {

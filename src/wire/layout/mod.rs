@@ -148,8 +148,24 @@ numbered! {
     }
 }
 
-/// Slots at the start of every output.
-pub const HEADER: usize = 4;
+numbered! {
+    /// The slots at the start of every output, in this order.
+    header: usize {
+        /// How many slots the output uses (the effects end there).
+        USED = 0,
+        /// 1 when effects wait for room: ask for them with [`super::kind::MORE`].
+        MORE = 1,
+        /// The machine's deadline (Unix ms), or [`super::NO_DEADLINE`].
+        DEADLINE = 2,
+        /// Where the texts area starts (it moves when it grows).
+        TEXTS = 3,
+    }
+}
+
+/// Slots at the start of every output ([`header`]).
+pub const HEADER: usize = header::ALL.len();
+/// The deadline slot when the machine waits for no time.
+pub const NO_DEADLINE: f64 = -1.0;
 /// All the slots: room for the facts of any input and for the effects of a launch.
 pub const SLOTS: usize = 256;
 /// The most slots one effect takes (a rejection with a session, or a compaction's table is
