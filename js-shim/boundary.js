@@ -1,7 +1,7 @@
 // @ts-check
 // The JavaScript half of the core's boundary (the other half: src/wire/). Every number and
-// shape comes from layout.js, generated from src/wire/layout/: facts are written and effects
-// read by walking its tables, never by counting slots here. JavaScript parses, the core
+// shape comes from layout.js, generated from src/wire/layout/: facts are written by walking
+// its field lists and effects read by its generated readers, never by counting slots here. JavaScript parses, the core
 // judges: a stored record or the backend's
 // answer is read with the engine's own JSON.parse, and the core is given its facts (each
 // field's kind, number, string length) in the exchange's slots. A string the core only
@@ -11,13 +11,12 @@
 // code units. Five exported functions, numbers only; no TextEncoder, which phones lack.
 
 import {
-  ANSWER_FIELDS, EFFECT_PARTS, EFFECT_REJECT, EFFECT_TABLE, HEADER, KIND_DEVICE_ID_READ, KIND_LOGIN_RESULT,
+  ANSWER_FIELDS, EFFECT_REJECT, HEADER, KIND_DEVICE_ID_READ, KIND_LOGIN_RESULT,
   KIND_MORE, KIND_POST_RESULT, KIND_REQUEST, KIND_SEND_RESULT, KIND_SESSION_READ, KIND_SET_USER_INFO, KIND_STORAGE_RESULT,
-  LOGIN_FLAG_FAILED, MAX_ANSWER_CHARS, MAX_ORIGINS_DESCRIBED, NESTED, OPTION_FIELDS, PAIR_NONE, PART_CHOICE,
-  PART_FLAG, PART_NAME, PART_NUMBER, PART_NOTHING, PART_OBJECT, PART_OPTIONAL, PART_TEXT,
+  LOGIN_FLAG_FAILED, MAX_ANSWER_CHARS, MAX_ORIGINS_DESCRIBED, NESTED, OPTION_FIELDS, PAIR_NONE,
   RECORD_FIELDS, SLOTS, USER_INFO_FIELDS, VALUE_ABSENT, VALUE_ARRAY, VALUE_FALSE, VALUE_NULL, VALUE_NUMBER,
   VALUE_OBJECT, VALUE_OTHER, VALUE_STRING, VALUE_TRUE, WEB_OPTIONS_AT, WEB_OPTION_FIELDS, HOST_PLATFORM_AT,
-  HEADER_USED, HEADER_MORE, HEADER_DEADLINE, HEADER_TEXTS, NO_DEADLINE, RECORD_STRING_LENGTH,
+  HEADER_USED, HEADER_MORE, HEADER_DEADLINE, HEADER_TEXTS, NO_DEADLINE, RECORD_STRING_LENGTH, readEffects,
 } from './layout.js'
 
 /** Code units read per fromCharCode.apply (engines limit the arguments of one call). */
@@ -35,7 +34,7 @@ var NON_ASCII = /[^\x00-\x7f]/
  * }} CoreExports
  * @typedef {{ strings: string[], bytes: number[] }} Table
  * @typedef {{ tag: number, [part: string]: any }} Effect an effect: its tag (layout.js, `EFFECT`)
- *   and its parts by name (`EFFECT_PARTS`)
+ *   and its parts by name (read by layout.js, `readEffects`)
  * @typedef {{ t: number | null, e: Effect[] }} Output
  * @typedef {{ key: string, deviceKey: string }} Created the storage keys of the session the core made
  */
@@ -55,8 +54,6 @@ function createBoundary(exports, copyStrings) {
   var U = new Uint16Array(0)
   /** Code units of the input written so far. */
   var used = 0
-  /** The slot an output is read from. */
-  var at = 0
   /** @type {Record<number, Table>} */
   var tables = {}
   /** @type {Table} */
@@ -154,8 +151,11 @@ function createBoundary(exports, copyStrings) {
     return nested ? end + 3 * USER_INFO_FIELDS.length : end
   }
 
-  /** The pair of the first own key of `value` that is none of `names` (no pair: none). @param {number} at @param {any} value @param {string[]} names */
-  function unknownKey(at, value, names) {
+  /**
+   * The pair of the first own key of `value` that is none of `names` nor of `skip` (no pair:
+   * none). @param {number} at @param {any} value @param {string[]} names @param {string[]} [skip]
+   */
+  function unknownKey(at, value, names, skip) {
     F[at] = PAIR_NONE
     if (!value || typeof value !== 'object') return
     var keys = Object.keys(value)
@@ -163,7 +163,7 @@ function createBoundary(exports, copyStrings) {
       var v = value[keys[i]]
       // JSON.stringify leaves these out: as if the key were not there.
       if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue
-      if (names.indexOf(keys[i]) < 0) return inline(at, keys[i])
+      if (names.indexOf(keys[i]) < 0 && !(skip && skip.indexOf(keys[i]) >= 0)) return inline(at, keys[i])
     }
   }
 
@@ -248,59 +248,14 @@ function createBoundary(exports, copyStrings) {
     return text
   }
 
-  /**
-   * Reads one part (layout.js, `PART`) of an output from slot `at` on.
-   * @param {any} p @returns {any}
-   */
-  function part(p) {
-    // The most frequent first: an interpreter pays for every test.
-    if (p === PART_NUMBER) return F[at++]
-    if (p === PART_TEXT) {
-      at += 2
-      return str(at - 2)
-    }
-    if (typeof p === 'number') {
-      if (p === PART_NOTHING) return undefined
-      var x = F[at++]
-      return p === PART_FLAG ? x === 1 : x !== x ? null : x
-    }
-    if (p[0] === PART_OBJECT) return fields(p, 1, {})
-    var n = F[at++]
-    if (p[0] === PART_OPTIONAL) return n ? part(p[1]) : null
-    if (p[0] === PART_CHOICE) return part(p[1 + n])
-    if (p[0] === PART_NAME) return p[1 + n]
-    /** @type {any[]} */
-    var list = []
-    for (var i = 0; i < n; i++) list.push(part(p[1]))
-    return list
-  }
-
-  /**
-   * Reads fields into `into`: from `parts[from]` on, a name and its part.
-   * @param {any[]} parts @param {number} from @param {any} into
-   */
-  function fields(parts, from, into) {
-    for (var i = from; i < parts.length; i += 2) into[parts[i]] = part(parts[i + 1])
-    return into
-  }
-
   /** Reads the output's effects into `into`; returns whether more wait. @param {Effect[]} into */
   function read(into) {
     views()
-    var end = F[HEADER_USED]
     if (F[HEADER_TEXTS] !== textsAddress) {
       textsAddress = F[HEADER_TEXTS]
       views()
     }
-    at = HEADER
-    while (at < end) {
-      var tag = F[at++]
-      var parts = EFFECT_PARTS[tag]
-      if (!parts) throw new Error('mp-session: the core wrote an effect this shim does not know (' + tag + ')')
-      var effect = fields(parts, 0, { tag: tag })
-      if (tag === EFFECT_TABLE) keep(effect.keep)
-      else into.push(effect)
-    }
+    readEffects(F, HEADER, F[HEADER_USED], str, keep, into)
     return F[HEADER_MORE] === 1
   }
 
@@ -330,26 +285,25 @@ function createBoundary(exports, copyStrings) {
   return {
     /**
      * A new session: `{ id, created }`, or `{ error }` when an option is wrong.
-     * @param {Uint8Array} entropy 16 random bytes
-     * @param {Record<string, unknown>} options the core's options
+     * @param {Uint32Array} entropy 4 random words
+     * @param {Record<string, unknown>} options the options the core reads
+     * @param {string[]} skip the names in `options` that are the shim's, not the core's
      * @param {Record<string, unknown> | null} web a web page's own options
      * @param {string | null} host the platform whose API this runtime has (none on a web page)
      * @returns {{ id?: number, created?: Created, error?: any }}
      */
-    create: function (entropy, options, web, host) {
-      var words = [0, 0, 0, 0]
-      for (var i = 0; i < 16; i++) words[i >> 2] |= (entropy[i] || 0) << ((i & 3) * 8)
+    create: function (entropy, options, skip, web, host) {
       views()
       used = 0
       var end = describe(0, options, OPTION_FIELDS, false)
-      unknownKey(end, options, OPTION_FIELDS)
+      unknownKey(end, options, OPTION_FIELDS, skip)
       if (Array.isArray(options.allowedOrigins)) origins(end + 2, options.allowedOrigins)
       if (web) unknownKey(describe(WEB_OPTIONS_AT, web, WEB_OPTION_FIELDS, false), web, WEB_OPTION_FIELDS)
       else F[WEB_OPTIONS_AT] = VALUE_ABSENT
       if (host) inline(HOST_PLATFORM_AT, host)
       else F[HOST_PLATFORM_AT] = PAIR_NONE
       table = newTable()
-      exports.mps_create(words[0] >>> 0, words[1] >>> 0, words[2] >>> 0, words[3] >>> 0)
+      exports.mps_create(entropy[0], entropy[1], entropy[2], entropy[3])
       // No session yet, so no time: a page after the first only empties the output.
       var made = output(-1, 0).e[0]
       if (made.tag === EFFECT_REJECT) return { error: made.error }

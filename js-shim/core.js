@@ -41,7 +41,7 @@ function hint(platform) {
       'mp-session/taro or mp-session/vite plugin, or copy mp_session.wasm.br into the output and pass wasmPath)'
   }
   if (platforms.apiOf(platform) !== undefined) {
-    return ' (' + platform + platforms.NO_WEBASSEMBLY + ')'
+    return ' (' + platform + platforms.noWebAssembly() + ')'
   }
   return ''
 }

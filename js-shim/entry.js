@@ -7,6 +7,9 @@ import { createHost } from './host.js'
 import * as platforms from './platforms.js'
 import * as shared from './session.js'
 
+/** The options of the mini-program's shim; the core reads the rest. */
+var OWN = ['api', 'wasmPath', 'encryptStorage']
+
 /** The first base library whose wx.setStorage / getStorage take `encrypt: true`. */
 var ENCRYPT_MIN_BASE_LIBRARY = '2.21.3'
 
@@ -37,28 +40,27 @@ function createEntry(loadCore, alipay) {
  * @returns {import('./index').MpSession}
  */
 function createSession(options, loadCore, alipay) {
-  var read = shared.readOptions(options, ['api', 'wasmPath', 'encryptStorage'])
-  var own = read.platformOptions
+  var read = shared.readOptions(options, OWN)
+  var o = read.options
   // Which platform's API and loader to use, before the core is there: the one named, else
   // the one whose globals this runtime has. The core decides the platform the login names
-  // (the option, else the one found here) and checks the name.
-  var named = read.coreOptions.platform
+  // (the option, else the one found here) and checks the name and every other option.
   var found = platforms.detect()
-  var platform = platforms.isName(named) ? named : found
-  var api = own.api !== undefined ? own.api : platforms.apiOf(platform)
+  var platform = platforms.isName(o.platform) ? o.platform : found
+  var api = o.api !== undefined ? o.api : platforms.apiOf(platform)
   // What an app rarely gives is checked apart: only the checks of what it gave run.
   if (platform === 'my') api = onAlipay(api, alipay, read)
-  if (own.wasmPath !== undefined) checkWasmPath(own.wasmPath, read)
+  if (o.wasmPath !== undefined) checkWasmPath(o.wasmPath, read)
   if (!isWxLike(api)) noApi(platform, read)
-  else if (read.coreOptions.cloudFunction !== undefined || own.encryptStorage !== undefined) checkWx(api, own.encryptStorage, read)
-  if (!shared.isPlainData(read.coreOptions)) read.invalid('options must be plain data: strings, numbers, booleans, arrays and objects')
-  var wasmPath = /** @type {string | undefined} */ (own.wasmPath)
+  else if (o.cloudFunction !== undefined || o.encryptStorage !== undefined) checkWx(api, o.encryptStorage, read)
+  var wasmPath = o.wasmPath
   return shared.makeSession({
     loadCore: function () { return loadCore(platform, wasmPath) },
-    options: read.coreOptions,
+    options: o,
+    skip: read.skip,
     web: null,
     name: found,
-    host: createHost(/** @type {import('./index').WxLike} */ (api), platform, own.encryptStorage === true),
+    host: createHost(/** @type {import('./index').WxLike} */ (api), platform, o.encryptStorage === true),
   }, read.settings())
 }
 
@@ -67,7 +69,7 @@ function createSession(options, loadCore, alipay) {
 /** Alipay's API in wx.*'s shape, where the core runs there at all. @param {any} api @param {((api: any) => any) | null} alipay @param {Read} read */
 function onAlipay(api, alipay, read) {
   if (alipay) return alipay(api)
-  read.invalid('Alipay (my)' + platforms.NO_WEBASSEMBLY)
+  read.invalid('Alipay (my)' + platforms.noWebAssembly())
   return api
 }
 
@@ -86,7 +88,7 @@ function noApi(platform, read) {
  * encrypts. @param {any} api @param {unknown} encryptStorage @param {Read} read
  */
 function checkWx(api, encryptStorage, read) {
-  if (read.coreOptions.cloudFunction !== undefined && !hasCloud(api)) {
+  if (read.options.cloudFunction !== undefined && !hasCloud(api)) {
     read.invalid('cloudFunction needs wx.cloud (base library 2.2.3 or later, and wx.cloud.init({ env }) in app.js)')
   }
   if (encryptStorage !== undefined && typeof encryptStorage !== 'boolean') {

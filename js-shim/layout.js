@@ -82,33 +82,6 @@ export var OPTION_FIELDS = ['loginUrl', 'cloudFunction', 'platform', 'namespace'
 export var WEB_OPTION_FIELDS = ['appid', 'scope', 'authorizeUrl', 'redirectUri']
 /** The field described again, field by field, after its object's. */
 export const NESTED = 'userInfo'
-// Each kind of part of an effect (layout/parts.rs, `Part`).
-export const PART_NUMBER = 0
-export const PART_MAYBE_NUMBER = 1
-export const PART_FLAG = 2
-export const PART_TEXT = 3
-export const PART_NOTHING = 4
-export const PART_NAME = 5
-export const PART_OBJECT = 6
-export const PART_OPTIONAL = 7
-export const PART_CHOICE = 8
-export const PART_LIST = 9
-/** A profile. */
-var USER_INFO = [6, 'nickName', 3, 'avatarUrl', 3]
-/** A session, as the app is given it. */
-var SESSION = [6, 'openid', 3, 'unionid', 3, 'token', 3, 'expiresAt', 0, 'userInfo', [7, USER_INFO], 'source', [5, 'cache', 'login']]
-/** The record as it is stored. */
-var RECORD = [6, 'v', 0, 'openid', 3, 'unionid', 3, 'token', 3, 'expiresAt', 0, 'obtainedAt', 0, 'userInfo', [7, USER_INFO]]
-/** An error, as errors.js turns it into an Error. */
-var ERROR = [6, 'code', 3, 'message', 3, 'retryable', 2, 'errcode', 1, 'status', 1, 'detail', 3, 'session', [7, SESSION]]
-/** A group of calls: the one named, those waiting for a session, of an effect, in line, for the device id. */
-var GROUP = [5, 'one', 'waiting', 'of', 'requests', 'deviceIds']
-/** What resolved calls get. */
-var SETTLED = [8, SESSION, 3, 4, 0]
-/** A field of a JSON body. */
-var FIELD = [6, 'name', 3, 'value', 3]
-/** The header that carries the token. */
-var TOKEN_HEADER = [6, 'name', 3, 'prefix', 3, 'token', 3]
 // Each effect's tag.
 export const EFFECT_READ_SESSION = 0
 export const EFFECT_WRITE_SESSION = 1
@@ -130,30 +103,107 @@ export const EFFECT_TABLE = 16
 export const EFFECT_CREATED = 17
 export const EFFECT_HOLD = 18
 export const EFFECT_WAIT = 19
-/** The parts of readSession and of the effects like it. */
-var READ_SESSION_PARTS = ['op', 0]
-/** The parts of changed and of the effects like it. */
-var CHANGED_PARTS = ['session', [7, SESSION]]
-/** Each effect's parts, by its tag: a field's name, then its part. */
-export var EFFECT_PARTS = [
-  /* readSession */ READ_SESSION_PARTS,
-  /* writeSession */ ['op', 0, 'record', RECORD],
-  /* removeSession */ READ_SESSION_PARTS,
-  /* readDeviceId */ READ_SESSION_PARTS,
-  /* writeDeviceId */ ['op', 0, 'id', 3],
-  /* login */ ['op', 0, 'timeoutMs', 0],
-  /* postCode */ ['op', 0, 'url', 3, 'body', [9, FIELD], 'timeoutMs', 0],
-  /* abort */ READ_SESSION_PARTS,
-  /* sendRequest */ ['op', 0, 'again', 1, 'header', [7, TOKEN_HEADER]],
-  /* resolve */ ['group', GROUP, 'id', 0, 'value', SETTLED],
-  /* reject */ ['group', GROUP, 'id', 0, 'error', ERROR],
-  /* changed */ CHANGED_PARTS,
-  /* toast */ ['text', 3],
-  /* redirect */ ['url', 3],
-  /* current */ CHANGED_PARTS,
-  /* callFunction */ ['op', 0, 'name', 3, 'data', [9, FIELD], 'timeoutMs', 0],
-  /* table */ ['keep', [9, 0]],
-  /* created */ ['id', 0, 'storageKey', 3, 'deviceIdKey', 3],
-  /* hold */ READ_SESSION_PARTS,
-  /* wait */ ['call', 0, 'group', GROUP, 'id', 0],
+// The output's reader: each effect's parts in the order the core writes them.
+/** The slots being read. @type {Float64Array<ArrayBufferLike>} */
+var F = new Float64Array(0)
+/** The slot read next. */
+var at = 0
+/** What reads the text pair at a slot. @type {(slot: number) => string | null} */
+var textAt = function () { return null }
+/** What the table's effect is given: the places of the strings to keep. @type {(places: number[]) => void} */
+var kept = function () {}
+
+/**
+ * Reads the effects written from slot `from` to `end` into `into`, each an object with its
+ * `tag` and its parts by name; the table's effect goes to `keep` at once (the texts after it
+ * are read in the table it leaves).
+ * @param {Float64Array} slots @param {number} from @param {number} end
+ * @param {(slot: number) => string | null} readText @param {(places: number[]) => void} keep
+ * @param {Array<{ tag: number, [part: string]: any }>} into
+ */
+export function readEffects(slots, from, end, readText, keep, into) {
+  F = slots
+  at = from
+  textAt = readText
+  kept = keep
+  while (at < end) {
+    var tag = F[at++]
+    var read = EFFECT_READERS[tag]
+    if (!read) throw new Error('mp-session: the core wrote an effect this shim does not know (' + tag + ')')
+    var effect = read()
+    if (effect) into.push(effect)
+  }
+}
+
+function number() { return F[at++] }
+function text() {
+  at += 2
+  return textAt(at - 2)
+}
+function maybe() {
+  var x = F[at++]
+  return x !== x ? null : x
+}
+/** @param {() => any} read */
+function list(read) {
+  var n = F[at++]
+  var out = []
+  for (var i = 0; i < n; i++) out.push(read())
+  return out
+}
+/** A group of calls: the one named, those waiting for a session, of an effect, in line, for the device id. */
+var GROUPS = ['one', 'waiting', 'of', 'requests', 'deviceIds']
+/** Where a session came from. */
+var SOURCES = ['cache', 'login']
+/** A profile. */
+function userInfo() {
+  return { nickName: text(), avatarUrl: text() }
+}
+/** A session, as the app is given it. */
+function session() {
+  return { openid: text(), unionid: text(), token: text(), expiresAt: F[at++], userInfo: (F[at++] ? userInfo() : null), source: SOURCES[F[at++]] }
+}
+/** The record as it is stored. */
+function record() {
+  return { v: F[at++], openid: text(), unionid: text(), token: text(), expiresAt: F[at++], obtainedAt: F[at++], userInfo: (F[at++] ? userInfo() : null) }
+}
+/** An error, as errors.js turns it into an Error. */
+function error() {
+  return { code: text(), message: text(), retryable: F[at++] === 1, errcode: maybe(), status: maybe(), detail: text(), session: (F[at++] ? session() : null) }
+}
+/** What resolved calls get. */
+function settled() {
+  var c = F[at++]
+  return c === 0 ? session() : c === 1 ? text() : c === 2 ? undefined : F[at++]
+}
+/** A field of a JSON body. */
+function field() {
+  return { name: text(), value: text() }
+}
+/** The header that carries the token. */
+function tokenHeader() {
+  return { name: text(), prefix: text(), token: text() }
+}
+/** Each effect's reader, by its tag. @type {Array<() => any>} */
+var EFFECT_READERS = [
+  /* readSession */ function () { return { tag: 0, op: F[at++] } },
+  /* writeSession */ function () { return { tag: 1, op: F[at++], record: record() } },
+  /* removeSession */ function () { return { tag: 2, op: F[at++] } },
+  /* readDeviceId */ function () { return { tag: 3, op: F[at++] } },
+  /* writeDeviceId */ function () { return { tag: 4, op: F[at++], id: text() } },
+  /* login */ function () { return { tag: 5, op: F[at++], timeoutMs: F[at++] } },
+  /* postCode */ function () { return { tag: 6, op: F[at++], url: text(), body: list(field), timeoutMs: F[at++] } },
+  /* abort */ function () { return { tag: 7, op: F[at++] } },
+  /* sendRequest */ function () { return { tag: 8, op: F[at++], again: maybe(), header: (F[at++] ? tokenHeader() : null) } },
+  /* resolve */ function () { return { tag: 9, group: GROUPS[F[at++]], id: F[at++], value: settled() } },
+  /* reject */ function () { return { tag: 10, group: GROUPS[F[at++]], id: F[at++], error: error() } },
+  /* changed */ function () { return { tag: 11, session: (F[at++] ? session() : null) } },
+  /* toast */ function () { return { tag: 12, text: text() } },
+  /* redirect */ function () { return { tag: 13, url: text() } },
+  /* current */ function () { return { tag: 14, session: (F[at++] ? session() : null) } },
+  /* callFunction */ function () { return { tag: 15, op: F[at++], name: text(), data: list(field), timeoutMs: F[at++] } },
+  /* table */ function () { kept(list(number)) },
+  /* created */ function () { return { tag: 17, id: F[at++], storageKey: text(), deviceIdKey: text() } },
+  /* hold */ function () { return { tag: 18, op: F[at++] } },
+  /* wait */ function () { return { tag: 19, call: F[at++], group: GROUPS[F[at++]], id: F[at++] } },
 ]

@@ -37,12 +37,17 @@ function loaderOf(name) {
 }
 
 /** What to do where the platform has no WebAssembly (after its name). */
-var NO_WEBASSEMBLY = ' has no WebAssembly in the logic layer here: use the mp-session/plain entry, the same core as JavaScript'
+function noWebAssembly() {
+  return ' has no WebAssembly in the logic layer here: use the mp-session/plain entry, the same core as JavaScript'
+}
 
-/** The platform this code runs on, from its globals; `wx` when there is none. @returns {PlatformName} */
+/**
+ * The platform this code runs on, from its globals, in the order of `NAMES`; `wx` when there
+ * is none. @returns {PlatformName}
+ */
 function detect() {
-  for (var i = 0; i < NAMES.length; i++) if (apiOf(NAMES[i]) !== undefined) return NAMES[i]
-  return 'wx'
+  return typeof tt !== 'undefined' ? 'tt' : typeof qq !== 'undefined' ? 'qq' : typeof swan !== 'undefined' ? 'swan'
+    : typeof ks !== 'undefined' ? 'ks' : typeof my !== 'undefined' ? 'my' : 'wx'
 }
 
 /** @param {unknown} name @returns {name is PlatformName} */
@@ -50,4 +55,4 @@ function isName(name) {
   return typeof name === 'string' && NAMES.indexOf(/** @type {any} */ (name)) >= 0
 }
 
-export { NO_WEBASSEMBLY, NAMES, apiOf, loaderOf, detect, isName }
+export { noWebAssembly, NAMES, apiOf, loaderOf, detect, isName }

@@ -20,11 +20,12 @@ import {
  * @typedef {{
  *   loadCore(): Promise<Core>,
  *   options: Record<string, unknown>,
+ *   skip: string[],
  *   web: Record<string, unknown> | null,
  *   name: string | null,
  *   host: import('./driver').Host,
- * }} Platform the core to load, the session to make in it (the core's options, and a web
- *   page's own), the platform whose API the runtime has, and the host that carries out its
+ * }} Platform the core to load, the session to make in it (the options, but for the shim's
+ *   own names in `skip`, and a web page's own), the platform whose API the runtime has, and the host that carries out its
  *   effects
  * @typedef {{ boundary: ReturnType<typeof import('./boundary').createBoundary>, dead: boolean,
  *   onDeath: Array<(cause: unknown) => void> }} Core
@@ -89,7 +90,7 @@ function makeSession(platform, settings) {
     if (closed) throw closedError()
     var made
     try {
-      made = core.boundary.create(entropy(), platform.options, platform.web, platform.name)
+      made = core.boundary.create(entropy(), platform.options, platform.skip, platform.web, platform.name)
     } catch (cause) {
       // The core trapped before this session had a place in it: the next call loads afresh.
       killCore(core, cause)
@@ -276,18 +277,18 @@ function killCore(core, cause) {
   listeners.forEach(function (listener) { listener(cause) })
 }
 
+/** The app's hooks, which every platform takes; the core never sees them. */
+var HOOKS = ['isSessionExpired', 'attachToken']
+
 /**
- * The shim options every platform takes (`isSessionExpired`, `attachToken`), checked, and the
- * rest split into the core's options and the platform's own (`own`).
+ * The shim options every platform takes (`isSessionExpired`, `attachToken`), checked; the
+ * options themselves, which the core reads but for the names in `skip` (the hooks and the
+ * platform's own, `own`).
  *
  * @param {any} options
  * @param {string[]} own the platform's option names
  */
 function readOptions(options, own) {
-  /** @type {Record<string, unknown>} */
-  var coreOptions = {}
-  /** @type {Record<string, unknown>} */
-  var platformOptions = {}
   /** @type {Error | null} */
   var failure = null
   var invalid = function (/** @type {string} */ message) {
@@ -297,18 +298,14 @@ function readOptions(options, own) {
     invalid('createSession takes an options object with loginUrl')
     options = {}
   }
-  Object.keys(options).forEach(function (key) {
-    if (key === 'isSessionExpired' || key === 'attachToken') return
-    if (own.indexOf(key) >= 0) platformOptions[key] = options[key]
-    else coreOptions[key] = options[key]
-  })
-  ;['isSessionExpired', 'attachToken'].forEach(function (name) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') invalid(name + ' must be a function')
-  })
+  for (var i = 0; i < HOOKS.length; i++) {
+    if (options[HOOKS[i]] !== undefined && typeof options[HOOKS[i]] !== 'function') invalid(HOOKS[i] + ' must be a function')
+  }
   var isSessionExpired = options.isSessionExpired
   return {
-    coreOptions: coreOptions,
-    platformOptions: platformOptions,
+    /** @type {Record<string, any>} */
+    options: options,
+    skip: own.concat(HOOKS),
     invalid: invalid,
     /** @returns {Settings} */
     settings: function () {
@@ -361,30 +358,12 @@ function closedError() {
   return errors.shimError('CLOSED', 'close() was called on this session', false)
 }
 
-/**
- * Whether `value` is plain data, as JSON holds it (no BigInt, no cycle).
- *
- * @param {unknown} value
- */
-function isPlainData(value) {
-  try {
-    JSON.stringify(value)
-    return true
-  } catch (e) {
-    return false
-  }
-}
-
-/** 16 random bytes: `crypto.getRandomValues` where it exists, else `Math.random`. */
+/** 4 random 32-bit words: `crypto.getRandomValues` where it exists, else `Math.random`. */
 function entropy() {
-  var bytes = new Uint8Array(16)
-  var cryptoApi = typeof crypto !== 'undefined' ? crypto : null
-  if (cryptoApi && typeof cryptoApi.getRandomValues === 'function') {
-    cryptoApi.getRandomValues(bytes)
-  } else {
-    for (var i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256)
-  }
-  return bytes
+  var words = new Uint32Array(4)
+  if (typeof crypto !== 'undefined' && crypto && typeof crypto.getRandomValues === 'function') crypto.getRandomValues(words)
+  else for (var i = 0; i < 4; i++) words[i] = Math.random() * 4294967296
+  return words
 }
 
-export { makeSession, killCore, readOptions, isPlainData, newPlaces }
+export { makeSession, killCore, readOptions, newPlaces }

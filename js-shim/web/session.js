@@ -49,7 +49,7 @@ function loadWebCore(wasm) {
  */
 function createWebSession(options, defaultWasm) {
   var read = shared.readOptions(options, WEB_OPTIONS.concat(['wasm', 'fetch']))
-  var own = read.platformOptions
+  var own = read.options
   /** @type {Record<string, unknown>} */
   var webOptions = {}
   WEB_OPTIONS.forEach(function (name) { if (own[name] !== undefined) webOptions[name] = own[name] })
@@ -57,12 +57,10 @@ function createWebSession(options, defaultWasm) {
   if (!wasm) read.invalid('wasm must say where mp_session_web.wasm is: a URL, a Response or the bytes')
   var fetchImpl = own.fetch !== undefined ? own.fetch : typeof fetch === 'function' ? fetch.bind(globalThis) : undefined
   if (typeof fetchImpl !== 'function') read.invalid('no fetch here: pass options.fetch')
-  if (!shared.isPlainData({ options: read.coreOptions, web: webOptions })) {
-    read.invalid('options must be plain data: strings, numbers, booleans, arrays and objects')
-  }
   return shared.makeSession({
     loadCore: function () { return loadWebCore(wasm) },
-    options: read.coreOptions,
+    options: own,
+    skip: read.skip,
     web: webOptions,
     name: null,
     host: createWebHost(/** @type {typeof fetch} */ (fetchImpl)),

@@ -54,7 +54,7 @@ function boundary() {
 /** A session in a fresh module: feeds inputs, gives back the effects as the shim reads them. */
 function session(options, host) {
   const b = boundary()
-  const made = b.create(new Uint8Array(16).fill(7), options || { loginUrl: 'https://api.example.com/auth/login' }, null, host || null)
+  const made = b.create(new Uint32Array(4).fill(7), options || { loginUrl: 'https://api.example.com/auth/login' }, [], null, host || null)
   assert.equal(made.error, undefined, made.error && made.error.message)
   return {
     made,
@@ -105,15 +105,19 @@ test('every option reaches the core as the option it is: a wrong one is named, t
   for (const name of L.OPTION_FIELDS) {
     const options = { loginUrl: 'https://api.example.com/auth/login' }
     options[name] = wrong[name]
-    const made = boundary().create(new Uint8Array(16), options, null, null)
+    const made = boundary().create(new Uint32Array(4), options, [], null, null)
     assert.equal(made.error && made.error.code, 'INVALID_CONFIG', name)
     assert.match(made.error.message, new RegExp('^options are not valid: ' + name + ' '), name)
   }
-  const unknown = boundary().create(new Uint8Array(16), { loginUrl: 'https://a.example.com/l', loginURL: 'x' }, null, null)
+  const unknown = boundary().create(new Uint32Array(4), { loginUrl: 'https://a.example.com/l', loginURL: 'x' }, [], null, null)
   assert.match(unknown.error.message, /loginURL is not a known field/)
-  const tooMany = boundary().create(new Uint8Array(16), {
+  // The shim's own options are skipped by name, and only those.
+  const own = { loginUrl: 'https://a.example.com/l', api: {}, attachToken() {} }
+  assert.ok(boundary().create(new Uint32Array(4), own, ['api', 'attachToken'], null, null).id >= 0)
+  assert.match(boundary().create(new Uint32Array(4), own, ['attachToken'], null, null).error.message, /api is not a known field/)
+  const tooMany = boundary().create(new Uint32Array(4), {
     loginUrl: 'https://a.example.com/l', allowedOrigins: Array.from({ length: L.MAX_ORIGINS_DESCRIBED }, (_, i) => 'https://o' + i + '.example.com'),
-  }, null, null)
+  }, [], null, null)
   assert.match(tooMany.error.message, /allowedOrigins/)
 
   const s = session({ loginUrl: 'https://api.example.com/auth/login', namespace: 'shop', allowedOrigins: ['https://cdn.example.com'] })

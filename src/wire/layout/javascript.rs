@@ -3,8 +3,10 @@
 //! `MP_SESSION_WRITE_LAYOUT=1` it writes the file first.
 //!
 //! Numbers are `const`s of their own (`KIND_SESSION_READ`): the bundler puts the number itself
-//! where one is used, so they cost the shipped file nothing. Shapes and names are data the
-//! shim walks.
+//! where one is used, so they cost the shipped file nothing. The lists of names the shim
+//! describes are data; the effects are read by functions generated from their parts, one per
+//! effect and per composite part, so that a phone compiles only the readers of the effects
+//! that come, and each reads its slots straight, with no table to walk.
 
 use std::fmt::Write;
 
@@ -13,60 +15,35 @@ use super::{fields, header, kind, login_flag, pair, post_flag, record, send_flag
 use super::{HEADER, HOST_PLATFORM_AT, MAX_ORIGINS_DESCRIBED, NO_DEADLINE, SLOTS, WEB_OPTIONS_AT};
 use crate::core::limits::MAX_ANSWER_CHARS;
 
-/// The composite parts written once, by name, in an order where each comes after those it
-/// uses.
-const NAMED: [(&str, &str, Part); 8] = [
-    ("USER_INFO", "A profile.", parts::USER_INFO),
-    ("SESSION", "A session, as the app is given it.", parts::SESSION),
-    ("RECORD", "The record as it is stored.", parts::RECORD),
+/// The composite parts read by a function of their own (`session()`), by that function's
+/// name.
+const NAMED: [(&str, &str, Part); 7] = [
+    ("userInfo", "A profile.", parts::USER_INFO),
+    ("session", "A session, as the app is given it.", parts::SESSION),
+    ("record", "The record as it is stored.", parts::RECORD),
     (
-        "ERROR",
+        "error",
         "An error, as errors.js turns it into an Error.",
         parts::ERROR,
     ),
+    ("settled", "What resolved calls get.", parts::SETTLED),
+    ("field", "A field of a JSON body.", parts::FIELD),
     (
-        "GROUP",
-        "A group of calls: the one named, those waiting for a session, of an effect, in line, for the device id.",
-        parts::GROUP,
-    ),
-    ("SETTLED", "What resolved calls get.", parts::SETTLED),
-    ("FIELD", "A field of a JSON body.", parts::FIELD),
-    (
-        "TOKEN_HEADER",
+        "tokenHeader",
         "The header that carries the token.",
         parts::TOKEN_HEADER,
     ),
 ];
 
-/// Each kind of part's number in the JavaScript tables (`PART_*`).
-const PART_KINDS: [&str; 10] = [
-    "NUMBER",
-    "MAYBE_NUMBER",
-    "FLAG",
-    "TEXT",
-    "NOTHING",
-    "NAME",
-    "OBJECT",
-    "OPTIONAL",
-    "CHOICE",
-    "LIST",
+/// The lists a [`Part::Name`] names one of, by their JavaScript names.
+const NAME_LISTS: [(&str, &str, &[&str]); 2] = [
+    (
+        "GROUPS",
+        "A group of calls: the one named, those waiting for a session, of an effect, in line, for the device id.",
+        &parts::GROUPS,
+    ),
+    ("SOURCES", "Where a session came from.", &parts::SOURCES),
 ];
-
-fn part_kind(part: &Part) -> usize {
-    let name = match part {
-        Part::Number => "NUMBER",
-        Part::MaybeNumber => "MAYBE_NUMBER",
-        Part::Flag => "FLAG",
-        Part::Text => "TEXT",
-        Part::Nothing => "NOTHING",
-        Part::Name(_) => "NAME",
-        Part::Object(_) => "OBJECT",
-        Part::Optional(_) => "OPTIONAL",
-        Part::Choice(_) => "CHOICE",
-        Part::List(_) => "LIST",
-    };
-    parts::place(&PART_KINDS, name)
-}
 
 /// `readSession` as `READ_SESSION`.
 fn screaming(name: &str) -> String {
@@ -80,31 +57,176 @@ fn screaming(name: &str) -> String {
     out
 }
 
-/// A part as JavaScript data: a kind's number, or `[kind, ...]`; a named part by its name,
-/// unless it is `itself`.
-fn part_js(part: &Part, itself: Option<&str>) -> String {
+/// The JavaScript expression that reads `part` from slot `at` on (the generated helpers:
+/// `text()`, `maybe()`, `list(read)`, the functions of [`NAMED`]), unless the part is
+/// `itself`, the function being written.
+fn reader(part: &Part, itself: Option<&str>) -> String {
     if let Some((name, _, _)) = NAMED
         .iter()
         .find(|(name, _, p)| p == part && Some(*name) != itself)
     {
-        return (*name).to_owned();
+        return format!("{name}()");
     }
-    let kind = part_kind(part);
-    let items: Vec<String> = match part {
-        Part::Name(names) => names.iter().map(|n| format!("'{n}'")).collect(),
-        Part::Object(fields) => fields_js(fields),
-        Part::Optional(inner) | Part::List(inner) => vec![part_js(inner, None)],
-        Part::Choice(choices) => choices.iter().map(|p| part_js(p, None)).collect(),
-        _ => return kind.to_string(),
-    };
-    format!("[{kind}, {}]", items.join(", "))
+    match part {
+        Part::Number => "F[at++]".to_owned(),
+        Part::MaybeNumber => "maybe()".to_owned(),
+        Part::Flag => "F[at++] === 1".to_owned(),
+        Part::Text => "text()".to_owned(),
+        Part::Nothing => "undefined".to_owned(),
+        Part::Name(names) => {
+            let (list, _, _) = NAME_LISTS
+                .iter()
+                .find(|(_, _, list)| list == names)
+                .expect("a part's names are a list of NAME_LISTS");
+            format!("{list}[F[at++]]")
+        }
+        Part::Object(fields) => object(fields, None),
+        Part::Optional(inner) => format!("(F[at++] ? {} : null)", reader(inner, None)),
+        Part::List(inner) => format!("list({})", element(inner)),
+        Part::Choice(choices) => {
+            // Only as a function of its own: the choice's slot is read once, into `c`.
+            assert!(itself.is_some(), "a choice is read by a function of NAMED");
+            let mut out = String::new();
+            for (i, choice) in choices.iter().enumerate() {
+                let read = reader(choice, None);
+                if i + 1 < choices.len() {
+                    write!(out, "c === {i} ? {read} : ").unwrap();
+                } else {
+                    out.push_str(&read);
+                }
+            }
+            out
+        }
+    }
 }
 
-fn fields_js(fields: &[(&str, Part)]) -> Vec<String> {
-    fields
-        .iter()
-        .flat_map(|(name, part)| [format!("'{name}'"), part_js(part, None)])
-        .collect()
+/// An object's fields read in order, with `tag` first when it is an effect.
+fn object(fields: &[(&str, Part)], tag: Option<usize>) -> String {
+    let mut items: Vec<String> = tag.iter().map(|t| format!("tag: {t}")).collect();
+    items.extend(
+        fields
+            .iter()
+            .map(|(name, part)| format!("{name}: {}", reader(part, None))),
+    );
+    format!("{{ {} }}", items.join(", "))
+}
+
+/// The function that reads one element of a list.
+fn element(part: &Part) -> String {
+    match part {
+        Part::Number => "number".to_owned(),
+        Part::Text => "text".to_owned(),
+        _ => {
+            let (name, _, _) = NAMED
+                .iter()
+                .find(|(_, _, p)| p == part)
+                .expect("a list's elements are numbers, texts or a part of NAMED");
+            (*name).to_owned()
+        }
+    }
+}
+
+/// What every generated reader uses: where it reads, the loop over an output's effects, and
+/// the helpers of [`reader`].
+const READER: &str = r#"// The output's reader: each effect's parts in the order the core writes them.
+/** The slots being read. @type {Float64Array<ArrayBufferLike>} */
+var F = new Float64Array(0)
+/** The slot read next. */
+var at = 0
+/** What reads the text pair at a slot. @type {(slot: number) => string | null} */
+var textAt = function () { return null }
+/** What the table's effect is given: the places of the strings to keep. @type {(places: number[]) => void} */
+var kept = function () {}
+
+/**
+ * Reads the effects written from slot `from` to `end` into `into`, each an object with its
+ * `tag` and its parts by name; the table's effect goes to `keep` at once (the texts after it
+ * are read in the table it leaves).
+ * @param {Float64Array} slots @param {number} from @param {number} end
+ * @param {(slot: number) => string | null} readText @param {(places: number[]) => void} keep
+ * @param {Array<{ tag: number, [part: string]: any }>} into
+ */
+export function readEffects(slots, from, end, readText, keep, into) {
+  F = slots
+  at = from
+  textAt = readText
+  kept = keep
+  while (at < end) {
+    var tag = F[at++]
+    var read = EFFECT_READERS[tag]
+    if (!read) throw new Error('mp-session: the core wrote an effect this shim does not know (' + tag + ')')
+    var effect = read()
+    if (effect) into.push(effect)
+  }
+}
+
+function number() { return F[at++] }
+function text() {
+  at += 2
+  return textAt(at - 2)
+}
+function maybe() {
+  var x = F[at++]
+  return x !== x ? null : x
+}
+/** @param {() => any} read */
+function list(read) {
+  var n = F[at++]
+  var out = []
+  for (var i = 0; i < n; i++) out.push(read())
+  return out
+}
+"#;
+
+/// The reader: the functions that read an output's effects, generated from [`EFFECTS`].
+fn readers(o: &mut String) {
+    o.push_str(READER);
+    for (name, doc, list) in NAME_LISTS {
+        let list: Vec<String> = list.iter().map(|n| format!("'{n}'")).collect();
+        writeln!(
+            o,
+            "/** {doc} */
+var {name} = [{}]",
+            list.join(", ")
+        )
+        .unwrap();
+    }
+    for (name, doc, part) in NAMED {
+        let body = match part {
+            Part::Choice(_) => format!(
+                "var c = F[at++]
+  return {}",
+                reader(&part, Some(name))
+            ),
+            _ => format!("return {}", reader(&part, Some(name))),
+        };
+        writeln!(
+            o,
+            "/** {doc} */
+function {name}() {{
+  {body}
+}}"
+        )
+        .unwrap();
+    }
+    writeln!(
+        o,
+        "/** Each effect's reader, by its tag. @type {{Array<() => any>}} */
+var EFFECT_READERS = ["
+    )
+    .unwrap();
+    for (tag, (name, fields)) in EFFECTS.iter().enumerate() {
+        let body = if tag == super::effect::TABLE as usize {
+            let [(_, places)] = fields else {
+                panic!("the table's effect is its places")
+            };
+            format!("kept({})", reader(places, None))
+        } else {
+            format!("return {}", object(fields, Some(tag)))
+        };
+        writeln!(o, "  /* {name} */ function () {{ {body} }},").unwrap();
+    }
+    writeln!(o, "]").unwrap();
 }
 
 fn constants<T: std::fmt::Display>(out: &mut String, doc: &str, prefix: &str, entries: &[(&str, T)]) {
@@ -210,54 +332,10 @@ pub(crate) fn javascript() -> String {
         fields::NESTED
     )
     .unwrap();
-    let kinds: Vec<(&str, usize)> = PART_KINDS
-        .iter()
-        .map(|k| (*k, parts::place(&PART_KINDS, k)))
-        .collect();
-    constants(
-        o,
-        "Each kind of part of an effect (layout/parts.rs, `Part`).",
-        "PART",
-        &kinds,
-    );
-    for (name, doc, part) in NAMED {
-        writeln!(o, "/** {doc} */\nvar {name} = {}", part_js(&part, Some(name))).unwrap();
-    }
     let names: Vec<String> = EFFECTS.iter().map(|(name, _)| screaming(name)).collect();
     let tags: Vec<(&str, usize)> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
     constants(o, "Each effect's tag.", "EFFECT", &tags);
-    // An effect whose parts are those of an earlier one shares its list.
-    let lists: Vec<String> = EFFECTS
-        .iter()
-        .map(|(_, fields)| fields_js(fields).join(", "))
-        .collect();
-    let first = |i: usize| lists.iter().position(|list| *list == lists[i]).unwrap_or(i);
-    for (i, (name, _)) in EFFECTS.iter().enumerate() {
-        if first(i) == i && (i + 1..lists.len()).any(|j| lists[j] == lists[i]) {
-            let list = &lists[i];
-            writeln!(
-                o,
-                "/** The parts of {name} and of the effects like it. */\nvar {}_PARTS = [{list}]",
-                screaming(name)
-            )
-            .unwrap();
-        }
-    }
-    writeln!(
-        o,
-        "/** Each effect's parts, by its tag: a field's name, then its part. */\nexport var EFFECT_PARTS = ["
-    )
-    .unwrap();
-    for (i, (name, _)) in EFFECTS.iter().enumerate() {
-        let shared = (i + 1..lists.len()).any(|j| lists[j] == lists[i]) || first(i) != i;
-        let parts = if shared {
-            format!("{}_PARTS", screaming(EFFECTS[first(i)].0))
-        } else {
-            format!("[{}]", lists[i])
-        };
-        writeln!(o, "  /* {name} */ {parts},").unwrap();
-    }
-    writeln!(o, "]").unwrap();
+    readers(o);
     out
 }
 

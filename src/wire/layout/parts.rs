@@ -37,6 +37,9 @@ pub const USER_INFO: Part = Object(&[("nickName", Text), ("avatarUrl", Text)]);
 /// Where a session came from ([`crate::Source`], in its order).
 pub const SOURCES: [&str; 2] = ["cache", "login"];
 
+/// Where a session came from, as a part.
+pub const SOURCE: Part = Name(&SOURCES);
+
 /// A session, as the app is given it.
 pub const SESSION: Part = Object(&[
     ("openid", Text),
@@ -44,7 +47,7 @@ pub const SESSION: Part = Object(&[
     ("token", Text),
     ("expiresAt", Number),
     ("userInfo", Optional(&USER_INFO)),
-    ("source", Name(&SOURCES)),
+    ("source", SOURCE),
 ]);
 
 /// The record as it is stored (its facts are described by the same names:
