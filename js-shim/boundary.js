@@ -208,6 +208,11 @@ function createBoundary(exports, copyStrings) {
     }
   }
 
+  /** A web page's own options, where they are described. @param {Record<string, unknown>} web */
+  function webOptions(web) {
+    unknownKey(describe(WEB_OPTIONS_AT, web, WEB_OPTION_FIELDS, false), web, WEB_OPTION_FIELDS)
+  }
+
   /** What the platform said of a failure (its errMsg), or no text when it said nothing. @param {unknown} errMsg */
   function said(errMsg) {
     if (errMsg === undefined || errMsg === null) F[0] = PAIR_NONE
@@ -298,7 +303,7 @@ function createBoundary(exports, copyStrings) {
       var end = describe(0, options, OPTION_FIELDS, false)
       unknownKey(end, options, OPTION_FIELDS, skip)
       if (Array.isArray(options.allowedOrigins)) origins(end + 2, options.allowedOrigins)
-      if (web) unknownKey(describe(WEB_OPTIONS_AT, web, WEB_OPTION_FIELDS, false), web, WEB_OPTION_FIELDS)
+      if (web) webOptions(web)
       else F[WEB_OPTIONS_AT] = VALUE_ABSENT
       if (host) inline(HOST_PLATFORM_AT, host)
       else F[HOST_PLATFORM_AT] = PAIR_NONE

@@ -39,11 +39,10 @@ import {
  *   changed(session: object | null): void,
  *   sending(op: number, again: number | null): RequestOptions | undefined,
  *   answered(op: number, response: Response): void,
- *   isSessionExpired(response: Response): boolean | null | undefined,
- *   attachToken: ((options: RequestOptions, token: string) => RequestOptions) | undefined,
  *   trapped(cause: unknown): void,
  * }} Hooks what the session does with the calls: where each waits, and what settles them,
  *   as the core names it (`Calls` in src/core/effect.rs)
+ * @typedef {import('./session').Settings} Settings the app's own hooks
  */
 
 /**
@@ -52,8 +51,9 @@ import {
  * @param {Setup} setup
  * @param {Host} host
  * @param {Hooks} hooks
+ * @param {Settings} app
  */
-function createDriver(boundary, id, setup, host, hooks) {
+function createDriver(boundary, id, setup, host, hooks, app) {
   /** @type {Effect[]} */
   var queue = []
   var running = false
@@ -166,7 +166,7 @@ function createDriver(boundary, id, setup, host, hooks) {
         delete tasks[op]
         if (!response) return feed(KIND_SEND_RESULT, op, SEND_FLAG_UNANSWERED)
         hooks.answered(op, response)
-        feed(KIND_SEND_RESULT, op, response.statusCode, hooks.isSessionExpired(response))
+        feed(KIND_SEND_RESULT, op, response.statusCode, app.isSessionExpired(response))
       })
     },
     // A resolve, a reject and a wait name their calls as parts of their own: group and id.
@@ -191,7 +191,7 @@ function createDriver(boundary, id, setup, host, hooks) {
     /** @type {RequestOptions} */
     var options = Object.assign({}, asked, { header: Object.assign({}, asked.header) })
     if (token === null) return options
-    if (hooks.attachToken) return hooks.attachToken(options, token.token)
+    if (app.attachToken) return app.attachToken(options, token.token)
     var header = /** @type {Record<string, string>} */ (options.header)
     header[token.name] = token.prefix + token.token
     return options

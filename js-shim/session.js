@@ -103,37 +103,47 @@ function makeSession(platform, settings) {
     }
     sessionId = /** @type {number} */ (made.id)
     driver = createDriver(core.boundary, sessionId, /** @type {any} */ (made.created), platform.host, {
-      hold: function (op) {
-        places.of[op] = places.waiting
-        places.waiting = []
-      },
-      wait: function (call, on) {
-        if (on.group === 'of') (places.of[on.id] = places.of[on.id] || []).push(call)
-        else places[on.group].push(call)
-      },
-      sending: function (op, again) {
-        var calls = again === null ? places.requests.splice(0, 1) : places.of[again] || []
-        if (again !== null) delete places.of[again]
-        places.of[op] = calls
-        var waiting = pending[calls[0]]
-        return waiting && waiting.request
-      },
-      settle: settle,
-      changed: changed,
-      trapped: trapped,
-      answered: function (op, response) {
-        // Kept with the call it answers, and gone with it however the call settles.
-        var calls = places.of[op]
-        var waiting = calls && pending[calls[0]]
-        if (waiting) waiting.response = response
-      },
-      isSessionExpired: settings.isSessionExpired,
-      attachToken: settings.attachToken,
-    })
+      hold: hold, wait: wait, sending: sending, settle: settle, changed: changed, trapped: trapped, answered: answered,
+    }, settings)
     driverCore = core
     core.onDeath.push(onDeath)
     if (listeners.length) driver.listen(true)
     return driver
+  }
+
+  /** The calls waiting for a session now wait for the effect `op`. @param {number} op */
+  function hold(op) {
+    places.of[op] = places.waiting
+    places.waiting = []
+  }
+
+  /** The call waits where the core says. @param {number} call @param {{ group: string, id: number }} on */
+  function wait(call, on) {
+    if (on.group === 'of') (places.of[on.id] = places.of[on.id] || []).push(call)
+    else places[on.group].push(call)
+  }
+
+  /**
+   * A request goes out as the effect `op`: the next in line, or again the one of the effect
+   * `again`. Returns what the app asked for.
+   * @param {number} op @param {number | null} again @returns {RequestOptions | undefined}
+   */
+  function sending(op, again) {
+    var calls = again === null ? places.requests.splice(0, 1) : places.of[again] || []
+    if (again !== null) delete places.of[again]
+    places.of[op] = calls
+    var waiting = pending[calls[0]]
+    return waiting && waiting.request
+  }
+
+  /**
+   * The answer to the effect `op`, kept with the call it answers, and gone with it however
+   * the call settles. @param {number} op @param {Response} response
+   */
+  function answered(op, response) {
+    var calls = places.of[op]
+    var waiting = calls && pending[calls[0]]
+    if (waiting) waiting.response = response
   }
 
   /** @returns {Promise<any>} */
