@@ -11,7 +11,7 @@
 // code units. Five exported functions, numbers only; no TextEncoder, which phones lack.
 
 import {
-  ANSWER_FIELDS, EFFECT_REJECT, HEADER, KIND_DEVICE_ID_READ, KIND_LOGIN_RESULT,
+  ANSWER_FAILURE_AT, ANSWER_FIELDS, BACKEND_FAILURE_FIELDS, EFFECT_REJECT, HEADER, KIND_DEVICE_ID_READ, KIND_LOGIN_RESULT,
   KIND_MORE, KIND_POST_RESULT, KIND_REQUEST, KIND_SEND_RESULT, KIND_SESSION_READ, KIND_SET_USER_INFO, KIND_STORAGE_RESULT,
   LOGIN_FLAG_FAILED, MAX_ANSWER_CHARS, MAX_ORIGINS_DESCRIBED, NESTED, OPTION_FIELDS, PAIR_NONE,
   RECORD_FIELDS, SLOTS, USER_INFO_FIELDS, VALUE_ABSENT, VALUE_ARRAY, VALUE_FALSE, VALUE_NULL, VALUE_NUMBER,
@@ -222,6 +222,7 @@ function createBoundary(exports, copyStrings) {
   /** The backend's answer: its text is parsed here; the slot after its fields says its length. @param {unknown} body */
   function answer(body) {
     var length = 0
+    /** @type {any} */
     var value = body
     try {
       if (typeof body === 'string') {
@@ -238,6 +239,8 @@ function createBoundary(exports, copyStrings) {
     var end = describe(0, value, ANSWER_FIELDS, true)
     if (value === undefined) F[0] = VALUE_OTHER
     F[end] = length
+    // A failure of the backend's own: its texts are the core's to read.
+    describe(ANSWER_FAILURE_AT, value === null || value === undefined ? undefined : value.error, BACKEND_FAILURE_FIELDS, false)
   }
 
   /** The text of the pair at slot `at`. @param {number} at @returns {string | null} */

@@ -1,13 +1,15 @@
 // @ts-check
 
 /**
- * Turns the core's `{ code, message, retryable, errcode, status, detail, session }` into an
- * `Error` with those fields, its message followed by the errcode and HTTP status when known,
- * and by what the platform said (`detail`, such as wx's `errMsg`) when there is that.
+ * Turns the core's `{ code, message, retryable, errcode, status, detail, backendCode, session }`
+ * into an `Error` with those fields, its message followed by the errcode and HTTP status when
+ * known, and by what the platform said (`detail`, such as wx's `errMsg`) or the backend said
+ * (`backendCode` and its message as `detail`) when there is that, as the core's
+ * `Display` writes it.
  *
  * @param {{ code: import('./index').MpSessionError['code'], message: string, retryable?: boolean,
  *           errcode?: number | null, status?: number | null, detail?: string | null,
- *           session?: object | null }} view
+ *           backendCode?: string | null, session?: object | null }} view
  * @returns {import('./index').MpSessionError}
  */
 function toError(view) {
@@ -15,8 +17,9 @@ function toError(view) {
   var details = []
   if (view.errcode != null) details.push('errcode ' + view.errcode)
   if (view.status != null) details.push('HTTP ' + view.status)
+  var backendCode = view.backendCode
   var message = 'mp-session: ' + view.message + (details.length ? ' (' + details.join(', ') + ')' : '') +
-    (detail ? '; the platform said: ' + detail : '')
+    (backendCode ? '; the backend said: ' + backendCode + (detail ? ': ' + detail : '') : detail ? '; the platform said: ' + detail : '')
   var error = /** @type {import('./index').MpSessionError} */ (new Error(message))
   error.name = 'MpSessionError'
   error.code = view.code
@@ -24,6 +27,7 @@ function toError(view) {
   if (view.errcode != null) error.errcode = view.errcode
   if (view.status != null) error.status = view.status
   if (detail) error.detail = detail
+  if (backendCode) error.backendCode = backendCode
   if (view.session) error.session = /** @type {import('./index').Session} */ (view.session)
   return error
 }

@@ -145,8 +145,13 @@ export interface MpSessionError extends Error {
   /** The HTTP status of the backend's answer, if one arrived. */
   status?: number
   /** What the platform said (`wx.login`'s or the login request's `errMsg`, a storage
-   *  exception's message), if it said anything; also at the end of `message`. */
+   *  exception's message), or the backend's message beside `backendCode`, if either said
+   *  anything; also at the end of `message`. */
   detail?: string
+  /** The code of a failure of the backend's own, from its answer's
+   *  `{ "error": { "code", "message" } }` (mp-session-server: `BAD_REQUEST`,
+   *  `UNKNOWN_PLATFORM`, `STORE`, …); `code` stays `BACKEND`. */
+  backendCode?: string
   /** For `STORAGE` after a login: the session, usable in memory for this launch. */
   session?: Session
   cause?: unknown

@@ -68,12 +68,16 @@ export const MAX_ORIGINS_DESCRIBED = 17
 export const WEB_OPTIONS_AT = 70
 /** The slot of the platform the shim runs on. */
 export const HOST_PLATFORM_AT = 85
+/** The slot of a backend answer's `error` (a failure of its own). */
+export const ANSWER_FAILURE_AT = 29
 /** A stored value that is a string: the slot of its length ('' is nothing stored). */
 export const RECORD_STRING_LENGTH = 2
 /** The stored record's fields. */
 export var RECORD_FIELDS = ['v', 'openid', 'unionid', 'token', 'expiresAt', 'obtainedAt', 'userInfo']
 /** The backend answer's fields. */
 export var ANSWER_FIELDS = ['openid', 'unionid', 'token', 'expires_in', 'expiresIn', 'errcode', 'userInfo']
+/** A failure of the backend's own: its fields. */
+export var BACKEND_FAILURE_FIELDS = ['code', 'message']
 /** A profile's fields. */
 export var USER_INFO_FIELDS = ['nickName', 'avatarUrl']
 /** createSession's options. */
@@ -115,7 +119,7 @@ var kept = function () {}
 
 /**
  * Reads the effects written from slot `from` to `end` into `into`, each an object with its
- * `tag` and its parts by name; the table's effect goes to `keep` at once (the texts after it
+ * parts by name and its `tag`; the table's effect goes to `keep` at once (the texts after it
  * are read in the table it leaves).
  * @param {Float64Array} slots @param {number} from @param {number} end
  * @param {(slot: number) => string | null} readText @param {(places: number[]) => void} keep
@@ -131,7 +135,10 @@ export function readEffects(slots, from, end, readText, keep, into) {
     var read = EFFECT_READERS[tag]
     if (!read) throw new Error('mp-session: the core wrote an effect this shim does not know (' + tag + ')')
     var effect = read()
-    if (effect) into.push(effect)
+    if (effect) {
+      effect.tag = tag
+      into.push(effect)
+    }
   }
 }
 
@@ -169,7 +176,7 @@ function record() {
 }
 /** An error, as errors.js turns it into an Error. */
 function error() {
-  return { code: text(), message: text(), retryable: F[at++] === 1, errcode: maybe(), status: maybe(), detail: text(), session: (F[at++] ? session() : null) }
+  return { code: text(), message: text(), retryable: F[at++] === 1, errcode: maybe(), status: maybe(), detail: text(), backendCode: text(), session: (F[at++] ? session() : null) }
 }
 /** What resolved calls get. */
 function settled() {
@@ -184,26 +191,34 @@ function field() {
 function tokenHeader() {
   return { name: text(), prefix: text(), token: text() }
 }
+/** The reader of readSession and of the effects like it. */
+function readSessionParts() {
+  return { op: F[at++] }
+}
+/** The reader of changed and of the effects like it. */
+function changedParts() {
+  return { session: (F[at++] ? session() : null) }
+}
 /** Each effect's reader, by its tag. @type {Array<() => any>} */
 var EFFECT_READERS = [
-  /* readSession */ function () { return { tag: 0, op: F[at++] } },
-  /* writeSession */ function () { return { tag: 1, op: F[at++], record: record() } },
-  /* removeSession */ function () { return { tag: 2, op: F[at++] } },
-  /* readDeviceId */ function () { return { tag: 3, op: F[at++] } },
-  /* writeDeviceId */ function () { return { tag: 4, op: F[at++], id: text() } },
-  /* login */ function () { return { tag: 5, op: F[at++], timeoutMs: F[at++] } },
-  /* postCode */ function () { return { tag: 6, op: F[at++], url: text(), body: list(field), timeoutMs: F[at++] } },
-  /* abort */ function () { return { tag: 7, op: F[at++] } },
-  /* sendRequest */ function () { return { tag: 8, op: F[at++], again: maybe(), header: (F[at++] ? tokenHeader() : null) } },
-  /* resolve */ function () { return { tag: 9, group: GROUPS[F[at++]], id: F[at++], value: settled() } },
-  /* reject */ function () { return { tag: 10, group: GROUPS[F[at++]], id: F[at++], error: error() } },
-  /* changed */ function () { return { tag: 11, session: (F[at++] ? session() : null) } },
-  /* toast */ function () { return { tag: 12, text: text() } },
-  /* redirect */ function () { return { tag: 13, url: text() } },
-  /* current */ function () { return { tag: 14, session: (F[at++] ? session() : null) } },
-  /* callFunction */ function () { return { tag: 15, op: F[at++], name: text(), data: list(field), timeoutMs: F[at++] } },
+  /* readSession */ readSessionParts,
+  /* writeSession */ function () { return { op: F[at++], record: record() } },
+  /* removeSession */ readSessionParts,
+  /* readDeviceId */ readSessionParts,
+  /* writeDeviceId */ function () { return { op: F[at++], id: text() } },
+  /* login */ function () { return { op: F[at++], timeoutMs: F[at++] } },
+  /* postCode */ function () { return { op: F[at++], url: text(), body: list(field), timeoutMs: F[at++] } },
+  /* abort */ readSessionParts,
+  /* sendRequest */ function () { return { op: F[at++], again: maybe(), header: (F[at++] ? tokenHeader() : null) } },
+  /* resolve */ function () { return { group: GROUPS[F[at++]], id: F[at++], value: settled() } },
+  /* reject */ function () { return { group: GROUPS[F[at++]], id: F[at++], error: error() } },
+  /* changed */ changedParts,
+  /* toast */ function () { return { text: text() } },
+  /* redirect */ function () { return { url: text() } },
+  /* current */ changedParts,
+  /* callFunction */ function () { return { op: F[at++], name: text(), data: list(field), timeoutMs: F[at++] } },
   /* table */ function () { kept(list(number)) },
-  /* created */ function () { return { tag: 17, id: F[at++], storageKey: text(), deviceIdKey: text() } },
-  /* hold */ function () { return { tag: 18, op: F[at++] } },
-  /* wait */ function () { return { tag: 19, call: F[at++], group: GROUPS[F[at++]], id: F[at++] } },
+  /* created */ function () { return { id: F[at++], storageKey: text(), deviceIdKey: text() } },
+  /* hold */ readSessionParts,
+  /* wait */ function () { return { call: F[at++], group: GROUPS[F[at++]], id: F[at++] } },
 ]

@@ -98,7 +98,7 @@ pub mod web {
 #[global_allocator]
 static ALLOCATOR: host::alloc::Blocks = host::alloc::Blocks::new();
 
-pub use crate::core::answer::{Answer, Reply, ReplyBody};
+pub use crate::core::answer::{Answer, BackendFailure, Reply, ReplyBody};
 pub use crate::core::app_requests::{MAX_REQUESTS_IN_FLIGHT, REJECTION_COOLDOWN_MS};
 pub use crate::core::backoff::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
 pub use crate::core::config::{

@@ -62,6 +62,31 @@ pub struct Refused {
     pub errmsg: String,
 }
 
+/// A failure of the backend's own, in any HTTP status and at any endpoint:
+/// `{ "error": { "code": "STORE", "message": "…" } }` (a body it cannot read, a platform it
+/// does not serve, its store down). mp-session-server answers every failure of its own in
+/// this shape, with WeChat's `errcode` beside the code where WeChat's answer caused it; a
+/// login refused by WeChat itself is [`Refused`]. The app's error carries `code` as
+/// `backendCode` and `message` as `detail`; the HTTP status decides whether to try again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What failed.
+    pub error: BackendError,
+}
+
+/// What failed, in an [`ErrorBody`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendError {
+    /// A stable code: `BAD_REQUEST`, `UNKNOWN_PLATFORM`, `STORE`, …
+    pub code: String,
+    /// What a developer reads.
+    pub message: String,
+    /// WeChat's `errcode`, where its answer caused the failure (the app reads no more than
+    /// `code` and `message`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errcode: Option<i64>,
+}
+
 /// The `errcode`s the app's rules name: code2Session's documented codes, and `40163` (a code
 /// used twice) seen in the field.
 pub mod errcode {

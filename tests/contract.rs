@@ -54,28 +54,42 @@ fn every_answer_of_the_contract_gets_its_verdict() {
         let logins = app.counts().logins;
         match case["verdict"].as_str().unwrap() {
             "session" => {
-                let session = outcome.unwrap_or_else(|e| panic!("{name}: {e}"));
+                let session = outcome.as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert_eq!((session.openid.as_str(), logins), ("o-contract", 1), "{name}");
             }
             "fresh-code" => {
-                let session = outcome.unwrap_or_else(|e| panic!("{name}: {e}"));
+                let session = outcome.as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert_eq!((session.openid.as_str(), logins), ("o-after", 2), "{name}");
             }
             "retry" => {
-                let error = outcome.expect_err(&name);
+                let error = outcome.as_ref().expect_err(&name);
                 assert!(
                     error.is_retryable() && logins == 1,
                     "{name}: {error:?}, {logins} logins"
                 );
             }
             "fail" => {
-                let error = outcome.expect_err(&name);
+                let error = outcome.as_ref().expect_err(&name);
                 assert!(
                     !error.is_retryable() && logins == 1,
                     "{name}: {error:?}, {logins} logins"
                 );
             }
             other => panic!("{name}: no verdict {other}"),
+        }
+        // A failure of the server's own reaches the app with its code and its message.
+        if let Some(code) = case["backendCode"].as_str() {
+            let error = outcome.as_ref().expect_err(&name);
+            assert_eq!(error.backend_code(), Some(code), "{name}: {error}");
+            assert_eq!(
+                error.detail(),
+                case["answer"]["body"]["error"]["message"].as_str(),
+                "{name}"
+            );
+            assert!(
+                error.to_string().contains(&format!("the backend said: {code}: ")),
+                "{name}: {error}"
+            );
         }
     }
 }

@@ -12,7 +12,7 @@ use mp_session::testing::script::{self, Value};
 use mp_session::{Answer, Options, Record, ReplyBody, StoredSession};
 
 mod reference;
-use reference::{close, parsed, reference, stringify, too_deep, user_info_as_array};
+use reference::{close, nested_as_array, parsed, reference, stringify, too_deep, user_info_as_array};
 
 fn same_record(value: &Value) {
     let text = stringify(value);
@@ -34,8 +34,8 @@ fn same_answer(value: &Value) {
     match (ours, theirs) {
         (ReplyBody::Answer(a), Some(b)) => {
             assert_eq!(
-                (&a.openid, &a.unionid, &a.token, &a.user_info),
-                (&b.openid, &b.unionid, &b.token, &b.user_info),
+                (&a.openid, &a.unionid, &a.token, &a.user_info, &a.error),
+                (&b.openid, &b.unionid, &b.token, &b.user_info, &b.error),
                 "{text}"
             );
             assert!(close(a.expires_in, b.expires_in), "{text}");
@@ -43,7 +43,7 @@ fn same_answer(value: &Value) {
             assert!(close(a.errcode, b.errcode), "{text}");
         }
         (ReplyBody::Unreadable, None) => {}
-        (ReplyBody::Unreadable, Some(_)) if user_info_as_array(value) => {}
+        (ReplyBody::Unreadable, Some(_)) if nested_as_array(value) => {}
         (ReplyBody::TooLarge, _) => assert!(text.encode_utf16().count() > 65_536),
         (ours, theirs) => panic!("{text}\n  ours: {ours:?}\n  serde: {theirs:?}"),
     }
@@ -129,6 +129,13 @@ const EDGES: &[&str] = &[
     "{\"openid\":\"o\",\"expires_in\":\"3600\"}",
     "{\"errcode\":40029,\"errmsg\":\"invalid code\"}",
     "{\"errcode\":123456789012345678901234567890}",
+    "{\"error\":{\"code\":\"STORE\",\"message\":\"the session store failed\"}}",
+    "{\"error\":{\"code\":\"BAD_REQUEST\",\"message\":\"\",\"errcode\":40029,\"more\":[1]}}",
+    "{\"error\":{\"code\":\"STORE\"}}",
+    "{\"error\":{\"code\":7,\"message\":\"m\"}}",
+    "{\"error\":\"STORE\"}",
+    "{\"error\":[\"STORE\",\"m\"]}",
+    "{\"error\":null,\"openid\":\"o\"}",
     "{\"loginUrl\":\"https://a.com\",\"timeoutMs\":5000,\"failureToast\":false}",
     "{\"loginUrl\":\"https://a.com\",\"failureToast\":true}",
     "{\"loginUrl\":\"https://a.com\",\"failureToast\":\"失败\",\"allowedOrigins\":[\"https://a.com\"]}",

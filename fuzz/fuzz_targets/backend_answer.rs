@@ -24,8 +24,8 @@ fuzz_target!(|data: &[u8]| {
         match (&body, common::reference::<Answer>(&written)) {
             (ReplyBody::Answer(a), Some(b)) => {
                 assert_eq!(
-                    (&a.openid, &a.unionid, &a.token, &a.user_info),
-                    (&b.openid, &b.unionid, &b.token, &b.user_info)
+                    (&a.openid, &a.unionid, &a.token, &a.user_info, &a.error),
+                    (&b.openid, &b.unionid, &b.token, &b.user_info, &b.error)
                 );
                 assert!(
                     common::close(a.expires_in, b.expires_in)
@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
                 assert!(common::close(a.errcode, b.errcode));
             }
             (ReplyBody::Unreadable, None) | (ReplyBody::TooLarge, _) => {}
-            (ReplyBody::Unreadable, Some(_)) if common::user_info_as_array(value) => {}
+            (ReplyBody::Unreadable, Some(_)) if common::nested_as_array(value) => {}
             (ours, theirs) => panic!("the decoders disagree: {ours:?} / {theirs:?}"),
         }
     }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use mp_session::protocol::errcode;
+use mp_session::protocol::{errcode, BackendError, ErrorBody};
 
 use crate::config::MAX_BODY_BYTES;
 use crate::upstream::Unavailable;
@@ -19,12 +19,9 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// `{ "error": { "code", "message" } }` with `status`.
+    /// The contract's failure of the server's own ([`ErrorBody`]) with `status`.
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Failure {
-        Failure {
-            status,
-            body: json!({ "error": { "code": code, "message": message.into() } }),
-        }
+        Failure::of(status, code, message.into(), None)
     }
 
     /// The same, with the upstream's `errcode` beside the code.
@@ -34,9 +31,21 @@ impl Failure {
         message: impl Into<String>,
         errcode: i64,
     ) -> Failure {
-        let mut failure = Failure::new(status, code, message);
-        failure.body["error"]["errcode"] = errcode.into();
-        failure
+        Failure::of(status, code, message.into(), Some(errcode))
+    }
+
+    fn of(status: StatusCode, code: &str, message: String, errcode: Option<i64>) -> Failure {
+        let body = ErrorBody {
+            error: BackendError {
+                code: code.to_owned(),
+                message,
+                errcode,
+            },
+        };
+        Failure {
+            status,
+            body: serde_json::to_value(body).unwrap_or_else(|_| json!({})),
+        }
     }
 
     /// The contract's failure: `{ "errcode", "errmsg" }` (the client's rules read `errcode`).

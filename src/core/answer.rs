@@ -38,6 +38,21 @@ pub struct Answer<T = String> {
     /// code2Session's `errcode`, passed through by the backend; `0` or absent is success.
     #[serde(default)]
     pub errcode: Option<f64>,
+    /// A failure of the backend's own (`error: { code, message }`,
+    /// [`crate::protocol::ErrorBody`]).
+    #[serde(default)]
+    pub error: Option<BackendFailure>,
+}
+
+/// What the app reads of a failure of the backend's own ([`crate::protocol::ErrorBody`]):
+/// its code and its message (anything else in it is ignored). The app's error carries them
+/// as `backendCode` and `detail`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct BackendFailure {
+    /// A stable code, such as `BAD_REQUEST` or `STORE`.
+    pub code: String,
+    /// What a developer reads.
+    pub message: String,
 }
 
 impl<T> Answer<T> {
@@ -67,6 +82,7 @@ impl<T> Default for Answer<T> {
             expires_in_camel: None,
             user_info: None,
             errcode: None,
+            error: None,
         }
     }
 }
@@ -159,8 +175,21 @@ pub(crate) enum Verdict<T> {
     Fail(Error<T>),
 }
 
-/// Judges the backend's answer: an `errcode` decides first, then the HTTP status.
+/// Judges the backend's answer: an `errcode` decides first, then the HTTP status. A failure
+/// of the backend's own (`error: { code, message }`) is named in the error it gives.
 pub(crate) fn judge<T: Text>(reply: &Reply<T>, now: u64, default_ttl_ms: u64) -> Verdict<T> {
+    let mut verdict = judge_reply(reply, now, default_ttl_ms);
+    if let (ReplyBody::Answer(answer), Verdict::Retry(e) | Verdict::FreshCode(e) | Verdict::Fail(e)) =
+        (&reply.body, &mut verdict)
+    {
+        if let Some(failure) = &answer.error {
+            e.name_backend(failure);
+        }
+    }
+    verdict
+}
+
+fn judge_reply<T: Text>(reply: &Reply<T>, now: u64, default_ttl_ms: u64) -> Verdict<T> {
     let answer = match &reply.body {
         ReplyBody::Answer(answer) => Some(answer),
         ReplyBody::Unreadable | ReplyBody::TooLarge => None,
@@ -390,5 +419,42 @@ mod tests {
         assert!(matches!(verdict(404, "{}"), Verdict::Fail(e) if e.code() == ErrorCode::Backend));
         assert!(matches!(verdict(401, "nope"), Verdict::Fail(_)));
         assert!(matches!(verdict(302, "{}"), Verdict::Fail(_)));
+    }
+
+    #[test]
+    fn a_failure_of_the_backends_own_is_named_and_its_status_decides() {
+        let store = r#"{"error":{"code":"STORE","message":"the session store failed; try again"}}"#;
+        let Verdict::Retry(error) = verdict(503, store) else {
+            panic!("a 503 is tried again")
+        };
+        assert_eq!(
+            (error.backend_code(), error.detail(), error.status()),
+            (
+                Some("STORE"),
+                Some("the session store failed; try again"),
+                Some(503)
+            )
+        );
+        assert_eq!(
+            error.to_string(),
+            "BACKEND: backend failed (HTTP 503); the backend said: STORE: the session store failed; try again"
+        );
+        let blocked = r#"{"error":{"code":"BLOCKED","message":"","errcode":40226}}"#;
+        let Verdict::Fail(error) = verdict(403, blocked) else {
+            panic!("a 403 fails")
+        };
+        assert_eq!((error.backend_code(), error.detail()), (Some("BLOCKED"), None));
+        // Both with WeChat's errcode: the errcode decides, the backend's words are kept.
+        let both = r#"{"errcode":40029,"error":{"code":"WECHAT","message":"invalid code"}}"#;
+        assert!(matches!(verdict(400, both), Verdict::FreshCode(e) if e.backend_code() == Some("WECHAT")));
+        let long = format!(r#"{{"error":{{"code":"X","message":"{}"}}}}"#, "m".repeat(1000));
+        let Verdict::Fail(error) = verdict(400, &long) else {
+            panic!()
+        };
+        assert_eq!(
+            error.detail().map(str::len),
+            Some(200),
+            "clipped as a platform's words are"
+        );
     }
 }

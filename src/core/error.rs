@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::core::input::PlatformError;
+
 use crate::core::session::Session;
 
 /// What kind of failure an [`Error`] is. JavaScript sees it as the string from
@@ -74,6 +76,7 @@ struct Failure<T> {
     errcode: Option<i64>,
     status: Option<u16>,
     detail: Option<String>,
+    backend_code: Option<String>,
     session: Option<Session<T>>,
 }
 
@@ -96,6 +99,7 @@ impl<T> Error<T> {
             errcode: None,
             status: None,
             detail: None,
+            backend_code: None,
             session: None,
         }))
     }
@@ -123,6 +127,13 @@ impl<T> Error<T> {
     pub(crate) fn with_detail(mut self, detail: String) -> Self {
         self.0.detail = Some(detail);
         self
+    }
+
+    /// Names a failure of the backend's own: its code, and its message as the detail (each
+    /// as long as a platform's words may be).
+    pub(crate) fn name_backend(&mut self, failure: &crate::core::answer::BackendFailure) {
+        self.0.backend_code = PlatformError::said(&failure.code).into_detail();
+        self.0.detail = PlatformError::said(&failure.message).into_detail();
     }
 
     pub(crate) fn with_session(mut self, session: Session<T>) -> Self {
@@ -161,9 +172,16 @@ impl<T> Error<T> {
     }
 
     /// What the platform said about the failure (`wx.login`'s or `wx.request`'s `errMsg`, a
-    /// storage exception's message), if it said anything.
+    /// storage exception's message), or the backend's message with [`Error::backend_code`],
+    /// if either said anything.
     pub fn detail(&self) -> Option<&str> {
         self.0.detail.as_deref()
+    }
+
+    /// The code of a failure of the backend's own (`error: { code }` in its answer,
+    /// [`crate::protocol::ErrorBody`]), such as `BAD_REQUEST` or `STORE`.
+    pub fn backend_code(&self) -> Option<&str> {
+        self.0.backend_code.as_deref()
     }
 
     /// For a `STORAGE` error after a successful login: the session, which stays usable in
@@ -182,8 +200,11 @@ impl<T> fmt::Display for Error<T> {
         if let Some(status) = self.0.status {
             write!(f, " (HTTP {status})")?;
         }
-        if let Some(detail) = &self.0.detail {
-            write!(f, "; the platform said: {detail}")?;
+        match (&self.0.backend_code, &self.0.detail) {
+            (Some(code), Some(detail)) => write!(f, "; the backend said: {code}: {detail}")?,
+            (Some(code), None) => write!(f, "; the backend said: {code}")?,
+            (None, Some(detail)) => write!(f, "; the platform said: {detail}")?,
+            (None, None) => {}
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use crate::core::answer::Reply;
 use crate::core::error::{Error, ErrorCode};
-use crate::core::limits::MAX_DETAIL_CHARS;
+use crate::core::limits::clipped;
 use crate::core::record::StoredSession;
 use crate::core::secret::Secret;
 use crate::core::user_info::UserInfo;
@@ -33,10 +33,7 @@ impl PlatformError {
 
     /// A failure with the platform's words (an empty text counts as none).
     pub fn said(detail: &str) -> PlatformError {
-        let detail = match detail.char_indices().nth(MAX_DETAIL_CHARS) {
-            Some((end, _)) => &detail[..end],
-            None => detail,
-        };
+        let detail = clipped(detail);
         PlatformError {
             detail: (!detail.is_empty()).then(|| detail.to_owned()),
         }
@@ -45,6 +42,11 @@ impl PlatformError {
     /// What the platform said, if anything.
     pub fn detail(&self) -> Option<&str> {
         self.detail.as_deref()
+    }
+
+    /// What the platform said, as the error keeps it.
+    pub(crate) fn into_detail(self) -> Option<String> {
+        self.detail
     }
 
     /// `error` with what the platform said added.

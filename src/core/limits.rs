@@ -28,3 +28,12 @@ pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// Longest text kept of what the platform said about a failure (`errMsg`), in characters.
 pub(crate) const MAX_DETAIL_CHARS: usize = 200;
+
+/// `text` cut to [`MAX_DETAIL_CHARS`] characters: what is kept of a platform's or a
+/// backend's words.
+pub(crate) fn clipped(text: &str) -> &str {
+    match text.char_indices().nth(MAX_DETAIL_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}

@@ -12,7 +12,8 @@ use crate::core::record::StoredSession;
 use crate::core::user_info::UserInfo;
 use crate::wire::facts::{self, Facts};
 use crate::wire::layout::{
-    end_of, field_at, fields, record, value, HOST_PLATFORM_AT, MAX_ORIGINS_DESCRIBED, SLOTS, WEB_OPTIONS_AT,
+    answer, end_of, field_at, fields, record, value, HOST_PLATFORM_AT, MAX_ORIGINS_DESCRIBED, SLOTS,
+    WEB_OPTIONS_AT,
 };
 
 /// A JavaScript value, as far as JSON goes (`Absent` is `undefined`, or a missing field).
@@ -238,11 +239,18 @@ impl<'t> Described<'t> {
     /// The backend's answer (`POST_RESULT`): the value `JSON.parse` made of a body of
     /// `length` code units (`None`: it did not parse, or was not parsed).
     pub fn answer(&mut self, parsed: Option<&Value>, length: usize) {
-        let end = self.describe(0, parsed.unwrap_or(&Value::Absent), &fields::ANSWER, true);
+        let body = parsed.unwrap_or(&Value::Absent);
+        let end = self.describe(0, body, &fields::ANSWER, true);
         if parsed.is_none() {
             self.set(0, value::OTHER);
         }
         self.set(end, length as f64);
+        self.describe(
+            answer::FAILURE,
+            body.get("error"),
+            &fields::BACKEND_FAILURE,
+            false,
+        );
     }
 
     /// `setUserInfo`'s argument.

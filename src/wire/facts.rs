@@ -13,7 +13,7 @@
 
 use std::borrow::Cow;
 
-use crate::core::answer::{Answer, ReplyBody};
+use crate::core::answer::{Answer, BackendFailure, ReplyBody};
 use crate::core::config::{FailureToast, Options};
 use crate::core::error::Error;
 use crate::core::limits::MAX_ANSWER_CHARS;
@@ -276,6 +276,7 @@ pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>) -> ReplyBody<T> {
             expires_in_camel: facts.number_at(answer::EXPIRES_IN_CAMEL)?,
             errcode: facts.number_at(answer::ERRCODE)?,
             user_info: facts.user_info_at(answer::USER_INFO, answer::NICK_NAME, answer::AVATAR_URL)?,
+            error: facts.backend_failure()?,
         })
     };
     match answer() {
@@ -291,6 +292,19 @@ impl Facts<'_> {
         match self.slot(at) {
             k if k == value::ABSENT || k == value::NULL => Some(None),
             k if k == value::STRING => T::read(self.slot(at + 1), self.slot(at + 2), self.texts).map(Some),
+            _ => None,
+        }
+    }
+
+    /// The answer's optional `error` (only an object with a string `code` and `message`).
+    fn backend_failure(&self) -> Option<Option<BackendFailure>> {
+        let failure = self.object(answer::FAILURE, &fields::BACKEND_FAILURE);
+        match self.slot(answer::FAILURE) {
+            k if k == value::ABSENT || k == value::NULL => Some(None),
+            k if k == value::OBJECT => Some(Some(BackendFailure {
+                code: failure.text_of(0)?,
+                message: failure.text_of(1)?,
+            })),
             _ => None,
         }
     }

@@ -168,6 +168,7 @@ impl<'a> Output<'a> {
         self.maybe_number(error.errcode().map(|e| e as f64));
         self.maybe_number(error.status().map(f64::from));
         self.opt_text(error.detail());
+        self.opt_text(error.backend_code());
         self.opt_session(error.session());
     }
 

@@ -354,6 +354,10 @@ test("the login contract's examples (tests/contract/login.json): what the app po
       : out.some((e) => e.tag === L.EFFECT_LOGIN) ? 'fresh-code'
         : reject && reject.error.retryable ? 'retry' : reject ? 'fail' : 'nothing'
     assert.equal(got, exchange.verdict, exchange.name + ': ' + JSON.stringify(out))
+    // A failure of the server's own reaches the app with its code and its message.
+    if (exchange.backendCode) {
+      assert.deepEqual([reject.error.backendCode, reject.error.detail], [exchange.backendCode, exchange.answer.body.error.message], exchange.name)
+    } else if (reject) assert.equal(reject.error.backendCode, null, exchange.name)
   }
 })
 

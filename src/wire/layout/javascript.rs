@@ -80,7 +80,7 @@ fn reader(part: &Part, itself: Option<&str>) -> String {
                 .expect("a part's names are a list of NAME_LISTS");
             format!("{list}[F[at++]]")
         }
-        Part::Object(fields) => object(fields, None),
+        Part::Object(fields) => object(fields),
         Part::Optional(inner) => format!("(F[at++] ? {} : null)", reader(inner, None)),
         Part::List(inner) => format!("list({})", element(inner)),
         Part::Choice(choices) => {
@@ -100,14 +100,12 @@ fn reader(part: &Part, itself: Option<&str>) -> String {
     }
 }
 
-/// An object's fields read in order, with `tag` first when it is an effect.
-fn object(fields: &[(&str, Part)], tag: Option<usize>) -> String {
-    let mut items: Vec<String> = tag.iter().map(|t| format!("tag: {t}")).collect();
-    items.extend(
-        fields
-            .iter()
-            .map(|(name, part)| format!("{name}: {}", reader(part, None))),
-    );
+/// An object's fields, read in order.
+fn object(fields: &[(&str, Part)]) -> String {
+    let items: Vec<String> = fields
+        .iter()
+        .map(|(name, part)| format!("{name}: {}", reader(part, None)))
+        .collect();
     format!("{{ {} }}", items.join(", "))
 }
 
@@ -140,7 +138,7 @@ var kept = function () {}
 
 /**
  * Reads the effects written from slot `from` to `end` into `into`, each an object with its
- * `tag` and its parts by name; the table's effect goes to `keep` at once (the texts after it
+ * parts by name and its `tag`; the table's effect goes to `keep` at once (the texts after it
  * are read in the table it leaves).
  * @param {Float64Array} slots @param {number} from @param {number} end
  * @param {(slot: number) => string | null} readText @param {(places: number[]) => void} keep
@@ -156,7 +154,10 @@ export function readEffects(slots, from, end, readText, keep, into) {
     var read = EFFECT_READERS[tag]
     if (!read) throw new Error('mp-session: the core wrote an effect this shim does not know (' + tag + ')')
     var effect = read()
-    if (effect) into.push(effect)
+    if (effect) {
+      effect.tag = tag
+      into.push(effect)
+    }
   }
 }
 
@@ -209,22 +210,44 @@ function {name}() {{
         )
         .unwrap();
     }
+    let bodies: Vec<String> = EFFECTS
+        .iter()
+        .enumerate()
+        .map(|(tag, (_, fields))| {
+            if tag == super::effect::TABLE as usize {
+                let [(_, places)] = fields else {
+                    panic!("the table's effect is its places")
+                };
+                format!("kept({})", reader(places, None))
+            } else {
+                format!("return {}", object(fields))
+            }
+        })
+        .collect();
+    // Effects of the same parts share one reader, named after the first of them.
+    let first = |i: usize| bodies.iter().position(|b| *b == bodies[i]).unwrap_or(i);
+    let shared = |i: usize| first(i) != i || bodies[i + 1..].contains(&bodies[i]);
+    for (i, (name, _)) in EFFECTS.iter().enumerate() {
+        if shared(i) && first(i) == i {
+            writeln!(
+                o,
+                "/** The reader of {name} and of the effects like it. */\nfunction {name}Parts() {{\n  {}\n}}",
+                bodies[i]
+            )
+            .unwrap();
+        }
+    }
     writeln!(
         o,
-        "/** Each effect's reader, by its tag. @type {{Array<() => any>}} */
-var EFFECT_READERS = ["
+        "/** Each effect's reader, by its tag. @type {{Array<() => any>}} */\nvar EFFECT_READERS = ["
     )
     .unwrap();
-    for (tag, (name, fields)) in EFFECTS.iter().enumerate() {
-        let body = if tag == super::effect::TABLE as usize {
-            let [(_, places)] = fields else {
-                panic!("the table's effect is its places")
-            };
-            format!("kept({})", reader(places, None))
+    for (i, (name, _)) in EFFECTS.iter().enumerate() {
+        if shared(i) {
+            writeln!(o, "  /* {name} */ {}Parts,", EFFECTS[first(i)].0).unwrap();
         } else {
-            format!("return {}", object(fields, Some(tag)))
-        };
-        writeln!(o, "  /* {name} */ function () {{ {body} }},").unwrap();
+            writeln!(o, "  /* {name} */ function () {{ {} }},", bodies[i]).unwrap();
+        }
     }
     writeln!(o, "]").unwrap();
 }
@@ -303,6 +326,11 @@ pub(crate) fn javascript() -> String {
             HOST_PLATFORM_AT,
         ),
         (
+            "ANSWER_FAILURE_AT",
+            "The slot of a backend answer's `error` (a failure of its own).",
+            super::answer::FAILURE,
+        ),
+        (
             "RECORD_STRING_LENGTH",
             "A stored value that is a string: the slot of its length ('' is nothing stored).",
             record::STRING_LENGTH,
@@ -317,6 +345,12 @@ pub(crate) fn javascript() -> String {
         "The backend answer's fields.",
         "ANSWER_FIELDS",
         &fields::ANSWER,
+    );
+    names(
+        o,
+        "A failure of the backend's own: its fields.",
+        "BACKEND_FAILURE_FIELDS",
+        &fields::BACKEND_FAILURE,
     );
     names(o, "A profile's fields.", "USER_INFO_FIELDS", &fields::USER_INFO);
     names(o, "createSession's options.", "OPTION_FIELDS", &fields::OPTIONS);

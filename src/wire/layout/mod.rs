@@ -181,7 +181,7 @@ pub mod fields {
     pub const RECORD: [&str; super::parts::object_len(&super::parts::RECORD)] =
         super::parts::object_names(&super::parts::RECORD);
     /// The backend's answer; `userInfo`'s fields ([`USER_INFO`]) follow. After them, the
-    /// body's length in code units.
+    /// body's length in code units, then its `error` ([`BACKEND_FAILURE`]).
     pub const ANSWER: [&str; 7] = [
         "openid",
         "unionid",
@@ -191,6 +191,9 @@ pub mod fields {
         "errcode",
         "userInfo",
     ];
+    /// A failure of the backend's own (the answer's `error`, [`crate::protocol::ErrorBody`]),
+    /// its texts copied (the core reads them).
+    pub const BACKEND_FAILURE: [&str; 2] = ["code", "message"];
     /// A profile: `setUserInfo`'s argument and the nested `userInfo`. After the argument's
     /// fields, the pair of its first key that is none of them.
     pub const USER_INFO: [&str; 2] = ["nickName", "avatarUrl"];
@@ -313,6 +316,9 @@ pub mod answer {
     pub const AVATAR_URL: usize = nested_at(0, &ANSWER, "avatarUrl");
     /// The body's length in code units, after the fields.
     pub const LENGTH: usize = end_of(0, &ANSWER);
+    /// `error`, a failure of the backend's own ([`super::fields::BACKEND_FAILURE`]), after
+    /// the length.
+    pub const FAILURE: usize = LENGTH + 1;
 }
 
 /// `allowedOrigins` entries described: one more than it may have, so that too many is seen.

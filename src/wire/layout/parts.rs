@@ -70,6 +70,7 @@ pub const ERROR: Part = Object(&[
     ("errcode", MaybeNumber),
     ("status", MaybeNumber),
     ("detail", Text),
+    ("backendCode", Text),
     ("session", Optional(&SESSION)),
 ]);
 
