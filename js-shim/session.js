@@ -25,8 +25,8 @@ import {
  *   name: string | null,
  *   host: import('./driver').Host,
  * }} Platform the core to load, the session to make in it (the options, but for the shim's
- *   own names in `skip`, and a web page's own), the platform whose API the runtime has, and the host that carries out its
- *   effects
+ *   own names in `skip`, and a web page's own), the platform whose API the runtime has, and
+ *   the host that carries out its effects
  * @typedef {{ boundary: ReturnType<typeof import('./boundary').createBoundary>, dead: boolean,
  *   onDeath: Array<(cause: unknown) => void> }} Core
  * @typedef {{
@@ -308,6 +308,8 @@ function readOptions(options, own) {
     invalid('createSession takes an options object with loginUrl')
     options = {}
   }
+  // As they are now: the core reads them once it has loaded.
+  options = Object.assign({}, options)
   for (var i = 0; i < HOOKS.length; i++) {
     if (options[HOOKS[i]] !== undefined && typeof options[HOOKS[i]] !== 'function') invalid(HOOKS[i] + ' must be a function')
   }

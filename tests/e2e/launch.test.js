@@ -226,6 +226,18 @@ test('a bad option is an INVALID_CONFIG error naming it', async () => {
   }
 })
 
+test('the options are taken as they are when the session is made: changing the object later changes nothing', async () => {
+  const app = world.open()
+  const { createSession } = app.require('mp-session')
+  const options = { loginUrl: world.backend.loginUrl, namespace: 'given' }
+  const session = createSession(options)
+  options.loginUrl = 'http://changed.example.com/login'
+  options.namespace = 7
+  const got = await session.launch()
+  assert.equal(got.source, 'login')
+  assert.ok(app.storage.raw('mp-session:given'), 'stored under the namespace given')
+})
+
 test('no unhandled promise rejection anywhere in this file', () => {
   assert.deepEqual(world.unhandled, [])
 })
