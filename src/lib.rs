@@ -75,12 +75,13 @@
 #![cfg_attr(mp_session_tuned, feature(optimize_attribute))]
 
 mod core;
+pub mod decode;
 pub mod host;
 pub mod protocol;
 pub mod testing;
 pub mod wire;
 
-pub use wire::{decode, Handle};
+pub use wire::Handle;
 
 /// Web pages (official accounts): the OAuth code flow, and (in the `web` build) browser
 /// storage.
@@ -102,7 +103,7 @@ pub use crate::core::answer::{Answer, BackendFailure, Reply, ReplyBody};
 pub use crate::core::app_requests::{MAX_REQUESTS_IN_FLIGHT, REJECTION_COOLDOWN_MS};
 pub use crate::core::backoff::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
 pub use crate::core::config::{
-    Config, Exchange, FailureToast, Options, Platform, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES,
+    Config, FailureToast, LoginEndpoint, Options, Platform, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES,
     DEFAULT_NAMESPACE, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_HEADER, DEFAULT_TTL_SECONDS, PLATFORM_GRACE_MS,
 };
 pub use crate::core::effect::{Calls, Effect, LoginBody, Settled, TokenHeader, DEVICE_ID_KEY};

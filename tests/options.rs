@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use mp_session::testing::script;
-use mp_session::{Config, Error, ErrorCode, Exchange, Platform};
+use mp_session::{Config, Error, ErrorCode, LoginEndpoint, Platform};
 
 mod reference;
 
@@ -68,7 +68,10 @@ fn each_platform_is_named_as_the_login_request_says_it() {
 #[test]
 fn a_cloud_function_takes_the_place_of_the_login_url() {
     let config = from_json(r#"{"cloudFunction":"login"}"#).unwrap();
-    assert_eq!(config.exchange(), &Exchange::CloudFunction("login".into()));
+    assert_eq!(
+        config.login_endpoint(),
+        &LoginEndpoint::CloudFunction("login".into())
+    );
     assert_eq!(config.login_url(), None);
     // No backend origin to default to: request() sends the token nowhere unless told.
     assert!(config.allowed_origins().is_empty());

@@ -317,7 +317,7 @@ async fn official_account_and_douyin_codes_become_sessions_too(kind: Kind) {
 async fn ended_sessions_leave_the_store(kind: Kind) {
     let world = World::new(kind).await;
     let store = mp_session_server::Store::open(&world.config.store).await.unwrap();
-    let ended = mp_session_server::store::StoredSession {
+    let ended = mp_session_server::store::SessionEntry {
         openid: "o-old".into(),
         unionid: None,
         platform: "wx".into(),
@@ -336,7 +336,7 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let alive = mp_session_server::store::StoredSession {
+    let alive = mp_session_server::store::SessionEntry {
         expires_at: i64::from(u32::MAX),
         ..ended.clone()
     };
@@ -393,7 +393,7 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
 async fn redis_a_retried_session_write_finds_its_own_first_try() {
     let world = World::new(Kind::Redis).await;
     let store = mp_session_server::Store::open(&world.config.store).await.unwrap();
-    let session = mp_session_server::store::StoredSession {
+    let session = mp_session_server::store::SessionEntry {
         openid: "o-mia".into(),
         unionid: None,
         platform: "wx".into(),

@@ -149,7 +149,7 @@ pub use crate::protocol::Platform;
 
 /// Where a login turns into a session.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Exchange {
+pub enum LoginEndpoint {
     /// The backend endpoint the platform's code is posted to (`loginUrl`).
     Url(String),
     /// The WeChat cloud function that answers with the session (`cloudFunction`): it reads
@@ -160,7 +160,7 @@ pub enum Exchange {
 /// Checked settings of one session. Build it with [`Config::from_options`] or [`Config::new`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    exchange: Exchange,
+    login_endpoint: LoginEndpoint,
     /// `mp-session:<namespace>`.
     storage_key: String,
     leeway_ms: u64,
@@ -192,16 +192,16 @@ impl Config {
             token_header,
             ..
         } = options;
-        let exchange = match (login_url, cloud_function) {
-            (Some(url), _) => Exchange::Url(url),
-            (None, name) => Exchange::CloudFunction(name.unwrap_or_default()),
+        let login_endpoint = match (login_url, cloud_function) {
+            (Some(url), _) => LoginEndpoint::Url(url),
+            (None, name) => LoginEndpoint::CloudFunction(name.unwrap_or_default()),
         };
         let namespace = namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
         let mut storage_key = String::with_capacity(STORAGE_KEY_PREFIX.len() + namespace.len());
         storage_key.push_str(STORAGE_KEY_PREFIX);
         storage_key.push_str(namespace);
         Ok(Config {
-            exchange,
+            login_endpoint,
             storage_key,
             leeway_ms: u64::from(checked.leeway) * 1000,
             default_ttl_ms: u64::from(checked.ttl) * 1000,
@@ -230,15 +230,15 @@ impl Config {
     }
 
     /// Where a login turns into a session: the backend's URL or a cloud function.
-    pub fn exchange(&self) -> &Exchange {
-        &self.exchange
+    pub fn login_endpoint(&self) -> &LoginEndpoint {
+        &self.login_endpoint
     }
 
     /// The backend endpoint the login code is posted to (`None` with a cloud function).
     pub fn login_url(&self) -> Option<&str> {
-        match &self.exchange {
-            Exchange::Url(url) => Some(url),
-            Exchange::CloudFunction(_) => None,
+        match &self.login_endpoint {
+            LoginEndpoint::Url(url) => Some(url),
+            LoginEndpoint::CloudFunction(_) => None,
         }
     }
 
@@ -250,9 +250,9 @@ impl Config {
 
     /// The WeChat cloud function that answers with the session (`None` with a `loginUrl`).
     pub fn cloud_function(&self) -> Option<&str> {
-        match &self.exchange {
-            Exchange::Url(_) => None,
-            Exchange::CloudFunction(name) => Some(name),
+        match &self.login_endpoint {
+            LoginEndpoint::Url(_) => None,
+            LoginEndpoint::CloudFunction(name) => Some(name),
         }
     }
 

@@ -37,14 +37,14 @@ use crate::wire::output::Output;
 /// How the strings a session passes on cross: by handle from a mini-program, whose
 /// JavaScript keeps them; as text in a web page's build, whose storage is the core's own.
 #[cfg(not(feature = "web"))]
-type Text = crate::wire::Handle;
+type PassedText = crate::wire::Handle;
 #[cfg(feature = "web")]
-type Text = String;
+type PassedText = String;
 
-/// One session (one namespace) of the app.
+/// One session (one namespace) of the app, as the module keeps it.
 #[derive(Debug)]
-struct Session {
-    machine: Machine<Text>,
+struct HostedSession {
+    machine: Machine<PassedText>,
     /// Strings JavaScript's table held after the last compaction (see [`compact`]).
     #[cfg(not(feature = "web"))]
     kept: u32,
@@ -52,13 +52,12 @@ struct Session {
     web: web::WebSide,
 }
 
-/// The slots and the texts area.
 /// What the module holds: the exchange (slots and texts area) and the sessions.
 #[derive(Debug)]
 struct Module {
     slots: [f64; SLOTS],
     texts: Vec<u16>,
-    sessions: Vec<Option<Session>>,
+    sessions: Vec<Option<HostedSession>>,
 }
 
 const EMPTY: Module = Module {
@@ -116,10 +115,10 @@ pub fn create(entropy: [u8; 16]) {
 }
 
 #[cfg(not(all(feature = "web", target_arch = "wasm32")))]
-fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<Session, crate::Error> {
+fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<HostedSession, crate::Error> {
     let host = facts.text(crate::wire::layout::HOST_PLATFORM_AT);
     let config = Config::from_options(facts::options(facts)?.running_on(host.as_deref()))?;
-    Ok(Session {
+    Ok(HostedSession {
         machine: Machine::new(config, entropy),
         #[cfg(not(feature = "web"))]
         kept: 0,
@@ -127,10 +126,10 @@ fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<Session, crate::Er
 }
 
 #[cfg(all(feature = "web", target_arch = "wasm32"))]
-fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<Session, crate::Error> {
+fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<HostedSession, crate::Error> {
     let oauth = crate::core::oauth::OAuth::from_options(facts::web_options(facts)?)?;
     let config = Config::from_options(facts::options(facts)?)?.for_platform(crate::Platform::Web);
-    Ok(Session {
+    Ok(HostedSession {
         machine: Machine::new(config, entropy),
         web: web::WebSide::new(oauth),
     })
@@ -183,7 +182,7 @@ pub fn close(id: u32) {
     });
 }
 
-impl Session {
+impl HostedSession {
     /// Writes effects into `out` while there is room, after the web side took those it
     /// carries out itself; `true` when some are left for the next call (`MORE`).
     #[cfg_attr(mp_session_tuned, optimize(speed))]
@@ -212,7 +211,7 @@ impl Session {
 /// table is compacted: the strings the machine still holds are renumbered from 0 and the
 /// output ends with their old places (`TABLE`), so that the table holds only those.
 #[cfg(not(feature = "web"))]
-fn compact(session: &mut Session, strings: u32, out: &mut Output) {
+fn compact(session: &mut HostedSession, strings: u32, out: &mut Output) {
     /// The table may hold this many strings more than twice those kept.
     const SLACK: u32 = 64;
     if strings <= session.kept.saturating_mul(2).saturating_add(SLACK) {
@@ -238,7 +237,7 @@ fn compact(session: &mut Session, strings: u32, out: &mut Output) {
 
 /// A web page's strings cross as text: there is no table to compact.
 #[cfg(feature = "web")]
-fn compact(_: &mut Session, _: u32, _: &mut Output) {}
+fn compact(_: &mut HostedSession, _: u32, _: &mut Output) {}
 
 /// A time from JavaScript (`Date.now()`) as Unix milliseconds; anything that is not one is 0.
 fn time(now: f64) -> u64 {

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::core::record::{Record, StoredSession};
-use crate::wire::decode::decode_object;
+use crate::decode::decode_object;
 
 /// Which of the browser's two stores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

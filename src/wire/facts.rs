@@ -41,7 +41,7 @@ struct Field {
 
 /// The fields of one described object, starting at a slot.
 #[derive(Clone, Copy, Debug)]
-struct Described<'a> {
+struct ObjectFacts<'a> {
     facts: Facts<'a>,
     at: usize,
     names: &'static [&'static str],
@@ -111,8 +111,8 @@ impl<'a> Facts<'a> {
         self.slot(at)
     }
 
-    fn object(self, at: usize, names: &'static [&'static str]) -> Described<'a> {
-        Described {
+    fn object(self, at: usize, names: &'static [&'static str]) -> ObjectFacts<'a> {
+        ObjectFacts {
             facts: self,
             at,
             names,
@@ -120,7 +120,7 @@ impl<'a> Facts<'a> {
     }
 }
 
-impl Described<'_> {
+impl ObjectFacts<'_> {
     /// The field `name` (one of `names`, or the nested fields after them).
     #[cfg_attr(mp_session_tuned, optimize(speed))]
     fn field(&self, index: usize) -> Field {

@@ -16,7 +16,6 @@
 
 #![deny(unsafe_code)]
 
-pub mod decode;
 pub(crate) mod facts;
 mod handle;
 pub(crate) mod inputs;

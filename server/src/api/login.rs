@@ -10,8 +10,8 @@ use mp_session::protocol::{LoginAnswer, LoginRequest, Platform};
 use crate::clock::now;
 use crate::config::{App, Config, Names};
 use crate::failure::Failure;
-use crate::store::StoredSession;
-use crate::upstream::{DouyinCode, Exchange};
+use crate::store::SessionEntry;
+use crate::upstream::{CodeOutcome, DouyinCode};
 use crate::{token, AppState};
 
 /// The longest code taken (WeChat's are 32 characters).
@@ -38,16 +38,16 @@ pub(super) async fn login(
         Credential::Douyin(app, code, true) => state.upstream.douyin(app, DouyinCode::Anonymous(code)).await,
     };
     let (openid, unionid, session_key) = match exchange {
-        Exchange::Session {
+        CodeOutcome::Session {
             openid,
             unionid,
             session_key,
         } => (openid, unionid, session_key),
-        Exchange::Refused { errcode, errmsg } => {
+        CodeOutcome::Refused { errcode, errmsg } => {
             log_refusal(&platform, errcode, &errmsg);
             return Err(Failure::errcode(StatusCode::BAD_REQUEST, errcode, errmsg));
         }
-        Exchange::Unavailable(unavailable) => return Err(Failure::unavailable("login", unavailable)),
+        CodeOutcome::Unavailable(unavailable) => return Err(Failure::unavailable("login", unavailable)),
     };
     let issued = token::issue().map_err(|e| {
         Failure::new(
@@ -57,7 +57,7 @@ pub(super) async fn login(
         )
     })?;
     let ttl = state.config.session_ttl.as_secs();
-    let session = StoredSession {
+    let session = SessionEntry {
         openid: openid.clone(),
         unionid: unionid.clone(),
         platform,

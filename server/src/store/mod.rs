@@ -13,7 +13,7 @@ use crate::upstream::PhoneNumber;
 /// A session as the store keeps it: who it is, from where, until when (Unix seconds). The
 /// `session_key` is stored beside it and never read back by the login flow.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredSession {
+pub struct SessionEntry {
     /// The user's openid.
     pub openid: String,
     /// The user's unionid, when the app is bound to an Open Platform account.
@@ -73,7 +73,7 @@ impl Store {
         &self,
         id: String,
         verifier: String,
-        session: StoredSession,
+        session: SessionEntry,
         session_key: String,
     ) -> Result<(), StoreError> {
         match self {
@@ -88,7 +88,7 @@ impl Store {
 
     /// The session of token `id` and its verifier, if it exists and has not ended at `now`
     /// (Unix seconds).
-    pub async fn find(&self, id: String, now: i64) -> Result<Option<(StoredSession, String)>, StoreError> {
+    pub async fn find(&self, id: String, now: i64) -> Result<Option<(SessionEntry, String)>, StoreError> {
         match self {
             Store::Sqlite(store) => store.find(id, now).await,
             Store::Redis(store) => store.find(id, now).await,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 
-use super::{StoreError, StoredSession};
+use super::{SessionEntry, StoreError};
 use crate::upstream::PhoneNumber;
 
 /// A Redis store; clones share one multiplexed connection that reconnects by itself.
@@ -101,7 +101,7 @@ impl RedisStore {
         &self,
         id: String,
         verifier: String,
-        session: StoredSession,
+        session: SessionEntry,
         session_key: String,
         now: i64,
     ) -> Result<(), StoreError> {
@@ -134,14 +134,14 @@ impl RedisStore {
         &self,
         id: String,
         now: i64,
-    ) -> Result<Option<(StoredSession, String)>, StoreError> {
+    ) -> Result<Option<(SessionEntry, String)>, StoreError> {
         let value: Option<String> = query(&self.connection, redis::cmd("GET").arg(key(&id))).await?;
         let Some(value) = value else { return Ok(None) };
         let entry: Entry = serde_json::from_str(&value).map_err(failed)?;
         if entry.expires_at <= now {
             return Ok(None);
         }
-        let session = StoredSession {
+        let session = SessionEntry {
             openid: entry.openid,
             unionid: entry.unionid,
             platform: entry.platform,

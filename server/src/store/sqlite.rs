@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{StoreError, StoredSession};
+use super::{SessionEntry, StoreError};
 use crate::upstream::PhoneNumber;
 
 /// The schema, one entry per version; `PRAGMA user_version` says how many ran.
@@ -126,7 +126,7 @@ impl SqliteStore {
         &self,
         id: String,
         verifier: String,
-        session: StoredSession,
+        session: SessionEntry,
         session_key: String,
     ) -> Result<(), StoreError> {
         self.run(move |c| {
@@ -151,7 +151,7 @@ impl SqliteStore {
         &self,
         id: String,
         now: i64,
-    ) -> Result<Option<(StoredSession, String)>, StoreError> {
+    ) -> Result<Option<(SessionEntry, String)>, StoreError> {
         self.run(move |c| {
             c.prepare_cached(
                 "SELECT openid, unionid, platform, expires_at, verifier FROM sessions WHERE token_id = ?1 AND expires_at > ?2",
@@ -159,7 +159,7 @@ impl SqliteStore {
             .query_row(
                 params![id, now],
                 |row| {
-                    let session = StoredSession {
+                    let session = SessionEntry {
                         openid: row.get(0)?,
                         unionid: row.get(1)?,
                         platform: row.get(2)?,

@@ -12,7 +12,7 @@ use crate::config::App;
 
 /// What the platform made of a code. Its `Debug` never shows the user's key.
 #[derive(PartialEq, Eq)]
-pub enum Exchange {
+pub enum CodeOutcome {
     /// A user. The key stays on this server.
     Session {
         /// The user's openid (Douyin's `anonymous_openid` for an anonymous code).
@@ -35,29 +35,29 @@ pub enum Exchange {
     Unavailable(Unavailable),
 }
 
-impl std::fmt::Debug for Exchange {
+impl std::fmt::Debug for CodeOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Exchange::Session { openid, unionid, .. } => {
+            CodeOutcome::Session { openid, unionid, .. } => {
                 write!(
                     f,
                     "Session {{ openid: {openid:?}, unionid: {unionid:?}, session_key: <hidden> }}"
                 )
             }
-            Exchange::Refused { errcode, errmsg } => {
+            CodeOutcome::Refused { errcode, errmsg } => {
                 write!(f, "Refused {{ errcode: {errcode}, errmsg: {errmsg:?} }}")
             }
-            Exchange::Unavailable(unavailable) => write!(f, "Unavailable({unavailable:?})"),
+            CodeOutcome::Unavailable(unavailable) => write!(f, "Unavailable({unavailable:?})"),
         }
     }
 }
 
-impl Exchange {
+impl CodeOutcome {
     fn is_passing(&self) -> bool {
         match self {
-            Exchange::Refused { errcode, .. } => is_passing(*errcode),
-            Exchange::Unavailable(_) => true,
-            Exchange::Session { .. } => false,
+            CodeOutcome::Refused { errcode, .. } => is_passing(*errcode),
+            CodeOutcome::Unavailable(_) => true,
+            CodeOutcome::Session { .. } => false,
         }
     }
 }
@@ -116,7 +116,7 @@ struct DouyinUser {
 
 impl Upstream {
     /// A mini-program's `wx.login` code, through code2Session.
-    pub async fn code2session(&self, app: &App, code: &str) -> Exchange {
+    pub async fn code2session(&self, app: &App, code: &str) -> CodeOutcome {
         let login = WechatLogin {
             path: "sns/jscode2session",
             code_name: "js_code",
@@ -127,7 +127,7 @@ impl Upstream {
     }
 
     /// An official-account page's OAuth `code`, through `sns/oauth2/access_token`.
-    pub async fn oauth(&self, app: &App, code: &str) -> Exchange {
+    pub async fn oauth(&self, app: &App, code: &str) -> CodeOutcome {
         let login = WechatLogin {
             path: "sns/oauth2/access_token",
             code_name: "code",
@@ -138,7 +138,7 @@ impl Upstream {
     }
 
     /// One of WeChat's code exchanges, retried.
-    async fn wechat_login(&self, login: WechatLogin, app: &App, code: &str) -> Exchange {
+    async fn wechat_login(&self, login: WechatLogin, app: &App, code: &str) -> CodeOutcome {
         let url = format!("{}/{}", self.wechat, login.path);
         let query = [
             ("appid", app.appid.as_str()),
@@ -151,13 +151,13 @@ impl Upstream {
                 let answer = self.json(self.client.get(&url).query(&query), login.what);
                 wechat_exchange(answer.await, login.key)
             },
-            Exchange::is_passing,
+            CodeOutcome::is_passing,
         )
         .await
     }
 
     /// A Douyin `tt.login` credential, through `api/apps/v2/jscode2session`.
-    pub async fn douyin(&self, app: &App, code: DouyinCode<'_>) -> Exchange {
+    pub async fn douyin(&self, app: &App, code: DouyinCode<'_>) -> CodeOutcome {
         let url = format!("{}/api/apps/v2/jscode2session", self.douyin);
         let (code, anonymous) = match code {
             DouyinCode::Known(code) => (code, ""),
@@ -170,7 +170,7 @@ impl Upstream {
                 let answer = self.json(self.client.post(&url).json(&body), "Douyin's code2Session");
                 douyin_exchange(answer.await, code.is_empty())
             },
-            Exchange::is_passing,
+            CodeOutcome::is_passing,
         )
         .await
     }
@@ -180,58 +180,58 @@ impl Upstream {
 fn wechat_exchange(
     answer: Result<WechatAnswer, Unavailable>,
     key: fn(&mut WechatAnswer) -> Option<String>,
-) -> Exchange {
+) -> CodeOutcome {
     let mut answer = match answer {
         Ok(answer) => answer,
-        Err(unavailable) => return Exchange::Unavailable(unavailable),
+        Err(unavailable) => return CodeOutcome::Unavailable(unavailable),
     };
     if answer.errcode != 0 {
-        return Exchange::Refused {
+        return CodeOutcome::Refused {
             errcode: answer.errcode,
             errmsg: answer.errmsg,
         };
     }
     match (answer.openid.take(), key(&mut answer)) {
-        (Some(openid), Some(session_key)) if !openid.is_empty() => Exchange::Session {
+        (Some(openid), Some(session_key)) if !openid.is_empty() => CodeOutcome::Session {
             openid,
             unionid: answer.unionid,
             session_key,
         },
-        _ => Exchange::Unavailable(Unavailable::new(false, "wechat answered with no openid or key")),
+        _ => CodeOutcome::Unavailable(Unavailable::new(false, "wechat answered with no openid or key")),
     }
 }
 
 /// Douyin's answer as an exchange: its bad-code errors (`40018`, `40019`) as the contract's
 /// `40029` (the client gets one fresh code), `-1` as busy, others passed through.
-fn douyin_exchange(answer: Result<DouyinAnswer, Unavailable>, anonymous: bool) -> Exchange {
+fn douyin_exchange(answer: Result<DouyinAnswer, Unavailable>, anonymous: bool) -> CodeOutcome {
     let answer = match answer {
         Ok(answer) => answer,
-        Err(unavailable) => return Exchange::Unavailable(unavailable),
+        Err(unavailable) => return CodeOutcome::Unavailable(unavailable),
     };
     if answer.err_no != 0 {
         let errcode = match answer.err_no {
             40018 | 40019 => errcode::INVALID_CODE,
             other => other,
         };
-        return Exchange::Refused {
+        return CodeOutcome::Refused {
             errcode,
             errmsg: format!("douyin: {} (err_no {})", answer.err_tips, answer.err_no),
         };
     }
     match answer.data {
-        Some(user) if anonymous && !user.anonymous_openid.is_empty() => Exchange::Session {
+        Some(user) if anonymous && !user.anonymous_openid.is_empty() => CodeOutcome::Session {
             openid: user.anonymous_openid,
             unionid: None,
             session_key: String::new(),
         },
         Some(user) if !anonymous && !user.openid.is_empty() && !user.session_key.is_empty() => {
-            Exchange::Session {
+            CodeOutcome::Session {
                 openid: user.openid,
                 unionid: user.unionid.filter(|u| !u.is_empty()),
                 session_key: user.session_key,
             }
         }
-        _ => Exchange::Unavailable(Unavailable::new(false, "douyin answered with no openid")),
+        _ => CodeOutcome::Unavailable(Unavailable::new(false, "douyin answered with no openid")),
     }
 }
 
@@ -239,7 +239,7 @@ fn douyin_exchange(answer: Result<DouyinAnswer, Unavailable>, anonymous: bool) -
 mod tests {
     use super::*;
 
-    fn douyin(json: &str, anonymous: bool) -> Exchange {
+    fn douyin(json: &str, anonymous: bool) -> CodeOutcome {
         douyin_exchange(
             serde_json::from_str(json).map_err(|_| Unavailable::new(false, "")),
             anonymous,
@@ -253,7 +253,7 @@ mod tests {
                 r#"{"err_no":0,"err_tips":"success","data":{"session_key":"k","openid":"o","anonymous_openid":"","unionid":"u"}}"#,
                 false
             ),
-            Exchange::Session {
+            CodeOutcome::Session {
                 openid: "o".into(),
                 unionid: Some("u".into()),
                 session_key: "k".into()
@@ -264,7 +264,7 @@ mod tests {
                 r#"{"err_no":0,"data":{"session_key":"","openid":"","anonymous_openid":"a","unionid":""}}"#,
                 true
             ),
-            Exchange::Session {
+            CodeOutcome::Session {
                 openid: "a".into(),
                 unionid: None,
                 session_key: String::new()
@@ -272,16 +272,16 @@ mod tests {
         );
         assert!(matches!(
             douyin(r#"{"err_no":40018,"err_tips":"bad code"}"#, false),
-            Exchange::Refused { errcode: 40029, errmsg } if errmsg == "douyin: bad code (err_no 40018)"
+            CodeOutcome::Refused { errcode: 40029, errmsg } if errmsg == "douyin: bad code (err_no 40018)"
         ));
         assert!(douyin(r#"{"err_no":-1,"err_tips":"busy"}"#, false).is_passing());
         assert!(matches!(
             douyin(r#"{"err_no":0,"data":{"openid":"o"}}"#, false),
-            Exchange::Unavailable(_)
+            CodeOutcome::Unavailable(_)
         ));
         assert!(matches!(
             douyin(r#"{"err_no":0,"data":{"openid":"o","session_key":"k"}}"#, true),
-            Exchange::Unavailable(_)
+            CodeOutcome::Unavailable(_)
         ));
     }
 }

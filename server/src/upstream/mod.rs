@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
+pub use login::CodeOutcome;
 pub use login::DouyinCode;
-pub use login::Exchange;
 pub use wxa::{Failed, PhoneNumber};
 
 /// Retries after the first call for passing trouble.

@@ -5,7 +5,7 @@
 use super::Machine;
 use crate::core::answer::{judge, Reply, Verdict};
 use crate::core::backoff::backoff_ms;
-use crate::core::config::Exchange;
+use crate::core::config::LoginEndpoint;
 use crate::core::effect::{Effect, LoginBody};
 use crate::core::error::{Error, ErrorCode};
 use crate::core::input::{LoginResult, OpId, PlatformError};
@@ -83,14 +83,14 @@ impl<T: Text> Machine<T> {
         }
         let op = self.out.next_op();
         let deadline = self.deadline(now);
-        match self.config.exchange() {
-            Exchange::Url(_) => {
+        match self.config.login_endpoint() {
+            LoginEndpoint::Url(_) => {
                 let timeout_ms = self.config.platform_timeout_ms();
                 self.out.push(Effect::Login { op, timeout_ms });
                 self.platform_login = Some((op, now.saturating_add(u64::from(timeout_ms))));
                 Stage::WaitingForCode { op, deadline }
             }
-            Exchange::CloudFunction(_) => {
+            LoginEndpoint::CloudFunction(_) => {
                 let timeout_ms = self.config.timeout_ms();
                 self.out.push(Effect::CallFunction { op, timeout_ms });
                 Stage::WaitingForAnswer { op, deadline }
@@ -149,9 +149,9 @@ impl<T: Text> Machine<T> {
         let reply = match result {
             Ok(reply) => reply,
             Err(failure) => {
-                let message = match self.config.exchange() {
-                    Exchange::Url(_) => "the login request failed",
-                    Exchange::CloudFunction(_) => "the cloud function call failed",
+                let message = match self.config.login_endpoint() {
+                    LoginEndpoint::Url(_) => "the login request failed",
+                    LoginEndpoint::CloudFunction(_) => "the cloud function call failed",
                 };
                 let error = Error::retryable(ErrorCode::Network, message);
                 return self.attempt_failed(failure.explain(error), now);
@@ -196,9 +196,9 @@ impl<T: Text> Machine<T> {
             }
             Some(&Stage::WaitingForAnswer { op, deadline }) if deadline <= now => {
                 self.out.push(Effect::Abort { op });
-                let message = match self.config.exchange() {
-                    Exchange::Url(_) => "the login request took longer than timeoutMs",
-                    Exchange::CloudFunction(_) => "the cloud function took longer than timeoutMs",
+                let message = match self.config.login_endpoint() {
+                    LoginEndpoint::Url(_) => "the login request took longer than timeoutMs",
+                    LoginEndpoint::CloudFunction(_) => "the cloud function took longer than timeoutMs",
                 };
                 let error = Error::retryable(ErrorCode::Timeout, message);
                 self.attempt_failed(error, now);

@@ -1,3 +1,0 @@
-module.exports = {
-  presets: [['taro', { framework: 'react', ts: false, compiler: 'webpack5' }]],
-}

@@ -1,4 +1,0 @@
-export default {
-  pages: ['pages/index/index'],
-  window: { navigationBarTitleText: 'mp-session' },
-}

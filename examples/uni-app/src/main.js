@@ -1,7 +1,0 @@
-import { createSSRApp } from 'vue'
-import App from './App.vue'
-
-export function createApp() {
-  const app = createSSRApp(App)
-  return { app }
-}
