@@ -1,6 +1,6 @@
 //! JavaScript's half of the boundary, in Rust: how `js-shim/boundary.js` describes a value it
 //! parsed, step for step. The module never runs it; tests and the fuzz targets do, to feed
-//! the core's real decoders (`wire/facts.rs`) the facts JavaScript would write, from any
+//! the core's real decoders (`wire/facts/`) the facts JavaScript would write, from any
 //! value, and to play JavaScript against the exported functions natively
 //! (`crate::host::exchange`); [`crate::testing::outputs`] reads what those write.
 

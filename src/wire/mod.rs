@@ -2,7 +2,7 @@
 //!
 //! JavaScript parses (the stored record, the backend's answer) with the engine's own
 //! `JSON.parse` and writes the *facts* of what it found into the exchange's slots: each
-//! field's kind, its number, its string's length; the core judges them (`facts.rs`). A
+//! field's kind, its number, its string's length; the core judges them (`facts/`). A
 //! string the core only passes on (an openid, a token, a login code, a nickname) stays in
 //! JavaScript, named by a [`Handle`]: its place in a table JavaScript keeps for the session,
 //! with its length. Strings the core reads character by character (the options, a request's

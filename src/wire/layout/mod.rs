@@ -109,8 +109,8 @@ numbered! {
 }
 
 numbered! {
-    /// A storage input's `flag` ([`super::kind::SESSION_READ`], [`super::kind::DEVICE_ID_READ`],
-    /// [`super::kind::STORAGE_RESULT`]).
+    /// A storage input's `flag` ([`kind::SESSION_READ`], [`kind::DEVICE_ID_READ`],
+    /// [`kind::STORAGE_RESULT`]).
     storage_flag: i32 {
         /// The read, the write or the removal went through.
         OK = 0,
@@ -120,7 +120,7 @@ numbered! {
 }
 
 numbered! {
-    /// [`super::kind::LOGIN_RESULT`]'s `flag`: what the first pair is.
+    /// [`kind::LOGIN_RESULT`]'s `flag`: what the first pair is.
     login_flag: i32 {
         /// The code.
         CODE = 0,
@@ -132,7 +132,7 @@ numbered! {
 }
 
 numbered! {
-    /// [`super::kind::SEND_RESULT`]'s `flag` when there is no HTTP status.
+    /// [`kind::SEND_RESULT`]'s `flag` when there is no HTTP status.
     send_flag: i32 {
         /// No answer (network, timeout).
         UNANSWERED = -1,
@@ -140,7 +140,7 @@ numbered! {
 }
 
 numbered! {
-    /// [`super::kind::POST_RESULT`]'s `flag` when there is no HTTP status.
+    /// [`kind::POST_RESULT`]'s `flag` when there is no HTTP status.
     post_flag: i32 {
         /// The request or the cloud function failed before any answer: the first pair is
         /// its `errMsg`.

@@ -1,0 +1,132 @@
+//! The options of `createSession` (and a web page's own), from their facts: each option is
+//! checked for its shape before any is read, and the error names the option.
+
+use super::{number, Facts, Field, Wrong};
+use crate::core::config::{FailureToast, Options};
+use crate::core::error::Error;
+use crate::core::oauth::WebOptions;
+use crate::wire::layout::{fields, value, MAX_ORIGINS_DESCRIBED, WEB_OPTIONS_AT};
+use crate::wire::text::units;
+
+/// The options of `createSession`; the error names the option.
+pub(crate) fn options(facts: Facts<'_>) -> Result<Options, Error> {
+    decode_options(facts).map_err(|wrong| Error::invalid_config(wrong.describe("options are not valid: ")))
+}
+
+/// What an option must be.
+#[derive(Clone, Copy)]
+enum Shape {
+    Text,
+    Number,
+    /// `false` or a text (`failureToast`).
+    Toast,
+    /// An array of texts (`allowedOrigins`).
+    Texts,
+}
+
+/// Each of [`fields::OPTIONS`]' shape, in order.
+const OPTION_SHAPES: [Shape; 11] = [
+    Shape::Text,
+    Shape::Text,
+    Shape::Text,
+    Shape::Text,
+    Shape::Number,
+    Shape::Number,
+    Shape::Number,
+    Shape::Number,
+    Shape::Toast,
+    Shape::Text,
+    Shape::Texts,
+];
+
+fn decode_options(facts: Facts<'_>) -> Result<Options, Wrong> {
+    let options = facts.object(0, &fields::OPTIONS);
+    if !options.is_object() {
+        return Err(Wrong::new("must be an object"));
+    }
+    let unknown_at = options.end(0);
+    options.known_only(unknown_at)?;
+    let entries_at = unknown_at + 2;
+    // Every option is checked before any is read: a wrong one leaves nothing half made.
+    for (index, shape) in OPTION_SHAPES.into_iter().enumerate() {
+        options.read(index, |f| shaped(f, shape, facts, entries_at))?;
+    }
+    let text = |index| options.text_of(index);
+    let number = |index| Some(options.field(index)).filter(is_given).map(|f| f.a);
+    let origins = options.field(10);
+    Ok(Options {
+        login_url: text(0),
+        cloud_function: text(1),
+        platform: text(2),
+        namespace: text(3),
+        leeway_seconds: number(4),
+        default_ttl_seconds: number(5),
+        timeout_ms: number(6),
+        max_retries: number(7),
+        failure_toast: match options.field(8).kind {
+            k if k == value::FALSE => Some(FailureToast::Off),
+            _ => text(8).map(FailureToast::Text),
+        },
+        token_header: text(9),
+        allowed_origins: is_given(&origins).then(|| {
+            // Only the first entries are described: enough to tell that there are too many.
+            let described = (origins.a.max(0.0) as usize).min(MAX_ORIGINS_DESCRIBED);
+            (0..described)
+                .filter_map(|i| facts.text(entries_at + 2 * i))
+                .collect()
+        }),
+    })
+}
+
+/// Whether a field holds a value (neither absent nor `null`).
+fn is_given(field: &Field) -> bool {
+    field.kind != value::ABSENT && field.kind != value::NULL
+}
+
+/// Checks that a given option has its shape.
+fn shaped(f: Field, shape: Shape, facts: Facts<'_>, entries_at: usize) -> Result<(), Wrong> {
+    let readable = |a, b| units(a, b, facts.texts).is_some();
+    match shape {
+        Shape::Number => number(f).map(|_| ()),
+        Shape::Text if f.kind == value::STRING && readable(f.a, f.b) => Ok(()),
+        // A string longer than the texts area crosses as its length alone.
+        Shape::Text if f.kind == value::STRING => Err(Wrong::new("is too long")),
+        Shape::Text => Err(Wrong::new("must be a string")),
+        Shape::Toast if f.kind == value::FALSE || (f.kind == value::STRING && readable(f.a, f.b)) => Ok(()),
+        Shape::Toast => Err(Wrong::new("must be false or the text to show")),
+        Shape::Texts if f.kind != value::ARRAY => Err(Wrong::new("must be an array of strings")),
+        Shape::Texts => {
+            let described = (f.a.max(0.0) as usize).min(MAX_ORIGINS_DESCRIBED);
+            let all = f.b == 1.0
+                && (0..described)
+                    .all(|i| readable(facts.slot(entries_at + 2 * i), facts.slot(entries_at + 2 * i + 1)));
+            if all {
+                Ok(())
+            } else {
+                Err(Wrong::new("must be a string"))
+            }
+        }
+    }
+}
+
+/// A web page's own options, described at [`WEB_OPTIONS_AT`] (absent: none given).
+#[cfg_attr(not(all(feature = "web", target_arch = "wasm32")), allow(dead_code))]
+pub(crate) fn web_options(facts: Facts<'_>) -> Result<WebOptions, Error> {
+    let web = facts.object(WEB_OPTIONS_AT, &fields::WEB_OPTIONS);
+    let decoded = (|| {
+        if facts.kind(WEB_OPTIONS_AT) == value::ABSENT {
+            return Ok(WebOptions::default());
+        }
+        if !web.is_object() {
+            return Err(Wrong::new("must be an object"));
+        }
+        web.known_only(web.end(0))?;
+        Ok(WebOptions {
+            appid: web.string(0)?,
+            scope: web.string(1)?,
+            authorize_url: web.string(2)?,
+            redirect_uri: web.string(3)?,
+        })
+    })();
+    decoded.map_err(|wrong| Error::invalid_config(wrong.describe("web options are not valid: ")))
+}
