@@ -1,11 +1,12 @@
 //! How the harness carries out each effect: storage at once, `wx.login` and requests queued
 //! for `step()`, timers on the fake clock, and the checks of what must never happen.
 
-use super::{ApiRequest, Harness, Pending, Stored};
+use super::{Harness, Pending};
 use crate::core::effect::{Effect, DEVICE_ID_KEY};
 use crate::core::input::{Input, OpId, PlatformError};
 use crate::core::record::StoredSession;
 use crate::core::secret::Secret;
+use crate::testing::{ApiRequest, Stored};
 
 impl Harness {
     pub(super) fn carry_out(&mut self, effect: Effect) {
