@@ -1,0 +1,20 @@
+// The two lines mp-session asks of an app: create the session, launch it.
+const { createSession } = require('mp-session')
+const config = require('./config')
+
+App({
+  globalData: { openid: null },
+
+  onLaunch() {
+    this.session = createSession({ loginUrl: config.loginUrl })
+    this.session.launch().then(
+      (session) => {
+        this.globalData.openid = session.openid
+      },
+      (error) => {
+        // error.code is stable: NETWORK, TIMEOUT, BACKEND, ... (see the README)
+        console.error('login failed', error.code, error.message)
+      }
+    )
+  },
+})
