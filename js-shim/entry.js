@@ -5,6 +5,7 @@
 
 import { createHost } from './host.js'
 import * as platforms from './platforms.js'
+import { readOptions } from './options.js'
 import * as shared from './session.js'
 
 /** The options of the mini-program's shim; the core reads the rest. */
@@ -40,7 +41,7 @@ function createEntry(loadCore, alipay) {
  * @returns {import('./index').MpSession}
  */
 function createSession(options, loadCore, alipay) {
-  var read = shared.readOptions(options, OWN)
+  var read = readOptions(options, OWN)
   var o = read.options
   // Which platform's API and loader to use, before the core is there: the one named, else
   // the one whose globals this runtime has. The core decides the platform the login names
@@ -64,7 +65,7 @@ function createSession(options, loadCore, alipay) {
   }, read.settings())
 }
 
-/** @typedef {ReturnType<typeof shared.readOptions>} Read */
+/** @typedef {ReturnType<typeof readOptions>} Read */
 
 /** Alipay's API in wx.*'s shape, where the core runs there at all. @param {any} api @param {((api: any) => any) | null} alipay @param {Read} read */
 function onAlipay(api, alipay, read) {

@@ -3,6 +3,7 @@
 // the mini-program, with codes from the OAuth redirect and the session in browser storage.
 
 import * as glue from 'mp-session-web-glue'
+import { readOptions } from '../options.js'
 import * as shared from '../session.js'
 import * as errors from '../errors.js'
 import { createBoundary } from '../boundary.js'
@@ -48,7 +49,7 @@ function loadWebCore(wasm) {
  * @returns {import('../index').MpSession}
  */
 function createWebSession(options, defaultWasm) {
-  var read = shared.readOptions(options, WEB_OPTIONS.concat(['wasm', 'fetch']))
+  var read = readOptions(options, WEB_OPTIONS.concat(['wasm', 'fetch']))
   var own = read.options
   /** @type {Record<string, unknown>} */
   var webOptions = {}

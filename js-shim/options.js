@@ -1,0 +1,67 @@
+// @ts-check
+// The options as the shim takes them: its own (the app's hooks and the platform's names)
+// checked and set apart, the rest for the core to read once it has loaded.
+
+import * as errors from './errors.js'
+
+/**
+ * @typedef {import('./session').Settings} Settings
+ * @typedef {import('./index').Response} Response
+ */
+
+/** The app's hooks, which every platform takes; the core never sees them. */
+var HOOKS = ['isSessionExpired', 'attachToken']
+
+/**
+ * The shim options every platform takes (`isSessionExpired`, `attachToken`), checked; the
+ * options themselves, which the core reads but for the names in `skip` (the hooks and the
+ * platform's own, `own`).
+ *
+ * @param {any} options
+ * @param {string[]} own the platform's option names
+ */
+function readOptions(options, own) {
+  /** @type {Error | null} */
+  var failure = null
+  var invalid = function (/** @type {string} */ message) {
+    failure = failure || errors.shimError('INVALID_CONFIG', message, false)
+  }
+  if (options === null || typeof options !== 'object') {
+    invalid('createSession takes an options object with loginUrl')
+    options = {}
+  }
+  // As they are now: the core reads them once it has loaded.
+  options = Object.assign({}, options)
+  for (var i = 0; i < HOOKS.length; i++) {
+    if (options[HOOKS[i]] !== undefined && typeof options[HOOKS[i]] !== 'function') invalid(HOOKS[i] + ' must be a function')
+  }
+  var isSessionExpired = options.isSessionExpired
+  return {
+    /** @type {Record<string, any>} */
+    options: options,
+    skip: own.concat(HOOKS),
+    invalid: invalid,
+    /** @returns {Settings} */
+    settings: function () {
+      return {
+        failure: failure,
+        /**
+         * What the app's isSessionExpired says of an answer, for the core to judge: nothing
+         * without one, null when it threw. @param {Response} response
+         */
+        isSessionExpired: function (response) {
+          if (!isSessionExpired) return undefined
+          try {
+            return !!isSessionExpired(response)
+          } catch (e) {
+            if (typeof console !== 'undefined') console.error('mp-session: isSessionExpired threw; treating the answer as accepted', e)
+            return null
+          }
+        },
+        attachToken: options.attachToken,
+      }
+    },
+  }
+}
+
+export { readOptions }
