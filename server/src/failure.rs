@@ -44,7 +44,7 @@ impl Failure {
         };
         Failure {
             status,
-            body: serde_json::to_value(body).unwrap_or_else(|_| json!({})),
+            body: serde_json::to_value(body).expect("an ErrorBody is strings and a number"),
         }
     }
 

@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::core::answer::BackendFailure;
 use crate::core::input::PlatformError;
-
 use crate::core::session::Session;
 
 /// What kind of failure an [`Error`] is. JavaScript sees it as the string from
@@ -131,7 +131,7 @@ impl<T> Error<T> {
 
     /// Names a failure of the backend's own: its code, and its message as the detail (each
     /// as long as a platform's words may be).
-    pub(crate) fn name_backend(&mut self, failure: &crate::core::answer::BackendFailure) {
+    pub(crate) fn name_backend(&mut self, failure: &BackendFailure) {
         self.0.backend_code = PlatformError::said(&failure.code).into_detail();
         self.0.detail = PlatformError::said(&failure.message).into_detail();
     }
