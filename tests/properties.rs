@@ -190,8 +190,8 @@ impl World {
     }
 
     fn drain(&mut self) {
-        while let Some(effect) = self.machine.poll_effect() {
-            self.effect(effect);
+        while let Some((effect, settled)) = self.ledger.next(&mut self.machine) {
+            self.effect(effect, settled);
         }
     }
 
@@ -212,8 +212,7 @@ impl World {
         Input::StorageResult { op, result }
     }
 
-    fn effect(&mut self, effect: Effect) {
-        let calls = self.ledger.effect(&effect);
+    fn effect(&mut self, effect: Effect, calls: Vec<CallId>) {
         match effect {
             Effect::ReadSession { op, .. } => {
                 self.reads += 1;

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::core::effect::{Calls, Effect};
 use crate::core::input::{CallId, OpId};
+use crate::core::machine::Machine;
+use crate::core::text::Text;
 
 /// Which calls wait where.
 #[derive(Clone, Debug, Default)]
@@ -17,8 +19,20 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// The drive loop's one step, as the shim takes it: the machine's next effect, with the
+    /// calls it settles, the ledger moved by it first. Every world drives the machine with
+    /// `while let Some((effect, settled)) = ledger.next(&mut machine)`, carrying each out in
+    /// order; an answer given at once (storage) is handed to the machine from inside, and
+    /// what it leads to comes after the effects already given, as in the shim's queue.
+    pub fn next<T: Text>(&mut self, machine: &mut Machine<T>) -> Option<(Effect<T>, Vec<CallId>)> {
+        let effect = machine.poll_effect()?;
+        let settled = self.effect(&effect);
+        Some((effect, settled))
+    }
+
     /// Moves the calls `effect` moves, and gives back those it settles, in order (none for
-    /// an effect that settles nothing). Call it for every effect, in order.
+    /// an effect that settles nothing). Call it for every effect, in order ([`Ledger::next`]
+    /// does).
     pub fn effect<T>(&mut self, effect: &Effect<T>) -> Vec<CallId> {
         match effect {
             Effect::Wait { call, on } => {

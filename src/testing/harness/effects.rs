@@ -3,15 +3,14 @@
 
 use super::{Harness, Pending};
 use crate::core::effect::{Effect, DEVICE_ID_KEY};
-use crate::core::input::{Input, OpId, PlatformError};
+use crate::core::input::{CallId, Input, OpId, PlatformError};
 use crate::core::record::StoredSession;
 use crate::core::secret::Secret;
 use crate::testing::{ApiRequest, Stored};
 
 impl Harness {
-    pub(super) fn carry_out(&mut self, effect: Effect) {
-        // Which calls the effect moves or settles, as the shim keeps them.
-        let settled = self.ledger.effect(&effect);
+    /// Carries out `effect`, which settles the calls `settled`.
+    pub(super) fn carry_out(&mut self, effect: Effect, settled: Vec<CallId>) {
         match effect {
             Effect::ReadSession { op } => {
                 let key = self.config.storage_key().to_owned();

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, VecDeque};
 use super::{ApiRequest, ApiResponse, Counts, Ledger, LoginMode, Response, Stored, START_MS};
 use crate::core::answer::{Answer, Reply};
 use crate::core::config::{Config, Options};
-use crate::core::effect::{Effect, Settled};
+use crate::core::effect::Settled;
 use crate::core::error::Error;
 use crate::core::input::{CallId, Input, LoginResult, OpId, PlatformError, SendResult};
 use crate::core::machine::Machine;
@@ -45,9 +45,6 @@ pub struct Harness {
     request_urls: BTreeMap<CallId, String>,
     statuses: BTreeMap<OpId, u16>,
     pending: VecDeque<Pending>,
-    /// Effects the machine gave, not carried out yet (in order, as a driver queues them).
-    queue: VecDeque<Effect>,
-    carrying_out: bool,
     ledger: Ledger,
     settled: BTreeMap<CallId, Result<Settled, Error>>,
     changes: Vec<Option<Session>>,
@@ -105,8 +102,6 @@ impl Harness {
             request_urls: BTreeMap::new(),
             statuses: BTreeMap::new(),
             pending: VecDeque::new(),
-            queue: VecDeque::new(),
-            carrying_out: false,
             ledger: Ledger::default(),
             settled: BTreeMap::new(),
             changes: Vec::new(),
@@ -150,7 +145,6 @@ impl Harness {
         self.runs = self.runs.wrapping_add(1);
         self.machine = listening(Machine::new(self.config.clone(), entropy(self.runs)));
         self.pending.clear();
-        self.queue.clear();
         self.ledger.clear();
         self.counts = Counts::default();
     }
@@ -427,33 +421,12 @@ impl Harness {
         call
     }
 
-    /// Queues the machine's effects, then carries out the queue (unless this is a storage
-    /// answer given from inside: the queue is being carried out already).
+    /// Carries out the machine's effects in order (the drive loop's step:
+    /// [`Ledger::next`]); storage answers from inside, and what that leads to comes after.
     fn drain(&mut self) {
-        self.take_effects();
-        self.carry_out_queue();
-    }
-
-    fn take_effects(&mut self) {
-        while let Some(effect) = self.machine.poll_effect() {
-            self.queue.push_back(effect);
+        while let Some((effect, settled)) = self.ledger.next(&mut self.machine) {
+            self.carry_out(effect, settled);
         }
-    }
-
-    fn carry_out_queue(&mut self) {
-        if self.carrying_out {
-            return;
-        }
-        self.carrying_out = true;
-        loop {
-            // Storage answers at once: what it leads to joins the queue.
-            self.take_effects();
-            let Some(effect) = self.queue.pop_front() else {
-                break;
-            };
-            self.carry_out(effect);
-        }
-        self.carrying_out = false;
     }
 }
 
