@@ -22,7 +22,7 @@ use crate::core::limits::MAX_ANSWER_CHARS;
 use crate::core::record::{Record, StoredSession};
 use crate::core::secret::Secret;
 use crate::core::user_info::UserInfo;
-use crate::wire::layout::{answer, fields, record, value};
+use crate::wire::layout::{answer, fields, nested_slot, record, slot, value};
 use crate::wire::text::{inline, WireText};
 
 /// The slots and texts of one input.
@@ -251,13 +251,17 @@ pub(crate) fn stored_session<T: WireText>(facts: Facts<'_>) -> StoredSession<T> 
 #[cfg_attr(mp_session_tuned, optimize(speed))]
 fn record<T: WireText>(facts: Facts<'_>) -> Option<Record<T>> {
     Some(Record {
-        v: facts.whole_at(record::V, u64::from(u32::MAX))? as u32,
-        openid: facts.text_at(record::OPENID)??,
-        unionid: facts.text_at(record::UNIONID)?,
-        token: facts.text_at(record::TOKEN)?.map(Secret::hide),
-        expires_at: facts.whole_at(record::EXPIRES_AT, u64::MAX)?,
-        obtained_at: facts.whole_at(record::OBTAINED_AT, u64::MAX)?,
-        user_info: facts.user_info_at(record::USER_INFO, record::NICK_NAME, record::AVATAR_URL)?,
+        v: facts.whole_at(slot!(fields::RECORD, "v"), u64::from(u32::MAX))? as u32,
+        openid: facts.text_at(slot!(fields::RECORD, "openid"))??,
+        unionid: facts.text_at(slot!(fields::RECORD, "unionid"))?,
+        token: facts.text_at(slot!(fields::RECORD, "token"))?.map(Secret::hide),
+        expires_at: facts.whole_at(slot!(fields::RECORD, "expiresAt"), u64::MAX)?,
+        obtained_at: facts.whole_at(slot!(fields::RECORD, "obtainedAt"), u64::MAX)?,
+        user_info: facts.user_info_at(
+            slot!(fields::RECORD, "userInfo"),
+            nested_slot!(fields::RECORD, "nickName"),
+            nested_slot!(fields::RECORD, "avatarUrl"),
+        )?,
     })
 }
 
@@ -270,13 +274,17 @@ pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>) -> ReplyBody<T> {
     let answer = || {
         (facts.kind(0) == value::OBJECT).then_some(())?;
         Some(Answer {
-            openid: facts.text_at(answer::OPENID)?,
-            unionid: facts.text_at(answer::UNIONID)?,
-            token: facts.text_at(answer::TOKEN)?.map(Secret::hide),
-            expires_in: facts.number_at(answer::EXPIRES_IN)?,
-            expires_in_camel: facts.number_at(answer::EXPIRES_IN_CAMEL)?,
-            errcode: facts.number_at(answer::ERRCODE)?,
-            user_info: facts.user_info_at(answer::USER_INFO, answer::NICK_NAME, answer::AVATAR_URL)?,
+            openid: facts.text_at(slot!(fields::ANSWER, "openid"))?,
+            unionid: facts.text_at(slot!(fields::ANSWER, "unionid"))?,
+            token: facts.text_at(slot!(fields::ANSWER, "token"))?.map(Secret::hide),
+            expires_in: facts.number_at(slot!(fields::ANSWER, "expires_in"))?,
+            expires_in_camel: facts.number_at(slot!(fields::ANSWER, "expiresIn"))?,
+            errcode: facts.number_at(slot!(fields::ANSWER, "errcode"))?,
+            user_info: facts.user_info_at(
+                slot!(fields::ANSWER, "userInfo"),
+                nested_slot!(fields::ANSWER, "nickName"),
+                nested_slot!(fields::ANSWER, "avatarUrl"),
+            )?,
             error: facts.backend_failure()?,
         })
     };

@@ -265,55 +265,36 @@ pub(crate) const fn same(a: &str, b: &str) -> bool {
     true
 }
 
-/// Where the record's fields sit in a session read's facts.
+/// The slot of field `name` of an object described from slot 0 with the fields `names`
+/// (`slot!(fields::RECORD, "openid")`), computed at compile time: a name not there is a
+/// compile error.
+macro_rules! slot {
+    ($names:expr, $name:literal) => {
+        const { $crate::wire::layout::field_at(0, &$names, $name) }
+    };
+}
+
+/// The slot of field `name` of the `userInfo` described after such an object's fields.
+macro_rules! nested_slot {
+    ($names:expr, $name:literal) => {
+        const { $crate::wire::layout::nested_at(0, &$names, $name) }
+    };
+}
+
+pub(crate) use {nested_slot, slot};
+
+/// A session read's facts: the record's fields, each where [`field_at`] puts it
+/// ([`fields::RECORD`]), and this.
 pub mod record {
-    use super::{end_of, field_at, fields::RECORD, nested_at};
-    /// `v`.
-    pub const V: usize = field_at(0, &RECORD, "v");
-    /// `openid`.
-    pub const OPENID: usize = field_at(0, &RECORD, "openid");
-    /// `unionid`.
-    pub const UNIONID: usize = field_at(0, &RECORD, "unionid");
-    /// `token`.
-    pub const TOKEN: usize = field_at(0, &RECORD, "token");
-    /// `expiresAt`.
-    pub const EXPIRES_AT: usize = field_at(0, &RECORD, "expiresAt");
-    /// `obtainedAt`.
-    pub const OBTAINED_AT: usize = field_at(0, &RECORD, "obtainedAt");
-    /// `userInfo`, its own fields after the record's.
-    pub const USER_INFO: usize = field_at(0, &RECORD, "userInfo");
-    /// `userInfo.nickName`.
-    pub const NICK_NAME: usize = nested_at(0, &RECORD, "nickName");
-    /// `userInfo.avatarUrl`.
-    pub const AVATAR_URL: usize = nested_at(0, &RECORD, "avatarUrl");
     /// The length slot of a stored value that is a string (`''` is nothing stored): the
     /// second slot of its pair.
     pub const STRING_LENGTH: usize = 2;
-    /// The slot after the record.
-    pub const END: usize = end_of(0, &RECORD);
 }
 
-/// Where the answer's fields sit in a login request's facts.
+/// A login request's facts: the answer's fields, each where [`field_at`] puts it
+/// ([`fields::ANSWER`]), then these.
 pub mod answer {
-    use super::{end_of, field_at, fields::ANSWER, nested_at};
-    /// `openid`.
-    pub const OPENID: usize = field_at(0, &ANSWER, "openid");
-    /// `unionid`.
-    pub const UNIONID: usize = field_at(0, &ANSWER, "unionid");
-    /// `token`.
-    pub const TOKEN: usize = field_at(0, &ANSWER, "token");
-    /// `expires_in`.
-    pub const EXPIRES_IN: usize = field_at(0, &ANSWER, "expires_in");
-    /// `expiresIn`.
-    pub const EXPIRES_IN_CAMEL: usize = field_at(0, &ANSWER, "expiresIn");
-    /// `errcode`.
-    pub const ERRCODE: usize = field_at(0, &ANSWER, "errcode");
-    /// `userInfo`, its own fields after the answer's.
-    pub const USER_INFO: usize = field_at(0, &ANSWER, "userInfo");
-    /// `userInfo.nickName`.
-    pub const NICK_NAME: usize = nested_at(0, &ANSWER, "nickName");
-    /// `userInfo.avatarUrl`.
-    pub const AVATAR_URL: usize = nested_at(0, &ANSWER, "avatarUrl");
+    use super::{end_of, fields::ANSWER};
     /// The body's length in code units, after the fields.
     pub const LENGTH: usize = end_of(0, &ANSWER);
     /// `error`, a failure of the backend's own ([`super::fields::BACKEND_FAILURE`]), after
