@@ -4,9 +4,9 @@
 // its field lists and effects read by its generated readers, never by counting slots here.
 // JavaScript parses, the core judges: a stored record or the backend's answer is read with
 // the engine's own JSON.parse, and the core is given its facts (each field's kind, number,
-// string length) in the exchange's slots. A string the core only passes on stays here, in the session's table, and crosses as its place there (a handle);
-// the strings the core reads itself (options, a request's URL, errMsg) cross as UTF-16 code
-// units. The core answers in the same slots: effects as numbers, strings by handle or as
+// string length) in the exchange's slots. A string the core only passes on stays here, in
+// the session's table, and crosses as its place there (a handle); the strings the core reads
+// itself (options, a request's URL, errMsg) cross as UTF-16 code units. The core answers in the same slots: effects as numbers, strings by handle or as
 // code units. Five exported functions, numbers only; no TextEncoder, which phones lack.
 
 import {
