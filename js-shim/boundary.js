@@ -6,8 +6,9 @@
 // the engine's own JSON.parse, and the core is given its facts (each field's kind, number,
 // string length) in the exchange's slots. A string the core only passes on stays here, in
 // the session's table, and crosses as its place there (a handle); the strings the core reads
-// itself (options, a request's URL, errMsg) cross as UTF-16 code units. The core answers in the same slots: effects as numbers, strings by handle or as
-// code units. Five exported functions, numbers only; no TextEncoder, which phones lack.
+// itself (options, a request's URL, errMsg) cross as UTF-16 code units. The core answers in
+// the same slots: effects as numbers, strings by handle or as code units. Five exported
+// functions, numbers only; no TextEncoder, which phones lack.
 
 import {
   ANSWER_FAILURE_AT, ANSWER_FIELDS, BACKEND_FAILURE_FIELDS, EFFECT_REJECT, HEADER, KIND_DEVICE_ID_READ, KIND_LOGIN_RESULT,
