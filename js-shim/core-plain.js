@@ -13,7 +13,7 @@ import * as errors from './errors.js'
  * @returns {Promise<import('./keeper').Core>}
  */
 function loadCore() {
-  return keep(function () {
+  return keep('plain', function () {
     try {
       return Promise.resolve({ exports: makeInstance({}) })
     } catch (cause) {

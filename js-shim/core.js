@@ -21,17 +21,28 @@ var WASM_FILE = 'mp_session.wasm.br'
 /** @typedef {import('./keeper').Core} Core */
 
 /**
- * The live core. The first call decides the path; a failed load is forgotten so that the
- * next call tries again, and so is a core that died.
+ * The live core of this platform and path: a failed load is forgotten so that the next
+ * call tries again, and so is a core that died.
  *
  * @param {string} platform the platform's name (platforms.js): it says which loader
  * @param {string | undefined} wasmPath
  * @returns {Promise<Core>}
  */
 function loadCore(platform, wasmPath) {
-  return keep(function () { return instantiate(platform, wasmPath) }, function (cause) {
+  return keep(platform + ' ' + (wasmPath || DEFAULT_WASM_PATH), function () { return instantiate(platform, wasmPath) }, function (cause) {
     throw errors.shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + errors.describe(cause) + hint(platform), true, cause)
   })
+}
+
+/**
+ * Starts loading the core from where the developer tool's build npm and the Taro and Vite
+ * plugins put it, at `require`, on a platform with a loader: the module compiles while the
+ * app makes its session. A session that names another `wasmPath` or platform loads that one
+ * instead; a failure here is met again, and reported, by the session's own first call.
+ */
+function preloadCore() {
+  var platform = platforms.detect()
+  if (platforms.loaderOf(platform)) loadCore(platform, undefined).catch(function () {})
 }
 
 /** What to do about a core that did not load, for the platform it did not load on. @param {string} platform */
@@ -96,4 +107,4 @@ function readWasmFile(wasmPath) {
   return /\.br$/.test(file) ? node.getBuiltinModule('zlib').brotliDecompressSync(bytes) : bytes
 }
 
-export { loadCore, DEFAULT_WASM_PATH }
+export { loadCore, preloadCore, DEFAULT_WASM_PATH }

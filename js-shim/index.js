@@ -4,7 +4,8 @@
 // hands it a host that speaks the platform's API and turns its answers into promises.
 
 import { createEntry } from './entry.js'
-import { loadCore } from './core.js'
+import { loadCore, preloadCore } from './core.js'
 
 // The package's one export, as CommonJS (WeChat's module system).
 module.exports = createEntry(loadCore, null)
+preloadCore()

@@ -1,29 +1,31 @@
 // @ts-check
 // The one live core of the app, however it is loaded (core.js, core-plain.js): made on first
-// use, shared by every session, replaced after it traps (session.js marks it dead) or after
-// a load that failed.
+// use, shared by every session, replaced after it traps (session.js marks it dead), after a
+// load that failed, or when a session asks for another module (another wasmPath).
 
 import { createBoundary } from './boundary.js'
 
 /**
- * @typedef {import('./session').Core & { ready: Promise<Core> }} Core
+ * @typedef {import('./session').Core & { ready: Promise<Core>, key: string }} Core
  */
 
 /** @type {Core | null} */
 var current = null
 
 /**
- * The live core, made by `make` when there is none (or it died); `failed` turns a failure
- * to make one into the error every waiting call gets.
+ * The live core of the module `key` names, made by `make` when there is none (or it died,
+ * or it is another module's); `failed` turns a failure to make one into the error every
+ * waiting call gets.
  *
+ * @param {string} key which module (its path)
  * @param {() => Promise<WebAssembly.Instance>} make
  * @param {(cause: unknown) => never} failed
  * @returns {Promise<Core>}
  */
-function keep(make, failed) {
-  if (current && !current.dead) return current.ready
+function keep(key, make, failed) {
+  if (current && !current.dead && current.key === key) return current.ready
   /** @type {Core} */
-  var core = { boundary: /** @type {any} */ (null), dead: false, ready: /** @type {any} */ (null), onDeath: [] }
+  var core = { boundary: /** @type {any} */ (null), dead: false, ready: /** @type {any} */ (null), onDeath: [], key: key }
   core.ready = make().then(
     function (instance) {
       core.boundary = createBoundary(/** @type {any} */ (instance.exports), false)

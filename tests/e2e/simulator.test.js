@@ -101,6 +101,22 @@ test('a wrong wasmPath is WASM_LOAD, and a later call loads again', async () => 
   assert.equal(right.openid, 'o-sim-user')
 })
 
+test('the core starts loading at require; a session with a wasmPath of its own loads that one', async () => {
+  const app = world.open()
+  const before = app.stats.instantiations
+  const { createSession } = app.require('mp-session')
+  assert.equal(app.stats.instantiations - before, 1, 'the load began at require')
+  // The path the preload used, named or not: the same core, loaded once.
+  const named = await createSession({ loginUrl: world.backend.loginUrl, wasmPath: wasmUrl }).launch()
+  const unnamed = await createSession({ loginUrl: world.backend.loginUrl, namespace: 'second' }).launch()
+  assert.deepEqual([named.openid, unnamed.openid], ['o-sim-user', 'o-sim-user'])
+  assert.equal(app.stats.instantiations - before, 1, 'one core for the default path')
+  // Another path is that module's own load, and its failure is that session's.
+  const other = await settle(createSession({ loginUrl: world.backend.loginUrl, wasmPath: '/lib/other.wasm.br' }).launch())
+  assert.equal(other.error.code, 'WASM_LOAD')
+  assert.equal(app.stats.instantiations - before, 2)
+})
+
 test('no unhandled promise rejection anywhere in this file', () => {
   assert.deepEqual(world.unhandled, [])
 })
