@@ -1,6 +1,6 @@
 //! Where each fact and each effect sits in the exchange's slots: the one description of the
 //! boundary. `js-shim/layout.js` is generated from it (`javascript.rs`; a test fails when
-//! the committed file differs), so both halves read and write by the same tables.
+//! the committed file differs), so both halves read and write by the same description.
 //!
 //! The slots are `f64`s. An input's facts describe objects field by field ([`fields`]: an
 //! object's kind, then three slots a field). After a call, the first [`HEADER`] slots say

@@ -1,8 +1,8 @@
 //! The shape of every effect in an output: its parts, in the order they are written, each a
 //! number, a text pair, or a composite of those. The core's writer (`wire/output.rs`) writes
-//! them in this order; the shim's reader (`js-shim/boundary.js`) and the tests' reader
-//! (`crate::testing::outputs`) walk these tables, so an effect's slots are never counted by
-//! hand.
+//! them in this order; the shim's reader is generated from these tables (`javascript.rs`, into
+//! `js-shim/layout.js`) and the tests' reader (`crate::testing::outputs`) walks them, so an
+//! effect's slots are never counted by hand.
 
 /// How one part of an effect is written, and what JavaScript reads it as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
