@@ -9,7 +9,7 @@ import {
   EFFECT_REMOVE_SESSION, EFFECT_RESOLVE, EFFECT_SEND_REQUEST, EFFECT_TOAST, EFFECT_WAIT,
   EFFECT_WRITE_DEVICE_ID, EFFECT_WRITE_SESSION, KIND_CURRENT, KIND_DEVICE_ID_READ, KIND_LISTENERS,
   KIND_LOGIN_RESULT, KIND_POST_RESULT, KIND_SEND_RESULT, KIND_SESSION_READ, KIND_STORAGE_RESULT,
-  KIND_TIMEOUT, LOGIN_FLAG_ANONYMOUS, LOGIN_FLAG_CODE, LOGIN_FLAG_FAILED, POST_FLAG_FAILED,
+  KIND_TIMEOUT, LOGIN_FLAG_ANSWERED, LOGIN_FLAG_FAILED, POST_FLAG_FAILED,
   SEND_FLAG_UNANSWERED, STORAGE_FLAG_FAILED, STORAGE_FLAG_OK,
 } from './layout.js'
 
@@ -23,14 +23,15 @@ import {
  *   read(key: string, done: (failed: boolean, value?: unknown) => void): void,
  *   write(key: string, value: unknown, done: (errMsg?: string) => void): void,
  *   remove(key: string, done: (errMsg?: string) => void): void,
- *   login(timeoutMs: number, done: (code: unknown, errMsg?: string, anonymousCode?: unknown) => void): void,
+ *   login(timeoutMs: number, done: (failed: boolean, value: unknown) => void): void,
  *   callFunction(name: string, data: object, timeoutMs: number, done: (status: number, result: unknown) => void): void,
  *   post(url: string, body: object, timeoutMs: number, done: (status: number, body: unknown) => void): Task,
  *   send(options: RequestOptions, done: (response: Response | null) => void): Task,
  *   toast(title: string): void,
  *   redirect(url: string): void,
  * }} Host what a platform does for the core; `done` may be called at once or later; a
- *   failed post or function call is status -1 with its errMsg as the body
+ *   login gives what `success` got, or its errMsg when it failed; a failed post or function
+ *   call is status -1 with its errMsg as the body
  * @typedef {import('./boundary').Created} Setup the storage keys the core named for the session
  * @typedef {{
  *   hold(op: number): void,
@@ -146,11 +147,10 @@ function createDriver(boundary, id, setup, host, hooks, app) {
     [EFFECT_REMOVE_SESSION]: function (e) { host.remove(setup.key, stored(e.op)) },
     [EFFECT_READ_DEVICE_ID]: function (e) { host.read(setup.deviceKey, read(e.op, KIND_DEVICE_ID_READ)) },
     [EFFECT_WRITE_DEVICE_ID]: function (e) { host.write(setup.deviceKey, e.id, stored(e.op)) },
+    // What the platform answered, as it answered: the core takes the code from it.
     [EFFECT_LOGIN]: function (e) {
-      host.login(e.timeoutMs, function (code, errMsg, anonymousCode) {
-        if (typeof anonymousCode === 'string' && !code) feed(KIND_LOGIN_RESULT, e.op, LOGIN_FLAG_ANONYMOUS, anonymousCode)
-        else if (typeof code === 'string') feed(KIND_LOGIN_RESULT, e.op, LOGIN_FLAG_CODE, code)
-        else feed(KIND_LOGIN_RESULT, e.op, LOGIN_FLAG_FAILED, errMsg)
+      host.login(e.timeoutMs, function (failed, value) {
+        feed(KIND_LOGIN_RESULT, e.op, failed ? LOGIN_FLAG_FAILED : LOGIN_FLAG_ANSWERED, value)
       })
     },
     [EFFECT_POST_CODE]: function (e) { tasks[e.op] = host.post(e.url, object(e.body), e.timeoutMs, answered(e.op)) },

@@ -67,8 +67,8 @@ function createHost(api, platform, encrypted) {
       /** @type {any} */
       var options = {
         timeout: timeoutMs,
-        success: function (/** @type {any} */ res) { done(res && res.code, undefined, res && res.anonymousCode) },
-        fail: function (/** @type {any} */ res) { done(null, errMsg(res)) },
+        success: function (/** @type {any} */ res) { done(false, res) },
+        fail: function (/** @type {any} */ res) { done(true, errMsg(res)) },
       }
       // Douyin shows its login dialog unless told not to: a launch stays silent, and a user
       // not logged in to Douyin gets only an anonymousCode.
@@ -76,7 +76,7 @@ function createHost(api, platform, encrypted) {
       try {
         api.login(options)
       } catch (e) {
-        done(null, errMsg(e))
+        done(true, errMsg(e))
       }
     },
     // wx.cloud.callFunction takes no timeout: the core's deadline ends a call that never answers.

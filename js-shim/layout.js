@@ -36,9 +36,8 @@ export const KIND_MORE = 14
 export const STORAGE_FLAG_OK = 0
 export const STORAGE_FLAG_FAILED = 1
 // A login result's flag.
-export const LOGIN_FLAG_CODE = 0
+export const LOGIN_FLAG_ANSWERED = 0
 export const LOGIN_FLAG_FAILED = 1
-export const LOGIN_FLAG_ANONYMOUS = 2
 // An app request's result's flag.
 export const SEND_FLAG_UNANSWERED = -1
 // A login request's flag when there is no HTTP status.
@@ -78,6 +77,8 @@ export var RECORD_FIELDS = ['v', 'openid', 'unionid', 'token', 'expiresAt', 'obt
 export var ANSWER_FIELDS = ['openid', 'unionid', 'token', 'expires_in', 'expiresIn', 'errcode', 'userInfo']
 /** A failure of the backend's own: its fields. */
 export var BACKEND_FAILURE_FIELDS = ['code', 'message']
+/** What the platform's login answered: its fields. */
+export var LOGIN_ANSWER_FIELDS = ['code', 'anonymousCode']
 /** A profile's fields. */
 export var USER_INFO_FIELDS = ['nickName', 'avatarUrl']
 /** createSession's options. */

@@ -164,7 +164,7 @@ fn a_cold_launch_posts_the_code_and_writes_the_answer_by_handle_and_never_sessio
         f.stored(&Value::Null)
     });
     let out = app.feed(kind::LOGIN_RESULT, op(only(&out, effect::LOGIN)), 0, |f| {
-        f.pass(0, &units("code-1"))
+        f.login_answer(&Value::Object(vec![("code".into(), Value::string("code-1"))]))
     });
     assert_eq!(out[0].tag, effect::POST_CODE);
     assert_eq!(app.string(&out[0], "url"), "https://api.example.com/auth/login");

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use mp_session::testing::script::{self, Value};
-use mp_session::{Answer, Options, Record, ReplyBody, StoredSession};
+use mp_session::{Answer, LoginResult, Options, Record, ReplyBody, StoredSession};
 
 mod reference;
 use reference::{close, nested_as_array, parsed, reference, stringify, too_deep, user_info_as_array};
@@ -197,4 +197,39 @@ fn an_answer_too_long_is_refused_by_its_length_and_a_lone_surrogate_is_taken() {
         panic!("a record with a lone surrogate is a record");
     };
     assert_eq!(found.openid, "\u{fffd}o");
+}
+
+#[test]
+fn the_core_takes_the_code_from_what_the_platform_login_answered() {
+    let answer = |fields: &[(&str, Value)]| {
+        script::login_answer(&Value::Object(
+            fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
+        ))
+    };
+    let code = |r: LoginResult| match r {
+        LoginResult::Code(c) => format!("code {}", c.expose()),
+        LoginResult::AnonymousCode(c) => format!("anonymous {}", c.expose()),
+        LoginResult::Failed(e) => format!("failed {:?}", e.detail()),
+        LoginResult::Refused(_) => "refused".to_owned(),
+    };
+    let both = [
+        ("code", Value::string("c-1")),
+        ("anonymousCode", Value::string("a-1")),
+    ];
+    assert_eq!(code(answer(&both)), "code c-1", "a code first");
+    let empty = [
+        ("code", Value::string("")),
+        ("anonymousCode", Value::string("a-1")),
+    ];
+    assert_eq!(
+        code(answer(&empty)),
+        "anonymous a-1",
+        "Douyin's anonymousCode when there is no code"
+    );
+    let neither = [
+        ("code", Value::Number(5.0)),
+        ("errMsg", Value::string("login:ok")),
+    ];
+    assert_eq!(code(answer(&neither)), "failed None", "no code that is a string");
+    assert_eq!(code(script::login_answer(&Value::Null)), "failed None");
 }

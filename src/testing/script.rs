@@ -7,6 +7,7 @@
 use crate::core::answer::ReplyBody;
 use crate::core::config::Options;
 use crate::core::error::Error;
+use crate::core::input::LoginResult;
 use crate::core::oauth::WebOptions;
 use crate::core::record::StoredSession;
 use crate::core::user_info::UserInfo;
@@ -253,6 +254,11 @@ impl<'t> Described<'t> {
         );
     }
 
+    /// What the platform's login answered (`LOGIN_RESULT`, flag `ANSWERED`).
+    pub fn login_answer(&mut self, v: &Value) {
+        self.describe(0, v, &fields::LOGIN_ANSWER, true);
+    }
+
     /// `setUserInfo`'s argument.
     pub fn patch(&mut self, v: &Value) {
         let end = self.describe(0, v, &fields::USER_INFO, true);
@@ -306,6 +312,13 @@ pub fn reply_body(parsed: Option<&Value>, length: usize) -> ReplyBody {
     let mut described = Described::new(None);
     described.answer(parsed, length);
     facts::reply_body(described.facts())
+}
+
+/// What the core makes of what the platform's login answered.
+pub fn login_answer(v: &Value) -> LoginResult {
+    let mut described = Described::new(None);
+    described.login_answer(v);
+    facts::login_answer(described.facts())
 }
 
 /// What the core makes of `setUserInfo`'s argument.

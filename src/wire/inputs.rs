@@ -5,7 +5,6 @@ use crate::core::error::Error;
 use crate::core::input::{CallId, Input, LoginResult, OpId, PlatformError, SendResult};
 use crate::core::machine::Machine;
 use crate::core::record::StoredSession;
-use crate::core::secret::Secret;
 use crate::wire::facts::{self, Facts};
 use crate::wire::layout::{kind, login_flag, storage_flag, value};
 use crate::wire::text::WireText;
@@ -80,12 +79,8 @@ pub(crate) fn feed<T: WireText>(
         },
         kind::LOGIN_RESULT => Input::LoginResult {
             op,
-            result: match (flag, facts.passed::<T>(0)) {
-                (login_flag::CODE, Some(code)) if !code.is_empty() => LoginResult::Code(Secret::hide(code)),
-                (login_flag::ANONYMOUS, Some(code)) if !code.is_empty() => {
-                    LoginResult::AnonymousCode(Secret::hide(code))
-                }
-                (login_flag::CODE | login_flag::ANONYMOUS, _) => LoginResult::Failed(PlatformError::silent()),
+            result: match flag {
+                login_flag::ANSWERED => facts::login_answer(facts),
                 _ => LoginResult::Failed(said()),
             },
         },

@@ -90,10 +90,11 @@ function cached(s, record) {
 }
 
 /** A cold launch up to the login request: the postCode effect. */
-function toPost(s, loginFlag, code) {
+/** A session's login request, after wx.login answered `answer` (what `success` got). */
+function toPost(s, answer) {
   const readSession = only(s.feed(L.KIND_ENSURE, 1, 0).e, L.EFFECT_READ_SESSION)
   const login = only(s.feed(L.KIND_SESSION_READ, readSession.op, L.STORAGE_FLAG_OK, '').e, L.EFFECT_LOGIN)
-  return only(s.feed(L.KIND_LOGIN_RESULT, login.op, loginFlag, code).e, L.EFFECT_POST_CODE)
+  return only(s.feed(L.KIND_LOGIN_RESULT, login.op, L.LOGIN_FLAG_ANSWERED, answer).e, L.EFFECT_POST_CODE)
 }
 
 test('every option reaches the core as the option it is: a wrong one is named, the config comes back', () => {
@@ -125,7 +126,7 @@ test('every option reaches the core as the option it is: a wrong one is named, t
 })
 
 test('the platform the login names: the option, else the one the shim found, else wx', () => {
-  const named = (options, host) => toPost(session(Object.assign({ loginUrl: 'https://api.example.com/auth/login' }, options), host), L.LOGIN_FLAG_CODE, 'c').body[1]
+  const named = (options, host) => toPost(session(Object.assign({ loginUrl: 'https://api.example.com/auth/login' }, options), host), { code: 'c' }).body[1]
   assert.deepEqual(named({}, null), { name: 'platform', value: 'wx' })
   assert.deepEqual(named({}, 'qq'), { name: 'platform', value: 'qq' })
   assert.deepEqual(named({ platform: 'swan' }, 'qq'), { name: 'platform', value: 'swan' })
@@ -157,7 +158,7 @@ test('every field of the stored record reaches the session handed out, by handle
 
 test('the code crosses by handle, and every field of the answer reaches the record written', () => {
   const s = session()
-  const post = toPost(s, L.LOGIN_FLAG_CODE, 'code-1')
+  const post = toPost(s, { code: 'code-1' })
   assert.equal(post.url, 'https://api.example.com/auth/login')
   assert.deepEqual(post.body, [{ name: 'code', value: 'code-1' }, { name: 'platform', value: 'wx' }])
   assert.equal(post.timeoutMs, 10000 + 1000, "the core's timeout, and a grace so that its own deadline decides")
@@ -181,20 +182,20 @@ test('the code crosses by handle, and every field of the answer reaches the reco
 
   // expiresIn is read where it is, and errcode: 40029 asks for a fresh code.
   const camel = session()
-  const camelPost = toPost(camel, L.LOGIN_FLAG_CODE, 'code-2')
+  const camelPost = toPost(camel, { code: 'code-2' })
   const camelWrite = only(camel.feed(L.KIND_POST_RESULT, camelPost.op, 200, JSON.stringify({ openid: 'o', expiresIn: 60 })).e, L.EFFECT_WRITE_SESSION)
   assert.equal(camelWrite.record.expiresAt, NOW + 60000)
   const rejected = session()
-  const rejectedPost = toPost(rejected, L.LOGIN_FLAG_CODE, 'code-3')
+  const rejectedPost = toPost(rejected, { code: 'code-3' })
   only(rejected.feed(L.KIND_POST_RESULT, rejectedPost.op, 200, JSON.stringify({ errcode: 40029, errmsg: 'invalid code' })).e, L.EFFECT_LOGIN)
 })
 
 test("Douyin's anonymousCode crosses as one, and a failure's errMsg and status reach the error", () => {
-  const anonymous = toPost(session({ loginUrl: 'https://api.example.com/auth/login' }, 'tt'), L.LOGIN_FLAG_ANONYMOUS, 'anon-1')
+  const anonymous = toPost(session({ loginUrl: 'https://api.example.com/auth/login' }, 'tt'), { code: '', anonymousCode: 'anon-1', errMsg: 'login:ok' })
   assert.deepEqual(anonymous.body, [{ name: 'anonymousCode', value: 'anon-1' }, { name: 'platform', value: 'tt' }])
 
   const s = session({ loginUrl: 'https://api.example.com/auth/login', maxRetries: 0, failureToast: '登录失败' })
-  const post = toPost(s, L.LOGIN_FLAG_CODE, 'code-4')
+  const post = toPost(s, { code: 'code-4' })
   const out = s.feed(L.KIND_POST_RESULT, post.op, 403, '{"error":"forbidden"}').e
   const reject = only(out, L.EFFECT_REJECT)
   assert.deepEqual({ group: reject.group, id: reject.id }, { group: 'waiting', id: 0 })
@@ -212,7 +213,7 @@ test("Douyin's anonymousCode crosses as one, and a failure's errMsg and status r
   assert.equal(loginFailed.error.detail, 'login:fail 网络错误')
 
   const network = session({ loginUrl: 'https://api.example.com/auth/login', maxRetries: 0 })
-  const networkPost = toPost(network, L.LOGIN_FLAG_CODE, 'code-5')
+  const networkPost = toPost(network, { code: 'code-5' })
   const networkFailed = only(network.feed(L.KIND_POST_RESULT, networkPost.op, L.POST_FLAG_FAILED, 'request:fail timeout').e, L.EFFECT_REJECT)
   assert.equal(networkFailed.error.code, 'NETWORK')
   assert.equal(networkFailed.error.detail, 'request:fail timeout')
@@ -220,7 +221,7 @@ test("Douyin's anonymousCode crosses as one, and a failure's errMsg and status r
 
 test('a login that never answers is given up at its deadline and aborted', () => {
   const s = session({ loginUrl: 'https://api.example.com/auth/login', maxRetries: 0, timeoutMs: 1000 })
-  const post = toPost(s, L.LOGIN_FLAG_CODE, 'code-6')
+  const post = toPost(s, { code: 'code-6' })
   const out = s.feed(L.KIND_TIMEOUT, 0, 0, undefined, NOW + 60000)
   only(out.e, L.EFFECT_ABORT)
   assert.equal(only(out.e, L.EFFECT_ABORT).op, post.op)
@@ -339,7 +340,7 @@ test("a table grown far past what the session holds is compacted, and the sessio
 test("the login contract's examples (tests/contract/login.json): what the app posts, and the verdict on every answer", () => {
   const contract = JSON.parse(fs.readFileSync(path.join(REPO, 'tests', 'contract', 'login.json'), 'utf8'))
   for (const request of contract.requests) {
-    const post = toPost(session(null, request.platform), request.from === 'anonymousCode' ? L.LOGIN_FLAG_ANONYMOUS : L.LOGIN_FLAG_CODE, '<code>')
+    const post = toPost(session(null, request.platform), { [request.from]: '<code>' })
     const body = {}
     post.body.forEach((field) => { body[field.name] = field.value })
     assert.deepEqual(body, request.body, request.name)
@@ -347,7 +348,7 @@ test("the login contract's examples (tests/contract/login.json): what the app po
   for (const exchange of contract.answers) {
     // No retries: a verdict to retry fails at once, and the one fresh code still comes.
     const s = session({ loginUrl: 'https://api.example.com/auth/login', maxRetries: 0 })
-    const post = toPost(s, L.LOGIN_FLAG_CODE, 'code-c')
+    const post = toPost(s, { code: 'code-c' })
     const out = s.feed(L.KIND_POST_RESULT, post.op, exchange.answer.status, JSON.stringify(exchange.answer.body)).e
     const reject = out.find((e) => e.tag === L.EFFECT_REJECT)
     const got = out.some((e) => e.tag === L.EFFECT_WRITE_SESSION) ? 'session'

@@ -18,6 +18,7 @@ pub(crate) use options::{options, web_options};
 
 use crate::core::answer::{Answer, BackendFailure, ReplyBody};
 use crate::core::error::Error;
+use crate::core::input::{LoginResult, PlatformError};
 use crate::core::limits::MAX_ANSWER_CHARS;
 use crate::core::record::{Record, StoredSession};
 use crate::core::secret::Secret;
@@ -100,11 +101,6 @@ impl<'a> Facts<'a> {
     /// The inline text of the pair at `at`, if there is one.
     pub(crate) fn text(&self, at: usize) -> Option<String> {
         inline(self.slot(at), self.slot(at + 1), self.texts)
-    }
-
-    /// The text of the pair at `at`, as the core's text type `T` crosses.
-    pub(crate) fn passed<T: WireText>(&self, at: usize) -> Option<T> {
-        T::read(self.slot(at), self.slot(at + 1), self.texts)
     }
 
     /// The kind of the value described at `at` (an input's own value: at 0).
@@ -353,6 +349,25 @@ impl Facts<'_> {
             })),
             _ => None,
         }
+    }
+}
+
+/// The code in what the platform's login answered: `code` when it is a string that is not
+/// empty, else Douyin's `anonymousCode` (a user not logged in to Douyin); neither is a
+/// failure the platform said nothing about.
+pub(crate) fn login_answer<T: WireText>(facts: Facts<'_>) -> LoginResult<T> {
+    let answer = facts.object(0, &fields::LOGIN_ANSWER);
+    let given = |index: usize| {
+        answer
+            .is_object()
+            .then(|| answer.passed::<T>(index).ok().flatten())
+            .flatten()
+            .filter(|code| !code.is_empty())
+    };
+    match (given(0), given(1)) {
+        (Some(code), _) => LoginResult::Code(Secret::hide(code)),
+        (None, Some(code)) => LoginResult::AnonymousCode(Secret::hide(code)),
+        (None, None) => LoginResult::Failed(PlatformError::silent()),
     }
 }
 

@@ -352,6 +352,12 @@ pub(crate) fn javascript() -> String {
         "BACKEND_FAILURE_FIELDS",
         &fields::BACKEND_FAILURE,
     );
+    names(
+        o,
+        "What the platform's login answered: its fields.",
+        "LOGIN_ANSWER_FIELDS",
+        &fields::LOGIN_ANSWER,
+    );
     names(o, "A profile's fields.", "USER_INFO_FIELDS", &fields::USER_INFO);
     names(o, "createSession's options.", "OPTION_FIELDS", &fields::OPTIONS);
     names(

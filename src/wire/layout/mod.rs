@@ -122,12 +122,11 @@ numbered! {
 numbered! {
     /// [`kind::LOGIN_RESULT`]'s `flag`: what the first pair is.
     login_flag: i32 {
-        /// The code.
-        CODE = 0,
+        /// The platform called `success`: slot 0 describes its answer
+        /// ([`fields::LOGIN_ANSWER`]), and the core takes its code from it.
+        ANSWERED = 0,
         /// The failure's `errMsg` (or no text, when the platform said nothing).
         FAILED = 1,
-        /// Douyin's `anonymousCode`, for a user not logged in to Douyin.
-        ANONYMOUS = 2,
     }
 }
 
@@ -191,6 +190,9 @@ pub mod fields {
         "errcode",
         "userInfo",
     ];
+    /// What `wx.login` (`tt.login`, …) answered: `code`, or Douyin's `anonymousCode` for a
+    /// user not logged in to Douyin, strings passed on.
+    pub const LOGIN_ANSWER: [&str; 2] = ["code", "anonymousCode"];
     /// A failure of the backend's own (the answer's `error`, [`crate::protocol::ErrorBody`]),
     /// its texts copied (the core reads them).
     pub const BACKEND_FAILURE: [&str; 2] = ["code", "message"];
