@@ -1,11 +1,13 @@
 // @ts-check
 
+import { messageTail } from './layout.js'
+
 /**
  * Turns the core's `{ code, message, retryable, errcode, status, detail, backendCode, session }`
  * into an `Error` with those fields, its message followed by the errcode and HTTP status when
  * known, and by what the platform said (`detail`, such as wx's `errMsg`) or the backend said
- * (`backendCode` and its message as `detail`) when there is that, as the core's
- * `Display` writes it.
+ * (`backendCode` and its message as `detail`) when there is that, as the core's `Display`
+ * writes it (layout.js, `messageTail`).
  *
  * @param {{ code: import('./index').MpSessionError['code'], message: string, retryable?: boolean,
  *           errcode?: number | null, status?: number | null, detail?: string | null,
@@ -14,12 +16,8 @@
  */
 function toError(view) {
   var detail = view.detail
-  var details = []
-  if (view.errcode != null) details.push('errcode ' + view.errcode)
-  if (view.status != null) details.push('HTTP ' + view.status)
   var backendCode = view.backendCode
-  var message = 'mp-session: ' + view.message + (details.length ? ' (' + details.join(', ') + ')' : '') +
-    (backendCode ? '; the backend said: ' + backendCode + (detail ? ': ' + detail : '') : detail ? '; the platform said: ' + detail : '')
+  var message = 'mp-session: ' + view.message + messageTail(view.errcode, view.status, backendCode, detail)
   var error = /** @type {import('./index').MpSessionError} */ (new Error(message))
   error.name = 'MpSessionError'
   error.code = view.code

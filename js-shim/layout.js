@@ -71,6 +71,20 @@ export const HOST_PLATFORM_AT = 85
 export const ANSWER_FAILURE_AT = 29
 /** A stored value that is a string: the slot of its length ('' is nothing stored). */
 export const RECORD_STRING_LENGTH = 2
+/**
+ * What follows an error's own message: its errcode and HTTP status, then what the backend
+ * or the platform said (core/error.rs, `Display`, in its `words`).
+ * @param {number | null | undefined} errcode @param {number | null | undefined} status
+ * @param {string | null | undefined} backendCode @param {string | null | undefined} detail
+ */
+export function messageTail(errcode, status, backendCode, detail) {
+  var known = []
+  if (errcode != null) known.push('errcode ' + errcode)
+  if (status != null) known.push('HTTP ' + status)
+  return (known.length ? ' (' + known.join(', ') + ')' : '') +
+    (backendCode ? '; the backend said: ' + backendCode + (detail ? ': ' + detail : '')
+      : detail ? '; the platform said: ' + detail : '')
+}
 /** The stored record's fields. */
 export var RECORD_FIELDS = ['v', 'openid', 'unionid', 'token', 'expiresAt', 'obtainedAt', 'userInfo']
 /** The backend answer's fields. */

@@ -191,19 +191,39 @@ impl<T> Error<T> {
     }
 }
 
+/// The words of an error's message after its own: the errcode and the HTTP status in one
+/// parenthesis, then what the backend or the platform said. The shim's `messageTail`
+/// (generated into `js-shim/layout.js`) writes them as `Display` does; the contract's
+/// examples (`messageEnds`) hold both to it.
+pub mod words {
+    /// Before the errcode.
+    pub const ERRCODE: &str = "errcode ";
+    /// Before the HTTP status.
+    pub const STATUS: &str = "HTTP ";
+    /// Between the errcode and the status.
+    pub const AND: &str = ", ";
+    /// Before the backend's code, and its message after [`AND_MESSAGE`].
+    pub const BACKEND_SAID: &str = "; the backend said: ";
+    /// Between the backend's code and its message.
+    pub const AND_MESSAGE: &str = ": ";
+    /// Before what the platform said.
+    pub const PLATFORM_SAID: &str = "; the platform said: ";
+}
+
 impl<T> fmt::Display for Error<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use words::{AND, AND_MESSAGE, BACKEND_SAID, ERRCODE, PLATFORM_SAID, STATUS};
         write!(f, "{}: {}", self.0.code.as_str(), self.0.message)?;
-        if let Some(errcode) = self.0.errcode {
-            write!(f, " (errcode {errcode})")?;
-        }
-        if let Some(status) = self.0.status {
-            write!(f, " (HTTP {status})")?;
+        match (self.0.errcode, self.0.status) {
+            (Some(errcode), Some(status)) => write!(f, " ({ERRCODE}{errcode}{AND}{STATUS}{status})")?,
+            (Some(errcode), None) => write!(f, " ({ERRCODE}{errcode})")?,
+            (None, Some(status)) => write!(f, " ({STATUS}{status})")?,
+            (None, None) => {}
         }
         match (&self.0.backend_code, &self.0.detail) {
-            (Some(code), Some(detail)) => write!(f, "; the backend said: {code}: {detail}")?,
-            (Some(code), None) => write!(f, "; the backend said: {code}")?,
-            (None, Some(detail)) => write!(f, "; the platform said: {detail}")?,
+            (Some(code), Some(detail)) => write!(f, "{BACKEND_SAID}{code}{AND_MESSAGE}{detail}")?,
+            (Some(code), None) => write!(f, "{BACKEND_SAID}{code}")?,
+            (None, Some(detail)) => write!(f, "{PLATFORM_SAID}{detail}")?,
             (None, None) => {}
         }
         Ok(())

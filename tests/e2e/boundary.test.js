@@ -21,7 +21,8 @@ function loadShim() {
     const entry = path.join(dir, 'entry.js')
     fs.writeFileSync(entry, "export { createBoundary } from '" + path.join(REPO, 'js-shim', 'boundary.js') + "'\n" +
       "export * as layout from '" + path.join(REPO, 'js-shim', 'layout.js') + "'\n" +
-      "export { newPlaces } from '" + path.join(REPO, 'js-shim', 'session.js') + "'\n")
+      "export { newPlaces } from '" + path.join(REPO, 'js-shim', 'session.js') + "'\n" +
+      "export { toError } from '" + path.join(REPO, 'js-shim', 'errors.js') + "'\n")
     const out = path.join(dir, 'shim.js')
     require('esbuild').buildSync({ entryPoints: [entry], bundle: true, format: 'cjs', platform: 'neutral', target: 'es2017', outfile: out, logLevel: 'error' })
     return require(out)
@@ -30,7 +31,7 @@ function loadShim() {
   }
 }
 
-const { createBoundary, newPlaces, layout: L } = loadShim()
+const { createBoundary, newPlaces, toError, layout: L } = loadShim()
 const wasm = new WebAssembly.Module(zlib.brotliDecompressSync(fs.readFileSync(path.join(REPO, 'pkg', 'miniprogram', 'mp_session.wasm.br'))))
 
 /** Every input kind fed and every effect read, across the file: each must be seen. */
@@ -359,6 +360,8 @@ test("the login contract's examples (tests/contract/login.json): what the app po
     if (exchange.backendCode) {
       assert.deepEqual([reject.error.backendCode, reject.error.detail], [exchange.backendCode, exchange.answer.body.error.message], exchange.name)
     } else if (reject) assert.equal(reject.error.backendCode, null, exchange.name)
+    // The message ends as the contract writes it: the core's words, as Rust's Display has them.
+    if (exchange.messageEnds) assert.ok(toError(reject.error).message.endsWith(exchange.messageEnds), toError(reject.error).message)
   }
 })
 

@@ -179,6 +179,30 @@ function list(read) {
 }
 "#;
 
+/// `messageTail`: what follows an error's own message, in the core's words, as its `Display`
+/// writes them (a function, so that its words cost nothing until an error is made).
+fn message_tail(o: &mut String) {
+    use crate::core::error::words::{AND, AND_MESSAGE, BACKEND_SAID, ERRCODE, PLATFORM_SAID, STATUS};
+    writeln!(
+        o,
+        "/**\n \
+         * What follows an error's own message: its errcode and HTTP status, then what the backend\n \
+         * or the platform said (core/error.rs, `Display`, in its `words`).\n \
+         * @param {{number | null | undefined}} errcode @param {{number | null | undefined}} status\n \
+         * @param {{string | null | undefined}} backendCode @param {{string | null | undefined}} detail\n \
+         */\n\
+         export function messageTail(errcode, status, backendCode, detail) {{\n  \
+         var known = []\n  \
+         if (errcode != null) known.push('{ERRCODE}' + errcode)\n  \
+         if (status != null) known.push('{STATUS}' + status)\n  \
+         return (known.length ? ' (' + known.join('{AND}') + ')' : '') +\n    \
+         (backendCode ? '{BACKEND_SAID}' + backendCode + (detail ? '{AND_MESSAGE}' + detail : '')\n      \
+         : detail ? '{PLATFORM_SAID}' + detail : '')\n\
+         }}"
+    )
+    .unwrap();
+}
+
 /// The reader: the functions that read an output's effects, generated from [`EFFECTS`].
 fn readers(o: &mut String) {
     o.push_str(READER);
@@ -339,6 +363,7 @@ pub(crate) fn javascript() -> String {
     for (name, doc, n) in numbers {
         writeln!(o, "/** {doc} */\nexport const {name} = {n}").unwrap();
     }
+    message_tail(o);
     names(o, "The stored record's fields.", "RECORD_FIELDS", &fields::RECORD);
     names(
         o,
