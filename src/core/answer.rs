@@ -1,7 +1,10 @@
 //! The backend's answer to the login request, and what the flow does with it.
 
 use crate::protocol::{errcode, meaning, Meaning};
-use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer};
+
+use crate::decode::decode_object;
 
 use crate::core::error::{Error, ErrorCode};
 use crate::core::limits::{MAX_ID_BYTES, MAX_SAFE_INTEGER, MAX_TOKEN_BYTES, MAX_TTL_MS};
@@ -39,9 +42,25 @@ pub struct Answer<T = String> {
     #[serde(default)]
     pub errcode: Option<f64>,
     /// A failure of the backend's own (`error: { code, message }`,
-    /// [`crate::protocol::ErrorBody`]).
-    #[serde(default)]
+    /// [`crate::protocol::ErrorBody`]). Anything else under `error` (an envelope's
+    /// `"error": 0` or `""`) is no failure, and the rest of the answer reads as it is.
+    #[serde(default, deserialize_with = "failure_or_none")]
     pub error: Option<BackendFailure>,
+}
+
+/// `error` as the app reads it: an object whose `code` and `message` are strings, or none for
+/// anything else.
+fn failure_or_none<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<BackendFailure>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Field {
+        Failure(#[serde(deserialize_with = "decode_object")] BackendFailure),
+        Other(IgnoredAny),
+    }
+    Ok(match Field::deserialize(deserializer)? {
+        Field::Failure(failure) => Some(failure),
+        Field::Other(_) => None,
+    })
 }
 
 /// What the app reads of a failure of the backend's own ([`crate::protocol::ErrorBody`]):
@@ -371,6 +390,11 @@ mod tests {
                 Verdict::Fail(e) => assert_eq!(e.code(), ErrorCode::BadResponse, "{json}"),
                 other => panic!("{json}: {other:?}"),
             }
+        }
+        // An envelope's `error` that is no failure: the answer reads as it is.
+        for envelope in [r#""""#, "0", "false", r#"{"code":0}"#, r#"["STORE","m"]"#] {
+            let json = format!(r#"{{"openid":"o-1","token":"t","error":{envelope}}}"#);
+            assert!(matches!(verdict(200, &json), Verdict::Session(_)), "{json}");
         }
         let long = format!(r#"{{"openid":"{}"}}"#, "o".repeat(129));
         assert!(matches!(verdict(200, &long), Verdict::Fail(e) if e.message().contains("128")));

@@ -94,9 +94,3 @@ pub fn too_deep(text: &str) -> bool {
 pub fn user_info_as_array(value: &Value) -> bool {
     matches!(value.get("userInfo"), Value::Array(_))
 }
-
-/// The same in a backend's answer, whose `error` (a failure of its own) is also read only
-/// from an object.
-pub fn nested_as_array(value: &Value) -> bool {
-    user_info_as_array(value) || matches!(value.get("error"), Value::Array(_))
-}

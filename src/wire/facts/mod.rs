@@ -281,7 +281,7 @@ pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>) -> ReplyBody<T> {
                 nested_slot!(fields::ANSWER, "nickName"),
                 nested_slot!(fields::ANSWER, "avatarUrl"),
             )?,
-            error: facts.backend_failure()?,
+            error: facts.backend_failure(),
         })
     };
     match answer() {
@@ -301,17 +301,17 @@ impl Facts<'_> {
         }
     }
 
-    /// The answer's optional `error` (only an object with a string `code` and `message`).
-    fn backend_failure(&self) -> Option<Option<BackendFailure>> {
+    /// The answer's `error`: a failure of the backend's own when it is an object whose `code`
+    /// and `message` are strings; anything else there is none (an envelope's `"error": 0`).
+    fn backend_failure(&self) -> Option<BackendFailure> {
         let failure = self.object(answer::FAILURE, &fields::BACKEND_FAILURE);
-        match self.slot(answer::FAILURE) {
-            k if k == value::ABSENT || k == value::NULL => Some(None),
-            k if k == value::OBJECT => Some(Some(BackendFailure {
-                code: failure.text_of(0)?,
-                message: failure.text_of(1)?,
-            })),
-            _ => None,
+        if self.slot(answer::FAILURE) != value::OBJECT {
+            return None;
         }
+        Some(BackendFailure {
+            code: failure.text_of(0)?,
+            message: failure.text_of(1)?,
+        })
     }
 
     /// The optional number field at `at` (`None`: not a number, or beyond a double).
