@@ -23,7 +23,7 @@ import {
  *   read(key: string, done: (failed: boolean, value?: unknown) => void): void,
  *   write(key: string, value: unknown, done: (errMsg?: string) => void): void,
  *   remove(key: string, done: (errMsg?: string) => void): void,
- *   login(timeoutMs: number, done: (failed: boolean, value: unknown) => void): void,
+ *   login(timeoutMs: number, silent: boolean, done: (failed: boolean, value: unknown) => void): void,
  *   callFunction(name: string, data: object, timeoutMs: number, done: (status: number, result: unknown) => void): void,
  *   post(url: string, body: object, timeoutMs: number, done: (status: number, body: unknown) => void): Task,
  *   send(options: RequestOptions, done: (response: Response | null) => void): Task,
@@ -149,7 +149,7 @@ function createDriver(boundary, id, setup, host, hooks, app) {
     [EFFECT_WRITE_DEVICE_ID]: function (e) { host.write(setup.deviceKey, e.id, stored(e.op)) },
     // What the platform answered, as it answered: the core takes the code from it.
     [EFFECT_LOGIN]: function (e) {
-      host.login(e.timeoutMs, function (failed, value) {
+      host.login(e.timeoutMs, e.silent, function (failed, value) {
         feed(KIND_LOGIN_RESULT, e.op, failed ? LOGIN_FLAG_FAILED : LOGIN_FLAG_ANSWERED, value)
       })
     },

@@ -61,7 +61,7 @@ function createSession(options, loadCore, alipay) {
     skip: read.skip,
     web: null,
     name: found,
-    host: createHost(/** @type {import('./index').WxLike} */ (api), platform, o.encryptStorage === true),
+    host: createHost(/** @type {import('./index').WxLike} */ (api), o.encryptStorage === true),
   }, read.settings())
 }
 

@@ -18,12 +18,11 @@ function errMsg(res) {
 
 /**
  * @param {WxLike} api the platform's API, in wx.*'s shape (platforms.js)
- * @param {string} platform its name: Douyin's login is asked not to show a dialog
  * @param {boolean} encrypted storage through wx.getStorage / setStorage with `encrypt: true`
  *   (base library 2.21.3; the shim has checked that), which answer later
  * @returns {Host}
  */
-function createHost(api, platform, encrypted) {
+function createHost(api, encrypted) {
   var asyncApi = /** @type {Required<WxLike>} */ (api)
   return {
     read: function (key, done) {
@@ -63,16 +62,15 @@ function createHost(api, platform, encrypted) {
       }
       done()
     },
-    login: function (timeoutMs, done) {
+    login: function (timeoutMs, silent, done) {
       /** @type {any} */
       var options = {
         timeout: timeoutMs,
         success: function (/** @type {any} */ res) { done(false, res) },
         fail: function (/** @type {any} */ res) { done(true, errMsg(res)) },
       }
-      // Douyin shows its login dialog unless told not to: a launch stays silent, and a user
-      // not logged in to Douyin gets only an anonymousCode.
-      if (platform === 'tt') options.force = false
+      // The core asks for no dialog (Douyin's `force: false`).
+      if (silent) options.force = false
       try {
         api.login(options)
       } catch (e) {

@@ -221,7 +221,7 @@ var EFFECT_READERS = [
   /* removeSession */ readSessionParts,
   /* readDeviceId */ readSessionParts,
   /* writeDeviceId */ function () { return { op: F[at++], id: text() } },
-  /* login */ function () { return { op: F[at++], timeoutMs: F[at++] } },
+  /* login */ function () { return { op: F[at++], timeoutMs: F[at++], silent: F[at++] === 1 } },
   /* postCode */ function () { return { op: F[at++], url: text(), body: list(field), timeoutMs: F[at++] } },
   /* abort */ readSessionParts,
   /* sendRequest */ function () { return { op: F[at++], again: maybe(), header: (F[at++] ? tokenHeader() : null) } },

@@ -254,7 +254,7 @@ impl World {
                 let saved = self.saved(op, true);
                 self.machine.handle(self.now, saved);
             }
-            Effect::Login { op, timeout_ms } => {
+            Effect::Login { op, timeout_ms, .. } => {
                 assert!(
                     self.live_login.is_none_or(|(_, until)| self.now >= until),
                     "a second wx.login while one is under way"

@@ -30,7 +30,7 @@ function createWebHost(fetchImpl) {
     read: function (key, done) { done(true, '') },
     write: function (key, value, done) { done('no storage on the page side') },
     remove: function (key, done) { done('no storage on the page side') },
-    login: function (timeoutMs, done) { done(true, 'codes come from the OAuth redirect') },
+    login: function (timeoutMs, silent, done) { done(true, 'codes come from the OAuth redirect') },
     post: function (url, body, timeoutMs, done) {
       var controller = newController()
       fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signalOf(controller) })

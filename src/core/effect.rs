@@ -127,6 +127,9 @@ pub enum Effect<T = String> {
         /// The timeout to give `wx.login`: a little past the machine's own deadline, so that
         /// the deadline decides ([`crate::Config::platform_timeout_ms`]).
         timeout_ms: u32,
+        /// Ask the platform to show no login dialog: on Douyin (`force: false`), a launch stays
+        /// silent, and a user not logged in to Douyin gets only an `anonymousCode`.
+        silent: bool,
     },
     /// POST `body` as JSON to the config's `loginUrl` ([`crate::Config::login_url`]); answer
     /// with [`crate::Input::PostResult`].

@@ -231,9 +231,14 @@ impl<'a> Output<'a> {
                 self.op(effect::WRITE_DEVICE_ID, op.0);
                 self.text(id);
             }
-            Effect::Login { op, timeout_ms } => {
+            Effect::Login {
+                op,
+                timeout_ms,
+                silent,
+            } => {
                 self.op(effect::LOGIN, op.0);
                 self.number(*timeout_ms);
+                self.flag(*silent);
             }
             Effect::PostCode { op, body, timeout_ms } => {
                 self.op(effect::POST_CODE, op.0);
@@ -424,8 +429,12 @@ mod tests {
                 vec![("id", text("d-1"))],
             ),
             (
-                Effect::Login { op, timeout_ms: 500 },
-                vec![("timeoutMs", Read::Number(500.0))],
+                Effect::Login {
+                    op,
+                    timeout_ms: 500,
+                    silent: true,
+                },
+                vec![("timeoutMs", Read::Number(500.0)), ("silent", Read::Flag(true))],
             ),
             (
                 Effect::PostCode {

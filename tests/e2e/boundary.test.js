@@ -338,6 +338,15 @@ test("a table grown far past what the session holds is compacted, and the sessio
   assert.ok(shrunk > 0, 'the table was compacted')
 })
 
+test('a login on Douyin asks the platform for no dialog; elsewhere the login is asked as it is', () => {
+  const loginOf = (platform) => {
+    const s = session({ loginUrl: 'https://api.example.com/auth/login' }, platform)
+    const read = only(s.feed(L.KIND_ENSURE, 1, 0).e, L.EFFECT_READ_SESSION)
+    return only(s.feed(L.KIND_SESSION_READ, read.op, L.STORAGE_FLAG_OK, '').e, L.EFFECT_LOGIN)
+  }
+  assert.deepEqual([loginOf('tt').silent, loginOf('wx').silent, loginOf('qq').silent], [true, false, false])
+})
+
 test("the login contract's examples (tests/contract/login.json): what the app posts, and the verdict on every answer", () => {
   const contract = JSON.parse(fs.readFileSync(path.join(REPO, 'tests', 'contract', 'login.json'), 'utf8'))
   for (const request of contract.requests) {

@@ -440,7 +440,7 @@ impl World {
                 let result = self.storage_result(op, true);
                 self.machine.handle(self.now, result);
             }
-            Effect::Login { op, timeout_ms } => {
+            Effect::Login { op, timeout_ms, .. } => {
                 if self.live_login.is_some_and(|(_, until)| self.now < until) {
                     self.violate("a second wx.login while one is under way".into());
                 }

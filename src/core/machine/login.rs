@@ -5,7 +5,7 @@
 use super::Machine;
 use crate::core::answer::{judge, Reply, Verdict};
 use crate::core::backoff::backoff_ms;
-use crate::core::config::LoginEndpoint;
+use crate::core::config::{LoginEndpoint, Platform};
 use crate::core::effect::{Effect, LoginBody};
 use crate::core::error::{Error, ErrorCode};
 use crate::core::input::{LoginResult, OpId, PlatformError};
@@ -86,7 +86,14 @@ impl<T: Text> Machine<T> {
         match self.config.login_endpoint() {
             LoginEndpoint::Url(_) => {
                 let timeout_ms = self.config.platform_timeout_ms();
-                self.out.push(Effect::Login { op, timeout_ms });
+                // Douyin asks a user not logged in to log in, unless told not to: a launch
+                // never shows a dialog.
+                let silent = self.config.platform() == Platform::Tt;
+                self.out.push(Effect::Login {
+                    op,
+                    timeout_ms,
+                    silent,
+                });
                 self.platform_login = Some((op, now.saturating_add(u64::from(timeout_ms))));
                 Stage::WaitingForCode { op, deadline }
             }

@@ -99,7 +99,10 @@ pub const EFFECTS: [(&str, &[(&str, Part)]); 20] = [
     ("removeSession", &[("op", Number)]),
     ("readDeviceId", &[("op", Number)]),
     ("writeDeviceId", &[("op", Number), ("id", Text)]),
-    ("login", &[("op", Number), ("timeoutMs", Number)]),
+    (
+        "login",
+        &[("op", Number), ("timeoutMs", Number), ("silent", Flag)],
+    ),
     (
         "postCode",
         &[
