@@ -1,22 +1,23 @@
 // @ts-check
 // The JavaScript half of the core's boundary (the other half: src/wire/). Every number and
-// shape comes from layout.js, generated from src/wire/layout/: facts are written by walking
-// its field lists and effects read by its generated readers, never by counting slots here.
-// JavaScript parses, the core judges: a stored record or the backend's answer is read with
-// the engine's own JSON.parse, and the core is given its facts (each field's kind, number,
-// string length) in the exchange's slots. A string the core only passes on stays here, in
-// the session's table, and crosses as its place there (a handle); the strings the core reads
-// itself (options, a request's URL, errMsg) cross as UTF-16 code units. The core answers in
-// the same slots: effects as numbers, strings by handle or as code units. Five exported
-// functions, numbers only; no TextEncoder, which phones lack.
+// shape comes from layout.js, generated from src/wire/layout/, and effects are read by its
+// generated readers, never by counting slots here. JavaScript parses, the core judges: a
+// stored record or the backend's answer is read with the engine's own JSON.parse, and the
+// core is given the value as it is (each key's name, each value's kind, number, string
+// length) in the exchange's slots; which keys it reads, and what a key it does not know
+// means, are the core's. A string the core only passes on stays here, in the session's table,
+// and crosses as its place there (a handle); the strings the core reads itself (options, a
+// request's URL, errMsg, keys) cross as UTF-16 code units. The core answers in the same
+// slots: effects as numbers, strings by handle or as code units. Five exported functions,
+// numbers only; no TextEncoder, which phones lack.
 
 import {
-  ANSWER_FAILURE_AT, ANSWER_FIELDS, BACKEND_FAILURE_FIELDS, EFFECT_REJECT, HEADER, KIND_DEVICE_ID_READ, KIND_LOGIN_RESULT,
-  KIND_MORE, KIND_POST_RESULT, KIND_REQUEST, KIND_SEND_RESULT, KIND_SESSION_READ, KIND_SET_USER_INFO, KIND_STORAGE_RESULT,
-  LOGIN_ANSWER_FIELDS, LOGIN_FLAG_FAILED, MAX_ANSWER_CHARS, MAX_ORIGINS_DESCRIBED, NESTED, OPTION_FIELDS, PAIR_NONE,
-  RECORD_FIELDS, SLOTS, USER_INFO_FIELDS, VALUE_ABSENT, VALUE_ARRAY, VALUE_FALSE, VALUE_NULL, VALUE_NUMBER,
-  VALUE_OBJECT, VALUE_OTHER, VALUE_STRING, VALUE_TRUE, WEB_OPTIONS_AT, WEB_OPTION_FIELDS, HOST_PLATFORM_AT,
-  HEADER_USED, HEADER_MORE, HEADER_DEADLINE, HEADER_TEXTS, NO_DEADLINE, RECORD_STRING_LENGTH, readEffects,
+  ANSWER_FAILURE, ANSWER_FAILURE_AT, ANSWER_LENGTH_AT, EFFECT_REJECT, ENTRY_SLOTS, HEADER, KIND_DEVICE_ID_READ,
+  KIND_LOGIN_RESULT, KIND_MORE, KIND_POST_RESULT, KIND_REQUEST, KIND_SEND_RESULT, KIND_SESSION_READ,
+  KIND_SET_USER_INFO, KIND_STORAGE_RESULT, LOGIN_FLAG_FAILED,
+  MAX_ANSWER_CHARS, PAIR_NONE, SLOTS, TREE_AT, VALUE_ABSENT, VALUE_ARRAY, VALUE_FALSE, VALUE_NULL, VALUE_NUMBER,
+  VALUE_OBJECT, VALUE_OTHER, VALUE_STRING, VALUE_TRUE, WEB_OPTIONS_AT, HOST_PLATFORM_AT, HEADER_USED, HEADER_MORE,
+  HEADER_DEADLINE, HEADER_TEXTS, NO_DEADLINE, RECORD_STRING_LENGTH, readEffects,
 } from './layout.js'
 
 /** Code units read per fromCharCode.apply (engines limit the arguments of one call). */
@@ -54,6 +55,10 @@ function createBoundary(exports, copyStrings) {
   var U = new Uint16Array(0)
   /** Code units of the input written so far. */
   var used = 0
+  /** The slot where the next object's entries go. */
+  var top = TREE_AT
+  /** The objects and arrays put but not yet described, and their slots, in turn. @type {any[]} */
+  var later = []
   /** @type {Record<number, Table>} */
   var tables = {}
   /** @type {Table} */
@@ -106,8 +111,9 @@ function createBoundary(exports, copyStrings) {
   }
 
   /**
-   * Describes `value` at slot `at`: its kind, then its number, its string's pair, or an
-   * array's length and whether every entry is a string.
+   * Describes `value` at slot `at`: its kind, then its number, its string's pair, or (once
+   * `describe` comes to it) how many entries an object (its own keys, as JSON.stringify sees
+   * them) or an array has and where they are.
    * @param {number} at @param {unknown} value @param {boolean} passed a string the core passes on
    */
   function put(at, value, passed) {
@@ -124,46 +130,38 @@ function createBoundary(exports, copyStrings) {
       if (passed) pass(at + 1, /** @type {string} */ (value))
       else inline(at + 1, /** @type {string} */ (value))
     } else if (type !== 'object') F[at] = VALUE_OTHER
-    else if (Array.isArray(value)) {
-      F[at] = VALUE_ARRAY
-      F[at + 1] = value.length
-      F[at + 2] = value.every(function (entry) { return typeof entry === 'string' }) ? 1 : 0
-    } else F[at] = VALUE_OBJECT
-  }
-
-  /**
-   * Describes an object with the fields `names` at slot `at`, three slots a field (and, when
-   * the last is NESTED, that object's fields after them); returns the slot after them.
-   * @param {number} at @param {any} value @param {string[]} names @param {boolean} passed
-   */
-  function describe(at, value, names, passed) {
-    put(at, value, passed)
-    var n = names.length
-    var end = at + 1 + 3 * n
-    var nested = names[n - 1] === NESTED
-    if (F[at] === VALUE_OBJECT) {
-      for (var i = 0; i < n; i++) put(at + 1 + 3 * i, value[names[i]], passed)
-      if (nested && F[end - 3] === VALUE_OBJECT) {
-        var inner = value[NESTED]
-        for (var j = 0; j < USER_INFO_FIELDS.length; j++) put(end + 3 * j, inner[USER_INFO_FIELDS[j]], passed)
-      }
+    else {
+      F[at] = Array.isArray(value) ? VALUE_ARRAY : VALUE_OBJECT
+      later.push(at, value)
     }
-    return nested ? end + 3 * USER_INFO_FIELDS.length : end
   }
 
   /**
-   * The pair of the first own key of `value` that is none of `names` nor of `skip` (no pair:
-   * none). @param {number} at @param {any} value @param {string[]} names @param {string[]} [skip]
+   * Describes `value` at slot `at`, then the entries of the objects and arrays in it, the
+   * nearest first: each entry its key's pair (none in an array), then its value, the
+   * entries of one object together, as long as they fit in the slots.
+   * @param {number} at @param {unknown} value @param {boolean} passed a string the core passes on
    */
-  function unknownKey(at, value, names, skip) {
-    F[at] = PAIR_NONE
-    if (!value || typeof value !== 'object') return
-    var keys = Object.keys(value)
-    for (var i = 0; i < keys.length; i++) {
-      var v = value[keys[i]]
-      // JSON.stringify leaves these out: as if the key were not there.
-      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue
-      if (names.indexOf(keys[i]) < 0 && !(skip && skip.indexOf(keys[i]) >= 0)) return inline(at, keys[i])
+  function describe(at, value, passed) {
+    later = []
+    put(at, value, passed)
+    for (var q = 0; q < later.length; q += 2) {
+      var where = later[q]
+      var object = later[q + 1]
+      var array = F[where] === VALUE_ARRAY
+      var keys = array ? object : Object.keys(object)
+      var n = keys.length
+      var first = top
+      F[where + 1] = n
+      F[where + 2] = first + ENTRY_SLOTS * n > SLOTS ? -1 : first
+      if (F[where + 2] < 0) continue
+      top += ENTRY_SLOTS * n
+      for (var i = 0; i < n; i++) {
+        var entry = first + ENTRY_SLOTS * i
+        if (array) F[entry] = PAIR_NONE
+        else inline(entry, keys[i])
+        put(entry + 2, object[array ? i : keys[i]], passed)
+      }
     }
   }
 
@@ -175,7 +173,7 @@ function createBoundary(exports, copyStrings) {
   var describers = {
     // A string is no record: its length alone says whether it is '' (nothing stored).
     [KIND_SESSION_READ]: function (value) {
-      if (typeof value !== 'string') describe(0, value, RECORD_FIELDS, true)
+      if (typeof value !== 'string') describe(0, value, true)
       else {
         F[0] = VALUE_STRING
         F[RECORD_STRING_LENGTH] = value.length
@@ -185,32 +183,19 @@ function createBoundary(exports, copyStrings) {
       if (flag < 0) said(value)
       else answer(value)
     },
-    [KIND_SET_USER_INFO]: function (value) { unknownKey(describe(0, value, USER_INFO_FIELDS, true), value, USER_INFO_FIELDS) },
+    [KIND_SET_USER_INFO]: function (value) { describe(0, value, true) },
     [KIND_LOGIN_RESULT]: function (value, flag) {
       if (flag === LOGIN_FLAG_FAILED) said(value)
-      else describe(0, value, LOGIN_ANSWER_FIELDS, true)
+      else describe(0, value, true)
     },
-    [KIND_DEVICE_ID_READ]: function (value) { put(0, value, false) },
+    [KIND_DEVICE_ID_READ]: function (value) { describe(0, value, false) },
     [KIND_STORAGE_RESULT]: said,
     [KIND_REQUEST]: function (value) {
       if (typeof value === 'string') inline(0, value)
       else F[0] = PAIR_NONE
     },
     // What the app's isSessionExpired answered: absent (none), true, false, null (it threw).
-    [KIND_SEND_RESULT]: function (value) { put(0, value, false) },
-  }
-
-  /** The pairs of `allowedOrigins`' first entries, from slot `at`. @param {number} at @param {unknown[]} list */
-  function origins(at, list) {
-    for (var k = 0; k < MAX_ORIGINS_DESCRIBED; k++) {
-      if (typeof list[k] === 'string') inline(at + 2 * k, /** @type {string} */ (list[k]))
-      else F[at + 2 * k] = PAIR_NONE
-    }
-  }
-
-  /** A web page's own options, where they are described. @param {Record<string, unknown>} web */
-  function webOptions(web) {
-    unknownKey(describe(WEB_OPTIONS_AT, web, WEB_OPTION_FIELDS, false), web, WEB_OPTION_FIELDS)
+    [KIND_SEND_RESULT]: function (value) { describe(0, value, false) },
   }
 
   /** What the platform said of a failure (its errMsg), or no text when it said nothing. @param {unknown} errMsg */
@@ -236,11 +221,11 @@ function createBoundary(exports, copyStrings) {
       value = undefined
       length = length || 0
     }
-    var end = describe(0, value, ANSWER_FIELDS, true)
+    describe(0, value, true)
     if (value === undefined) F[0] = VALUE_OTHER
-    F[end] = length
+    F[ANSWER_LENGTH_AT] = length
     // A failure of the backend's own: its texts are the core's to read.
-    describe(ANSWER_FAILURE_AT, value === null || value === undefined ? undefined : value.error, BACKEND_FAILURE_FIELDS, false)
+    describe(ANSWER_FAILURE_AT, value === null || value === undefined ? undefined : value[ANSWER_FAILURE], false)
   }
 
   /** The text of the pair at slot `at`. @param {number} at @returns {string | null} */
@@ -294,19 +279,17 @@ function createBoundary(exports, copyStrings) {
     /**
      * A new session: `{ id, created }`, or `{ error }` when an option is wrong.
      * @param {Uint32Array} entropy 4 random words
-     * @param {Record<string, unknown>} options the options the core reads
-     * @param {string[]} skip the names in `options` that are the shim's, not the core's
+     * @param {Record<string, unknown>} options the options the core reads (not the shim's own)
      * @param {Record<string, unknown> | null} web a web page's own options
      * @param {string | null} host the platform whose API this runtime has (none on a web page)
      * @returns {{ id?: number, created?: Created, error?: any }}
      */
-    create: function (entropy, options, skip, web, host) {
+    create: function (entropy, options, web, host) {
       views()
       used = 0
-      var end = describe(0, options, OPTION_FIELDS, false)
-      unknownKey(end, options, OPTION_FIELDS, skip)
-      if (Array.isArray(options.allowedOrigins)) origins(end + 2, options.allowedOrigins)
-      if (web) webOptions(web)
+      top = TREE_AT
+      describe(0, options, false)
+      if (web) describe(WEB_OPTIONS_AT, web, false)
       else F[WEB_OPTIONS_AT] = VALUE_ABSENT
       if (host) inline(HOST_PLATFORM_AT, host)
       else F[HOST_PLATFORM_AT] = PAIR_NONE
@@ -328,6 +311,7 @@ function createBoundary(exports, copyStrings) {
       table = tables[id] || newTable()
       views()
       used = 0
+      top = TREE_AT
       var describer = describers[kind]
       if (describer) describer(value, flag)
       exports.mps_input(id, kind, arg, flag, now, table.strings.length)

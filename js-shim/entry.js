@@ -57,8 +57,7 @@ function createSession(options, loadCore, alipay) {
   var wasmPath = o.wasmPath
   return shared.makeSession({
     loadCore: function () { return loadCore(platform, wasmPath) },
-    options: o,
-    skip: read.skip,
+    options: read.core,
     web: null,
     name: found,
     host: createHost(/** @type {import('./index').WxLike} */ (api), o.encryptStorage === true),

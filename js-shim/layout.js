@@ -58,17 +58,21 @@ export const GROUP_DEVICE_IDS = 'deviceIds'
 /** Slots at the start of an output. */
 export const HEADER = 4
 /** All the slots. */
-export const SLOTS = 256
+export const SLOTS = 1024
 /** The longest backend answer read. */
 export const MAX_ANSWER_CHARS = 65536
-/** allowedOrigins entries described. */
-export const MAX_ORIGINS_DESCRIBED = 17
+/** The slots of an entry of a described object or array: its key's pair, its value. */
+export const ENTRY_SLOTS = 5
+/** Where the entries of the described objects and arrays start. */
+export const TREE_AT = 8
 /** The slot where a web page's options are described. */
-export const WEB_OPTIONS_AT = 70
+export const WEB_OPTIONS_AT = 3
 /** The slot of the platform the shim runs on. */
-export const HOST_PLATFORM_AT = 85
-/** The slot of a backend answer's `error` (a failure of its own). */
-export const ANSWER_FAILURE_AT = 29
+export const HOST_PLATFORM_AT = 6
+/** The slot of a backend answer's length in code units. */
+export const ANSWER_LENGTH_AT = 3
+/** The slot of a backend answer's `error` (a failure of its own), described again. */
+export const ANSWER_FAILURE_AT = 4
 /** A stored value that is a string: the slot of its length ('' is nothing stored). */
 export const RECORD_STRING_LENGTH = 2
 /**
@@ -85,22 +89,10 @@ export function messageTail(errcode, status, backendCode, detail) {
     (backendCode ? '; the backend said: ' + backendCode + (detail ? ': ' + detail : '')
       : detail ? '; the platform said: ' + detail : '')
 }
-/** The stored record's fields. */
-export var RECORD_FIELDS = ['v', 'openid', 'unionid', 'token', 'expiresAt', 'obtainedAt', 'userInfo']
-/** The backend answer's fields. */
-export var ANSWER_FIELDS = ['openid', 'unionid', 'token', 'expires_in', 'expiresIn', 'errcode', 'userInfo']
-/** A failure of the backend's own: its fields. */
-export var BACKEND_FAILURE_FIELDS = ['code', 'message']
-/** What the platform's login answered: its fields. */
-export var LOGIN_ANSWER_FIELDS = ['code', 'anonymousCode']
-/** A profile's fields. */
-export var USER_INFO_FIELDS = ['nickName', 'avatarUrl']
-/** createSession's options. */
+/** createSession's options, as the core reads them. */
 export var OPTION_FIELDS = ['loginUrl', 'cloudFunction', 'platform', 'namespace', 'leewaySeconds', 'defaultTtlSeconds', 'timeoutMs', 'maxRetries', 'failureToast', 'tokenHeader', 'allowedOrigins']
-/** A web page's own options. */
-export var WEB_OPTION_FIELDS = ['appid', 'scope', 'authorizeUrl', 'redirectUri']
-/** The field described again, field by field, after its object's. */
-export const NESTED = 'userInfo'
+/** The answer's field described again at ANSWER_FAILURE_AT, its texts copied. */
+export const ANSWER_FAILURE = 'error'
 // Each effect's tag.
 export const EFFECT_READ_SESSION = 0
 export const EFFECT_WRITE_SESSION = 1

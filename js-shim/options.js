@@ -14,7 +14,7 @@ var HOOKS = ['isSessionExpired', 'attachToken']
 
 /**
  * The shim options every platform takes (`isSessionExpired`, `attachToken`), checked; the
- * options themselves, which the core reads but for the names in `skip` (the hooks and the
+ * options as given (`options`), and those the core reads (`core`: all but the hooks and the
  * platform's own, `own`).
  *
  * @param {any} options
@@ -36,10 +36,12 @@ function readOptions(options, own) {
     if (options[HOOKS[i]] !== undefined && typeof options[HOOKS[i]] !== 'function') invalid(HOOKS[i] + ' must be a function')
   }
   var isSessionExpired = options.isSessionExpired
+  var core = Object.assign({}, options)
+  own.concat(HOOKS).forEach(function (name) { delete core[name] })
   return {
     /** @type {Record<string, any>} */
     options: options,
-    skip: own.concat(HOOKS),
+    core: core,
     invalid: invalid,
     /** @returns {Settings} */
     settings: function () {

@@ -20,13 +20,12 @@ import {
  * @typedef {{
  *   loadCore(): Promise<Core>,
  *   options: Record<string, unknown>,
- *   skip: string[],
  *   web: Record<string, unknown> | null,
  *   name: string | null,
  *   host: import('./driver').Host,
- * }} Platform the core to load, the session to make in it (the options, but for the shim's
- *   own names in `skip`, and a web page's own), the platform whose API the runtime has, and
- *   the host that carries out its effects
+ * }} Platform the core to load, the session to make in it (the options the core reads, and
+ *   a web page's own), the platform whose API the runtime has, and the host that carries out
+ *   its effects
  * @typedef {{ boundary: ReturnType<typeof import('./boundary').createBoundary>, dead: boolean,
  *   onDeath: Array<(cause: unknown) => void> }} Core
  * @typedef {{
@@ -90,7 +89,7 @@ function makeSession(platform, settings) {
     if (closed) throw closedError()
     var made
     try {
-      made = core.boundary.create(entropy(), platform.options, platform.skip, platform.web, platform.name)
+      made = core.boundary.create(entropy(), platform.options, platform.web, platform.name)
     } catch (cause) {
       // The core trapped before this session had a place in it: the next call loads afresh.
       killCore(core, cause)

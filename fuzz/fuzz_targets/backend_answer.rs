@@ -35,6 +35,8 @@ fuzz_target!(|data: &[u8]| {
             }
             (ReplyBody::Unreadable, None) | (ReplyBody::TooLarge, _) => {}
             (ReplyBody::Unreadable, Some(_)) if common::user_info_as_array(value) => {}
+            // Beyond what the slots hold the core reads no entries, where serde reads any width.
+            (ReplyBody::Unreadable, Some(_)) if !common::fits(value) => {}
             (ours, theirs) => panic!("the decoders disagree: {ours:?} / {theirs:?}"),
         }
     }

@@ -23,6 +23,8 @@ fuzz_target!(|data: &[u8]| {
     let found = script::stored_session(&value);
     let written = common::stringify(&value);
     match (&found, common::reference::<Record>(&written)) {
+        // Beyond what the slots hold the core reads no entries, where serde reads any width.
+        (StoredSession::Unreadable, Some(_)) if !common::fits(&value) => {}
         (StoredSession::Found(ours), Some(theirs)) => assert_eq!(ours, &theirs),
         (StoredSession::Absent, None) => assert!(matches!(written.as_str(), "null" | "\"\"")),
         (StoredSession::Unreadable, None) => {}

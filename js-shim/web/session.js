@@ -60,8 +60,7 @@ function createWebSession(options, defaultWasm) {
   if (typeof fetchImpl !== 'function') read.invalid('no fetch here: pass options.fetch')
   return shared.makeSession({
     loadCore: function () { return loadWebCore(wasm) },
-    options: own,
-    skip: read.skip,
+    options: read.core,
     web: webOptions,
     name: null,
     host: createWebHost(/** @type {typeof fetch} */ (fetchImpl)),

@@ -4,6 +4,8 @@
 //! value, and to play JavaScript against the exported functions natively
 //! (`crate::host::exchange`); [`crate::testing::outputs`] reads what those write.
 
+use std::collections::VecDeque;
+
 use crate::core::answer::ReplyBody;
 use crate::core::config::Options;
 use crate::core::error::Error;
@@ -13,8 +15,7 @@ use crate::core::record::StoredSession;
 use crate::core::user_info::UserInfo;
 use crate::wire::facts::{self, Facts};
 use crate::wire::layout::{
-    answer, end_of, field_at, fields, record, value, HOST_PLATFORM_AT, MAX_ORIGINS_DESCRIBED, SLOTS,
-    WEB_OPTIONS_AT,
+    answer, fields, record, value, ENTRY_SLOTS, HOST_PLATFORM_AT, SLOTS, TREE_AT, WEB_OPTIONS_AT,
 };
 
 /// A JavaScript value, as far as JSON goes (`Absent` is `undefined`, or a missing field).
@@ -40,6 +41,26 @@ impl Value {
     /// A string value.
     pub fn string(text: &str) -> Value {
         Value::String(text.encode_utf16().collect())
+    }
+
+    /// An object's keys as `Object.keys` gives them for the object `JSON.parse` makes: each
+    /// key once, where it first came, with the value it last had; the keys that are array
+    /// indices first, in ascending order.
+    pub fn keys(entries: &[(String, Value)]) -> Vec<(&str, &Value)> {
+        let mut keys: Vec<(&str, &Value)> = Vec::new();
+        for (key, value) in entries {
+            match keys.iter_mut().find(|(k, _)| k == key) {
+                Some(kept) => kept.1 = value,
+                None => keys.push((key, value)),
+            }
+        }
+        let index = |key: &str| {
+            let canonical = key == "0" || (!key.starts_with('0') && !key.is_empty());
+            key.parse::<u32>().ok().filter(|&i| canonical && i < u32::MAX)
+        };
+        let (mut indices, names): (Vec<_>, Vec<_>) = keys.into_iter().partition(|(k, _)| index(k).is_some());
+        indices.sort_by_key(|(k, _)| index(k));
+        indices.into_iter().chain(names).collect()
     }
 
     /// The field `name` of an object (`Absent` for anything else, or no such field).
@@ -121,6 +142,8 @@ pub struct Described<'t> {
     pub texts: Vec<u16>,
     /// The session's table when strings pass by handle; `None`: as code units (a web page).
     table: Option<&'t mut Strings>,
+    /// The slot where the next object's entries go.
+    top: usize,
 }
 
 impl<'t> Described<'t> {
@@ -130,6 +153,7 @@ impl<'t> Described<'t> {
             slots: vec![0.0; SLOTS],
             texts: Vec::new(),
             table,
+            top: TREE_AT,
         }
     }
 
@@ -158,8 +182,9 @@ impl<'t> Described<'t> {
         }
     }
 
-    /// `put`: a value's kind, then its number, its string's pair, or an array's length.
-    pub fn put(&mut self, at: usize, v: &Value, passed: bool) {
+    /// `put`: a value's kind, then its number or its string's pair; an object or an array
+    /// waits in `later` for [`Described::describe`] to place its entries.
+    fn put<'v>(&mut self, at: usize, v: &'v Value, passed: bool, later: &mut VecDeque<(usize, &'v Value)>) {
         match v {
             Value::Absent => self.set(at, value::ABSENT),
             Value::Null => self.set(at, value::NULL),
@@ -177,49 +202,51 @@ impl<'t> Described<'t> {
                     self.inline(at + 1, text);
                 }
             }
-            Value::Array(items) => {
-                self.set(at, value::ARRAY);
-                self.set(at + 1, items.len() as f64);
-                let strings = items.iter().all(|i| matches!(i, Value::String(_)));
-                self.set(at + 2, if strings { 1.0 } else { 0.0 });
+            Value::Array(_) | Value::Object(_) => {
+                let kind = if matches!(v, Value::Array(_)) {
+                    value::ARRAY
+                } else {
+                    value::OBJECT
+                };
+                self.set(at, kind);
+                later.push_back((at, v));
             }
-            Value::Object(_) => self.set(at, value::OBJECT),
         }
     }
 
-    /// `describe`: an object's fields (and the nested object's after them, when its last
-    /// field is [`fields::NESTED`]); the slot after them.
-    pub fn describe(&mut self, at: usize, v: &Value, names: &[&str], passed: bool) -> usize {
-        self.put(at, v, passed);
-        if matches!(v, Value::Object(_)) {
-            for name in names {
-                self.put(field_at(at, names, name), v.get(name), passed);
+    /// `describe`: `v` at slot `at`, then the entries of the objects and arrays in it, the
+    /// nearest first (each entry its key's pair, then its value; the entries of one object
+    /// together, as long as they fit in the slots).
+    pub fn describe(&mut self, at: usize, v: &Value, passed: bool) {
+        let mut later = VecDeque::new();
+        self.put(at, v, passed, &mut later);
+        while let Some((at, v)) = later.pop_front() {
+            let entries: Vec<(Option<&str>, &Value)> = match v {
+                Value::Array(items) => items.iter().map(|item| (None, item)).collect(),
+                Value::Object(fields) => Value::keys(fields)
+                    .into_iter()
+                    .map(|(k, v)| (Some(k), v))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let first = self.top;
+            self.set(at + 1, entries.len() as f64);
+            if first + ENTRY_SLOTS * entries.len() > SLOTS {
+                self.set(at + 2, -1.0);
+                continue;
             }
-            let nested = v.get(fields::NESTED);
-            if names.last() == Some(&fields::NESTED) && matches!(nested, Value::Object(_)) {
-                let nested_at = at + 3 * names.len();
-                for name in fields::USER_INFO {
-                    self.put(
-                        field_at(nested_at, &fields::USER_INFO, name),
-                        nested.get(name),
-                        passed,
-                    );
+            self.set(at + 2, first as f64);
+            self.top += ENTRY_SLOTS * entries.len();
+            for (i, (key, value)) in entries.into_iter().enumerate() {
+                let entry = first + ENTRY_SLOTS * i;
+                match key {
+                    Some(key) => {
+                        let key: Vec<u16> = key.encode_utf16().collect();
+                        self.inline(entry, &key);
+                    }
+                    None => self.set(entry, -1.0),
                 }
-            }
-        }
-        end_of(at, names)
-    }
-
-    /// `unknownKey`: the first own key that is none of `names` (its value not absent).
-    pub fn unknown_key(&mut self, at: usize, v: &Value, names: &[&str]) {
-        self.set(at, -1.0);
-        if let Value::Object(entries) = v {
-            let unknown = entries
-                .iter()
-                .find(|(key, value)| *value != Value::Absent && !names.contains(&key.as_str()));
-            if let Some((key, _)) = unknown {
-                let key: Vec<u16> = key.encode_utf16().collect();
-                self.inline(at, &key);
+                self.put(entry + 2, value, passed, &mut later);
             }
         }
     }
@@ -231,9 +258,7 @@ impl<'t> Described<'t> {
                 self.set(0, value::STRING);
                 self.set(record::STRING_LENGTH, text.len() as f64);
             }
-            _ => {
-                self.describe(0, v, &fields::RECORD, true);
-            }
+            _ => self.describe(0, v, true),
         }
     }
 
@@ -241,49 +266,31 @@ impl<'t> Described<'t> {
     /// `length` code units (`None`: it did not parse, or was not parsed).
     pub fn answer(&mut self, parsed: Option<&Value>, length: usize) {
         let body = parsed.unwrap_or(&Value::Absent);
-        let end = self.describe(0, body, &fields::ANSWER, true);
+        self.describe(0, body, true);
         if parsed.is_none() {
             self.set(0, value::OTHER);
         }
-        self.set(end, length as f64);
-        self.describe(
-            answer::FAILURE,
-            body.get("error"),
-            &fields::BACKEND_FAILURE,
-            false,
-        );
+        self.set(answer::LENGTH, length as f64);
+        self.describe(answer::FAILURE, body.get(fields::FAILURE), false);
     }
 
     /// What the platform's login answered (`LOGIN_RESULT`, flag `ANSWERED`).
     pub fn login_answer(&mut self, v: &Value) {
-        self.describe(0, v, &fields::LOGIN_ANSWER, true);
+        self.describe(0, v, true);
     }
 
     /// `setUserInfo`'s argument.
     pub fn patch(&mut self, v: &Value) {
-        let end = self.describe(0, v, &fields::USER_INFO, true);
-        self.unknown_key(end, v, &fields::USER_INFO);
+        self.describe(0, v, true);
     }
 
     /// `createSession`'s options, and a web page's own options (on a runtime whose platform
     /// the shim did not find: see [`Described::host_platform`]).
     pub fn options(&mut self, options: &Value, web: Option<&Value>) {
         self.set(HOST_PLATFORM_AT, -1.0);
-        let end = self.describe(0, options, &fields::OPTIONS, false);
-        self.unknown_key(end, options, &fields::OPTIONS);
-        if let Value::Array(origins) = options.get("allowedOrigins") {
-            for k in 0..MAX_ORIGINS_DESCRIBED {
-                match origins.get(k) {
-                    Some(Value::String(origin)) => self.inline(end + 2 + 2 * k, origin),
-                    _ => self.set(end + 2 + 2 * k, -1.0),
-                }
-            }
-        }
+        self.describe(0, options, false);
         match web {
-            Some(web) => {
-                let end = self.describe(WEB_OPTIONS_AT, web, &fields::WEB_OPTIONS, false);
-                self.unknown_key(end, web, &fields::WEB_OPTIONS);
-            }
+            Some(web) => self.describe(WEB_OPTIONS_AT, web, false),
             None => self.set(WEB_OPTIONS_AT, value::ABSENT),
         }
     }
@@ -297,6 +304,22 @@ impl<'t> Described<'t> {
     fn facts(&self) -> Facts<'_> {
         Facts::new(&self.slots, &self.texts)
     }
+}
+
+/// Whether every object and array of `v` finds room for its entries, described from
+/// [`TREE_AT`] (beyond that, the core is given an object without its entries).
+pub fn fits(v: &Value) -> bool {
+    fn slots(v: &Value) -> usize {
+        match v {
+            Value::Array(items) => items.iter().map(|i| ENTRY_SLOTS + slots(i)).sum(),
+            Value::Object(fields) => Value::keys(fields)
+                .iter()
+                .map(|(_, v)| ENTRY_SLOTS + slots(v))
+                .sum(),
+            _ => 0,
+        }
+    }
+    TREE_AT + slots(v) <= SLOTS
 }
 
 /// What the core makes of a stored value, described as JavaScript describes it.

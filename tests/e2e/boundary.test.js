@@ -55,7 +55,7 @@ function boundary() {
 /** A session in a fresh module: feeds inputs, gives back the effects as the shim reads them. */
 function session(options, host) {
   const b = boundary()
-  const made = b.create(new Uint32Array(4).fill(7), options || { loginUrl: 'https://api.example.com/auth/login' }, [], null, host || null)
+  const made = b.create(new Uint32Array(4).fill(7), options || { loginUrl: 'https://api.example.com/auth/login' }, null, host || null)
   assert.equal(made.error, undefined, made.error && made.error.message)
   return {
     made,
@@ -107,20 +107,23 @@ test('every option reaches the core as the option it is: a wrong one is named, t
   for (const name of L.OPTION_FIELDS) {
     const options = { loginUrl: 'https://api.example.com/auth/login' }
     options[name] = wrong[name]
-    const made = boundary().create(new Uint32Array(4), options, [], null, null)
+    const made = boundary().create(new Uint32Array(4), options, null, null)
     assert.equal(made.error && made.error.code, 'INVALID_CONFIG', name)
     assert.match(made.error.message, new RegExp('^options are not valid: ' + name + ' '), name)
   }
-  const unknown = boundary().create(new Uint32Array(4), { loginUrl: 'https://a.example.com/l', loginURL: 'x' }, [], null, null)
+  const unknown = boundary().create(new Uint32Array(4), { loginUrl: 'https://a.example.com/l', loginURL: 'x' }, null, null)
   assert.match(unknown.error.message, /loginURL is not a known field/)
-  // The shim's own options are skipped by name, and only those.
-  const own = { loginUrl: 'https://a.example.com/l', api: {}, attachToken() {} }
-  assert.ok(boundary().create(new Uint32Array(4), own, ['api', 'attachToken'], null, null).id >= 0)
-  assert.match(boundary().create(new Uint32Array(4), own, ['attachToken'], null, null).error.message, /api is not a known field/)
-  const tooMany = boundary().create(new Uint32Array(4), {
-    loginUrl: 'https://a.example.com/l', allowedOrigins: Array.from({ length: L.MAX_ORIGINS_DESCRIBED }, (_, i) => 'https://o' + i + '.example.com'),
-  }, [], null, null)
-  assert.match(tooMany.error.message, /allowedOrigins/)
+  // A key is unknown to the core unless JSON would leave it out (a function, undefined).
+  const hooks = { loginUrl: 'https://a.example.com/l', attachToken() {}, namespace: undefined }
+  assert.ok(boundary().create(new Uint32Array(4), hooks, null, null).id >= 0)
+  assert.match(boundary().create(new Uint32Array(4), { loginUrl: 'https://a.example.com/l', api: {} }, null, null).error.message,
+    /api is not a known field/)
+  const origins = (n) => Array.from({ length: n }, (_, i) => 'https://o' + i + '.example.com')
+  const tooMany = boundary().create(new Uint32Array(4), { loginUrl: 'https://a.example.com/l', allowedOrigins: origins(17) }, null, null)
+  assert.match(tooMany.error.message, /allowedOrigins must list 1 to 16 origins/)
+  // More entries than the slots hold: not described, and the limit is named all the same.
+  const crowded = boundary().create(new Uint32Array(4), { loginUrl: 'https://a.example.com/l', allowedOrigins: origins(1000) }, null, null)
+  assert.match(crowded.error.message, /allowedOrigins must list 1 to 16 origins/)
 
   const s = session({ loginUrl: 'https://api.example.com/auth/login', namespace: 'shop', allowedOrigins: ['https://cdn.example.com'] })
   assert.deepEqual(s.made.created, { key: 'mp-session:shop', deviceKey: 'mp-session:device-id' })

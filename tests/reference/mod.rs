@@ -88,6 +88,13 @@ pub fn too_deep(text: &str) -> bool {
     text.bytes().filter(|b| *b == b'[' || *b == b'{').count() > 100
 }
 
+/// Whether the value's objects and arrays all find room in the slots (with the answer's
+/// `error` described a second time): beyond that the core is given an object without its
+/// entries and reads it as unreadable, where serde reads any width.
+pub fn fits(value: &Value) -> bool {
+    mp_session::testing::script::fits(&Value::Array(vec![value.clone(), value.get("error").clone()]))
+}
+
 /// The one place the reference is more lenient on purpose: serde's derive also reads a
 /// nested struct from an array (`"userInfo": []` as a tuple); the core, as every release
 /// before, reads `userInfo` only from an object.

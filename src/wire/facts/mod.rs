@@ -1,7 +1,8 @@
 //! Reading an input's facts: what JavaScript saw in a value it parsed (the stored record, the
-//! backend's answer, `setUserInfo`'s argument, the options), field by field, into the core's
-//! typed values. JavaScript judges nothing: a field's kind, its number, its text's pair; the
-//! rules of what is a record or an answer are all here.
+//! backend's answer, `setUserInfo`'s argument, the options), key by key, into the core's
+//! typed values. JavaScript judges nothing: it gives every key's name and every value's kind,
+//! number or text pair; which keys are read, which are unknown, and the rules of what is a
+//! record or an answer are all here.
 //!
 //! The decoders accept what the serde derives on the same types accept from the JSON text of
 //! the same value (unknown fields ignored, or refused where the derive refuses them), with
@@ -23,8 +24,8 @@ use crate::core::limits::MAX_ANSWER_CHARS;
 use crate::core::record::{Record, StoredSession};
 use crate::core::secret::Secret;
 use crate::core::user_info::UserInfo;
-use crate::wire::layout::{answer, fields, nested_slot, record, slot, value};
-use crate::wire::text::{inline, WireText};
+use crate::wire::layout::{answer, field, fields, record, value, ENTRY_SLOTS, SLOTS};
+use crate::wire::text::{inline, units, whole_u32, WireText};
 
 /// The slots and texts of one input.
 #[derive(Clone, Copy, Debug)]
@@ -41,12 +42,60 @@ struct Field {
     b: f64,
 }
 
-/// The fields of one described object, starting at a slot.
+/// A slot past every slot: what is read there is absent (a field an object does not have).
+const NOWHERE: u16 = u16::MAX - 2;
+/// The most fields one of [`fields`]' listings names.
+const MAX_FIELDS: usize = 16;
+const _: () = {
+    let longest = [
+        fields::RECORD.len(),
+        fields::ANSWER.len(),
+        fields::LOGIN_ANSWER.len(),
+        fields::BACKEND_FAILURE.len(),
+        fields::USER_INFO.len(),
+        fields::OPTIONS.len(),
+        fields::WEB_OPTIONS.len(),
+    ];
+    let mut i = 0;
+    while i < longest.len() {
+        assert!(
+            longest[i] <= MAX_FIELDS,
+            "a listing of more fields than ObjectFacts finds"
+        );
+        i += 1;
+    }
+};
+
+/// The fields of one described object, found among its entries by their names.
 #[derive(Clone, Copy, Debug)]
 struct ObjectFacts<'a> {
     facts: Facts<'a>,
-    at: usize,
+    /// Whether the value is an object.
+    object: bool,
+    /// An object whose entries did not fit in the slots: a reader that needs them takes it
+    /// as unreadable, never as empty.
+    crowded: bool,
     names: &'static [&'static str],
+    /// The slot of the value of each of `names` ([`NOWHERE`]: the object has no such key).
+    found: [u16; MAX_FIELDS],
+    /// The slot of the first entry whose key is none of `names` (its value not absent).
+    unknown: Option<usize>,
+}
+
+/// Whether a key's code units spell `name` (an ASCII name).
+fn same_name(name: &str, key: &[u16]) -> bool {
+    let name = name.as_bytes();
+    if name.len() != key.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < name.len() {
+        if u16::from(name[i]) != key[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Why a value did not decode: which field (a path such as `userInfo.nickName`) and what.
@@ -108,20 +157,52 @@ impl<'a> Facts<'a> {
         self.slot(at)
     }
 
+    /// The object described at `at`, its fields `names` found among its entries (one pass:
+    /// each key is compared with the names of its length).
     fn object(self, at: usize, names: &'static [&'static str]) -> ObjectFacts<'a> {
-        ObjectFacts {
+        let mut object = ObjectFacts {
             facts: self,
-            at,
+            object: self.slot(at) == value::OBJECT,
+            crowded: false,
             names,
+            found: [NOWHERE; MAX_FIELDS],
+            unknown: None,
+        };
+        let (count, first) = (self.slot(at + 1), self.slot(at + 2));
+        if !object.object {
+            return object;
         }
+        let Some(first) = whole_u32(first).map(|f| f as usize).filter(|&f| f < SLOTS) else {
+            object.crowded = count > 0.0;
+            return object;
+        };
+        // No more entries than the slots hold, whatever the count says.
+        let count = whole_u32(count).map_or(0, |c| (c as usize).min(SLOTS));
+        for entry in (0..count).map(|i| first + ENTRY_SLOTS * i) {
+            let key = units(self.slot(entry), self.slot(entry + 1), self.texts).unwrap_or(&[]);
+            let place = names.iter().position(|name| same_name(name, key));
+            match place.and_then(|i| object.found.get_mut(i)) {
+                Some(found) => *found = (entry + 2) as u16,
+                None if object.unknown.is_none() && self.slot(entry + 2) != value::ABSENT => {
+                    object.unknown = Some(entry);
+                }
+                None => {}
+            }
+        }
+        object
     }
 }
 
-impl ObjectFacts<'_> {
-    /// The field `name` (one of `names`, or the nested fields after them).
+impl<'a> ObjectFacts<'a> {
+    /// The slot of field `index`'s value ([`NOWHERE`] when the object has no such key).
+    fn at(&self, index: usize) -> usize {
+        usize::from(self.found.get(index).copied().unwrap_or(NOWHERE))
+    }
+
+    /// Field `index` of `names`.
     #[cfg_attr(mp_session_tuned, optimize(speed))]
     fn field(&self, index: usize) -> Field {
-        let at = self.at + 1 + 3 * index;
+        let at = self.at(index);
         Field {
             kind: self.facts.slot(at),
             a: self.facts.slot(at + 1),
@@ -130,20 +211,21 @@ impl ObjectFacts<'_> {
     }
 
     fn is_object(&self) -> bool {
-        self.facts.slot(self.at) == value::OBJECT
+        self.object
     }
 
-    /// The slot just after the fields (`nested` fields more than `names`).
-    fn end(&self, nested: usize) -> usize {
-        self.at + 1 + 3 * (self.names.len() + nested)
-    }
-
-    /// Refuses a key that is none of `names`: the pair at `at` names the first one.
-    fn known_only(&self, at: usize) -> Result<(), Wrong> {
-        let Some(key) = self.facts.text(at) else {
+    /// Refuses a key that is none of `names`, naming the first.
+    fn known_only(&self) -> Result<(), Wrong> {
+        if self.crowded {
+            return Err(Wrong::new("has more keys than are read"));
+        }
+        let Some(entry) = self.unknown else {
             return Ok(());
         };
-        let mut problem = key;
+        let mut problem = self
+            .facts
+            .text(entry)
+            .unwrap_or_else(|| "a key too long to show".to_owned());
         problem.push_str(" is not a known field; expected one of ");
         for (i, name) in self.names.iter().enumerate() {
             problem.push_str(if i == 0 { "" } else { ", " });
@@ -153,7 +235,7 @@ impl ObjectFacts<'_> {
     }
 
     fn name(&self, index: usize) -> &'static str {
-        self.names.get(index).copied().unwrap_or("userInfo")
+        self.names.get(index).copied().unwrap_or("?")
     }
 
     /// An optional field: `None` when absent or `null`, else `decode`'s reading of it.
@@ -241,47 +323,40 @@ pub(crate) fn stored_session<T: WireText>(facts: Facts<'_>) -> StoredSession<T> 
     }
 }
 
-/// The record described from slot 0 (its fields where [`record`] says); `None` when it is
-/// not one. (A launch reads it: the fields are read where they are, and no message is made
-/// for a record that is not one.)
+/// The record described at slot 0; `None` when it is not one. (A launch reads it: no message
+/// is made for a record that is not one.)
 #[cfg_attr(mp_session_tuned, optimize(speed))]
 fn record<T: WireText>(facts: Facts<'_>) -> Option<Record<T>> {
+    let r = facts.object(0, &fields::RECORD);
+    (!r.crowded).then_some(())?;
     Some(Record {
-        v: facts.whole_at(slot!(fields::RECORD, "v"), u64::from(u32::MAX))? as u32,
-        openid: facts.text_at(slot!(fields::RECORD, "openid"))??,
-        unionid: facts.text_at(slot!(fields::RECORD, "unionid"))?,
-        token: facts.text_at(slot!(fields::RECORD, "token"))?.map(Secret::hide),
-        expires_at: facts.whole_at(slot!(fields::RECORD, "expiresAt"), u64::MAX)?,
-        obtained_at: facts.whole_at(slot!(fields::RECORD, "obtainedAt"), u64::MAX)?,
-        user_info: facts.user_info_at(
-            slot!(fields::RECORD, "userInfo"),
-            nested_slot!(fields::RECORD, "nickName"),
-            nested_slot!(fields::RECORD, "avatarUrl"),
-        )?,
+        v: r.whole_at(field!(fields::RECORD, "v"), u64::from(u32::MAX))? as u32,
+        openid: r.text_at(field!(fields::RECORD, "openid"))??,
+        unionid: r.text_at(field!(fields::RECORD, "unionid"))?,
+        token: r.text_at(field!(fields::RECORD, "token"))?.map(Secret::hide),
+        expires_at: r.whole_at(field!(fields::RECORD, "expiresAt"), u64::MAX)?,
+        obtained_at: r.whole_at(field!(fields::RECORD, "obtainedAt"), u64::MAX)?,
+        user_info: r.user_info_at(field!(fields::RECORD, "userInfo"))?,
     })
 }
 
-/// The body of the backend's answer, described as the record is (its fields where
-/// [`answer`] says, and the body's length after them).
+/// The body of the backend's answer, described at slot 0 (and its length after it).
 pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>) -> ReplyBody<T> {
     if facts.slot(answer::LENGTH) > MAX_ANSWER_CHARS as f64 {
         return ReplyBody::TooLarge;
     }
     let answer = || {
-        (facts.kind(0) == value::OBJECT).then_some(())?;
+        let a = facts.object(0, &fields::ANSWER);
+        (a.is_object() && !a.crowded).then_some(())?;
         Some(Answer {
-            openid: facts.text_at(slot!(fields::ANSWER, "openid"))?,
-            unionid: facts.text_at(slot!(fields::ANSWER, "unionid"))?,
-            token: facts.text_at(slot!(fields::ANSWER, "token"))?.map(Secret::hide),
-            expires_in: facts.number_at(slot!(fields::ANSWER, "expires_in"))?,
-            expires_in_camel: facts.number_at(slot!(fields::ANSWER, "expiresIn"))?,
-            errcode: facts.number_at(slot!(fields::ANSWER, "errcode"))?,
-            user_info: facts.user_info_at(
-                slot!(fields::ANSWER, "userInfo"),
-                nested_slot!(fields::ANSWER, "nickName"),
-                nested_slot!(fields::ANSWER, "avatarUrl"),
-            )?,
-            error: facts.backend_failure(),
+            openid: a.text_at(field!(fields::ANSWER, "openid"))?,
+            unionid: a.text_at(field!(fields::ANSWER, "unionid"))?,
+            token: a.text_at(field!(fields::ANSWER, "token"))?.map(Secret::hide),
+            expires_in: a.number_at(field!(fields::ANSWER, "expires_in"))?,
+            expires_in_camel: a.number_at(field!(fields::ANSWER, "expiresIn"))?,
+            errcode: a.number_at(field!(fields::ANSWER, "errcode"))?,
+            user_info: a.user_info_at(field!(fields::ANSWER, "userInfo"))?,
+            error: backend_failure(facts),
         })
     };
     match answer() {
@@ -290,63 +365,57 @@ pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>) -> ReplyBody<T> {
     }
 }
 
-impl Facts<'_> {
-    /// The optional string field whose kind is at `at`: `Some(None)` when absent or `null`,
-    /// `None` when it is something else.
-    fn text_at<T: WireText>(&self, at: usize) -> Option<Option<T>> {
-        match self.slot(at) {
+/// The answer's `error`, described again at [`answer::FAILURE`]: a failure of the backend's
+/// own when it is an object whose `code` and `message` are strings; anything else there is
+/// none (an envelope's `"error": 0`).
+fn backend_failure(facts: Facts<'_>) -> Option<BackendFailure> {
+    let failure = facts.object(answer::FAILURE, &fields::BACKEND_FAILURE);
+    failure.is_object().then_some(())?;
+    Some(BackendFailure {
+        code: failure.text_of(field!(fields::BACKEND_FAILURE, "code"))?,
+        message: failure.text_of(field!(fields::BACKEND_FAILURE, "message"))?,
+    })
+}
+
+impl ObjectFacts<'_> {
+    /// The optional string field `index`: `Some(None)` when absent or `null`, `None` when it
+    /// is something else.
+    fn text_at<T: WireText>(&self, index: usize) -> Option<Option<T>> {
+        let f = self.field(index);
+        match f.kind {
             k if k == value::ABSENT || k == value::NULL => Some(None),
-            k if k == value::STRING => T::read(self.slot(at + 1), self.slot(at + 2), self.texts).map(Some),
+            k if k == value::STRING => T::read(f.a, f.b, self.facts.texts).map(Some),
             _ => None,
         }
     }
 
-    /// The answer's `error`: a failure of the backend's own when it is an object whose `code`
-    /// and `message` are strings; anything else there is none (an envelope's `"error": 0`).
-    fn backend_failure(&self) -> Option<BackendFailure> {
-        let failure = self.object(answer::FAILURE, &fields::BACKEND_FAILURE);
-        if self.slot(answer::FAILURE) != value::OBJECT {
-            return None;
-        }
-        Some(BackendFailure {
-            code: failure.text_of(0)?,
-            message: failure.text_of(1)?,
-        })
-    }
-
-    /// The optional number field at `at` (`None`: not a number, or beyond a double).
-    fn number_at(&self, at: usize) -> Option<Option<f64>> {
-        match self.slot(at) {
+    /// The optional number field `index` (`None`: not a number, or beyond a double).
+    fn number_at(&self, index: usize) -> Option<Option<f64>> {
+        let f = self.field(index);
+        match f.kind {
             k if k == value::ABSENT || k == value::NULL => Some(None),
-            k if k == value::NUMBER && self.slot(at + 1).is_finite() => Some(Some(self.slot(at + 1))),
+            k if k == value::NUMBER && f.a.is_finite() => Some(Some(f.a)),
             _ => None,
         }
     }
 
-    /// The required whole number field at `at`, `0..=max`.
-    fn whole_at(&self, at: usize, max: u64) -> Option<u64> {
-        let field = Field {
-            kind: self.slot(at),
-            a: self.slot(at + 1),
-            b: 0.0,
-        };
-        whole(field, max).ok()
+    /// The required whole number field `index`, `0..=max`.
+    fn whole_at(&self, index: usize, max: u64) -> Option<u64> {
+        whole(self.field(index), max).ok()
     }
 
-    /// The optional `userInfo` field at `at`, its own fields at `nick_name` and `avatar_url`
-    /// (only an object).
-    fn user_info_at<T: WireText>(
-        &self,
-        at: usize,
-        nick_name: usize,
-        avatar_url: usize,
-    ) -> Option<Option<UserInfo<T>>> {
-        match self.slot(at) {
+    /// The optional `userInfo` field `index` (only an object; its other keys ignored).
+    fn user_info_at<T: WireText>(&self, index: usize) -> Option<Option<UserInfo<T>>> {
+        match self.field(index).kind {
             k if k == value::ABSENT || k == value::NULL => Some(None),
-            k if k == value::OBJECT => Some(Some(UserInfo {
-                nick_name: self.text_at(nick_name)?,
-                avatar_url: self.text_at(avatar_url)?,
-            })),
+            k if k == value::OBJECT => {
+                let info = self.facts.object(self.at(index), &fields::USER_INFO);
+                (!info.crowded).then_some(())?;
+                Some(Some(UserInfo {
+                    nick_name: info.text_at(field!(fields::USER_INFO, "nickName"))?,
+                    avatar_url: info.text_at(field!(fields::USER_INFO, "avatarUrl"))?,
+                }))
+            }
             _ => None,
         }
     }
@@ -378,7 +447,7 @@ pub(crate) fn user_info_patch<T: WireText>(facts: Facts<'_>) -> Result<UserInfo<
         if !patch.is_object() {
             return Err(Wrong::new("must be an object"));
         }
-        patch.known_only(patch.end(0))?;
+        patch.known_only()?;
         Ok(UserInfo {
             nick_name: patch.passed(0)?,
             avatar_url: patch.passed(1)?,

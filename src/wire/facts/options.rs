@@ -5,7 +5,7 @@ use super::{number, Facts, Field, Wrong};
 use crate::core::config::{FailureToast, Options};
 use crate::core::error::Error;
 use crate::core::oauth::WebOptions;
-use crate::wire::layout::{fields, value, MAX_ORIGINS_DESCRIBED, WEB_OPTIONS_AT};
+use crate::wire::layout::{fields, value, ENTRY_SLOTS, SLOTS, WEB_OPTIONS_AT};
 use crate::wire::text::units;
 
 /// The options of `createSession`; the error names the option.
@@ -44,12 +44,10 @@ fn decode_options(facts: Facts<'_>) -> Result<Options, Wrong> {
     if !options.is_object() {
         return Err(Wrong::new("must be an object"));
     }
-    let unknown_at = options.end(0);
-    options.known_only(unknown_at)?;
-    let entries_at = unknown_at + 2;
+    options.known_only()?;
     // Every option is checked before any is read: a wrong one leaves nothing half made.
     for (index, shape) in OPTION_SHAPES.into_iter().enumerate() {
-        options.read(index, |f| shaped(f, shape, facts, entries_at))?;
+        options.read(index, |f| shaped(f, shape, facts))?;
     }
     let text = |index| options.text_of(index);
     let number = |index| Some(options.field(index)).filter(is_given).map(|f| f.a);
@@ -68,13 +66,8 @@ fn decode_options(facts: Facts<'_>) -> Result<Options, Wrong> {
             _ => text(8).map(FailureToast::Text),
         },
         token_header: text(9),
-        allowed_origins: is_given(&origins).then(|| {
-            // Only the first entries are described: enough to tell that there are too many.
-            let described = (origins.a.max(0.0) as usize).min(MAX_ORIGINS_DESCRIBED);
-            (0..described)
-                .filter_map(|i| facts.text(entries_at + 2 * i))
-                .collect()
-        }),
+        allowed_origins: is_given(&origins)
+            .then(|| entries(origins).filter_map(|at| facts.text(at + 1)).collect()),
     })
 }
 
@@ -83,8 +76,20 @@ fn is_given(field: &Field) -> bool {
     field.kind != value::ABSENT && field.kind != value::NULL
 }
 
+/// The slots of the values of an array's entries (none when they did not fit: the config's
+/// check then finds too few, and names the limit).
+fn entries(array: Field) -> impl Iterator<Item = usize> {
+    let described = array.b >= 0.0 && array.b < SLOTS as f64;
+    let count = if described && array.a >= 0.0 {
+        (array.a as usize).min(SLOTS)
+    } else {
+        0
+    };
+    (0..count).map(move |i| array.b as usize + ENTRY_SLOTS * i + 2)
+}
+
 /// Checks that a given option has its shape.
-fn shaped(f: Field, shape: Shape, facts: Facts<'_>, entries_at: usize) -> Result<(), Wrong> {
+fn shaped(f: Field, shape: Shape, facts: Facts<'_>) -> Result<(), Wrong> {
     let readable = |a, b| units(a, b, facts.texts).is_some();
     match shape {
         Shape::Number => number(f).map(|_| ()),
@@ -96,10 +101,9 @@ fn shaped(f: Field, shape: Shape, facts: Facts<'_>, entries_at: usize) -> Result
         Shape::Toast => Err(Wrong::new("must be false or the text to show")),
         Shape::Texts if f.kind != value::ARRAY => Err(Wrong::new("must be an array of strings")),
         Shape::Texts => {
-            let described = (f.a.max(0.0) as usize).min(MAX_ORIGINS_DESCRIBED);
-            let all = f.b == 1.0
-                && (0..described)
-                    .all(|i| readable(facts.slot(entries_at + 2 * i), facts.slot(entries_at + 2 * i + 1)));
+            let all = entries(f).all(|at| {
+                facts.kind(at) == value::STRING && readable(facts.slot(at + 1), facts.slot(at + 2))
+            });
             if all {
                 Ok(())
             } else {
@@ -120,7 +124,7 @@ pub(crate) fn web_options(facts: Facts<'_>) -> Result<WebOptions, Error> {
         if !web.is_object() {
             return Err(Wrong::new("must be an object"));
         }
-        web.known_only(web.end(0))?;
+        web.known_only()?;
         Ok(WebOptions {
             appid: web.string(0)?,
             scope: web.string(1)?,

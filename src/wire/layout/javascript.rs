@@ -3,16 +3,17 @@
 //! `MP_SESSION_WRITE_LAYOUT=1` it writes the file first.
 //!
 //! Numbers are `const`s of their own (`KIND_SESSION_READ`): the bundler puts the number itself
-//! where one is used, so they cost the shipped file nothing. The lists of names the shim
-//! describes are data; the effects are read by functions generated from their parts, one per
-//! effect and per composite part, so that a phone compiles only the readers of the effects
-//! that come, and each reads its slots straight, with no table to walk.
+//! where one is used, so they cost the shipped file nothing. The shim describes values whole,
+//! every key by its name, so it needs none of the core's lists of names. The effects are read
+//! by functions generated from their parts, one per effect and per composite part, so that a
+//! phone compiles only the readers of the effects that come, and each reads its slots
+//! straight, with no table to walk.
 
 use std::fmt::Write;
 
 use super::parts::{self, Part, EFFECTS};
 use super::{fields, header, kind, login_flag, pair, post_flag, record, send_flag, storage_flag, value};
-use super::{HEADER, HOST_PLATFORM_AT, MAX_ORIGINS_DESCRIBED, NO_DEADLINE, SLOTS, WEB_OPTIONS_AT};
+use super::{ENTRY_SLOTS, HEADER, HOST_PLATFORM_AT, NO_DEADLINE, SLOTS, TREE_AT, WEB_OPTIONS_AT};
 use crate::core::limits::MAX_ANSWER_CHARS;
 
 /// The composite parts read by a function of their own (`session()`), by that function's
@@ -335,9 +336,14 @@ pub(crate) fn javascript() -> String {
             MAX_ANSWER_CHARS,
         ),
         (
-            "MAX_ORIGINS_DESCRIBED",
-            "allowedOrigins entries described.",
-            MAX_ORIGINS_DESCRIBED,
+            "ENTRY_SLOTS",
+            "The slots of an entry of a described object or array: its key's pair, its value.",
+            ENTRY_SLOTS,
+        ),
+        (
+            "TREE_AT",
+            "Where the entries of the described objects and arrays start.",
+            TREE_AT,
         ),
         (
             "WEB_OPTIONS_AT",
@@ -350,8 +356,13 @@ pub(crate) fn javascript() -> String {
             HOST_PLATFORM_AT,
         ),
         (
+            "ANSWER_LENGTH_AT",
+            "The slot of a backend answer's length in code units.",
+            super::answer::LENGTH,
+        ),
+        (
             "ANSWER_FAILURE_AT",
-            "The slot of a backend answer's `error` (a failure of its own).",
+            "The slot of a backend answer's `error` (a failure of its own), described again.",
             super::answer::FAILURE,
         ),
         (
@@ -364,37 +375,18 @@ pub(crate) fn javascript() -> String {
         writeln!(o, "/** {doc} */\nexport const {name} = {n}").unwrap();
     }
     message_tail(o);
-    names(o, "The stored record's fields.", "RECORD_FIELDS", &fields::RECORD);
+    // The shim describes every key: it needs no list of names. The options' names are here
+    // for the tests that try each option (the bundle leaves out what the shim does not use).
     names(
         o,
-        "The backend answer's fields.",
-        "ANSWER_FIELDS",
-        &fields::ANSWER,
-    );
-    names(
-        o,
-        "A failure of the backend's own: its fields.",
-        "BACKEND_FAILURE_FIELDS",
-        &fields::BACKEND_FAILURE,
-    );
-    names(
-        o,
-        "What the platform's login answered: its fields.",
-        "LOGIN_ANSWER_FIELDS",
-        &fields::LOGIN_ANSWER,
-    );
-    names(o, "A profile's fields.", "USER_INFO_FIELDS", &fields::USER_INFO);
-    names(o, "createSession's options.", "OPTION_FIELDS", &fields::OPTIONS);
-    names(
-        o,
-        "A web page's own options.",
-        "WEB_OPTION_FIELDS",
-        &fields::WEB_OPTIONS,
+        "createSession's options, as the core reads them.",
+        "OPTION_FIELDS",
+        &fields::OPTIONS,
     );
     writeln!(
         o,
-        "/** The field described again, field by field, after its object's. */\nexport const NESTED = '{}'",
-        fields::NESTED
+        "/** The answer's field described again at ANSWER_FAILURE_AT, its texts copied. */\nexport const ANSWER_FAILURE = '{}'",
+        fields::FAILURE
     )
     .unwrap();
     let names: Vec<String> = EFFECTS.iter().map(|(name, _)| screaming(name)).collect();

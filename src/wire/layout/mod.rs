@@ -2,11 +2,13 @@
 //! boundary. `js-shim/layout.js` is generated from it (`javascript.rs`; a test fails when
 //! the committed file differs), so both halves read and write by the same description.
 //!
-//! The slots are `f64`s. An input's facts describe objects field by field ([`fields`]: an
-//! object's kind, then three slots a field). After a call, the first [`HEADER`] slots say
-//! how many are used, whether more effects wait ([`kind::MORE`]), the machine's deadline and
-//! where the texts are; the effects follow, each its tag (its place in [`parts::EFFECTS`])
-//! and then its parts, in the order and the shapes that table gives.
+//! The slots are `f64`s. An input's facts describe values as JavaScript parsed them: a kind,
+//! then a number, a text pair, or where an object's entries are, each entry its key and its
+//! value ([`ENTRY_SLOTS`]); the core finds the fields it reads by their names ([`fields`]).
+//! After a call, the first [`HEADER`] slots say how many are used, whether more effects wait
+//! ([`kind::MORE`]), the machine's deadline and where the texts are; the effects follow, each
+//! its tag (its place in [`parts::EFFECTS`]) and then its parts, in the order and the shapes
+//! that table gives.
 
 // The generator runs as a test: natively, where it can read and write the file.
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -43,10 +45,11 @@ numbered! {
         NUMBER = 4.0,
         /// A string: the next two slots name it (a text pair, see [`super::pair`]).
         STRING = 5.0,
-        /// An array: the next slot holds its length, the one after 1 when every entry is a
-        /// string.
+        /// An array: the next slot holds its length, the one after the slot of its first
+        /// entry ([`super::ENTRY_SLOTS`] each, with no key), or -1 when they did not fit.
         ARRAY = 6.0,
-        /// Any other object.
+        /// Any other object: the next slot holds how many own keys it has, the one after the
+        /// slot of its first entry ([`super::ENTRY_SLOTS`] each), or -1 when they did not fit.
         OBJECT = 7.0,
         /// Something JSON cannot hold (a `BigInt`).
         OTHER = 8.0,
@@ -166,21 +169,21 @@ pub const HEADER: usize = header::ALL.len();
 /// The deadline slot when the machine waits for no time.
 pub const NO_DEADLINE: f64 = -1.0;
 /// All the slots: room for the facts of any input and for the effects of a launch.
-pub const SLOTS: usize = 256;
+pub const SLOTS: usize = 1024;
 /// The most slots one effect takes (a rejection with a session, or a compaction's table is
 /// written only when it fits).
 pub const MAX_EFFECT_SLOTS: usize = 32;
 
-/// Where each field of a described object sits: the object's own kind in its first slot,
-/// then three slots a field (kind, and a number or a text pair), in this order.
+/// The names of the fields the core reads of each described object, in the order its
+/// readers name them ([`field!`]). JavaScript describes every own key of an object with its
+/// name ([`ENTRY_SLOTS`]); the core finds its fields among them by these names, and any
+/// other key is one it does not know.
 pub mod fields {
     /// The stored record, as its parts name its fields ([`super::parts::RECORD`]: the record
-    /// is written with the same names it is read by); `userInfo`'s fields ([`USER_INFO`])
-    /// follow it.
+    /// is written with the same names it is read by).
     pub const RECORD: [&str; super::parts::object_len(&super::parts::RECORD)] =
         super::parts::object_names(&super::parts::RECORD);
-    /// The backend's answer; `userInfo`'s fields ([`USER_INFO`]) follow. After them, the
-    /// body's length in code units, then its `error` ([`BACKEND_FAILURE`]).
+    /// The backend's answer.
     pub const ANSWER: [&str; 7] = [
         "openid",
         "unionid",
@@ -190,18 +193,18 @@ pub mod fields {
         "errcode",
         "userInfo",
     ];
+    /// The answer's field that holds a failure of the backend's own
+    /// ([`crate::protocol::ErrorBody`]): described a second time, at
+    /// [`super::answer::FAILURE`], its texts copied (the core reads them).
+    pub const FAILURE: &str = "error";
     /// What `wx.login` (`tt.login`, …) answered: `code`, or Douyin's `anonymousCode` for a
     /// user not logged in to Douyin, strings passed on.
     pub const LOGIN_ANSWER: [&str; 2] = ["code", "anonymousCode"];
-    /// A failure of the backend's own (the answer's `error`, [`crate::protocol::ErrorBody`]),
-    /// its texts copied (the core reads them).
+    /// A failure of the backend's own (the answer's `error`).
     pub const BACKEND_FAILURE: [&str; 2] = ["code", "message"];
-    /// A profile: `setUserInfo`'s argument and the nested `userInfo`. After the argument's
-    /// fields, the pair of its first key that is none of them.
+    /// A profile: `setUserInfo`'s argument and the `userInfo` of a record or an answer.
     pub const USER_INFO: [&str; 2] = ["nickName", "avatarUrl"];
-    /// `createSession`'s options. After them, the pair of the first key that is none of
-    /// these, then `allowedOrigins`' first [`super::MAX_ORIGINS_DESCRIBED`] entries, a pair
-    /// each.
+    /// `createSession`'s options (the shim's own names are not given to the core).
     pub const OPTIONS: [&str; 11] = [
         "loginUrl",
         "cloudFunction",
@@ -215,40 +218,21 @@ pub mod fields {
         "tokenHeader",
         "allowedOrigins",
     ];
-    /// A web page's own options, described after the options' entries (at
-    /// [`super::WEB_OPTIONS_AT`]), with the pair of a key that is none of these.
+    /// A web page's own options, described at [`super::WEB_OPTIONS_AT`].
     pub const WEB_OPTIONS: [&str; 4] = ["appid", "scope", "authorizeUrl", "redirectUri"];
-    /// The field whose value is described again after the object's fields, field by field.
-    pub const NESTED: &str = "userInfo";
 }
 
-/// The slot of field `name` of an object described at slot `at` with `names` (a name that
-/// is not there is a compile error where this is a constant).
-pub const fn field_at(at: usize, names: &[&str], name: &str) -> usize {
+/// The place of field `name` in `names` (a name that is not there is a compile error where
+/// this is a constant).
+pub const fn index_of(names: &[&str], name: &str) -> usize {
     let mut i = 0;
     while i < names.len() {
         if same(names[i], name) {
-            return at + 1 + 3 * i;
+            return i;
         }
         i += 1;
     }
     panic!("no such field")
-}
-
-/// The slot just after an object described at `at` with `names`: after its nested object's
-/// fields ([`fields::USER_INFO`]) when its last field is [`fields::NESTED`].
-pub const fn end_of(at: usize, names: &[&str]) -> usize {
-    let end = at + 1 + 3 * names.len();
-    match names.last() {
-        Some(last) if same(last, fields::NESTED) => end + 3 * fields::USER_INFO.len(),
-        _ => end,
-    }
-}
-
-/// The slot of the nested object's field `name` ([`fields::USER_INFO`]), for an object
-/// described at `at` with `names`.
-pub const fn nested_at(at: usize, names: &[&str], name: &str) -> usize {
-    field_at(at + 3 * names.len(), &fields::USER_INFO, name)
 }
 
 /// Whether two names are the same (`==` on `str` is not `const`).
@@ -267,50 +251,46 @@ pub(crate) const fn same(a: &str, b: &str) -> bool {
     true
 }
 
-/// The slot of field `name` of an object described from slot 0 with the fields `names`
-/// (`slot!(fields::RECORD, "openid")`), computed at compile time: a name not there is a
-/// compile error.
-macro_rules! slot {
-    ($names:expr, $name:literal) => {
-        const { $crate::wire::layout::field_at(0, &$names, $name) }
+/// The place of field `name` among `names` (`field!(fields::RECORD, "openid")`), computed
+/// at compile time: a name not there is a compile error.
+macro_rules! field {
+    ($names:expr, $name:expr) => {
+        const { $crate::wire::layout::index_of(&$names, $name) }
     };
 }
 
-/// The slot of field `name` of the `userInfo` described after such an object's fields.
-macro_rules! nested_slot {
-    ($names:expr, $name:literal) => {
-        const { $crate::wire::layout::nested_at(0, &$names, $name) }
-    };
-}
+pub(crate) use field;
 
-pub(crate) use {nested_slot, slot};
+/// The slots of one entry of a described object or array: its key's text pair (no text in
+/// an array), then its value (three slots: a kind, then a number or a text pair, or where
+/// an object's or an array's entries are).
+pub const ENTRY_SLOTS: usize = 5;
+/// Where the entries of the described objects and arrays start: the slots before are the
+/// input's own values ([`answer`], [`WEB_OPTIONS_AT`], [`HOST_PLATFORM_AT`]). Each object's
+/// entries are placed together, before those of the objects in it, as long as they fit in
+/// [`SLOTS`]; an object whose entries do not fit is described without them.
+pub const TREE_AT: usize = 8;
 
-/// A session read's facts: the record's fields, each where [`field_at`] puts it
-/// ([`fields::RECORD`]), and this.
+/// A session read's facts: the stored value at slot 0, and this.
 pub mod record {
     /// The length slot of a stored value that is a string (`''` is nothing stored): the
     /// second slot of its pair.
     pub const STRING_LENGTH: usize = 2;
 }
 
-/// A login request's facts: the answer's fields, each where [`field_at`] puts it
-/// ([`fields::ANSWER`]), then these.
+/// A login request's facts: the parsed answer at slot 0, then these.
 pub mod answer {
-    use super::{end_of, fields::ANSWER};
-    /// The body's length in code units, after the fields.
-    pub const LENGTH: usize = end_of(0, &ANSWER);
-    /// `error`, a failure of the backend's own ([`super::fields::BACKEND_FAILURE`]), after
-    /// the length.
-    pub const FAILURE: usize = LENGTH + 1;
+    /// The body's length in code units.
+    pub const LENGTH: usize = 3;
+    /// The answer's `error` ([`super::fields::FAILURE`]) described again, its texts copied.
+    pub const FAILURE: usize = 4;
 }
 
-/// `allowedOrigins` entries described: one more than it may have, so that too many is seen.
-pub const MAX_ORIGINS_DESCRIBED: usize = 17;
-/// The slot where a web page's options are described.
-pub const WEB_OPTIONS_AT: usize = end_of(0, &fields::OPTIONS) + 2 + 2 * MAX_ORIGINS_DESCRIBED;
+/// The slot where a web page's options are described (the options themselves: at 0).
+pub const WEB_OPTIONS_AT: usize = 3;
 /// The slot of the pair that names the platform whose globals the shim found (none on a web
 /// page): the core's platform when the options name none.
-pub const HOST_PLATFORM_AT: usize = end_of(WEB_OPTIONS_AT, &fields::WEB_OPTIONS) + 2;
+pub const HOST_PLATFORM_AT: usize = 6;
 
 /// The tag of each effect: its place in [`parts::EFFECTS`].
 pub mod effect {
