@@ -126,7 +126,7 @@ numbered! {
     /// [`kind::LOGIN_RESULT`]'s `flag`: what the first pair is.
     login_flag: i32 {
         /// The platform called `success`: slot 0 describes its answer
-        /// ([`fields::LOGIN_ANSWER`]), and the core takes its code from it.
+        /// ([`super::fields::LOGIN_ANSWER`]), and the core takes its code from it.
         ANSWERED = 0,
         /// The failure's `errMsg` (or no text, when the platform said nothing).
         FAILED = 1,
@@ -175,7 +175,7 @@ pub const SLOTS: usize = 1024;
 pub const MAX_EFFECT_SLOTS: usize = 32;
 
 /// The names of the fields the core reads of each described object, in the order its
-/// readers name them ([`field!`]). JavaScript describes every own key of an object with its
+/// readers name them (`field!`). JavaScript describes every own key of an object with its
 /// name ([`ENTRY_SLOTS`]); the core finds its fields among them by these names, and any
 /// other key is one it does not know.
 pub mod fields {
