@@ -43,28 +43,7 @@ struct Field {
 }
 
 /// A slot past every slot: what is read there is absent (a field an object does not have).
-const NOWHERE: u16 = u16::MAX - 2;
-/// The most fields one of [`fields`]' listings names.
-const MAX_FIELDS: usize = 16;
-const _: () = {
-    let longest = [
-        fields::RECORD.len(),
-        fields::ANSWER.len(),
-        fields::LOGIN_ANSWER.len(),
-        fields::BACKEND_FAILURE.len(),
-        fields::USER_INFO.len(),
-        fields::OPTIONS.len(),
-        fields::WEB_OPTIONS.len(),
-    ];
-    let mut i = 0;
-    while i < longest.len() {
-        assert!(
-            longest[i] <= MAX_FIELDS,
-            "a listing of more fields than ObjectFacts finds"
-        );
-        i += 1;
-    }
-};
+const NOWHERE: usize = usize::MAX / 2;
 
 /// The fields of one described object, found among its entries by their names.
 #[derive(Clone, Copy, Debug)]
@@ -72,14 +51,14 @@ struct ObjectFacts<'a> {
     facts: Facts<'a>,
     /// Whether the value is an object.
     object: bool,
+    /// The slot of its first entry.
+    first: usize,
+    /// How many entries it has ([`ENTRY_SLOTS`] each; none when it is no object, or crowded).
+    count: usize,
     /// An object whose entries did not fit in the slots: a reader that needs them takes it
     /// as unreadable, never as empty.
     crowded: bool,
     names: &'static [&'static str],
-    /// The slot of the value of each of `names` ([`NOWHERE`]: the object has no such key).
-    found: [u16; MAX_FIELDS],
-    /// The slot of the first entry whose key is none of `names` (its value not absent).
-    unknown: Option<usize>,
 }
 
 /// Whether a key's code units spell `name` (an ASCII name).
@@ -157,46 +136,48 @@ impl<'a> Facts<'a> {
         self.slot(at)
     }
 
-    /// The object described at `at`, its fields `names` found among its entries (one pass:
-    /// each key is compared with the names of its length).
+    /// The object described at `at`, whose fields are `names`.
     fn object(self, at: usize, names: &'static [&'static str]) -> ObjectFacts<'a> {
-        let mut object = ObjectFacts {
-            facts: self,
-            object: self.slot(at) == value::OBJECT,
-            crowded: false,
-            names,
-            found: [NOWHERE; MAX_FIELDS],
-            unknown: None,
-        };
+        let object = self.slot(at) == value::OBJECT;
         let (count, first) = (self.slot(at + 1), self.slot(at + 2));
-        if !object.object {
-            return object;
+        let first = whole_u32(first)
+            .map(|f| f as usize)
+            .filter(|&f| object && f < SLOTS);
+        ObjectFacts {
+            facts: self,
+            object,
+            first: first.unwrap_or(NOWHERE),
+            // No more entries than the slots hold, whatever the count says.
+            count: match first {
+                Some(_) => whole_u32(count).map_or(0, |c| (c as usize).min(SLOTS)),
+                None => 0,
+            },
+            crowded: object && first.is_none() && count > 0.0,
+            names,
         }
-        let Some(first) = whole_u32(first).map(|f| f as usize).filter(|&f| f < SLOTS) else {
-            object.crowded = count > 0.0;
-            return object;
-        };
-        // No more entries than the slots hold, whatever the count says.
-        let count = whole_u32(count).map_or(0, |c| (c as usize).min(SLOTS));
-        for entry in (0..count).map(|i| first + ENTRY_SLOTS * i) {
-            let key = units(self.slot(entry), self.slot(entry + 1), self.texts).unwrap_or(&[]);
-            let place = names.iter().position(|name| same_name(name, key));
-            match place.and_then(|i| object.found.get_mut(i)) {
-                Some(found) => *found = (entry + 2) as u16,
-                None if object.unknown.is_none() && self.slot(entry + 2) != value::ABSENT => {
-                    object.unknown = Some(entry);
-                }
-                None => {}
-            }
-        }
-        object
     }
 }
 
 impl<'a> ObjectFacts<'a> {
+    /// The key of entry `entry` (no key: none).
+    fn key(&self, entry: usize) -> &'a [u16] {
+        let at = self.first + ENTRY_SLOTS * entry;
+        units(self.facts.slot(at), self.facts.slot(at + 1), self.facts.texts).unwrap_or(&[])
+    }
+
     /// The slot of field `index`'s value ([`NOWHERE`] when the object has no such key).
+    #[cfg_attr(mp_session_tuned, optimize(speed))]
     fn at(&self, index: usize) -> usize {
-        usize::from(self.found.get(index).copied().unwrap_or(NOWHERE))
+        let Some(name) = self.names.get(index) else {
+            return NOWHERE;
+        };
+        // What mp-session writes comes in the order of its names: that entry first.
+        let entry = if index < self.count && same_name(name, self.key(index)) {
+            Some(index)
+        } else {
+            (0..self.count).find(|&entry| same_name(name, self.key(entry)))
+        };
+        entry.map_or(NOWHERE, |entry| self.first + ENTRY_SLOTS * entry + 2)
     }
 
     /// Field `index` of `names`.
@@ -214,17 +195,23 @@ impl<'a> ObjectFacts<'a> {
         self.object
     }
 
-    /// Refuses a key that is none of `names`, naming the first.
+    /// Refuses a key that is none of `names` (unless its value is absent, as JSON leaves it
+    /// out), naming the first.
     fn known_only(&self) -> Result<(), Wrong> {
         if self.crowded {
             return Err(Wrong::new("has more keys than are read"));
         }
-        let Some(entry) = self.unknown else {
+        let unknown = (0..self.count).find(|&entry| {
+            let value = self.first + ENTRY_SLOTS * entry + 2;
+            self.facts.slot(value) != value::ABSENT
+                && !self.names.iter().any(|name| same_name(name, self.key(entry)))
+        });
+        let Some(entry) = unknown else {
             return Ok(());
         };
         let mut problem = self
             .facts
-            .text(entry)
+            .text(self.first + ENTRY_SLOTS * entry)
             .unwrap_or_else(|| "a key too long to show".to_owned());
         problem.push_str(" is not a known field; expected one of ");
         for (i, name) in self.names.iter().enumerate() {
