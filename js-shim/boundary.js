@@ -204,7 +204,7 @@ function createBoundary(exports, copyStrings) {
     else inline(0, String(errMsg))
   }
 
-  /** The backend's answer: its text is parsed here; the slot after its fields says its length. @param {unknown} body */
+  /** The backend's answer: its text is parsed here, and its length given after it. @param {unknown} body */
   function answer(body) {
     var length = 0
     /** @type {any} */
@@ -221,11 +221,12 @@ function createBoundary(exports, copyStrings) {
       value = undefined
       length = length || 0
     }
+    // A failure of the backend's own, first (so that it finds room): its texts are the
+    // core's to read.
+    describe(ANSWER_FAILURE_AT, value === null || value === undefined ? undefined : value[ANSWER_FAILURE], false)
     describe(0, value, true)
     if (value === undefined) F[0] = VALUE_OTHER
     F[ANSWER_LENGTH_AT] = length
-    // A failure of the backend's own: its texts are the core's to read.
-    describe(ANSWER_FAILURE_AT, value === null || value === undefined ? undefined : value[ANSWER_FAILURE], false)
   }
 
   /** The text of the pair at slot `at`. @param {number} at @returns {string | null} */

@@ -23,8 +23,8 @@ import {
  *   read(key: string, done: (failed: boolean, value?: unknown) => void): void,
  *   write(key: string, value: unknown, done: (errMsg?: string) => void): void,
  *   remove(key: string, done: (errMsg?: string) => void): void,
- *   login(timeoutMs: number, silent: boolean, done: (failed: boolean, value: unknown) => void): void,
- *   callFunction(name: string, data: object, timeoutMs: number, done: (status: number, result: unknown) => void): void,
+ *   askCode(timeoutMs: number, silent: boolean, done: (failed: boolean, value: unknown) => void): void,
+ *   callCloud(name: string, data: object, timeoutMs: number, done: (status: number, result: unknown) => void): void,
  *   post(url: string, body: object, timeoutMs: number, done: (status: number, body: unknown) => void): Task,
  *   send(options: RequestOptions, done: (response: Response | null) => void): Task,
  *   toast(title: string): void,
@@ -149,12 +149,12 @@ function createDriver(boundary, id, setup, host, hooks, app) {
     [EFFECT_WRITE_DEVICE_ID]: function (e) { host.write(setup.deviceKey, e.id, stored(e.op)) },
     // What the platform answered, as it answered: the core takes the code from it.
     [EFFECT_LOGIN]: function (e) {
-      host.login(e.timeoutMs, e.silent, function (failed, value) {
+      host.askCode(e.timeoutMs, e.silent, function (failed, value) {
         feed(KIND_LOGIN_RESULT, e.op, failed ? LOGIN_FLAG_FAILED : LOGIN_FLAG_ANSWERED, value)
       })
     },
     [EFFECT_POST_CODE]: function (e) { tasks[e.op] = host.post(e.url, object(e.body), e.timeoutMs, answered(e.op)) },
-    [EFFECT_CALL_FUNCTION]: function (e) { host.callFunction(e.name, object(e.data), e.timeoutMs, answered(e.op)) },
+    [EFFECT_CALL_FUNCTION]: function (e) { host.callCloud(e.name, object(e.data), e.timeoutMs, answered(e.op)) },
     [EFFECT_ABORT]: function (e) {
       var task = tasks[e.op]
       delete tasks[e.op]

@@ -62,7 +62,7 @@ function createHost(api, encrypted) {
       }
       done()
     },
-    login: function (timeoutMs, silent, done) {
+    askCode: function (timeoutMs, silent, done) {
       /** @type {any} */
       var options = {
         timeout: timeoutMs,
@@ -78,7 +78,7 @@ function createHost(api, encrypted) {
       }
     },
     // wx.cloud.callFunction takes no timeout: the core's deadline ends a call that never answers.
-    callFunction: function (name, data, timeoutMs, done) {
+    callCloud: function (name, data, timeoutMs, done) {
       try {
         /** @type {any} */ (api).cloud.callFunction({
           name: name,

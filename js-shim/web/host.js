@@ -30,7 +30,7 @@ function createWebHost(fetchImpl) {
     read: function (key, done) { done(true, '') },
     write: function (key, value, done) { done('no storage on the page side') },
     remove: function (key, done) { done('no storage on the page side') },
-    login: function (timeoutMs, silent, done) { done(true, 'codes come from the OAuth redirect') },
+    askCode: function (timeoutMs, silent, done) { done(true, 'codes come from the OAuth redirect') },
     post: function (url, body, timeoutMs, done) {
       var controller = newController()
       fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signalOf(controller) })
@@ -72,7 +72,7 @@ function createWebHost(fetchImpl) {
     toast: function (title) {
       if (typeof console !== 'undefined') console.warn('mp-session: ' + title)
     },
-    callFunction: function (name, data, timeoutMs, done) {
+    callCloud: function (name, data, timeoutMs, done) {
       done(-1, 'cloud functions are for mini-programs')
     },
     redirect: function (url) {

@@ -55,7 +55,8 @@ impl Value {
             }
         }
         let index = |key: &str| {
-            let canonical = key == "0" || (!key.starts_with('0') && !key.is_empty());
+            let canonical = key == "0"
+                || (!key.starts_with('0') && !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()));
             key.parse::<u32>().ok().filter(|&i| canonical && i < u32::MAX)
         };
         let (mut indices, names): (Vec<_>, Vec<_>) = keys.into_iter().partition(|(k, _)| index(k).is_some());
@@ -266,12 +267,13 @@ impl<'t> Described<'t> {
     /// `length` code units (`None`: it did not parse, or was not parsed).
     pub fn answer(&mut self, parsed: Option<&Value>, length: usize) {
         let body = parsed.unwrap_or(&Value::Absent);
+        // The failure first, as boundary.js describes it (so that it finds room).
+        self.describe(answer::FAILURE, body.get(fields::FAILURE), false);
         self.describe(0, body, true);
         if parsed.is_none() {
             self.set(0, value::OTHER);
         }
         self.set(answer::LENGTH, length as f64);
-        self.describe(answer::FAILURE, body.get(fields::FAILURE), false);
     }
 
     /// What the platform's login answered (`LOGIN_RESULT`, flag `ANSWERED`).
@@ -306,9 +308,10 @@ impl<'t> Described<'t> {
     }
 }
 
-/// Whether every object and array of `v` finds room for its entries, described from
-/// [`TREE_AT`] (beyond that, the core is given an object without its entries).
-pub fn fits(v: &Value) -> bool {
+/// Whether every object and array of the values `described` in one input finds room for its
+/// entries from [`TREE_AT`] on (beyond that, the core is given an object without its
+/// entries).
+pub fn fits(described: &[&Value]) -> bool {
     fn slots(v: &Value) -> usize {
         match v {
             Value::Array(items) => items.iter().map(|i| ENTRY_SLOTS + slots(i)).sum(),
@@ -319,7 +322,7 @@ pub fn fits(v: &Value) -> bool {
             _ => 0,
         }
     }
-    TREE_AT + slots(v) <= SLOTS
+    TREE_AT + described.iter().map(|v| slots(v)).sum::<usize>() <= SLOTS
 }
 
 /// What the core makes of a stored value, described as JavaScript describes it.

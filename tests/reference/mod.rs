@@ -1,6 +1,6 @@
 //! The reference the core's decoders (`mp_session::wire::facts`, fed by JavaScript's half
-//! `mp_session::testing::script`) are held to, and the one place they differ from it on
-//! purpose. Shared by `tests/facts.rs` and the fuzz targets (`fuzz/fuzz_targets/common.rs`
+//! `mp_session::testing::script`) are held to, and the two places they differ from it on
+//! purpose (`userInfo` read only from an object, and a value wider than the exchange's slots). Shared by `tests/facts.rs` and the fuzz targets (`fuzz/fuzz_targets/common.rs`
 //! includes this file), so both judge by the same rules.
 //!
 //! What the core judges is a JavaScript value: the stored value storage hands back, or what
@@ -88,11 +88,16 @@ pub fn too_deep(text: &str) -> bool {
     text.bytes().filter(|b| *b == b'[' || *b == b'{').count() > 100
 }
 
-/// Whether the value's objects and arrays all find room in the slots (with the answer's
-/// `error` described a second time): beyond that the core is given an object without its
-/// entries and reads it as unreadable, where serde reads any width.
+/// Whether the value's objects and arrays all find room in the slots, described as a stored
+/// record or options are: beyond that the core is given an object without its entries and
+/// reads it as unreadable, where serde reads any width (the other difference on purpose).
 pub fn fits(value: &Value) -> bool {
-    mp_session::testing::script::fits(&Value::Array(vec![value.clone(), value.get("error").clone()]))
+    mp_session::testing::script::fits(&[value])
+}
+
+/// The same for a backend's answer, whose `error` is described a second time.
+pub fn answer_fits(value: &Value) -> bool {
+    mp_session::testing::script::fits(&[value, value.get("error")])
 }
 
 /// The one place the reference is more lenient on purpose: serde's derive also reads a

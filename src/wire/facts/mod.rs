@@ -6,11 +6,12 @@
 //!
 //! The decoders accept what the serde derives on the same types accept from the JSON text of
 //! the same value (unknown fields ignored, or refused where the derive refuses them), with
-//! two differences on purpose: a nested `userInfo` is read only from an object (the derive
-//! also takes an array, as a tuple), and a string holding a lone surrogate is taken (JavaScript's
+//! three differences on purpose: a nested `userInfo` is read only from an object (the derive
+//! also takes an array, as a tuple); a string holding a lone surrogate is taken (JavaScript's
 //! strings hold them; the derive refuses their `\u` escape): passed on by handle it stays as
-//! it is, and read as a Rust `String` (the web build, the tests) it holds U+FFFD there. `tests/facts.rs`
-//! and the fuzz targets hold them to that against `serde_json`.
+//! it is, and read as a Rust `String` (the web build, the tests) it holds U+FFFD there; and a
+//! value whose entries do not fit in the slots is unreadable where serde reads any width.
+//! `tests/facts.rs` and the fuzz targets hold them to that against `serde_json`.
 
 use std::borrow::Cow;
 

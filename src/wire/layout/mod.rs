@@ -168,7 +168,8 @@ numbered! {
 pub const HEADER: usize = header::ALL.len();
 /// The deadline slot when the machine waits for no time.
 pub const NO_DEADLINE: f64 = -1.0;
-/// All the slots: room for the facts of any input and for the effects of a launch.
+/// All the slots: room for the effects of a launch, and for an input's values whose keys and
+/// entries number about 200 (an object that does not fit comes without its entries).
 pub const SLOTS: usize = 1024;
 /// The most slots one effect takes (a rejection with a session, or a compaction's table is
 /// written only when it fits).
@@ -291,6 +292,15 @@ pub const WEB_OPTIONS_AT: usize = 3;
 /// The slot of the pair that names the platform whose globals the shim found (none on a web
 /// page): the core's platform when the options name none.
 pub const HOST_PLATFORM_AT: usize = 6;
+
+// The input's own values (three slots each, a pair two, a length one) lie apart, before the
+// entries.
+const _: () = {
+    // A stored string's length sits in the root value's own slots.
+    assert!(record::STRING_LENGTH < 3);
+    assert!(3 <= answer::LENGTH && answer::LENGTH < answer::FAILURE && answer::FAILURE + 3 <= TREE_AT);
+    assert!(3 <= WEB_OPTIONS_AT && WEB_OPTIONS_AT + 3 <= HOST_PLATFORM_AT && HOST_PLATFORM_AT + 2 <= TREE_AT);
+};
 
 /// The tag of each effect: its place in [`parts::EFFECTS`].
 pub mod effect {
