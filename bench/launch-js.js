@@ -73,7 +73,8 @@ function phoneContext() {
     async cachedLaunch(phone, moduleFunction) {
       const own = { exports: {} }
       moduleFunction(own, own.exports, phone.WXWebAssembly, phone.wx)
-      const mp = own.exports.createSession({ loginUrl: 'https://api.example.com/auth/login', api: phone.wx })
+      // As an app makes it: no `api`, so the shim finds the platform's API itself.
+      const mp = own.exports.createSession({ loginUrl: 'https://api.example.com/auth/login' })
       return mp.launch()
     },
   }

@@ -5,7 +5,7 @@
 import * as errors from './errors.js'
 import { createDriver } from './driver.js'
 import {
-  KIND_DEVICE_ID, KIND_ENSURE, KIND_LOGOUT, KIND_REQUEST, KIND_SET_USER_INFO,
+  GROUP_OF, GROUP_ONE, KIND_DEVICE_ID, KIND_ENSURE, KIND_LOGOUT, KIND_REQUEST, KIND_SET_USER_INFO,
 } from './layout.js'
 
 /**
@@ -118,7 +118,7 @@ function makeSession(platform, settings) {
 
   /** The call waits where the core says. @param {number} call @param {{ group: string, id: number }} on */
   function wait(call, on) {
-    if (on.group === 'of') (places.of[on.id] = places.of[on.id] || []).push(call)
+    if (on.group === GROUP_OF) (places.of[on.id] = places.of[on.id] || []).push(call)
     else places[on.group].push(call)
   }
 
@@ -168,8 +168,8 @@ function makeSession(platform, settings) {
   function settle(which, error, value) {
     var group = which.group
     var calls
-    if (group === 'one') calls = [which.id]
-    else if (group === 'of') {
+    if (group === GROUP_ONE) calls = [which.id]
+    else if (group === GROUP_OF) {
       calls = places.of[which.id] || []
       delete places.of[which.id]
     } else {

@@ -160,7 +160,7 @@ pub enum Effect<T = String> {
     },
     /// Send the oldest of the app's requests waiting (the driver holds their options), or
     /// send again the one first sent as `again`, with the token in the header the config
-    /// names ([`crate::Config::token_header_for`]) or where the app's `attachToken` puts it;
+    /// names (`tokenHeader`, its prefix from the scheme) or where the app's `attachToken` puts it;
     /// answer with [`crate::Input::SendResult`]. The request's call then waits for `op`.
     SendRequest {
         /// The effect's id.

@@ -1,8 +1,8 @@
 //! Writing what one call hands back to JavaScript: the effects as numbers in the slots, the
 //! core's own words (messages, the storage key) as code units in the texts area, and every
 //! string that only passed through the core as the pair that names it. Each effect is written
-//! part by part in the order and the shapes of `layout/parts.rs` (`EFFECTS`), which the
-//! readers walk; the tests below read every effect back through that table.
+//! part by part in the order and the shapes of `layout/parts.rs` (`EFFECTS`), from which the
+//! shim's readers are generated; the tests below read every effect back through that table.
 
 use crate::core::config::Config;
 use crate::core::effect::{Calls, Effect, Settled, DEVICE_ID_KEY, PLATFORM_FIELD};
@@ -159,8 +159,7 @@ impl<'a> Output<'a> {
         self.user_info(user_info.as_ref());
     }
 
-    /// An error as the shim turns it into an `Error`: code, message, retryable, errcode,
-    /// status, detail, session.
+    /// An error as the shim turns it into an `Error`, in the order of `parts::ERROR`.
     pub(crate) fn error<T: WireText>(&mut self, error: &Error<T>) {
         self.text(error.code().as_str());
         self.text(error.message());
@@ -336,7 +335,7 @@ impl<'a> Output<'a> {
     }
 
     /// Ends the output: the header says how many slots it uses, whether effects wait for
-    /// room ([`crate::wire::layout::kind::MORE`]), the deadline (-1 for none) and where the
+    /// room ([`crate::wire::layout::kind::MORE`]), the deadline ([`crate::wire::layout::NO_DEADLINE`] for none) and where the
     /// texts are.
     #[cfg_attr(mp_session_tuned, optimize(speed))]
     pub(crate) fn finish(self, more: bool, deadline: Option<u64>) {
@@ -362,6 +361,7 @@ mod tests {
     use crate::testing::outputs::{effects, Read, Text};
     use crate::wire::layout::parts::EFFECTS;
     use crate::wire::layout::SLOTS;
+    use crate::wire::layout::{HEADER, MAX_EFFECT_SLOTS};
 
     fn text(s: &str) -> Read {
         Read::Text(Text::Inline(s.to_owned()))
@@ -565,6 +565,12 @@ mod tests {
         for (effect, expected) in every_effect() {
             let mut out = Output::new(&mut slots, &mut texts);
             out.effect(&effect, &config());
+            // An effect fits the room every effect is given.
+            assert!(
+                out.used - HEADER <= MAX_EFFECT_SLOTS,
+                "{effect:?} takes {} slots",
+                out.used - HEADER
+            );
             out.effect(&Effect::<String>::Toast, &config());
             out.finish(false, None);
             let read = effects(&slots, &texts).unwrap_or_else(|e| panic!("{effect:?}: {e}"));
