@@ -16,7 +16,7 @@ import {
   KIND_LOGIN_RESULT, KIND_MORE, KIND_POST_RESULT, KIND_REQUEST, KIND_SEND_RESULT, KIND_SESSION_READ,
   KIND_SET_USER_INFO, KIND_STORAGE_RESULT, LOGIN_FLAG_FAILED,
   MAX_ANSWER_CHARS, PAIR_NONE, SLOTS, TREE_AT, VALUE_ABSENT, VALUE_ARRAY, VALUE_FALSE, VALUE_NULL, VALUE_NUMBER,
-  VALUE_OBJECT, VALUE_OTHER, VALUE_STRING, VALUE_TRUE, WEB_OPTIONS_AT, HOST_PLATFORM_AT, HEADER_USED, HEADER_MORE,
+  VALUE_FUNCTION, VALUE_OBJECT, VALUE_OTHER, VALUE_STRING, VALUE_TRUE, WEB_OPTIONS_AT, HOST_PLATFORM_AT, HEADER_USED, HEADER_MORE,
   HEADER_DEADLINE, HEADER_TEXTS, NO_DEADLINE, RECORD_STRING_LENGTH, readEffects,
 } from './layout.js'
 
@@ -112,13 +112,14 @@ function createBoundary(exports, copyStrings) {
 
   /**
    * Describes `value` at slot `at`: its kind, then its number, its string's pair, or (once
-   * `describe` comes to it) how many entries an object (its own keys, as JSON.stringify sees
-   * them) or an array has and where they are.
+   * `describe` comes to it) how many entries an object (its own enumerable keys) or an array
+   * has and where they are.
    * @param {number} at @param {unknown} value @param {boolean} passed a string the core passes on
    */
   function put(at, value, passed) {
     var type = typeof value
-    if (value === undefined || type === 'function' || type === 'symbol') F[at] = VALUE_ABSENT
+    if (value === undefined || type === 'symbol') F[at] = VALUE_ABSENT
+    else if (type === 'function') F[at] = VALUE_FUNCTION
     else if (value === null) F[at] = VALUE_NULL
     else if (value === false) F[at] = VALUE_FALSE
     else if (value === true) F[at] = VALUE_TRUE

@@ -8,9 +8,6 @@ import * as platforms from './platforms.js'
 import { readOptions } from './options.js'
 import * as shared from './session.js'
 
-/** The options of the mini-program's shim; the core reads the rest. */
-var OWN = ['api', 'wasmPath', 'encryptStorage']
-
 /** The first base library whose wx.setStorage / getStorage take `encrypt: true`. */
 var ENCRYPT_MIN_BASE_LIBRARY = '2.21.3'
 
@@ -41,7 +38,7 @@ function createEntry(loadCore, alipay) {
  * @returns {import('./index').MpSession}
  */
 function createSession(options, loadCore, alipay) {
-  var read = readOptions(options, OWN)
+  var read = readOptions(options)
   var o = read.options
   // Which platform's API and loader to use, before the core is there: the one named, else
   // the one whose globals this runtime has. The core decides the platform the login names
@@ -57,7 +54,7 @@ function createSession(options, loadCore, alipay) {
   var wasmPath = o.wasmPath
   return shared.makeSession({
     loadCore: function () { return loadCore(platform, wasmPath) },
-    options: read.core,
+    options: read.options,
     web: null,
     name: found,
     host: createHost(/** @type {import('./index').WxLike} */ (api), o.encryptStorage === true),

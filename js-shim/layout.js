@@ -13,6 +13,7 @@ export const VALUE_STRING = 5
 export const VALUE_ARRAY = 6
 export const VALUE_OBJECT = 7
 export const VALUE_OTHER = 8
+export const VALUE_FUNCTION = 9
 // How a text pair names no text, or a string of the table.
 export const PAIR_IN_TABLE = -1
 export const PAIR_NONE = -1
@@ -91,6 +92,8 @@ export function messageTail(errcode, status, backendCode, detail) {
 }
 /** createSession's options, as the core reads them. */
 export var OPTION_FIELDS = ['loginUrl', 'cloudFunction', 'platform', 'namespace', 'leewaySeconds', 'defaultTtlSeconds', 'timeoutMs', 'maxRetries', 'failureToast', 'tokenHeader', 'allowedOrigins']
+/** The options the mini-program shim reads itself (known to the core). */
+export var SHIM_OPTION_FIELDS = ['isSessionExpired', 'attachToken', 'api', 'wasmPath', 'encryptStorage']
 /** The answer's field described again at ANSWER_FAILURE_AT, its texts copied. */
 export const ANSWER_FAILURE = 'error'
 // Each effect's tag.

@@ -13,14 +13,13 @@ import * as errors from './errors.js'
 var HOOKS = ['isSessionExpired', 'attachToken']
 
 /**
- * The shim options every platform takes (`isSessionExpired`, `attachToken`), checked; the
- * options as given (`options`), and those the core reads (`core`: all but the hooks and the
- * platform's own, `own`).
+ * The shim options every platform takes (`isSessionExpired`, `attachToken`), checked, and the
+ * options as given, copied: the core reads them once it has loaded (the shim's own names
+ * among them are known to it, and left to the shim).
  *
  * @param {any} options
- * @param {string[]} own the platform's option names
  */
-function readOptions(options, own) {
+function readOptions(options) {
   /** @type {Error | null} */
   var failure = null
   var invalid = function (/** @type {string} */ message) {
@@ -36,12 +35,9 @@ function readOptions(options, own) {
     if (options[HOOKS[i]] !== undefined && typeof options[HOOKS[i]] !== 'function') invalid(HOOKS[i] + ' must be a function')
   }
   var isSessionExpired = options.isSessionExpired
-  var core = Object.assign({}, options)
-  own.concat(HOOKS).forEach(function (name) { delete core[name] })
   return {
     /** @type {Record<string, any>} */
     options: options,
-    core: core,
     invalid: invalid,
     /** @returns {Settings} */
     settings: function () {
@@ -66,4 +62,4 @@ function readOptions(options, own) {
   }
 }
 
-export { readOptions }
+export { readOptions, HOOKS }

@@ -3,7 +3,7 @@
 // the mini-program, with codes from the OAuth redirect and the session in browser storage.
 
 import * as glue from 'mp-session-web-glue'
-import { readOptions } from '../options.js'
+import { readOptions, HOOKS } from '../options.js'
 import * as shared from '../session.js'
 import * as errors from '../errors.js'
 import { createBoundary } from '../boundary.js'
@@ -49,8 +49,13 @@ function loadWebCore(wasm) {
  * @returns {import('../index').MpSession}
  */
 function createWebSession(options, defaultWasm) {
-  var read = readOptions(options, WEB_OPTIONS.concat(['wasm', 'fetch']))
+  var read = readOptions(options)
   var own = read.options
+  // The core reads the web page's options apart (WEB_OPTIONS_AT), and knows none of the
+  // shim's names but the mini-program's: what it reads as options is the rest.
+  /** @type {Record<string, unknown>} */
+  var core = Object.assign({}, own)
+  WEB_OPTIONS.concat(['wasm', 'fetch'], HOOKS).forEach(function (name) { delete core[name] })
   /** @type {Record<string, unknown>} */
   var webOptions = {}
   WEB_OPTIONS.forEach(function (name) { if (own[name] !== undefined) webOptions[name] = own[name] })
@@ -60,7 +65,7 @@ function createWebSession(options, defaultWasm) {
   if (typeof fetchImpl !== 'function') read.invalid('no fetch here: pass options.fetch')
   return shared.makeSession({
     loadCore: function () { return loadWebCore(wasm) },
-    options: read.core,
+    options: core,
     web: webOptions,
     name: null,
     host: createWebHost(/** @type {typeof fetch} */ (fetchImpl)),

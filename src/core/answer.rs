@@ -142,7 +142,8 @@ pub enum ReplyBody<T = String> {
     Answer(Box<Answer<T>>),
     /// Anything else: not JSON, or JSON of the wrong shape.
     Unreadable,
-    /// A body longer than [`crate::MAX_ANSWER_CHARS`], not parsed.
+    /// A body longer than [`crate::MAX_ANSWER_CHARS`], not parsed, or with more keys and
+    /// entries than JavaScript describes to the core (about 200).
     TooLarge,
 }
 
@@ -224,7 +225,7 @@ fn judge_reply<T: Text>(reply: &Reply<T>, now: u64, default_ttl_ms: u64) -> Verd
             },
             None => {
                 let message = if matches!(reply.body, ReplyBody::TooLarge) {
-                    "backend answer is longer than 65536 characters"
+                    "backend answer is too large to read: over 65536 characters, or over about 200 keys and entries"
                 } else {
                     "backend answer is not a JSON object of the documented shape"
                 };

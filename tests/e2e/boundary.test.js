@@ -113,11 +113,18 @@ test('every option reaches the core as the option it is: a wrong one is named, t
   }
   const unknown = boundary().create(new Uint32Array(4), { loginUrl: 'https://a.example.com/l', loginURL: 'x' }, null, null)
   assert.match(unknown.error.message, /loginURL is not a known field/)
-  // A key is unknown to the core unless JSON would leave it out (a function, undefined).
-  const hooks = { loginUrl: 'https://a.example.com/l', attachToken() {}, namespace: undefined }
-  assert.ok(boundary().create(new Uint32Array(4), hooks, null, null).id >= 0)
-  assert.match(boundary().create(new Uint32Array(4), { loginUrl: 'https://a.example.com/l', api: {} }, null, null).error.message,
-    /api is not a known field/)
+  // The shim's own options are known to the core (and left to the shim); a key whose value is
+  // undefined is not there; any other key, a misspelt hook included, is named with the list.
+  const own = { loginUrl: 'https://a.example.com/l', attachToken() {}, isSessionExpired() {}, api: {}, wasmPath: '/x.wasm.br', encryptStorage: true, namespace: undefined }
+  assert.ok(boundary().create(new Uint32Array(4), own, null, null).id >= 0)
+  for (const [key, value] of [['attachTokn', function () {}], ['wasmpath', '/x.wasm.br']]) {
+    const made = boundary().create(new Uint32Array(4), { loginUrl: 'https://a.example.com/l', [key]: value }, null, null)
+    assert.equal(made.error.message, 'options are not valid: ' + key + ' is not a known field; expected one of ' +
+      L.OPTION_FIELDS.concat(L.SHIM_OPTION_FIELDS).join(', '), key)
+  }
+  // The names the core knows as the shim's are the ones the shim reads (entry.js, options.js).
+  const shim = ['entry.js', 'options.js'].map((f) => fs.readFileSync(path.join(REPO, 'js-shim', f), 'utf8')).join('\n')
+  for (const name of L.SHIM_OPTION_FIELDS) assert.match(shim, new RegExp("(\\.|')" + name + "\\b"), name)
   const origins = (n) => Array.from({ length: n }, (_, i) => 'https://o' + i + '.example.com')
   const tooMany = boundary().create(new Uint32Array(4), { loginUrl: 'https://a.example.com/l', allowedOrigins: origins(17) }, null, null)
   assert.match(tooMany.error.message, /allowedOrigins must list 1 to 16 origins/)

@@ -165,7 +165,7 @@ function badAnswer(body, message) {
 
 cell('login request', 'body not JSON', badAnswer('<html>hello</html>', /not a JSON object/))
 cell('login request', 'JSON of the wrong shape', badAnswer({ openid: 42, token: ['t'] }, /not a JSON object of the documented shape/))
-cell('login request', 'a 10 MB body', badAnswer('x'.repeat(10 * 1024 * 1024), /longer than 65536 characters/))
+cell('login request', 'a 10 MB body', badAnswer('x'.repeat(10 * 1024 * 1024), /too large to read: over 65536 characters/))
 cell('login request', 'openid empty', badAnswer({ openid: '', token: 't' }, /no openid/))
 cell('login request', 'openid absurdly long', badAnswer({ openid: 'o'.repeat(5000), token: 't' }, /longer than 128 bytes/))
 cell('login request', 'expires_in negative', badAnswer({ openid: 'o-1', expires_in: -60 }, /expires_in/))

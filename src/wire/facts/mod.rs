@@ -196,16 +196,19 @@ impl<'a> ObjectFacts<'a> {
         self.object
     }
 
-    /// Refuses a key that is none of `names` (unless its value is absent, as JSON leaves it
-    /// out), naming the first.
-    fn known_only(&self) -> Result<(), Wrong> {
-        if self.crowded {
-            return Err(Wrong::new("has more keys than are read"));
+    /// Refuses anything but an object whose keys are all among `names` and `also` (a key
+    /// whose value is absent, as JSON leaves it out, is not there), naming the first other.
+    fn known_object(&self, also: &[&str]) -> Result<(), Wrong> {
+        if !self.object {
+            return Err(Wrong::new("must be an object"));
         }
+        if self.crowded {
+            return Err(Wrong::new("has more keys and entries than are read (about 200)"));
+        }
+        let known = |key: &[u16]| self.names.iter().chain(also).any(|name| same_name(name, key));
         let unknown = (0..self.count).find(|&entry| {
             let value = self.first + ENTRY_SLOTS * entry + 2;
-            self.facts.slot(value) != value::ABSENT
-                && !self.names.iter().any(|name| same_name(name, self.key(entry)))
+            self.facts.slot(value) != value::ABSENT && !known(self.key(entry))
         });
         let Some(entry) = unknown else {
             return Ok(());
@@ -215,7 +218,7 @@ impl<'a> ObjectFacts<'a> {
             .text(self.first + ENTRY_SLOTS * entry)
             .unwrap_or_else(|| "a key too long to show".to_owned());
         problem.push_str(" is not a known field; expected one of ");
-        for (i, name) in self.names.iter().enumerate() {
+        for (i, name) in self.names.iter().chain(also).enumerate() {
             problem.push_str(if i == 0 { "" } else { ", " });
             problem.push_str(name);
         }
@@ -333,9 +336,12 @@ pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>) -> ReplyBody<T> {
     if facts.slot(answer::LENGTH) > MAX_ANSWER_CHARS as f64 {
         return ReplyBody::TooLarge;
     }
+    if facts.object(0, &[]).crowded {
+        return ReplyBody::TooLarge;
+    }
     let answer = || {
         let a = facts.object(0, &fields::ANSWER);
-        (a.is_object() && !a.crowded).then_some(())?;
+        a.is_object().then_some(())?;
         Some(Answer {
             openid: a.text_at(field!(fields::ANSWER, "openid"))?,
             unionid: a.text_at(field!(fields::ANSWER, "unionid"))?,
@@ -431,11 +437,8 @@ pub(crate) fn login_answer<T: WireText>(facts: Facts<'_>) -> LoginResult<T> {
 /// `setUserInfo`'s argument: only `nickName` and `avatarUrl`, strings.
 pub(crate) fn user_info_patch<T: WireText>(facts: Facts<'_>) -> Result<UserInfo<T>, Error<T>> {
     let patch = facts.object(0, &fields::USER_INFO);
-    let decoded = (|| {
-        if !patch.is_object() {
-            return Err(Wrong::new("must be an object"));
-        }
-        patch.known_only()?;
+    let decoded = (|| -> Result<_, Wrong> {
+        patch.known_object(&[])?;
         Ok(UserInfo {
             nick_name: patch.passed(0)?,
             avatar_url: patch.passed(1)?,

@@ -41,10 +41,8 @@ const OPTION_SHAPES: [Shape; 11] = [
 
 fn decode_options(facts: Facts<'_>) -> Result<Options, Wrong> {
     let options = facts.object(0, &fields::OPTIONS);
-    if !options.is_object() {
-        return Err(Wrong::new("must be an object"));
-    }
-    options.known_only()?;
+    // The shim's own options are the shim's to check; they are known here all the same.
+    options.known_object(&fields::SHIM_OPTIONS)?;
     // Every option is checked before any is read: a wrong one leaves nothing half made.
     for (index, shape) in OPTION_SHAPES.into_iter().enumerate() {
         options.read(index, |f| shaped(f, shape, facts))?;
@@ -117,14 +115,11 @@ fn shaped(f: Field, shape: Shape, facts: Facts<'_>) -> Result<(), Wrong> {
 #[cfg_attr(not(all(feature = "web", target_arch = "wasm32")), allow(dead_code))]
 pub(crate) fn web_options(facts: Facts<'_>) -> Result<WebOptions, Error> {
     let web = facts.object(WEB_OPTIONS_AT, &fields::WEB_OPTIONS);
-    let decoded = (|| {
+    let decoded = (|| -> Result<_, Wrong> {
         if facts.kind(WEB_OPTIONS_AT) == value::ABSENT {
             return Ok(WebOptions::default());
         }
-        if !web.is_object() {
-            return Err(Wrong::new("must be an object"));
-        }
-        web.known_only()?;
+        web.known_object(&[])?;
         Ok(WebOptions {
             appid: web.string(0)?,
             scope: web.string(1)?,

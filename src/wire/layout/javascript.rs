@@ -383,6 +383,12 @@ pub(crate) fn javascript() -> String {
         "OPTION_FIELDS",
         &fields::OPTIONS,
     );
+    names(
+        o,
+        "The options the mini-program shim reads itself (known to the core).",
+        "SHIM_OPTION_FIELDS",
+        &fields::SHIM_OPTIONS,
+    );
     writeln!(
         o,
         "/** The answer's field described again at ANSWER_FAILURE_AT, its texts copied. */\nexport const ANSWER_FAILURE = '{}'",

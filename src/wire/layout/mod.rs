@@ -31,9 +31,9 @@ macro_rules! numbered {
 
 numbered! {
     /// What a value is, as JavaScript describes it (`typeof`, with JSON's eyes: `undefined`
-    /// and functions are absent, as `JSON.stringify` leaves them out).
+    /// is absent, as `JSON.stringify` leaves it out; a function is a kind of its own).
     value: f64 {
-        /// No value (`undefined`, a function, a symbol; a missing field).
+        /// No value (`undefined`, a symbol; a missing field).
         ABSENT = 0.0,
         /// `null`.
         NULL = 1.0,
@@ -53,6 +53,9 @@ numbered! {
         OBJECT = 7.0,
         /// Something JSON cannot hold (a `BigInt`).
         OTHER = 8.0,
+        /// A function (JSON leaves it out; among the options, the app's hooks): no value the
+        /// core reads, but a key that is there.
+        FUNCTION = 9.0,
     }
 }
 
@@ -91,8 +94,8 @@ numbered! {
         DEVICE_ID_READ = 7,
         /// A write or removal: when storage refused it, the first pair is what it said.
         STORAGE_RESULT = 8,
-        /// `wx.login`: the first pair is the code, Douyin's `anonymousCode`, or the failure's
-        /// `errMsg`, as `flag` says.
+        /// `wx.login`: slot 0 describes what `success` got, or the first pair is the
+        /// failure's `errMsg`, as `flag` says ([`super::login_flag`]).
         LOGIN_RESULT = 9,
         /// The login request (or the cloud function): `flag` the HTTP status (200 for a cloud
         /// function's result) and the facts of the parsed body ([`super::fields::ANSWER`]),
@@ -123,7 +126,7 @@ numbered! {
 }
 
 numbered! {
-    /// [`kind::LOGIN_RESULT`]'s `flag`: what the first pair is.
+    /// [`kind::LOGIN_RESULT`]'s `flag`: what slot 0 describes.
     login_flag: i32 {
         /// The platform called `success`: slot 0 describes its answer
         /// ([`super::fields::LOGIN_ANSWER`]), and the core takes its code from it.
@@ -205,7 +208,8 @@ pub mod fields {
     pub const BACKEND_FAILURE: [&str; 2] = ["code", "message"];
     /// A profile: `setUserInfo`'s argument and the `userInfo` of a record or an answer.
     pub const USER_INFO: [&str; 2] = ["nickName", "avatarUrl"];
-    /// `createSession`'s options (the shim's own names are not given to the core).
+    /// `createSession`'s options that the core reads (with the shim's own, [`SHIM_OPTIONS`],
+    /// every key an app may pass).
     pub const OPTIONS: [&str; 11] = [
         "loginUrl",
         "cloudFunction",
@@ -219,21 +223,18 @@ pub mod fields {
         "tokenHeader",
         "allowedOrigins",
     ];
+    /// The options the mini-program shim reads itself (the app's hooks, the platform's API,
+    /// where the module is, encrypted storage): known to the core, so that a misspelt one is
+    /// named with them, and left to the shim, which checks them.
+    pub const SHIM_OPTIONS: [&str; 5] = [
+        "isSessionExpired",
+        "attachToken",
+        "api",
+        "wasmPath",
+        "encryptStorage",
+    ];
     /// A web page's own options, described at [`super::WEB_OPTIONS_AT`].
     pub const WEB_OPTIONS: [&str; 4] = ["appid", "scope", "authorizeUrl", "redirectUri"];
-}
-
-/// The place of field `name` in `names` (a name that is not there is a compile error where
-/// this is a constant).
-pub const fn index_of(names: &[&str], name: &str) -> usize {
-    let mut i = 0;
-    while i < names.len() {
-        if same(names[i], name) {
-            return i;
-        }
-        i += 1;
-    }
-    panic!("no such field")
 }
 
 /// Whether two names are the same (`==` on `str` is not `const`).
@@ -256,7 +257,7 @@ pub(crate) const fn same(a: &str, b: &str) -> bool {
 /// at compile time: a name not there is a compile error.
 macro_rules! field {
     ($names:expr, $name:expr) => {
-        const { $crate::wire::layout::index_of(&$names, $name) }
+        const { $crate::wire::layout::parts::place(&$names, $name) }
     };
 }
 
