@@ -91,7 +91,7 @@ export function messageTail(errcode, status, backendCode, detail) {
       : detail ? '; the platform said: ' + detail : '')
 }
 /** createSession's options, as the core reads them. */
-export var OPTION_FIELDS = ['loginUrl', 'cloudFunction', 'platform', 'namespace', 'leewaySeconds', 'defaultTtlSeconds', 'timeoutMs', 'maxRetries', 'failureToast', 'tokenHeader', 'allowedOrigins']
+export var OPTION_FIELDS = ['loginUrl', 'cloudFunction', 'platform', 'namespace', 'leewaySeconds', 'defaultTtlSeconds', 'timeoutMs', 'maxRetries', 'failureToast', 'tokenHeader', 'allowedOrigins', 'login']
 /** The options the mini-program shim reads itself (known to the core). */
 export var SHIM_OPTION_FIELDS = ['isSessionExpired', 'attachToken', 'api', 'wasmPath', 'encryptStorage']
 /** The answer's field described again at ANSWER_FAILURE_AT, its texts copied. */

@@ -66,6 +66,7 @@ fn same_options(value: &Value) {
                 (&b.failure_toast, &b.token_header, &b.allowed_origins),
                 "{text}"
             );
+            assert_eq!(a.login, b.login, "{text}");
             for (x, y) in [
                 (a.leeway_seconds, b.leeway_seconds),
                 (a.default_ttl_seconds, b.default_ttl_seconds),
@@ -145,6 +146,14 @@ const EDGES: &[&str] = &[
     "{\"loginURL\":\"https://a.com\"}",
     "{\"loginUrl\":\"https://a.com\",\"leewaySeconds\":1.5,\"maxRetries\":-0.0}",
     "{\"loginUrl\":null,\"namespace\":7}",
+    "{\"loginUrl\":\"https://a.com\",\"login\":{\"method\":\"GET\",\"codeField\":\"js_code\",\"fields\":{\"appid\":\"wx1\",\"grant\":\"g\",\"appid\":\"wx2\"},\"answer\":{\"status\":\"code\",\"success\":[0,\"ok\",true],\"message\":\"msg\",\"token\":\"data.token\",\"userId\":\"data.userId\"}}}",
+    "{\"loginUrl\":\"https://a.com\",\"login\":{\"body\":\"form\",\"platformField\":\"platform\",\"answer\":null}}",
+    "{\"loginUrl\":\"https://a.com\",\"login\":{\"fields\":{\"a\":5}}}",
+    "{\"loginUrl\":\"https://a.com\",\"login\":{\"answer\":{\"success\":[null]}}}",
+    "{\"loginUrl\":\"https://a.com\",\"login\":{\"answer\":{\"tokn\":\"t\"}}}",
+    "{\"loginUrl\":\"https://a.com\",\"login\":{\"method\":7}}",
+    "{\"loginUrl\":\"https://a.com\",\"login\":[]}",
+    "{\"loginUrl\":\"https://a.com\",\"login\":null}",
     "{\"a\" : [ 1 , 2 ] , \"b\" : { } }",
     "{\"a\":\"\\/\\b\\f\\n\\r\\t\\\"\\\\\"}",
 ];

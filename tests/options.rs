@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use mp_session::testing::script;
-use mp_session::{Config, Error, ErrorCode, LoginEndpoint, Platform};
+use mp_session::{Config, Error, ErrorCode, Fact, LoginEndpoint, LoginMethod, Platform, StatusValue};
 
 mod reference;
 
@@ -136,6 +136,42 @@ fn a_wrong_option_is_named_in_the_error() {
             r#"{"loginUrl":"https://a.com","timeoutMs":"5000"}"#,
             "timeoutMs must be a number",
         ),
+        (
+            r#"{"loginUrl":"https://a.com","login":"GET"}"#,
+            "login must be an object",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","login":{"methd":"GET"}}"#,
+            "login methd is not a known field; expected one of method, body, codeField",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","login":{"method":1}}"#,
+            "login.method must be a string",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","login":{"method":"PUT"}}"#,
+            "login.method must be POST or GET",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","login":{"fields":{"a":1}}}"#,
+            "login.fields must be an object of strings",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","login":{"answer":{"token":5}}}"#,
+            "login.answer.token must be a string",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","login":{"answer":{"status":"code","success":[{}]}}}"#,
+            "login.answer.success must list numbers, texts, true or false",
+        ),
+        (
+            r#"{"loginUrl":"https://a.com","login":{"answer":{"token":"data..token"}}}"#,
+            "login.answer.token must be a field name or a dotted path",
+        ),
+        (
+            r#"{"cloudFunction":"login","login":{}}"#,
+            "login describes a loginUrl endpoint",
+        ),
     ];
     for (json, expected) in cases {
         let error = from_json(json).unwrap_err();
@@ -163,4 +199,36 @@ fn web_options_are_read_by_name_and_an_unknown_one_is_refused() {
         read(r#"{"appid":1}"#).unwrap_err().message(),
         "web options are not valid: appid must be a string"
     );
+}
+
+#[test]
+fn a_backend_of_its_own_shape_is_described_by_login() {
+    let config = from_json(
+        r#"{"loginUrl":"https://api.example.com/wx/login","login":{"method":"GET","codeField":"js_code",
+            "fields":{"appid":"wx1"},"answer":{"status":"code","success":[0,"ok"],"message":"msg",
+            "token":"data.token","userId":"data.userId","expiresIn":"data.expire"}}}"#,
+    )
+    .unwrap();
+    let shape = config.login_shape();
+    assert_eq!(shape.method, LoginMethod::Get);
+    assert_eq!(
+        (shape.code_field.as_str(), shape.platform_field.as_deref()),
+        ("js_code", None)
+    );
+    assert_eq!(shape.fields, [("appid".to_owned(), "wx1".to_owned())]);
+    let answer = &shape.answer;
+    assert_eq!(
+        (answer.path(Fact::Token), answer.path(Fact::UserId)),
+        (Some("data.token"), Some("data.userId"))
+    );
+    assert_eq!(answer.path(Fact::ExpiresIn), Some("data.expire"));
+    assert_eq!(answer.path(Fact::Status), Some("code"));
+    assert_eq!(
+        answer.success(),
+        [StatusValue::Number(0.0), StatusValue::Text("ok".into())]
+    );
+    assert_eq!(answer.path(Fact::Message), Some("msg"));
+    // Without login: mp-session's own shape.
+    let own = from_json(r#"{"loginUrl":"https://api.example.com/login"}"#).unwrap();
+    assert_eq!(own.login_shape(), &mp_session::LoginShape::default());
 }

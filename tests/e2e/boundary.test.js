@@ -101,7 +101,7 @@ function toPost(s, answer) {
 test('every option reaches the core as the option it is: a wrong one is named, the config comes back', () => {
   const wrong = {
     loginUrl: 5, cloudFunction: 5, platform: 5, namespace: 5, leewaySeconds: 'x', defaultTtlSeconds: 'x',
-    timeoutMs: 'x', maxRetries: 'x', failureToast: 5, tokenHeader: 5, allowedOrigins: 'x',
+    timeoutMs: 'x', maxRetries: 'x', failureToast: 5, tokenHeader: 5, allowedOrigins: 'x', login: 5,
   }
   assert.deepEqual(Object.keys(wrong), L.OPTION_FIELDS, 'one wrong value for each option')
   for (const name of L.OPTION_FIELDS) {

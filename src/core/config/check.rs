@@ -90,6 +90,11 @@ pub(super) fn check(options: &Options) -> Result<Checked, Cow<'static, str>> {
             origins
         }
     };
+    if options.cloud_function.is_some() && options.login.is_some() {
+        return Err(
+            "login describes a loginUrl endpoint: a cloud function answers in mp-session's shape".into(),
+        );
+    }
     Ok(Checked {
         platform,
         leeway,

@@ -6,9 +6,11 @@ use crate::core::limits::MAX_TTL_MS;
 use crate::core::secret::Secret;
 
 mod check;
+mod login;
 mod options;
 
 use check::check;
+pub use login::{AnswerOptions, AnswerShape, Fact, LoginMethod, LoginOptions, LoginShape, StatusValue};
 pub use options::{FailureToast, Options};
 
 /// Default for `leewaySeconds`: refresh a session this long before it expires.
@@ -55,7 +57,7 @@ pub enum LoginEndpoint {
 }
 
 /// Checked settings of one session. Build it with [`Config::from_options`] or [`Config::new`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     login_endpoint: LoginEndpoint,
     /// `mp-session:<namespace>`.
@@ -68,6 +70,7 @@ pub struct Config {
     token_header: String,
     allowed_origins: Vec<String>,
     platform: Platform,
+    login_shape: LoginShape,
 }
 
 impl Config {
@@ -87,8 +90,10 @@ impl Config {
             namespace,
             failure_toast,
             token_header,
+            login,
             ..
         } = options;
+        let login_shape = login::check_login(login).map_err(Error::invalid_config)?;
         let login_endpoint = match (login_url, cloud_function) {
             (Some(url), _) => LoginEndpoint::Url(url),
             (None, name) => LoginEndpoint::CloudFunction(name.unwrap_or_default()),
@@ -111,6 +116,7 @@ impl Config {
             token_header: token_header.unwrap_or_else(|| DEFAULT_TOKEN_HEADER.to_owned()),
             allowed_origins: checked.allowed_origins,
             platform: checked.platform,
+            login_shape,
         })
     }
 
@@ -129,6 +135,12 @@ impl Config {
     /// Where a login turns into a session: the backend's URL or a cloud function.
     pub fn login_endpoint(&self) -> &LoginEndpoint {
         &self.login_endpoint
+    }
+
+    /// How the login request is sent and where the answer's facts are (`login`; without
+    /// it, mp-session's own shape).
+    pub fn login_shape(&self) -> &LoginShape {
+        &self.login_shape
     }
 
     /// The backend endpoint the login code is posted to (`None` with a cloud function).

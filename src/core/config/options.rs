@@ -3,6 +3,7 @@
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use super::login::LoginOptions;
 use super::Platform;
 
 /// The options as a mini-program passes them to `createSession` (JavaScript names in
@@ -51,6 +52,10 @@ pub struct Options {
     /// (none with `cloudFunction`).
     #[serde(default)]
     pub allowed_origins: Option<Vec<String>>,
+    /// The backend's own login endpoint, described: the request it takes and where each fact
+    /// sits in its answer (`loginUrl` only).
+    #[serde(default, deserialize_with = "crate::decode::decode_optional_object")]
+    pub login: Option<Box<LoginOptions>>,
 }
 
 impl Options {

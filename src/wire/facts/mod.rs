@@ -81,35 +81,34 @@ fn same_name(name: &str, key: &[u16]) -> bool {
 /// Why a value did not decode: which field (a path such as `userInfo.nickName`) and what.
 #[derive(Debug)]
 struct Wrong {
-    field: Option<&'static str>,
-    inner: Option<&'static str>,
+    /// The field's path, outermost first (`login`, `answer`, `token`).
+    path: [Option<&'static str>; 3],
     problem: Cow<'static, str>,
 }
 
 impl Wrong {
     fn new(problem: impl Into<Cow<'static, str>>) -> Wrong {
         Wrong {
-            field: None,
-            inner: None,
+            path: [None; 3],
             problem: problem.into(),
         }
     }
 
     fn in_field(mut self, name: &'static str) -> Wrong {
-        self.inner = self.field.take();
-        self.field = Some(name);
+        self.path = [Some(name), self.path[0], self.path[1]];
         self
     }
 
-    /// "`field` what is wrong", after `prefix`.
+    /// "`path` what is wrong", after `prefix`.
     fn describe(&self, prefix: &str) -> String {
         let mut text = String::from(prefix);
-        if let Some(field) = self.field {
-            text.push_str(field);
-            if let Some(inner) = self.inner {
+        for (i, name) in self.path.iter().flatten().enumerate() {
+            if i > 0 {
                 text.push('.');
-                text.push_str(inner);
             }
+            text.push_str(name);
+        }
+        if self.path[0].is_some() {
             text.push(' ');
         }
         text.push_str(&self.problem);
@@ -164,6 +163,14 @@ impl<'a> ObjectFacts<'a> {
     fn key(&self, entry: usize) -> &'a [u16] {
         let at = self.first + ENTRY_SLOTS * entry;
         units(self.facts.slot(at), self.facts.slot(at + 1), self.facts.texts).unwrap_or(&[])
+    }
+
+    /// Its entries: each key's text (`None`: too long to have crossed) and its value's slot.
+    fn entries(&self) -> impl Iterator<Item = (Option<String>, usize)> + '_ {
+        (0..self.count).map(|entry| {
+            let at = self.first + ENTRY_SLOTS * entry;
+            (self.facts.text(at), at + 2)
+        })
     }
 
     /// The slot of field `index`'s value ([`NOWHERE`] when the object has no such key).

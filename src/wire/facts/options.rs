@@ -1,8 +1,8 @@
 //! The options of `createSession` (and a web page's own), from their facts: each option is
 //! checked for its shape before any is read, and the error names the option.
 
-use super::{number, Facts, Field, Wrong};
-use crate::core::config::{FailureToast, Options};
+use super::{number, Facts, Field, ObjectFacts, Wrong};
+use crate::core::config::{AnswerOptions, Fact, FailureToast, LoginOptions, Options, StatusValue};
 use crate::core::error::Error;
 use crate::core::oauth::WebOptions;
 use crate::wire::layout::{fields, value, ENTRY_SLOTS, SLOTS, WEB_OPTIONS_AT};
@@ -22,10 +22,12 @@ enum Shape {
     Toast,
     /// An array of texts (`allowedOrigins`).
     Texts,
+    /// An object, checked where it is read (`login`).
+    Object,
 }
 
 /// Each of [`fields::OPTIONS`]' shape, in order.
-const OPTION_SHAPES: [Shape; 11] = [
+const OPTION_SHAPES: [Shape; 12] = [
     Shape::Text,
     Shape::Text,
     Shape::Text,
@@ -37,6 +39,7 @@ const OPTION_SHAPES: [Shape; 11] = [
     Shape::Toast,
     Shape::Text,
     Shape::Texts,
+    Shape::Object,
 ];
 
 fn decode_options(facts: Facts<'_>) -> Result<Options, Wrong> {
@@ -66,7 +69,98 @@ fn decode_options(facts: Facts<'_>) -> Result<Options, Wrong> {
         token_header: text(9),
         allowed_origins: is_given(&origins)
             .then(|| entries(origins).filter_map(|at| facts.text(at + 1)).collect()),
+        login: login(facts, &options, 11).map_err(|wrong| wrong.in_field("login"))?,
     })
+}
+
+/// The `login` option (field `index` of `options`), every setting checked for its shape.
+fn login(facts: Facts<'_>, options: &ObjectFacts<'_>, index: usize) -> Result<Option<Box<LoginOptions>>, Wrong> {
+    if !is_given(&options.field(index)) {
+        return Ok(None);
+    }
+    let login = facts.object(options.at(index), &fields::LOGIN);
+    login.known_object(&[])?;
+    let mut texts: [Option<String>; 4] = Default::default();
+    for (index, text) in texts.iter_mut().enumerate() {
+        *text = login.string(index)?;
+    }
+    let fields = login
+        .read(4, |_| string_map(facts.object(login.at(4), &[])))
+        .map(Option::flatten)?;
+    let answer = answer(facts, &login, 5).map_err(|wrong| wrong.in_field("answer"))?;
+    let [method, body, code_field, platform_field] = texts;
+    Ok(Some(Box::new(LoginOptions {
+        method,
+        body,
+        code_field,
+        platform_field,
+        fields,
+        answer,
+    })))
+}
+
+/// `login.fields`: an object of strings, its entries in order (a name given twice, as JSON
+/// keeps it: once, with its last value).
+fn string_map(map: ObjectFacts<'_>) -> Result<Option<Vec<(String, String)>>, Wrong> {
+    let wrong = || Wrong::new("must be an object of strings");
+    if !map.is_object() || map.crowded {
+        return Err(wrong());
+    }
+    let mut entries = Vec::new();
+    for (name, at) in map.entries() {
+        let value = (map.facts.kind(at) == value::STRING)
+            .then(|| map.facts.text(at + 1))
+            .flatten();
+        let (Some(name), Some(value)) = (name, value) else {
+            return Err(wrong());
+        };
+        entries.push((name, value));
+    }
+    Ok(Some(entries))
+}
+
+/// `login.answer` (field `index` of `login`).
+fn answer(facts: Facts<'_>, login: &ObjectFacts<'_>, index: usize) -> Result<Option<AnswerOptions>, Wrong> {
+    if !is_given(&login.field(index)) {
+        return Ok(None);
+    }
+    let answer = facts.object(login.at(index), &fields::LOGIN_ANSWER_PATHS);
+    if !answer.is_object() {
+        return Err(Wrong::new("must be an object"));
+    }
+    answer.known_object(&[])?;
+    let mut read = AnswerOptions::default();
+    for (index, name) in fields::LOGIN_ANSWER_PATHS.iter().enumerate() {
+        match Fact::ALL.iter().position(|fact| fact.setting() == *name) {
+            Some(fact) => read.paths[fact] = answer.string(index)?,
+            None => read.success = answer.read(index, |_| status_values(facts, answer.at(index)))?,
+        }
+    }
+    Ok(Some(read))
+}
+
+/// `login.answer.success`: an array of numbers, texts or `true`/`false`.
+fn status_values(facts: Facts<'_>, at: usize) -> Result<Vec<StatusValue>, Wrong> {
+    let wrong = || Wrong::new("must list numbers, texts, true or false");
+    let array = Field {
+        kind: facts.kind(at),
+        a: facts.slot(at + 1),
+        b: facts.slot(at + 2),
+    };
+    if array.kind != value::ARRAY || (array.a > 0.0 && array.b < 0.0) {
+        return Err(wrong());
+    }
+    entries(array)
+        .map(|at| match facts.kind(at) {
+            k if k == value::NUMBER && facts.slot(at + 1).is_finite() => {
+                Ok(StatusValue::Number(facts.slot(at + 1)))
+            }
+            k if k == value::STRING => facts.text(at + 1).map(StatusValue::Text).ok_or_else(wrong),
+            k if k == value::TRUE => Ok(StatusValue::Flag(true)),
+            k if k == value::FALSE => Ok(StatusValue::Flag(false)),
+            _ => Err(wrong()),
+        })
+        .collect()
 }
 
 /// Whether a field holds a value (neither absent nor `null`).
@@ -98,6 +192,8 @@ fn shaped(f: Field, shape: Shape, facts: Facts<'_>) -> Result<(), Wrong> {
         Shape::Toast if f.kind == value::FALSE || (f.kind == value::STRING && readable(f.a, f.b)) => Ok(()),
         Shape::Toast => Err(Wrong::new("must be false or the text to show")),
         Shape::Texts if f.kind != value::ARRAY => Err(Wrong::new("must be an array of strings")),
+        Shape::Object if f.kind == value::OBJECT => Ok(()),
+        Shape::Object => Err(Wrong::new("must be an object")),
         Shape::Texts => {
             let all = entries(f).all(|at| {
                 facts.kind(at) == value::STRING && readable(facts.slot(at + 1), facts.slot(at + 2))

@@ -210,7 +210,7 @@ pub mod fields {
     pub const USER_INFO: [&str; 2] = ["nickName", "avatarUrl"];
     /// `createSession`'s options that the core reads (with the shim's own, [`SHIM_OPTIONS`],
     /// every key an app may pass).
-    pub const OPTIONS: [&str; 11] = [
+    pub const OPTIONS: [&str; 12] = [
         "loginUrl",
         "cloudFunction",
         "platform",
@@ -222,6 +222,23 @@ pub mod fields {
         "failureToast",
         "tokenHeader",
         "allowedOrigins",
+        "login",
+    ];
+    /// The `login` option's settings ([`crate::LoginOptions`]).
+    pub const LOGIN: [&str; 6] = ["method", "body", "codeField", "platformField", "fields", "answer"];
+    /// `login.answer`'s settings ([`crate::AnswerOptions`]).
+    pub const LOGIN_ANSWER_PATHS: [&str; 11] = [
+        "openid",
+        "unionid",
+        "userId",
+        "token",
+        "expiresIn",
+        "expiresAt",
+        "userInfo",
+        "errcode",
+        "status",
+        "success",
+        "message",
     ];
     /// The options the mini-program shim reads itself (the app's hooks, the platform's API,
     /// where the module is, encrypted storage): known to the core, so that a misspelt one is
