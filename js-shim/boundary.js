@@ -12,7 +12,7 @@
 // numbers only; no TextEncoder, which phones lack.
 
 import {
-  ANSWER_FAILURE, ANSWER_FAILURE_AT, ANSWER_LENGTH_AT, EFFECT_REJECT, ENTRY_SLOTS, HEADER, KIND_DEVICE_ID_READ,
+  ANSWER_COPIES_AT, ANSWER_LENGTH_AT, EFFECT_REJECT, ENTRY_SLOTS, HEADER, KIND_DEVICE_ID_READ,
   KIND_LOGIN_RESULT, KIND_MORE, KIND_POST_RESULT, KIND_REQUEST, KIND_SEND_RESULT, KIND_SESSION_READ,
   KIND_SET_USER_INFO, KIND_STORAGE_RESULT, LOGIN_FLAG_FAILED,
   MAX_ANSWER_CHARS, PAIR_NONE, SLOTS, TREE_AT, VALUE_ABSENT, VALUE_ARRAY, VALUE_FALSE, VALUE_NULL, VALUE_NUMBER,
@@ -169,7 +169,7 @@ function createBoundary(exports, copyStrings) {
   /**
    * What describes the facts of each kind of input, by its kind (one small function each:
    * a phone compiles only those of the inputs that come). `flag` says which facts some give.
-   * @type {Record<number, (value: any, flag: number) => void>}
+   * @type {Record<number, (value: any, flag: number, copy: string[]) => void>}
    */
   var describers = {
     // A string is no record: its length alone says whether it is '' (nothing stored).
@@ -180,9 +180,9 @@ function createBoundary(exports, copyStrings) {
         F[RECORD_STRING_LENGTH] = value.length
       }
     },
-    [KIND_POST_RESULT]: function (value, flag) {
+    [KIND_POST_RESULT]: function (value, flag, copy) {
       if (flag < 0) said(value)
-      else answer(value)
+      else answer(value, copy)
     },
     [KIND_SET_USER_INFO]: function (value) { describe(0, value, true) },
     [KIND_LOGIN_RESULT]: function (value, flag) {
@@ -205,8 +205,12 @@ function createBoundary(exports, copyStrings) {
     else inline(0, String(errMsg))
   }
 
-  /** The backend's answer: its text is parsed here, and its length given after it. @param {unknown} body */
-  function answer(body) {
+  /**
+   * The backend's answer: its text is parsed here, its length given after it, and the values
+   * at the paths `copy` names (their texts the core reads) described again, in turn.
+   * @param {unknown} body @param {string[]} copy
+   */
+  function answer(body, copy) {
     var length = 0
     /** @type {any} */
     var value = body
@@ -222,12 +226,24 @@ function createBoundary(exports, copyStrings) {
       value = undefined
       length = length || 0
     }
-    // A failure of the backend's own, first (so that it finds room): its texts are the
-    // core's to read.
-    describe(ANSWER_FAILURE_AT, value === null || value === undefined ? undefined : value[ANSWER_FAILURE], false)
+    // The values whose texts the core reads first (so that they find room), then the body.
+    for (var k = 0; k < copy.length; k++) describe(ANSWER_COPIES_AT + 3 * k, walk(value, copy[k]), false)
     describe(0, value, true)
     if (value === undefined) F[0] = VALUE_OTHER
     F[ANSWER_LENGTH_AT] = length
+  }
+
+  /**
+   * The value at `path` (names separated by dots): undefined where a name is not there, or a
+   * value on the way is no object. @param {any} value @param {string} path
+   */
+  function walk(value, path) {
+    var names = path.split('.')
+    for (var i = 0; i < names.length; i++) {
+      if (value === null || typeof value !== 'object') return undefined
+      value = value[names[i]]
+    }
+    return value
   }
 
   /** The text of the pair at slot `at`. @param {number} at @returns {string | null} */
@@ -306,16 +322,17 @@ function createBoundary(exports, copyStrings) {
     /**
      * Feeds one input (its value described as `kind` says); gives back the core's effects.
      * @param {number} id @param {number} kind @param {number} arg @param {number} flag
-     * @param {number} now @param {unknown} [value]
+     * @param {number} now @param {unknown} [value] @param {string[]} [copy] a login answer's
+     *   paths whose texts the core reads (the request's `copy`)
      * @returns {Output}
      */
-    input: function (id, kind, arg, flag, now, value) {
+    input: function (id, kind, arg, flag, now, value, copy) {
       table = tables[id] || newTable()
       views()
       used = 0
       top = TREE_AT
       var describer = describers[kind]
-      if (describer) describer(value, flag)
+      if (describer) describer(value, flag, copy || [])
       exports.mps_input(id, kind, arg, flag, now, table.strings.length)
       return output(id, now)
     },

@@ -25,13 +25,16 @@ import {
  *   remove(key: string, done: (errMsg?: string) => void): void,
  *   askCode(timeoutMs: number, silent: boolean, done: (failed: boolean, value: unknown) => void): void,
  *   callCloud(name: string, data: object, timeoutMs: number, done: (status: number, result: unknown) => void): void,
- *   post(url: string, body: object, timeoutMs: number, done: (status: number, body: unknown) => void): Task,
+ *   post(url: string, method: string, contentType: string, body: object, timeoutMs: number,
+ *     done: (status: number, body: unknown) => void): Task,
  *   send(options: RequestOptions, done: (response: Response | null) => void): Task,
  *   toast(title: string): void,
  *   redirect(url: string): void,
  * }} Host what a platform does for the core; `done` may be called at once or later; a
- *   login gives what `success` got, or its errMsg when it failed; a failed post or function
- *   call is status -1 with its errMsg as the body
+ *   login gives what `success` got, or its errMsg when it failed; a post's fields are sent
+ *   as the method and content type say (the platform encodes them: a GET's in the query, a
+ *   form's as `k=v&…`, else JSON); a failed post or function call is status -1 with its
+ *   errMsg as the body
  * @typedef {import('./boundary').Created} Setup the storage keys the core named for the session
  * @typedef {{
  *   hold(op: number): void,
@@ -71,14 +74,15 @@ function createDriver(boundary, id, setup, host, hooks, app) {
    * storage) feeds from inside; its effects wait their turn in the queue. Returns what the
    * output says `current()` is, if it says.
    * @param {number} kind @param {number} arg @param {number} flag @param {unknown} [value]
+   * @param {string[]} [copy] the paths of the value whose texts the core reads
    */
-  function feed(kind, arg, flag, value) {
+  function feed(kind, arg, flag, value, copy) {
     if (stopped) return null
     var now = Date.now()
     /** @type {Output} */
     var out
     try {
-      out = boundary.input(id, kind, arg, flag, now, value)
+      out = boundary.input(id, kind, arg, flag, now, value, copy)
     } catch (cause) {
       // The core trapped: this driver is done; the session loads a fresh core.
       stop()
@@ -123,11 +127,14 @@ function createDriver(boundary, id, setup, host, hooks, app) {
     return function (errMsg) { feed(KIND_STORAGE_RESULT, op, errMsg === undefined ? STORAGE_FLAG_OK : STORAGE_FLAG_FAILED, errMsg) }
   }
 
-  /** @param {number} op @returns {(status: number, body: unknown) => void} */
-  function answered(op) {
+  /**
+   * What answers the login request `op`: the body, and the paths the core reads as text.
+   * @param {number} op @param {string[]} copy @returns {(status: number, body: unknown) => void}
+   */
+  function answered(op, copy) {
     return function (status, body) {
       delete tasks[op]
-      feed(KIND_POST_RESULT, op, status < 0 ? POST_FLAG_FAILED : status, body)
+      feed(KIND_POST_RESULT, op, status < 0 ? POST_FLAG_FAILED : status, body, copy)
     }
   }
 
@@ -153,8 +160,10 @@ function createDriver(boundary, id, setup, host, hooks, app) {
         feed(KIND_LOGIN_RESULT, e.op, failed ? LOGIN_FLAG_FAILED : LOGIN_FLAG_ANSWERED, value)
       })
     },
-    [EFFECT_POST_CODE]: function (e) { tasks[e.op] = host.post(e.url, object(e.body), e.timeoutMs, answered(e.op)) },
-    [EFFECT_CALL_FUNCTION]: function (e) { host.callCloud(e.name, object(e.data), e.timeoutMs, answered(e.op)) },
+    [EFFECT_POST_CODE]: function (e) {
+      tasks[e.op] = host.post(e.url, e.method, e.contentType, object(e.body), e.timeoutMs, answered(e.op, e.copy))
+    },
+    [EFFECT_CALL_FUNCTION]: function (e) { host.callCloud(e.name, object(e.data), e.timeoutMs, answered(e.op, e.copy)) },
     [EFFECT_ABORT]: function (e) {
       var task = tasks[e.op]
       delete tasks[e.op]

@@ -95,13 +95,13 @@ function createHost(api, encrypted) {
         done(-1, errMsg(e))
       }
     },
-    post: function (url, body, timeoutMs, done) {
+    post: function (url, method, contentType, body, timeoutMs, done) {
       try {
         return api.request({
           url: url,
-          method: 'POST',
+          method: method,
           data: body,
-          header: { 'content-type': 'application/json' },
+          header: { 'content-type': contentType },
           // The text as it came: the boundary parses it, the core checks its length.
           dataType: 'text',
           timeout: timeoutMs,

@@ -6,10 +6,12 @@ export interface UserInfo {
   avatarUrl: string | null
 }
 
-/** Who the user is. `session_key` is never part of it. */
+/** Who the user is. `session_key` is never part of it. A session has an openid, a `userId`, or both. */
 export interface Session {
-  /** The user's openid in this mini-program. */
-  openid: string
+  /** The user's openid in this mini-program, when the backend gives it (mp-session's own answer always does). */
+  openid: string | null
+  /** The backend's own id of the user, as its answer gives it (`login.answer.userId`, default `userId`). */
+  userId: string | number | null
   /** The user's unionid, when the mini-program is bound to an Open Platform account. */
   unionid: string | null
   /** The backend's own login token, if it issued one. */
@@ -20,6 +22,44 @@ export interface Session {
   userInfo: UserInfo | null
   /** `'cache'`: read from storage, no login. `'login'`: obtained by a login in this run. */
   source: 'cache' | 'login'
+}
+
+/** How your backend's login endpoint is asked, and where each fact sits in its answer. */
+export interface LoginOptions {
+  /** `'POST'` (default) or `'GET'` (the code and `fields` in the query). */
+  method?: 'POST' | 'GET'
+  /** A POST's body: `'json'` (default) or `'form'` (`application/x-www-form-urlencoded`). */
+  body?: 'json' | 'form'
+  /** The field the code is sent in. Default `'code'` (Douyin's `anonymousCode` keeps its name). */
+  codeField?: string
+  /** The field the platform (`wx`, `tt`, …) is sent in. Default: not sent. */
+  platformField?: string
+  /** Fields sent with the code, as they are (up to 16). */
+  fields?: Record<string, string>
+  /** Where each fact sits in the answer: a field name or a dotted path (`'data.token'`). */
+  answer?: LoginAnswerPaths
+}
+
+/** Where each fact sits in your backend's answer; a fact not named is where mp-session's own answer has it. */
+export interface LoginAnswerPaths {
+  openid?: string
+  unionid?: string
+  /** The backend's own id of the user, a string or a whole number. Default `'userId'`. */
+  userId?: string
+  token?: string
+  /** The time to live in seconds. Default `'expires_in'`, then `'expiresIn'`. */
+  expiresIn?: string
+  /** When the session expires: Unix seconds, or milliseconds from 10^11 up (read when there is no time to live). */
+  expiresAt?: string
+  userInfo?: string
+  /** code2Session's errcode passed through. Default `'errcode'`. */
+  errcode?: string
+  /** An envelope's status: the login succeeds only when it is one of `success`. */
+  status?: string
+  /** The status values that mean success. Default `[0]`. */
+  success?: Array<number | string | boolean>
+  /** An envelope's message: the error's `detail` when the status is no success. */
+  message?: string
 }
 
 /** What `session.request` takes: the options of `wx.request`, without callbacks. */
@@ -109,6 +149,8 @@ export interface SharedOptions {
   attachToken?: (options: RequestOptions, token: string) => RequestOptions
   /** The origins `request()` may send the token to (`https://host[:port]`). Default: the origin of `loginUrl`. */
   allowedOrigins?: string[]
+  /** Your backend's own login endpoint, described (with `loginUrl`). Without it: `POST {code, platform}` as JSON, answered `{ openid, unionid?, userId?, token?, expires_in?, userInfo?, errcode? }`. */
+  login?: LoginOptions
   /** Whether an answer means "session rejected" (then one shared re-login and one retry). Default: `statusCode === 401`. */
   isSessionExpired?: (response: Response) => boolean
   /** Keeps the session encrypted at rest (`wx.setStorage` with `encrypt: true`; base library 2.21.3 or later, else INVALID_CONFIG). */

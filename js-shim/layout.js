@@ -65,15 +65,15 @@ export const MAX_ANSWER_CHARS = 65536
 /** The slots of an entry of a described object or array: its key's pair, its value. */
 export const ENTRY_SLOTS = 5
 /** Where the entries of the described objects and arrays start. */
-export const TREE_AT = 8
+export const TREE_AT = 13
 /** The slot where a web page's options are described. */
 export const WEB_OPTIONS_AT = 3
 /** The slot of the platform the shim runs on. */
 export const HOST_PLATFORM_AT = 6
 /** The slot of a backend answer's length in code units. */
 export const ANSWER_LENGTH_AT = 3
-/** The slot of a backend answer's `error` (a failure of its own), described again. */
-export const ANSWER_FAILURE_AT = 4
+/** The slot where the values at a request's `copy` paths are described again, three slots each. */
+export const ANSWER_COPIES_AT = 4
 /** A stored value that is a string: the slot of its length ('' is nothing stored). */
 export const RECORD_STRING_LENGTH = 2
 /**
@@ -94,8 +94,6 @@ export function messageTail(errcode, status, backendCode, detail) {
 export var OPTION_FIELDS = ['loginUrl', 'cloudFunction', 'platform', 'namespace', 'leewaySeconds', 'defaultTtlSeconds', 'timeoutMs', 'maxRetries', 'failureToast', 'tokenHeader', 'allowedOrigins', 'login']
 /** The options the mini-program shim reads itself (known to the core). */
 export var SHIM_OPTION_FIELDS = ['isSessionExpired', 'attachToken', 'api', 'wasmPath', 'encryptStorage']
-/** The answer's field described again at ANSWER_FAILURE_AT, its texts copied. */
-export const ANSWER_FAILURE = 'error'
 // Each effect's tag.
 export const EFFECT_READ_SESSION = 0
 export const EFFECT_WRITE_SESSION = 1
@@ -176,13 +174,18 @@ var SOURCES = ['cache', 'login']
 function userInfo() {
   return { nickName: text(), avatarUrl: text() }
 }
+/** The backend's id of the user: a string or a number. */
+function userId() {
+  var c = F[at++]
+  return c === 0 ? text() : F[at++]
+}
 /** A session, as the app is given it. */
 function session() {
-  return { openid: text(), unionid: text(), token: text(), expiresAt: F[at++], userInfo: (F[at++] ? userInfo() : null), source: SOURCES[F[at++]] }
+  return { openid: text(), userId: (F[at++] ? userId() : null), unionid: text(), token: text(), expiresAt: F[at++], userInfo: (F[at++] ? userInfo() : null), source: SOURCES[F[at++]] }
 }
 /** The record as it is stored. */
 function record() {
-  return { v: F[at++], openid: text(), unionid: text(), token: text(), expiresAt: F[at++], obtainedAt: F[at++], userInfo: (F[at++] ? userInfo() : null) }
+  return { v: F[at++], openid: text(), unionid: text(), token: text(), expiresAt: F[at++], obtainedAt: F[at++], userInfo: (F[at++] ? userInfo() : null), userId: (F[at++] ? userId() : null) }
 }
 /** An error, as errors.js turns it into an Error. */
 function error() {
@@ -217,7 +220,7 @@ var EFFECT_READERS = [
   /* readDeviceId */ readSessionParts,
   /* writeDeviceId */ function () { return { op: F[at++], id: text() } },
   /* login */ function () { return { op: F[at++], timeoutMs: F[at++], silent: F[at++] === 1 } },
-  /* postCode */ function () { return { op: F[at++], url: text(), body: list(field), timeoutMs: F[at++] } },
+  /* postCode */ function () { return { op: F[at++], url: text(), method: text(), contentType: text(), body: list(field), copy: list(text), timeoutMs: F[at++] } },
   /* abort */ readSessionParts,
   /* sendRequest */ function () { return { op: F[at++], again: maybe(), header: (F[at++] ? tokenHeader() : null) } },
   /* resolve */ function () { return { group: GROUPS[F[at++]], id: F[at++], value: settled() } },
@@ -226,7 +229,7 @@ var EFFECT_READERS = [
   /* toast */ function () { return { text: text() } },
   /* redirect */ function () { return { url: text() } },
   /* current */ changedParts,
-  /* callFunction */ function () { return { op: F[at++], name: text(), data: list(field), timeoutMs: F[at++] } },
+  /* callFunction */ function () { return { op: F[at++], name: text(), data: list(field), copy: list(text), timeoutMs: F[at++] } },
   /* table */ function () { kept(list(number)) },
   /* created */ function () { return { id: F[at++], storageKey: text(), deviceIdKey: text() } },
   /* hold */ readSessionParts,

@@ -274,3 +274,126 @@ fn a_wrong_option_is_named_and_an_unknown_session_or_input_changes_nothing() {
     app.id = 9_999;
     assert!(app.feed(kind::ENSURE, 1, 0, |_| {}).is_empty());
 }
+
+/// A backend of its own shape, described by `login`: `GET /wx/login?js_code=…&appid=wx1`,
+/// answered `{ code, msg, data: { token, userId, expire } }`.
+fn envelope_options() -> Value {
+    object(&[
+        ("loginUrl", Value::string("https://api.example.com/wx/login")),
+        (
+            "login",
+            object(&[
+                ("method", Value::string("GET")),
+                ("codeField", Value::string("js_code")),
+                ("fields", object(&[("appid", Value::string("wx1"))])),
+                (
+                    "answer",
+                    object(&[
+                        ("status", Value::string("code")),
+                        ("message", Value::string("msg")),
+                        ("token", Value::string("data.token")),
+                        ("userId", Value::string("data.userId")),
+                        ("expiresIn", Value::string("data.expire")),
+                    ]),
+                ),
+            ]),
+        ),
+    ])
+}
+
+/// A cold launch of `app` up to its login request: the `postCode` effect.
+fn to_post(app: &mut App) -> Effect {
+    let out = app.feed(kind::ENSURE, 1, 0, |_| {});
+    let out = app.feed(kind::SESSION_READ, op(only(&out, effect::READ_SESSION)), 0, |f| {
+        f.stored(&Value::Null)
+    });
+    let out = app.feed(kind::LOGIN_RESULT, op(only(&out, effect::LOGIN)), 0, |f| {
+        f.login_answer(&Value::Object(vec![("code".into(), Value::string("code-1"))]))
+    });
+    only(&out, effect::POST_CODE).clone()
+}
+
+/// The texts of a list part, in order.
+fn texts(app: &App, effect: &Effect, list: &str) -> Vec<String> {
+    let Read::List(items) = effect.get(list) else {
+        panic!("{effect:?}")
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Read::Text(Text::Inline(text)) => text.clone(),
+            Read::Text(Text::Handle(id)) => app.strings.get(*id).unwrap(),
+            Read::Object(_) => {
+                let part = |name| match item.get(name) {
+                    Read::Text(Text::Inline(text)) => text.clone(),
+                    Read::Text(Text::Handle(id)) => app.strings.get(*id).unwrap(),
+                    other => panic!("{other:?}"),
+                };
+                format!("{}={}", part("name"), part("value"))
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_backend_of_its_own_shape_is_asked_and_read_as_login_describes_it() {
+    let mut app = App::new(envelope_options()).unwrap();
+    let post = to_post(&mut app);
+    assert_eq!(
+        (app.string(&post, "method"), app.string(&post, "contentType")),
+        ("GET".into(), "application/json".into())
+    );
+    // The code under its own field and the constant fields; no platform unless login says.
+    assert_eq!(texts(&app, &post, "body"), ["js_code=code-1", "appid=wx1"]);
+    // The texts the core reads: a failure of the backend's own, the status, the message.
+    assert_eq!(texts(&app, &post, "copy"), ["error", "code", "msg"]);
+    let copy = ["error", "code", "msg"];
+    let answer = |code: Value, msg: &str| {
+        object(&[
+            ("code", code),
+            ("msg", Value::string(msg)),
+            (
+                "data",
+                object(&[
+                    ("token", Value::string("tok-env")),
+                    ("userId", Value::Number(42.0)),
+                    ("expire", Value::Number(7200.0)),
+                ]),
+            ),
+        ])
+    };
+    let out = app.feed(kind::POST_RESULT, op(&post), 200, |f| {
+        f.shaped_answer(Some(&answer(Value::Number(0.0), "ok")), 90, &copy)
+    });
+    let write = only(&out, effect::WRITE_SESSION);
+    // Identity without openid: the backend's own user id, as a number.
+    assert_eq!(write.get("record.openid"), &Read::Text(Text::None));
+    assert_eq!(write.get("record.userId"), &Read::Number(42.0));
+    assert_eq!(app.string(write, "record.token"), "tok-env");
+    assert_eq!(write.get("record.expiresAt"), &Read::Number(NOW + 7_200_000.0));
+
+    // A status that is no success fails the login, naming the status and carrying the message.
+    let mut app = App::new(envelope_options()).unwrap();
+    let post = to_post(&mut app);
+    let out = app.feed(kind::POST_RESULT, op(&post), 200, |f| {
+        f.shaped_answer(Some(&answer(Value::Number(1001.0), "banned")), 90, &copy)
+    });
+    let reject = only(&out, effect::REJECT);
+    assert_eq!(app.string(reject, "error.code"), "BACKEND");
+    assert_eq!(app.string(reject, "error.backendCode"), "1001");
+    assert_eq!(app.string(reject, "error.detail"), "banned");
+    assert_eq!(reject.get("error.errcode"), &Read::Number(1001.0));
+    assert_eq!(reject.get("error.retryable"), &Read::Flag(false));
+
+    // WeChat's own errcode passed through the envelope gets its rules: 40029, a fresh code.
+    let mut app = App::new(envelope_options()).unwrap();
+    let post = to_post(&mut app);
+    let out = app.feed(kind::POST_RESULT, op(&post), 200, |f| {
+        f.shaped_answer(Some(&answer(Value::Number(40029.0), "invalid code")), 90, &copy)
+    });
+    assert!(
+        out.iter().any(|e| e.tag == effect::LOGIN),
+        "a fresh wx.login: {out:?}"
+    );
+}

@@ -20,12 +20,13 @@ fn app() -> Harness {
 fn record(openid: &str, obtained_at: u64, expires_at: u64) -> Record {
     Record {
         v: RECORD_VERSION,
-        openid: openid.into(),
+        openid: Some(openid.into()),
         unionid: None,
         token: Some(Secret::new("cached-token")),
         expires_at,
         obtained_at,
         user_info: None,
+        user_id: None,
     }
 }
 
@@ -34,7 +35,7 @@ fn cold_launch_logs_in_once_posts_once_and_writes_once() {
     let mut app = app();
     let session = app.ensure().unwrap();
 
-    assert_eq!(session.openid, "o-alice");
+    assert_eq!(session.openid.as_deref(), Some("o-alice"));
     assert_eq!(session.unionid.as_deref(), Some("u-alice"));
     assert_eq!(session.token.as_ref().map(Secret::expose), Some("tok-code-1"));
     assert_eq!(session.expires_at, START_MS + 2 * HOUR_MS);
@@ -46,7 +47,7 @@ fn cold_launch_logs_in_once_posts_once_and_writes_once() {
     );
 
     let stored = app.stored_record().unwrap();
-    assert_eq!(stored.openid, "o-alice");
+    assert_eq!(stored.openid.as_deref(), Some("o-alice"));
     assert_eq!(
         (stored.obtained_at, stored.expires_at),
         (START_MS, START_MS + 2 * HOUR_MS)
@@ -131,7 +132,7 @@ fn every_kind_of_unusable_record_means_a_login() {
         let session = app.ensure().unwrap();
 
         assert_eq!(
-            (session.openid.as_str(), session.source),
+            (session.openid.as_deref().unwrap_or_default(), session.source),
             ("o-alice", Source::Login),
             "{case}"
         );
@@ -140,7 +141,11 @@ fn every_kind_of_unusable_record_means_a_login() {
             (1, 1, 1),
             "{case}"
         );
-        assert_eq!(app.stored_record().unwrap().openid, "o-alice", "{case}");
+        assert_eq!(
+            app.stored_record().unwrap().openid.as_deref(),
+            Some("o-alice"),
+            "{case}"
+        );
     }
 }
 
@@ -160,7 +165,7 @@ fn a_valid_cached_record_is_used_without_login_network_or_write() {
     let session = app.ensure().unwrap();
 
     assert_eq!(
-        (session.openid.as_str(), session.source),
+        (session.openid.as_deref().unwrap_or_default(), session.source),
         ("o-cached", Source::Cache)
     );
     let counts = app.counts();
@@ -194,7 +199,7 @@ fn current_sees_a_cached_session_before_any_launch() {
     let current = app.current().unwrap();
 
     assert_eq!(
-        (current.openid.as_str(), current.source),
+        (current.openid.as_deref().unwrap_or_default(), current.source),
         ("o-alice", Source::Cache)
     );
     assert_eq!((app.counts().reads, app.counts().logins), (1, 0));

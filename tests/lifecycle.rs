@@ -139,7 +139,7 @@ fn a_refused_write_is_a_storage_error_but_the_session_stays_usable_for_this_run(
 
     assert_eq!(error.code(), ErrorCode::Storage);
     let session = error.session().expect("the session rides on the error").clone();
-    assert_eq!(session.openid, "o-test");
+    assert_eq!(session.openid.as_deref(), Some("o-test"));
     assert_eq!(app.current(), Some(session.clone()));
     assert_eq!(app.ensure().unwrap(), session);
     assert_eq!(

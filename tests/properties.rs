@@ -298,7 +298,7 @@ impl World {
                 }
                 match &result {
                     Ok(Settled::Session(session)) => {
-                        assert!(!session.openid.is_empty());
+                        assert!(session.openid.as_ref().is_some_and(|o| !o.is_empty()));
                         assert!(self.now < session.expires_at, "a session handed out expired");
                     }
                     Err(error) => {

@@ -49,7 +49,7 @@ extern "C" {
 fn record() -> Record {
     Record {
         v: RECORD_VERSION,
-        openid: "oa-1".into(),
+        openid: Some("oa-1".into()),
         unionid: Some("u-1".into()),
         token: Some(Secret::new("t-1")),
         expires_at: 1_800_000_000_000,
@@ -58,6 +58,7 @@ fn record() -> Record {
             nick_name: Some("小明".into()),
             avatar_url: None,
         }),
+        user_id: None,
     }
 }
 

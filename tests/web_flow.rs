@@ -33,7 +33,7 @@ fn a_code_from_the_redirect_is_posted_as_web() {
 
     assert_eq!(
         (
-            session.openid.as_str(),
+            session.openid.as_deref().unwrap_or_default(),
             session.unionid.as_deref(),
             session.source
         ),

@@ -31,9 +31,16 @@ function createWebHost(fetchImpl) {
     write: function (key, value, done) { done('no storage on the page side') },
     remove: function (key, done) { done('no storage on the page side') },
     askCode: function (timeoutMs, silent, done) { done(true, 'codes come from the OAuth redirect') },
-    post: function (url, body, timeoutMs, done) {
+    // The fields encoded as wx.request encodes them: a GET's in the query, a form's as
+    // `k=v&…`, else JSON.
+    post: function (url, method, contentType, body, timeoutMs, done) {
       var controller = newController()
-      fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signalOf(controller) })
+      var fields = /** @type {Record<string, string>} */ (body)
+      var query = Object.keys(fields).map(function (k) { return encodeURIComponent(k) + '=' + encodeURIComponent(fields[k]) }).join('&')
+      var get = method === 'GET'
+      var target = get ? url + (url.indexOf('?') < 0 ? '?' : '&') + query : url
+      var sent = get ? undefined : /form/.test(contentType) ? query : JSON.stringify(body)
+      fetchImpl(target, { method: method, headers: { 'content-type': contentType }, body: sent, signal: signalOf(controller) })
         .then(function (res) {
           return res.text().then(function (text) { done(res.status, text) })
         })

@@ -6,10 +6,13 @@ use serde::{Deserialize, Deserializer};
 
 use crate::decode::decode_object;
 
+use crate::core::config::StatusValue;
+use crate::core::digits::push_number;
 use crate::core::error::{Error, ErrorCode};
 use crate::core::limits::{MAX_ID_BYTES, MAX_SAFE_INTEGER, MAX_TOKEN_BYTES, MAX_TTL_MS};
 use crate::core::record::{Record, RECORD_VERSION};
 use crate::core::secret::Secret;
+use crate::core::session::UserId;
 use crate::core::text::Text;
 use crate::core::user_info::UserInfo;
 
@@ -23,6 +26,16 @@ pub struct Answer<T = String> {
     /// The user's openid.
     #[serde(default)]
     pub openid: Option<T>,
+    /// The backend's own id of the user (`userId`), a string or a whole number.
+    #[serde(default, rename = "userId")]
+    pub user_id: Option<UserId<T>>,
+    /// When the session expires, if the answer says (`login.answer.expiresAt`; not in
+    /// mp-session's own answer): Unix seconds, or milliseconds from 10^11 up.
+    #[serde(skip)]
+    pub expires_at: Option<f64>,
+    /// An envelope's status and message, when `login.answer.status` places one.
+    #[serde(skip)]
+    pub envelope: Option<Envelope>,
     /// The user's unionid.
     #[serde(default)]
     pub unionid: Option<T>,
@@ -63,6 +76,18 @@ fn failure_or_none<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<
     })
 }
 
+/// An envelope's verdict (`{ "code": 0, "msg": "ok", "data": … }`): whether its status is one
+/// of the values that mean success, the status, and the message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Envelope {
+    /// The status is one of `login.answer.success`.
+    pub success: bool,
+    /// The status, as the answer gave it (`None`: the answer has none).
+    pub status: Option<StatusValue>,
+    /// The message, if the answer has one as a string.
+    pub message: Option<String>,
+}
+
 /// What the app reads of a failure of the backend's own ([`crate::protocol::ErrorBody`]):
 /// its code and its message (anything else in it is ignored). The app's error carries them
 /// as `backendCode` and `detail`.
@@ -95,6 +120,9 @@ impl<T> Default for Answer<T> {
     fn default() -> Answer<T> {
         Answer {
             openid: None,
+            user_id: None,
+            expires_at: None,
+            envelope: None,
             unionid: None,
             token: None,
             expires_in: None,
@@ -217,6 +245,9 @@ fn judge_reply<T: Text>(reply: &Reply<T>, now: u64, default_ttl_ms: u64) -> Verd
     if let Some(errcode) = answer.and_then(|a| a.errcode).filter(|&e| e != 0.0) {
         return judge_errcode(errcode, reply.status);
     }
+    if let Some(envelope) = answer.and_then(|a| a.envelope.as_ref()).filter(|e| !e.success) {
+        return judge_envelope(envelope, reply.status);
+    }
     match reply.status {
         200..=299 => match answer {
             Some(answer) => match new_record(answer, now, default_ttl_ms) {
@@ -239,6 +270,44 @@ fn judge_reply<T: Text>(reply: &Reply<T>, now: u64, default_ttl_ms: u64) -> Verd
             Verdict::Fail(Error::new(ErrorCode::Backend, "backend refused the login").with_status(status))
         }
     }
+}
+
+/// An envelope whose status is no success: a number is judged as an errcode passed through
+/// (WeChat's own get their rules: retry, a fresh code, fail), anything else fails; the error
+/// names the status (`backendCode`) and carries the message (`detail`).
+fn judge_envelope<T: Text>(envelope: &Envelope, status: u16) -> Verdict<T> {
+    let mut verdict = match &envelope.status {
+        Some(StatusValue::Number(n)) => judge_errcode(*n, status),
+        _ => Verdict::Fail(Error::new(ErrorCode::Backend, "backend refused the login").with_status(status)),
+    };
+    if let Verdict::Retry(e) | Verdict::FreshCode(e) | Verdict::Fail(e) = &mut verdict {
+        let code = match &envelope.status {
+            Some(StatusValue::Number(n)) => number_text(*n),
+            Some(StatusValue::Text(text)) => text.clone(),
+            Some(StatusValue::Flag(flag)) => if *flag { "true" } else { "false" }.to_owned(),
+            None => "no status".to_owned(),
+        };
+        e.name_backend(&BackendFailure {
+            code,
+            message: envelope.message.clone().unwrap_or_default(),
+        });
+    }
+    verdict
+}
+
+/// A whole number as JSON writes it (an envelope's status); any other number is named so
+/// (`core::fmt`'s float machinery would cost the module more than this whole feature).
+fn number_text(n: f64) -> String {
+    let mut text = String::new();
+    if n.trunc() == n && n.abs() <= MAX_SAFE_INTEGER as f64 {
+        if n < 0.0 {
+            text.push('-');
+        }
+        push_number(&mut text, n.abs() as u64);
+    } else {
+        text.push_str("a number that is not whole");
+    }
+    text
 }
 
 fn judge_errcode<T: Text>(errcode: f64, status: u16) -> Verdict<T> {
@@ -271,16 +340,31 @@ fn judge_errcode<T: Text>(errcode: f64, status: u16) -> Verdict<T> {
     }
 }
 
+/// An absolute expiry from this value up is in milliseconds (10^11 seconds is the year 5138).
+const EXPIRES_AT_MS_FROM: f64 = 1e11;
+
 /// Builds the record for a successful answer; says what is wrong with an unusable one.
 fn new_record<T: Text>(answer: &Answer<T>, now: u64, default_ttl_ms: u64) -> Result<Record<T>, Error<T>> {
     let bad = |message: &'static str| Error::new(ErrorCode::BadResponse, message);
     let openid = match &answer.openid {
-        Some(openid) if !openid.is_empty() && openid.byte_len() <= MAX_ID_BYTES => openid.clone(),
-        Some(openid) if !openid.is_empty() => {
+        Some(openid) if openid.byte_len() > MAX_ID_BYTES => {
             return Err(bad("backend answer has an openid longer than 128 bytes"))
         }
-        _ => return Err(bad("backend answer has no openid")),
+        Some(openid) if !openid.is_empty() => Some(openid.clone()),
+        _ => None,
     };
+    let user_id = match &answer.user_id {
+        Some(UserId::Text(id)) if id.is_empty() => None,
+        Some(id) if !id.is_well_formed() => {
+            return Err(bad(
+                "backend answer has a userId longer than 128 bytes or beyond 2^53",
+            ))
+        }
+        id => id.clone(),
+    };
+    if openid.is_none() && user_id.is_none() {
+        return Err(bad("backend answer has no openid and no userId"));
+    }
     let unionid = match &answer.unionid {
         Some(u) if u.byte_len() > MAX_ID_BYTES => {
             return Err(bad("backend answer has a unionid longer than 128 bytes"))
@@ -295,19 +379,31 @@ fn new_record<T: Text>(answer: &Answer<T>, now: u64, default_ttl_ms: u64) -> Res
         Some(t) if !t.is_empty() => Some(t.clone()),
         _ => None,
     };
-    let ttl_ms = match answer.expires_in.or(answer.expires_in_camel) {
+    // A time to live wins; else an absolute expiry (Unix seconds, or milliseconds from 10^11
+    // up); else the config's default.
+    let ttl = match (answer.expires_in.or(answer.expires_in_camel), answer.expires_at) {
+        (Some(seconds), _) => Some(seconds * 1000.0),
+        (None, Some(at)) if at < EXPIRES_AT_MS_FROM => Some(at * 1000.0 - now as f64),
+        (None, Some(at)) => Some(at - now as f64),
+        (None, None) => None,
+    };
+    let ttl_ms = match ttl {
         None => default_ttl_ms,
-        Some(seconds) if seconds.is_finite() && seconds >= 1.0 => {
-            let ms = seconds * 1000.0;
+        Some(ms) if ms.is_finite() && ms >= 1000.0 => {
             if ms >= MAX_TTL_MS as f64 {
                 MAX_TTL_MS
             } else {
                 ms as u64
             }
         }
-        Some(_) => {
+        Some(_) if answer.expires_in.or(answer.expires_in_camel).is_some() => {
             return Err(bad(
                 "backend answer has an expires_in that is not at least 1 second",
+            ))
+        }
+        Some(_) => {
+            return Err(bad(
+                "backend answer has an expiresAt that is not at least 1 second ahead",
             ))
         }
     };
@@ -319,6 +415,7 @@ fn new_record<T: Text>(answer: &Answer<T>, now: u64, default_ttl_ms: u64) -> Res
     Ok(Record {
         v: RECORD_VERSION,
         openid,
+        user_id,
         unionid,
         token,
         expires_at: now.saturating_add(ttl_ms),
@@ -348,7 +445,7 @@ mod tests {
         let Verdict::Session(record) = verdict(200, json) else {
             panic!()
         };
-        assert_eq!(record.openid, "o-1");
+        assert_eq!(record.openid.as_deref(), Some("o-1"));
         assert_eq!(record.unionid.as_deref(), Some("u-1"));
         assert_eq!(record.expires_at, 1_000 + 3_600_000);
         assert_eq!(record.obtained_at, 1_000);

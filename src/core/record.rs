@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::limits::{MAX_ID_BYTES, MAX_SAFE_INTEGER, MAX_TOKEN_BYTES};
 use crate::core::secret::Secret;
-use crate::core::session::{Session, Source};
+use crate::core::session::{Session, Source, UserId};
 use crate::core::text::Text;
 use crate::core::user_info::UserInfo;
 
@@ -12,7 +12,8 @@ use crate::core::user_info::UserInfo;
 pub const RECORD_VERSION: u32 = 1;
 
 /// What is stored under `mp-session:<namespace>`, in one write:
-/// `{ v: 1, openid, unionid, token, expiresAt, obtainedAt, userInfo }`.
+/// `{ v: 1, openid, unionid, token, expiresAt, obtainedAt, userInfo, userId }` (`userId` came
+/// after the first release of `v: 1`: a record without it has none).
 ///
 /// Times are Unix milliseconds. `session_key` has no field here: it cannot be stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,8 +21,9 @@ pub const RECORD_VERSION: u32 = 1;
 pub struct Record<T = String> {
     /// Format version, [`RECORD_VERSION`].
     pub v: u32,
-    /// The user's openid.
-    pub openid: T,
+    /// The user's openid, if the backend gave one.
+    #[serde(default)]
+    pub openid: Option<T>,
     /// The user's unionid, if the backend gave one.
     #[serde(default)]
     pub unionid: Option<T>,
@@ -35,6 +37,10 @@ pub struct Record<T = String> {
     /// The user's profile, if known.
     #[serde(default)]
     pub user_info: Option<UserInfo<T>>,
+    /// The backend's own id of the user, if it gave one (a record has an openid, a user id,
+    /// or both).
+    #[serde(default)]
+    pub user_id: Option<UserId<T>>,
 }
 
 /// What a storage read found under the session key.
@@ -102,8 +108,9 @@ impl<T: Text> Record<T> {
 
     fn is_well_formed(&self) -> bool {
         self.v == RECORD_VERSION
-            && !self.openid.is_empty()
-            && self.openid.byte_len() <= MAX_ID_BYTES
+            && (self.openid.is_some() || self.user_id.is_some())
+            && self.openid.as_ref().is_none_or(|o| !o.is_empty() && o.byte_len() <= MAX_ID_BYTES)
+            && self.user_id.as_ref().is_none_or(UserId::is_well_formed)
             && self.unionid.as_ref().is_none_or(|u| !u.is_empty() && u.byte_len() <= MAX_ID_BYTES)
             && self.token.as_ref().is_none_or(|t| t.byte_len() <= MAX_TOKEN_BYTES)
             && self.user_info.as_ref().is_none_or(UserInfo::is_within_limits)
@@ -124,8 +131,12 @@ impl<T: Text> Record<T> {
             expires_at: _,
             obtained_at: _,
             user_info,
+            user_id,
         } = self;
-        visit(openid);
+        openid.iter_mut().for_each(&mut *visit);
+        if let Some(UserId::Text(id)) = user_id {
+            visit(id);
+        }
         unionid.iter_mut().for_each(&mut *visit);
         token.iter_mut().for_each(|t| visit(t.text_mut()));
         if let Some(info) = user_info {
@@ -138,6 +149,7 @@ impl<T: Text> Record<T> {
     pub fn to_session(&self, source: Source) -> Session<T> {
         Session {
             openid: self.openid.clone(),
+            user_id: self.user_id.clone(),
             unionid: self.unionid.clone(),
             token: self.token.clone(),
             expires_at: self.expires_at,
@@ -157,12 +169,13 @@ mod tests {
     fn record(obtained_at: u64, expires_at: u64) -> Record {
         Record {
             v: RECORD_VERSION,
-            openid: "o-1".into(),
+            openid: Some("o-1".into()),
             unionid: None,
             token: Some(Secret::new("t")),
             expires_at,
             obtained_at,
             user_info: None,
+            user_id: None,
         }
     }
 
@@ -197,12 +210,24 @@ mod tests {
         let mut other_version = record(0, HOUR);
         other_version.v = 2;
         let mut no_openid = record(0, HOUR);
-        no_openid.openid.clear();
+        no_openid.openid = Some(String::new());
+        let mut no_one = record(0, HOUR);
+        no_one.openid = None;
+        let mut id_beyond_js = record(0, HOUR);
+        id_beyond_js.user_id = Some(UserId::Number(1 << 54));
         let mut empty_unionid = record(0, HOUR);
         empty_unionid.unionid = Some(String::new());
         let backwards = record(HOUR, HOUR);
         let beyond_js = record(0, u64::MAX);
-        for r in [other_version, no_openid, empty_unionid, backwards, beyond_js] {
+        for r in [
+            other_version,
+            no_openid,
+            no_one,
+            id_beyond_js,
+            empty_unionid,
+            backwards,
+            beyond_js,
+        ] {
             assert_eq!(r.standing(1, LEEWAY), Standing::Invalid, "{r:?}");
         }
     }

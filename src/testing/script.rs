@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 use crate::core::answer::ReplyBody;
-use crate::core::config::Options;
+use crate::core::config::{AnswerShape, Options};
 use crate::core::error::Error;
 use crate::core::input::LoginResult;
 use crate::core::oauth::WebOptions;
@@ -62,6 +62,15 @@ impl Value {
         let (mut indices, names): (Vec<_>, Vec<_>) = keys.into_iter().partition(|(k, _)| index(k).is_some());
         indices.sort_by_key(|(k, _)| index(k));
         indices.into_iter().chain(names).collect()
+    }
+
+    /// The value at `path` (names separated by dots), as boundary.js walks it: `Absent` where
+    /// a name is not there or a value on the way is no object.
+    pub fn walk(&self, path: &str) -> &Value {
+        path.split('.').fold(self, |value, name| match value {
+            Value::Object(_) => value.get(name),
+            _ => &Value::Absent,
+        })
     }
 
     /// The field `name` of an object (`Absent` for anything else, or no such field).
@@ -266,9 +275,17 @@ impl<'t> Described<'t> {
     /// The backend's answer (`POST_RESULT`): the value `JSON.parse` made of a body of
     /// `length` code units (`None`: it did not parse, or was not parsed).
     pub fn answer(&mut self, parsed: Option<&Value>, length: usize) {
+        self.shaped_answer(parsed, length, &[fields::FAILURE]);
+    }
+
+    /// The backend's answer, and the values at the paths the request named to `copy` (the
+    /// `copy` of `postCode`), described again with their texts copied.
+    pub fn shaped_answer(&mut self, parsed: Option<&Value>, length: usize, copy: &[&str]) {
         let body = parsed.unwrap_or(&Value::Absent);
-        // The failure first, as boundary.js describes it (so that it finds room).
-        self.describe(answer::FAILURE, body.get(fields::FAILURE), false);
+        // The copies first, as boundary.js describes them (so that they find room).
+        for (k, path) in copy.iter().enumerate() {
+            self.describe(answer::COPIES_AT + 3 * k, body.walk(path), false);
+        }
         self.describe(0, body, true);
         if parsed.is_none() {
             self.set(0, value::OTHER);
@@ -335,9 +352,15 @@ pub fn stored_session(v: &Value) -> StoredSession {
 /// What the core makes of the backend's answer: the value `JSON.parse` gave for a body of
 /// `length` code units (`None`: the body did not parse).
 pub fn reply_body(parsed: Option<&Value>, length: usize) -> ReplyBody {
+    shaped_reply_body(parsed, length, &AnswerShape::default())
+}
+
+/// What the core makes of the answer of a backend whose answer has `shape` (`login.answer`).
+pub fn shaped_reply_body(parsed: Option<&Value>, length: usize, shape: &AnswerShape) -> ReplyBody {
     let mut described = Described::new(None);
-    described.answer(parsed, length);
-    facts::reply_body(described.facts())
+    let copy: Vec<&str> = shape.copied().into_iter().flatten().collect();
+    described.shaped_answer(parsed, length, &copy);
+    facts::reply_body(described.facts(), shape)
 }
 
 /// What the core makes of what the platform's login answered.

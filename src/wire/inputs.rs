@@ -89,7 +89,7 @@ pub(crate) fn feed<T: WireText>(
             result: match u16::try_from(flag) {
                 Ok(status) => Ok(Reply {
                     status,
-                    body: facts::reply_body::<T>(facts),
+                    body: facts::reply_body::<T>(facts, &machine.config().login_shape().answer),
                 }),
                 // post_flag::FAILED, below any status.
                 Err(_) => Err(said()),

@@ -5,12 +5,12 @@
 //! shim's readers are generated; the tests below read every effect back through that table.
 
 use crate::core::config::Config;
-use crate::core::effect::{Calls, Effect, Settled, DEVICE_ID_KEY, PLATFORM_FIELD};
+use crate::core::effect::{Calls, Effect, Settled, ANONYMOUS_CODE_FIELD, DEVICE_ID_KEY, PLATFORM_FIELD};
 use crate::core::error::Error;
 use crate::core::record::Record;
-use crate::core::session::{Session, Source};
+use crate::core::session::{Session, Source, UserId};
 use crate::core::user_info::UserInfo;
-use crate::wire::layout::parts::{group, settled, source};
+use crate::wire::layout::parts::{group, settled, source, user_id};
 use crate::wire::layout::{effect, header, pair, HEADER, MAX_EFFECT_SLOTS, NO_DEADLINE};
 use crate::wire::text::{Crossing, WireText};
 
@@ -79,6 +79,14 @@ impl<'a> Output<'a> {
         self.slot(0.0);
     }
 
+    /// The paths whose values the answer's describer copies (`copy`): a count, then each.
+    fn copied(&mut self, paths: [Option<&str>; 3]) {
+        self.number(paths.iter().flatten().count() as f64);
+        for path in paths.iter().flatten() {
+            self.text(path);
+        }
+    }
+
     fn opt_text(&mut self, text: Option<&str>) {
         match text {
             Some(text) => self.text(text),
@@ -111,6 +119,23 @@ impl<'a> Output<'a> {
         }
     }
 
+    /// A slot that says whether there is a user id, then its choice slot ([`user_id`]) and
+    /// its text or its number.
+    fn user_id<T: WireText>(&mut self, id: Option<&UserId<T>>) {
+        self.flag(id.is_some());
+        match id {
+            None => {}
+            Some(UserId::Text(text)) => {
+                self.slot(user_id::TEXT);
+                self.passed_text(text);
+            }
+            Some(UserId::Number(n)) => {
+                self.slot(user_id::NUMBER);
+                self.number(*n as f64);
+            }
+        }
+    }
+
     /// A number, or NaN for none.
     fn maybe_number(&mut self, n: Option<f64>) {
         self.slot(n.unwrap_or(f64::NAN));
@@ -119,7 +144,8 @@ impl<'a> Output<'a> {
     /// A session: openid, unionid, token, expiresAt, userInfo, source (0 cache, 1 login).
     #[cfg_attr(mp_session_tuned, optimize(speed))]
     fn session<T: WireText>(&mut self, session: &Session<T>) {
-        self.passed_text(&session.openid);
+        self.passed(session.openid.as_ref());
+        self.user_id(session.user_id.as_ref());
         self.passed(session.unionid.as_ref());
         self.passed(session.token.as_ref().map(|t| t.text()));
         self.number(session.expires_at as f64);
@@ -149,14 +175,16 @@ impl<'a> Output<'a> {
             expires_at,
             obtained_at,
             user_info,
+            user_id,
         } = record;
         self.number(*v);
-        self.passed_text(openid);
+        self.passed(openid.as_ref());
         self.passed(unionid.as_ref());
         self.passed(token.as_ref().map(|t| t.text()));
         self.number(*expires_at as f64);
         self.number(*obtained_at as f64);
         self.user_info(user_info.as_ref());
+        self.user_id(user_id.as_ref());
     }
 
     /// An error as the shim turns it into an `Error`, in the order of `parts::ERROR`.
@@ -240,14 +268,30 @@ impl<'a> Output<'a> {
                 self.flag(*silent);
             }
             Effect::PostCode { op, body, timeout_ms } => {
+                let shape = config.login_shape();
                 self.op(effect::POST_CODE, op.0);
                 self.opt_text(config.login_url());
-                // The body's fields (`FIELD`s): the code, then the platform.
-                self.number(2);
-                self.text(body.code_field());
+                self.text(shape.method.http_method());
+                self.text(shape.method.content_type());
+                // The body's fields (`FIELD`s): the code, the platform where the shape sends
+                // it, then the constant fields.
+                let code_field = if body.anonymous {
+                    ANONYMOUS_CODE_FIELD
+                } else {
+                    &shape.code_field
+                };
+                self.number((1 + usize::from(shape.platform_field.is_some()) + shape.fields.len()) as f64);
+                self.text(code_field);
                 self.passed_text(body.code.text());
-                self.text(PLATFORM_FIELD);
-                self.text(body.platform);
+                if let Some(field) = &shape.platform_field {
+                    self.text(field);
+                    self.text(body.platform);
+                }
+                for (name, value) in &shape.fields {
+                    self.text(name);
+                    self.text(value);
+                }
+                self.copied(shape.answer.copied());
                 self.number(*timeout_ms);
             }
             Effect::CallFunction { op, timeout_ms } => {
@@ -257,6 +301,7 @@ impl<'a> Output<'a> {
                 self.number(1);
                 self.text(PLATFORM_FIELD);
                 self.text(config.platform().as_str());
+                self.copied(config.login_shape().answer.copied());
                 self.number(*timeout_ms);
             }
             Effect::Abort { op } => self.op(effect::ABORT, op.0),
@@ -356,7 +401,7 @@ mod tests {
     use crate::core::input::OpId;
     use crate::core::record::Record;
     use crate::core::secret::Secret;
-    use crate::core::session::{Session, Source};
+    use crate::core::session::{Session, Source, UserId};
     use crate::core::user_info::UserInfo;
     use crate::testing::outputs::{effects, Read, Text};
     use crate::wire::layout::parts::EFFECTS;
@@ -380,7 +425,8 @@ mod tests {
 
     fn session(user_info: bool) -> Session {
         Session {
-            openid: "o-1".into(),
+            openid: Some("o-1".into()),
+            user_id: Some(UserId::Number(42)),
             unionid: None,
             token: Some(Secret::hide("t-1".into())),
             expires_at: 7_000,
@@ -397,7 +443,8 @@ mod tests {
         let op = OpId(3);
         let record = Record {
             v: 1,
-            openid: "o-1".to_owned(),
+            openid: None,
+            user_id: Some(UserId::Text("u-42".to_owned())),
             unionid: Some("u-1".to_owned()),
             token: None,
             expires_at: 9_000,
@@ -416,6 +463,8 @@ mod tests {
                 Effect::WriteSession { op, record },
                 vec![
                     ("record.v", Read::Number(1.0)),
+                    ("record.openid", Read::Text(Text::None)),
+                    ("record.userId", text("u-42")),
                     ("record.unionid", text("u-1")),
                     ("record.token", Read::Text(Text::None)),
                     ("record.obtainedAt", Read::Number(2_000.0)),
@@ -448,10 +497,13 @@ mod tests {
                 },
                 vec![
                     ("url", text("https://api.example.com/auth/login")),
+                    ("method", text("POST")),
+                    ("contentType", text("application/json")),
                     (
                         "body",
                         Read::List(vec![field("anonymousCode", "c-1"), field("platform", "tt")]),
                     ),
+                    ("copy", Read::List(vec![text("error")])),
                     ("timeoutMs", Read::Number(500.0)),
                 ],
             ),

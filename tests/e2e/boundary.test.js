@@ -57,12 +57,18 @@ function session(options, host) {
   const b = boundary()
   const made = b.create(new Uint32Array(4).fill(7), options || { loginUrl: 'https://api.example.com/auth/login' }, null, host || null)
   assert.equal(made.error, undefined, made.error && made.error.message)
+  /** The paths each login request named to copy, by its op. */
+  const copies = {}
   return {
     made,
     feed(kind, arg, flag, value, now) {
       fed.add(kind)
-      const out = b.input(made.id, kind, arg, flag, now === undefined ? NOW : now, value)
-      out.e.forEach((e) => read.add(e.tag))
+      // As the driver does: a login request's answer comes with the paths its effect named to copy.
+      const out = b.input(made.id, kind, arg, flag, now === undefined ? NOW : now, value, kind === L.KIND_POST_RESULT ? copies[arg] : undefined)
+      out.e.forEach((e) => {
+        read.add(e.tag)
+        if (e.tag === L.EFFECT_POST_CODE || e.tag === L.EFFECT_CALL_FUNCTION) copies[e.op] = e.copy
+      })
       return out
     },
   }

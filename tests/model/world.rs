@@ -165,12 +165,13 @@ impl World {
     pub fn record(obtained_at: u64, expires_at: u64) -> Record {
         Record {
             v: 1,
-            openid: "o-cached".into(),
+            openid: Some("o-cached".into()),
             unionid: None,
             token: Some(Secret::new("tok-cached")),
             expires_at,
             obtained_at,
             user_info: None,
+            user_id: None,
         }
     }
 
@@ -500,7 +501,7 @@ impl World {
         }
         match &result {
             Ok(Settled::Session(session)) => {
-                if session.openid.is_empty() || self.now >= session.expires_at {
+                if session.openid.as_ref().is_none_or(|o| o.is_empty()) || self.now >= session.expires_at {
                     self.violate(format!("call {call} was handed an expired or empty session"));
                 }
             }

@@ -8,6 +8,13 @@
 //   → 200 { openid, unionid?, token, expires_in }          on success
 //   → 400 { errcode, errmsg }                              code2Session's errcode, passed through
 //
+// The same login in two shapes other backends have, which mp-session's `login` option
+// describes (tests/e2e/backends.test.js):
+//   GET /wx/login?js_code=…&appid=…    an envelope: 200 { code: 0, msg: "ok", data: { token,
+//     userId (a number), expire } }, or 200 { code: <errcode>, msg } when code2Session refused
+//   POST /oauth/wechat  code=…&grant_type=wechat (a form)   Laravel/Django style: 200
+//     { access_token, token_type: "Bearer", expires_in, user: { id } }, or 400 { error, error_description }
+//
 //   GET|POST /api/...    Authorization: Bearer <token>      an API of the app
 //   → 200 { openid, path }  for a token it issued; 401 { error } otherwise
 //     ?delay=MS holds the answer that long, to keep requests under way
@@ -20,7 +27,7 @@ const http = require('http')
 const crypto = require('crypto')
 
 async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
-  const stats = { posts: 0, bodies: [], tokens: new Map(), api: { requests: 0, inFlight: 0, mostInFlight: 0, authorizations: [] } }
+  const stats = { posts: 0, bodies: [], requests: [], tokens: new Map(), api: { requests: 0, inFlight: 0, mostInFlight: 0, authorizations: [] } }
   /** Scripted behaviours for the next requests; each is used once. */
   const nextResponses = []
 
@@ -40,6 +47,34 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
     return { status: 200, json, sessionKey: answer.session_key }
   }
 
+  /** The backend's own id of each user, a number: its users table. */
+  const userIds = new Map()
+  function userIdOf(openid) {
+    if (!userIds.has(openid)) userIds.set(openid, 1000 + userIds.size)
+    return userIds.get(openid)
+  }
+
+  /** The login of an envelope backend: its fields in the query. */
+  async function envelopeLogin(params) {
+    stats.bodies.push(Object.fromEntries(params))
+    if (params.get('appid') !== wechat.appid) return { status: 200, json: { code: 4001, msg: 'unknown appid' } }
+    const result = await login({ code: params.get('js_code'), platform: 'wx' })
+    if (result.status !== 200) return { status: 200, json: { code: result.json.errcode, msg: result.json.errmsg } }
+    const userId = userIdOf(result.json.openid)
+    return { status: 200, json: { code: 0, msg: 'ok', data: { token: result.json.token, userId, expire: ttlSeconds } } }
+  }
+
+  /** The login of a Laravel/Django-style backend: a form body, an OAuth-like answer. */
+  async function formLogin(raw) {
+    const params = new URLSearchParams(raw)
+    stats.bodies.push(Object.fromEntries(params))
+    if (params.get('grant_type') !== 'wechat') return { status: 400, json: { error: 'unsupported_grant_type', error_description: 'grant_type must be wechat' } }
+    const result = await login({ code: params.get('code'), platform: 'wx' })
+    if (result.status !== 200) return { status: 400, json: { error: 'invalid_grant', error_description: result.json.errmsg } }
+    const id = 'u-' + userIdOf(result.json.openid)
+    return { status: 200, json: { access_token: result.json.token, token_type: 'Bearer', expires_in: ttlSeconds, user: { id } } }
+  }
+
   const server = http.createServer((req, res) => {
     // Web pages call from their own origin: the development backend allows any.
     res.setHeader('access-control-allow-origin', req.headers.origin || '*')
@@ -55,6 +90,16 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
     req.on('end', async () => {
       const url = new URL(req.url, 'http://x')
       if (url.pathname.startsWith('/api/')) return api(req, res, url)
+      const shaped = req.method === 'GET' && url.pathname === '/wx/login' ? () => envelopeLogin(url.searchParams)
+        : req.method === 'POST' && url.pathname === '/oauth/wechat' ? () => formLogin(raw) : null
+      if (shaped) {
+        stats.posts++
+        stats.requests.push({ method: req.method, path: url.pathname, query: url.search, contentType: req.headers['content-type'] || '', raw })
+        return respond(res, nextResponses.shift(), shaped).catch((e) => {
+          res.writeHead(500, { 'content-type': 'application/json' })
+          res.end(JSON.stringify({ error: String(e) }))
+        })
+      }
       if (req.method !== 'POST' || url.pathname !== '/auth/login') {
         res.writeHead(404, { 'content-type': 'application/json' })
         return res.end('{"error":"not found"}')
@@ -110,6 +155,10 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
     stats,
     base,
     loginUrl: base + '/auth/login',
+    /** The envelope backend's login (`GET`, its fields in the query). */
+    envelopeUrl: base + '/wx/login',
+    /** The Laravel/Django-style backend's login (a form `POST`). */
+    formUrl: base + '/oauth/wechat',
     /**
      * Scripts the next request: `{ status, body }` (a raw string body, JSON content type unless
      * `contentType` says otherwise), `{ hang: true }` (never answers), `{ destroy: true }`

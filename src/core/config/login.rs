@@ -106,6 +106,9 @@ impl Fact {
     }
 }
 
+/// `expires_in`'s other spelling in mp-session's own answer (`expires_in` wins).
+pub const EXPIRES_IN_CAMEL: &str = "expiresIn";
+
 /// Each fact's setting in `login.answer`.
 const SETTINGS: [&str; FACTS] = [
     "openid",
@@ -284,6 +287,27 @@ impl AnswerShape {
     pub fn success(&self) -> &[StatusValue] {
         &self.success
     }
+
+    /// The paths whose values the core reads as text, in order ([`copied`]): a failure of the
+    /// backend's own (`error`), then an envelope's status and message, where they are.
+    pub fn copied(&self) -> [Option<&str>; 3] {
+        let place = |fact| self.places(fact).then(|| self.path(fact)).flatten();
+        [Some(FAILURE_FIELD), place(Fact::Status), place(Fact::Message)]
+    }
+}
+
+/// The answer's field that holds a failure of the backend's own (`error: { code, message }`,
+/// as mp-session-server answers its own failures).
+pub const FAILURE_FIELD: &str = "error";
+
+/// What each of [`AnswerShape::copied`]'s places holds.
+pub mod copied {
+    /// A failure of the backend's own.
+    pub const FAILURE: usize = 0;
+    /// An envelope's status.
+    pub const STATUS: usize = 1;
+    /// An envelope's message.
+    pub const MESSAGE: usize = 2;
 }
 
 /// The login endpoint's shape: the request and where the answer's facts are.
@@ -327,76 +351,90 @@ pub(super) fn check_login(login: Option<Box<LoginOptions>>) -> Result<LoginShape
         fields,
         answer,
     } = *login;
-    let method = match (method.as_deref(), body.as_deref()) {
-        (None | Some("POST"), None | Some("json")) => LoginMethod::PostJson,
-        (None | Some("POST"), Some("form")) => LoginMethod::PostForm,
-        (Some("GET"), None) => LoginMethod::Get,
-        (Some("GET"), Some(_)) => {
-            return Err("login.body is a POST's: a GET sends its fields in the query".into())
-        }
-        (Some(_), _) => return Err("login.method must be POST or GET".into()),
-        (_, Some(_)) => return Err("login.body must be json or form".into()),
-    };
+    let method = request_method(method.as_deref(), body.as_deref())?;
     let code_field = code_field.unwrap_or_else(|| CODE_FIELD.to_owned());
-    if !is_field_name(&code_field) {
-        return Err("login.codeField must be a field name of 1 to 64 bytes".into());
-    }
-    if !platform_field.as_deref().is_none_or(is_field_name) {
-        return Err("login.platformField must be a field name of 1 to 64 bytes".into());
-    }
-    if platform_field.as_deref() == Some(code_field.as_str()) {
-        return Err("login.platformField must not be the code's field".into());
-    }
     let fields = fields.unwrap_or_default();
-    if fields.len() > MAX_FIELDS {
-        return Err("login.fields may hold up to 16 fields".into());
-    }
-    for (name, value) in &fields {
-        if !is_field_name(name) || value.len() > MAX_FIELD_VALUE_LEN {
-            return Err("login.fields must map field names of 1 to 64 bytes to texts of up to 256".into());
-        }
-        if *name == code_field || Some(name) == platform_field.as_ref() {
-            return Err("login.fields must not name the code's field or the platform's".into());
-        }
-    }
+    check_names(&code_field, platform_field.as_deref(), &fields)?;
+    let answer = check_answer(answer)?;
     Ok(LoginShape {
         method,
         code_field,
         platform_field,
         fields,
-        answer: check_answer(answer)?,
+        answer,
     })
+}
+
+/// `login.method` and `login.body`.
+fn request_method(method: Option<&str>, body: Option<&str>) -> Result<LoginMethod, &'static str> {
+    Ok(match (method, body) {
+        (None | Some("POST"), None | Some("json")) => LoginMethod::PostJson,
+        (None | Some("POST"), Some("form")) => LoginMethod::PostForm,
+        (Some("GET"), None) => LoginMethod::Get,
+        (Some("GET"), Some(_)) => return Err("login.body is a POST's: a GET sends its fields in the query"),
+        (Some(_), _) => return Err("login.method must be POST or GET"),
+        (_, Some(_)) => return Err("login.body must be json or form"),
+    })
+}
+
+/// The names the request sends: the code's field, the platform's, the constant fields.
+fn check_names(
+    code_field: &str,
+    platform_field: Option<&str>,
+    fields: &[(String, String)],
+) -> Result<(), &'static str> {
+    if !is_field_name(code_field) {
+        return Err("login.codeField must be a field name of 1 to 64 bytes");
+    }
+    if let Some(field) = platform_field {
+        if !is_field_name(field) {
+            return Err("login.platformField must be a field name of 1 to 64 bytes");
+        }
+        if field == code_field {
+            return Err("login.platformField must not be the code's field");
+        }
+    }
+    if fields.len() > MAX_FIELDS {
+        return Err("login.fields may hold up to 16 fields");
+    }
+    for (name, value) in fields {
+        if !is_field_name(name) || value.len() > MAX_FIELD_VALUE_LEN {
+            return Err("login.fields must map field names of 1 to 64 bytes to texts of up to 256");
+        }
+        if name == code_field || Some(name.as_str()) == platform_field {
+            return Err("login.fields must not name the code's field or the platform's");
+        }
+    }
+    Ok(())
 }
 
 fn check_answer(answer: Option<AnswerOptions>) -> Result<AnswerShape, Cow<'static, str>> {
     let mut shape = AnswerShape::default();
-    let Some(answer) = answer else {
+    let Some(AnswerOptions { paths, success }) = answer else {
         return Ok(shape);
     };
-    for (fact, given) in Fact::ALL.into_iter().zip(answer.paths) {
-        match given {
-            None => {}
-            Some(path) if is_path(&path) => shape.paths[fact as usize] = Some(Path(path.into())),
-            Some(_) => {
-                return Err(named(
-                    fact.setting(),
-                    " must be a field name or a dotted path (data.token): up to 8 names, 128 characters",
-                ))
-            }
+    for (at, path) in paths.into_iter().enumerate() {
+        let Some(path) = path else { continue };
+        if !is_path(&path) {
+            return Err(named(
+                Fact::ALL[at].setting(),
+                " must be a field name or a dotted path (data.token): up to 8 names, 128 bytes",
+            ));
         }
+        shape.paths[at] = Some(Path(path.into_boxed_str()));
     }
     let status = shape.places(Fact::Status);
-    shape.success = match answer.success {
+    if shape.places(Fact::Message) && !status {
+        return Err("login.answer.message needs login.answer.status".into());
+    }
+    shape.success = match success {
+        None => vec![StatusValue::Number(0.0)],
         Some(_) if !status => return Err("login.answer.success needs login.answer.status".into()),
         Some(values) if values.is_empty() || values.len() > MAX_SUCCESS_VALUES => {
             return Err("login.answer.success must list 1 to 8 values".into())
         }
         Some(values) => values,
-        None => vec![StatusValue::Number(0.0)],
     };
-    if shape.places(Fact::Message) && !status {
-        return Err("login.answer.message needs login.answer.status".into());
-    }
     Ok(shape)
 }
 
@@ -467,7 +505,11 @@ mod tests {
 
     #[test]
     fn a_wrong_setting_is_named() {
-        let wrong = |json: &str| check_login(Some(Box::new(options(json)))).unwrap_err().into_owned();
+        let wrong = |json: &str| {
+            check_login(Some(Box::new(options(json))))
+                .unwrap_err()
+                .into_owned()
+        };
         assert!(wrong(r#"{"method":"PUT"}"#).starts_with("login.method "));
         assert!(wrong(r#"{"body":"xml"}"#).starts_with("login.body must"));
         assert!(wrong(r#"{"method":"GET","body":"form"}"#).starts_with("login.body is a POST's"));

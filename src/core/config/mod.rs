@@ -6,11 +6,13 @@ use crate::core::limits::MAX_TTL_MS;
 use crate::core::secret::Secret;
 
 mod check;
-mod login;
+pub(crate) mod login;
 mod options;
 
 use check::check;
-pub use login::{AnswerOptions, AnswerShape, Fact, LoginMethod, LoginOptions, LoginShape, StatusValue};
+pub use login::{
+    AnswerOptions, AnswerShape, Fact, LoginMethod, LoginOptions, LoginShape, StatusValue, EXPIRES_IN_CAMEL,
+};
 pub use options::{FailureToast, Options};
 
 /// Default for `leewaySeconds`: refresh a session this long before it expires.

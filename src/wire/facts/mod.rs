@@ -18,12 +18,16 @@ use std::borrow::Cow;
 mod options;
 pub(crate) use options::{options, web_options};
 
-use crate::core::answer::{Answer, BackendFailure, ReplyBody};
+use crate::core::answer::{Answer, BackendFailure, Envelope, ReplyBody};
+use crate::core::config::login::copied as login_copied;
+use crate::core::config::{AnswerShape, Fact, StatusValue, EXPIRES_IN_CAMEL};
 use crate::core::error::Error;
 use crate::core::input::{LoginResult, PlatformError};
 use crate::core::limits::MAX_ANSWER_CHARS;
+use crate::core::limits::MAX_SAFE_INTEGER;
 use crate::core::record::{Record, StoredSession};
 use crate::core::secret::Secret;
+use crate::core::session::UserId;
 use crate::core::user_info::UserInfo;
 use crate::wire::layout::{answer, field, fields, record, value, ENTRY_SLOTS, SLOTS};
 use crate::wire::text::{inline, units, whole_u32, WireText};
@@ -171,6 +175,14 @@ impl<'a> ObjectFacts<'a> {
             let at = self.first + ENTRY_SLOTS * entry;
             (self.facts.text(at), at + 2)
         })
+    }
+
+    /// The slot of the value of the key `name` (any text: a path's name), [`NOWHERE`] when
+    /// the object has none.
+    fn find(&self, name: &str) -> usize {
+        (0..self.count)
+            .find(|&entry| self.key(entry).iter().copied().eq(name.encode_utf16()))
+            .map_or(NOWHERE, |entry| self.first + ENTRY_SLOTS * entry + 2)
     }
 
     /// The slot of field `index`'s value ([`NOWHERE`] when the object has no such key).
@@ -327,19 +339,25 @@ pub(crate) fn stored_session<T: WireText>(facts: Facts<'_>) -> StoredSession<T> 
 fn record<T: WireText>(facts: Facts<'_>) -> Option<Record<T>> {
     let r = facts.object(0, &fields::RECORD);
     (!r.crowded).then_some(())?;
+    let at = |name| r.at(name);
     Some(Record {
-        v: r.whole_at(field!(fields::RECORD, "v"), u64::from(u32::MAX))? as u32,
-        openid: r.text_at(field!(fields::RECORD, "openid"))??,
-        unionid: r.text_at(field!(fields::RECORD, "unionid"))?,
-        token: r.text_at(field!(fields::RECORD, "token"))?.map(Secret::hide),
-        expires_at: r.whole_at(field!(fields::RECORD, "expiresAt"), u64::MAX)?,
-        obtained_at: r.whole_at(field!(fields::RECORD, "obtainedAt"), u64::MAX)?,
-        user_info: r.user_info_at(field!(fields::RECORD, "userInfo"))?,
+        v: facts.whole_in(at(field!(fields::RECORD, "v")), u64::from(u32::MAX))? as u32,
+        openid: facts.text_in(at(field!(fields::RECORD, "openid")))?,
+        unionid: facts.text_in(at(field!(fields::RECORD, "unionid")))?,
+        token: facts
+            .text_in(at(field!(fields::RECORD, "token")))?
+            .map(Secret::hide),
+        expires_at: facts.whole_in(at(field!(fields::RECORD, "expiresAt")), u64::MAX)?,
+        obtained_at: facts.whole_in(at(field!(fields::RECORD, "obtainedAt")), u64::MAX)?,
+        user_info: facts.user_info_in(at(field!(fields::RECORD, "userInfo")))?,
+        user_id: facts.user_id_in(at(field!(fields::RECORD, "userId")))?,
     })
 }
 
-/// The body of the backend's answer, described at slot 0 (and its length after it).
-pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>) -> ReplyBody<T> {
+/// The body of the backend's answer, described at slot 0 (its length after it), each fact
+/// read where `shape` places it, and the texts the request named to copy
+/// ([`AnswerShape::copied`]) from [`answer::COPIES_AT`].
+pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>, shape: &AnswerShape) -> ReplyBody<T> {
     if facts.slot(answer::LENGTH) > MAX_ANSWER_CHARS as f64 {
         return ReplyBody::TooLarge;
     }
@@ -347,17 +365,29 @@ pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>) -> ReplyBody<T> {
         return ReplyBody::TooLarge;
     }
     let answer = || {
-        let a = facts.object(0, &fields::ANSWER);
-        a.is_object().then_some(())?;
+        let top = facts.object(0, &[]);
+        top.is_object().then_some(())?;
+        let at = |fact: Fact| shape.path(fact).map_or(NOWHERE, |path| facts.walk(0, path));
+        // mp-session's own answer spells the time to live both ways (`expires_in` wins).
+        let camel = if shape.places(Fact::ExpiresIn) {
+            NOWHERE
+        } else {
+            facts.walk(0, EXPIRES_IN_CAMEL)
+        };
         Some(Answer {
-            openid: a.text_at(field!(fields::ANSWER, "openid"))?,
-            unionid: a.text_at(field!(fields::ANSWER, "unionid"))?,
-            token: a.text_at(field!(fields::ANSWER, "token"))?.map(Secret::hide),
-            expires_in: a.number_at(field!(fields::ANSWER, "expires_in"))?,
-            expires_in_camel: a.number_at(field!(fields::ANSWER, "expiresIn"))?,
-            errcode: a.number_at(field!(fields::ANSWER, "errcode"))?,
-            user_info: a.user_info_at(field!(fields::ANSWER, "userInfo"))?,
+            openid: facts.text_in(at(Fact::Openid))?,
+            user_id: facts.user_id_in(at(Fact::UserId))?,
+            unionid: facts.text_in(at(Fact::Unionid))?,
+            token: facts.text_in(at(Fact::Token))?.map(Secret::hide),
+            expires_in: facts.number_in(at(Fact::ExpiresIn))?,
+            expires_in_camel: facts.number_in(camel)?,
+            expires_at: facts.number_in(at(Fact::ExpiresAt))?,
+            errcode: facts.number_in(at(Fact::Errcode))?,
+            user_info: facts.user_info_in(at(Fact::UserInfo))?,
             error: backend_failure(facts),
+            envelope: shape
+                .places(Fact::Status)
+                .then(|| envelope(facts, shape, at(Fact::Status))),
         })
     };
     match answer() {
@@ -366,11 +396,16 @@ pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>) -> ReplyBody<T> {
     }
 }
 
-/// The answer's `error`, described again at [`answer::FAILURE`]: a failure of the backend's
-/// own when it is an object whose `code` and `message` are strings; anything else there is
-/// none (an envelope's `"error": 0`).
+/// The slot of the `k`th value the request named to copy.
+fn copied(k: usize) -> usize {
+    answer::COPIES_AT + 3 * k
+}
+
+/// The answer's `error`, copied first: a failure of the backend's own when it is an object
+/// whose `code` and `message` are strings; anything else there is none (an envelope's
+/// `"error": 0`).
 fn backend_failure(facts: Facts<'_>) -> Option<BackendFailure> {
-    let failure = facts.object(answer::FAILURE, &fields::BACKEND_FAILURE);
+    let failure = facts.object(copied(login_copied::FAILURE), &fields::BACKEND_FAILURE);
     failure.is_object().then_some(())?;
     Some(BackendFailure {
         code: failure.text_of(field!(fields::BACKEND_FAILURE, "code"))?,
@@ -378,43 +413,99 @@ fn backend_failure(facts: Facts<'_>) -> Option<BackendFailure> {
     })
 }
 
-impl ObjectFacts<'_> {
-    /// The optional string field `index`: `Some(None)` when absent or `null`, `None` when it
-    /// is something else.
-    fn text_at<T: WireText>(&self, index: usize) -> Option<Option<T>> {
-        let f = self.field(index);
-        match f.kind {
+/// An envelope's verdict: its status (at `status`, a number, or a text read from its copy) and
+/// whether it is one of the values that mean success, and its message (copied).
+fn envelope(facts: Facts<'_>, shape: &AnswerShape, status: usize) -> Envelope {
+    let text = |k: usize| {
+        let at = copied(k);
+        (facts.kind(at) == value::STRING)
+            .then(|| facts.text(at + 1))
+            .flatten()
+    };
+    let status = match facts.kind(status) {
+        k if k == value::NUMBER => Some(StatusValue::Number(facts.slot(status + 1))),
+        k if k == value::STRING => text(login_copied::STATUS).map(StatusValue::Text),
+        k if k == value::TRUE => Some(StatusValue::Flag(true)),
+        k if k == value::FALSE => Some(StatusValue::Flag(false)),
+        _ => None,
+    };
+    Envelope {
+        success: status.as_ref().is_some_and(|s| shape.success().contains(s)),
+        status,
+        message: if shape.places(Fact::Message) {
+            text(login_copied::MESSAGE)
+        } else {
+            None
+        },
+    }
+}
+
+impl Facts<'_> {
+    /// The slot of the value at `path` (names separated by dots) from the value at `at`
+    /// ([`NOWHERE`] when it is not there).
+    fn walk(&self, mut at: usize, path: &str) -> usize {
+        for name in path.split('.') {
+            let object = self.object(at, &[]);
+            if !object.is_object() {
+                return NOWHERE;
+            }
+            at = object.find(name);
+        }
+        at
+    }
+
+    /// The optional string at `at`: `Some(None)` when absent or `null`, `None` when it is
+    /// something else.
+    fn text_in<T: WireText>(&self, at: usize) -> Option<Option<T>> {
+        match self.slot(at) {
             k if k == value::ABSENT || k == value::NULL => Some(None),
-            k if k == value::STRING => T::read(f.a, f.b, self.facts.texts).map(Some),
+            k if k == value::STRING => T::read(self.slot(at + 1), self.slot(at + 2), self.texts).map(Some),
             _ => None,
         }
     }
 
-    /// The optional number field `index` (`None`: not a number, or beyond a double).
-    fn number_at(&self, index: usize) -> Option<Option<f64>> {
-        let f = self.field(index);
-        match f.kind {
+    /// The optional number at `at` (`None`: not a number, or beyond a double).
+    fn number_in(&self, at: usize) -> Option<Option<f64>> {
+        match self.slot(at) {
             k if k == value::ABSENT || k == value::NULL => Some(None),
-            k if k == value::NUMBER && f.a.is_finite() => Some(Some(f.a)),
+            k if k == value::NUMBER && self.slot(at + 1).is_finite() => Some(Some(self.slot(at + 1))),
             _ => None,
         }
     }
 
-    /// The required whole number field `index`, `0..=max`.
-    fn whole_at(&self, index: usize, max: u64) -> Option<u64> {
-        whole(self.field(index), max).ok()
+    /// The required whole number at `at`, `0..=max`.
+    fn whole_in(&self, at: usize, max: u64) -> Option<u64> {
+        let field = Field {
+            kind: self.slot(at),
+            a: self.slot(at + 1),
+            b: 0.0,
+        };
+        whole(field, max).ok()
     }
 
-    /// The optional `userInfo` field `index` (only an object; its other keys ignored).
-    fn user_info_at<T: WireText>(&self, index: usize) -> Option<Option<UserInfo<T>>> {
-        match self.field(index).kind {
+    /// The optional user id at `at`: a string, or a whole number within JavaScript's exact
+    /// integers (`None`: anything else).
+    fn user_id_in<T: WireText>(&self, at: usize) -> Option<Option<UserId<T>>> {
+        match self.slot(at) {
+            k if k == value::NUMBER => {
+                let n = self.slot(at + 1);
+                (n.trunc() == n && n.abs() <= MAX_SAFE_INTEGER as f64)
+                    .then_some(Some(UserId::Number(n as i64)))
+            }
+            _ => self.text_in(at).map(|text| text.map(UserId::Text)),
+        }
+    }
+
+    /// The optional `userInfo` at `at` (only an object; its other keys ignored).
+    fn user_info_in<T: WireText>(&self, at: usize) -> Option<Option<UserInfo<T>>> {
+        match self.slot(at) {
             k if k == value::ABSENT || k == value::NULL => Some(None),
             k if k == value::OBJECT => {
-                let info = self.facts.object(self.at(index), &fields::USER_INFO);
+                let info = self.object(at, &fields::USER_INFO);
                 (!info.crowded).then_some(())?;
                 Some(Some(UserInfo {
-                    nick_name: info.text_at(field!(fields::USER_INFO, "nickName"))?,
-                    avatar_url: info.text_at(field!(fields::USER_INFO, "avatarUrl"))?,
+                    nick_name: self.text_in(info.at(field!(fields::USER_INFO, "nickName")))?,
+                    avatar_url: self.text_in(info.at(field!(fields::USER_INFO, "avatarUrl")))?,
                 }))
             }
             _ => None,

@@ -74,7 +74,11 @@ fn decode_options(facts: Facts<'_>) -> Result<Options, Wrong> {
 }
 
 /// The `login` option (field `index` of `options`), every setting checked for its shape.
-fn login(facts: Facts<'_>, options: &ObjectFacts<'_>, index: usize) -> Result<Option<Box<LoginOptions>>, Wrong> {
+fn login(
+    facts: Facts<'_>,
+    options: &ObjectFacts<'_>,
+    index: usize,
+) -> Result<Option<Box<LoginOptions>>, Wrong> {
     if !is_given(&options.field(index)) {
         return Ok(None);
     }

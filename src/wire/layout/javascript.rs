@@ -18,8 +18,13 @@ use crate::core::limits::MAX_ANSWER_CHARS;
 
 /// The composite parts read by a function of their own (`session()`), by that function's
 /// name.
-const NAMED: [(&str, &str, Part); 7] = [
+const NAMED: [(&str, &str, Part); 8] = [
     ("userInfo", "A profile.", parts::USER_INFO),
+    (
+        "userId",
+        "The backend's id of the user: a string or a number.",
+        parts::USER_ID,
+    ),
     ("session", "A session, as the app is given it.", parts::SESSION),
     ("record", "The record as it is stored.", parts::RECORD),
     (
@@ -361,9 +366,9 @@ pub(crate) fn javascript() -> String {
             super::answer::LENGTH,
         ),
         (
-            "ANSWER_FAILURE_AT",
-            "The slot of a backend answer's `error` (a failure of its own), described again.",
-            super::answer::FAILURE,
+            "ANSWER_COPIES_AT",
+            "The slot where the values at a request's `copy` paths are described again, three slots each.",
+            super::answer::COPIES_AT,
         ),
         (
             "RECORD_STRING_LENGTH",
@@ -389,12 +394,6 @@ pub(crate) fn javascript() -> String {
         "SHIM_OPTION_FIELDS",
         &fields::SHIM_OPTIONS,
     );
-    writeln!(
-        o,
-        "/** The answer's field described again at ANSWER_FAILURE_AT, its texts copied. */\nexport const ANSWER_FAILURE = '{}'",
-        fields::FAILURE
-    )
-    .unwrap();
     let names: Vec<String> = EFFECTS.iter().map(|(name, _)| screaming(name)).collect();
     let tags: Vec<(&str, usize)> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
     constants(o, "Each effect's tag.", "EFFECT", &tags);

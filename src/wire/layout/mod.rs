@@ -174,9 +174,9 @@ pub const NO_DEADLINE: f64 = -1.0;
 /// All the slots: room for the effects of a launch, and for an input's values whose keys and
 /// entries number about 200 (an object that does not fit comes without its entries).
 pub const SLOTS: usize = 1024;
-/// The most slots one effect takes (a rejection with a session, or a compaction's table is
-/// written only when it fits).
-pub const MAX_EFFECT_SLOTS: usize = 32;
+/// The most slots one effect takes (a login request with every constant field `login` may
+/// give; a compaction's table is written only when it fits).
+pub const MAX_EFFECT_SLOTS: usize = 128;
 
 /// The names of the fields the core reads of each described object, in the order its
 /// readers name them (`field!`). JavaScript describes every own key of an object with its
@@ -198,8 +198,7 @@ pub mod fields {
         "userInfo",
     ];
     /// The answer's field that holds a failure of the backend's own
-    /// ([`crate::protocol::ErrorBody`]): described a second time, at
-    /// [`super::answer::FAILURE`], its texts copied (the core reads them).
+    /// ([`crate::protocol::ErrorBody`]): the first path a request names to copy.
     pub const FAILURE: &str = "error";
     /// What `wx.login` (`tt.login`, …) answered: `code`, or Douyin's `anonymousCode` for a
     /// user not logged in to Douyin, strings passed on.
@@ -288,7 +287,7 @@ pub const ENTRY_SLOTS: usize = 5;
 /// input's own values ([`answer`], [`WEB_OPTIONS_AT`], [`HOST_PLATFORM_AT`]). Each object's
 /// entries are placed together, before those of the objects in it, as long as they fit in
 /// [`SLOTS`]; an object whose entries do not fit is described without them.
-pub const TREE_AT: usize = 8;
+pub const TREE_AT: usize = answer::COPIES_AT + 3 * answer::MAX_COPIES;
 
 /// A session read's facts: the stored value at slot 0, and this.
 pub mod record {
@@ -297,12 +296,17 @@ pub mod record {
     pub const STRING_LENGTH: usize = 2;
 }
 
-/// A login request's facts: the parsed answer at slot 0, then these.
+/// A login request's facts: the parsed answer at slot 0 (the strings the core passes on by
+/// handle), then these.
 pub mod answer {
     /// The body's length in code units.
     pub const LENGTH: usize = 3;
-    /// The answer's `error` ([`super::fields::FAILURE`]) described again, its texts copied.
-    pub const FAILURE: usize = 4;
+    /// The values at the paths the request named to copy (`copy` of `postCode` and
+    /// `callFunction`: the ones whose texts the core reads), described again in turn from
+    /// here, three slots each, their texts copied.
+    pub const COPIES_AT: usize = 4;
+    /// The most paths one request names to copy.
+    pub const MAX_COPIES: usize = 3;
 }
 
 /// The slot where a web page's options are described (the options themselves: at 0).
@@ -316,7 +320,11 @@ pub const HOST_PLATFORM_AT: usize = 6;
 const _: () = {
     // A stored string's length sits in the root value's own slots.
     assert!(record::STRING_LENGTH < 3);
-    assert!(3 <= answer::LENGTH && answer::LENGTH < answer::FAILURE && answer::FAILURE + 3 <= TREE_AT);
+    assert!(
+        3 <= answer::LENGTH
+            && answer::LENGTH < answer::COPIES_AT
+            && answer::COPIES_AT + 3 * answer::MAX_COPIES <= TREE_AT
+    );
     assert!(3 <= WEB_OPTIONS_AT && WEB_OPTIONS_AT + 3 <= HOST_PLATFORM_AT && HOST_PLATFORM_AT + 2 <= TREE_AT);
 };
 

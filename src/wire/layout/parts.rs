@@ -40,9 +40,22 @@ pub const SOURCES: [&str; 2] = ["cache", "login"];
 /// Where a session came from, as a part.
 pub const SOURCE: Part = Name(&SOURCES);
 
+/// The backend's id of the user: a string or a whole number ([`crate::UserId`]; the choice
+/// slot is [`user_id`]'s).
+pub const USER_ID: Part = Choice(&[Text, Number]);
+
+/// The choice slot written for a user id (its place in [`USER_ID`]).
+pub mod user_id {
+    /// A string.
+    pub const TEXT: f64 = 0.0;
+    /// A whole number.
+    pub const NUMBER: f64 = 1.0;
+}
+
 /// A session, as the app is given it.
 pub const SESSION: Part = Object(&[
     ("openid", Text),
+    ("userId", Optional(&USER_ID)),
     ("unionid", Text),
     ("token", Text),
     ("expiresAt", Number),
@@ -60,6 +73,7 @@ pub const RECORD: Part = Object(&[
     ("expiresAt", Number),
     ("obtainedAt", Number),
     ("userInfo", Optional(&USER_INFO)),
+    ("userId", Optional(&USER_ID)),
 ]);
 
 /// An error as the shim turns it into an `Error`.
@@ -108,7 +122,10 @@ pub const EFFECTS: [(&str, &[(&str, Part)]); 20] = [
         &[
             ("op", Number),
             ("url", Text),
+            ("method", Text),
+            ("contentType", Text),
             ("body", List(&FIELD)),
+            ("copy", List(&Text)),
             ("timeoutMs", Number),
         ],
     ),
@@ -133,6 +150,7 @@ pub const EFFECTS: [(&str, &[(&str, Part)]); 20] = [
             ("op", Number),
             ("name", Text),
             ("data", List(&FIELD)),
+            ("copy", List(&Text)),
             ("timeoutMs", Number),
         ],
     ),
@@ -236,6 +254,9 @@ const _: () = {
     let Choice(choices) = SETTLED else { panic!() };
     assert!(matches!(choices[settled::SESSION as usize], Object(_)));
     assert!(matches!(choices[settled::DEVICE_ID as usize], Text));
+    let Choice(ids) = USER_ID else { panic!() };
+    assert!(matches!(ids[user_id::TEXT as usize], Text));
+    assert!(matches!(ids[user_id::NUMBER as usize], Number));
     assert!(matches!(choices[settled::DONE as usize], Nothing));
     assert!(matches!(choices[settled::RESPONSE as usize], Number));
     assert!(choices.len() == 4);

@@ -5,6 +5,8 @@
 // - wx.request does real HTTP (loopback only, as in the developer tool with domain checks
 //   off; `requestDomains` turns the check on, as on a phone: only those origins), calls `success` for EVERY status, `fail` only when no answer arrived; at most 10
 //   requests run at once, the rest wait in a queue; `dataType: 'json'` parses when it can;
+//   `data` is converted as WeChat documents it (a GET's object into the query, a POST's into
+//   JSON, or `k=v&…` for application/x-www-form-urlencoded);
 // - storage is the file-backed store of storage.js;
 // - wx.cloud (base library 2.2.3): init, then callFunction runs the named function of
 //   `cloudFunctions` (name → async (event, context)) with the user's context injected
@@ -97,9 +99,19 @@ function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary
     const header = Object.assign({}, options.header)
     // WeChat's default content-type (a JSON body) unless the app gives its own.
     if (!Object.keys(header).some((name) => name.toLowerCase() === 'content-type')) header['content-type'] = 'application/json'
+    // As wx.request converts `data`: a GET's object into the query, a POST's into the body as
+    // its content-type says (application/x-www-form-urlencoded: `k=v&…`; else JSON), each
+    // name and value through encodeURIComponent.
+    const contentType = Object.keys(header).filter((name) => name.toLowerCase() === 'content-type').map((name) => header[name])[0]
+    const query = (data) => Object.keys(data).map((k) => encodeURIComponent(k) + '=' + encodeURIComponent(data[k])).join('&')
     let body = null
-    if (options.data !== undefined && method !== 'GET') {
-      body = typeof options.data === 'string' ? options.data : JSON.stringify(options.data)
+    if (options.data !== undefined && options.data !== null && method === 'GET' && typeof options.data === 'object') {
+      const fields = query(options.data)
+      if (fields) url.search = url.search ? url.search + '&' + fields : '?' + fields
+    } else if (options.data !== undefined && method !== 'GET') {
+      if (typeof options.data === 'string') body = options.data
+      else if (/application\/x-www-form-urlencoded/i.test(contentType || '')) body = query(options.data)
+      else body = JSON.stringify(options.data)
     }
     const req = http.request(url, { method, headers: header })
     task.req = req

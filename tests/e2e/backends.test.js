@@ -1,0 +1,109 @@
+'use strict'
+// Backends of their own shape, described by the `login` option, in the strict simulator
+// against the development backend's other login endpoints (tests/support/dev-backend.js):
+// an envelope answered to a GET, and a Laravel/Django-style form POST. The README's page
+// "your backend already has a login endpoint" shows these options.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { worldPerFile } = require('./fixture')
+
+const world = worldPerFile()
+
+/** The envelope backend: `GET /wx/login?js_code=…&appid=…` → `{ code, msg, data }`. */
+function envelope() {
+  return {
+    loginUrl: world.backend.envelopeUrl,
+    namespace: 'envelope',
+    login: {
+      method: 'GET',
+      codeField: 'js_code',
+      fields: { appid: world.wechat.appid },
+      answer: { status: 'code', message: 'msg', token: 'data.token', userId: 'data.userId', expiresIn: 'data.expire' },
+    },
+  }
+}
+
+/** The Laravel/Django-style backend: a form POST → `{ access_token, expires_in, user: { id } }`. */
+function form() {
+  return {
+    loginUrl: world.backend.formUrl,
+    namespace: 'form',
+    login: {
+      body: 'form',
+      fields: { grant_type: 'wechat' },
+      answer: { token: 'access_token', userId: 'user.id' },
+    },
+  }
+}
+
+test('an envelope backend: a GET with the code in the query, the user id and token read from data', async () => {
+  const storageFile = world.newStorage()
+  const app = world.open({ storageFile })
+  const requests = world.backend.stats.requests.length
+  const session = await world.session(app, envelope()).launch()
+
+  assert.equal(session.source, 'login')
+  assert.equal(session.openid, null)
+  assert.equal(typeof session.userId, 'number')
+  assert.match(session.token, /^tok-/)
+  assert.ok(Math.abs(session.expiresAt - (Date.now() + 7200 * 1000)) < 60000)
+  const sent = world.backend.stats.requests.slice(requests)
+  assert.equal(sent.length, 1)
+  assert.equal(sent[0].method, 'GET')
+  assert.deepEqual([...new URLSearchParams(sent[0].query).keys()], ['js_code', 'appid'])
+  assert.equal(new URLSearchParams(sent[0].query).get('js_code'), app.stats.codes.at(-1))
+
+  // The token reaches the backend's API, and the next launch is a cached one.
+  const answer = await world.session(app, envelope()).request({ url: world.backend.base + '/api/me' })
+  assert.equal(answer.statusCode, 200)
+  app.close()
+  const again = world.open({ storageFile })
+  const cached = await world.session(again, envelope()).launch()
+  assert.deepEqual([cached.source, cached.userId, again.stats.logins], ['cache', session.userId, 0])
+})
+
+test("an envelope's failure: its message is the error's detail, its code the backendCode, not retried", async () => {
+  world.backend.script({ status: 200, body: { code: 1001, msg: 'this account is banned' } })
+  const app = world.open()
+  const requests = world.backend.stats.requests.length
+  const error = await world.session(app, envelope()).launch().then(() => null, (e) => e)
+
+  assert.equal(error.code, 'BACKEND')
+  assert.equal(error.backendCode, '1001')
+  assert.equal(error.detail, 'this account is banned')
+  assert.equal(error.retryable, false)
+  assert.equal(world.backend.stats.requests.length - requests, 1)
+})
+
+test("WeChat's errcode passed through the envelope gets its rules: 40029 means one fresh code", async () => {
+  world.wechat.failNext(40029)
+  const app = world.open()
+  const session = await world.session(app, envelope()).launch()
+
+  assert.equal(typeof session.userId, 'number')
+  assert.equal(app.stats.logins, 2)
+})
+
+test('a Laravel/Django-style backend: a form POST, the access_token and user.id read from its answer', async () => {
+  const app = world.open()
+  const requests = world.backend.stats.requests.length
+  const session = await world.session(app, form()).launch()
+
+  assert.equal(session.openid, null)
+  assert.match(String(session.userId), /^u-\d+$/)
+  assert.match(session.token, /^tok-/)
+  const sent = world.backend.stats.requests.slice(requests)
+  assert.equal(sent[0].method, 'POST')
+  assert.match(sent[0].contentType, /^application\/x-www-form-urlencoded/)
+  assert.deepEqual(Object.fromEntries(new URLSearchParams(sent[0].raw)), { code: app.stats.codes.at(-1), grant_type: 'wechat' })
+})
+
+test('a wrong login setting is INVALID_CONFIG naming it, before any wx.login', async () => {
+  const app = world.open()
+  const wrong = { ...envelope(), login: { ...envelope().login, answer: { token: 'data..token' } } }
+  const error = await world.session(app, wrong).launch().then(() => null, (e) => e)
+
+  assert.equal(error.code, 'INVALID_CONFIG')
+  assert.match(error.message, /login\.answer\.token must be a field name or a dotted path/)
+  assert.equal(app.stats.logins, 0)
+})
