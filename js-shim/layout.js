@@ -159,6 +159,11 @@ function maybe() {
   var x = F[at++]
   return x !== x ? null : x
 }
+/** Drops the keys whose value is undefined. @param {Record<string, any>} o */
+function omit(o) {
+  for (var k in o) if (o[k] === undefined) delete o[k]
+  return o
+}
 /** @param {() => any} read */
 function list(read) {
   var n = F[at++]
@@ -181,11 +186,11 @@ function userId() {
 }
 /** A session, as the app is given it. */
 function session() {
-  return { openid: text(), userId: (F[at++] ? userId() : null), unionid: text(), token: text(), expiresAt: F[at++], userInfo: (F[at++] ? userInfo() : null), source: SOURCES[F[at++]] }
+  return omit({ openid: text(), userId: (F[at++] ? userId() : undefined), unionid: text(), token: text(), expiresAt: F[at++], userInfo: (F[at++] ? userInfo() : null), source: SOURCES[F[at++]] })
 }
 /** The record as it is stored. */
 function record() {
-  return { v: F[at++], openid: text(), unionid: text(), token: text(), expiresAt: F[at++], obtainedAt: F[at++], userInfo: (F[at++] ? userInfo() : null), userId: (F[at++] ? userId() : null) }
+  return omit({ v: F[at++], openid: text(), unionid: text(), token: text(), expiresAt: F[at++], obtainedAt: F[at++], userInfo: (F[at++] ? userInfo() : null), userId: (F[at++] ? userId() : undefined) })
 }
 /** An error, as errors.js turns it into an Error. */
 function error() {

@@ -131,7 +131,7 @@ impl Reader<'_> {
                 Read::Name(names.get(n).ok_or_else(|| format!("no name {n} in {names:?}"))?)
             }
             Part::Object(fields) => Read::Object(self.fields(fields)?),
-            Part::Optional(inner) => match self.slot()? {
+            Part::Optional(inner) | Part::Omitted(inner) => match self.slot()? {
                 0.0 => Read::Nothing,
                 _ => self.part(inner)?,
             },

@@ -88,6 +88,7 @@ fn reader(part: &Part, itself: Option<&str>) -> String {
         }
         Part::Object(fields) => object(fields),
         Part::Optional(inner) => format!("(F[at++] ? {} : null)", reader(inner, None)),
+        Part::Omitted(inner) => format!("(F[at++] ? {} : undefined)", reader(inner, None)),
         Part::List(inner) => format!("list({})", element(inner)),
         Part::Choice(choices) => {
             // Only as a function of its own: the choice's slot is read once, into `c`.
@@ -112,7 +113,12 @@ fn object(fields: &[(&str, Part)]) -> String {
         .iter()
         .map(|(name, part)| format!("{name}: {}", reader(part, None)))
         .collect();
-    format!("{{ {} }}", items.join(", "))
+    // An object with a part that may be left out drops the keys whose value is undefined.
+    if fields.iter().any(|(_, part)| matches!(part, Part::Omitted(_))) {
+        format!("omit({{ {} }})", items.join(", "))
+    } else {
+        format!("{{ {} }}", items.join(", "))
+    }
 }
 
 /// The function that reads one element of a list.
@@ -175,6 +181,11 @@ function text() {
 function maybe() {
   var x = F[at++]
   return x !== x ? null : x
+}
+/** Drops the keys whose value is undefined. @param {Record<string, any>} o */
+function omit(o) {
+  for (var k in o) if (o[k] === undefined) delete o[k]
+  return o
 }
 /** @param {() => any} read */
 function list(read) {

@@ -23,13 +23,16 @@ pub enum Part {
     Object(&'static [(&'static str, Part)]),
     /// One slot, 1 when the part follows (JavaScript: it, or `null`).
     Optional(&'static Part),
+    /// One slot, 1 when the part follows (JavaScript: it, or the key is left out of its
+    /// object, as a stored record leaves out what it does not have).
+    Omitted(&'static Part),
     /// One slot choosing one of the parts, which follows (JavaScript: it).
     Choice(&'static [Part]),
     /// One slot, a count, then that many of the part (JavaScript: an array).
     List(&'static Part),
 }
 
-use Part::{Choice, Flag, List, MaybeNumber, Name, Nothing, Number, Object, Optional, Text};
+use Part::{Choice, Flag, List, MaybeNumber, Name, Nothing, Number, Object, Omitted, Optional, Text};
 
 /// A profile: `nickName`, `avatarUrl`.
 pub const USER_INFO: Part = Object(&[("nickName", Text), ("avatarUrl", Text)]);
@@ -55,7 +58,7 @@ pub mod user_id {
 /// A session, as the app is given it.
 pub const SESSION: Part = Object(&[
     ("openid", Text),
-    ("userId", Optional(&USER_ID)),
+    ("userId", Omitted(&USER_ID)),
     ("unionid", Text),
     ("token", Text),
     ("expiresAt", Number),
@@ -73,7 +76,7 @@ pub const RECORD: Part = Object(&[
     ("expiresAt", Number),
     ("obtainedAt", Number),
     ("userInfo", Optional(&USER_INFO)),
-    ("userId", Optional(&USER_ID)),
+    ("userId", Omitted(&USER_ID)),
 ]);
 
 /// An error as the shim turns it into an `Error`.
