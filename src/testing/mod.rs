@@ -13,7 +13,7 @@
 //! app.set_backend(|_code| Reply::ok(Answer::session("o-1").with_token("t").with_expires_in(3600.0)).into());
 //!
 //! let first = app.ensure().unwrap();
-//! assert_eq!((first.openid.as_str(), first.source), ("o-1", Source::Login));
+//! assert_eq!((first.openid.as_deref(), first.source), (Some("o-1"), Source::Login));
 //! assert_eq!(app.counts().logins, 1);
 //!
 //! app.restart(); // the app is closed and opened again: storage survives
