@@ -81,7 +81,7 @@ pub const FACTS: usize = 10;
 
 impl Fact {
     /// Every fact, in order: `login.answer`'s settings are their names
-    /// ([`crate::wire::layout::fields::LOGIN_ANSWER_PATHS`], with `success` after `status`).
+    /// ([`crate::wire::layout::fields::LOGIN_ANSWER_SETTINGS`], then `success`).
     pub const ALL: [Fact; FACTS] = [
         Fact::Openid,
         Fact::Unionid,
@@ -109,19 +109,8 @@ impl Fact {
 /// `expires_in`'s other spelling in mp-session's own answer (`expires_in` wins).
 pub const EXPIRES_IN_CAMEL: &str = "expiresIn";
 
-/// Each fact's setting in `login.answer`.
-const SETTINGS: [&str; FACTS] = [
-    "openid",
-    "unionid",
-    "userId",
-    "token",
-    "expiresIn",
-    "expiresAt",
-    "userInfo",
-    "errcode",
-    "status",
-    "message",
-];
+/// Each fact's setting in `login.answer`, in the order of [`Fact::ALL`] (then `success`).
+const SETTINGS: &[&str] = &crate::wire::layout::fields::LOGIN_ANSWER_SETTINGS;
 
 /// Where mp-session's own answer has each fact.
 const OWN: [Option<&str>; FACTS] = [
@@ -169,10 +158,10 @@ impl<'de> Deserialize<'de> for AnswerOptions {
                 while let Some(name) = map.next_key::<String>()? {
                     if name == "success" {
                         answer.success = map.next_value()?;
-                    } else if let Some(at) = SETTINGS.iter().position(|s| *s == name) {
+                    } else if let Some(at) = SETTINGS[..FACTS].iter().position(|s| *s == name) {
                         answer.paths[at] = map.next_value()?;
                     } else {
-                        return Err(serde::de::Error::unknown_field(&name, &SETTINGS));
+                        return Err(serde::de::Error::unknown_field(&name, SETTINGS));
                     }
                 }
                 Ok(answer)
@@ -249,21 +238,11 @@ impl LoginMethod {
     }
 }
 
-/// A place in the answer, as written (`data.token`): the names to follow from the top.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Path(Box<str>);
-
-impl Path {
-    fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// Where each fact sits in the answer, checked.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnswerShape {
     /// Each fact's path as `login.answer` gives it, in the order of [`Fact::ALL`].
-    paths: [Option<Path>; FACTS],
+    paths: [Option<String>; FACTS],
     /// The status values that mean success.
     success: Vec<StatusValue>,
 }
@@ -273,7 +252,7 @@ impl AnswerShape {
     /// it (`None`: nowhere).
     pub fn path(&self, fact: Fact) -> Option<&str> {
         match &self.paths[fact as usize] {
-            Some(path) => Some(path.as_str()),
+            Some(path) => Some(path),
             None => fact.own(),
         }
     }
@@ -286,6 +265,18 @@ impl AnswerShape {
     /// The status values that mean success (with an envelope's status).
     pub fn success(&self) -> &[StatusValue] {
         &self.success
+    }
+
+    /// Whether `status` is one of the values that mean success.
+    pub fn is_success(&self, status: &StatusValue) -> bool {
+        let mut i = 0;
+        while i < self.success.len() {
+            if self.success[i] == *status {
+                return true;
+            }
+            i += 1;
+        }
+        false
     }
 
     /// The paths whose values the core reads as text, in order ([`copied`]): a failure of the
@@ -413,16 +404,15 @@ fn check_answer(answer: Option<AnswerOptions>) -> Result<AnswerShape, Cow<'stati
     let Some(AnswerOptions { paths, success }) = answer else {
         return Ok(shape);
     };
-    for (at, path) in paths.into_iter().enumerate() {
-        let Some(path) = path else { continue };
-        if !is_path(&path) {
+    for (at, path) in paths.iter().enumerate() {
+        if path.as_deref().is_some_and(|path| !is_path(path)) {
             return Err(named(
                 Fact::ALL[at].setting(),
                 " must be a field name or a dotted path (data.token): up to 8 names, 128 bytes",
             ));
         }
-        shape.paths[at] = Some(Path(path.into_boxed_str()));
     }
+    shape.paths = paths;
     let status = shape.places(Fact::Status);
     if shape.places(Fact::Message) && !status {
         return Err("login.answer.message needs login.answer.status".into());
@@ -446,18 +436,29 @@ fn named(setting: &str, why: &str) -> Cow<'static, str> {
     message.into()
 }
 
-/// A field name: 1 to 64 characters, none of them a control character.
+/// A field name: 1 to 64 bytes, no control character; a dot only between two names.
 fn is_field_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().count() <= MAX_FIELD_NAME_LEN && !name.chars().any(char::is_control)
+    name.len() <= MAX_FIELD_NAME_LEN && names(name).is_some()
 }
 
-/// A field name or a dotted path: names of at least one character, up to 8 of them.
+/// A field name or a dotted path: up to 8 names of at least one byte, 128 bytes in all.
 fn is_path(path: &str) -> bool {
-    path.len() <= MAX_PATH_LEN
-        && path.split('.').count() <= MAX_PATH_NAMES
-        && path
-            .split('.')
-            .all(|name| !name.is_empty() && !name.chars().any(char::is_control))
+    path.len() <= MAX_PATH_LEN && names(path).is_some_and(|n| n <= MAX_PATH_NAMES)
+}
+
+/// How many names `path` has (`data.token`: 2), when each has a byte and none an ASCII
+/// control character.
+fn names(path: &str) -> Option<usize> {
+    let (mut count, mut empty) = (1, true);
+    for &byte in path.as_bytes() {
+        match byte {
+            b'.' if empty => return None,
+            b'.' => (count, empty) = (count + 1, true),
+            0..=0x1f | 0x7f => return None,
+            _ => empty = false,
+        }
+    }
+    (!empty).then_some(count)
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! checked for its shape before any is read, and the error names the option.
 
 use super::{number, Facts, Field, ObjectFacts, Wrong};
-use crate::core::config::{AnswerOptions, Fact, FailureToast, LoginOptions, Options, StatusValue};
+use crate::core::config::login::FACTS;
+use crate::core::config::{AnswerOptions, FailureToast, LoginOptions, Options, StatusValue};
 use crate::core::error::Error;
 use crate::core::oauth::WebOptions;
 use crate::wire::layout::{fields, value, ENTRY_SLOTS, SLOTS, WEB_OPTIONS_AT};
@@ -86,7 +87,7 @@ fn login(
     login.known_object(&[])?;
     let mut texts: [Option<String>; 4] = Default::default();
     for (index, text) in texts.iter_mut().enumerate() {
-        *text = login.string(index)?;
+        *text = text_setting(&login, index)?;
     }
     let fields = login
         .read(4, |_| string_map(facts.object(login.at(4), &[])))
@@ -128,18 +129,16 @@ fn answer(facts: Facts<'_>, login: &ObjectFacts<'_>, index: usize) -> Result<Opt
     if !is_given(&login.field(index)) {
         return Ok(None);
     }
-    let answer = facts.object(login.at(index), &fields::LOGIN_ANSWER_PATHS);
+    let answer = facts.object(login.at(index), &fields::LOGIN_ANSWER_SETTINGS);
     if !answer.is_object() {
         return Err(Wrong::new("must be an object"));
     }
     answer.known_object(&[])?;
     let mut read = AnswerOptions::default();
-    for (index, name) in fields::LOGIN_ANSWER_PATHS.iter().enumerate() {
-        match Fact::ALL.iter().position(|fact| fact.setting() == *name) {
-            Some(fact) => read.paths[fact] = answer.string(index)?,
-            None => read.success = answer.read(index, |_| status_values(facts, answer.at(index)))?,
-        }
+    for (fact, path) in read.paths.iter_mut().enumerate() {
+        *path = text_setting(&answer, fact)?;
     }
+    read.success = answer.read(FACTS, |_| status_values(facts, answer.at(FACTS)))?;
     Ok(Some(read))
 }
 
@@ -154,17 +153,26 @@ fn status_values(facts: Facts<'_>, at: usize) -> Result<Vec<StatusValue>, Wrong>
     if array.kind != value::ARRAY || (array.a > 0.0 && array.b < 0.0) {
         return Err(wrong());
     }
-    entries(array)
-        .map(|at| match facts.kind(at) {
-            k if k == value::NUMBER && facts.slot(at + 1).is_finite() => {
-                Ok(StatusValue::Number(facts.slot(at + 1)))
-            }
-            k if k == value::STRING => facts.text(at + 1).map(StatusValue::Text).ok_or_else(wrong),
-            k if k == value::TRUE => Ok(StatusValue::Flag(true)),
-            k if k == value::FALSE => Ok(StatusValue::Flag(false)),
-            _ => Err(wrong()),
-        })
-        .collect()
+    let mut values = Vec::new();
+    for at in entries(array) {
+        values.push(match facts.kind(at) {
+            k if k == value::NUMBER && facts.slot(at + 1).is_finite() => StatusValue::Number(facts.slot(at + 1)),
+            k if k == value::STRING => StatusValue::Text(facts.text(at + 1).ok_or_else(wrong)?),
+            k if k == value::TRUE => StatusValue::Flag(true),
+            k if k == value::FALSE => StatusValue::Flag(false),
+            _ => return Err(wrong()),
+        });
+    }
+    Ok(values)
+}
+
+/// A setting that is a string, if it is given.
+fn text_setting(object: &ObjectFacts<'_>, index: usize) -> Result<Option<String>, Wrong> {
+    if !is_given(&object.field(index)) {
+        return Ok(None);
+    }
+    let text = object.text_of(index);
+    text.map(Some).ok_or_else(|| Wrong::new("must be a string").in_field(object.name(index)))
 }
 
 /// Whether a field holds a value (neither absent nor `null`).

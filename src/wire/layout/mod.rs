@@ -225,8 +225,9 @@ pub mod fields {
     ];
     /// The `login` option's settings ([`crate::LoginOptions`]).
     pub const LOGIN: [&str; 6] = ["method", "body", "codeField", "platformField", "fields", "answer"];
-    /// `login.answer`'s settings ([`crate::AnswerOptions`]).
-    pub const LOGIN_ANSWER_PATHS: [&str; 11] = [
+    /// `login.answer`'s settings ([`crate::AnswerOptions`]): each [`crate::Fact`]'s, in its
+    /// order, then `success`.
+    pub const LOGIN_ANSWER_SETTINGS: [&str; 11] = [
         "openid",
         "unionid",
         "userId",
@@ -236,8 +237,8 @@ pub mod fields {
         "userInfo",
         "errcode",
         "status",
-        "success",
         "message",
+        "success",
     ];
     /// The options the mini-program shim reads itself (the app's hooks, the platform's API,
     /// where the module is, encrypted storage): known to the core, so that a misspelt one is
