@@ -6,12 +6,12 @@ export interface UserInfo {
   avatarUrl: string | null
 }
 
-/** Who the user is. `session_key` is never part of it. A session has an openid, a `userId`, or both. */
+/** Who the user is, by mp-session's own contract (which always gives an openid). `session_key` is never part of it. */
 export interface Session {
-  /** The user's openid in this mini-program, when the backend gives it (mp-session's own answer always does). */
-  openid: string | null
-  /** The backend's own id of the user, as its answer gives it (`login.answer.userId`, default `userId`). */
-  userId: string | number | null
+  /** The user's openid in this mini-program. */
+  openid: string
+  /** The backend's own id of the user, as its answer gives it (`login.answer.userId`, default `userId`); left out when it gives none. */
+  userId?: string | number
   /** The user's unionid, when the mini-program is bound to an Open Platform account. */
   unionid: string | null
   /** The backend's own login token, if it issued one. */
@@ -22,6 +22,12 @@ export interface Session {
   userInfo: UserInfo | null
   /** `'cache'`: read from storage, no login. `'login'`: obtained by a login in this run. */
   source: 'cache' | 'login'
+}
+
+/** Who the user is, from a backend described by the `login` option: an openid, a `userId`, or both. */
+export interface DescribedSession extends Omit<Session, 'openid'> {
+  /** The user's openid, or `null` when the backend keeps it to itself and gives its own `userId`. */
+  openid: string | null
 }
 
 /** How your backend's login endpoint is asked, and where each fact sits in its answer. */
@@ -195,23 +201,24 @@ export interface MpSessionError extends Error {
    *  `UNKNOWN_PLATFORM`, `STORE`, …); `code` stays `BACKEND`. */
   backendCode?: string
   /** For `STORAGE` after a login: the session, usable in memory for this launch. */
-  session?: Session
+  session?: Session | DescribedSession
   cause?: unknown
 }
 
-export interface MpSession {
+/** A session object; `S` is `DescribedSession` when it was created with the `login` option. */
+export interface MpSession<S = Session> {
   /** Resolves once the core is loaded and the options are checked (rejects with their error). Optional: every call waits for it. */
   ready(): Promise<void>
   /** Ends this session object: frees its part of the core, stops its timers and requests, rejects its calls under way with `CLOSED`. Storage is untouched. */
   close(): void
   /** Same as `ensure()`; named for `App.onLaunch`. */
-  launch(): Promise<Session>
+  launch(): Promise<S>
   /** A usable session: from the cache, or from one login shared by every concurrent call. */
-  ensure(): Promise<Session>
+  ensure(): Promise<S>
   /** The session usable now, or `null` (also while the core is still loading). */
-  current(): Session | null
+  current(): S | null
   /** Merges `nickName` / `avatarUrl` into the session and saves it; waits for a session first. */
-  setUserInfo(info: { nickName?: string; avatarUrl?: string }): Promise<Session>
+  setUserInfo(info: { nickName?: string; avatarUrl?: string }): Promise<S>
   /** Removes the stored session (not the device id); a login under way is dropped. */
   logout(): Promise<void>
   /**
@@ -225,7 +232,10 @@ export interface MpSession {
   /** A random UUID created once per device and kept, available without login. */
   deviceId(): Promise<string>
   /** Calls `listener` whenever `current()` changes; returns the function that unsubscribes. */
-  onChange(listener: (session: Session | null) => void): () => void
+  onChange(listener: (session: S | null) => void): () => void
 }
 
-export function createSession(options: SessionOptions): MpSession
+/** A session by mp-session's own contract. */
+export function createSession(options: SessionOptions & { login?: undefined }): MpSession
+/** A session from your backend's own login endpoint, described by `login`. */
+export function createSession(options: SessionOptions & { login: LoginOptions }): MpSession<DescribedSession>

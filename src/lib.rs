@@ -99,7 +99,7 @@ pub mod web {
 #[global_allocator]
 static ALLOCATOR: host::alloc::Blocks = host::alloc::Blocks::new();
 
-pub use crate::core::answer::{Answer, BackendFailure, Reply, ReplyBody};
+pub use crate::core::answer::{Answer, BackendFailure, Envelope, Reply, ReplyBody};
 pub use crate::core::app_requests::{MAX_REQUESTS_IN_FLIGHT, REJECTION_COOLDOWN_MS};
 pub use crate::core::backoff::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
 pub use crate::core::config::{
@@ -116,6 +116,6 @@ pub use crate::core::limits::{MAX_ANSWER_CHARS, MAX_TTL_MS};
 pub use crate::core::machine::Machine;
 pub use crate::core::record::{Record, Standing, StoredSession, RECORD_VERSION};
 pub use crate::core::secret::Secret;
-pub use crate::core::session::{Session, Source};
+pub use crate::core::session::{Session, Source, UserId};
 pub use crate::core::text::Text;
 pub use crate::core::user_info::{UserInfo, UserInfoPatch};

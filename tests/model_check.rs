@@ -1,7 +1,8 @@
 //! An exhaustive bounded model check of the core.
 //!
 //! From each starting storage state (absent, fresh, inside the leeway, expired, corrupt,
-//! written by a clock that has since moved back, unreadable), every interleaving of the app's
+//! written by a clock that has since moved back, unreadable; and nothing stored with a backend
+//! of its own shape, described by the `login` option, answering in an envelope), every interleaving of the app's
 //! calls (`ensure` twice, `setUserInfo`, `request`, `logout`), `wx.login` answers (a code, a
 //! failure, none), login-request answers (a session, each errcode class, 5xx, a 401, an
 //! unreadable body, a network failure, and stale answers to requests already given up on),

@@ -107,3 +107,30 @@ test('a wrong login setting is INVALID_CONFIG naming it, before any wx.login', a
   assert.match(error.message, /login\.answer\.token must be a field name or a dotted path/)
   assert.equal(app.stats.logins, 0)
 })
+
+for (const [name, options] of [['envelope', envelope], ['form', form]]) {
+  test(`a ${name} backend: a rejected session means one shared re-login by its own shape, then the request again`, async () => {
+    const storageFile = world.newStorage()
+    const app = world.open({ storageFile })
+    const first = await world.session(app, options()).launch()
+    app.close()
+
+    // A warm launch reads the stored session; then the backend forgets every token.
+    const again = world.open({ storageFile })
+    const session = world.session(again, options())
+    const cached = await session.launch()
+    assert.deepEqual([cached.source, cached.userId, again.stats.logins], ['cache', first.userId, 0])
+    world.backend.revokeTokens()
+    const requests = world.backend.stats.requests.length
+    const answers = await Promise.all([1, 2].map(() => session.request({ url: world.backend.base + '/api/me' })))
+
+    assert.deepEqual(answers.map((a) => a.statusCode), [200, 200])
+    assert.equal(again.stats.logins, 1, 'one login shared by both requests')
+    const logins = world.backend.stats.requests.slice(requests).filter((r) => !r.path.startsWith('/api/'))
+    assert.equal(logins.length, 1)
+    assert.equal(logins[0].method, name === 'envelope' ? 'GET' : 'POST')
+    const renewed = await session.ensure()
+    assert.equal(renewed.userId, first.userId, 'the same user, logged in again')
+    assert.notEqual(renewed.token, first.token)
+  })
+}

@@ -91,7 +91,9 @@ test('the exports map resolves the entries and the shipped wasm, for bundlers an
 
 // The plain entry: the shim and the core as JavaScript, made by wasm2js from the shipped
 // .wasm. Its size is held here, today's with a little room; the benchmark reports the target.
-const PLAIN_BUDGET = 116 * 1024
+// It grows with the core, about 2.2 bytes for each byte of raw .wasm: 116 KiB before the
+// `login` option, 136 KiB with it (138,836 measured when it landed).
+const PLAIN_BUDGET = 136 * 1024
 
 test('the plain entry is the same core made by wasm2js, within its budget', () => {
   const file = path.join(PKG, 'plain', 'index.js')
@@ -111,10 +113,17 @@ test('the plain entry is the same core made by wasm2js, within its budget', () =
 
 // What the package may ship, in bytes: every file of the miniprogram folder as shipped (the
 // .wasm.br compressed, the JS as it is). The whole never grows past what 0.2.0 shipped before
-// its boundary was generated (37,308); the parts hold today's sizes with a little room, so
-// that growth is a decision; the benchmark (scripts/bench) reports the smaller targets.
-const SHIPPED_BUDGET = 37308
-const WASM_BROTLI_BUDGET = 19 * 1024
+// its boundary was generated (37,308) plus what each capability added since, measured when it
+// landed and named here, so that growth is a decision; the parts hold today's sizes with a
+// little room; the benchmark (scripts/bench) reports the smaller targets.
+const SHIPPED_SINCE = {
+  // A backend's own login endpoint, described as data and read by the core (the `login`
+  // option: its request, dotted paths into its answer, an envelope, a user id): 36,759 before,
+  // 42,687 with it (index.js +390, .wasm.br +5,538).
+  login: 5928,
+}
+const SHIPPED_BUDGET = 37308 + Object.values(SHIPPED_SINCE).reduce((sum, bytes) => sum + bytes, 0)
+const WASM_BROTLI_BUDGET = 24.5 * 1024
 const INDEX_JS_BUDGET = 20 * 1024
 
 test('what ships stays within the size budget', () => {
@@ -233,6 +242,12 @@ test('the type declarations compile against a typical app', () => {
     createSession({ loginUrl: 'https://a.example.com', failureToast: true })
     createSession({ cloudFunction: 'login', platform: 'wx' }).ensure().then((s) => s.openid)
     createSession({ loginUrl: 'https://a.example.com', platform: 'tt' })
+    const described = createSession({ loginUrl: 'https://a.example.com', login: { method: 'GET', answer: { userId: 'data.id' } } })
+    described.launch().then((s) => [s.userId, s.openid === null])
+    // @ts-expect-error a backend described by login may give no openid
+    described.ensure().then((s) => s.openid.toUpperCase())
+    // @ts-expect-error the methods are POST and GET
+    createSession({ loginUrl: 'https://a.example.com', login: { method: 'PUT' } })
     // @ts-expect-error loginUrl or cloudFunction, not both
     createSession({ loginUrl: 'https://a.example.com', cloudFunction: 'login' })
     // @ts-expect-error one of them is required

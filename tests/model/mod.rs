@@ -29,10 +29,12 @@ pub enum Start {
     Corrupt,
     ClockMovedBack,
     ReadFails,
+    /// Nothing stored, and a backend of its own shape (an envelope, described by `login`).
+    EnvelopeBackend,
 }
 
 impl Start {
-    pub const ALL: [Start; 7] = [
+    pub const ALL: [Start; 8] = [
         Start::Absent,
         Start::Fresh,
         Start::InsideTheLeeway,
@@ -40,6 +42,7 @@ impl Start {
         Start::Corrupt,
         Start::ClockMovedBack,
         Start::ReadFails,
+        Start::EnvelopeBackend,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +54,7 @@ impl Start {
             Start::Corrupt => "a corrupt value",
             Start::ClockMovedBack => "the clock moved back",
             Start::ReadFails => "the read throws",
+            Start::EnvelopeBackend => "an envelope backend",
         }
     }
 
@@ -63,6 +67,7 @@ impl Start {
             Start::Corrupt => World::new(Stored::Corrupt, false),
             Start::ClockMovedBack => World::new(World::from_the_future(), false),
             Start::ReadFails => World::new(World::fresh(), true),
+            Start::EnvelopeBackend => World::envelope_backend(Stored::Absent),
         }
     }
 }

@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 use mp_session::decode::decode_object;
 use mp_session::testing::Ledger;
 use mp_session::{
-    Answer, CallId, Config, Effect, ErrorCode, Input, LoginResult, Machine, OpId, Options, PlatformError,
-    Record, Reply, Secret, SendResult, Settled, Standing, StoredSession, UserInfo, MAX_REQUESTS_IN_FLIGHT,
+    Answer, AnswerOptions, CallId, Config, Effect, Envelope, ErrorCode, Fact, Input, LoginOptions, LoginResult,
+    Machine, OpId, Options, PlatformError, Record, Reply, Secret, SendResult, Settled, Standing, StatusValue,
+    StoredSession, UserId, UserInfo, MAX_REQUESTS_IN_FLIGHT,
 };
 
 /// The clock at the start: 2026-01-01T00:00:00Z.
@@ -118,6 +119,9 @@ pub struct World {
     ledger: Ledger,
     /// After a final login failure or a logout: a login needs a new reason.
     quiet: bool,
+    /// The backend is one of its own shape, described by `login`: it answers in an envelope
+    /// (`{ code, msg, data: { token, userId } }`, WeChat's errcodes passed through as `code`).
+    envelope: bool,
     violation: Option<String>,
 }
 
@@ -126,7 +130,30 @@ const OWED: usize = 2;
 
 impl World {
     pub fn new(stored: Stored, reads_fail: bool) -> World {
-        let config = Config::from_options(Options::new("https://api.example.com/login")).unwrap();
+        World::with_backend(stored, reads_fail, false)
+    }
+
+    /// A world whose backend answers in an envelope, described by the `login` option.
+    pub fn envelope_backend(stored: Stored) -> World {
+        World::with_backend(stored, false, true)
+    }
+
+    fn with_backend(stored: Stored, reads_fail: bool, envelope: bool) -> World {
+        let mut options = Options::new("https://api.example.com/login");
+        if envelope {
+            let answer = AnswerOptions::default()
+                .with(Fact::Status, "code")
+                .with(Fact::Message, "msg")
+                .with(Fact::Token, "data.token")
+                .with(Fact::UserId, "data.userId");
+            options.login = Some(Box::new(LoginOptions {
+                method: Some("GET".into()),
+                code_field: Some("js_code".into()),
+                answer: Some(answer),
+                ..LoginOptions::default()
+            }));
+        }
+        let config = Config::from_options(options).unwrap();
         World {
             machine: {
                 // The app listens for changes (onChange): the check follows what it sees.
@@ -156,6 +183,7 @@ impl World {
             settled: BTreeSet::new(),
             ledger: Ledger::default(),
             quiet: false,
+            envelope,
             violation: None,
         }
     }
@@ -289,7 +317,11 @@ impl World {
             }
             Step::PostAnswer(n, outcome) => {
                 let op = self.posts.remove(n);
-                self.feed(post_answer(op, outcome));
+                self.feed(if self.envelope {
+                    envelope_answer(op, outcome)
+                } else {
+                    post_answer(op, outcome)
+                });
             }
             Step::SendAnswer(n, outcome) => {
                 let (op, _, _, generation) = self.sends.remove(n);
@@ -501,7 +533,8 @@ impl World {
         }
         match &result {
             Ok(Settled::Session(session)) => {
-                if session.openid.as_ref().is_none_or(|o| o.is_empty()) || self.now >= session.expires_at {
+                let anyone = session.openid.as_ref().is_some_and(|o| !o.is_empty()) || session.user_id.is_some();
+                if !anyone || self.now >= session.expires_at {
                     self.violate(format!("call {call} was handed an expired or empty session"));
                 }
             }
@@ -575,6 +608,38 @@ fn push_owed(list: &mut Vec<OpId>, op: OpId) {
     list.push(op);
     if list.len() > OWED {
         list.remove(0);
+    }
+}
+
+/// The envelope backend's answers: the same outcomes, WeChat's errcodes passed through as the
+/// envelope's status under HTTP 200, the backend's own refusal a status of its own.
+fn envelope_answer(op: OpId, outcome: PostOutcome) -> Input {
+    let envelope = |code: f64, message: &str| {
+        let envelope = Envelope {
+            success: code == 0.0,
+            status: Some(StatusValue::Number(code)),
+            message: Some(message.to_owned()),
+        };
+        Answer {
+            envelope: Some(envelope),
+            ..Answer::default()
+        }
+    };
+    let answer = match outcome {
+        PostOutcome::Session => {
+            let mut answer = envelope(0.0, "ok");
+            answer.user_id = Some(UserId::Number(42));
+            answer.token = Some(Secret::new(format!("tok-{}", op.0)));
+            answer
+        }
+        PostOutcome::Busy => envelope(-1.0, "system busy"),
+        PostOutcome::BadCode => envelope(40029.0, "invalid code"),
+        PostOutcome::Blocked => envelope(1001.0, "this account is banned"),
+        _ => return post_answer(op, outcome),
+    };
+    Input::PostResult {
+        op,
+        result: Ok(Reply::ok(answer)),
     }
 }
 
