@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use mp_session::decode::decode_object;
 use mp_session::testing::Ledger;
 use mp_session::{
-    Answer, AnswerOptions, CallId, Config, Effect, Envelope, ErrorCode, Fact, Input, LoginOptions, LoginResult,
-    Machine, OpId, Options, PlatformError, Record, Reply, Secret, SendResult, Settled, Standing, StatusValue,
-    StoredSession, UserId, UserInfo, MAX_REQUESTS_IN_FLIGHT,
+    Answer, AnswerOptions, CallId, Config, Effect, Envelope, ErrorCode, Fact, Input, LoginOptions,
+    LoginResult, Machine, OpId, Options, PlatformError, Record, Reply, Secret, SendResult, Settled, Standing,
+    StatusValue, StoredSession, UserId, UserInfo, MAX_REQUESTS_IN_FLIGHT,
 };
 
 /// The clock at the start: 2026-01-01T00:00:00Z.
@@ -533,7 +533,8 @@ impl World {
         }
         match &result {
             Ok(Settled::Session(session)) => {
-                let anyone = session.openid.as_ref().is_some_and(|o| !o.is_empty()) || session.user_id.is_some();
+                let anyone =
+                    session.openid.as_ref().is_some_and(|o| !o.is_empty()) || session.user_id.is_some();
                 if !anyone || self.now >= session.expires_at {
                     self.violate(format!("call {call} was handed an expired or empty session"));
                 }

@@ -156,7 +156,9 @@ fn status_values(facts: Facts<'_>, at: usize) -> Result<Vec<StatusValue>, Wrong>
     let mut values = Vec::new();
     for at in entries(array) {
         values.push(match facts.kind(at) {
-            k if k == value::NUMBER && facts.slot(at + 1).is_finite() => StatusValue::Number(facts.slot(at + 1)),
+            k if k == value::NUMBER && facts.slot(at + 1).is_finite() => {
+                StatusValue::Number(facts.slot(at + 1))
+            }
             k if k == value::STRING => StatusValue::Text(facts.text(at + 1).ok_or_else(wrong)?),
             k if k == value::TRUE => StatusValue::Flag(true),
             k if k == value::FALSE => StatusValue::Flag(false),
@@ -172,7 +174,8 @@ fn text_setting(object: &ObjectFacts<'_>, index: usize) -> Result<Option<String>
         return Ok(None);
     }
     let text = object.text_of(index);
-    text.map(Some).ok_or_else(|| Wrong::new("must be a string").in_field(object.name(index)))
+    text.map(Some)
+        .ok_or_else(|| Wrong::new("must be a string").in_field(object.name(index)))
 }
 
 /// Whether a field holds a value (neither absent nor `null`).
