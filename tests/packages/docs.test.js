@@ -61,7 +61,7 @@ function declared() {
   assert.ok(code, 'MpSessionError.code is a union of string literals, one a line')
   return {
     options: new Set([...members(declaration(dts, 'export interface SharedOptions')), ...branches]),
-    calls: new Set(members(declaration(dts, 'export interface MpSession '))),
+    calls: new Set(members(declaration(dts, 'export interface MpSession<S = Session> '))),
     codes: new Set([...code[1].matchAll(/'(\w+)'/g)].map((m) => m[1])),
   }
 }
