@@ -35,8 +35,22 @@ fn same_answer(value: &Value) {
     match (ours, theirs) {
         (ReplyBody::Answer(a), Some(b)) => {
             assert_eq!(
-                (&a.openid, &a.unionid, &a.token, &a.user_info, &a.error),
-                (&b.openid, &b.unionid, &b.token, &b.user_info, &b.error),
+                (
+                    &a.openid,
+                    &a.user_id,
+                    &a.unionid,
+                    &a.token,
+                    &a.user_info,
+                    &a.error
+                ),
+                (
+                    &b.openid,
+                    &b.user_id,
+                    &b.unionid,
+                    &b.token,
+                    &b.user_info,
+                    &b.error
+                ),
                 "{text}"
             );
             assert!(close(a.expires_in, b.expires_in), "{text}");

@@ -24,8 +24,22 @@ fuzz_target!(|data: &[u8]| {
         match (&body, common::reference::<Answer>(&written)) {
             (ReplyBody::Answer(a), Some(b)) => {
                 assert_eq!(
-                    (&a.openid, &a.unionid, &a.token, &a.user_info, &a.error),
-                    (&b.openid, &b.unionid, &b.token, &b.user_info, &b.error)
+                    (
+                        &a.openid,
+                        &a.user_id,
+                        &a.unionid,
+                        &a.token,
+                        &a.user_info,
+                        &a.error
+                    ),
+                    (
+                        &b.openid,
+                        &b.user_id,
+                        &b.unionid,
+                        &b.token,
+                        &b.user_info,
+                        &b.error
+                    )
                 );
                 assert!(
                     common::close(a.expires_in, b.expires_in)

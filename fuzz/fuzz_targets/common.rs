@@ -8,7 +8,9 @@ pub const NOW: u64 = 1_767_225_600_000;
 #[path = "../../tests/reference/mod.rs"]
 mod reference_rules;
 #[allow(unused_imports)] // each target uses its own part
-pub use reference_rules::{answer_fits, close, fits, parsed, reference, stringify, too_deep, user_info_as_array};
+pub use reference_rules::{
+    answer_fits, close, fits, parsed, reference, stringify, too_deep, user_info_as_array,
+};
 
 /// A machine after a cold launch, waiting for the backend's answer to its login POST.
 /// Returns it with the POST's id.

@@ -44,7 +44,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(config.timeout_ms() >= 100 && config.timeout_ms() <= 60_000);
     // A loginUrl's origin is allowed by default; a cloud function has no origin to allow.
     assert!(!config.allowed_origins().is_empty() || config.login_url().is_none());
-    let url = config.login_url().unwrap_or("https://api.example.com/orders").to_owned();
+    let url = config
+        .login_url()
+        .unwrap_or("https://api.example.com/orders")
+        .to_owned();
     let mut machine = Machine::new(config, [3; 16]);
     machine.handle(common::NOW, Input::Request { call: 1, url });
     machine.handle(common::NOW, Input::Ensure { call: 2 });
