@@ -279,7 +279,7 @@ impl AnswerShape {
         false
     }
 
-    /// The paths whose values the core reads as text, in order ([`copied`]): a failure of the
+    /// The paths whose values the core reads as text, in order (their places are `copied`'s): a failure of the
     /// backend's own (`error`), then an envelope's status and message, where they are.
     pub fn copied(&self) -> [Option<&str>; 3] {
         let place = |fact| self.places(fact).then(|| self.path(fact)).flatten();
