@@ -279,8 +279,9 @@ impl AnswerShape {
         false
     }
 
-    /// The paths whose values the core reads as text, in order (their places are `copied`'s): a failure of the
-    /// backend's own (`error`), then an envelope's status and message, where they are.
+    /// The paths whose values the core reads as text, in order (their places are `copied`'s):
+    /// a failure of the backend's own (`error`), then an envelope's status and message, where
+    /// they are.
     pub fn copied(&self) -> [Option<&str>; 3] {
         let place = |fact| self.places(fact).then(|| self.path(fact)).flatten();
         [Some(FAILURE_FIELD), place(Fact::Status), place(Fact::Message)]
