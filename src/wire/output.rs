@@ -11,6 +11,7 @@ use crate::core::record::Record;
 use crate::core::session::{Session, Source, UserId};
 use crate::core::user_info::UserInfo;
 use crate::wire::layout::parts::{group, settled, source, user_id};
+use crate::wire::layout::answer::MAX_COPIES;
 use crate::wire::layout::{effect, header, pair, HEADER, MAX_EFFECT_SLOTS, NO_DEADLINE};
 use crate::wire::text::{Crossing, WireText};
 
@@ -80,7 +81,7 @@ impl<'a> Output<'a> {
     }
 
     /// The paths whose values the answer's describer copies (`copy`): a count, then each.
-    fn copied(&mut self, paths: [Option<&str>; 3]) {
+    fn copied(&mut self, paths: [Option<&str>; MAX_COPIES]) {
         self.number(paths.iter().flatten().count() as f64);
         for path in paths.iter().flatten() {
             self.text(path);

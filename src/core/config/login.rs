@@ -9,6 +9,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use crate::protocol::{CODE_FIELD, PLATFORM_FIELD};
+use crate::wire::layout::fields;
 
 /// The most constant fields `login.fields` may hold.
 const MAX_FIELDS: usize = 16;
@@ -110,7 +111,7 @@ impl Fact {
 pub const EXPIRES_IN_CAMEL: &str = "expiresIn";
 
 /// Each fact's setting in `login.answer`, in the order of [`Fact::ALL`] (then `success`).
-const SETTINGS: &[&str] = &crate::wire::layout::fields::LOGIN_ANSWER_SETTINGS;
+const SETTINGS: &[&str] = &fields::LOGIN_ANSWER_SETTINGS;
 
 /// Where mp-session's own answer has each fact.
 const OWN: [Option<&str>; FACTS] = [
@@ -282,15 +283,11 @@ impl AnswerShape {
     /// The paths whose values the core reads as text, in order (their places are `copied`'s):
     /// a failure of the backend's own (`error`), then an envelope's status and message, where
     /// they are.
-    pub fn copied(&self) -> [Option<&str>; 3] {
+    pub fn copied(&self) -> [Option<&str>; copied::COUNT] {
         let place = |fact| self.places(fact).then(|| self.path(fact)).flatten();
-        [Some(FAILURE_FIELD), place(Fact::Status), place(Fact::Message)]
+        [Some(fields::FAILURE), place(Fact::Status), place(Fact::Message)]
     }
 }
-
-/// The answer's field that holds a failure of the backend's own (`error: { code, message }`,
-/// as mp-session-server answers its own failures).
-pub const FAILURE_FIELD: &str = "error";
 
 /// What each of [`AnswerShape::copied`]'s places holds.
 pub mod copied {
@@ -300,6 +297,8 @@ pub mod copied {
     pub const STATUS: usize = 1;
     /// An envelope's message.
     pub const MESSAGE: usize = 2;
+    /// How many places there are.
+    pub const COUNT: usize = 3;
 }
 
 /// The login endpoint's shape: the request and where the answer's facts are.
@@ -518,6 +517,8 @@ mod tests {
         assert!(wrong(r#"{"codeField":""}"#).starts_with("login.codeField "));
         assert!(wrong(r#"{"fields":{"code":"x"}}"#).starts_with("login.fields must not"));
         assert!(wrong(r#"{"answer":{"token":"data..token"}}"#).starts_with("login.answer.token "));
+        // No control character in a name.
+        assert!(wrong(r#"{"answer":{"token":"data\ntoken"}}"#).starts_with("login.answer.token "));
         assert!(wrong(r#"{"answer":{"success":[0]}}"#).starts_with("login.answer.success needs"));
         assert!(wrong(r#"{"answer":{"message":"msg"}}"#).starts_with("login.answer.message needs"));
         assert!(

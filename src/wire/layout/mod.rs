@@ -307,7 +307,7 @@ pub mod answer {
     /// here, three slots each, their texts copied.
     pub const COPIES_AT: usize = 4;
     /// The most paths one request names to copy.
-    pub const MAX_COPIES: usize = 3;
+    pub const MAX_COPIES: usize = crate::core::config::login::copied::COUNT;
 }
 
 /// The slot where a web page's options are described (the options themselves: at 0).
