@@ -129,6 +129,8 @@ export type SessionOptions = SharedOptions & (
       /** Instead of `loginUrl`: the WeChat cloud function that answers `{ openid, unionid?, token?, expires_in?, userInfo? }` (called with `data: { platform }`; no `wx.login` code is made). Needs `wx.cloud.init({ env })` in app.js. */
       cloudFunction: string
       loginUrl?: undefined
+      /** A cloud function answers in mp-session's own shape: `login` describes a `loginUrl` endpoint. */
+      login?: undefined
     }
 )
 

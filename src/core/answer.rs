@@ -245,8 +245,17 @@ fn judge_reply<T: Text>(reply: &Reply<T>, now: u64, default_ttl_ms: u64) -> Verd
     if let Some(errcode) = answer.and_then(|a| a.errcode).filter(|&e| e != 0.0) {
         return judge_errcode(errcode, reply.status);
     }
-    if let Some(envelope) = answer.and_then(|a| a.envelope.as_ref()).filter(|e| !e.success) {
-        return judge_envelope(envelope, reply.status);
+    if let Some(envelope) = answer.and_then(|a| a.envelope.as_ref()) {
+        match &envelope.status {
+            Some(status) if !envelope.success => return judge_envelope(status, envelope, reply.status),
+            // No status where login says: a misplaced path, not the backend's refusal. Under
+            // any other HTTP status (a gateway's own answer) the status decides, as below.
+            None if (200..=299).contains(&reply.status) => {
+                let message = "backend answer has no envelope status where login.answer.status says it is";
+                return Verdict::Fail(Error::new(ErrorCode::BadResponse, message).with_status(reply.status));
+            }
+            _ => {}
+        }
     }
     match reply.status {
         200..=299 => match answer {
@@ -272,20 +281,19 @@ fn judge_reply<T: Text>(reply: &Reply<T>, now: u64, default_ttl_ms: u64) -> Verd
     }
 }
 
-/// An envelope whose status is no success: a number is judged as an errcode passed through
-/// (WeChat's own get their rules: retry, a fresh code, fail), anything else fails; the error
-/// names the status (`backendCode`) and carries the message (`detail`).
-fn judge_envelope<T: Text>(envelope: &Envelope, status: u16) -> Verdict<T> {
-    let mut verdict = match &envelope.status {
-        Some(StatusValue::Number(n)) => judge_errcode(*n, status),
+/// An envelope whose status (`envelope_status`) is no success: a number is judged as an
+/// errcode passed through (WeChat's own get their rules: retry, a fresh code, fail), anything
+/// else fails; the error names the status (`backendCode`) and carries the message (`detail`).
+fn judge_envelope<T: Text>(envelope_status: &StatusValue, envelope: &Envelope, status: u16) -> Verdict<T> {
+    let mut verdict = match envelope_status {
+        StatusValue::Number(n) => judge_errcode(*n, status),
         _ => Verdict::Fail(Error::new(ErrorCode::Backend, "backend refused the login").with_status(status)),
     };
     if let Verdict::Retry(e) | Verdict::FreshCode(e) | Verdict::Fail(e) = &mut verdict {
-        let code = match &envelope.status {
-            Some(StatusValue::Number(n)) => number_text(*n),
-            Some(StatusValue::Text(text)) => text.clone(),
-            Some(StatusValue::Flag(flag)) => if *flag { "true" } else { "false" }.to_owned(),
-            None => "no status".to_owned(),
+        let code = match envelope_status {
+            StatusValue::Number(n) => number_text(*n),
+            StatusValue::Text(text) => text.clone(),
+            StatusValue::Flag(flag) => if *flag { "true" } else { "false" }.to_owned(),
         };
         e.name_backend(&BackendFailure {
             code,
@@ -363,7 +371,9 @@ fn new_record<T: Text>(answer: &Answer<T>, now: u64, default_ttl_ms: u64) -> Res
         id => id.clone(),
     };
     if openid.is_none() && user_id.is_none() {
-        return Err(bad("backend answer has no openid and no userId"));
+        return Err(bad(
+            "backend answer has no openid and no userId, at their own names or where login.answer says",
+        ));
     }
     let unionid = match &answer.unionid {
         Some(u) if u.byte_len() > MAX_ID_BYTES => {
@@ -578,5 +588,33 @@ mod tests {
             Some(200),
             "clipped as a platform's words are"
         );
+    }
+
+    #[test]
+    fn an_envelope_without_its_status_is_a_misplaced_path_unless_the_http_status_decides() {
+        let envelope = |status: Option<StatusValue>, success: bool| Answer {
+            openid: Some("o".to_owned()),
+            envelope: Some(Envelope {
+                success,
+                status,
+                message: Some("m".to_owned()),
+            }),
+            ..Answer::default()
+        };
+        let judged = |http: u16, answer: Answer| judge(&Reply::with_status(http, answer), 1_000, TTL);
+        assert!(matches!(
+            judged(200, envelope(None, false)),
+            Verdict::Fail(e) if e.code() == ErrorCode::BadResponse && e.message().contains("login.answer.status")
+        ));
+        // A gateway's 503 without the envelope is tried again, as any 5xx.
+        assert!(matches!(judged(503, envelope(None, false)), Verdict::Retry(_)));
+        assert!(matches!(
+            judged(200, envelope(Some(StatusValue::Text("FAIL".into())), false)),
+            Verdict::Fail(e) if e.code() == ErrorCode::Backend && e.backend_code() == Some("FAIL") && e.detail() == Some("m")
+        ));
+        assert!(matches!(
+            judged(200, envelope(Some(StatusValue::Number(0.0)), true)),
+            Verdict::Session(_)
+        ));
     }
 }

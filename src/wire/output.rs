@@ -10,8 +10,8 @@ use crate::core::error::Error;
 use crate::core::record::Record;
 use crate::core::session::{Session, Source, UserId};
 use crate::core::user_info::UserInfo;
-use crate::wire::layout::parts::{group, settled, source, user_id};
 use crate::wire::layout::answer::MAX_COPIES;
+use crate::wire::layout::parts::{group, settled, source, user_id};
 use crate::wire::layout::{effect, header, pair, HEADER, MAX_EFFECT_SLOTS, NO_DEADLINE};
 use crate::wire::text::{Crossing, WireText};
 

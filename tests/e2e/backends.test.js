@@ -134,3 +134,13 @@ for (const [name, options] of [['envelope', envelope], ['form', form]]) {
     assert.notEqual(renewed.token, first.token)
   })
 }
+
+test('a status path that is not in the answer is BAD_RESPONSE naming login.answer.status, not the backend refusing', async () => {
+  const app = world.open()
+  const misplaced = { ...envelope(), login: { ...envelope().login, answer: { ...envelope().login.answer, status: 'Code' } } }
+  const error = await world.session(app, misplaced).launch().then(() => null, (e) => e)
+
+  assert.equal(error.code, 'BAD_RESPONSE')
+  assert.match(error.message, /no envelope status where login\.answer\.status says it is/)
+  assert.equal(error.retryable, false)
+})

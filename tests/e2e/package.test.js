@@ -246,6 +246,8 @@ test('the type declarations compile against a typical app', () => {
     described.launch().then((s) => [s.userId, s.openid === null])
     // @ts-expect-error a backend described by login may give no openid
     described.ensure().then((s) => s.openid.toUpperCase())
+    // @ts-expect-error login describes a loginUrl endpoint, not a cloud function
+    createSession({ cloudFunction: 'login', login: { answer: { userId: 'id' } } })
     // @ts-expect-error the methods are POST and GET
     createSession({ loginUrl: 'https://a.example.com', login: { method: 'PUT' } })
     // @ts-expect-error loginUrl or cloudFunction, not both
