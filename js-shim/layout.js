@@ -159,11 +159,6 @@ function maybe() {
   var x = F[at++]
   return x !== x ? null : x
 }
-/** Drops the keys whose value is undefined. @param {Record<string, any>} o */
-function omit(o) {
-  for (var k in o) if (o[k] === undefined) delete o[k]
-  return o
-}
 /** @param {() => any} read */
 function list(read) {
   var n = F[at++]
@@ -186,11 +181,15 @@ function userId() {
 }
 /** A session, as the app is given it. */
 function session() {
-  return omit({ openid: text(), userId: (F[at++] ? userId() : undefined), unionid: text(), token: text(), expiresAt: F[at++], userInfo: (F[at++] ? userInfo() : null), source: SOURCES[F[at++]] })
+  var o = /** @type {Record<string, any>} */ ({ openid: text(), unionid: text(), token: text(), expiresAt: F[at++], userInfo: (F[at++] ? userInfo() : null), source: SOURCES[F[at++]] })
+  if (F[at++]) o.userId = userId()
+  return o
 }
 /** The record as it is stored. */
 function record() {
-  return omit({ v: F[at++], openid: text(), unionid: text(), token: text(), expiresAt: F[at++], obtainedAt: F[at++], userInfo: (F[at++] ? userInfo() : null), userId: (F[at++] ? userId() : undefined) })
+  var o = /** @type {Record<string, any>} */ ({ v: F[at++], openid: text(), unionid: text(), token: text(), expiresAt: F[at++], obtainedAt: F[at++], userInfo: (F[at++] ? userInfo() : null) })
+  if (F[at++]) o.userId = userId()
+  return o
 }
 /** An error, as errors.js turns it into an Error. */
 function error() {

@@ -142,11 +142,10 @@ impl<'a> Output<'a> {
         self.slot(n.unwrap_or(f64::NAN));
     }
 
-    /// A session: openid, unionid, token, expiresAt, userInfo, source (0 cache, 1 login).
+    /// A session: openid, unionid, token, expiresAt, userInfo, source (0 cache, 1 login), userId.
     #[cfg_attr(mp_session_tuned, optimize(speed))]
     fn session<T: WireText>(&mut self, session: &Session<T>) {
         self.passed(session.openid.as_ref());
-        self.user_id(session.user_id.as_ref());
         self.passed(session.unionid.as_ref());
         self.passed(session.token.as_ref().map(|t| t.text()));
         self.number(session.expires_at as f64);
@@ -155,6 +154,7 @@ impl<'a> Output<'a> {
             Source::Cache => source::CACHE,
             Source::Login => source::LOGIN,
         });
+        self.user_id(session.user_id.as_ref());
     }
 
     /// A slot that says whether there is a session, then the session if there is.

@@ -87,8 +87,8 @@ fn reader(part: &Part, itself: Option<&str>) -> String {
             format!("{list}[F[at++]]")
         }
         Part::Object(fields) => object(fields),
+        Part::Omitted(_) => panic!("a part that may be left out is read by its object's function"),
         Part::Optional(inner) => format!("(F[at++] ? {} : null)", reader(inner, None)),
-        Part::Omitted(inner) => format!("(F[at++] ? {} : undefined)", reader(inner, None)),
         Part::List(inner) => format!("list({})", element(inner)),
         Part::Choice(choices) => {
             // Only as a function of its own: the choice's slot is read once, into `c`.
@@ -113,12 +113,25 @@ fn object(fields: &[(&str, Part)]) -> String {
         .iter()
         .map(|(name, part)| format!("{name}: {}", reader(part, None)))
         .collect();
-    // An object with a part that may be left out drops the keys whose value is undefined.
-    if fields.iter().any(|(_, part)| matches!(part, Part::Omitted(_))) {
-        format!("omit({{ {} }})", items.join(", "))
-    } else {
-        format!("{{ {} }}", items.join(", "))
+    format!("{{ {} }}", items.join(", "))
+}
+
+/// A function's body that reads an object whose last parts may be left out: the object, then
+/// each such key set only when its part follows.
+fn object_with_omitted(fields: &[(&str, Part)]) -> String {
+    let kept = fields
+        .iter()
+        .position(|(_, part)| matches!(part, Part::Omitted(_)))
+        .unwrap_or(fields.len());
+    let mut body = format!("var o = /** @type {{Record<string, any>}} */ ({})\n", object(&fields[..kept]));
+    for (name, part) in &fields[kept..] {
+        let Part::Omitted(inner) = part else {
+            panic!("the parts an object may leave out come last in it ({name})")
+        };
+        writeln!(body, "  if (F[at++]) o.{name} = {}", reader(inner, None)).unwrap();
     }
+    body.push_str("  return o");
+    body
 }
 
 /// The function that reads one element of a list.
@@ -182,11 +195,6 @@ function maybe() {
   var x = F[at++]
   return x !== x ? null : x
 }
-/** Drops the keys whose value is undefined. @param {Record<string, any>} o */
-function omit(o) {
-  for (var k in o) if (o[k] === undefined) delete o[k]
-  return o
-}
 /** @param {() => any} read */
 function list(read) {
   var n = F[at++]
@@ -240,6 +248,9 @@ var {name} = [{}]",
   return {}",
                 reader(&part, Some(name))
             ),
+            Part::Object(fields) if fields.iter().any(|(_, p)| matches!(p, Part::Omitted(_))) => {
+                object_with_omitted(fields)
+            }
             _ => format!("return {}", reader(&part, Some(name))),
         };
         writeln!(

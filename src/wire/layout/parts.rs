@@ -24,7 +24,9 @@ pub enum Part {
     /// One slot, 1 when the part follows (JavaScript: it, or `null`).
     Optional(&'static Part),
     /// One slot, 1 when the part follows (JavaScript: it, or the key is left out of its
-    /// object, as a stored record leaves out what it does not have).
+    /// object, as a stored record leaves out what it does not have). It comes last in its
+    /// object, an object of `NAMED` (`javascript.rs`), so that the key is set only when it is
+    /// read.
     Omitted(&'static Part),
     /// One slot choosing one of the parts, which follows (JavaScript: it).
     Choice(&'static [Part]),
@@ -58,12 +60,12 @@ pub mod user_id {
 /// A session, as the app is given it.
 pub const SESSION: Part = Object(&[
     ("openid", Text),
-    ("userId", Omitted(&USER_ID)),
     ("unionid", Text),
     ("token", Text),
     ("expiresAt", Number),
     ("userInfo", Optional(&USER_INFO)),
     ("source", SOURCE),
+    ("userId", Omitted(&USER_ID)),
 ]);
 
 /// The record as it is stored (its facts are described by the same names:
