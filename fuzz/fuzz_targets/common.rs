@@ -9,7 +9,7 @@ pub const NOW: u64 = 1_767_225_600_000;
 mod reference_rules;
 #[allow(unused_imports)] // each target uses its own part
 pub use reference_rules::{
-    answer_fits, close, fits, parsed, reference, stringify, too_deep, user_info_as_array,
+    answer_fits, answers_agree, close, fits, parsed, reference, stringify, too_deep, user_info_as_array,
 };
 
 /// A machine after a cold launch, waiting for the backend's answer to its login POST.

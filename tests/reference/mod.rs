@@ -75,6 +75,40 @@ pub fn stringify(value: &Value) -> String {
 }
 
 /// Numbers read by the two decoders: equal to within a rounding error.
+/// Whether the core's answer and the reference's say the same, every field compared (numbers
+/// by [`close`]). `expiresAt` and an envelope come only from `login.answer`, which the
+/// reference does not read: both are none on both sides. A field added to `Answer` is a
+/// compile error here until it is compared.
+pub fn answers_agree(a: &mp_session::Answer, b: &mp_session::Answer) -> bool {
+    let mp_session::Answer {
+        openid,
+        user_id,
+        expires_at,
+        envelope,
+        unionid,
+        token,
+        expires_in,
+        expires_in_camel,
+        user_info,
+        errcode,
+        error,
+    } = a;
+    (
+        openid, user_id, unionid, token, user_info, error, expires_at, envelope,
+    ) == (
+        &b.openid,
+        &b.user_id,
+        &b.unionid,
+        &b.token,
+        &b.user_info,
+        &b.error,
+        &b.expires_at,
+        &b.envelope,
+    ) && close(*expires_in, b.expires_in)
+        && close(*expires_in_camel, b.expires_in_camel)
+        && close(*errcode, b.errcode)
+}
+
 pub fn close(a: Option<f64>, b: Option<f64>) -> bool {
     match (a, b) {
         (None, None) => true,

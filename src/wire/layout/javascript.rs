@@ -123,7 +123,10 @@ fn object_with_omitted(fields: &[(&str, Part)]) -> String {
         .iter()
         .position(|(_, part)| matches!(part, Part::Omitted(_)))
         .unwrap_or(fields.len());
-    let mut body = format!("var o = /** @type {{Record<string, any>}} */ ({})\n", object(&fields[..kept]));
+    let mut body = format!(
+        "var o = /** @type {{Record<string, any>}} */ ({})\n",
+        object(&fields[..kept])
+    );
     for (name, part) in &fields[kept..] {
         let Part::Omitted(inner) = part else {
             panic!("the parts an object may leave out come last in it ({name})")
