@@ -232,3 +232,37 @@ fn a_backend_of_its_own_shape_is_described_by_login() {
     let own = from_json(r#"{"loginUrl":"https://api.example.com/login"}"#).unwrap();
     assert_eq!(own.login_shape(), &mp_session::LoginShape::default());
 }
+
+/// The members of `interface name` in index.d.ts (written one a line, two spaces deep), sorted.
+fn declared(dts: &str, name: &str) -> Vec<String> {
+    let head = format!("\nexport interface {name} {{\n");
+    let at = dts
+        .find(&head)
+        .unwrap_or_else(|| panic!("index.d.ts declares {name}"))
+        + head.len();
+    let body = &dts[at..at + dts[at..].find("\n}").expect("the interface closes")];
+    let mut members: Vec<String> = body
+        .lines()
+        .filter_map(|line| line.strip_prefix("  "))
+        .filter(|line| !line.starts_with([' ', '/', '*']))
+        .filter_map(|line| line.split_once(['?', ':']).map(|(member, _)| member.to_owned()))
+        .collect();
+    members.sort();
+    members
+}
+
+#[test]
+fn index_d_ts_declares_the_login_settings_the_core_reads() {
+    let dts = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/js-shim/index.d.ts")).unwrap();
+    let sorted = |names: &[&str]| {
+        let mut names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        names.sort();
+        names
+    };
+    use mp_session::wire::layout::fields;
+    assert_eq!(declared(&dts, "LoginOptions"), sorted(&fields::LOGIN));
+    assert_eq!(
+        declared(&dts, "LoginAnswerPaths"),
+        sorted(&fields::LOGIN_ANSWER_SETTINGS)
+    );
+}

@@ -77,6 +77,20 @@ test('the options, the calls and the error codes: both READMEs and index.d.ts na
   }
 })
 
+test("the login option's settings: both READMEs' table names those index.d.ts declares", () => {
+  const dts = fs.readFileSync(path.join(REPO, 'js-shim', 'index.d.ts'), 'utf8')
+  const members = (name) => [...declaration(dts, 'export interface ' + name + ' ').matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1])
+  // The table's rows name `answer.token` for LoginAnswerPaths' members.
+  const declared = new Set([
+    ...members('LoginOptions').filter((name) => name !== 'answer'),
+    ...members('LoginAnswerPaths').map((name) => 'answer.' + name),
+  ])
+  assert.ok(declared.has('answer.status') && declared.has('codeField'), [...declared].join(', '))
+  for (const file of READMES) {
+    assert.deepEqual(sorted(tableNaming(file, 'codeField')), sorted(declared), file + ': the login settings')
+  }
+})
+
 test("the server's flags in both READMEs are those of its --help", () => {
   const binary = path.join(REPO, 'target', 'debug', 'mp-session-server')
   const help = fs.existsSync(binary)
