@@ -12,7 +12,7 @@
 // numbers only; no TextEncoder, which phones lack.
 
 import {
-  ANSWER_COPIES_AT, ANSWER_LENGTH_AT, EFFECT_REJECT, ENTRY_SLOTS, HEADER, KIND_DEVICE_ID_READ,
+  ANSWER_COOKIES_AT, ANSWER_COPIES_AT, ANSWER_HEADER_AT, ANSWER_LENGTH_AT, COOKIE_EXPIRES, COOKIE_MAX_AGE, COOKIE_VALUE, EFFECT_REJECT, ENTRY_SLOTS, HEADER, KIND_DEVICE_ID_READ,
   KIND_LOGIN_RESULT, KIND_MORE, KIND_POST_RESULT, KIND_REQUEST, KIND_SEND_RESULT, KIND_SESSION_READ,
   KIND_SET_USER_INFO, KIND_STORAGE_RESULT, LOGIN_FLAG_FAILED,
   MAX_ANSWER_CHARS, PAIR_NONE, SLOTS, TREE_AT, VALUE_ABSENT, VALUE_ARRAY, VALUE_FALSE, VALUE_NULL, VALUE_NUMBER,
@@ -38,6 +38,9 @@ var NON_ASCII = /[^\x00-\x7f]/
  *   and its parts by name (read by layout.js, `readEffects`)
  * @typedef {{ t: number | null, e: Effect[] }} Output
  * @typedef {{ key: string, deviceKey: string }} Created the storage keys of the session the core made
+ * @typedef {{ header?: Record<string, unknown>, cookies?: unknown }} Response what a login
+ *   answer says besides its body: its headers, and the cookies it sets (`wx.request`'s
+ *   `cookies`, base library 2.10.0)
  */
 
 /**
@@ -169,7 +172,7 @@ function createBoundary(exports, copyStrings) {
   /**
    * What describes the facts of each kind of input, by its kind (one small function each:
    * a phone compiles only those of the inputs that come). `flag` says which facts some give.
-   * @type {Record<number, (value: any, flag: number, copy: string[]) => void>}
+   * @type {Record<number, (value: any, flag: number, copy: string[], response?: Response) => void>}
    */
   var describers = {
     // A string is no record: its length alone says whether it is '' (nothing stored).
@@ -180,9 +183,9 @@ function createBoundary(exports, copyStrings) {
         F[RECORD_STRING_LENGTH] = value.length
       }
     },
-    [KIND_POST_RESULT]: function (value, flag, copy) {
+    [KIND_POST_RESULT]: function (value, flag, copy, response) {
       if (flag < 0) said(value)
-      else answer(value, copy)
+      else answer(value, copy, response)
     },
     [KIND_SET_USER_INFO]: function (value) { describe(0, value, true) },
     [KIND_LOGIN_RESULT]: function (value, flag) {
@@ -207,10 +210,11 @@ function createBoundary(exports, copyStrings) {
 
   /**
    * The backend's answer: its text is parsed here, its length given after it, and the values
-   * at the paths `copy` names (their texts the core reads) described again, in turn.
-   * @param {unknown} body @param {string[]} copy
+   * at the paths `copy` names (their texts the core reads) described again, in turn; then
+   * the answer's headers and the cookies it sets, their values passed on (a token in them).
+   * @param {unknown} body @param {string[]} copy @param {Response} [response]
    */
-  function answer(body, copy) {
+  function answer(body, copy, response) {
     var length = 0
     /** @type {any} */
     var value = body
@@ -231,6 +235,9 @@ function createBoundary(exports, copyStrings) {
     describe(0, value, true)
     if (value === undefined) F[0] = VALUE_OTHER
     F[ANSWER_LENGTH_AT] = length
+    var header = response && response.header
+    describe(ANSWER_HEADER_AT, header, true)
+    describe(ANSWER_COOKIES_AT, header && cookieJar(header, /** @type {Response} */ (response).cookies), true)
   }
 
   /**
@@ -324,15 +331,16 @@ function createBoundary(exports, copyStrings) {
      * @param {number} id @param {number} kind @param {number} arg @param {number} flag
      * @param {number} now @param {unknown} [value] @param {string[]} [copy] a login answer's
      *   paths whose texts the core reads (the request's `copy`)
+     * @param {Response} [response] a login answer's headers and cookies
      * @returns {Output}
      */
-    input: function (id, kind, arg, flag, now, value, copy) {
+    input: function (id, kind, arg, flag, now, value, copy, response) {
       table = tables[id] || newTable()
       views()
       used = 0
       top = TREE_AT
       var describer = describers[kind]
-      if (describer) describer(value, flag, copy || [])
+      if (describer) describer(value, flag, copy || [], response)
       exports.mps_input(id, kind, arg, flag, now, table.strings.length)
       return output(id, now)
     },
@@ -342,6 +350,47 @@ function createBoundary(exports, copyStrings) {
       exports.mps_close(id)
     },
   }
+}
+
+/**
+ * The cookies a response sets, by name: each its value, `Max-Age` in seconds and `Expires` in
+ * Unix milliseconds (where they parse), under the names the core reads (layout.js, `COOKIE_`).
+ * They come from `cookies`, one Set-Cookie each, else from the header (in any case), where
+ * WeChat joins several with ',' (an `Expires` date has one too: a comma begins a cookie only
+ * where a `name=` follows it). Parsing only: which cookie is the token, and what its lifetime
+ * means, are the core's.
+ * @param {Record<string, unknown>} header @param {unknown} list
+ */
+function cookieJar(header, list) {
+  // A cookie's attributes (RFC 6265): any other `name=value` in a Set-Cookie begins the next
+  // cookie (QQ on Android joins a response's cookies with ';'). Made here, not at load: a
+  // launch that reads a stored session never parses a cookie.
+  var attribute = /^(expires|max-age|domain|path|secure|httponly|samesite|priority|partitioned)$/i
+  /** @type {Record<string, Record<string, unknown>>} */
+  var jar = {}
+  /** @type {unknown[]} */
+  var lines = Array.isArray(list) && list.length ? list : []
+  if (!lines.length) for (var key in header) if (key.toLowerCase() === 'set-cookie') lines = lines.concat(header[key])
+  lines.join(',').split(/,(?=\s*[^\s;,=]+=)/).forEach(function (line) {
+    /** @type {Record<string, unknown> | null} */
+    var cookie = null
+    line.split(';').forEach(function (part, i) {
+      var eq = part.indexOf('=')
+      var name = part.slice(0, eq < 0 ? part.length : eq).trim()
+      var value = eq < 0 ? '' : part.slice(eq + 1).trim()
+      if (i === 0 || (eq > 0 && !attribute.test(name))) {
+        cookie = eq > 0 && name ? (jar[name] = { [COOKIE_VALUE]: value }) : null
+      } else if (!cookie) {
+        // An attribute of a cookie that had no name=value.
+      } else if (/^max-age$/i.test(name)) {
+        if (/^-?\d+$/.test(value)) cookie[COOKIE_MAX_AGE] = +value
+      } else if (/^expires$/i.test(name)) {
+        var at = Date.parse(value)
+        if (at === at) cookie[COOKIE_EXPIRES] = at
+      }
+    })
+  })
+  return jar
 }
 
 /** @returns {Table} */

@@ -26,7 +26,7 @@ import {
  *   askCode(timeoutMs: number, silent: boolean, done: (failed: boolean, value: unknown) => void): void,
  *   callCloud(name: string, data: object, timeoutMs: number, done: (status: number, result: unknown) => void): void,
  *   post(url: string, method: string, contentType: string, body: object, timeoutMs: number,
- *     done: (status: number, body: unknown) => void): Task,
+ *     done: (status: number, body: unknown, response?: import('./boundary').Response) => void): Task,
  *   send(options: RequestOptions, done: (response: Response | null) => void): Task,
  *   toast(title: string): void,
  *   redirect(url: string): void,
@@ -75,14 +75,15 @@ function createDriver(boundary, id, setup, host, hooks, app) {
    * output says `current()` is, if it says.
    * @param {number} kind @param {number} arg @param {number} flag @param {unknown} [value]
    * @param {string[]} [copy] the paths of the value whose texts the core reads
+   * @param {import('./boundary').Response} [response] a login answer's headers and cookies
    */
-  function feed(kind, arg, flag, value, copy) {
+  function feed(kind, arg, flag, value, copy, response) {
     if (stopped) return null
     var now = Date.now()
     /** @type {Output} */
     var out
     try {
-      out = boundary.input(id, kind, arg, flag, now, value, copy)
+      out = boundary.input(id, kind, arg, flag, now, value, copy, response)
     } catch (cause) {
       // The core trapped: this driver is done; the session loads a fresh core.
       stop()
@@ -128,13 +129,15 @@ function createDriver(boundary, id, setup, host, hooks, app) {
   }
 
   /**
-   * What answers the login request `op`: the body, and the paths the core reads as text.
-   * @param {number} op @param {string[]} copy @returns {(status: number, body: unknown) => void}
+   * What answers the login request `op`: the body, the paths the core reads as text, and
+   * the headers and cookies.
+   * @param {number} op @param {string[]} copy
+   * @returns {(status: number, body: unknown, response?: import('./boundary').Response) => void}
    */
   function answered(op, copy) {
-    return function (status, body) {
+    return function (status, body, response) {
       delete tasks[op]
-      feed(KIND_POST_RESULT, op, status < 0 ? POST_FLAG_FAILED : status, body, copy)
+      feed(KIND_POST_RESULT, op, status < 0 ? POST_FLAG_FAILED : status, body, copy, response)
     }
   }
 

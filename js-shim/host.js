@@ -105,7 +105,7 @@ function createHost(api, encrypted) {
           // The text as it came: the boundary parses it, the core checks its length.
           dataType: 'text',
           timeout: timeoutMs,
-          success: function (res) { done(res.statusCode, res.data) },
+          success: function (res) { done(res.statusCode, res.data, res) },
           // The login request's URL holds no secret, so wx's words may be shown.
           fail: function (res) { done(-1, errMsg(res)) },
         })

@@ -52,7 +52,14 @@ export interface LoginAnswerPaths {
   unionid?: string
   /** The backend's own id of the user, a string or a whole number. Default `'userId'`. */
   userId?: string
-  token?: string
+  /**
+   * The token: a path in the body, or the header (`{ header: 'X-Auth-Token' }`, in any case)
+   * or the cookie of the answer's `Set-Cookie` (`{ cookie: 'JSESSIONID' }`) it comes in.
+   * `request()` sends it back there (`Cookie: JSESSIONID=…`) unless `tokenHeader` says;
+   * a cookie's `Max-Age` or `Expires` is the lifetime where the body gives none. Once named
+   * here, an answer without it is `BAD_RESPONSE`.
+   */
+  token?: string | { header: string } | { cookie: string }
   /** The time to live in seconds. Default `'expires_in'`, then `'expiresIn'`. */
   expiresIn?: string
   /** When the session expires: Unix seconds, or milliseconds from 10^11 up (read when there is no time to live). */
@@ -151,7 +158,7 @@ export interface SharedOptions {
   maxRetries?: number
   /** `false` (default), or a text shown with `wx.showToast` when a login finally fails. */
   failureToast?: false | string
-  /** The header `request()` puts the token in. Default `Authorization` (as `Bearer <token>`); any other header gets the bare token. */
+  /** The header `request()` puts the token in. Default: where `login.answer.token` says it came (the same header; `Cookie` as `NAME=<token>`), else `Authorization` (as `Bearer <token>`); any other header gets the bare token. */
   tokenHeader?: string
   /** Places the token yourself: gets the request options and the token, returns the options to send. */
   attachToken?: (options: RequestOptions, token: string) => RequestOptions

@@ -50,6 +50,10 @@ export const HEADER_DEADLINE = 2
 export const HEADER_TEXTS = 3
 /** The deadline slot when the machine waits for no time. */
 export const NO_DEADLINE = -1
+// The fields of a cookie the answer sets, as the core reads them.
+export const COOKIE_VALUE = 'value'
+export const COOKIE_MAX_AGE = 'maxAge'
+export const COOKIE_EXPIRES = 'expires'
 // Each group of calls, by the name the core gives it.
 export const GROUP_ONE = 'one'
 export const GROUP_WAITING = 'waiting'
@@ -65,7 +69,7 @@ export const MAX_ANSWER_CHARS = 65536
 /** The slots of an entry of a described object or array: its key's pair, its value. */
 export const ENTRY_SLOTS = 5
 /** Where the entries of the described objects and arrays start. */
-export const TREE_AT = 13
+export const TREE_AT = 19
 /** The slot where a web page's options are described. */
 export const WEB_OPTIONS_AT = 3
 /** The slot of the platform the shim runs on. */
@@ -74,6 +78,10 @@ export const HOST_PLATFORM_AT = 6
 export const ANSWER_LENGTH_AT = 3
 /** The slot where the values at a request's `copy` paths are described again, three slots each. */
 export const ANSWER_COPIES_AT = 4
+/** The slot where a login answer's headers are described. */
+export const ANSWER_HEADER_AT = 13
+/** The slot where the cookies a login answer sets are described, by name. */
+export const ANSWER_COOKIES_AT = 16
 /** A stored value that is a string: the slot of its length ('' is nothing stored). */
 export const RECORD_STRING_LENGTH = 2
 /**

@@ -104,7 +104,7 @@ pub use crate::core::app_requests::{MAX_REQUESTS_IN_FLIGHT, REJECTION_COOLDOWN_M
 pub use crate::core::backoff::{BACKOFF_BASE_MS, BACKOFF_CAP_MS};
 pub use crate::core::config::{
     AnswerOptions, AnswerShape, Config, Fact, FailureToast, LoginEndpoint, LoginMethod, LoginOptions,
-    LoginShape, Options, Platform, StatusValue, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES,
+    LoginShape, Options, Platform, StatusValue, TokenCarrier, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_RETRIES,
     DEFAULT_NAMESPACE, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_HEADER, DEFAULT_TTL_SECONDS, PLATFORM_GRACE_MS,
 };
 pub use crate::core::effect::{Calls, Effect, LoginBody, Settled, TokenHeader, DEVICE_ID_KEY};

@@ -397,3 +397,80 @@ fn a_backend_of_its_own_shape_is_asked_and_read_as_login_describes_it() {
         "a fresh wx.login: {out:?}"
     );
 }
+
+/// A Spring-style backend: a form `POST`, the token in its `JSESSIONID` cookie.
+fn cookie_options(token: Value) -> Value {
+    object(&[
+        ("loginUrl", Value::string("https://api.example.com/login")),
+        (
+            "login",
+            object(&[
+                ("body", Value::string("form")),
+                (
+                    "answer",
+                    object(&[("token", token), ("userId", Value::string("id"))]),
+                ),
+            ]),
+        ),
+    ])
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_token_is_read_from_the_cookie_or_the_header_login_names() {
+    let body = object(&[("id", Value::Number(7.0))]);
+    let header = object(&[
+        (
+            "Set-Cookie",
+            Value::string("JSESSIONID=JS-1; Max-Age=1800; Path=/"),
+        ),
+        ("x-AUTH-token", Value::string("H-1")),
+    ]);
+    // As boundary.js parses the Set-Cookie: by name, its value and lifetime.
+    let cookies = object(&[(
+        "JSESSIONID",
+        object(&[
+            ("value", Value::string("JS-1")),
+            ("maxAge", Value::Number(1800.0)),
+            ("expires", Value::Number(NOW + 99_000_000.0)),
+        ]),
+    )]);
+    let login = |token: Value, cookies: &Value| {
+        let mut app = App::new(cookie_options(token)).unwrap();
+        let post = to_post(&mut app);
+        assert_eq!(texts(&app, &post, "copy"), ["error"]);
+        let out = app.feed(kind::POST_RESULT, op(&post), 200, |f| {
+            f.shaped_answer(Some(&body), 8, &["error"]);
+            f.carriers(&header, cookies);
+        });
+        (app, out)
+    };
+
+    let (app, out) = login(object(&[("cookie", Value::string("JSESSIONID"))]), &cookies);
+    let write = only(&out, effect::WRITE_SESSION);
+    assert_eq!(app.string(write, "record.token"), "JS-1");
+    assert_eq!(write.get("record.userId"), &Read::Number(7.0));
+    // Its Max-Age, over its Expires.
+    assert_eq!(write.get("record.expiresAt"), &Read::Number(NOW + 1_800_000.0));
+
+    // A header by its name in any case; its lifetime is the default's.
+    let (app, out) = login(object(&[("header", Value::string("X-Auth-Token"))]), &cookies);
+    let write = only(&out, effect::WRITE_SESSION);
+    assert_eq!(app.string(write, "record.token"), "H-1");
+    assert_eq!(write.get("record.expiresAt"), &Read::Number(NOW + 7_200_000.0));
+
+    // A cookie the answer does not set: no session, and the error says where it looked.
+    let (app, out) = login(object(&[("cookie", Value::string("SESSION"))]), &cookies);
+    let reject = only(&out, effect::REJECT);
+    assert_eq!(app.string(reject, "error.code"), "BAD_RESPONSE");
+    assert!(app.string(reject, "error.message").contains("login.answer.token"));
+
+    // Both, or something else, is named when the session is made.
+    let wrong = object(&[("cookie", Value::string("a")), ("header", Value::string("b"))]);
+    let Err(error) = App::new(cookie_options(wrong)) else {
+        panic!("a token in a header and a cookie at once")
+    };
+    assert!(
+        error.contains("login.answer.token must be a path, { header: NAME } or { cookie: NAME }"),
+        "{error}"
+    );
+}

@@ -2,7 +2,8 @@
 //!
 //! From each starting storage state (absent, fresh, inside the leeway, expired, corrupt,
 //! written by a clock that has since moved back, unreadable; and nothing stored with a backend
-//! of its own shape, described by the `login` option, answering in an envelope), every interleaving of the app's
+//! of its own shape, described by the `login` option: one answering in an envelope, one whose
+//! session is a cookie), every interleaving of the app's
 //! calls (`ensure` twice, `setUserInfo`, `request`, `logout`), `wx.login` answers (a code, a
 //! failure, none), login-request answers (a session, each errcode class, 5xx, a 401, an
 //! unreadable body, a network failure, and stale answers to requests already given up on),

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use mp_session::testing::{ApiRequest, ApiResponse, Harness};
-use mp_session::{Answer, ErrorCode, Options, Reply, MAX_REQUESTS_IN_FLIGHT};
+use mp_session::{
+    Answer, AnswerOptions, ErrorCode, LoginOptions, Options, Reply, TokenCarrier, MAX_REQUESTS_IN_FLIGHT,
+};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const API: &str = "https://api.example.com/v1/orders";
@@ -262,4 +264,96 @@ fn a_session_without_a_token_sends_requests_without_one() {
 
     assert_eq!(app.request(API), Ok(200));
     assert_eq!(*seen.borrow(), [None]);
+}
+
+/// Options of a backend whose login answer carries the token in `carrier` (`login.answer.token`
+/// as `{ cookie }` or `{ header }`), its user id in the body.
+fn carried_by(carrier: TokenCarrier) -> Options {
+    Options {
+        login: Some(Box::new(LoginOptions {
+            answer: Some(AnswerOptions {
+                token_carrier: Some(carrier),
+                ..AnswerOptions::default()
+            }),
+            ..LoginOptions::default()
+        })),
+        ..Options::new("https://api.example.com/login")
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_cookie_session_sends_its_cookie_back_and_lasts_its_max_age() {
+    let mut app = Harness::new(carried_by(TokenCarrier::Cookie("JSESSIONID".into())));
+    app.set_backend(|code| {
+        Reply::ok(Answer {
+            cookie_max_age: Some(1800.0),
+            ..Answer::session("o-1").with_token(format!("JS-{code}"))
+        })
+        .into()
+    });
+    let seen = Rc::new(RefCell::new(None));
+    let log = Rc::clone(&seen);
+    app.set_api(move |request| {
+        *log.borrow_mut() = request.header.clone();
+        ApiResponse::Status(200)
+    });
+
+    let session = app.ensure().unwrap();
+    assert_eq!(session.expires_at, app.now() + 1_800_000);
+    assert_eq!(app.request(API), Ok(200));
+    assert_eq!(
+        seen.borrow().clone(),
+        Some(("Cookie".to_owned(), "JSESSIONID=JS-code-1".to_owned()))
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_header_session_sends_the_token_back_in_the_same_header_unless_token_header_says() {
+    let mut app = Harness::new(carried_by(TokenCarrier::Header("X-Auth-Token".into())));
+    let seen = Rc::new(RefCell::new(None));
+    let log = Rc::clone(&seen);
+    app.set_api(move |request| {
+        *log.borrow_mut() = request.header.clone();
+        ApiResponse::Status(200)
+    });
+    assert_eq!(app.request(API), Ok(200));
+    let header = seen.borrow().clone().unwrap();
+    assert_eq!(header.0, "X-Auth-Token");
+    assert!(
+        header.1.starts_with("token-for-code-"),
+        "the bare token: {header:?}"
+    );
+
+    // tokenHeader still decides where request() puts it.
+    let mut app = Harness::new(Options {
+        token_header: Some("Authorization".into()),
+        ..carried_by(TokenCarrier::Cookie("sid".into()))
+    });
+    let seen = Rc::new(RefCell::new(None));
+    let log = Rc::clone(&seen);
+    app.set_api(move |request| {
+        *log.borrow_mut() = request.header.clone();
+        ApiResponse::Status(200)
+    });
+    assert_eq!(app.request(API), Ok(200));
+    assert!(seen
+        .borrow()
+        .clone()
+        .unwrap()
+        .1
+        .starts_with("Bearer token-for-code-"));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_login_answer_without_the_cookie_it_names_is_a_bad_response_not_a_session_without_token() {
+    let mut app = Harness::new(carried_by(TokenCarrier::Cookie("JSESSIONID".into())));
+    app.set_backend(|_| Reply::ok(Answer::session("o-1")).into());
+    let error = app.ensure().unwrap_err();
+    assert_eq!(error.code(), ErrorCode::BadResponse);
+    assert!(
+        error.message().contains("login.answer.token"),
+        "{}",
+        error.message()
+    );
+    assert_eq!(app.counts().logins, 1);
 }

@@ -42,7 +42,7 @@ function createWebHost(fetchImpl) {
       var sent = get ? undefined : /form/.test(contentType) ? query : JSON.stringify(body)
       fetchImpl(target, { method: method, headers: { 'content-type': contentType }, body: sent, signal: signalOf(controller) })
         .then(function (res) {
-          return res.text().then(function (text) { done(res.status, text) })
+          return res.text().then(function (text) { done(res.status, text, { header: headersOf(res) }) })
         })
         .catch(function (cause) { done(-1, errors.describe(cause)) })
       return task(controller)
@@ -67,10 +67,7 @@ function createWebHost(fetchImpl) {
             if ((options.dataType || 'json') === 'json') {
               try { data = JSON.parse(text) } catch (e) { data = text }
             }
-            /** @type {Record<string, string>} */
-            var header = {}
-            res.headers.forEach(function (v, k) { header[k] = v })
-            done({ statusCode: res.status, data: data, header: header })
+            done({ statusCode: res.status, data: data, header: headersOf(res) })
           })
         })
         .catch(function () { done(null) })
@@ -86,6 +83,17 @@ function createWebHost(fetchImpl) {
       location.assign(url)
     },
   }
+}
+
+/**
+ * A response's headers as an object (the browser shows a script no Set-Cookie).
+ * @param {Response} res @returns {Record<string, string>}
+ */
+function headersOf(res) {
+  /** @type {Record<string, string>} */
+  var header = {}
+  res.headers.forEach(function (v, k) { header[k] = v })
+  return header
 }
 
 export { createWebHost }

@@ -39,9 +39,17 @@ pub struct Answer<T = String> {
     /// The user's unionid.
     #[serde(default)]
     pub unionid: Option<T>,
-    /// The backend's own token.
+    /// The backend's own token (where `login.answer.token` says: in the body, a header or a
+    /// cookie).
     #[serde(default)]
     pub token: Option<Secret<T>>,
+    /// The `Max-Age` of the cookie the token came in, in seconds (`login.answer.token` as
+    /// `{ cookie }`): the session's lifetime where the body gives none.
+    #[serde(skip)]
+    pub cookie_max_age: Option<f64>,
+    /// The `Expires` of that cookie, in Unix milliseconds (its `Max-Age` wins).
+    #[serde(skip)]
+    pub cookie_expires: Option<f64>,
     /// Session lifetime in seconds (`expires_in`).
     #[serde(default)]
     pub expires_in: Option<f64>,
@@ -125,6 +133,8 @@ impl<T> Default for Answer<T> {
             envelope: None,
             unionid: None,
             token: None,
+            cookie_max_age: None,
+            cookie_expires: None,
             expires_in: None,
             expires_in_camel: None,
             user_info: None,
@@ -223,10 +233,18 @@ pub(crate) enum Verdict<T> {
     Fail(Error<T>),
 }
 
+/// What a session made of an answer must have, by the config: its lifetime when the answer
+/// gives none, and whether it must carry a token (`login.answer.token` places one).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Expected {
+    pub(crate) default_ttl_ms: u64,
+    pub(crate) token: bool,
+}
+
 /// Judges the backend's answer: an `errcode` decides first, then the HTTP status. A failure
 /// of the backend's own (`error: { code, message }`) is named in the error it gives.
-pub(crate) fn judge<T: Text>(reply: &Reply<T>, now: u64, default_ttl_ms: u64) -> Verdict<T> {
-    let mut verdict = judge_reply(reply, now, default_ttl_ms);
+pub(crate) fn judge<T: Text>(reply: &Reply<T>, now: u64, expected: Expected) -> Verdict<T> {
+    let mut verdict = judge_reply(reply, now, expected);
     if let (ReplyBody::Answer(answer), Verdict::Retry(e) | Verdict::FreshCode(e) | Verdict::Fail(e)) =
         (&reply.body, &mut verdict)
     {
@@ -237,7 +255,7 @@ pub(crate) fn judge<T: Text>(reply: &Reply<T>, now: u64, default_ttl_ms: u64) ->
     verdict
 }
 
-fn judge_reply<T: Text>(reply: &Reply<T>, now: u64, default_ttl_ms: u64) -> Verdict<T> {
+fn judge_reply<T: Text>(reply: &Reply<T>, now: u64, expected: Expected) -> Verdict<T> {
     let answer = match &reply.body {
         ReplyBody::Answer(answer) => Some(answer),
         ReplyBody::Unreadable | ReplyBody::TooLarge => None,
@@ -259,7 +277,7 @@ fn judge_reply<T: Text>(reply: &Reply<T>, now: u64, default_ttl_ms: u64) -> Verd
     }
     match reply.status {
         200..=299 => match answer {
-            Some(answer) => match new_record(answer, now, default_ttl_ms) {
+            Some(answer) => match new_record(answer, now, expected) {
                 Ok(record) => Verdict::Session(record),
                 Err(error) => Verdict::Fail(error.with_status(reply.status)),
             },
@@ -350,9 +368,13 @@ fn judge_errcode<T: Text>(errcode: f64, status: u16) -> Verdict<T> {
 
 /// An absolute expiry from this value up is in milliseconds (10^11 seconds is the year 5138).
 const EXPIRES_AT_MS_FROM: f64 = 1e11;
+/// What is wrong with an absolute expiry that is past, or too near.
+const EXPIRES_AT_PAST: &str = "an expiresAt that is not at least 1 second ahead";
+/// What is wrong with a cookie that expires at once (`Max-Age=0` deletes it).
+const COOKIE_PAST: &str = "a token cookie whose Max-Age or Expires is not at least 1 second ahead";
 
 /// Builds the record for a successful answer; says what is wrong with an unusable one.
-fn new_record<T: Text>(answer: &Answer<T>, now: u64, default_ttl_ms: u64) -> Result<Record<T>, Error<T>> {
+fn new_record<T: Text>(answer: &Answer<T>, now: u64, expected: Expected) -> Result<Record<T>, Error<T>> {
     let bad = |message: &'static str| Error::new(ErrorCode::BadResponse, message);
     let openid = match &answer.openid {
         Some(openid) if openid.byte_len() > MAX_ID_BYTES => {
@@ -387,18 +409,29 @@ fn new_record<T: Text>(answer: &Answer<T>, now: u64, default_ttl_ms: u64) -> Res
             return Err(bad("backend answer has a token longer than 8192 bytes"))
         }
         Some(t) if !t.is_empty() => Some(t.clone()),
+        _ if expected.token => return Err(bad(
+            "backend answer has no token where login.answer.token says it is (a path, a header or a cookie)",
+        )),
         _ => None,
     };
     // A time to live wins; else an absolute expiry (Unix seconds, or milliseconds from 10^11
-    // up); else the config's default.
-    let ttl = match (answer.expires_in.or(answer.expires_in_camel), answer.expires_at) {
-        (Some(seconds), _) => Some(seconds * 1000.0),
-        (None, Some(at)) if at < EXPIRES_AT_MS_FROM => Some(at * 1000.0 - now as f64),
-        (None, Some(at)) => Some(at - now as f64),
-        (None, None) => None,
+    // up); else the cookie's own Max-Age, then its Expires; else the config's default.
+    let now_ms = now as f64;
+    let (ttl, wrong) = match (answer.expires_in.or(answer.expires_in_camel), answer.expires_at) {
+        (Some(seconds), _) => (
+            Some(seconds * 1000.0),
+            "an expires_in that is not at least 1 second",
+        ),
+        (None, Some(at)) if at < EXPIRES_AT_MS_FROM => (Some(at * 1000.0 - now_ms), EXPIRES_AT_PAST),
+        (None, Some(at)) => (Some(at - now_ms), EXPIRES_AT_PAST),
+        (None, None) => match (answer.cookie_max_age, answer.cookie_expires) {
+            (Some(seconds), _) => (Some(seconds * 1000.0), COOKIE_PAST),
+            (None, Some(at)) => (Some(at - now_ms), COOKIE_PAST),
+            (None, None) => (None, ""),
+        },
     };
     let ttl_ms = match ttl {
-        None => default_ttl_ms,
+        None => expected.default_ttl_ms,
         Some(ms) if ms.is_finite() && ms >= 1000.0 => {
             if ms >= MAX_TTL_MS as f64 {
                 MAX_TTL_MS
@@ -406,15 +439,10 @@ fn new_record<T: Text>(answer: &Answer<T>, now: u64, default_ttl_ms: u64) -> Res
                 ms as u64
             }
         }
-        Some(_) if answer.expires_in.or(answer.expires_in_camel).is_some() => {
-            return Err(bad(
-                "backend answer has an expires_in that is not at least 1 second",
-            ))
-        }
         Some(_) => {
-            return Err(bad(
-                "backend answer has an expiresAt that is not at least 1 second ahead",
-            ))
+            let mut message = String::from("backend answer has ");
+            message.push_str(wrong);
+            return Err(Error::new(ErrorCode::BadResponse, message));
         }
     };
     if let Some(user_info) = &answer.user_info {
@@ -439,13 +467,17 @@ mod tests {
     use super::*;
 
     const TTL: u64 = 7_200_000;
+    const EXPECTED: Expected = Expected {
+        default_ttl_ms: TTL,
+        token: false,
+    };
 
     fn verdict(status: u16, json: &str) -> Verdict<String> {
         let body = match serde_json::from_str::<Answer>(json) {
             Ok(answer) => ReplyBody::Answer(Box::new(answer)),
             Err(_) => ReplyBody::Unreadable,
         };
-        judge(&Reply { status, body }, 1_000, TTL)
+        judge(&Reply { status, body }, 1_000, EXPECTED)
     }
 
     #[test]
@@ -514,12 +546,12 @@ mod tests {
             status: 200,
             body: ReplyBody::TooLarge,
         };
-        assert!(matches!(judge(&reply, 0, TTL), Verdict::Fail(e) if e.message().contains("65536")));
+        assert!(matches!(judge(&reply, 0, EXPECTED), Verdict::Fail(e) if e.message().contains("65536")));
         let reply: Reply = Reply {
             status: 502,
             body: ReplyBody::TooLarge,
         };
-        assert!(matches!(judge(&reply, 0, TTL), Verdict::Retry(_)));
+        assert!(matches!(judge(&reply, 0, EXPECTED), Verdict::Retry(_)));
     }
 
     #[test]
@@ -601,7 +633,7 @@ mod tests {
             }),
             ..Answer::default()
         };
-        let judged = |http: u16, answer: Answer| judge(&Reply::with_status(http, answer), 1_000, TTL);
+        let judged = |http: u16, answer: Answer| judge(&Reply::with_status(http, answer), 1_000, EXPECTED);
         assert!(matches!(
             judged(200, envelope(None, false)),
             Verdict::Fail(e) if e.code() == ErrorCode::BadResponse && e.message().contains("login.answer.status")
@@ -614,6 +646,64 @@ mod tests {
         ));
         assert!(matches!(
             judged(200, envelope(Some(StatusValue::Number(0.0)), true)),
+            Verdict::Session(_)
+        ));
+    }
+
+    #[test]
+    fn a_token_cookie_lasts_its_max_age_then_its_expires_and_the_body_wins() {
+        let judged = |answer: Answer| match judge(&Reply::ok(answer), 1_000, EXPECTED) {
+            Verdict::Session(record) => Ok(record.expires_at),
+            Verdict::Fail(e) | Verdict::Retry(e) | Verdict::FreshCode(e) => Err(e.message().to_owned()),
+        };
+        let cookie = |max_age: Option<f64>, expires: Option<f64>| Answer {
+            cookie_max_age: max_age,
+            cookie_expires: expires,
+            ..Answer::session("o-1").with_token("JS-1")
+        };
+        assert_eq!(
+            judged(cookie(Some(1800.0), Some(99_000_000.0))),
+            Ok(1_000 + 1_800_000)
+        );
+        assert_eq!(judged(cookie(None, Some(61_000.0))), Ok(61_000));
+        assert_eq!(judged(cookie(None, None)), Ok(1_000 + TTL));
+        // The body's own time to live wins over the cookie's.
+        assert_eq!(
+            judged(cookie(Some(1800.0), None).with_expires_in(60.0)),
+            Ok(61_000)
+        );
+        // Max-Age=0 deletes the cookie: no session can be made of it.
+        let gone = judged(cookie(Some(0.0), None)).unwrap_err();
+        assert!(gone.contains("token cookie whose Max-Age or Expires"), "{gone}");
+        assert!(judged(cookie(None, Some(500.0))).is_err());
+    }
+
+    #[test]
+    fn a_token_login_answer_places_is_required() {
+        let expected = Expected {
+            default_ttl_ms: TTL,
+            token: true,
+        };
+        let Verdict::Fail(e) = judge(&Reply::ok(Answer::session("o-1")), 1_000, expected) else {
+            panic!("a session without its token")
+        };
+        assert_eq!(e.code(), ErrorCode::BadResponse);
+        assert!(
+            e.message().contains("no token where login.answer.token says"),
+            "{}",
+            e.message()
+        );
+        assert!(matches!(
+            judge(
+                &Reply::ok(Answer::session("o-1").with_token("t")),
+                1_000,
+                expected
+            ),
+            Verdict::Session(_)
+        ));
+        // Without login.answer.token, a token stays optional.
+        assert!(matches!(
+            judge(&Reply::ok(Answer::session("o-1")), 1_000, EXPECTED),
             Verdict::Session(_)
         ));
     }

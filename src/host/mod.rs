@@ -129,6 +129,11 @@ fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<HostedSession, cra
 fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<HostedSession, crate::Error> {
     let oauth = crate::core::oauth::OAuth::from_options(facts::web_options(facts)?)?;
     let config = Config::from_options(facts::options(facts)?)?.for_platform(crate::Platform::Web);
+    if let Some(crate::core::config::TokenCarrier::Cookie(_)) = config.login_shape().answer.token_carrier() {
+        return Err(crate::Error::invalid_config(
+            "login.answer.token.cookie is for mini-programs: a browser keeps a page's cookies itself and shows no script their Set-Cookie",
+        ));
+    }
     Ok(HostedSession {
         machine: Machine::new(config, entropy),
         web: web::WebSide::new(oauth),

@@ -291,6 +291,15 @@ impl<'t> Described<'t> {
             self.set(0, value::OTHER);
         }
         self.set(answer::LENGTH, length as f64);
+        self.set(answer::HEADER_AT, value::ABSENT);
+        self.set(answer::COOKIES_AT, value::ABSENT);
+    }
+
+    /// A login answer's headers and the cookies it sets (as boundary.js parses them: by
+    /// name, each `{ value, maxAge?, expires? }`), after [`Described::shaped_answer`].
+    pub fn carriers(&mut self, header: &Value, cookies: &Value) {
+        self.describe(answer::HEADER_AT, header, true);
+        self.describe(answer::COOKIES_AT, cookies, true);
     }
 
     /// What the platform's login answered (`LOGIN_RESULT`, flag `ANSWERED`).
@@ -360,6 +369,22 @@ pub fn shaped_reply_body(parsed: Option<&Value>, length: usize, shape: &AnswerSh
     let mut described = Described::new(None);
     let copy: Vec<&str> = shape.copied().into_iter().flatten().collect();
     described.shaped_answer(parsed, length, &copy);
+    facts::reply_body(described.facts(), shape)
+}
+
+/// The same, with the answer's headers and the cookies it sets (`login.answer.token` as a
+/// header or a cookie).
+pub fn carried_reply_body(
+    parsed: Option<&Value>,
+    length: usize,
+    shape: &AnswerShape,
+    header: &Value,
+    cookies: &Value,
+) -> ReplyBody {
+    let mut described = Described::new(None);
+    let copy: Vec<&str> = shape.copied().into_iter().flatten().collect();
+    described.shaped_answer(parsed, length, &copy);
+    described.carriers(header, cookies);
     facts::reply_body(described.facts(), shape)
 }
 

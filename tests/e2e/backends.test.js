@@ -1,7 +1,8 @@
 'use strict'
 // Backends of their own shape, described by the `login` option, in the strict simulator
 // against the development backend's other login endpoints (tests/support/dev-backend.js):
-// an envelope answered to a GET, and a Laravel/Django-style form POST. The README's page
+// an envelope answered to a GET, a Laravel/Django-style form POST, and a Spring session
+// cookie. The README's page
 // "your backend already has a login endpoint" shows these options.
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -32,6 +33,18 @@ function form() {
       body: 'form',
       fields: { grant_type: 'wechat' },
       answer: { token: 'access_token', userId: 'user.id' },
+    },
+  }
+}
+
+/** The Spring backend: a form POST → `{ id, nickname }`, the session in its JSESSIONID cookie. */
+function spring() {
+  return {
+    loginUrl: world.backend.springUrl,
+    namespace: 'spring',
+    login: {
+      body: 'form',
+      answer: { token: { cookie: 'JSESSIONID' }, userId: 'id' },
     },
   }
 }
@@ -98,6 +111,34 @@ test('a Laravel/Django-style backend: a form POST, the access_token and user.id 
   assert.deepEqual(Object.fromEntries(new URLSearchParams(sent[0].raw)), { code: app.stats.codes.at(-1), grant_type: 'wechat' })
 })
 
+test("a Spring backend: the token is the JSESSIONID cookie of the answer's Set-Cookie, sent back as Cookie, lasting the cookie's Max-Age", async () => {
+  const app = world.open()
+  const session = await world.session(app, spring()).launch()
+
+  assert.equal(session.openid, null)
+  assert.equal(typeof session.userId, 'number')
+  // The JSESSIONID among the answer's two cookies, and nothing of its attributes.
+  assert.match(session.token, /^tok-[0-9a-f]+$/)
+  assert.ok(Math.abs(session.expiresAt - (Date.now() + world.backend.springCookieSeconds * 1000)) < 60000, 'Max-Age, not the default 2 hours')
+  const cookies = world.backend.stats.api.cookies.length
+  const answer = await world.session(app, spring()).request({ url: world.backend.base + '/api/me' })
+  assert.equal(answer.statusCode, 200)
+  assert.deepEqual(world.backend.stats.api.cookies.slice(cookies), ['JSESSIONID=' + session.token])
+})
+
+test('a cookie the answer does not set is BAD_RESPONSE naming login.answer.token, and a wrong carrier is INVALID_CONFIG', async () => {
+  const app = world.open()
+  const other = { ...spring(), login: { ...spring().login, answer: { token: { cookie: 'SESSION' }, userId: 'id' } } }
+  const error = await world.session(app, other).launch().then(() => null, (e) => e)
+  assert.equal(error.code, 'BAD_RESPONSE')
+  assert.match(error.message, /no token where login\.answer\.token says it is/)
+
+  const wrong = { ...spring(), login: { ...spring().login, answer: { token: { header: 'Set-Cookie' } } } }
+  const refused = await world.session(world.open(), wrong).launch().then(() => null, (e) => e)
+  assert.equal(refused.code, 'INVALID_CONFIG')
+  assert.match(refused.message, /login\.answer\.token\.header cannot be Set-Cookie/)
+})
+
 test('a wrong login setting is INVALID_CONFIG naming it, before any wx.login', async () => {
   const app = world.open()
   const wrong = { ...envelope(), login: { ...envelope().login, answer: { token: 'data..token' } } }
@@ -108,7 +149,7 @@ test('a wrong login setting is INVALID_CONFIG naming it, before any wx.login', a
   assert.equal(app.stats.logins, 0)
 })
 
-for (const [name, options] of [['envelope', envelope], ['form', form]]) {
+for (const [name, options] of [['envelope', envelope], ['form', form], ['spring', spring]]) {
   test(`a ${name} backend: a rejected session means one shared re-login by its own shape, then the request again`, async () => {
     const storageFile = world.newStorage()
     const app = world.open({ storageFile })

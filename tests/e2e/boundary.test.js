@@ -61,10 +61,11 @@ function session(options, host) {
   const copies = {}
   return {
     made,
-    feed(kind, arg, flag, value, now) {
+    feed(kind, arg, flag, value, now, response) {
       fed.add(kind)
-      // As the driver does: a login request's answer comes with the paths its effect named to copy.
-      const out = b.input(made.id, kind, arg, flag, now === undefined ? NOW : now, value, kind === L.KIND_POST_RESULT ? copies[arg] : undefined)
+      // As the driver does: a login request's answer comes with the paths its effect named to
+      // copy, and what wx.request's success got besides its body (its header and cookies).
+      const out = b.input(made.id, kind, arg, flag, now === undefined ? NOW : now, value, kind === L.KIND_POST_RESULT ? copies[arg] : undefined, response)
       out.e.forEach((e) => {
         read.add(e.tag)
         if (e.tag === L.EFFECT_POST_CODE || e.tag === L.EFFECT_CALL_FUNCTION) copies[e.op] = e.copy
@@ -284,6 +285,51 @@ test("an app's request: its URL is read, the token crosses, its answer's flags a
   cached(expired)
   const said = only(expired.feed(L.KIND_REQUEST, 2, 0, 'https://api.example.com/me').e, L.EFFECT_SEND_REQUEST)
   only(expired.feed(L.KIND_SEND_RESULT, said.op, 200, true).e, L.EFFECT_LOGIN)
+})
+
+test("a cookie session's token is found however the platform gives Set-Cookie, and goes back as Cookie", () => {
+  const options = { loginUrl: 'https://api.example.com/login', login: { body: 'form', answer: { token: { cookie: 'JSESSIONID' }, userId: 'id' } } }
+  const DATE = 'Wed, 21 Oct 2026 07:28:00 GMT'
+  /** The record written after an answer with `response` besides its body. */
+  const login = (response, opts) => {
+    const s = session(opts || options)
+    const post = toPost(s, { code: 'code-1' })
+    const out = s.feed(L.KIND_POST_RESULT, post.op, 200, '{"id":7}', NOW, response).e
+    return { s, out }
+  }
+  const written = (response) => only(login(response).out, L.EFFECT_WRITE_SESSION).record
+
+  // `cookies` (base library 2.10.0), one Set-Cookie each, over the header.
+  const listed = written({ header: { 'Set-Cookie': 'JSESSIONID=from-header' }, cookies: ['XSRF-TOKEN=x; Path=/', 'JSESSIONID=js-1; Max-Age=600; Expires=' + DATE + '; HttpOnly'] })
+  assert.deepEqual([listed.token, listed.userId, listed.expiresAt], ['js-1', 7, NOW + 600000], "Max-Age over Expires")
+  // One header string, WeChat's join with ',': the comma of an Expires date begins no cookie.
+  const joined = written({ header: { 'Set-Cookie': 'XSRF-TOKEN=x; Expires=' + DATE + '; Path=/,JSESSIONID=js-2; Max-Age=900; Path=/' } })
+  assert.deepEqual([joined.token, joined.expiresAt], ['js-2', NOW + 900000])
+  // The header as a list (reported on iOS), under a lower-case name, and an empty `cookies`.
+  const list = written({ header: { 'set-cookie': ['a=1; Path=/', 'JSESSIONID=js-3; Path=/'] }, cookies: [] })
+  assert.deepEqual([list.token, list.expiresAt], ['js-3', NOW + 7200000], 'no lifetime: the default')
+  // QQ on Android joins with ';': a name=value that is no attribute begins the next cookie.
+  const qq = written({ header: { 'Set-Cookie': 'a=1; path=/; secure;JSESSIONID=js-4; Expires=' + DATE } })
+  assert.deepEqual([qq.token, qq.expiresAt], ['js-4', Date.parse(DATE)])
+  // No such cookie: no session (the core's verdict), whatever else the answer sets.
+  const none = only(login({ header: { 'Set-Cookie': 'XSRF-TOKEN=x' } }).out, L.EFFECT_REJECT)
+  assert.equal(none.error.code, 'BAD_RESPONSE')
+  // Max-Age=0 deletes it: no session either.
+  const deleted = only(login({ header: { 'Set-Cookie': 'JSESSIONID=js-5; Max-Age=0' } }).out, L.EFFECT_REJECT)
+  assert.match(deleted.error.message, /Max-Age or Expires/)
+
+  // request() sends it back as the cookie, and a header's token in the same header.
+  const s = session(options)
+  cached(s, Object.assign({}, RECORD, { token: 'js-cached' }))
+  const send = only(s.feed(L.KIND_REQUEST, 2, 0, 'https://api.example.com/orders').e, L.EFFECT_SEND_REQUEST)
+  assert.deepEqual(send.header, { name: 'Cookie', prefix: 'JSESSIONID=', token: 'js-cached' })
+  const byHeader = { loginUrl: 'https://api.example.com/login', login: { answer: { token: { header: 'X-Auth-Token' }, userId: 'id' } } }
+  const h = login({ header: { 'x-auth-token': 'h-1', 'Set-Cookie': 'JSESSIONID=js-6' } }, byHeader)
+  assert.equal(only(h.out, L.EFFECT_WRITE_SESSION).record.token, 'h-1')
+  const hs = session(byHeader)
+  cached(hs)
+  const sent = only(hs.feed(L.KIND_REQUEST, 2, 0, 'https://api.example.com/orders').e, L.EFFECT_SEND_REQUEST)
+  assert.deepEqual(sent.header, { name: 'X-Auth-Token', prefix: '', token: 'tok-cached' })
 })
 
 test('deviceId: the stored id is read, or a new one handed out and written', () => {

@@ -92,8 +92,9 @@ test('the exports map resolves the entries and the shipped wasm, for bundlers an
 // The plain entry: the shim and the core as JavaScript, made by wasm2js from the shipped
 // .wasm. Its size is held here, today's with a little room; the benchmark reports the target.
 // It grows with the core, about 2.2 bytes for each byte of raw .wasm: 116 KiB before the
-// `login` option, 136 KiB with it (138,777 measured when it landed).
-const PLAIN_BUDGET = 136 * 1024
+// `login` option, 136 KiB with it (138,777 measured when it landed), 141 KiB with cookie
+// sessions (143,916).
+const PLAIN_BUDGET = 141 * 1024
 
 test('the plain entry is the same core made by wasm2js, within its budget', () => {
   const file = path.join(PKG, 'plain', 'index.js')
@@ -121,9 +122,13 @@ const SHIPPED_SINCE = {
   // option: its request, dotted paths into its answer, an envelope, a user id): 36,759 before,
   // 42,621 with it (index.js +335, .wasm.br +5,527).
   login: 5862,
+  // The token of a cookie or a header session (`login.answer.token` as `{ cookie }` or
+  // `{ header }`): the Set-Cookie parsed in the shim, the cookie's lifetime, sending it back:
+  // 42,621 before, 44,329 with it (index.js +695, .wasm.br +1,013).
+  cookies: 1708,
 }
 const SHIPPED_BUDGET = 37308 + Object.values(SHIPPED_SINCE).reduce((sum, bytes) => sum + bytes, 0)
-const WASM_BROTLI_BUDGET = 24.5 * 1024
+const WASM_BROTLI_BUDGET = 25.5 * 1024
 const INDEX_JS_BUDGET = 20 * 1024
 
 test('what ships stays within the size budget', () => {
@@ -248,6 +253,10 @@ test('the type declarations compile against a typical app', () => {
     described.ensure().then((s) => s.openid.toUpperCase())
     // @ts-expect-error login describes a loginUrl endpoint, not a cloud function
     createSession({ cloudFunction: 'login', login: { answer: { userId: 'id' } } })
+    createSession({ loginUrl: 'https://a.example.com', login: { body: 'form', answer: { token: { cookie: 'JSESSIONID' }, userId: 'id' } } })
+    createSession({ loginUrl: 'https://a.example.com', login: { answer: { token: { header: 'X-Auth-Token' }, userId: 'id' } } })
+    // @ts-expect-error a token is in the body (a path), a header or a cookie
+    createSession({ loginUrl: 'https://a.example.com', login: { answer: { token: { query: 'token' } } } })
     // @ts-expect-error the methods are POST and GET
     createSession({ loginUrl: 'https://a.example.com', login: { method: 'PUT' } })
     // @ts-expect-error loginUrl or cloudFunction, not both

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-pub use world::{Step, Stored, World};
+pub use world::{Backend, Step, Stored, World};
 
 /// Steps on each path, unless `MODEL_DEPTH` says otherwise (a deeper run takes about three
 /// times as long per step).
@@ -31,10 +31,12 @@ pub enum Start {
     ReadFails,
     /// Nothing stored, and a backend of its own shape (an envelope, described by `login`).
     EnvelopeBackend,
+    /// Nothing stored, and a Spring backend whose session is a cookie (described by `login`).
+    CookieBackend,
 }
 
 impl Start {
-    pub const ALL: [Start; 8] = [
+    pub const ALL: [Start; 9] = [
         Start::Absent,
         Start::Fresh,
         Start::InsideTheLeeway,
@@ -43,6 +45,7 @@ impl Start {
         Start::ClockMovedBack,
         Start::ReadFails,
         Start::EnvelopeBackend,
+        Start::CookieBackend,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +58,7 @@ impl Start {
             Start::ClockMovedBack => "the clock moved back",
             Start::ReadFails => "the read throws",
             Start::EnvelopeBackend => "an envelope backend",
+            Start::CookieBackend => "a cookie backend",
         }
     }
 
@@ -67,7 +71,8 @@ impl Start {
             Start::Corrupt => World::new(Stored::Corrupt, false),
             Start::ClockMovedBack => World::new(World::from_the_future(), false),
             Start::ReadFails => World::new(World::fresh(), true),
-            Start::EnvelopeBackend => World::envelope_backend(Stored::Absent),
+            Start::EnvelopeBackend => World::shaped_backend(Stored::Absent, Backend::Envelope),
+            Start::CookieBackend => World::shaped_backend(Stored::Absent, Backend::Cookie),
         }
     }
 }

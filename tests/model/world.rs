@@ -9,7 +9,7 @@ use mp_session::testing::Ledger;
 use mp_session::{
     Answer, AnswerOptions, CallId, Config, Effect, Envelope, ErrorCode, Fact, Input, LoginOptions,
     LoginResult, Machine, OpId, Options, PlatformError, Record, Reply, Secret, SendResult, Settled, Standing,
-    StatusValue, StoredSession, UserId, UserInfo, MAX_REQUESTS_IN_FLIGHT,
+    StatusValue, StoredSession, TokenCarrier, UserId, UserInfo, MAX_REQUESTS_IN_FLIGHT,
 };
 
 /// The clock at the start: 2026-01-01T00:00:00Z.
@@ -119,10 +119,22 @@ pub struct World {
     ledger: Ledger,
     /// After a final login failure or a logout: a login needs a new reason.
     quiet: bool,
-    /// The backend is one of its own shape, described by `login`: it answers in an envelope
-    /// (`{ code, msg, data: { token, userId } }`, WeChat's errcodes passed through as `code`).
-    envelope: bool,
+    /// The backend's shape: mp-session's own, or one described by `login`.
+    backend: Backend,
     violation: Option<String>,
+}
+
+/// A backend's shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// mp-session's own: `POST {code, platform}` answered `{ openid, token }`.
+    Own,
+    /// An envelope (`{ code, msg, data: { token, userId } }`, WeChat's errcodes passed
+    /// through as `code`), described by `login`.
+    Envelope,
+    /// A Spring session: the token is the `JSESSIONID` cookie, which lasts its `Max-Age`;
+    /// described by `login`.
+    Cookie,
 }
 
 /// Keeps the last `n` entries of a list of things owed: older answers are given up on.
@@ -130,28 +142,42 @@ const OWED: usize = 2;
 
 impl World {
     pub fn new(stored: Stored, reads_fail: bool) -> World {
-        World::with_backend(stored, reads_fail, false)
+        World::with_backend(stored, reads_fail, Backend::Own)
     }
 
-    /// A world whose backend answers in an envelope, described by the `login` option.
-    pub fn envelope_backend(stored: Stored) -> World {
-        World::with_backend(stored, false, true)
+    /// A world whose backend is of its own shape, described by the `login` option.
+    pub fn shaped_backend(stored: Stored, backend: Backend) -> World {
+        World::with_backend(stored, false, backend)
     }
 
-    fn with_backend(stored: Stored, reads_fail: bool, envelope: bool) -> World {
+    fn with_backend(stored: Stored, reads_fail: bool, backend: Backend) -> World {
         let mut options = Options::new("https://api.example.com/login");
-        if envelope {
-            let answer = AnswerOptions::default()
-                .with(Fact::Status, "code")
-                .with(Fact::Message, "msg")
-                .with(Fact::Token, "data.token")
-                .with(Fact::UserId, "data.userId");
-            options.login = Some(Box::new(LoginOptions {
-                method: Some("GET".into()),
-                code_field: Some("js_code".into()),
-                answer: Some(answer),
-                ..LoginOptions::default()
-            }));
+        match backend {
+            Backend::Own => {}
+            Backend::Envelope => {
+                let answer = AnswerOptions::default()
+                    .with(Fact::Status, "code")
+                    .with(Fact::Message, "msg")
+                    .with(Fact::Token, "data.token")
+                    .with(Fact::UserId, "data.userId");
+                options.login = Some(Box::new(LoginOptions {
+                    method: Some("GET".into()),
+                    code_field: Some("js_code".into()),
+                    answer: Some(answer),
+                    ..LoginOptions::default()
+                }));
+            }
+            Backend::Cookie => {
+                let answer = AnswerOptions {
+                    token_carrier: Some(TokenCarrier::Cookie("JSESSIONID".into())),
+                    ..AnswerOptions::default().with(Fact::UserId, "id")
+                };
+                options.login = Some(Box::new(LoginOptions {
+                    body: Some("form".into()),
+                    answer: Some(answer),
+                    ..LoginOptions::default()
+                }));
+            }
         }
         let config = Config::from_options(options).unwrap();
         World {
@@ -183,7 +209,7 @@ impl World {
             settled: BTreeSet::new(),
             ledger: Ledger::default(),
             quiet: false,
-            envelope,
+            backend,
             violation: None,
         }
     }
@@ -317,10 +343,10 @@ impl World {
             }
             Step::PostAnswer(n, outcome) => {
                 let op = self.posts.remove(n);
-                self.feed(if self.envelope {
-                    envelope_answer(op, outcome)
-                } else {
-                    post_answer(op, outcome)
+                self.feed(match self.backend {
+                    Backend::Own => post_answer(op, outcome),
+                    Backend::Envelope => envelope_answer(op, outcome),
+                    Backend::Cookie => cookie_answer(op, outcome),
                 });
             }
             Step::SendAnswer(n, outcome) => {
@@ -636,6 +662,27 @@ fn envelope_answer(op: OpId, outcome: PostOutcome) -> Input {
         PostOutcome::Busy => envelope(-1.0, "system busy"),
         PostOutcome::BadCode => envelope(40029.0, "invalid code"),
         PostOutcome::Blocked => envelope(1001.0, "this account is banned"),
+        _ => return post_answer(op, outcome),
+    };
+    Input::PostResult {
+        op,
+        result: Ok(Reply::ok(answer)),
+    }
+}
+
+/// The cookie backend's answers: a session is the user's id with the token in its
+/// `JSESSIONID` cookie, whose `Max-Age` is its lifetime; an answer that sets no such cookie
+/// stands for the unreadable one; the rest as mp-session's own.
+fn cookie_answer(op: OpId, outcome: PostOutcome) -> Input {
+    let answer = |token: Option<Secret>| Answer {
+        user_id: Some(UserId::Number(42)),
+        token,
+        cookie_max_age: Some(1800.0),
+        ..Answer::default()
+    };
+    let answer = match outcome {
+        PostOutcome::Session => answer(Some(Secret::new(format!("tok-{}", op.0)))),
+        PostOutcome::Unreadable => answer(None),
         _ => return post_answer(op, outcome),
     };
     Input::PostResult {

@@ -76,8 +76,8 @@ pub fn stringify(value: &Value) -> String {
 
 /// Numbers read by the two decoders: equal to within a rounding error.
 /// Whether the core's answer and the reference's say the same, every field compared (numbers
-/// by [`close`]). `expiresAt` and an envelope come only from `login.answer`, which the
-/// reference does not read: both are none on both sides. A field added to `Answer` is a
+/// by [`close`]). `expiresAt`, an envelope and a cookie's lifetime come only from
+/// `login.answer`, which the reference does not read: they are none on both sides. A field added to `Answer` is a
 /// compile error here until it is compared.
 pub fn answers_agree(a: &mp_session::Answer, b: &mp_session::Answer) -> bool {
     let mp_session::Answer {
@@ -87,6 +87,8 @@ pub fn answers_agree(a: &mp_session::Answer, b: &mp_session::Answer) -> bool {
         envelope,
         unionid,
         token,
+        cookie_max_age,
+        cookie_expires,
         expires_in,
         expires_in_camel,
         user_info,
@@ -107,6 +109,8 @@ pub fn answers_agree(a: &mp_session::Answer, b: &mp_session::Answer) -> bool {
     ) && close(*expires_in, b.expires_in)
         && close(*expires_in_camel, b.expires_in_camel)
         && close(*errcode, b.errcode)
+        && close(*cookie_max_age, b.cookie_max_age)
+        && close(*cookie_expires, b.cookie_expires)
 }
 
 pub fn close(a: Option<f64>, b: Option<f64>) -> bool {

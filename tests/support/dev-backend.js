@@ -15,7 +15,11 @@
 //   POST /oauth/wechat  code=…&grant_type=wechat (a form)   Laravel/Django style: 200
 //     { access_token, token_type: "Bearer", expires_in, user: { id } }, or 400 { error, error_description }
 //
-//   GET|POST /api/...    Authorization: Bearer <token>      an API of the app
+//   POST /spring/login  code=… (a form)   a Spring session: 200 { id, nickname } with
+//     Set-Cookie: JSESSIONID=…; Max-Age=1800; Expires=…; Path=/; HttpOnly (and an XSRF-TOKEN
+//     cookie besides), or 401 { status, error, message } when code2Session refused
+//
+//   GET|POST /api/...    Authorization: Bearer <token>, or Cookie: JSESSIONID=<token>
 //   → 200 { openid, path }  for a token it issued; 401 { error } otherwise
 //     ?delay=MS holds the answer that long, to keep requests under way
 //     ?token=T is read when there is no Authorization header
@@ -27,7 +31,7 @@ const http = require('http')
 const crypto = require('crypto')
 
 async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
-  const stats = { posts: 0, bodies: [], requests: [], tokens: new Map(), api: { requests: 0, inFlight: 0, mostInFlight: 0, authorizations: [] } }
+  const stats = { posts: 0, bodies: [], requests: [], tokens: new Map(), api: { requests: 0, inFlight: 0, mostInFlight: 0, authorizations: [], cookies: [] } }
   /** Scripted behaviours for the next requests; each is used once. */
   const nextResponses = []
 
@@ -75,6 +79,23 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
     return { status: 200, json: { access_token: result.json.token, token_type: 'Bearer', expires_in: ttlSeconds, user: { id } } }
   }
 
+  /** The session cookie's lifetime: Spring's `server.servlet.session.cookie.max-age`. */
+  const springCookieSeconds = 1800
+
+  /** The login of a Spring backend: a form body; the session is the JSESSIONID cookie. */
+  async function springLogin(raw) {
+    const params = new URLSearchParams(raw)
+    stats.bodies.push(Object.fromEntries(params))
+    const result = await login({ code: params.get('code'), platform: 'wx' })
+    if (result.status !== 200) return { status: 401, json: { status: 401, error: 'Unauthorized', message: result.json.errmsg } }
+    const expires = new Date(Date.now() + springCookieSeconds * 1000).toUTCString()
+    const cookies = [
+      'XSRF-TOKEN=' + crypto.randomBytes(8).toString('hex') + '; Path=/',
+      'JSESSIONID=' + result.json.token + '; Max-Age=' + springCookieSeconds + '; Expires=' + expires + '; Path=/; HttpOnly',
+    ]
+    return { status: 200, json: { id: userIdOf(result.json.openid), nickname: null }, header: { 'Set-Cookie': cookies } }
+  }
+
   const server = http.createServer((req, res) => {
     // Web pages call from their own origin: the development backend allows any.
     res.setHeader('access-control-allow-origin', req.headers.origin || '*')
@@ -91,7 +112,8 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
       const url = new URL(req.url, 'http://x')
       if (url.pathname.startsWith('/api/')) return api(req, res, url)
       const shaped = req.method === 'GET' && url.pathname === '/wx/login' ? () => envelopeLogin(url.searchParams)
-        : req.method === 'POST' && url.pathname === '/oauth/wechat' ? () => formLogin(raw) : null
+        : req.method === 'POST' && url.pathname === '/oauth/wechat' ? () => formLogin(raw)
+        : req.method === 'POST' && url.pathname === '/spring/login' ? () => springLogin(raw) : null
       if (shaped) {
         stats.posts++
         stats.requests.push({ method: req.method, path: url.pathname, query: url.search, contentType: req.headers['content-type'] || '', raw })
@@ -129,7 +151,9 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
     stat.mostInFlight = Math.max(stat.mostInFlight, stat.inFlight)
     const authorization = req.headers.authorization || ''
     stat.authorizations.push(authorization)
-    const token = authorization ? authorization.replace(/^Bearer /, '') : url.searchParams.get('token') || ''
+    stat.cookies.push(req.headers.cookie || '')
+    const session = /(?:^|;\s*)JSESSIONID=([^;]*)/.exec(req.headers.cookie || '')
+    const token = authorization ? authorization.replace(/^Bearer /, '') : session ? session[1] : url.searchParams.get('token') || ''
     const reject = url.searchParams.get('reject')
     const user = reject ? null : stats.tokens.get(token)
     setTimeout(() => {
@@ -159,6 +183,9 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
     envelopeUrl: base + '/wx/login',
     /** The Laravel/Django-style backend's login (a form `POST`). */
     formUrl: base + '/oauth/wechat',
+    /** The Spring backend's login (a form `POST`, answered with a JSESSIONID cookie). */
+    springUrl: base + '/spring/login',
+    springCookieSeconds,
     /**
      * Scripts the next request: `{ status, body }` (a raw string body, JSON content type unless
      * `contentType` says otherwise), `{ hang: true }` (never answers), `{ destroy: true }`
@@ -196,7 +223,7 @@ async function respond(res, scripted, login) {
   const json = scripted && scripted.leakSessionKey && result.sessionKey
     ? { ...result.json, session_key: result.sessionKey }
     : result.json
-  res.writeHead(result.status, { 'content-type': 'application/json' })
+  res.writeHead(result.status, { 'content-type': 'application/json', ...result.header })
   res.end(JSON.stringify(json))
 }
 

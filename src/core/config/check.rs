@@ -113,8 +113,8 @@ fn named(setting: &str, why: &str) -> Cow<'static, str> {
     message.into()
 }
 
-/// An HTTP header name (RFC 9110 token), at most 64 characters.
-fn is_header_name(name: &str) -> bool {
+/// An HTTP header name (RFC 9110 token, as a cookie's name is), at most 64 characters.
+pub(super) fn is_header_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= MAX_HEADER_NAME_LEN
         && name

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
+use super::check::is_header_name;
 use crate::protocol::{CODE_FIELD, PLATFORM_FIELD};
 use crate::wire::layout::fields;
 
@@ -136,6 +137,9 @@ pub struct AnswerOptions {
     pub paths: [Option<String>; FACTS],
     /// The status values that mean success (default `[0]`).
     pub success: Option<Vec<StatusValue>>,
+    /// The header or cookie the token is in, when it is not in the body (then the token has
+    /// no path).
+    pub token_carrier: Option<TokenCarrier>,
 }
 
 impl AnswerOptions {
@@ -159,6 +163,12 @@ impl<'de> Deserialize<'de> for AnswerOptions {
                 while let Some(name) = map.next_key::<String>()? {
                     if name == "success" {
                         answer.success = map.next_value()?;
+                    } else if name == Fact::Token.setting() {
+                        match map.next_value()? {
+                            Some(TokenSetting::Path(path)) => answer.paths[Fact::Token as usize] = Some(path),
+                            Some(TokenSetting::Carrier(carrier)) => answer.token_carrier = Some(carrier),
+                            None => {}
+                        }
                     } else if let Some(at) = SETTINGS[..FACTS].iter().position(|s| *s == name) {
                         answer.paths[at] = map.next_value()?;
                     } else {
@@ -170,6 +180,28 @@ impl<'de> Deserialize<'de> for AnswerOptions {
         }
         deserializer.deserialize_map(Settings)
     }
+}
+
+/// Where the token is when the answer's body does not hold it: `login.answer.token` given as
+/// `{ header: NAME }` or `{ cookie: NAME }` (a path is the body's).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum TokenCarrier {
+    /// A header of the answer, by name (in any case): the token is its value, and
+    /// `request()` sends it back in the same header.
+    Header(String),
+    /// A cookie the answer sets (`Set-Cookie`), by name: the token is its value, sent back as
+    /// `Cookie: NAME=value`; its `Max-Age` or `Expires` is the session's lifetime where the
+    /// body gives none.
+    Cookie(String),
+}
+
+/// `login.answer.token` as given: a path in the body, or a header or a cookie.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TokenSetting {
+    Path(String),
+    Carrier(TokenCarrier),
 }
 
 /// A value an envelope's status may have.
@@ -246,21 +278,30 @@ pub struct AnswerShape {
     paths: [Option<String>; FACTS],
     /// The status values that mean success.
     success: Vec<StatusValue>,
+    /// The header or cookie the token is in, if it is not in the body.
+    token_carrier: Option<TokenCarrier>,
 }
 
 impl AnswerShape {
-    /// Where `fact` is: the path `login.answer` gives, else where mp-session's own answer has
-    /// it (`None`: nowhere).
+    /// Where `fact` is in the body: the path `login.answer` gives, else where mp-session's own
+    /// answer has it (`None`: nowhere; the token, when a header or a cookie carries it).
     pub fn path(&self, fact: Fact) -> Option<&str> {
         match &self.paths[fact as usize] {
             Some(path) => Some(path),
+            None if fact == Fact::Token && self.token_carrier.is_some() => None,
             None => fact.own(),
         }
     }
 
-    /// Whether `login.answer` places `fact` itself.
+    /// Whether `login.answer` places `fact` itself (the token: in the body, a header or a
+    /// cookie).
     pub fn places(&self, fact: Fact) -> bool {
-        self.paths[fact as usize].is_some()
+        self.paths[fact as usize].is_some() || (fact == Fact::Token && self.token_carrier.is_some())
+    }
+
+    /// The header or cookie the token is in, if `login.answer.token` names one.
+    pub fn token_carrier(&self) -> Option<&TokenCarrier> {
+        self.token_carrier.as_ref()
     }
 
     /// The status values that mean success (with an envelope's status).
@@ -401,7 +442,12 @@ fn check_names(
 
 fn check_answer(answer: Option<AnswerOptions>) -> Result<AnswerShape, Cow<'static, str>> {
     let mut shape = AnswerShape::default();
-    let Some(AnswerOptions { paths, success }) = answer else {
+    let Some(AnswerOptions {
+        paths,
+        success,
+        token_carrier,
+    }) = answer
+    else {
         return Ok(shape);
     };
     for (at, path) in paths.iter().enumerate() {
@@ -413,6 +459,7 @@ fn check_answer(answer: Option<AnswerOptions>) -> Result<AnswerShape, Cow<'stati
         }
     }
     shape.paths = paths;
+    shape.token_carrier = token_carrier.map(check_carrier).transpose()?;
     let status = shape.places(Fact::Status);
     if shape.places(Fact::Message) && !status {
         return Err("login.answer.message needs login.answer.status".into());
@@ -426,6 +473,22 @@ fn check_answer(answer: Option<AnswerOptions>) -> Result<AnswerShape, Cow<'stati
         Some(values) => values,
     };
     Ok(shape)
+}
+
+/// `login.answer.token`'s header or cookie: a name an answer can carry.
+fn check_carrier(carrier: TokenCarrier) -> Result<TokenCarrier, &'static str> {
+    match &carrier {
+        TokenCarrier::Header(name) if name.eq_ignore_ascii_case("set-cookie") => {
+            Err("login.answer.token.header cannot be Set-Cookie: name the cookie, { cookie: NAME }")
+        }
+        TokenCarrier::Header(name) if !is_header_name(name) => {
+            Err("login.answer.token.header must be an HTTP header name of 1 to 64 characters")
+        }
+        TokenCarrier::Cookie(name) if !is_header_name(name) => {
+            Err("login.answer.token.cookie must be a cookie name of 1 to 64 characters (an HTTP token)")
+        }
+        _ => Ok(carrier),
+    }
 }
 
 /// `login.answer.<setting>` in front of what is wrong with it.
@@ -524,5 +587,43 @@ mod tests {
         assert!(
             wrong(r#"{"answer":{"status":"code","success":[]}}"#).starts_with("login.answer.success must")
         );
+        assert!(wrong(r#"{"answer":{"token":{"header":"Set-Cookie"}}}"#)
+            .starts_with("login.answer.token.header cannot be Set-Cookie"));
+        assert!(wrong(r#"{"answer":{"token":{"header":"X Token"}}}"#)
+            .starts_with("login.answer.token.header must"));
+        assert!(wrong(r#"{"answer":{"token":{"cookie":""}}}"#).starts_with("login.answer.token.cookie must"));
+        assert!(
+            wrong(r#"{"answer":{"token":{"cookie":"a;b"}}}"#).starts_with("login.answer.token.cookie must")
+        );
+    }
+
+    #[test]
+    fn a_token_in_a_header_or_a_cookie_is_nowhere_in_the_body() {
+        let shape = |json: &str| check_login(Some(Box::new(options(json)))).unwrap().answer;
+        let cookie = shape(r#"{"answer":{"token":{"cookie":"JSESSIONID"},"userId":"id"}}"#);
+        assert_eq!(
+            cookie.token_carrier(),
+            Some(&TokenCarrier::Cookie("JSESSIONID".into()))
+        );
+        // Not read from the body, not even at mp-session's own `token`; and required.
+        assert_eq!(cookie.path(Fact::Token), None);
+        assert!(cookie.places(Fact::Token));
+        let header = shape(r#"{"answer":{"token":{"header":"X-Auth-Token"}}}"#);
+        assert_eq!(
+            header.token_carrier(),
+            Some(&TokenCarrier::Header("X-Auth-Token".into()))
+        );
+        // A path is the body's, as before.
+        let path = shape(r#"{"answer":{"token":"data.token"}}"#);
+        assert_eq!(
+            (path.token_carrier(), path.path(Fact::Token)),
+            (None, Some("data.token"))
+        );
+        // Both, or neither, is no carrier.
+        assert!(
+            serde_json::from_str::<LoginOptions>(r#"{"answer":{"token":{"cookie":"a","header":"b"}}}"#)
+                .is_err()
+        );
+        assert!(serde_json::from_str::<LoginOptions>(r#"{"answer":{"token":{}}}"#).is_err());
     }
 }

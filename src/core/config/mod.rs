@@ -11,7 +11,8 @@ mod options;
 
 use check::check;
 pub use login::{
-    AnswerOptions, AnswerShape, Fact, LoginMethod, LoginOptions, LoginShape, StatusValue, EXPIRES_IN_CAMEL,
+    AnswerOptions, AnswerShape, Fact, LoginMethod, LoginOptions, LoginShape, StatusValue, TokenCarrier,
+    EXPIRES_IN_CAMEL,
 };
 pub use options::{FailureToast, Options};
 
@@ -58,6 +59,34 @@ pub enum LoginEndpoint {
     CloudFunction(String),
 }
 
+/// The header `request()` puts the token in, and what goes before the token there:
+/// `tokenHeader` when given; else where the login's answer carried it (the same header, bare,
+/// or `Cookie` with `NAME=`); else `Authorization` with `Bearer `.
+fn token_header_and_scheme(token_header: Option<String>, shape: &LoginShape) -> (String, String) {
+    let bearer = |name: String| {
+        let scheme = if name.eq_ignore_ascii_case("authorization") {
+            "Bearer "
+        } else {
+            ""
+        };
+        (name, scheme.to_owned())
+    };
+    match (token_header, shape.answer.token_carrier()) {
+        (Some(name), _) => bearer(name),
+        // The value as the header carried it (an `Authorization` answered has its scheme).
+        (None, Some(TokenCarrier::Header(name))) => (name.clone(), String::new()),
+        (None, Some(TokenCarrier::Cookie(name))) => {
+            let mut scheme = name.clone();
+            scheme.push('=');
+            (COOKIE_HEADER.to_owned(), scheme)
+        }
+        (None, None) => bearer(DEFAULT_TOKEN_HEADER.to_owned()),
+    }
+}
+
+/// The header a cookie session's token goes back in.
+const COOKIE_HEADER: &str = "Cookie";
+
 /// Checked settings of one session. Build it with [`Config::from_options`] or [`Config::new`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -70,6 +99,8 @@ pub struct Config {
     max_retries: u32,
     failure_toast: Option<String>,
     token_header: String,
+    /// What goes before the token in that header ([`Config::token_scheme`]).
+    token_scheme: String,
     allowed_origins: Vec<String>,
     platform: Platform,
     login_shape: LoginShape,
@@ -96,6 +127,7 @@ impl Config {
             ..
         } = options;
         let login_shape = login::check_login(login).map_err(Error::invalid_config)?;
+        let (token_header, token_scheme) = token_header_and_scheme(token_header, &login_shape);
         let login_endpoint = match (login_url, cloud_function) {
             (Some(url), _) => LoginEndpoint::Url(url),
             (None, name) => LoginEndpoint::CloudFunction(name.unwrap_or_default()),
@@ -115,7 +147,8 @@ impl Config {
                 Some(FailureToast::Text(text)) => Some(text),
                 _ => None,
             },
-            token_header: token_header.unwrap_or_else(|| DEFAULT_TOKEN_HEADER.to_owned()),
+            token_header,
+            token_scheme,
             allowed_origins: checked.allowed_origins,
             platform: checked.platform,
             login_shape,
@@ -207,18 +240,15 @@ impl Config {
         &self.token_header
     }
 
-    /// What goes before the token in that header: `"Bearer "` for `Authorization`, nothing
-    /// for any other header.
-    pub fn token_scheme(&self) -> &'static str {
-        if self.token_header.eq_ignore_ascii_case("authorization") {
-            "Bearer "
-        } else {
-            ""
-        }
+    /// What goes before the token in that header: `"Bearer "` for `Authorization`, `NAME=`
+    /// for the `Cookie` of a cookie session, nothing for any other header.
+    pub fn token_scheme(&self) -> &str {
+        &self.token_scheme
     }
 
     /// The header that carries `token` on an app request: `Authorization: Bearer <token>`,
-    /// or the bare token in the header named by `tokenHeader`.
+    /// the bare token in the header named by `tokenHeader`, or where the login's answer had
+    /// it (`login.answer.token`: the same header, or `Cookie: NAME=<token>`).
     pub fn token_header_for(&self, token: &Secret) -> TokenHeader {
         let scheme = self.token_scheme();
         let mut value = String::with_capacity(scheme.len() + token.len());

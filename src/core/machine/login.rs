@@ -3,9 +3,9 @@
 //! waiting (single flight); how it ends is `flow.rs`'s.
 
 use super::Machine;
-use crate::core::answer::{judge, Reply, Verdict};
+use crate::core::answer::{judge, Expected, Reply, Verdict};
 use crate::core::backoff::backoff_ms;
-use crate::core::config::{LoginEndpoint, Platform};
+use crate::core::config::{Fact, LoginEndpoint, Platform};
 use crate::core::effect::{Effect, LoginBody};
 use crate::core::error::{Error, ErrorCode};
 use crate::core::input::{LoginResult, OpId, PlatformError};
@@ -164,7 +164,11 @@ impl<T: Text> Machine<T> {
                 return self.attempt_failed(failure.explain(error), now);
             }
         };
-        match judge(&reply, now, self.config.default_ttl_ms()) {
+        let expected = Expected {
+            default_ttl_ms: self.config.default_ttl_ms(),
+            token: self.config.login_shape().answer.places(Fact::Token),
+        };
+        match judge(&reply, now, expected) {
             Verdict::Session(record) => self.finish_login(Ok(record), now),
             Verdict::Retry(error) => self.attempt_failed(error, now),
             Verdict::FreshCode(error) => {

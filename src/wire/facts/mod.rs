@@ -20,7 +20,7 @@ pub(crate) use options::{options, web_options};
 
 use crate::core::answer::{Answer, BackendFailure, Envelope, ReplyBody};
 use crate::core::config::login::copied as login_copied;
-use crate::core::config::{AnswerShape, Fact, StatusValue, EXPIRES_IN_CAMEL};
+use crate::core::config::{AnswerShape, Fact, StatusValue, TokenCarrier, EXPIRES_IN_CAMEL};
 use crate::core::error::Error;
 use crate::core::input::{LoginResult, PlatformError};
 use crate::core::limits::MAX_ANSWER_CHARS;
@@ -180,8 +180,28 @@ impl<'a> ObjectFacts<'a> {
     /// The slot of the value of the key `name` (any text: a path's name), [`NOWHERE`] when
     /// the object has none.
     fn find(&self, name: &str) -> usize {
+        self.find_as(name, false)
+    }
+
+    /// The same, ASCII letters in any case (a header's name, as platforms give it:
+    /// `Set-Cookie`, `set-cookie`) when `any_case`.
+    fn find_as(&self, name: &str, any_case: bool) -> usize {
+        let same = |a: u16, b: u16| {
+            a == b
+                || (any_case
+                    && a < 0x80
+                    && b < 0x80
+                    && (a | 0x20) == (b | 0x20)
+                    && (a | 0x20).wrapping_sub(u16::from(b'a')) < 26)
+        };
         (0..self.count)
-            .find(|&entry| self.key(entry).iter().copied().eq(name.encode_utf16()))
+            .find(|&entry| {
+                let key = self.key(entry);
+                let mut units = name.encode_utf16();
+                key.iter()
+                    .all(|&unit| units.next().is_some_and(|u| same(unit, u)))
+                    && units.next().is_none()
+            })
             .map_or(NOWHERE, |entry| self.first + ENTRY_SLOTS * entry + 2)
     }
 
@@ -374,11 +394,18 @@ pub(crate) fn reply_body<T: WireText>(facts: Facts<'_>, shape: &AnswerShape) -> 
         } else {
             facts.walk(0, EXPIRES_IN_CAMEL)
         };
+        let carried = facts.carried(shape.token_carrier());
+        let token = match carried.token {
+            Some(token) => Some(token),
+            None => facts.text_in(at(Fact::Token))?.map(Secret::hide),
+        };
         Some(Answer {
             openid: facts.text_in(at(Fact::Openid))?,
             user_id: facts.user_id_in(at(Fact::UserId))?,
             unionid: facts.text_in(at(Fact::Unionid))?,
-            token: facts.text_in(at(Fact::Token))?.map(Secret::hide),
+            token,
+            cookie_max_age: carried.max_age,
+            cookie_expires: carried.expires,
             expires_in: facts.number_in(at(Fact::ExpiresIn))?,
             expires_in_camel: facts.number_in(camel)?,
             expires_at: facts.number_in(at(Fact::ExpiresAt))?,
@@ -440,7 +467,42 @@ fn envelope(facts: Facts<'_>, shape: &AnswerShape, status: usize) -> Envelope {
     }
 }
 
+/// The token a header or a cookie carries, and that cookie's lifetime.
+struct Carried<T> {
+    token: Option<Secret<T>>,
+    max_age: Option<f64>,
+    expires: Option<f64>,
+}
+
 impl Facts<'_> {
+    /// The token in the header or the cookie `carrier` names (described at
+    /// [`answer::HEADER_AT`] and [`answer::COOKIES_AT`]), and the cookie's `Max-Age` and
+    /// `Expires`; nothing without a carrier, or when it is not there or is no string.
+    fn carried<T: WireText>(&self, carrier: Option<&TokenCarrier>) -> Carried<T> {
+        let mut carried = Carried {
+            token: None,
+            max_age: None,
+            expires: None,
+        };
+        let at = match carrier {
+            None => return carried,
+            // A header's name in any case, as platforms give it (`Set-Cookie`, `set-cookie`).
+            Some(TokenCarrier::Header(name)) => self.object(answer::HEADER_AT, &[]).find_as(name, true),
+            Some(TokenCarrier::Cookie(name)) => {
+                let cookie = self.object(self.object(answer::COOKIES_AT, &[]).find(name), &fields::COOKIE);
+                let number = |index| {
+                    let f = cookie.field(index);
+                    (f.kind == value::NUMBER && f.a.is_finite()).then_some(f.a)
+                };
+                carried.max_age = number(field!(fields::COOKIE, "maxAge"));
+                carried.expires = number(field!(fields::COOKIE, "expires"));
+                cookie.at(field!(fields::COOKIE, "value"))
+            }
+        };
+        carried.token = self.text_in(at).flatten().map(Secret::hide);
+        carried
+    }
+
     /// The slot of the value at `path` (names separated by dots) from the value at `at`
     /// ([`NOWHERE`] when it is not there).
     #[allow(unsafe_code)]

@@ -1,9 +1,11 @@
 //! The options of `createSession` (and a web page's own), from their facts: each option is
 //! checked for its shape before any is read, and the error names the option.
 
-use super::{number, Facts, Field, ObjectFacts, Wrong};
+use super::{field, number, Facts, Field, ObjectFacts, Wrong};
 use crate::core::config::login::FACTS;
-use crate::core::config::{AnswerOptions, FailureToast, LoginOptions, Options, StatusValue};
+use crate::core::config::{
+    AnswerOptions, Fact, FailureToast, LoginOptions, Options, StatusValue, TokenCarrier,
+};
 use crate::core::error::Error;
 use crate::core::oauth::WebOptions;
 use crate::wire::layout::{fields, value, ENTRY_SLOTS, SLOTS, WEB_OPTIONS_AT};
@@ -136,10 +138,27 @@ fn answer(facts: Facts<'_>, login: &ObjectFacts<'_>, index: usize) -> Result<Opt
     answer.known_object(&[])?;
     let mut read = AnswerOptions::default();
     for (fact, path) in read.paths.iter_mut().enumerate() {
+        if fact == Fact::Token as usize && answer.field(fact).kind == value::OBJECT {
+            let carrier = facts.object(answer.at(fact), &fields::TOKEN_CARRIER);
+            read.token_carrier = Some(token_carrier(carrier).map_err(|wrong| wrong.in_field("token"))?);
+            continue;
+        }
         *path = text_setting(&answer, fact)?;
     }
     read.success = answer.read(FACTS, |_| status_values(facts, answer.at(FACTS)))?;
     Ok(Some(read))
+}
+
+/// `login.answer.token` given as an object: `{ header: NAME }` or `{ cookie: NAME }`.
+fn token_carrier(carrier: ObjectFacts<'_>) -> Result<TokenCarrier, Wrong> {
+    carrier.known_object(&[])?;
+    let header = text_setting(&carrier, field!(fields::TOKEN_CARRIER, "header"))?;
+    let cookie = text_setting(&carrier, field!(fields::TOKEN_CARRIER, "cookie"))?;
+    match (header, cookie) {
+        (Some(name), None) => Ok(TokenCarrier::Header(name)),
+        (None, Some(name)) => Ok(TokenCarrier::Cookie(name)),
+        _ => Err(Wrong::new("must be a path, { header: NAME } or { cookie: NAME }")),
+    }
 }
 
 /// `login.answer.success`: an array of numbers, texts or `true`/`false`.

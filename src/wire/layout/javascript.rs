@@ -353,6 +353,14 @@ pub(crate) fn javascript() -> String {
     constants(o, "The slots at the start of an output.", "HEADER", header::ALL);
     writeln!(o, "/** The deadline slot when the machine waits for no time. */\nexport const NO_DEADLINE = {NO_DEADLINE}").unwrap();
     // The groups' names as constants too: the shim keeps its calls under these names.
+    writeln!(
+        o,
+        "// The fields of a cookie the answer sets, as the core reads them."
+    )
+    .unwrap();
+    for field in fields::COOKIE {
+        writeln!(o, "export const COOKIE_{} = '{field}'", screaming(field)).unwrap();
+    }
     writeln!(o, "// Each group of calls, by the name the core gives it.").unwrap();
     for group in parts::GROUPS {
         writeln!(o, "export const GROUP_{} = '{group}'", screaming(group)).unwrap();
@@ -394,6 +402,16 @@ pub(crate) fn javascript() -> String {
             "ANSWER_COPIES_AT",
             "The slot where the values at a request's `copy` paths are described again, three slots each.",
             super::answer::COPIES_AT,
+        ),
+        (
+            "ANSWER_HEADER_AT",
+            "The slot where a login answer's headers are described.",
+            super::answer::HEADER_AT,
+        ),
+        (
+            "ANSWER_COOKIES_AT",
+            "The slot where the cookies a login answer sets are described, by name.",
+            super::answer::COOKIES_AT,
         ),
         (
             "RECORD_STRING_LENGTH",

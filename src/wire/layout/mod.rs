@@ -203,6 +203,10 @@ pub mod fields {
     /// What `wx.login` (`tt.login`, …) answered: `code`, or Douyin's `anonymousCode` for a
     /// user not logged in to Douyin, strings passed on.
     pub const LOGIN_ANSWER: [&str; 2] = ["code", "anonymousCode"];
+    /// A cookie the login's answer sets, as JavaScript parses its `Set-Cookie` (described at
+    /// [`super::answer::COOKIES_AT`], by the cookie's name): its value, `Max-Age` in seconds
+    /// and `Expires` in Unix milliseconds (each only when it is there and parsed).
+    pub const COOKIE: [&str; 3] = ["value", "maxAge", "expires"];
     /// A failure of the backend's own (the answer's `error`).
     pub const BACKEND_FAILURE: [&str; 2] = ["code", "message"];
     /// A profile: `setUserInfo`'s argument and the `userInfo` of a record or an answer.
@@ -240,6 +244,9 @@ pub mod fields {
         "message",
         "success",
     ];
+    /// `login.answer.token` as an object ([`crate::TokenCarrier`]): the header or the cookie
+    /// the token is in.
+    pub const TOKEN_CARRIER: [&str; 2] = ["header", "cookie"];
     /// The options the mini-program shim reads itself (the app's hooks, the platform's API,
     /// where the module is, encrypted storage): known to the core, so that a misspelt one is
     /// named with them, and left to the shim, which checks them.
@@ -288,7 +295,7 @@ pub const ENTRY_SLOTS: usize = 5;
 /// input's own values ([`answer`], [`WEB_OPTIONS_AT`], [`HOST_PLATFORM_AT`]). Each object's
 /// entries are placed together, before those of the objects in it, as long as they fit in
 /// [`SLOTS`]; an object whose entries do not fit is described without them.
-pub const TREE_AT: usize = answer::COPIES_AT + 3 * answer::MAX_COPIES;
+pub const TREE_AT: usize = answer::COOKIES_AT + 3;
 
 /// A session read's facts: the stored value at slot 0, and this.
 pub mod record {
@@ -308,6 +315,14 @@ pub mod answer {
     pub const COPIES_AT: usize = 4;
     /// The most paths one request names to copy.
     pub const MAX_COPIES: usize = crate::core::config::login::copied::COUNT;
+    /// The answer's headers (`wx.request`'s `header`, its values passed on by handle): where
+    /// `login.answer.token` names a header, the token is its value.
+    pub const HEADER_AT: usize = COPIES_AT + 3 * MAX_COPIES;
+    /// The cookies the answer sets, as JavaScript parsed its `Set-Cookie` (`cookies`, or the
+    /// header): an object by cookie name, each `{ value, maxAge?, expires? }` (the value passed
+    /// on by handle; `Max-Age` in seconds, `Expires` in Unix milliseconds, each only when it
+    /// parsed).
+    pub const COOKIES_AT: usize = HEADER_AT + 3;
 }
 
 /// The slot where a web page's options are described (the options themselves: at 0).
@@ -324,7 +339,8 @@ const _: () = {
     assert!(
         3 <= answer::LENGTH
             && answer::LENGTH < answer::COPIES_AT
-            && answer::COPIES_AT + 3 * answer::MAX_COPIES <= TREE_AT
+            && answer::COPIES_AT + 3 * answer::MAX_COPIES <= answer::HEADER_AT
+            && answer::COOKIES_AT + 3 <= TREE_AT
     );
     assert!(3 <= WEB_OPTIONS_AT && WEB_OPTIONS_AT + 3 <= HOST_PLATFORM_AT && HOST_PLATFORM_AT + 2 <= TREE_AT);
 };

@@ -6,7 +6,9 @@
 //   off; `requestDomains` turns the check on, as on a phone: only those origins), calls `success` for EVERY status, `fail` only when no answer arrived; at most 10
 //   requests run at once, the rest wait in a queue; `dataType: 'json'` parses when it can;
 //   `data` is converted as WeChat documents it (a GET's object into the query, a POST's into
-//   JSON, or `k=v&…` for application/x-www-form-urlencoded);
+//   JSON, or `k=v&…` for application/x-www-form-urlencoded); the answer's `header` keeps each
+//   name as the server sent it and joins repeated ones with ',', and `cookies` (base library
+//   2.10.0) lists its Set-Cookies;
 // - storage is the file-backed store of storage.js;
 // - wx.cloud (base library 2.2.3): init, then callFunction runs the named function of
 //   `cloudFunctions` (name → async (event, context)) with the user's context injected
@@ -135,7 +137,7 @@ function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary
             data = raw
           }
         }
-        finish(task, () => call(options, 'success', { data, statusCode: res.statusCode, header: res.headers, errMsg: 'request:ok' }))
+        finish(task, () => call(options, 'success', { data, statusCode: res.statusCode, ...responseHeaders(res), errMsg: 'request:ok' }))
       })
       res.on('error', () => {})
       res.on('aborted', () => {
@@ -150,6 +152,24 @@ function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary
     })
     if (body !== null) req.write(body)
     req.end()
+  }
+
+  /**
+   * A response's `header` and `cookies` as wx.request gives them: each header under the name
+   * the server sent, several of one name joined by ',' (a response's Set-Cookies become one
+   * string: Taro #1061, weapp-cookie #28); `cookies`, one Set-Cookie each, from base library
+   * 2.10.0.
+   */
+  function responseHeaders(res) {
+    const header = {}
+    for (let i = 0; i < res.rawHeaders.length; i += 2) {
+      const name = res.rawHeaders[i]
+      const value = res.rawHeaders[i + 1]
+      header[name] = name in header ? header[name] + ',' + value : value
+    }
+    if (compareVersions(baseLibrary, '2.10.0') < 0) return { header }
+    const set = res.headers['set-cookie']
+    return { header, cookies: set ? [].concat(set) : [] }
   }
 
   /** The asynchronous storage calls: `encrypt` from base library 2.21.3. */
