@@ -9,6 +9,11 @@
 // the same core compiled to JavaScript (`mp-session/plain`).
 //
 // The module imports nothing: everything crosses through its five exports (boundary.js).
+//
+// Where WeChat's loader is missing (HarmonyOS is undocumented) or its instantiate rejects
+// (reported on iOS), the app may have set up the same core as JavaScript in a subpackage
+// (`fallback`: its own `require.async` of mp-session/fallback, base library 2.11.2): that one
+// runs instead, and `ready()` says why.
 
 import { keep } from './keeper.js'
 import * as errors from './errors.js'
@@ -21,16 +26,50 @@ var WASM_FILE = 'mp_session.wasm.br'
 /** @typedef {import('./keeper').Core} Core */
 
 /**
+ * The app's loader of mp-session/fallback (a session's `fallback`): the core is the app's,
+ * one for every session, so a load already under way (the preload at require) falls back too.
+ * @type {(() => unknown) | undefined}
+ */
+var fallbackLoader
+
+/**
  * The live core of this platform and path: a failed load is forgotten so that the next
- * call tries again, and so is a core that died.
+ * call tries again, and so is a core that died. When the WebAssembly core does not load and
+ * the app gave `fallback`, the JavaScript core it loads runs instead.
  *
  * @param {string} platform the platform's name (platforms.js): it says which loader
- * @param {string | undefined} wasmPath
+ * @param {{ wasmPath?: string, fallback?: () => unknown }} options the session's: where the
+ *   .wasm is, and the app's loader of mp-session/fallback
  * @returns {Promise<Core>}
  */
-function loadCore(platform, wasmPath) {
+function loadCore(platform, options) {
+  var wasmPath = options.wasmPath
+  if (options.fallback) fallbackLoader = options.fallback
   return keep(platform + ' ' + (wasmPath || DEFAULT_WASM_PATH), function () { return instantiate(platform, wasmPath) }, function (cause) {
-    throw errors.shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + errors.describe(cause) + hint(platform), true, cause)
+    throw errors.shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + errors.describe(cause) + hint(platform, fallbackLoader), true, cause)
+  })
+}
+
+/**
+ * After the WebAssembly core did not load (`cause`), the JavaScript core the app's `fallback`
+ * loads, if it gave one (`cause` is kept as the reason the core fell back): mp-session/fallback
+ * of this very build (its `core` is the .wasm's digest this bundle was built with).
+ * @param {unknown} cause
+ * @returns {Promise<{ exports: WebAssembly.Exports, fellBack: string }>}
+ */
+function fallBack(cause) {
+  var fallback = fallbackLoader
+  if (!fallback) return Promise.reject(cause)
+  var why = errors.describe(cause)
+  return Promise.resolve().then(fallback).then(function (module) {
+    var found = /** @type {any} */ (module)
+    if (!found || typeof found.instantiate !== 'function') throw new Error('what fallback loaded is not mp-session/fallback')
+    if (found.core !== MP_SESSION_CORE_ID) {
+      throw new Error('the subpackage holds mp-session/fallback of another build: copy it again')
+    }
+    return { exports: found.instantiate({}), fellBack: why }
+  }).then(null, function (failure) {
+    throw new Error(why + '; nor did fallback: ' + errors.describe(failure))
   })
 }
 
@@ -42,17 +81,22 @@ function loadCore(platform, wasmPath) {
  */
 function preloadCore() {
   var platform = platforms.detect()
-  if (platforms.loaderOf(platform)) loadCore(platform, undefined).catch(function () {})
+  if (platforms.loaderOf(platform)) loadCore(platform, {}).catch(function () {})
 }
 
-/** What to do about a core that did not load, for the platform it did not load on. @param {string} platform */
-function hint(platform) {
+/**
+ * What to do about a core that did not load, for the platform it did not load on; and, where
+ * the app has no fallback, how to give phones whose WebAssembly fails one.
+ * @param {string} platform @param {unknown} fallback
+ */
+function hint(platform, fallback) {
+  var step = fallback ? '' : '; for phones without WebAssembly: the fallback option (README: When WebAssembly is not there)'
   if (platforms.loaderOf(platform)) {
     return ' (a native project: run Tools → Build npm / 构建npm; built with Taro or uni-app: add the ' +
-      'mp-session/taro or mp-session/vite plugin, or copy mp_session.wasm.br into the output and pass wasmPath)'
+      'mp-session/taro or mp-session/vite plugin, or copy mp_session.wasm.br into the output and pass wasmPath' + step + ')'
   }
   if (platforms.apiOf(platform) !== undefined) {
-    return ' (' + platform + platforms.noWebAssembly() + ')'
+    return ' (' + platform + platforms.noWebAssembly() + (platform === 'wx' ? step : '') + ')'
   }
   return ''
 }
@@ -60,15 +104,16 @@ function hint(platform) {
 /**
  * @param {string} platform
  * @param {string | undefined} wasmPath
- * @returns {Promise<WebAssembly.Instance>}
+ * @returns {Promise<{ exports: WebAssembly.Exports, fellBack?: string }>} the WebAssembly
+ *   core, or the JavaScript one after it failed (`fallBack`)
  */
 function instantiate(platform, wasmPath) {
   try {
     var loader = platforms.loaderOf(platform)
-    if (loader) return loader.instantiate(wasmPath || DEFAULT_WASM_PATH, {}).then(instanceOf)
-    return instantiateHere(platform, wasmPath)
+    if (loader) return loader.instantiate(wasmPath || DEFAULT_WASM_PATH, {}).then(instanceOf, fallBack)
+    return instantiateHere(platform, wasmPath).then(null, fallBack)
   } catch (cause) {
-    return Promise.reject(cause)
+    return fallBack(cause)
   }
 }
 

@@ -14,7 +14,7 @@ var ENCRYPT_MIN_BASE_LIBRARY = '2.21.3'
 /**
  * The package's exports for one way of loading the core.
  *
- * @param {(platform: string, wasmPath: string | undefined) => Promise<any>} loadCore
+ * @param {(platform: string, options: Record<string, any>) => Promise<any>} loadCore
  * @param {((api: any) => any) | null} alipay Alipay's API adapter (alipay.js), where the
  *   core can run on Alipay at all
  */
@@ -33,7 +33,7 @@ function createEntry(loadCore, alipay) {
 
 /**
  * @param {import('./index').SessionOptions} options
- * @param {(platform: string, wasmPath: string | undefined) => Promise<any>} loadCore
+ * @param {(platform: string, options: Record<string, any>) => Promise<any>} loadCore
  * @param {((api: any) => any) | null} alipay
  * @returns {import('./index').MpSession}
  */
@@ -48,12 +48,11 @@ function createSession(options, loadCore, alipay) {
   var api = o.api !== undefined ? o.api : platforms.apiOf(platform)
   // What an app rarely gives is checked apart: only the checks of what it gave run.
   if (platform === 'my') api = onAlipay(api, alipay, read)
-  if (o.wasmPath !== undefined) checkWasmPath(o.wasmPath, read)
+  if (o.wasmPath !== undefined || o.fallback !== undefined) checkLoading(o, read)
   if (!isWxLike(api)) noApi(platform, read)
   else if (o.cloudFunction !== undefined || o.encryptStorage !== undefined) checkWx(api, o.encryptStorage, read)
-  var wasmPath = o.wasmPath
   return shared.makeSession({
-    loadCore: function () { return loadCore(platform, wasmPath) },
+    loadCore: function () { return loadCore(platform, o) },
     options: read.options,
     web: null,
     name: found,
@@ -70,9 +69,14 @@ function onAlipay(api, alipay, read) {
   return api
 }
 
-/** @param {unknown} wasmPath @param {Read} read */
-function checkWasmPath(wasmPath, read) {
-  if (typeof wasmPath !== 'string' || !/\.wasm(\.br)?$/.test(wasmPath)) read.invalid('wasmPath must be the path of a .wasm or .wasm.br file')
+/** Where the core comes from, when the app says: `wasmPath`, `fallback`. @param {Record<string, any>} o @param {Read} read */
+function checkLoading(o, read) {
+  if (o.wasmPath !== undefined && (typeof o.wasmPath !== 'string' || !/\.wasm(\.br)?$/.test(o.wasmPath))) {
+    read.invalid('wasmPath must be the path of a .wasm or .wasm.br file')
+  }
+  if (o.fallback !== undefined && typeof o.fallback !== 'function') {
+    read.invalid("fallback must be a function: () => require.async('./mp-session-fallback/index.js')")
+  }
 }
 
 /** @param {string} platform @param {Read} read */

@@ -50,7 +50,7 @@ function shimError(code, message, retryable, cause) {
  * @param {unknown} cause
  */
 function describe(cause) {
-  var text = cause && typeof cause === 'object' && 'message' in cause ? cause.message : cause
+  var text = cause && typeof cause === 'object' ? ('message' in cause ? cause.message : 'errMsg' in cause ? cause.errMsg : cause) : cause
   return String(text)
 }
 

@@ -28,3 +28,7 @@ declare module 'mp-session-plain-core' {
   /** A fresh instance's exports: the four functions and its memory. */
   export default function makeInstance(imports: object): WebAssembly.Exports
 }
+
+/** The digest of the .wasm this bundle was built with (scripts/build defines it): the
+ * JavaScript core a subpackage holds (mp-session/fallback) must be made from the same one. */
+declare const MP_SESSION_CORE_ID: string

@@ -172,6 +172,13 @@ export interface SharedOptions {
   encryptStorage?: boolean
   /** Path of the `.wasm.br` (or `.wasm`) in the code package. Default `/miniprogram_npm/mp-session/mp_session.wasm.br`. */
   wasmPath?: string
+  /**
+   * Loads the same core as JavaScript from a subpackage, for phones whose WebAssembly is
+   * missing or fails: `() => require.async('./mp-session-fallback/index.js')` (base library
+   * 2.11.2), with `node_modules/mp-session/fallback/index.js` copied there and the folder
+   * declared under `subPackages` in app.json. Not given: such a phone gets `WASM_LOAD`.
+   */
+  fallback?: () => Promise<unknown>
   /** The mini-program API to use. Default: the platform's global (`wx`, `tt`, `my`, ...). */
   api?: WxLike
 }
@@ -216,8 +223,8 @@ export interface MpSessionError extends Error {
 
 /** A session object; `S` is `DescribedSession` when it was created with the `login` option. */
 export interface MpSession<S = Session> {
-  /** Resolves once the core is loaded and the options are checked (rejects with their error). Optional: every call waits for it. */
-  ready(): Promise<void>
+  /** Resolves once the core is loaded and the options are checked (rejects with their error). Optional: every call waits for it. `fellBack` says why the JavaScript core from `fallback` runs (the WebAssembly core's load error), `null` when it does not: log it to learn how many phones need it. */
+  ready(): Promise<{ fellBack: string | null }>
   /** Ends this session object: frees its part of the core, stops its timers and requests, rejects its calls under way with `CLOSED`. Storage is untouched. */
   close(): void
   /** Same as `ensure()`; named for `App.onLaunch`. */

@@ -18,7 +18,8 @@ var current = null
  * waiting call gets.
  *
  * @param {string} key which module (its path)
- * @param {() => Promise<WebAssembly.Instance>} make
+ * @param {() => Promise<{ exports: WebAssembly.Exports, fellBack?: string }>} make an instance;
+ *   the JavaScript core made after the WebAssembly one failed says why (`fellBack`)
  * @param {(cause: unknown) => never} failed
  * @returns {Promise<Core>}
  */
@@ -29,6 +30,7 @@ function keep(key, make, failed) {
   core.ready = make().then(
     function (instance) {
       core.boundary = createBoundary(/** @type {any} */ (instance.exports), false)
+      core.fellBack = instance.fellBack
       return core
     },
     function (cause) {

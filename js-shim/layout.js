@@ -101,7 +101,7 @@ export function messageTail(errcode, status, backendCode, detail) {
 /** createSession's options, as the core reads them. */
 export var OPTION_FIELDS = ['loginUrl', 'cloudFunction', 'platform', 'namespace', 'leewaySeconds', 'defaultTtlSeconds', 'timeoutMs', 'maxRetries', 'failureToast', 'tokenHeader', 'allowedOrigins', 'login']
 /** The options the mini-program shim reads itself (known to the core). */
-export var SHIM_OPTION_FIELDS = ['isSessionExpired', 'attachToken', 'api', 'wasmPath', 'encryptStorage']
+export var SHIM_OPTION_FIELDS = ['isSessionExpired', 'attachToken', 'api', 'wasmPath', 'encryptStorage', 'fallback']
 // Each effect's tag.
 export const EFFECT_READ_SESSION = 0
 export const EFFECT_WRITE_SESSION = 1

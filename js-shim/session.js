@@ -27,7 +27,8 @@ import {
  *   a web page's own), the platform whose API the runtime has, and the host that carries out
  *   its effects
  * @typedef {{ boundary: ReturnType<typeof import('./boundary').createBoundary>, dead: boolean,
- *   onDeath: Array<(cause: unknown) => void> }} Core
+ *   onDeath: Array<(cause: unknown) => void>, fellBack?: string }} Core the loaded core;
+ *   `fellBack`: why the JavaScript core runs where the WebAssembly one did not load
  * @typedef {{
  *   failure: Error | null,
  *   isSessionExpired(response: Response): boolean | null | undefined,
@@ -222,7 +223,9 @@ function makeSession(platform, settings) {
   ready().catch(function () {})
 
   return {
-    ready: function () { return ready().then(function () {}) },
+    ready: function () {
+      return ready().then(function () { return { fellBack: (driverCore && driverCore.fellBack) || null } })
+    },
     close: function () {
       if (closed) return
       closed = true

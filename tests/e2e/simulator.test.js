@@ -36,6 +36,28 @@ test('on iOS, a module exporting a Global does not load', async () => {
   await assert.rejects(app.context.WXWebAssembly.instantiate('/with-globals.wasm', {}), /cannot export a Global/)
 })
 
+test("a subpackage's module: a plain require from the main package is refused, require.async downloads it (base library 2.11.2)", async () => {
+  const app = world.open()
+  // The example's app.json declares mp-session-fallback as a subpackage.
+  assert.throws(() => app.require('./mp-session-fallback/index.js'), /is not defined: it is in the subpackage mp-session-fallback, reached with require\.async/)
+  const core = await app.require.async('./mp-session-fallback/index.js')
+  assert.equal(typeof core.instantiate, 'function')
+  assert.deepEqual(app.stats.asyncRequires, ['mp-session-fallback/index.js'])
+  // Once downloaded, the package's modules are there to require.
+  assert.equal(app.require('./mp-session-fallback/index.js'), core)
+  await assert.rejects(app.require.async('./mp-session-fallback/nothing.js'), (e) => e.errMsg === 'module "./mp-session-fallback/nothing.js" is not defined')
+  const old = world.open({ baseLibrary: '2.11.1' })
+  assert.equal(old.require.async, undefined, 'before 2.11.2 there is no require.async')
+})
+
+test('a phone with no WXWebAssembly (wasm: absent, or HarmonyOS), and one whose instantiate rejects', async () => {
+  assert.equal(world.open({ wasm: 'absent' }).evaluate('typeof WXWebAssembly'), 'undefined')
+  const ohos = world.open({ platform: 'ohos' })
+  assert.equal(ohos.evaluate('typeof WXWebAssembly'), 'undefined')
+  assert.equal(ohos.evaluate('wx.getDeviceInfo().platform'), 'ohos')
+  await assert.rejects(world.open({ wasm: 'rejects' }).context.WXWebAssembly.instantiate(wasmUrl, {}), /WXWebAssembly\.instantiate: CompileError/)
+})
+
 test('storage: missing keys read as an empty string, writes over 1 MB throw, values survive a restart', () => {
   const storageFile = world.newStorage()
   const wx = world.open({ storageFile }).context.wx
@@ -81,7 +103,7 @@ test('before base library 2.13.0 there is no WXWebAssembly: the package says WAS
   assert.equal(error.code, 'WASM_LOAD')
   assert.equal(error.retryable, true)
   assert.match(error.message, /no WebAssembly loader on wx/)
-  assert.match(error.message, /use the mp-session\/plain entry/, 'the message says what to do')
+  assert.match(error.message, /use the mp-session\/plain entry, the same core as JavaScript; for phones without WebAssembly: the fallback option/, 'the message says what to do')
 })
 
 test('base library 2.13.x has WXWebAssembly but not .wasm.br: the package says so', async () => {

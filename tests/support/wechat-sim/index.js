@@ -5,8 +5,9 @@
 // The app's code runs in its own V8 context that has:
 //   wx, WXWebAssembly (or another platform's globals: platforms.js), App, getApp, Page,
 //   Component, global, requirePlugin, getCurrentPages, require (the mini-program's own:
-//   relative files and miniprogram_npm/ only), console, setTimeout/clearTimeout,
-//   setInterval/clearInterval
+//   relative files and miniprogram_npm/ only; a module of a subpackage declared in app.json
+//   is reached from another package only with `require.async`, which downloads it first;
+//   base library 2.11.2), console, setTimeout/clearTimeout, setInterval/clearInterval
 // and has NOT: WebAssembly, TextEncoder, TextDecoder, fetch, process, Buffer, Node's require,
 // or eval / new Function (code generation from strings is disabled, as on WeChat).
 const fs = require('fs')
@@ -24,7 +25,12 @@ const { platformGlobals } = require('./platforms')
  * @param {string} o.storageFile where storage lives; reuse it to restart the app
  * @param {object} o.wechat      the mock WeChat server (wechat-server.js)
  * @param {object} [o.user]      who is using the phone: { openid, unionid }
- * @param {'ios'|'android'} [o.platform]  'ios' (default) refuses Global exports and post-MVP wasm
+ * @param {'ios'|'android'|'ohos'} [o.platform]  'ios' (default) refuses Global exports and
+ *        post-MVP wasm; 'ohos' (WeChat on HarmonyOS, base library 3.7.0) has no WXWebAssembly:
+ *        no document says it has one, so the simulator takes the case that needs the fallback
+ * @param {'present'|'absent'|'rejects'} [o.wasm] whether WXWebAssembly is there (from base
+ *        library 2.13.0), or is there and its instantiate rejects every module (as reported,
+ *        intermittently, on iOS)
  * @param {string} [o.baseLibrary]        default '3.0.0'
  * @param {'instance'|'object'} [o.wasmResult] what WXWebAssembly.instantiate resolves to
  * @param {(options: object) => { statusCode: number, data: unknown }} [o.inProcessBackend]
@@ -36,14 +42,14 @@ const { platformGlobals } = require('./platforms')
  * @param {object} [o.cloudFunctions] WeChat cloud functions: name → async (event, context)
  */
 function createMiniProgram(o) {
-  const stats = { logins: 0, requests: 0, codes: [], toasts: [], instantiations: 0, logs: [], memories: [], crossings: { in: 0, out: 0 } }
+  const stats = { logins: 0, requests: 0, codes: [], toasts: [], instantiations: 0, logs: [], memories: [], crossings: { in: 0, out: 0 }, asyncRequires: [] }
   const behaviour = { login: 'ok' }
   const traps = { next: null, fired: 0 }
   const timers = createTimers()
   const storage = createStorage(o.storageFile)
   const user = o.user || { openid: 'o-sim-user', unionid: 'u-sim-user' }
   const wx = createWx({
-    storage, wechat: o.wechat, user, behaviour, stats, timers, baseLibrary: o.baseLibrary || '3.0.0',
+    storage, wechat: o.wechat, user, behaviour, stats, timers, baseLibrary: o.baseLibrary || '3.0.0', phone: o.platform,
     inProcessBackend: o.inProcessBackend, microtasks: o.microtasks, requestDomains: o.requestDomains,
     cloudFunctions: o.cloudFunctions,
   })
@@ -52,9 +58,11 @@ function createMiniProgram(o) {
     platform: o.platform || 'ios',
     baseLibrary: o.baseLibrary || '3.0.0',
     resultShape: o.wasmResult || 'instance',
+    rejects: o.wasm === 'rejects',
     stats,
     traps,
   })
+  const hasWasm = o.wasm !== 'absent' && o.platform !== 'ohos' && compareVersions(o.baseLibrary || '3.0.0', '2.13.0') >= 0
 
   let app = null
   const pages = []
@@ -70,7 +78,7 @@ function createMiniProgram(o) {
     ...platformGlobals(o.host || 'wx', {
       wx,
       // WXWebAssembly exists from base library 2.13.0.
-      wxWebAssembly: compareVersions(baseLibrary, '2.13.0') >= 0 ? WXWebAssembly : undefined,
+      wxWebAssembly: hasWasm ? WXWebAssembly : undefined,
       wechat: o.wechat,
       user,
       behaviour,
@@ -110,23 +118,63 @@ function createMiniProgram(o) {
   vm.runInContext('(function (clock) { var real = Date.now; Date.now = function () { return real() + clock.offsetMs } })',
     context)(clock)
 
-  const modules = new Map()
-  function requireFrom(dir) {
-    return function require(request) {
-      const file = resolve(o.root, dir, request)
-      if (!modules.has(file)) {
-        const module = { exports: {} }
-        modules.set(file, module)
-        const source = fs.readFileSync(file, 'utf8')
-        const wrapper = '(function (require, module, exports) {' + source + '\n})'
-        const fn = vm.runInContext(wrapper, context, { filename: file })
-        fn(requireFrom(path.dirname(file)), module, module.exports)
-      }
-      return modules.get(file).exports
-    }
-  }
-
   const appJson = JSON.parse(fs.readFileSync(path.join(o.root, 'app.json'), 'utf8'))
+  // The subpackages app.json declares (`subPackages`, or `subpackages`): each root folder.
+  const subpackageRoots = (appJson.subPackages || appJson.subpackages || []).map((p) => path.join(o.root, p.root))
+  /** The subpackage `file` is in, or null for the main package. */
+  const packageOf = (file) => subpackageRoots.find((root) => file.startsWith(root + path.sep)) || null
+  /** Subpackages downloaded so far. */
+  const downloaded = new Set()
+
+  const modules = new Map()
+  function load(file) {
+    if (!modules.has(file)) {
+      const module = { exports: {} }
+      modules.set(file, module)
+      const source = fs.readFileSync(file, 'utf8')
+      const wrapper = '(function (require, module, exports) {' + source + '\n})'
+      const fn = vm.runInContext(wrapper, context, { filename: file })
+      fn(requireFrom(path.dirname(file)), module, module.exports)
+    }
+    return modules.get(file).exports
+  }
+  function requireFrom(dir) {
+    const from = packageOf(path.join(dir, 'x'))
+    function require(request) {
+      const file = resolve(o.root, dir, request)
+      // Another package's module: only through require.async, once it is downloaded (a
+      // subpackage may require the main package's).
+      const to = packageOf(file)
+      if (to && to !== from && !downloaded.has(to)) {
+        throw new Error("module '" + request + "' is not defined: it is in the subpackage " + path.relative(o.root, to) + ', reached with require.async')
+      }
+      return load(file)
+    }
+    // Cross-package references (分包异步化, base library 2.11.2): the module's package is
+    // downloaded first (a later turn), then the module runs; a rejection is `{ errMsg, mod }`.
+    if (compareVersions(baseLibrary, '2.11.2') < 0) return require
+    require.async = function (request) {
+      return new Promise((resolveModule, reject) => {
+        timers.set(() => {
+          let file
+          try {
+            file = resolve(o.root, dir, request)
+          } catch (e) {
+            return reject({ errMsg: 'module "' + request + '" is not defined', mod: request })
+          }
+          const to = packageOf(file)
+          if (to) downloaded.add(to)
+          stats.asyncRequires.push(path.relative(o.root, file))
+          try {
+            resolveModule(load(file))
+          } catch (e) {
+            reject({ errMsg: String(e && e.message), mod: request })
+          }
+        }, 0)
+      })
+    }
+    return require
+  }
 
   return {
     stats,
@@ -198,8 +246,21 @@ function createMiniProgram(o) {
       }
       return page
     },
-    /** `require` as the app's code has it (from the package root). */
-    require: (request) => requireFrom(o.root)(request),
+    /** `require` as the app's code has it (from the package root), with its `async`. */
+    require: requireFrom(o.root),
+    /**
+     * The bytes of the main package as WeChat counts them: every file of the folder but the
+     * subpackages app.json declares (and node_modules, project files, which are not uploaded).
+     */
+    mainPackageBytes() {
+      const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
+        const full = path.join(dir, entry.name)
+        if (entry.name === 'node_modules' || /^(package(-lock)?|project\.config|project\.private\.config)\.json$/.test(entry.name)) return sum
+        if (entry.isDirectory()) return subpackageRoots.includes(full) ? sum : sum + walk(full)
+        return sum + fs.statSync(full).size
+      }, 0)
+      return walk(o.root)
+    },
     /** Evaluates `code` in the app's context (for probing what the app's code can see). */
     evaluate: (code) => vm.runInContext(code, context),
     /** Waits until `predicate()` is truthy, polling; fails after `timeoutMs`. */

@@ -20,7 +20,7 @@ const { compareVersions } = require('./wx-wasm')
 const MAX_CONCURRENT_REQUESTS = 10
 const DEFAULT_REQUEST_TIMEOUT_MS = 60000
 
-function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary, inProcessBackend, microtasks, requestDomains, cloudFunctions }) {
+function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary, phone = 'ios', inProcessBackend, microtasks, requestDomains, cloudFunctions }) {
   const queue = []
   let running = 0
 
@@ -225,7 +225,8 @@ function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary
     }),
     removeStorage: asyncStorage('removeStorage', (o) => storage.removeStorageSync(o.key)),
     getAppBaseInfo: () => ({ SDKVersion: baseLibrary }),
-    getSystemInfoSync: () => ({ SDKVersion: baseLibrary, platform: 'ios' }),
+    getSystemInfoSync: () => ({ SDKVersion: baseLibrary, platform: phone }),
+    getDeviceInfo: () => ({ platform: phone }),
     getStorageSync: storage.getStorageSync,
     setStorageSync: storage.setStorageSync,
     removeStorageSync: storage.removeStorageSync,

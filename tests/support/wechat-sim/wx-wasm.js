@@ -8,6 +8,7 @@
 //   `{ instance, module }` instead, as some versions do.
 // `traps.next = 'mps_input'` makes the next call of that export throw the RuntimeError a
 // trapped instance throws (`unreachable`), to test recovery; the call does not reach wasm.
+// `rejects` makes every instantiate fail, as a phone whose loader fails does.
 // `stats.crossings` counts every call into the module's exports (`in`) and out of it into its
 // imports (`out`).
 const fs = require('fs')
@@ -86,12 +87,13 @@ function counted(imports, crossings) {
   return wrapped
 }
 
-function createWxWebAssembly({ root, platform, baseLibrary, resultShape, stats, traps }) {
+function createWxWebAssembly({ root, platform, baseLibrary, resultShape, rejects, stats, traps }) {
   return {
     instantiate(wasmPath, imports) {
       stats.instantiations++
       return new Promise((resolve, reject) => {
         const fail = (message) => reject(new Error('WXWebAssembly.instantiate: ' + message))
+        if (rejects) return fail('CompileError: WebAssembly.Module doesn\'t parse at byte 0 (a phone whose loader fails)')
         if (typeof wasmPath !== 'string') return fail('the first argument must be a path string')
         if (/^[a-z]+:/i.test(wasmPath)) return fail('only code package paths are supported, not ' + wasmPath)
         if (!wasmPath.startsWith('/')) return fail('the path must be absolute in the code package: ' + wasmPath)
