@@ -42,6 +42,19 @@ function alipay(api) {
         },
       })
     },
+    // Alipay names the file's part `fileName` and asks its type.
+    uploadFile: function (/** @type {any} */ o) {
+      return api.uploadFile({
+        url: o.url,
+        filePath: o.filePath,
+        fileName: o.name,
+        fileType: 'image',
+        header: o.header,
+        formData: o.formData,
+        success: function (/** @type {any} */ res) { o.success({ statusCode: res.statusCode, data: res.data }) },
+        fail: function (/** @type {any} */ res) { o.fail(said(res)) },
+      })
+    },
     getStorageSync: function (/** @type {string} */ key) {
       var res = api.getStorageSync({ key: key })
       return res && res.data !== undefined && res.data !== null ? res.data : ''

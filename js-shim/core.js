@@ -44,7 +44,7 @@ var fallbackLoader
  */
 function loadCore(platform, options) {
   var wasmPath = options.wasmPath
-  if (options.fallback) fallbackLoader = options.fallback
+  fallbackLoader = options.fallback || fallbackLoader
   return keep(platform + ' ' + (wasmPath || DEFAULT_WASM_PATH), function () { return instantiate(platform, wasmPath) }, function (cause) {
     throw errors.shimError('WASM_LOAD', 'could not load the WebAssembly core: ' + errors.describe(cause) + hint(platform, fallbackLoader), true, cause)
   })

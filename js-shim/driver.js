@@ -6,7 +6,7 @@
 import {
   EFFECT_ABORT, EFFECT_CALL_FUNCTION, EFFECT_CHANGED, EFFECT_CURRENT, EFFECT_HOLD, EFFECT_LOGIN,
   EFFECT_POST_CODE, EFFECT_READ_DEVICE_ID, EFFECT_READ_SESSION, EFFECT_REDIRECT, EFFECT_REJECT,
-  EFFECT_REMOVE_SESSION, EFFECT_RESOLVE, EFFECT_SEND_REQUEST, EFFECT_TOAST, EFFECT_WAIT,
+  EFFECT_REMOVE_SESSION, EFFECT_RESOLVE, EFFECT_SEND_REQUEST, EFFECT_SET_FETCH_TOKEN, EFFECT_TOAST, EFFECT_WAIT, EFFECT_WARN,
   EFFECT_WRITE_DEVICE_ID, EFFECT_WRITE_SESSION, KIND_CURRENT, KIND_DEVICE_ID_READ, KIND_LISTENERS,
   KIND_LOGIN_RESULT, KIND_POST_RESULT, KIND_SEND_RESULT, KIND_SESSION_READ, KIND_STORAGE_RESULT,
   KIND_TIMEOUT, LOGIN_FLAG_ANSWERED, LOGIN_FLAG_FAILED, POST_FLAG_FAILED,
@@ -29,8 +29,11 @@ import {
  *     done: (status: number, body: unknown, response?: import('./boundary').Response) => void): Task,
  *   send(options: RequestOptions, done: (response: Response | null) => void): Task,
  *   toast(title: string): void,
- *   redirect(url: string): void,
- * }} Host what a platform does for the core; `done` may be called at once or later; a
+ *   redirect?: (url: string) => void,
+ *   setFetchToken?: (token: string) => void,
+ * }} Host what a platform does for the core (a web page's redirects, a mini-program's
+ *   pre-fetch token: the core asks each only of its own); `done` may be called at once or later; an
+ *   upload's options name a file (`filePath`: the platform's uploadFile sends it); a
  *   login gives what `success` got, or its errMsg when it failed; a post's fields are sent
  *   as the method and content type say (the platform encodes them: a GET's in the query, a
  *   form's as `k=v&…`, else JSON); a failed post or function call is status -1 with its
@@ -172,6 +175,7 @@ function createDriver(boundary, id, setup, host, hooks, app) {
       delete tasks[e.op]
       if (task && typeof task.abort === 'function') task.abort()
     },
+    // An app's request, or its upload (the options name a file): the host sends either.
     [EFFECT_SEND_REQUEST]: function (e) {
       var op = e.op
       tasks[op] = host.send(withToken(hooks.sending(op, e.again), e.header), function (response) {
@@ -186,7 +190,11 @@ function createDriver(boundary, id, setup, host, hooks, app) {
     [EFFECT_REJECT]: function (e) { hooks.settle(/** @type {any} */ (e), e.error) },
     [EFFECT_CHANGED]: function (e) { hooks.changed(e.session) },
     [EFFECT_TOAST]: function (e) { host.toast(e.text) },
-    [EFFECT_REDIRECT]: function (e) { host.redirect(e.url) },
+    [EFFECT_SET_FETCH_TOKEN]: function (e) { /** @type {any} */ (host).setFetchToken(e.token) },
+    [EFFECT_WARN]: function (e) {
+      if (typeof console !== 'undefined') console.warn('mp-session: ' + e.text)
+    },
+    [EFFECT_REDIRECT]: function (e) { /** @type {any} */ (host).redirect(e.url) },
     [EFFECT_HOLD]: function (e) { hooks.hold(e.op) },
     [EFFECT_WAIT]: function (e) { hooks.wait(e.call, /** @type {any} */ (e)) },
   }

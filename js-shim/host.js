@@ -1,6 +1,6 @@
 // @ts-check
 // What the core needs done, with `wx.*` (or another mini-program API of the same shape):
-// storage, wx.login, wx.request, wx.showToast. Values go back as the platform gave them (a
+// storage, wx.login, wx.request, wx.uploadFile, wx.showToast. Values go back as the platform gave them (a
 // stored value, a body's text, a failure's errMsg): the boundary describes them, the core
 // judges them.
 
@@ -114,7 +114,22 @@ function createHost(api, encrypted) {
       }
     },
     send: function (options, done) {
+      var file = /** @type {any} */ (options)
       try {
+        // An upload (session.upload): wx.uploadFile (tt, qq, swan, ks: the same; Alipay's
+        // adapted), the file as `name`; `data` is the text the server answered.
+        if (file.filePath !== undefined) {
+          return /** @type {any} */ (api).uploadFile({
+            url: file.url,
+            filePath: file.filePath,
+            name: file.name,
+            header: file.header,
+            formData: file.formData,
+            timeout: file.timeout,
+            success: function (/** @type {any} */ res) { done({ statusCode: res.statusCode, data: res.data, header: res.header || {} }) },
+            fail: function () { done(null) },
+          })
+        }
         return api.request({
           url: options.url,
           method: options.method,
@@ -138,7 +153,15 @@ function createHost(api, encrypted) {
         // A toast that cannot be shown changes nothing.
       }
     },
-    redirect: function () {},
+    // WeChat's data pre-fetch and periodic updates (base library 2.8.0): a failure changes
+    // nothing the session does.
+    setFetchToken: function (token) {
+      try {
+        /** @type {any} */ (api).setBackgroundFetchToken({ token: token })
+      } catch (e) {
+        if (typeof console !== 'undefined') console.warn('mp-session: wx.setBackgroundFetchToken failed: ' + errMsg(e))
+      }
+    },
   }
 }
 

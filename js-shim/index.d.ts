@@ -86,6 +86,18 @@ export interface RequestOptions {
   responseType?: 'text' | 'arraybuffer'
 }
 
+/** What `session.upload` takes: the options of `wx.uploadFile`, without callbacks. */
+export interface UploadOptions {
+  url: string
+  /** The file on the phone (what `chooseAvatar` or `wx.chooseMedia` gives). */
+  filePath: string
+  /** The name of the file's part in the multipart form. */
+  name: string
+  formData?: Record<string, string>
+  header?: Record<string, string>
+  timeout?: number
+}
+
 /** What `session.request` resolves with, for every HTTP status the backend answers with. */
 export interface Response {
   statusCode: number
@@ -108,9 +120,22 @@ export interface WxLike {
     dataType?: string
     responseType?: string
     timeout?: number
-    success?: (result: { statusCode: number; data: unknown; header?: Record<string, string> }) => void
+    success?: (result: { statusCode: number; data: unknown; header?: Record<string, string>; cookies?: string[] }) => void
     fail?: (result: { errMsg?: string; errno?: number }) => void
   }): { abort?: () => void } | void
+  /** Only with `session.upload`. */
+  uploadFile?(options: {
+    url: string
+    filePath: string
+    name: string
+    header?: Record<string, string>
+    formData?: Record<string, string>
+    timeout?: number
+    success?: (result: { statusCode: number; data: string }) => void
+    fail?: (result: { errMsg?: string }) => void
+  }): { abort?: () => void } | void
+  /** Only with `backgroundFetchToken`. */
+  setBackgroundFetchToken?(options: { token: string }): void
   getStorageSync(key: string): unknown
   /** Only with `encryptStorage`. */
   getStorage?(options: { key: string; encrypt?: boolean; success?: (r: { data: unknown }) => void; fail?: (e: unknown) => void }): void
@@ -164,6 +189,8 @@ export interface SharedOptions {
   attachToken?: (options: RequestOptions, token: string) => RequestOptions
   /** The origins `request()` may send the token to (`https://host[:port]`). Default: the origin of `loginUrl`. */
   allowedOrigins?: string[]
+  /** Hands the token to `wx.setBackgroundFetchToken` after each login, so that WeChat's data pre-fetch and periodic updates (数据预拉取 / 周期性更新) carry it, never a login code. A token over 1024 bytes is not cut: the console says so. Default `false`. */
+  backgroundFetchToken?: boolean
   /** Your backend's own login endpoint, described (with `loginUrl`). Without it: `POST {code, platform}` as JSON, answered `{ openid, unionid?, userId?, token?, expires_in?, userInfo?, errcode? }`. */
   login?: LoginOptions
   /** Whether an answer means "session rejected" (then one shared re-login and one retry). Default: `statusCode === 401`. */
@@ -233,7 +260,7 @@ export interface MpSession<S = Session> {
   ensure(): Promise<S>
   /** The session usable now, or `null` (also while the core is still loading). */
   current(): S | null
-  /** Merges `nickName` / `avatarUrl` into the session and saves it; waits for a session first. */
+  /** Merges `nickName` / `avatarUrl` into the session and saves it; waits for a session first. An `avatarUrl` that is a file on the phone (`wxfile://`, `http://tmp/`: what `chooseAvatar` gives) is `INVALID_ARGUMENT`: `upload` it first. */
   setUserInfo(info: { nickName?: string; avatarUrl?: string }): Promise<S>
   /** Removes the stored session (not the device id); a login under way is dropped. */
   logout(): Promise<void>
@@ -245,6 +272,13 @@ export interface MpSession<S = Session> {
    * `allowedOrigins`.
    */
   request(options: RequestOptions): Promise<Response>
+  /**
+   * `wx.uploadFile` with the session's token, under the same rules as `request()`: the
+   * allowed origins, one shared re-login on a rejected session and one retry. `data` is the
+   * text the server answered. Upload what `chooseAvatar` gives, then `setUserInfo` with the
+   * URL your server returns. `INVALID_ARGUMENT` on a platform with no `uploadFile` (web pages).
+   */
+  upload(options: UploadOptions): Promise<Response>
   /** A random UUID created once per device and kept, available without login. */
   deviceId(): Promise<string>
   /** Calls `listener` whenever `current()` changes; returns the function that unsubscribes. */

@@ -78,6 +78,8 @@ export const HOST_PLATFORM_AT = 6
 export const ANSWER_LENGTH_AT = 3
 /** The slot where the values at a request's `copy` paths are described again, three slots each. */
 export const ANSWER_COPIES_AT = 4
+/** The slot where setUserInfo's argument is described again, its texts copied. */
+export const USER_INFO_COPY_AT = 4
 /** The slot where a login answer's headers are described. */
 export const ANSWER_HEADER_AT = 13
 /** The slot where the cookies a login answer sets are described, by name. */
@@ -99,7 +101,7 @@ export function messageTail(errcode, status, backendCode, detail) {
       : detail ? '; the platform said: ' + detail : '')
 }
 /** createSession's options, as the core reads them. */
-export var OPTION_FIELDS = ['loginUrl', 'cloudFunction', 'platform', 'namespace', 'leewaySeconds', 'defaultTtlSeconds', 'timeoutMs', 'maxRetries', 'failureToast', 'tokenHeader', 'allowedOrigins', 'login']
+export var OPTION_FIELDS = ['loginUrl', 'cloudFunction', 'platform', 'namespace', 'leewaySeconds', 'defaultTtlSeconds', 'timeoutMs', 'maxRetries', 'failureToast', 'tokenHeader', 'allowedOrigins', 'login', 'backgroundFetchToken']
 /** The options the mini-program shim reads itself (known to the core). */
 export var SHIM_OPTION_FIELDS = ['isSessionExpired', 'attachToken', 'api', 'wasmPath', 'encryptStorage', 'fallback']
 // Each effect's tag.
@@ -123,6 +125,8 @@ export const EFFECT_TABLE = 16
 export const EFFECT_CREATED = 17
 export const EFFECT_HOLD = 18
 export const EFFECT_WAIT = 19
+export const EFFECT_SET_FETCH_TOKEN = 20
+export const EFFECT_WARN = 21
 // The output's reader: each effect's parts in the order the core writes them.
 /** The slots being read. @type {Float64Array<ArrayBufferLike>} */
 var F = new Float64Array(0)
@@ -224,6 +228,10 @@ function readSessionParts() {
 function changedParts() {
   return { session: (F[at++] ? session() : null) }
 }
+/** The reader of toast and of the effects like it. */
+function toastParts() {
+  return { text: text() }
+}
 /** Each effect's reader, by its tag. @type {Array<() => any>} */
 var EFFECT_READERS = [
   /* readSession */ readSessionParts,
@@ -238,7 +246,7 @@ var EFFECT_READERS = [
   /* resolve */ function () { return { group: GROUPS[F[at++]], id: F[at++], value: settled() } },
   /* reject */ function () { return { group: GROUPS[F[at++]], id: F[at++], error: error() } },
   /* changed */ changedParts,
-  /* toast */ function () { return { text: text() } },
+  /* toast */ toastParts,
   /* redirect */ function () { return { url: text() } },
   /* current */ changedParts,
   /* callFunction */ function () { return { op: F[at++], name: text(), data: list(field), copy: list(text), timeoutMs: F[at++] } },
@@ -246,4 +254,6 @@ var EFFECT_READERS = [
   /* created */ function () { return { id: F[at++], storageKey: text(), deviceIdKey: text() } },
   /* hold */ readSessionParts,
   /* wait */ function () { return { call: F[at++], group: GROUPS[F[at++]], id: F[at++] } },
+  /* setFetchToken */ function () { return { token: text() } },
+  /* warn */ toastParts,
 ]

@@ -254,11 +254,22 @@ function makeSession(platform, settings) {
     logout: function () { return call(KIND_LOGOUT).then(function () {}) },
     deviceId: function () { return call(KIND_DEVICE_ID) },
     request: function (request) {
-      if (!request || typeof request !== 'object' || typeof request.url !== 'string') {
+      if (!request || typeof request !== 'object' || typeof request.url !== 'string' || /** @type {any} */ (request).filePath !== undefined) {
         return Promise.reject(errors.shimError('INVALID_ARGUMENT',
           'request takes { url, method?, data?, header?, timeout?, dataType?, responseType? }', false))
       }
       return call(KIND_REQUEST, request.url, request)
+    },
+    upload: function (upload) {
+      if (!upload || typeof upload !== 'object' || typeof upload.url !== 'string' ||
+        typeof upload.filePath !== 'string' || typeof upload.name !== 'string') {
+        return Promise.reject(errors.shimError('INVALID_ARGUMENT',
+          'upload takes { url, filePath, name, formData?, header?, timeout? }', false))
+      }
+      if (platform.name === null) {
+        return Promise.reject(errors.shimError('INVALID_ARGUMENT', 'upload is wx.uploadFile: a mini-program\'s, not a web page\'s', false))
+      }
+      return call(KIND_REQUEST, upload.url, /** @type {any} */ (upload))
     },
     onChange: function (listener) {
       if (typeof listener !== 'function') throw new TypeError('mp-session: onChange takes a function')

@@ -474,3 +474,24 @@ fn a_token_is_read_from_the_cookie_or_the_header_login_names() {
         "{error}"
     );
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn an_avatar_that_is_a_file_on_the_phone_is_refused_though_the_core_passes_on_its_handle() {
+    let mut app = App::new(object(&[(
+        "loginUrl",
+        Value::string("https://api.example.com/login"),
+    )]))
+    .unwrap();
+    let avatar = |url: &str| object(&[("avatarUrl", Value::string(url))]);
+    let out = app.feed(kind::SET_USER_INFO, 1, 0, |f| {
+        f.patch(&avatar("wxfile://tmp_1.jpg"))
+    });
+    let reject = only(&out, effect::REJECT);
+    assert_eq!(app.string(reject, "error.code"), "INVALID_ARGUMENT");
+    assert!(app.string(reject, "error.message").contains("upload it first"));
+    // A URL the server gave back waits for the session, as any setUserInfo.
+    let out = app.feed(kind::SET_USER_INFO, 2, 0, |f| {
+        f.patch(&avatar("https://cdn.example.com/a.png"))
+    });
+    assert!(out.iter().all(|e| e.tag != effect::REJECT), "{out:?}");
+}

@@ -247,3 +247,37 @@ fn on_change_hears_the_cache_load_the_login_and_the_logout() {
         .collect();
     assert_eq!(seen, vec![Some(Source::Login), Some(Source::Cache), None]);
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn background_fetch_token_hands_each_logins_token_to_wechats_pre_fetch_and_never_a_cached_one() {
+    let options = Options {
+        background_fetch_token: Some(true),
+        ..Options::new("https://api.example.com/auth/login")
+    };
+    let mut app = Harness::new(options.clone());
+    app.set_backend(|code| Reply::ok(Answer::session("o-1").with_token(format!("tok-{code}"))).into());
+    app.ensure().unwrap();
+    assert_eq!(app.fetch_tokens(), ["tok-code-1"]);
+    // A cached launch makes no login, and hands nothing.
+    app.restart();
+    assert_eq!(app.ensure().unwrap().source, Source::Cache);
+    assert_eq!(app.fetch_tokens(), ["tok-code-1"]);
+
+    // A token wx.setBackgroundFetchToken cannot take is said on the console, not cut; the
+    // login stands.
+    let mut long = Harness::new(options);
+    long.set_backend(|_| Reply::ok(Answer::session("o-1").with_token("t".repeat(1500))).into());
+    assert!(long.ensure().is_ok());
+    assert!(long.fetch_tokens().is_empty());
+    assert_eq!(long.warnings().len(), 1);
+    assert!(
+        long.warnings()[0].contains("the token is 1500 bytes, over the 1024"),
+        "{:?}",
+        long.warnings()
+    );
+
+    // Without the option, nothing is handed.
+    let mut off = Harness::new(Options::new("https://api.example.com/auth/login"));
+    off.ensure().unwrap();
+    assert!(off.fetch_tokens().is_empty() && off.warnings().is_empty());
+}

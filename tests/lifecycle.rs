@@ -21,7 +21,7 @@ fn set_user_info_merges_into_the_record_and_persists_it_in_one_write() {
     app.ensure().unwrap();
     app.set_user_info(UserInfo {
         nick_name: None,
-        avatar_url: Some("wxfile://tmp/a.png".into()),
+        avatar_url: Some("https://cdn.example.com/a.png".into()),
     })
     .unwrap();
     let writes_before = app.counts().writes;
@@ -31,7 +31,7 @@ fn set_user_info_merges_into_the_record_and_persists_it_in_one_write() {
     let info = session.user_info.unwrap();
     assert_eq!(
         (info.nick_name.as_deref(), info.avatar_url.as_deref()),
-        (Some("Ann"), Some("wxfile://tmp/a.png"))
+        (Some("Ann"), Some("https://cdn.example.com/a.png"))
     );
     assert_eq!(app.counts().writes, writes_before + 1);
     app.restart();
@@ -67,6 +67,25 @@ fn set_user_info_checks_its_argument() {
     assert!(empty.message().contains("nickName"), "{}", empty.message());
     let long = app.set_user_info(nick(&"x".repeat(300))).unwrap_err();
     assert_eq!(long.code(), ErrorCode::InvalidArgument);
+    // What chooseAvatar gives is a file on this phone: upload it, store the server's URL.
+    for local in [
+        "wxfile://tmp_5f3a.jpg",
+        "http://tmp/avatar.png",
+        "WXFILE://usr/a.png",
+        "ttfile://temp/a.png",
+    ] {
+        let avatar = UserInfo {
+            nick_name: None,
+            avatar_url: Some(local.into()),
+        };
+        let refused = app.set_user_info(avatar).unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::InvalidArgument, "{local}");
+        assert!(
+            refused.message().contains("upload it first (session.upload)"),
+            "{}",
+            refused.message()
+        );
+    }
     assert_eq!(app.counts().logins, 0);
 }
 

@@ -320,7 +320,12 @@ impl World {
                     Ok(_) => {}
                 }
             }
-            Effect::Changed { .. } | Effect::Toast | Effect::Hold { .. } | Effect::Wait { .. } => {}
+            Effect::Changed { .. }
+            | Effect::Toast
+            | Effect::Hold { .. }
+            | Effect::Wait { .. }
+            | Effect::SetFetchToken { .. }
+            | Effect::Warn { .. } => {}
         }
     }
 

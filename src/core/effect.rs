@@ -199,4 +199,16 @@ pub enum Effect<T = String> {
     },
     /// Show the config's `failureToast` text with `wx.showToast`, once per failed login.
     Toast,
+    /// Hand the new session's token to `wx.setBackgroundFetchToken` (`backgroundFetchToken`),
+    /// after a login. Nothing answers this.
+    SetFetchToken {
+        /// The token.
+        token: Secret<T>,
+    },
+    /// Tell the developer (the console): something the app asked for could not be done, and
+    /// nothing failed for it. Nothing answers this.
+    Warn {
+        /// What, and why.
+        text: String,
+    },
 }

@@ -12,6 +12,9 @@ pub(crate) const MAX_AVATAR_URL_BYTES: usize = 4096;
 /// Longest backend answer read, in characters: a login answer is a few hundred, and a
 /// larger one is refused before it is parsed.
 pub const MAX_ANSWER_CHARS: usize = 65_536;
+/// The longest token `wx.setBackgroundFetchToken` takes (WeChat's limit: 1024 characters;
+/// counted here in bytes, which a token of ASCII has as many of).
+pub(crate) const MAX_FETCH_TOKEN_BYTES: usize = 1024;
 
 /// Longest text JavaScript copies into the core's texts area, in UTF-16 code units (the
 /// strings the core reads character by character: the options, a request's URL, a platform's

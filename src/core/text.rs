@@ -18,10 +18,20 @@ pub trait Text: Clone + PartialEq + Eq + Debug {
     fn is_empty(&self) -> bool {
         self.byte_len() == 0
     }
+
+    /// The text itself, where the core holds it (a handle's text stays in JavaScript: the
+    /// boundary reads what the core must see of it on the way in).
+    fn as_text(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl Text for String {
     fn byte_len(&self) -> usize {
         self.len()
+    }
+
+    fn as_text(&self) -> Option<&str> {
+        Some(self)
     }
 }

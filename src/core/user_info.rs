@@ -63,7 +63,8 @@ impl<T: Text> UserInfo<T> {
     }
 
     /// What is wrong with a `setUserInfo` argument, if anything: it needs at least one
-    /// field, each within its limit.
+    /// field, each within its limit, and an avatar that is no temporary local file (where the
+    /// core holds the text; the boundary checks a handle's on the way in).
     pub(crate) fn patch_problem(&self) -> Option<&'static str> {
         if self.nick_name.is_none() && self.avatar_url.is_none() {
             return Some("setUserInfo needs nickName or avatarUrl");
@@ -71,8 +72,39 @@ impl<T: Text> UserInfo<T> {
         if !self.is_within_limits() {
             return Some("nickName must be at most 256 bytes and avatarUrl at most 4096");
         }
+        if self
+            .avatar_url
+            .as_ref()
+            .and_then(Text::as_text)
+            .is_some_and(is_local_file)
+        {
+            return Some(LOCAL_AVATAR);
+        }
         None
     }
+}
+
+/// Why a local file is no avatar URL.
+pub(crate) const LOCAL_AVATAR: &str = "avatarUrl is a file on this phone (wxfile://, http://tmp/: what chooseAvatar gives), \
+     removed at the next clean-up and never valid on another phone: upload it first (session.upload) and pass the URL your server gives back";
+
+/// Where a mini-program's local files are: WeChat's `wxfile://` on phones and `http://tmp/`,
+/// `http://usr/` in the developer tool; Douyin's, QQ's and Baidu's own schemes.
+const LOCAL_FILE_PREFIXES: [&str; 6] = [
+    "wxfile://",
+    "http://tmp/",
+    "http://usr/",
+    "ttfile://",
+    "qqfile://",
+    "bdfile://",
+];
+
+/// Whether `url` names a file on the phone (a temporary one from `chooseAvatar`, or one
+/// saved under `wx.env.USER_DATA_PATH`), not something another phone can load.
+pub(crate) fn is_local_file(url: &str) -> bool {
+    LOCAL_FILE_PREFIXES.iter().any(|prefix| {
+        url.len() >= prefix.len() && url.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    })
 }
 
 /// A `setUserInfo` argument as it arrives from JavaScript: unknown fields are refused, so a
@@ -93,6 +125,32 @@ impl From<UserInfoPatch> for UserInfo {
         UserInfo {
             nick_name: patch.nick_name,
             avatar_url: patch.avatar_url,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_file;
+
+    #[test]
+    fn a_file_on_the_phone_is_told_from_a_url_another_phone_can_load() {
+        for local in [
+            "wxfile://tmp_1.jpg",
+            "http://tmp/a.png",
+            "http://usr/a.png",
+            "WxFile://x",
+            "bdfile://tmp/a",
+        ] {
+            assert!(is_local_file(local), "{local}");
+        }
+        for remote in [
+            "https://cdn.example.com/a.png",
+            "http://tmpfiles.example.com/a.png",
+            "wxfile:/",
+            "",
+        ] {
+            assert!(!is_local_file(remote), "{remote}");
         }
     }
 }

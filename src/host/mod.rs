@@ -134,6 +134,11 @@ fn new_session(facts: Facts<'_>, entropy: [u8; 16]) -> Result<HostedSession, cra
             "login.answer.token.cookie is for mini-programs: a browser keeps a page's cookies itself and shows no script their Set-Cookie",
         ));
     }
+    if config.background_fetch_token() {
+        return Err(crate::Error::invalid_config(
+            "backgroundFetchToken is for mini-programs (wx.setBackgroundFetchToken), not web pages",
+        ));
+    }
     Ok(HostedSession {
         machine: Machine::new(config, entropy),
         web: web::WebSide::new(oauth),

@@ -15,7 +15,7 @@ use crate::core::record::StoredSession;
 use crate::core::user_info::UserInfo;
 use crate::wire::facts::{self, Facts};
 use crate::wire::layout::{
-    answer, fields, record, value, ENTRY_SLOTS, HOST_PLATFORM_AT, SLOTS, TREE_AT, WEB_OPTIONS_AT,
+    answer, fields, record, user_info, value, ENTRY_SLOTS, HOST_PLATFORM_AT, SLOTS, TREE_AT, WEB_OPTIONS_AT,
 };
 
 /// A JavaScript value, as far as JSON goes (`Absent` is `undefined`, or a missing field).
@@ -307,9 +307,10 @@ impl<'t> Described<'t> {
         self.describe(0, v, true);
     }
 
-    /// `setUserInfo`'s argument.
+    /// `setUserInfo`'s argument, and again with its texts copied.
     pub fn patch(&mut self, v: &Value) {
         self.describe(0, v, true);
+        self.describe(user_info::COPY_AT, v, false);
     }
 
     /// `createSession`'s options, and a web page's own options (on a runtime whose platform

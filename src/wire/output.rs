@@ -359,6 +359,14 @@ impl<'a> Output<'a> {
                 self.slot(effect::TOAST);
                 self.opt_text(config.failure_toast());
             }
+            Effect::SetFetchToken { token } => {
+                self.slot(effect::SET_FETCH_TOKEN);
+                self.passed_text(token.text());
+            }
+            Effect::Warn { text } => {
+                self.slot(effect::WARN);
+                self.text(text);
+            }
         }
     }
 
@@ -588,6 +596,18 @@ mod tests {
                 vec![("session", Read::Nothing)],
             ),
             (Effect::Toast, vec![("text", text("登录失败"))]),
+            (
+                Effect::SetFetchToken {
+                    token: Secret::new("tok-1"),
+                },
+                vec![("token", text("tok-1"))],
+            ),
+            (
+                Effect::Warn {
+                    text: "the token is too long".into(),
+                },
+                vec![("text", text("the token is too long"))],
+            ),
             (
                 Effect::CallFunction { op, timeout_ms: 800 },
                 vec![

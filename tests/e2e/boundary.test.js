@@ -109,6 +109,7 @@ test('every option reaches the core as the option it is: a wrong one is named, t
   const wrong = {
     loginUrl: 5, cloudFunction: 5, platform: 5, namespace: 5, leewaySeconds: 'x', defaultTtlSeconds: 'x',
     timeoutMs: 'x', maxRetries: 'x', failureToast: 5, tokenHeader: 5, allowedOrigins: 'x', login: 5,
+    backgroundFetchToken: 'yes',
   }
   assert.deepEqual(Object.keys(wrong), L.OPTION_FIELDS, 'one wrong value for each option')
   for (const name of L.OPTION_FIELDS) {
@@ -257,6 +258,11 @@ test("setUserInfo's fields reach the record written; an unknown one is named", (
   assert.deepEqual({ group: wrong.group, id: wrong.id }, { group: 'one', id: 3 })
   assert.equal(wrong.error.code, 'INVALID_ARGUMENT')
   assert.match(wrong.error.message, /nickname is not a known field/)
+  // The avatar's text reaches the core, which refuses a file on the phone (the handle alone
+  // would not say).
+  const local = only(s.feed(L.KIND_SET_USER_INFO, 4, 0, { avatarUrl: 'wxfile://tmp_5f3a.jpg' }).e, L.EFFECT_REJECT)
+  assert.equal(local.error.code, 'INVALID_ARGUMENT')
+  assert.match(local.error.message, /avatarUrl is a file on this phone .*upload it first \(session\.upload\)/)
 })
 
 test("an app's request: its URL is read, the token crosses, its answer's flags are read", () => {
@@ -330,6 +336,18 @@ test("a cookie session's token is found however the platform gives Set-Cookie, a
   cached(hs)
   const sent = only(hs.feed(L.KIND_REQUEST, 2, 0, 'https://api.example.com/orders').e, L.EFFECT_SEND_REQUEST)
   assert.deepEqual(sent.header, { name: 'X-Auth-Token', prefix: '', token: 'tok-cached' })
+})
+
+test("backgroundFetchToken: a login's token is handed to pre-fetch by handle, and one too long is said, not cut", () => {
+  const login = (token) => {
+    const s = session({ loginUrl: 'https://api.example.com/auth/login', backgroundFetchToken: true })
+    const post = toPost(s, { code: 'code-1' })
+    return s.feed(L.KIND_POST_RESULT, post.op, 200, JSON.stringify({ openid: 'o', token: token })).e
+  }
+  assert.deepEqual(only(login('tok-pre'), L.EFFECT_SET_FETCH_TOKEN).token, 'tok-pre')
+  const warned = only(login('t'.repeat(1025)), L.EFFECT_WARN)
+  assert.match(warned.text, /^backgroundFetchToken: the token is 1025 bytes, over the 1024 wx\.setBackgroundFetchToken takes/)
+  assert.equal(login('t'.repeat(1025)).filter((e) => e.tag === L.EFFECT_SET_FETCH_TOKEN).length, 0)
 })
 
 test('deviceId: the stored id is read, or a new one handed out and written', () => {

@@ -178,13 +178,13 @@ test('setUserInfo, deviceId, onChange and logout through the package', async () 
 
   const id = await session.deviceId()
   await session.launch()
-  const updated = await session.setUserInfo({ nickName: '小明', avatarUrl: 'wxfile://tmp_avatar.png' })
+  const updated = await session.setUserInfo({ nickName: '小明', avatarUrl: 'https://cdn.example.com/avatars/7.png' })
   unsubscribe()
   await session.logout()
 
   assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
-  assert.deepEqual(plain(updated.userInfo), { nickName: '小明', avatarUrl: 'wxfile://tmp_avatar.png' })
-  assert.deepEqual(plain(changes), [null, { nickName: '小明', avatarUrl: 'wxfile://tmp_avatar.png' }])
+  assert.deepEqual(plain(updated.userInfo), { nickName: '小明', avatarUrl: 'https://cdn.example.com/avatars/7.png' })
+  assert.deepEqual(plain(changes), [null, { nickName: '小明', avatarUrl: 'https://cdn.example.com/avatars/7.png' }])
   assert.equal(app.storage.raw('mp-session:default'), undefined)
   const later = world.open({ storageFile })
   assert.equal(await world.session(later).deviceId(), id, 'the device id outlives logout and restarts')
@@ -196,16 +196,16 @@ test('a call an onChange listener makes inside a change waits for its own write,
   await session.launch()
   let inner = null
   const unsubscribe = session.onChange((s) => {
-    if (!inner && s && s.userInfo && s.userInfo.nickName === 'A') inner = session.setUserInfo({ avatarUrl: 'wxfile://b.png' })
+    if (!inner && s && s.userInfo && s.userInfo.nickName === 'A') inner = session.setUserInfo({ avatarUrl: 'https://cdn.example.com/b.png' })
   })
   const outer = await session.setUserInfo({ nickName: 'A' })
   const second = await inner
   unsubscribe()
 
   assert.deepEqual(plain(outer.userInfo), { nickName: 'A', avatarUrl: null })
-  assert.deepEqual(plain(second.userInfo), { nickName: 'A', avatarUrl: 'wxfile://b.png' }, 'settled with its own change')
-  assert.deepEqual(plain(session.current().userInfo), { nickName: 'A', avatarUrl: 'wxfile://b.png' })
-  assert.deepEqual(plain(JSON.parse(app.storage.raw('mp-session:default')).userInfo), { nickName: 'A', avatarUrl: 'wxfile://b.png' })
+  assert.deepEqual(plain(second.userInfo), { nickName: 'A', avatarUrl: 'https://cdn.example.com/b.png' }, 'settled with its own change')
+  assert.deepEqual(plain(session.current().userInfo), { nickName: 'A', avatarUrl: 'https://cdn.example.com/b.png' })
+  assert.deepEqual(plain(JSON.parse(app.storage.raw('mp-session:default')).userInfo), { nickName: 'A', avatarUrl: 'https://cdn.example.com/b.png' })
 })
 
 test('a bad option is an INVALID_CONFIG error naming it', async () => {
@@ -240,4 +240,20 @@ test('the options are taken as they are when the session is made: changing the o
 
 test('no unhandled promise rejection anywhere in this file', () => {
   assert.deepEqual(world.unhandled, [])
+})
+
+test("backgroundFetchToken: each login's token goes to wx.setBackgroundFetchToken, a cached launch's does not", async () => {
+  const storageFile = world.newStorage()
+  const app = world.open({ storageFile })
+  const session = await world.session(app, { backgroundFetchToken: true }).launch()
+  assert.deepEqual(app.stats.fetchTokens, [session.token])
+  app.close()
+  const again = world.open({ storageFile })
+  const cached = await world.session(again, { backgroundFetchToken: true }).launch()
+  assert.equal(cached.source, 'cache')
+  assert.deepEqual(again.stats.fetchTokens, [])
+
+  const refused = await settle(world.session(world.open(), { backgroundFetchToken: 'yes' }).launch())
+  assert.equal(refused.error.code, 'INVALID_CONFIG')
+  assert.match(refused.error.message, /backgroundFetchToken must be true or false/)
 })

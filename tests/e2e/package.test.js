@@ -95,8 +95,8 @@ test('the exports map resolves the entries and the shipped wasm, for bundlers an
 // .wasm. Its size is held here, today's with a little room; the benchmark reports the target.
 // It grows with the core, about 2.2 bytes for each byte of raw .wasm: 116 KiB before the
 // `login` option, 136 KiB with it (138,777 measured when it landed), 141 KiB with cookie
-// sessions (143,916).
-const PLAIN_BUDGET = 141 * 1024
+// sessions (143,916), 145 KiB with upload, the avatar rule and pre-fetch (147,742).
+const PLAIN_BUDGET = 145 * 1024
 
 test('the plain entry is the same core made by wasm2js, within its budget', () => {
   const file = path.join(PKG, 'plain', 'index.js')
@@ -132,9 +132,14 @@ const SHIPPED_SINCE = {
   // loader, the check of its build, WASM_LOAD's words, ready()'s `fellBack`): 44,329 before,
   // 45,216 with it (index.js +913, .wasm.br -26). The core itself is in the subpackage.
   fallback: 887,
+  // session.upload (wx.uploadFile under request()'s rules), setUserInfo's refusal of an avatar
+  // that is a file on the phone (its text copied for the core), and backgroundFetchToken
+  // (wx.setBackgroundFetchToken after each login, a console warning for a token too long):
+  // 45,216 before, 46,571 with them (index.js +945, .wasm.br +410).
+  uploadAvatarPrefetch: 1355,
 }
 const SHIPPED_BUDGET = 37308 + Object.values(SHIPPED_SINCE).reduce((sum, bytes) => sum + bytes, 0)
-const WASM_BROTLI_BUDGET = 25.5 * 1024
+const WASM_BROTLI_BUDGET = 26 * 1024
 const INDEX_JS_BUDGET = 20 * 1024
 
 test("the main package grows by at most 1 KB for the fallback: the shim's part and the app's two lines", () => {

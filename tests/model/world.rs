@@ -121,6 +121,8 @@ pub struct World {
     quiet: bool,
     /// The backend's shape: mp-session's own, or one described by `login`.
     backend: Backend,
+    /// While a login's answer is fed: the token it carries (a session's, if it makes one).
+    answering: Option<String>,
     violation: Option<String>,
 }
 
@@ -133,7 +135,7 @@ pub enum Backend {
     /// through as `code`), described by `login`.
     Envelope,
     /// A Spring session: the token is the `JSESSIONID` cookie, which lasts its `Max-Age`;
-    /// described by `login`.
+    /// described by `login`; each login's token is handed to WeChat's data pre-fetch.
     Cookie,
 }
 
@@ -177,6 +179,8 @@ impl World {
                     answer: Some(answer),
                     ..LoginOptions::default()
                 }));
+                // And WeChat's data pre-fetch is handed each login's token.
+                options.background_fetch_token = Some(true);
             }
         }
         let config = Config::from_options(options).unwrap();
@@ -210,6 +214,7 @@ impl World {
             ledger: Ledger::default(),
             quiet: false,
             backend,
+            answering: None,
             violation: None,
         }
     }
@@ -343,11 +348,13 @@ impl World {
             }
             Step::PostAnswer(n, outcome) => {
                 let op = self.posts.remove(n);
+                self.answering = Some(format!("tok-{}", op.0));
                 self.feed(match self.backend {
                     Backend::Own => post_answer(op, outcome),
                     Backend::Envelope => envelope_answer(op, outcome),
                     Backend::Cookie => cookie_answer(op, outcome),
                 });
+                self.answering = None;
             }
             Step::SendAnswer(n, outcome) => {
                 let (op, _, _, generation) = self.sends.remove(n);
@@ -547,6 +554,16 @@ impl World {
                 self.current_token = session.and_then(|s| s.token).map(|t| t.expose().to_owned());
             }
             Effect::Toast => {}
+            // Only a login's answer hands WeChat's pre-fetch a token: the one of that session.
+            Effect::SetFetchToken { token } => {
+                if self.answering != Some(token.expose().to_owned()) {
+                    self.violate(format!(
+                        "handed pre-fetch the token {}, not a login's",
+                        token.expose()
+                    ));
+                }
+            }
+            Effect::Warn { text } => self.violate(format!("warned: {text}")),
         }
     }
 

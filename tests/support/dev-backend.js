@@ -20,6 +20,7 @@
 //     cookie besides), or 401 { status, error, message } when code2Session refused
 //
 //   GET|POST /api/...    Authorization: Bearer <token>, or Cookie: JSESSIONID=<token>
+//     POST /api/upload (multipart, wx.uploadFile's): 200 { url } where the file is served
 //   → 200 { openid, path }  for a token it issued; 401 { error } otherwise
 //     ?delay=MS holds the answer that long, to keep requests under way
 //     ?token=T is read when there is no Authorization header
@@ -31,7 +32,7 @@ const http = require('http')
 const crypto = require('crypto')
 
 async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
-  const stats = { posts: 0, bodies: [], requests: [], tokens: new Map(), api: { requests: 0, inFlight: 0, mostInFlight: 0, authorizations: [], cookies: [] } }
+  const stats = { posts: 0, bodies: [], requests: [], uploads: [], tokens: new Map(), api: { requests: 0, inFlight: 0, mostInFlight: 0, authorizations: [], cookies: [] } }
   /** Scripted behaviours for the next requests; each is used once. */
   const nextResponses = []
 
@@ -110,7 +111,7 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
     req.on('data', (chunk) => (raw += chunk))
     req.on('end', async () => {
       const url = new URL(req.url, 'http://x')
-      if (url.pathname.startsWith('/api/')) return api(req, res, url)
+      if (url.pathname.startsWith('/api/')) return api(req, res, url, raw)
       const shaped = req.method === 'GET' && url.pathname === '/wx/login' ? () => envelopeLogin(url.searchParams)
         : req.method === 'POST' && url.pathname === '/oauth/wechat' ? () => formLogin(raw)
         : req.method === 'POST' && url.pathname === '/spring/login' ? () => springLogin(raw) : null
@@ -144,7 +145,7 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
       }
     })
   })
-  function api(req, res, url) {
+  function api(req, res, url, raw) {
     const stat = stats.api
     stat.requests++
     stat.inFlight++
@@ -163,8 +164,22 @@ async function startDevBackend({ wechat, ttlSeconds = 7200 }) {
         return res.end(JSON.stringify({ error: 'session expired' }))
       }
       res.writeHead(user ? 200 : 401, { 'content-type': 'application/json' })
+      if (user && url.pathname === '/api/upload') return res.end(JSON.stringify(uploaded(req, raw)))
       res.end(JSON.stringify(user ? { openid: user.openid, path: url.pathname } : { error: 'login required' }))
     }, Number(url.searchParams.get('delay')) || 0)
+  }
+
+  /**
+   * A multipart upload (the body as text: the tests upload ASCII bytes): the file part's name
+   * and size, kept, and the URL the avatar is served at, as a CDN would give it.
+   */
+  function uploaded(req, raw) {
+    const boundary = /boundary=(.+)$/.exec(req.headers['content-type'] || '')
+    const parts = boundary ? raw.split('--' + boundary[1]).filter((p) => /filename="/.test(p)) : []
+    const file = parts.length ? parts[0].slice(parts[0].indexOf('\r\n\r\n') + 4, -2) : ''
+    const name = parts.length ? /name="([^"]*)"/.exec(parts[0])[1] : null
+    stats.uploads.push({ name, bytes: file.length })
+    return { url: 'https://cdn.example.com/avatars/' + crypto.createHash('sha256').update(file).digest('hex').slice(0, 12) + '.png' }
   }
 
   const sockets = new Set()

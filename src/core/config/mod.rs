@@ -104,6 +104,7 @@ pub struct Config {
     allowed_origins: Vec<String>,
     platform: Platform,
     login_shape: LoginShape,
+    background_fetch_token: bool,
 }
 
 impl Config {
@@ -124,6 +125,7 @@ impl Config {
             failure_toast,
             token_header,
             login,
+            background_fetch_token,
             ..
         } = options;
         let login_shape = login::check_login(login).map_err(Error::invalid_config)?;
@@ -152,6 +154,7 @@ impl Config {
             allowed_origins: checked.allowed_origins,
             platform: checked.platform,
             login_shape,
+            background_fetch_token: background_fetch_token == Some(true),
         })
     }
 
@@ -258,6 +261,12 @@ impl Config {
             name: self.token_header.clone(),
             value: Secret::new(value),
         }
+    }
+
+    /// Whether each login hands its token to `wx.setBackgroundFetchToken`
+    /// (`backgroundFetchToken`).
+    pub fn background_fetch_token(&self) -> bool {
+        self.background_fetch_token
     }
 
     /// The origins `request()` may send the token to, normalised.

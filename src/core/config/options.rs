@@ -52,6 +52,10 @@ pub struct Options {
     /// (none with `cloudFunction`).
     #[serde(default)]
     pub allowed_origins: Option<Vec<String>>,
+    /// Hand the token to `wx.setBackgroundFetchToken` after each login, so that WeChat's data
+    /// pre-fetch and periodic updates carry it (and never a login code).
+    #[serde(default)]
+    pub background_fetch_token: Option<bool>,
     /// The backend's own login endpoint, described: the request it takes and where each fact
     /// sits in its answer (`loginUrl` only).
     #[serde(default, deserialize_with = "crate::decode::decode_optional_object")]

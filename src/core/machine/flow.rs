@@ -3,10 +3,13 @@
 //! wait for; the calls themselves are the driver's to keep (see [`crate::Calls`]).
 
 use super::Machine;
+use crate::core::digits::push_number;
 use crate::core::effect::{Calls, Effect, Settled};
 use crate::core::error::{Error, ErrorCode};
 use crate::core::input::{CallId, OpId, PlatformError};
+use crate::core::limits::MAX_FETCH_TOKEN_BYTES;
 use crate::core::record::{Record, Standing, StoredSession};
+use crate::core::secret::Secret;
 use crate::core::session::{Session, Source};
 use crate::core::text::Text;
 use crate::core::user_info::UserInfo;
@@ -182,6 +185,14 @@ impl<T: Text> Machine<T> {
     }
 
     fn logged_in(&mut self, mut record: Record<T>) {
+        if let Some(token) = record
+            .token
+            .as_ref()
+            .filter(|_| self.config.background_fetch_token())
+        {
+            let effect = fetch_token(token);
+            self.out.push(effect);
+        }
         let mut after_rejection = false;
         if let Loaded::Known(Some(old)) = &self.loaded {
             after_rejection = old.rejected;
@@ -266,4 +277,19 @@ impl<T: Text> Machine<T> {
     pub(super) fn settle(&mut self, calls: Calls, result: Result<Settled<T>, Error<T>>) {
         self.out.push(Effect::Settle { calls, result });
     }
+}
+
+/// After a login, its token for WeChat's data pre-fetch and periodic updates
+/// (`backgroundFetchToken`): one `wx.setBackgroundFetchToken` takes whole, or a word that it
+/// cannot take this one (a cut token would be a wrong one, and the login stands).
+fn fetch_token<T: Text>(token: &Secret<T>) -> Effect<T> {
+    if token.byte_len() <= MAX_FETCH_TOKEN_BYTES {
+        return Effect::SetFetchToken { token: token.clone() };
+    }
+    let mut text = String::from("backgroundFetchToken: the token is ");
+    push_number(&mut text, token.byte_len() as u64);
+    text.push_str(
+        " bytes, over the 1024 wx.setBackgroundFetchToken takes: data pre-fetch and periodic updates go without it (a cut token would be a wrong one)",
+    );
+    Effect::Warn { text }
 }

@@ -120,6 +120,8 @@ impl Harness {
             Effect::Toast => self
                 .toasts
                 .push(self.config.failure_toast().unwrap_or_default().to_owned()),
+            Effect::SetFetchToken { token } => self.fetch_tokens.push(token.expose().to_owned()),
+            Effect::Warn { text } => self.warnings.push(text),
         }
     }
 

@@ -49,6 +49,8 @@ pub struct Harness {
     settled: BTreeMap<CallId, Result<Settled, Error>>,
     changes: Vec<Option<Session>>,
     toasts: Vec<String>,
+    fetch_tokens: Vec<String>,
+    warnings: Vec<String>,
     counts: Counts,
     codes_issued: u32,
     codes_posted: Vec<String>,
@@ -106,6 +108,8 @@ impl Harness {
             settled: BTreeMap::new(),
             changes: Vec::new(),
             toasts: Vec::new(),
+            fetch_tokens: Vec::new(),
+            warnings: Vec::new(),
             counts: Counts::default(),
             codes_issued: 0,
             codes_posted: Vec::new(),
@@ -226,6 +230,16 @@ impl Harness {
     /// Every toast shown so far.
     pub fn toasts(&self) -> &[String] {
         &self.toasts
+    }
+
+    /// Every token handed to `wx.setBackgroundFetchToken` so far (`backgroundFetchToken`).
+    pub fn fetch_tokens(&self) -> &[String] {
+        &self.fetch_tokens
+    }
+
+    /// Every warning the core gave the developer so far (the console's).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// What a synchronous `current()` returns now.

@@ -28,8 +28,8 @@ use crate::core::limits::MAX_SAFE_INTEGER;
 use crate::core::record::{Record, StoredSession};
 use crate::core::secret::Secret;
 use crate::core::session::UserId;
-use crate::core::user_info::UserInfo;
-use crate::wire::layout::{answer, field, fields, record, value, ENTRY_SLOTS, SLOTS};
+use crate::core::user_info::{is_local_file, UserInfo, LOCAL_AVATAR};
+use crate::wire::layout::{answer, field, fields, record, user_info, value, ENTRY_SLOTS, SLOTS};
 use crate::wire::text::{inline, units, whole_u32, WireText};
 
 /// The slots and texts of one input.
@@ -597,8 +597,17 @@ pub(crate) fn login_answer<T: WireText>(facts: Facts<'_>) -> LoginResult<T> {
     }
 }
 
-/// `setUserInfo`'s argument: only `nickName` and `avatarUrl`, strings.
+/// `setUserInfo`'s argument: only `nickName` and `avatarUrl`, strings; an avatar that is a
+/// file on the phone is refused, read from the argument's copy ([`user_info::COPY_AT`]: its
+/// texts, which the core reads here only).
 pub(crate) fn user_info_patch<T: WireText>(facts: Facts<'_>) -> Result<UserInfo<T>, Error<T>> {
+    let copy = facts.object(user_info::COPY_AT, &fields::USER_INFO);
+    if copy
+        .text_of(field!(fields::USER_INFO, "avatarUrl"))
+        .is_some_and(|url| is_local_file(&url))
+    {
+        return Err(Error::invalid_argument(LOCAL_AVATAR));
+    }
     let patch = facts.object(0, &fields::USER_INFO);
     let decoded = (|| -> Result<_, Wrong> {
         patch.known_object(&[])?;

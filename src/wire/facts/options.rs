@@ -27,10 +27,12 @@ enum Shape {
     Texts,
     /// An object, checked where it is read (`login`).
     Object,
+    /// `true` or `false`.
+    Flag,
 }
 
 /// Each of [`fields::OPTIONS`]' shape, in order.
-const OPTION_SHAPES: [Shape; 12] = [
+const OPTION_SHAPES: [Shape; 13] = [
     Shape::Text,
     Shape::Text,
     Shape::Text,
@@ -43,6 +45,7 @@ const OPTION_SHAPES: [Shape; 12] = [
     Shape::Text,
     Shape::Texts,
     Shape::Object,
+    Shape::Flag,
 ];
 
 fn decode_options(facts: Facts<'_>) -> Result<Options, Wrong> {
@@ -73,6 +76,11 @@ fn decode_options(facts: Facts<'_>) -> Result<Options, Wrong> {
         allowed_origins: is_given(&origins)
             .then(|| entries(origins).filter_map(|at| facts.text(at + 1)).collect()),
         login: login(facts, &options, 11).map_err(|wrong| wrong.in_field("login"))?,
+        background_fetch_token: match options.field(12).kind {
+            k if k == value::TRUE => Some(true),
+            k if k == value::FALSE => Some(false),
+            _ => None,
+        },
     })
 }
 
@@ -228,6 +236,8 @@ fn shaped(f: Field, shape: Shape, facts: Facts<'_>) -> Result<(), Wrong> {
         Shape::Texts if f.kind != value::ARRAY => Err(Wrong::new("must be an array of strings")),
         Shape::Object if f.kind == value::OBJECT => Ok(()),
         Shape::Object => Err(Wrong::new("must be an object")),
+        Shape::Flag if f.kind == value::TRUE || f.kind == value::FALSE => Ok(()),
+        Shape::Flag => Err(Wrong::new("must be true or false")),
         Shape::Texts => {
             let all = entries(f).all(|at| {
                 facts.kind(at) == value::STRING && readable(facts.slot(at + 1), facts.slot(at + 2))

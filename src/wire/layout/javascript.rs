@@ -404,6 +404,11 @@ pub(crate) fn javascript() -> String {
             super::answer::COPIES_AT,
         ),
         (
+            "USER_INFO_COPY_AT",
+            "The slot where setUserInfo's argument is described again, its texts copied.",
+            super::user_info::COPY_AT,
+        ),
+        (
             "ANSWER_HEADER_AT",
             "The slot where a login answer's headers are described.",
             super::answer::HEADER_AT,

@@ -213,7 +213,7 @@ pub mod fields {
     pub const USER_INFO: [&str; 2] = ["nickName", "avatarUrl"];
     /// `createSession`'s options that the core reads (with the shim's own, [`SHIM_OPTIONS`],
     /// every key an app may pass).
-    pub const OPTIONS: [&str; 12] = [
+    pub const OPTIONS: [&str; 13] = [
         "loginUrl",
         "cloudFunction",
         "platform",
@@ -226,6 +226,7 @@ pub mod fields {
         "tokenHeader",
         "allowedOrigins",
         "login",
+        "backgroundFetchToken",
     ];
     /// The `login` option's settings ([`crate::LoginOptions`]).
     pub const LOGIN: [&str; 6] = ["method", "body", "codeField", "platformField", "fields", "answer"];
@@ -326,6 +327,13 @@ pub mod answer {
     pub const COOKIES_AT: usize = HEADER_AT + 3;
 }
 
+/// `setUserInfo`'s facts: its argument at slot 0 (the strings the core passes on by handle),
+/// then this.
+pub mod user_info {
+    /// The argument described again, its texts copied: the core reads the avatar's.
+    pub const COPY_AT: usize = super::answer::COPIES_AT;
+}
+
 /// The slot where a web page's options are described (the options themselves: at 0).
 pub const WEB_OPTIONS_AT: usize = 3;
 /// The slot of the pair that names the platform whose globals the shim found (none on a web
@@ -389,4 +397,8 @@ pub mod effect {
     pub const HOLD: f64 = tag("hold");
     /// The call waits for the effect `op`.
     pub const WAIT: f64 = tag("wait");
+    /// Hand the token to `wx.setBackgroundFetchToken`.
+    pub const SET_FETCH_TOKEN: f64 = tag("setFetchToken");
+    /// Tell the developer, on the console.
+    pub const WARN: f64 = tag("warn");
 }

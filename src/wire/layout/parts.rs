@@ -112,7 +112,7 @@ pub const GROUP: Part = Name(&GROUPS);
 pub const SETTLED: Part = Choice(&[SESSION, Text, Nothing, Number]);
 
 /// Each effect's name and parts; its tag is its place here.
-pub const EFFECTS: [(&str, &[(&str, Part)]); 20] = [
+pub const EFFECTS: [(&str, &[(&str, Part)]); 22] = [
     ("readSession", &[("op", Number)]),
     ("writeSession", &[("op", Number), ("record", RECORD)]),
     ("removeSession", &[("op", Number)]),
@@ -166,6 +166,8 @@ pub const EFFECTS: [(&str, &[(&str, Part)]); 20] = [
     ),
     ("hold", &[("op", Number)]),
     ("wait", &[("call", Number), ("group", GROUP), ("id", Number)]),
+    ("setFetchToken", &[("token", Text)]),
+    ("warn", &[("text", Text)]),
 ];
 
 /// The tag of the effect `name` (a name not in [`EFFECTS`] is a compile error where this is

@@ -42,14 +42,16 @@ const { platformGlobals } = require('./platforms')
  * @param {object} [o.cloudFunctions] WeChat cloud functions: name → async (event, context)
  */
 function createMiniProgram(o) {
-  const stats = { logins: 0, requests: 0, codes: [], toasts: [], instantiations: 0, logs: [], memories: [], crossings: { in: 0, out: 0 }, asyncRequires: [] }
+  const stats = { logins: 0, requests: 0, codes: [], toasts: [], instantiations: 0, logs: [], memories: [], crossings: { in: 0, out: 0 }, asyncRequires: [], uploads: [], fetchTokens: [] }
+  /** The phone's files, by path: what chooseAvatar gave (`chooseAvatar`). */
+  const files = new Map()
   const behaviour = { login: 'ok' }
   const traps = { next: null, fired: 0 }
   const timers = createTimers()
   const storage = createStorage(o.storageFile)
   const user = o.user || { openid: 'o-sim-user', unionid: 'u-sim-user' }
   const wx = createWx({
-    storage, wechat: o.wechat, user, behaviour, stats, timers, baseLibrary: o.baseLibrary || '3.0.0', phone: o.platform,
+    storage, wechat: o.wechat, user, behaviour, stats, timers, baseLibrary: o.baseLibrary || '3.0.0', phone: o.platform, files,
     inProcessBackend: o.inProcessBackend, microtasks: o.microtasks, requestDomains: o.requestDomains,
     cloudFunctions: o.cloudFunctions,
   })
@@ -260,6 +262,15 @@ function createMiniProgram(o) {
         return sum + fs.statSync(full).size
       }, 0)
       return walk(o.root)
+    },
+    /**
+     * What `<button open-type="chooseAvatar">` hands the page when the user picks `bytes`: a
+     * temporary file on this phone (`wxfile://tmp_…`), which only wx.uploadFile can send.
+     */
+    chooseAvatar(bytes) {
+      const filePath = 'wxfile://tmp_' + Math.random().toString(16).slice(2, 10) + '.png'
+      files.set(filePath, Buffer.from(bytes))
+      return { avatarUrl: filePath }
     },
     /** Evaluates `code` in the app's context (for probing what the app's code can see). */
     evaluate: (code) => vm.runInContext(code, context),

@@ -10,6 +10,8 @@
 //   name as the server sent it and joins repeated ones with ',', and `cookies` (base library
 //   2.10.0) lists its Set-Cookies;
 // - storage is the file-backed store of storage.js;
+// - wx.uploadFile sends a file on the phone (`files`: what chooseAvatar gave) as a multipart
+//   POST, `success` for every status;
 // - wx.cloud (base library 2.2.3): init, then callFunction runs the named function of
 //   `cloudFunctions` (name → async (event, context)) with the user's context injected
 //   ({ OPENID, UNIONID, APPID }, as cloud.getWXContext() gives it); `behaviour.cloud` =
@@ -20,7 +22,7 @@ const { compareVersions } = require('./wx-wasm')
 const MAX_CONCURRENT_REQUESTS = 10
 const DEFAULT_REQUEST_TIMEOUT_MS = 60000
 
-function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary, phone = 'ios', inProcessBackend, microtasks, requestDomains, cloudFunctions }) {
+function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary, phone = 'ios', files, inProcessBackend, microtasks, requestDomains, cloudFunctions }) {
   const queue = []
   let running = 0
 
@@ -172,6 +174,62 @@ function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary
     return { header, cookies: set ? [].concat(set) : [] }
   }
 
+  /**
+   * wx.uploadFile: the phone's file `filePath` (one `files` holds: what chooseAvatar gave) as
+   * the multipart part `name`, with `formData`, POSTed over real HTTP to 127.0.0.1; `success`
+   * for every status with the body as text, `fail` when the file is not on the phone or no
+   * answer came.
+   */
+  function uploadFile(options = {}) {
+    stats.uploads.push({ url: options.url, filePath: options.filePath, name: options.name })
+    const task = { finished: false, req: null }
+    const fail = (errMsg) => later(() => call(options, 'fail', { errMsg }))
+    const bytes = files.get(options.filePath)
+    if (!bytes) {
+      fail('uploadFile:fail file not found')
+      return { abort() {} }
+    }
+    let url
+    try {
+      url = new URL(options.url)
+    } catch (e) {
+      fail('uploadFile:fail invalid url')
+      return { abort() {} }
+    }
+    const boundary = '----mp-sim-' + Math.random().toString(16).slice(2)
+    const parts = Object.entries(options.formData || {}).map(([k, v]) =>
+      Buffer.from('--' + boundary + '\r\ncontent-disposition: form-data; name="' + k + '"\r\n\r\n' + v + '\r\n'))
+    parts.push(Buffer.from('--' + boundary + '\r\ncontent-disposition: form-data; name="' + options.name + '"; filename="' +
+      options.filePath.split('/').pop() + '"\r\ncontent-type: application/octet-stream\r\n\r\n'), bytes, Buffer.from('\r\n--' + boundary + '--\r\n'))
+    const body = Buffer.concat(parts)
+    const header = Object.assign({}, options.header, { 'content-type': 'multipart/form-data; boundary=' + boundary, 'content-length': String(body.length) })
+    const req = http.request(url, { method: 'POST', headers: header })
+    task.req = req
+    const timer = setTimeout(() => {
+      req.destroy()
+      if (!task.finished) (task.finished = true), fail('uploadFile:fail timeout')
+    }, options.timeout || DEFAULT_REQUEST_TIMEOUT_MS)
+    req.on('response', (res) => {
+      let raw = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk) => (raw += chunk))
+      res.on('end', () => {
+        clearTimeout(timer)
+        if (task.finished) return
+        task.finished = true
+        later(() => call(options, 'success', { data: raw, statusCode: res.statusCode, errMsg: 'uploadFile:ok' }))
+      })
+    })
+    req.on('error', () => {
+      clearTimeout(timer)
+      if (task.finished) return
+      task.finished = true
+      fail('uploadFile:fail connection reset')
+    })
+    req.end(body)
+    return { abort() { req.destroy() } }
+  }
+
   /** The asynchronous storage calls: `encrypt` from base library 2.21.3. */
   function asyncStorage(name, run) {
     return (options = {}) => {
@@ -214,9 +272,18 @@ function createWx({ storage, wechat, user, behaviour, stats, timers, baseLibrary
     }
   }
 
+  /** Data pre-fetch's token (base library 2.8.0): at most 1024 characters. */
+  function setBackgroundFetchToken(options = {}) {
+    const ok = typeof options.token === 'string' && options.token.length <= 1024
+    if (ok) stats.fetchTokens.push(options.token)
+    later(() => call(options, ok ? 'success' : 'fail', { errMsg: 'setBackgroundFetchToken:' + (ok ? 'ok' : 'fail invalid token') }))
+  }
+
   return {
     login,
     request,
+    uploadFile,
+    setBackgroundFetchToken,
     cloud: createCloud(),
     getStorage: asyncStorage('getStorage', (o) => ({ data: o.encrypt ? storage.getEncrypted(o.key) : storage.getStorageSync(o.key) })),
     setStorage: asyncStorage('setStorage', (o) => {
