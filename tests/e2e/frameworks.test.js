@@ -2,7 +2,9 @@
 // Taro and uni-app: examples/taro and examples/uni-app built by the frameworks' real CLIs
 // (installed by `scripts/setup --frameworks`) with the one-line plugins, and each output run
 // in the strict simulator: cold launch, warm launch, the page showing the openid. WeChat and
-// Douyin builds carry the WebAssembly core; QQ builds use the plain entry, chosen by the plugin.
+// Douyin builds carry the WebAssembly core; QQ builds use the plain entry, chosen by the plugin;
+// WeChat builds also carry the core as JavaScript in a subpackage, and log in with it on a
+// phone with no WXWebAssembly.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('fs')
@@ -27,9 +29,12 @@ const BUILDS = [
   { framework: 'uni-app', platform: 'mp-qq', host: 'qq', core: 'plain' },
 ]
 
+/** The core as JavaScript a WeChat build carries in its subpackage, as the package ships it. */
+const FALLBACK = fs.readFileSync(path.join(installedPackage(), 'fallback', 'index.js'))
+
 /** Launches the output on a phone and waits for the page to show the openid (or an error). */
-async function launch(output, host, storageFile) {
-  const app = createMiniProgram({ root: output, wechat: world.wechat, storageFile, host })
+async function launch(output, host, storageFile, phone = {}) {
+  const app = createMiniProgram({ root: output, wechat: world.wechat, storageFile, host, ...phone })
   app.launch()
   const shown = () => JSON.stringify(app.page && app.page.data)
   const ERROR_CODE = /WASM_LOAD|WASM_TRAP|INVALID_CONFIG|NETWORK|TIMEOUT|LOGIN_FAILED|BACKEND|BAD_RESPONSE|STORAGE/
@@ -50,6 +55,14 @@ for (const b of BUILDS) {
       } else {
         assert.equal(fs.existsSync(wasm), false, 'a platform with no WebAssembly carries no .wasm')
       }
+      const fallback = path.join(built.output, 'mp-session-fallback', 'index.js')
+      if (b.host === 'wx') {
+        assert.ok(FALLBACK.equals(fs.readFileSync(fallback)), 'the core as JavaScript is in the subpackage')
+        const appJson = JSON.parse(fs.readFileSync(path.join(built.output, 'app.json'), 'utf8'))
+        assert.deepEqual(appJson.subPackages, [{ root: 'mp-session-fallback', pages: [] }], 'and app.json declares it')
+      } else {
+        assert.equal(fs.existsSync(fallback), false, 'only WeChat builds carry the fallback')
+      }
 
       const storageFile = world.newStorage()
       const posts = world.backend.stats.posts
@@ -64,6 +77,13 @@ for (const b of BUILDS) {
       assert.equal(warm.app.stats.logins, 0)
       assert.equal(world.backend.stats.posts - posts, 1, 'a warm launch posts nothing')
       assert.equal(warm.app.stats.instantiations, b.core === 'wasm' ? 1 : 0)
+
+      if (b.host === 'wx') {
+        // A phone with no WXWebAssembly: the app's fallback loads the subpackage's core.
+        const fellBack = await launch(built.output, b.host, world.newStorage(), { wasm: 'absent' })
+        assert.match(fellBack.shown, /o-sim-user/, 'the page shows the openid, from the JavaScript core')
+        assert.deepEqual(fellBack.app.stats.asyncRequires, ['mp-session-fallback/index.js'])
+      }
     } finally {
       built.remove()
     }
@@ -93,6 +113,7 @@ test('without the plugin the loader says what to do in a framework build', async
   const built = await buildFramework('uni-app', 'mp-weixin', { loginUrl: world.backend.loginUrl })
   try {
     fs.rmSync(path.join(built.output, WASM))
+    fs.rmSync(path.join(built.output, 'mp-session-fallback'), { recursive: true })
     const { app, shown } = await launch(built.output, 'wx', world.newStorage())
     assert.match(shown, /WASM_LOAD/)
     const logged = app.stats.logs.map((l) => l.text).join('\n')

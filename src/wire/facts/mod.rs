@@ -24,7 +24,6 @@ use crate::core::config::{AnswerShape, Fact, StatusValue, TokenCarrier, EXPIRES_
 use crate::core::error::Error;
 use crate::core::input::{LoginResult, PlatformError};
 use crate::core::limits::MAX_ANSWER_CHARS;
-use crate::core::limits::MAX_SAFE_INTEGER;
 use crate::core::record::{Record, StoredSession};
 use crate::core::secret::Secret;
 use crate::core::session::UserId;
@@ -548,14 +547,16 @@ impl Facts<'_> {
         whole(field, max).ok()
     }
 
-    /// The optional user id at `at`: a string, or a whole number within JavaScript's exact
-    /// integers (`None`: anything else).
+    /// The optional user id at `at`: a string, or a whole number an `i64` holds, as the
+    /// derive reads the JSON text `JSON.stringify` writes of it (`None`: anything else). One
+    /// beyond JavaScript's exact integers is read, and refused where a session is made of it.
     fn user_id_in<T: WireText>(&self, at: usize) -> Option<Option<UserId<T>>> {
+        // -2^63 and 2^63, exactly.
+        const I64_RANGE: std::ops::Range<f64> = -9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0;
         match self.slot(at) {
             k if k == value::NUMBER => {
                 let n = self.slot(at + 1);
-                (n.trunc() == n && n.abs() <= MAX_SAFE_INTEGER as f64)
-                    .then_some(Some(UserId::Number(n as i64)))
+                (n.trunc() == n && I64_RANGE.contains(&n)).then_some(Some(UserId::Number(n as i64)))
             }
             _ => self.text_in(at).map(|text| text.map(UserId::Text)),
         }
