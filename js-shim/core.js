@@ -63,7 +63,7 @@ function fallBack(cause) {
   var why = errors.describe(cause)
   return Promise.resolve().then(fallback).then(function (module) {
     var found = /** @type {any} */ (module)
-    if (!found || typeof found.instantiate !== 'function') throw new Error('what fallback loaded is not mp-session/fallback')
+    if (!found || typeof found.instantiate !== 'function') throw new Error('fallback loaded no mp-session/fallback')
     if (found.core !== MP_SESSION_CORE_ID) {
       throw new Error('the subpackage holds mp-session/fallback of another build: copy it again')
     }

@@ -15,6 +15,7 @@ use mp_session::{Answer, LoginResult, Options, Record, ReplyBody, StoredSession}
 mod reference;
 use reference::{
     answer_fits, answers_agree, close, fits, parsed, reference, stringify, too_deep, user_info_as_array,
+    without_shim_options,
 };
 
 fn same_record(value: &Value) {
@@ -48,7 +49,7 @@ fn same_answer(value: &Value) {
 fn same_options(value: &Value) {
     let text = stringify(value);
     let ours = script::options(value).ok();
-    let theirs = reference::<Options>(&text);
+    let theirs = reference::<Options>(&stringify(&without_shim_options(value)));
     match (ours, theirs) {
         (Some(a), Some(b)) => {
             assert_eq!(
@@ -62,6 +63,7 @@ fn same_options(value: &Value) {
                 "{text}"
             );
             assert_eq!(a.login, b.login, "{text}");
+            assert_eq!(a.background_fetch_token, b.background_fetch_token, "{text}");
             for (x, y) in [
                 (a.leeway_seconds, b.leeway_seconds),
                 (a.default_ttl_seconds, b.default_ttl_seconds),
@@ -154,6 +156,9 @@ const EDGES: &[&str] = &[
     "{\"loginUrl\":\"https://a.com\",\"login\":{\"answer\":{\"tokn\":\"t\"}}}",
     "{\"loginUrl\":\"https://a.com\",\"login\":{\"method\":7}}",
     "{\"loginUrl\":\"https://a.com\",\"login\":[]}",
+    "{\"api\":[]}",
+    "{\"loginUrl\":\"https://a.com\",\"fallback\":null,\"wasmPath\":5,\"backgroundFetchToken\":true}",
+    "{\"loginUrl\":\"https://a.com\",\"backgroundFetchToken\":1}",
     "{\"loginUrl\":\"https://a.com\",\"login\":null}",
     "{\"a\" : [ 1 , 2 ] , \"b\" : { } }",
     "{\"a\":\"\\/\\b\\f\\n\\r\\t\\\"\\\\\"}",

@@ -10,6 +10,7 @@ mod reference_rules;
 #[allow(unused_imports)] // each target uses its own part
 pub use reference_rules::{
     answer_fits, answers_agree, close, fits, parsed, reference, stringify, too_deep, user_info_as_array,
+    without_shim_options,
 };
 
 /// A machine after a cold launch, waiting for the backend's answer to its login POST.

@@ -126,6 +126,18 @@ test("a Spring backend: the token is the JSESSIONID cookie of the answer's Set-C
   assert.deepEqual(world.backend.stats.api.cookies.slice(cookies), ['JSESSIONID=' + session.token])
 })
 
+test('a Spring session uploads with its cookie too: upload() sends Cookie, and the server keeps the file', async () => {
+  const app = world.open()
+  const session = world.session(app, spring())
+  const { token } = await session.launch()
+  const { avatarUrl } = app.chooseAvatar('avatar bytes')
+  const cookies = world.backend.stats.api.cookies.length
+  const answer = await session.upload({ url: world.backend.base + '/api/upload', filePath: avatarUrl, name: 'file' })
+  assert.equal(answer.statusCode, 200)
+  assert.match(JSON.parse(answer.data).url, /^https:\/\/cdn\.example\.com\/avatars\//)
+  assert.deepEqual(world.backend.stats.api.cookies.slice(cookies), ['JSESSIONID=' + token])
+})
+
 test('a cookie the answer does not set is BAD_RESPONSE naming login.answer.token, and a wrong carrier is INVALID_CONFIG', async () => {
   const app = world.open()
   const other = { ...spring(), login: { ...spring().login, answer: { token: { cookie: 'SESSION' }, userId: 'id' } } }

@@ -9,6 +9,8 @@ const assert = require('node:assert/strict')
 const fs = require('fs')
 const path = require('path')
 const { worldPerFile, settle } = require('./fixture')
+const { createMiniProgram } = require('../support/wechat-sim')
+const { SHIPPED_SINCE } = require('../support/size-ledger')
 
 const world = worldPerFile()
 
@@ -77,6 +79,14 @@ test('a fallback that does not load: WASM_LOAD says why both failed, and the nex
   assert.ok(app.stats.asyncRequires.length >= tried[1], 'and the fallback')
 })
 
+test('fallback must be a function: anything else is INVALID_CONFIG before any load', async () => {
+  const app = world.open({ wasm: 'absent' })
+  const { error } = await settle(world.session(app, { fallback: './mp-session-fallback/index.js' }).launch())
+  assert.equal(error.code, 'INVALID_CONFIG')
+  assert.match(error.message, /fallback must be a function that loads mp-session\/fallback/)
+  assert.deepEqual(app.stats.asyncRequires, [])
+})
+
 test('a JavaScript core from another build is refused, naming the file to copy again', async () => {
   const stale = path.join(world.example.dir, 'mp-session-fallback', 'stale.js')
   fs.writeFileSync(stale, fs.readFileSync(path.join(world.example.dir, 'mp-session-fallback', 'index.js'), 'utf8')
@@ -111,6 +121,27 @@ test('the main package grows by at most 1 KB with the fallback set up: the core 
     assert.ok(undeclared - withIt >= core, 'undeclared, the main package carries the core')
   } finally {
     fs.writeFileSync(appJson, declared)
+  }
+  // Without it set up at all (no subpackage, no file, no option in app.js): the same shim.
+  const bare = fs.mkdtempSync(path.join(require('os').tmpdir(), 'mp-session-bare-'))
+  try {
+    fs.cpSync(world.example.dir, bare, { recursive: true, filter: (src) => !/node_modules$|mp-session-fallback$/.test(src) })
+    // The two lines an app adds, and nothing else (the example's comments stay in both).
+    const withoutEntry = declared.replace(/,\n *"subPackages": \[[^\n]*\]/, '')
+    assert.notEqual(withoutEntry, declared, "app.json's subpackage entry is found")
+    fs.writeFileSync(path.join(bare, 'app.json'), withoutEntry)
+    const appJs = fs.readFileSync(path.join(bare, 'app.js'), 'utf8')
+    const withoutOption = appJs.replace(/\n *fallback: [^\n]*/, '')
+    assert.notEqual(withoutOption, appJs, "app.js's fallback lines are found")
+    fs.writeFileSync(path.join(bare, 'app.js'), withoutOption)
+    const without = createMiniProgram({ root: bare, wechat: world.wechat, storageFile: world.newStorage() }).mainPackageBytes()
+    console.log('main package of the example: ' + withIt + ' bytes with the fallback set up, ' + without + ' without')
+    // The shim carries its part either way: what the fallback added to it (the size ledger).
+    const grows = withIt - without + SHIPPED_SINCE.fallback
+    console.log('the main package grows ' + grows + ' bytes for the fallback: ' + SHIPPED_SINCE.fallback + ' in the shim, ' + (withIt - without) + " in the app's two lines")
+    assert.ok(grows <= 1024, grows + ' bytes')
+  } finally {
+    fs.rmSync(bare, { recursive: true, force: true })
   }
   // What the main package holds for it: the shim's loader (its bytes: package.test.js) and
   // app.js's line.

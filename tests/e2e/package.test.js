@@ -114,44 +114,10 @@ test('the plain entry is the same core made by wasm2js, within its budget', () =
   acorn.parse(text, { ecmaVersion: 2017, sourceType: 'script' })
 })
 
-// What the package may ship, in bytes: every file of the miniprogram folder as shipped (the
-// .wasm.br compressed, the JS as it is). The whole never grows past what 0.2.0 shipped before
-// its boundary was generated (37,308) plus what each capability added since, measured when it
-// landed and named here, so that growth is a decision; the parts hold today's sizes with a
-// little room; the benchmark (scripts/bench) reports the smaller targets.
-const SHIPPED_SINCE = {
-  // A backend's own login endpoint, described as data and read by the core (the `login`
-  // option: its request, dotted paths into its answer, an envelope, a user id): 36,759 before,
-  // 42,621 with it (index.js +335, .wasm.br +5,527).
-  login: 5862,
-  // The token of a cookie or a header session (`login.answer.token` as `{ cookie }` or
-  // `{ header }`): the Set-Cookie parsed in the shim, the cookie's lifetime, sending it back:
-  // 42,621 before, 44,329 with it (index.js +695, .wasm.br +1,013).
-  cookies: 1708,
-  // The JavaScript core from a subpackage where WebAssembly fails (the `fallback` option: its
-  // loader, the check of its build, WASM_LOAD's words, ready()'s `fellBack`): 44,329 before,
-  // 45,216 with it (index.js +913, .wasm.br -26). The core itself is in the subpackage.
-  fallback: 887,
-  // session.upload (wx.uploadFile under request()'s rules), setUserInfo's refusal of an avatar
-  // that is a file on the phone (its text copied for the core), and backgroundFetchToken
-  // (wx.setBackgroundFetchToken after each login, a console warning for a token too long):
-  // 45,216 before, 46,571 with them (index.js +945, .wasm.br +410).
-  uploadAvatarPrefetch: 1355,
-}
-const SHIPPED_BUDGET = 37308 + Object.values(SHIPPED_SINCE).reduce((sum, bytes) => sum + bytes, 0)
+// What the package may ship: the ledger of tests/support/size-ledger.js.
+const { SHIPPED_BUDGET } = require('../support/size-ledger')
 const WASM_BROTLI_BUDGET = 26 * 1024
 const INDEX_JS_BUDGET = 20 * 1024
-
-test("the main package grows by at most 1 KB for the fallback: the shim's part and the app's two lines", () => {
-  // What an app adds for it (examples/miniprogram): the subpackage in app.json, the option in app.js.
-  const appJson = JSON.parse(fs.readFileSync(path.join(REPO, 'examples', 'miniprogram', 'app.json'), 'utf8'))
-  const subpackage = JSON.stringify({ subPackages: appJson.subPackages }).length - 2 + 1
-  const line = /fallback: \(\) => require\.async\([^)]*\),/.exec(fs.readFileSync(path.join(REPO, 'examples', 'miniprogram', 'app.js'), 'utf8'))
-  assert.ok(line, "app.js gives fallback")
-  const grows = SHIPPED_SINCE.fallback + subpackage + line[0].length
-  console.log('the main package grows ' + grows + ' bytes for the fallback (' + SHIPPED_SINCE.fallback + ' in the shim, ' + subpackage + ' in app.json, ' + line[0].length + ' in app.js)')
-  assert.ok(grows <= 1024, grows + ' bytes')
-})
 
 test('what ships stays within the size budget', () => {
   const files = fs.readdirSync(SHIPPED).map((f) => [f, fs.statSync(path.join(SHIPPED, f)).size])

@@ -144,3 +144,19 @@ pub fn answer_fits(value: &Value) -> bool {
 pub fn user_info_as_array(value: &Value) -> bool {
     matches!(value.get("userInfo"), Value::Array(_))
 }
+
+/// The options as the core's half reads them: the shim's own options (its hooks, `api`,
+/// `wasmPath`, `encryptStorage`, `fallback`) are known to the core and left to the shim, where
+/// `Options`' derive, which has no field for them, refuses them. The reference reads the rest.
+pub fn without_shim_options(value: &Value) -> Value {
+    match value {
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .filter(|(key, _)| !mp_session::wire::layout::fields::SHIM_OPTIONS.contains(&key.as_str()))
+                .cloned()
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
