@@ -6,7 +6,13 @@ export interface UserInfo {
   avatarUrl: string | null
 }
 
-/** Who the user is, by mp-session's own contract (which always gives an openid). `session_key` is never part of it. */
+/**
+ * Who the user is, for a backend that answers with an openid (mp-session's own contract, as
+ * mp-session-server and a cloud function answer it). `openid` is typed `string` for it; a
+ * backend that may answer only its own `userId` is `null` there at run time: describe it with
+ * `login`, whose sessions are `DescribedSession` (`openid: string | null`). `session_key` is
+ * never part of it.
+ */
 export interface Session {
   /** The user's openid in this mini-program. */
   openid: string
@@ -179,7 +185,7 @@ export interface SharedOptions {
   defaultTtlSeconds?: number
   /** Time allowed for `wx.login` and for the login request, each (100 to 60000). Default 10000. */
   timeoutMs?: number
-  /** Retries after a network failure, timeout, 5xx, errcode -1 or 45011 (0 to 10). Default 2. */
+  /** Retries after a retryable failure of the login (`wx.login` failing, a network failure, a timeout, 5xx, errcode -1 or 45011; 0 to 10). Default 2. */
   maxRetries?: number
   /** `false` (default), or a text shown with `wx.showToast` when a login finally fails. */
   failureToast?: false | string
