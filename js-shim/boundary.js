@@ -17,7 +17,7 @@ import {
   KIND_SET_USER_INFO, KIND_STORAGE_RESULT, LOGIN_FLAG_FAILED,
   MAX_ANSWER_CHARS, PAIR_NONE, SLOTS, TREE_AT, VALUE_ABSENT, VALUE_ARRAY, VALUE_FALSE, VALUE_NULL, VALUE_NUMBER,
   VALUE_FUNCTION, VALUE_OBJECT, VALUE_OTHER, VALUE_STRING, VALUE_TRUE, WEB_OPTIONS_AT, HOST_PLATFORM_AT, HEADER_USED, HEADER_MORE,
-  HEADER_DEADLINE, HEADER_TEXTS, NO_DEADLINE, RECORD_STRING_LENGTH, USER_INFO_COPY_AT, readEffects,
+  HEADER_DEADLINE, HEADER_TEXTS, NO_DEADLINE, RECORD_STRING_LENGTH, USER_INFO_AVATAR, USER_INFO_COPY_AT, readEffects,
 } from './layout.js'
 
 /** Code units read per fromCharCode.apply (engines limit the arguments of one call). */
@@ -187,10 +187,11 @@ function createBoundary(exports, copyStrings) {
       if (flag < 0) said(value)
       else answer(value, copy, response)
     },
-    // Passed on, and again with its texts, which the core reads (an avatar that is a local file is refused).
+    // Passed on, and its avatarUrl again as text, which the core reads (a file on the phone
+    // is refused); the nickname is only passed on.
     [KIND_SET_USER_INFO]: function (value) {
       describe(0, value, true)
-      describe(USER_INFO_COPY_AT, value, false)
+      describe(USER_INFO_COPY_AT, value && value[USER_INFO_AVATAR], false)
     },
     [KIND_LOGIN_RESULT]: function (value, flag) {
       if (flag === LOGIN_FLAG_FAILED) said(value)

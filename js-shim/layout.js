@@ -50,6 +50,8 @@ export const HEADER_DEADLINE = 2
 export const HEADER_TEXTS = 3
 /** The deadline slot when the machine waits for no time. */
 export const NO_DEADLINE = -1
+// The field of setUserInfo's argument whose text the core reads.
+export const USER_INFO_AVATAR = 'avatarUrl'
 // The fields of a cookie the answer sets, as the core reads them.
 export const COOKIE_VALUE = 'value'
 export const COOKIE_MAX_AGE = 'maxAge'
@@ -78,7 +80,7 @@ export const HOST_PLATFORM_AT = 6
 export const ANSWER_LENGTH_AT = 3
 /** The slot where the values at a request's `copy` paths are described again, three slots each. */
 export const ANSWER_COPIES_AT = 4
-/** The slot where setUserInfo's argument is described again, its texts copied. */
+/** The slot where setUserInfo's avatarUrl is described again, its text copied. */
 export const USER_INFO_COPY_AT = 4
 /** The slot where a login answer's headers are described. */
 export const ANSWER_HEADER_AT = 13

@@ -307,10 +307,10 @@ impl<'t> Described<'t> {
         self.describe(0, v, true);
     }
 
-    /// `setUserInfo`'s argument, and again with its texts copied.
+    /// `setUserInfo`'s argument, and its `avatarUrl` again with its text copied.
     pub fn patch(&mut self, v: &Value) {
         self.describe(0, v, true);
-        self.describe(user_info::COPY_AT, v, false);
+        self.describe(user_info::COPY_AT, v.get(fields::USER_INFO[1]), false);
     }
 
     /// `createSession`'s options, and a web page's own options (on a runtime whose platform

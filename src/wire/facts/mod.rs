@@ -599,14 +599,13 @@ pub(crate) fn login_answer<T: WireText>(facts: Facts<'_>) -> LoginResult<T> {
 }
 
 /// `setUserInfo`'s argument: only `nickName` and `avatarUrl`, strings; an avatar that is a
-/// file on the phone is refused, read from the argument's copy ([`user_info::COPY_AT`]: its
-/// texts, which the core reads here only).
+/// file on the phone is refused, read from its copy ([`user_info::COPY_AT`]: the avatar's
+/// text, the one the core reads; the nickname is passed on only).
 pub(crate) fn user_info_patch<T: WireText>(facts: Facts<'_>) -> Result<UserInfo<T>, Error<T>> {
-    let copy = facts.object(user_info::COPY_AT, &fields::USER_INFO);
-    if copy
-        .text_of(field!(fields::USER_INFO, "avatarUrl"))
-        .is_some_and(|url| is_local_file(&url))
-    {
+    let avatar = (facts.kind(user_info::COPY_AT) == value::STRING)
+        .then(|| facts.text(user_info::COPY_AT + 1))
+        .flatten();
+    if avatar.is_some_and(|url| is_local_file(&url)) {
         return Err(Error::invalid_argument(LOCAL_AVATAR));
     }
     let patch = facts.object(0, &fields::USER_INFO);

@@ -355,6 +355,12 @@ pub(crate) fn javascript() -> String {
     // The groups' names as constants too: the shim keeps its calls under these names.
     writeln!(
         o,
+        "// The field of setUserInfo's argument whose text the core reads."
+    )
+    .unwrap();
+    writeln!(o, "export const USER_INFO_AVATAR = '{}'", fields::USER_INFO[1]).unwrap();
+    writeln!(
+        o,
         "// The fields of a cookie the answer sets, as the core reads them."
     )
     .unwrap();
@@ -405,7 +411,7 @@ pub(crate) fn javascript() -> String {
         ),
         (
             "USER_INFO_COPY_AT",
-            "The slot where setUserInfo's argument is described again, its texts copied.",
+            "The slot where setUserInfo's avatarUrl is described again, its text copied.",
             super::user_info::COPY_AT,
         ),
         (

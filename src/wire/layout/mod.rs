@@ -330,7 +330,7 @@ pub mod answer {
 /// `setUserInfo`'s facts: its argument at slot 0 (the strings the core passes on by handle),
 /// then this.
 pub mod user_info {
-    /// The argument described again, its texts copied: the core reads the avatar's.
+    /// The argument's `avatarUrl` described again, its text copied: the core reads it.
     pub const COPY_AT: usize = super::answer::COPIES_AT;
 }
 
