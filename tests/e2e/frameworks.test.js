@@ -96,11 +96,20 @@ const WATCH_BUILDS = [
 ]
 
 for (const w of WATCH_BUILDS) {
-  test(w.label + ' puts the core into the output too', async () => {
+  test(w.label + ' puts the core and its fallback into the output too', async () => {
     const watching = await watchFramework(w.framework, w.platform, { loginUrl: world.backend.loginUrl, file: WASM })
     try {
       console.log(w.label + ': the core was in the output after ' + watching.ms + ' ms')
       assert.ok(SHIPPED.equals(fs.readFileSync(path.join(watching.output, WASM))))
+      // The fallback too: the file, and its subpackage declared once the build has written app.json.
+      const declared = () => {
+        const appJson = JSON.parse(fs.readFileSync(path.join(watching.output, 'app.json'), 'utf8'))
+        return (appJson.subPackages || []).some((p) => p.root === 'mp-session-fallback')
+      }
+      const deadline = Date.now() + 10000
+      while (!declared() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.ok(declared(), 'app.json declares the fallback subpackage in a watch build')
+      assert.ok(FALLBACK.equals(fs.readFileSync(path.join(watching.output, 'mp-session-fallback', 'index.js'))))
       const { shown } = await launch(watching.output, 'wx', world.newStorage())
       assert.match(shown, /o-sim-user/)
     } finally {
