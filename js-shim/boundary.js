@@ -271,13 +271,18 @@ function createBoundary(exports, copyStrings) {
     return text
   }
 
-  /** Reads the output's effects into `into`; returns whether more wait. @param {Effect[]} into */
-  function read(into) {
+  /** The views over the output just written (its texts may have moved). */
+  function fresh() {
     views()
     if (F[HEADER_TEXTS] !== textsAddress) {
       textsAddress = F[HEADER_TEXTS]
       views()
     }
+  }
+
+  /** Reads the output's effects into `into`; returns whether more wait. @param {Effect[]} into */
+  function read(into) {
+    fresh()
     readEffects(F, HEADER, F[HEADER_USED], str, keep, into)
     return F[HEADER_MORE] === 1
   }
@@ -306,6 +311,19 @@ function createBoundary(exports, copyStrings) {
   }
 
   return {
+    /**
+     * Lets a flight recorder (mp-session/trace: the `trace` option) wrap the exports the
+     * boundary calls: `wrap` gets them and what it reads the exchange by, before an input
+     * crosses or once the core `answered`, in this order: the slots, the texts area, the slots
+     * and code units written, the table, the text reader. Without a recorder nothing runs for it.
+     * @param {(exports: CoreExports, exchange: (answered: boolean) => import('./trace').Exchange) => CoreExports} wrap
+     */
+    tap: function (wrap) {
+      exports = wrap(exports, function (answered) {
+        (answered ? fresh : views)()
+        return [F, U, top, used, table, str]
+      })
+    },
     /**
      * A new session: `{ id, created }`, or `{ error }` when an option is wrong.
      * @param {Uint32Array} entropy 4 random words

@@ -65,7 +65,7 @@ function fallBack(cause) {
     var found = /** @type {any} */ (module)
     if (!found || typeof found.instantiate !== 'function') throw new Error('fallback loaded no mp-session/fallback')
     if (found.core !== MP_SESSION_CORE_ID) {
-      throw new Error('the subpackage holds mp-session/fallback of another build: copy it again')
+      throw new Error('mp-session/fallback is of another build: copy it again')
     }
     return { exports: found.instantiate({}), fellBack: why }
   }).then(null, function (failure) {

@@ -75,7 +75,7 @@ function checkLoading(o, read) {
     read.invalid('wasmPath must be the path of a .wasm or .wasm.br file')
   }
   if (o.fallback !== undefined && typeof o.fallback !== 'function') {
-    read.invalid('fallback must be a function that loads mp-session/fallback')
+    read.invalid('fallback must be a function')
   }
 }
 

@@ -104,6 +104,32 @@ export interface UploadOptions {
   timeout?: number
 }
 
+/** What `recorder()` of `mp-session/trace` makes: pass it as the `trace` option. */
+export interface Recorder {
+  /** For the shim: what wraps the core's exports for session `id`. */
+  wrap(id: number): unknown
+  /** For the shim: what `session.trace()` returns. */
+  read(options: Record<string, unknown>): { version: string; options: Record<string, unknown>; entries: TraceEntry[] }
+}
+
+/** One exchange with the core, as `trace()` keeps it: the input as it crossed, the effects answered. */
+export interface TraceEntry {
+  /** The phone's clock, Unix milliseconds. */
+  t: number
+  kind: number
+  arg: number
+  flag: number
+  /** The size of the session's table of strings. */
+  strings: number
+  /** The input's slots and texts as written (a passed string is its handle). */
+  slots: number[]
+  texts: string
+  /** The effects answered; a string passed on is `{ h, n }`, its place and UTF-8 length. */
+  effects: Array<Record<string, unknown>>
+  /** When the core wants to be called again (-1: never). */
+  deadline: number
+}
+
 /** What `session.request` resolves with, for every HTTP status the backend answers with. */
 export interface Response {
   statusCode: number
@@ -199,6 +225,13 @@ export interface SharedOptions {
   backgroundFetchToken?: boolean
   /** Your backend's own login endpoint, described (with `loginUrl`). Without it: `POST {code, platform}` as JSON, answered `{ openid, unionid?, userId?, token?, expires_in?, userInfo?, errcode? }`. */
   login?: LoginOptions
+  /**
+   * A flight recorder, `recorder()` of `mp-session/trace`: it keeps this session's last
+   * exchanges with the core for `session.trace()`, redacted as it is made (a string the core
+   * only passes on, a code, a token, an id, a nickname, is kept as its place and length; a
+   * request URL's query is blanked). Without it nothing is kept and none of its code ships.
+   */
+  trace?: Recorder
   /** Whether an answer means "session rejected" (then one shared re-login and one retry). Default: `statusCode === 401`. */
   isSessionExpired?: (response: Response) => boolean
   /** Keeps the session encrypted at rest (`wx.setStorage` with `encrypt: true`; base library 2.21.3 or later, else INVALID_CONFIG). */
@@ -285,6 +318,8 @@ export interface MpSession<S = Session> {
    * URL your server returns. `INVALID_ARGUMENT` on a platform with no `uploadFile` (web pages).
    */
   upload(options: UploadOptions): Promise<Response>
+  /** With the `trace` option: the exchanges kept, JSON-ready, with the package's version and the options given (not `api`); without it, `null`. */
+  trace(): { version: string; options: Record<string, unknown>; entries: TraceEntry[] } | null
   /** A random UUID created once per device and kept, available without login. */
   deviceId(): Promise<string>
   /** Calls `listener` whenever `current()` changes; returns the function that unsubscribes. */

@@ -50,6 +50,8 @@ export const HEADER_DEADLINE = 2
 export const HEADER_TEXTS = 3
 /** The deadline slot when the machine waits for no time. */
 export const NO_DEADLINE = -1
+// The package's version (a trace says which core it was taken with).
+export const VERSION = '0.2.0'
 // The field of setUserInfo's argument whose text the core reads.
 export const USER_INFO_AVATAR = 'avatarUrl'
 // The fields of a cookie the answer sets, as the core reads them.
@@ -105,7 +107,7 @@ export function messageTail(errcode, status, backendCode, detail) {
 /** createSession's options, as the core reads them. */
 export var OPTION_FIELDS = ['loginUrl', 'cloudFunction', 'platform', 'namespace', 'leewaySeconds', 'defaultTtlSeconds', 'timeoutMs', 'maxRetries', 'failureToast', 'tokenHeader', 'allowedOrigins', 'login', 'backgroundFetchToken']
 /** The options the mini-program shim reads itself (known to the core). */
-export var SHIM_OPTION_FIELDS = ['isSessionExpired', 'attachToken', 'api', 'wasmPath', 'encryptStorage', 'fallback']
+export var SHIM_OPTION_FIELDS = ['isSessionExpired', 'attachToken', 'api', 'wasmPath', 'encryptStorage', 'fallback', 'trace']
 // Each effect's tag.
 export const EFFECT_READ_SESSION = 0
 export const EFFECT_WRITE_SESSION = 1

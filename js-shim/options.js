@@ -34,6 +34,7 @@ function readOptions(options) {
   for (var i = 0; i < HOOKS.length; i++) {
     if (options[HOOKS[i]] !== undefined && typeof options[HOOKS[i]] !== 'function') invalid(HOOKS[i] + ' must be a function')
   }
+  if (options.trace !== undefined) checkTrace(options.trace, invalid)
   var isSessionExpired = options.isSessionExpired
   return {
     /** @type {Record<string, any>} */
@@ -57,9 +58,15 @@ function readOptions(options) {
           }
         },
         attachToken: options.attachToken,
+        trace: options.trace,
       }
     },
   }
+}
+
+/** `trace`: a recorder of mp-session/trace. @param {any} trace @param {(message: string) => void} invalid */
+function checkTrace(trace, invalid) {
+  if (!trace || typeof trace.wrap !== 'function') invalid('trace must be recorder() of mp-session/trace')
 }
 
 export { readOptions, HOOKS }

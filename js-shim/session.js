@@ -33,6 +33,7 @@ import {
  *   failure: Error | null,
  *   isSessionExpired(response: Response): boolean | null | undefined,
  *   attachToken: ((options: RequestOptions, token: string) => RequestOptions) | undefined,
+ *   trace?: import('./trace').Recorder,
  * }} Settings
  */
 
@@ -102,6 +103,7 @@ function makeSession(platform, settings) {
       throw failure
     }
     sessionId = /** @type {number} */ (made.id)
+    if (settings.trace) core.boundary.tap(settings.trace.wrap(sessionId))
     driver = createDriver(core.boundary, sessionId, /** @type {any} */ (made.created), platform.host, {
       hold: hold, wait: wait, sending: sending, settle: settle, changed: changed, trapped: trapped, answered: answered,
     }, settings)
@@ -271,6 +273,7 @@ function makeSession(platform, settings) {
       }
       return call(KIND_REQUEST, upload.url, /** @type {any} */ (upload))
     },
+    trace: function () { return settings.trace ? settings.trace.read(platform.options) : null },
     onChange: function (listener) {
       if (typeof listener !== 'function') throw new TypeError('mp-session: onChange takes a function')
       listeners.push(listener)

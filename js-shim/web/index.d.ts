@@ -5,7 +5,7 @@ import type { MpSession, SharedOptions } from '../index'
 export type { MpSession, MpSessionError, Session, RequestOptions, Response, UploadOptions, UserInfo } from '../index'
 
 /** The options of a web page's session: those of the mini-program (but `api`, `wasmPath`, `encryptStorage` and `platform`) plus the OAuth ones. */
-export interface WebSessionOptions extends Omit<SharedOptions, 'api' | 'wasmPath' | 'encryptStorage' | 'platform'> {
+export interface WebSessionOptions extends Omit<SharedOptions, 'api' | 'wasmPath' | 'encryptStorage' | 'platform' | 'trace'> {
   /** The backend endpoint that takes `POST { code, platform: 'web' }`. */
   loginUrl: string
   /** The official account's AppID. */

@@ -63,6 +63,8 @@ function createWebSession(options, defaultWasm) {
   if (!wasm) read.invalid('wasm must say where mp_session_web.wasm is: a URL, a Response or the bytes')
   var fetchImpl = own.fetch !== undefined ? own.fetch : typeof fetch === 'function' ? fetch.bind(globalThis) : undefined
   if (typeof fetchImpl !== 'function') read.invalid('no fetch here: pass options.fetch')
+  // A web page's strings cross as text, not as handles: a trace there would hold them.
+  if (own.trace) read.invalid('trace is for mini-programs: a web page\'s strings cross to the core as text')
   return shared.makeSession({
     loadCore: function () { return loadWebCore(wasm) },
     options: core,

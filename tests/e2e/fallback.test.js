@@ -83,7 +83,7 @@ test('fallback must be a function: anything else is INVALID_CONFIG before any lo
   const app = world.open({ wasm: 'absent' })
   const { error } = await settle(world.session(app, { fallback: './mp-session-fallback/index.js' }).launch())
   assert.equal(error.code, 'INVALID_CONFIG')
-  assert.match(error.message, /fallback must be a function that loads mp-session\/fallback/)
+  assert.match(error.message, /fallback must be a function/)
   assert.deepEqual(app.stats.asyncRequires, [])
 })
 
@@ -94,7 +94,7 @@ test('a JavaScript core from another build is refused, naming the file to copy a
   const app = world.open({ wasm: 'absent' })
   const { error } = await settle(world.session(app, { fallback: () => app.require.async('./mp-session-fallback/stale.js') }).launch())
   assert.equal(error.code, 'WASM_LOAD')
-  assert.match(error.message, /the subpackage holds mp-session\/fallback of another build: copy it again/)
+  assert.match(error.message, /mp-session\/fallback is of another build: copy it again/)
 })
 
 test('the example app as it is, on a phone with no WXWebAssembly: app.js falls back and the launch logs in', async () => {

@@ -53,7 +53,7 @@ const TARBALL_FILES = [
   'CHANGELOG.md', 'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'README.zh-CN.md',
   'index.d.ts', 'package.json',
   'miniprogram/index.js', 'miniprogram/mp_session.wasm.br',
-  'plain/index.js', 'fallback/index.js',
+  'plain/index.js', 'fallback/index.js', 'trace/index.js', 'trace/index.d.ts',
   'plugins/targets.js', 'plugins/taro.js', 'plugins/vite.js', 'taro.js', 'vite.js',
   'web/index.cjs', 'web/index.d.ts', 'web/index.mjs', 'web/mp_session_web.wasm',
 ]
@@ -85,6 +85,7 @@ test('the exports map resolves the entries and the shipped wasm, for bundlers an
     assert.equal(at('mp-session/plain'), path.join('plain', 'index.js'))
     assert.equal(at('mp-session/fallback'), path.join('fallback', 'index.js'))
     assert.equal(at('mp-session/fallback/index.js'), path.join('fallback', 'index.js'))
+    assert.equal(at('mp-session/trace'), path.join('trace', 'index.js'))
     assert.equal(at('mp-session/miniprogram/mp_session.wasm.br'), path.join('miniprogram', 'mp_session.wasm.br'))
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
@@ -227,6 +228,7 @@ test('the type declarations compile against a typical app', () => {
   fs.writeFileSync(path.join(dir, 'app.ts'), `
     import { createSession, MpSessionError, Session } from 'mp-session'
     import { createSession as createWebSession } from 'mp-session/web'
+    import { recorder } from 'mp-session/trace'
     const session = createSession({ loginUrl: 'https://api.example.com/login', failureToast: '登录失败' })
     session.launch().then((s: Session) => s.openid.toUpperCase(), (e: MpSessionError) => e.code === 'NETWORK')
     const current: Session | null = session.current()
@@ -246,6 +248,11 @@ test('the type declarations compile against a typical app', () => {
     createSession({ loginUrl: 'https://a.example.com', login: { answer: { token: { header: 'X-Auth-Token' }, userId: 'id' } } })
     // @ts-expect-error a token is in the body (a path), a header or a cookie
     createSession({ loginUrl: 'https://a.example.com', login: { answer: { token: { query: 'token' } } } })
+    const traced = createSession({ loginUrl: 'https://a.example.com', trace: recorder(50) })
+    const trace = traced.trace()
+    if (trace) trace.entries.forEach((e) => e.kind + e.t)
+    // @ts-expect-error trace is a recorder of mp-session/trace
+    createSession({ loginUrl: 'https://a.example.com', trace: true })
     // @ts-expect-error the methods are POST and GET
     createSession({ loginUrl: 'https://a.example.com', login: { method: 'PUT' } })
     // @ts-expect-error loginUrl or cloudFunction, not both

@@ -355,6 +355,12 @@ pub(crate) fn javascript() -> String {
     // The groups' names as constants too: the shim keeps its calls under these names.
     writeln!(
         o,
+        "// The package's version (a trace says which core it was taken with)."
+    )
+    .unwrap();
+    writeln!(o, "export const VERSION = '{}'", env!("CARGO_PKG_VERSION")).unwrap();
+    writeln!(
+        o,
         "// The field of setUserInfo's argument whose text the core reads."
     )
     .unwrap();

@@ -249,15 +249,16 @@ pub mod fields {
     /// the token is in.
     pub const TOKEN_CARRIER: [&str; 2] = ["header", "cookie"];
     /// The options the mini-program shim reads itself (the app's hooks, the platform's API,
-    /// where the module is, encrypted storage, the JavaScript core's loader): known to the core, so that a misspelt one is
+    /// where the module is, encrypted storage, the JavaScript core's loader, the trace): known to the core, so that a misspelt one is
     /// named with them, and left to the shim, which checks them.
-    pub const SHIM_OPTIONS: [&str; 6] = [
+    pub const SHIM_OPTIONS: [&str; 7] = [
         "isSessionExpired",
         "attachToken",
         "api",
         "wasmPath",
         "encryptStorage",
         "fallback",
+        "trace",
     ];
     /// A web page's own options, described at [`super::WEB_OPTIONS_AT`].
     pub const WEB_OPTIONS: [&str; 4] = ["appid", "scope", "authorizeUrl", "redirectUri"];
