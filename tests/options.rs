@@ -265,4 +265,14 @@ fn index_d_ts_declares_the_login_settings_the_core_reads() {
         declared(&dts, "LoginAnswerPaths"),
         sorted(&fields::LOGIN_ANSWER_SETTINGS)
     );
+    // `login.answer.token` is a path, or one of the carriers the core reads, by their names.
+    let carriers: Vec<String> = fields::TOKEN_CARRIER
+        .iter()
+        .map(|name| format!("{{ {name}: string }}"))
+        .collect();
+    let token = dts
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("token?: "))
+        .expect("LoginAnswerPaths declares token");
+    assert_eq!(token, format!("string | {}", carriers.join(" | ")));
 }

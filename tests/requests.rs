@@ -19,6 +19,17 @@ fn app() -> Harness {
     app
 }
 
+/// An API that answers `status` to every request and keeps the token header of the last.
+fn header_sent(app: &mut Harness, status: u16) -> Rc<RefCell<Option<(String, String)>>> {
+    let seen = Rc::new(RefCell::new(None));
+    let log = Rc::clone(&seen);
+    app.set_api(move |request| {
+        *log.borrow_mut() = request.header.clone();
+        ApiResponse::Status(status)
+    });
+    seen
+}
+
 /// A backend that accepts only the tokens in `valid` and records every request.
 fn api_accepting(app: &mut Harness, valid: Rc<RefCell<BTreeSet<String>>>) -> Rc<RefCell<Vec<ApiRequest>>> {
     let seen = Rc::new(RefCell::new(Vec::new()));
@@ -62,12 +73,7 @@ fn token_header_puts_the_bare_token_in_another_header() {
         token_header: Some("X-Session".into()),
         ..Options::new("https://api.example.com/auth/login")
     });
-    let seen = Rc::new(RefCell::new(None));
-    let log = Rc::clone(&seen);
-    app.set_api(move |request| {
-        *log.borrow_mut() = request.header.clone();
-        ApiResponse::Status(204)
-    });
+    let seen = header_sent(&mut app, 204);
 
     assert_eq!(app.request(API), Ok(204));
     let header = seen.borrow().clone().unwrap();
@@ -291,12 +297,7 @@ fn a_cookie_session_sends_its_cookie_back_and_lasts_its_max_age() {
         })
         .into()
     });
-    let seen = Rc::new(RefCell::new(None));
-    let log = Rc::clone(&seen);
-    app.set_api(move |request| {
-        *log.borrow_mut() = request.header.clone();
-        ApiResponse::Status(200)
-    });
+    let seen = header_sent(&mut app, 200);
 
     let session = app.ensure().unwrap();
     assert_eq!(session.expires_at, app.now() + 1_800_000);
@@ -310,12 +311,7 @@ fn a_cookie_session_sends_its_cookie_back_and_lasts_its_max_age() {
 #[wasm_bindgen_test(unsupported = test)]
 fn a_header_session_sends_the_token_back_in_the_same_header_unless_token_header_says() {
     let mut app = Harness::new(carried_by(TokenCarrier::Header("X-Auth-Token".into())));
-    let seen = Rc::new(RefCell::new(None));
-    let log = Rc::clone(&seen);
-    app.set_api(move |request| {
-        *log.borrow_mut() = request.header.clone();
-        ApiResponse::Status(200)
-    });
+    let seen = header_sent(&mut app, 200);
     assert_eq!(app.request(API), Ok(200));
     let header = seen.borrow().clone().unwrap();
     assert_eq!(header.0, "X-Auth-Token");
@@ -329,12 +325,7 @@ fn a_header_session_sends_the_token_back_in_the_same_header_unless_token_header_
         token_header: Some("Authorization".into()),
         ..carried_by(TokenCarrier::Cookie("sid".into()))
     });
-    let seen = Rc::new(RefCell::new(None));
-    let log = Rc::clone(&seen);
-    app.set_api(move |request| {
-        *log.borrow_mut() = request.header.clone();
-        ApiResponse::Status(200)
-    });
+    let seen = header_sent(&mut app, 200);
     assert_eq!(app.request(API), Ok(200));
     assert!(seen
         .borrow()
