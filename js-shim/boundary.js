@@ -313,9 +313,10 @@ function createBoundary(exports, copyStrings) {
   return {
     /**
      * Lets a flight recorder (mp-session/trace: the `trace` option) wrap the exports the
-     * boundary calls: `wrap` gets them and what it reads the exchange by, before an input
-     * crosses or once the core `answered`, in this order: the slots, the texts area, the slots
-     * and code units written, the table, the text reader. Without a recorder nothing runs for it.
+     * boundary calls: `wrap` gets them and what it reads the exchange by, before a creation or
+     * an input crosses or once the core `answered`, in this order: the slots, the texts area,
+     * the slots and code units written, the table, the text reader. Without a recorder
+     * nothing runs for it.
      * @param {(exports: CoreExports, exchange: (answered: boolean) => import('./trace').Exchange) => CoreExports} wrap
      */
     tap: function (wrap) {

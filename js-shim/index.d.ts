@@ -106,28 +106,45 @@ export interface UploadOptions {
 
 /** What `recorder()` of `mp-session/trace` makes: pass it as the `trace` option. */
 export interface Recorder {
-  /** For the shim: what wraps the core's exports for session `id`. */
-  wrap(id: number): unknown
+  /** For the shim: what wraps the core's exports just before the session is created. */
+  wrap(exports: unknown, exchange: unknown): unknown
   /** For the shim: what `session.trace()` returns. */
-  read(options: Record<string, unknown>): { version: string; options: Record<string, unknown>; entries: TraceEntry[] }
+  read(options: Record<string, unknown>): Trace
 }
 
-/** One exchange with the core, as `trace()` keeps it: the input as it crossed, the effects answered. */
+/**
+ * What `session.trace()` returns: enough for `mp_session::testing::trace` (Rust) to replay
+ * every decision the core made, and no string the core only passes on.
+ */
+export interface Trace {
+  /** The package's version. */
+  version: string
+  /** The boundary's layout (a replay needs a core that reads the slots the same way). */
+  layout: string
+  /** The options given to `createSession` (not `api` or `trace`; functions left out). */
+  options: Record<string, unknown>
+  /** Exchanges dropped off the front once the recorder was full (a trace that lost any does not replay). */
+  dropped: number
+  entries: TraceEntry[]
+}
+
+/** One exchange with the core, as `trace()` keeps it: the input as it crossed, the output answered. */
 export interface TraceEntry {
-  /** The phone's clock, Unix milliseconds. */
+  /** The phone's clock, Unix milliseconds (0 for the creation). */
   t: number
-  kind: number
-  arg: number
-  flag: number
-  /** The size of the session's table of strings. */
-  strings: number
-  /** The input's slots and texts as written (a passed string is its handle). */
-  slots: number[]
+  /** The creation: the 4 random words the session was made with. */
+  create?: number[]
+  /** An input: what happened, the call or effect it answers, a number `kind` gives a meaning, the size of the table of strings. */
+  kind?: number
+  arg?: number
+  flag?: number
+  strings?: number
+  /** The input's slots and texts as written (a string the core only passes on is a handle; a request URL's query is blanked). */
+  slots: Array<number | null>
   texts: string
-  /** The effects answered; a string passed on is `{ h, n }`, its place and UTF-8 length. */
-  effects: Array<Record<string, unknown>>
-  /** When the core wants to be called again (-1: never). */
-  deadline: number
+  /** The output's slots (its texts' address as 0), and the code units its text pairs name. */
+  out: Array<number | null>
+  outTexts: string
 }
 
 /** What `session.request` resolves with, for every HTTP status the backend answers with. */
@@ -319,7 +336,7 @@ export interface MpSession<S = Session> {
    */
   upload(options: UploadOptions): Promise<Response>
   /** With the `trace` option: the exchanges kept, JSON-ready, with the package's version and the options given (not `api`); without it, `null`. */
-  trace(): { version: string; options: Record<string, unknown>; entries: TraceEntry[] } | null
+  trace(): Trace | null
   /** A random UUID created once per device and kept, available without login. */
   deviceId(): Promise<string>
   /** Calls `listener` whenever `current()` changes; returns the function that unsubscribes. */

@@ -131,6 +131,10 @@ export const EFFECT_HOLD = 18
 export const EFFECT_WAIT = 19
 export const EFFECT_SET_FETCH_TOKEN = 20
 export const EFFECT_WARN = 21
+/** Each input's kind, by its number. */
+export var KINDS = ['ensure', 'setUserInfo', 'logout', 'request', 'deviceId', 'current', 'sessionRead', 'deviceIdRead', 'storageResult', 'loginResult', 'postResult', 'sendResult', 'timeout', 'listeners', 'more']
+/** Each effect's name, by its tag. */
+export var EFFECTS = ['readSession', 'writeSession', 'removeSession', 'readDeviceId', 'writeDeviceId', 'login', 'postCode', 'abort', 'sendRequest', 'resolve', 'reject', 'changed', 'toast', 'redirect', 'current', 'callFunction', 'table', 'created', 'hold', 'wait', 'setFetchToken', 'warn']
 // The output's reader: each effect's parts in the order the core writes them.
 /** The slots being read. @type {Float64Array<ArrayBufferLike>} */
 var F = new Float64Array(0)
@@ -261,3 +265,5 @@ var EFFECT_READERS = [
   /* setFetchToken */ function () { return { token: text() } },
   /* warn */ toastParts,
 ]
+// The boundary's layout (src/wire/layout/, `layout_id`): a trace carries it.
+export const LAYOUT = '9bbeb2b3aee17a94'

@@ -90,6 +90,8 @@ function makeSession(platform, settings) {
   function startDriver(core) {
     if (closed) throw closedError()
     var made
+    // A flight recorder sees the session created, then its inputs.
+    if (settings.trace) core.boundary.tap(settings.trace.wrap)
     try {
       made = core.boundary.create(entropy(), platform.options, platform.web, platform.name)
     } catch (cause) {
@@ -103,7 +105,6 @@ function makeSession(platform, settings) {
       throw failure
     }
     sessionId = /** @type {number} */ (made.id)
-    if (settings.trace) core.boundary.tap(settings.trace.wrap(sessionId))
     driver = createDriver(core.boundary, sessionId, /** @type {any} */ (made.created), platform.host, {
       hold: hold, wait: wait, sending: sending, settle: settle, changed: changed, trapped: trapped, answered: answered,
     }, settings)

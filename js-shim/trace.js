@@ -1,20 +1,24 @@
 // @ts-check
 // mp-session/trace: the flight recorder an app passes as the `trace` option, kept out of the
 // package's main file so that an app without it carries none of it. It keeps a session's last
-// exchanges with the core as boundary.js's `tap` shows them: each input's slots and texts as
-// written (a string the core only passes on is a handle there, a number: no login code, token,
-// openid, unionid or nickname is in them), a request URL's query blanked, its length kept; and
-// the effects answered, each handle as `{ h, n }`.
+// exchanges with the core as boundary.js's `tap` shows them: the session's creation (the
+// options' slots and texts, the 4 random words), then each input's slots and texts as written
+// (a string the core only passes on is a handle there, a number: no login code, token, openid,
+// unionid or nickname is in them), a request URL's query blanked, its length kept; and the
+// output the core answered, its slots and the code units its text pairs name. That is all a
+// replay needs (mp_session::testing::trace, in Rust); the live log prints the same, a line an
+// input and an effect.
 
-import { HEADER, HEADER_DEADLINE, HEADER_USED, KIND_REQUEST, VERSION, readEffects } from './layout.js'
+import {
+  EFFECT_CREATED, EFFECTS, HEADER, HEADER_DEADLINE, HEADER_TEXTS, HEADER_USED, KINDS, KIND_REQUEST, LAYOUT,
+  NO_DEADLINE, VERSION, readEffects,
+} from './layout.js'
 
 /** Code units read per fromCharCode.apply (engines limit the arguments of one call). */
 var CHUNK = 4096
 
-/**
- * @typedef {{ t: number, kind: number, arg: number, flag: number, strings: number, slots: number[],
- *   texts: string, effects: Array<{ tag: number, [part: string]: any }>, deadline: number }} Entry
- */
+/** @typedef {import('./index').TraceEntry} Entry */
+/** @typedef {import('./index').Trace} Trace */
 
 /**
  * What the boundary shows a recorder of the exchange, fresh each time (boundary.js, `tap`):
@@ -25,75 +29,160 @@ var CHUNK = 4096
 
 /**
  * @typedef {{
- *   wrap(id: number): (exports: import('./boundary').CoreExports, exchange: (answered: boolean) => Exchange) => import('./boundary').CoreExports,
- *   read(options: Record<string, unknown>): { version: string, options: Record<string, unknown>, entries: Entry[] },
+ *   wrap(exports: import('./boundary').CoreExports, exchange: (answered: boolean) => Exchange): import('./boundary').CoreExports,
+ *   read(options: Record<string, unknown>): Trace,
  * }} Recorder
  */
 
 /**
- * A recorder keeping the last `limit` exchanges (200 unless it says; 1 to 10000).
- * @param {number} [limit] @returns {Recorder}
+ * A recorder keeping a session's last `limit` exchanges (200 unless it says; 1 to 10000) and,
+ * with `log`, printing a line for each input and each effect (`true`: console.log).
+ * @param {number | { limit?: number, log?: boolean | ((line: string) => void) }} [settings]
+ * @returns {Recorder}
  */
-function recorder(limit) {
-  var keep = limit === undefined ? 200 : limit
-  if (!(keep % 1 === 0 && keep >= 1 && keep <= 10000)) throw new RangeError('mp-session/trace: recorder(limit) keeps 1 to 10000 exchanges')
+function recorder(settings) {
+  var given = typeof settings === 'object' && settings !== null ? settings : { limit: settings }
+  var keep = given.limit === undefined ? 200 : given.limit
+  if (!(typeof keep === 'number' && keep % 1 === 0 && keep >= 1 && keep <= 10000)) {
+    throw new RangeError('mp-session/trace: recorder({ limit }) keeps 1 to 10000 exchanges')
+  }
+  var log = given.log === true ? function (/** @type {string} */ line) { console.log(line) } : given.log || null
+  if (log !== null && typeof log !== 'function') throw new TypeError('mp-session/trace: recorder({ log }) takes true or a function')
   /** @type {Entry[]} */
   var entries = []
+  var dropped = 0
+  /** The session recorded: its id in the core, -1 once closed; `armed` until it is created. */
+  var id = -1
+  var armed = false
+  var started = 0
 
-  /** The input about to cross, as written. @param {Exchange} x @param {number[]} call */
-  function input(x, call) {
-    var kind = call[1]
-    var texts = x[1], used = x[3]
-    var text = ''
-    for (var i = 0; i < used; i += CHUNK) {
-      text += String.fromCharCode.apply(null, /** @type {any} */ (texts.subarray(i, Math.min(used, i + CHUNK))))
-    }
-    // A request's URL is its only text: its query may hold what the app sends, so it is blanked.
-    if (kind === KIND_REQUEST) text = text.replace(/\?.*$/, function (query) { return '?' + Array(query.length).join('x') })
-    /** @type {Entry} */
-    var entry = {
-      t: call[4], kind: kind, arg: call[2], flag: call[3], strings: call[5],
-      slots: Array.prototype.slice.call(x[0], 0, x[2]), texts: text, effects: [], deadline: -1,
-    }
+  /**
+   * The input about to cross, as written: a request's URL is its only text, and its query
+   * may hold what the app sends, so it is blanked (its length kept).
+   * @param {Exchange} x @param {Entry} entry
+   */
+  function input(x, entry) {
+    var text = units(x[1], 0, x[3])
+    if (entry.kind === KIND_REQUEST) text = text.replace(/\?.*$/, function (query) { return '?' + Array(query.length).join('x') })
+    entry.slots = Array.prototype.slice.call(x[0], 0, x[2])
+    entry.texts = text
     entries.push(entry)
-    if (entries.length > keep) entries.shift()
-    return entry
+    if (entries.length > keep) {
+      entries.shift()
+      dropped++
+    }
+    if (log) log('mp-session ' + (entry.create ? 'create' : stamp(entry.t) + ' ' + KINDS[/** @type {number} */ (entry.kind)] + ' ' + entry.arg + (entry.flag ? ' flag ' + entry.flag : '')))
   }
 
-  /** The effects answered, each handle as `{ h, n }`, and the deadline. @param {Exchange} x @param {Entry} entry */
+  /** The output answered: its slots (its texts' address as 0) and the code units its pairs name. @param {Exchange} x @param {Entry} entry */
   function output(x, entry) {
-    var F = x[0], table = x[4], str = x[5]
-    var label = function (/** @type {number} */ at) {
-      return F[at] >= 0 && F[at + 1] < 0 ? { h: F[at], n: table.bytes[F[at]] } : str(at)
+    var F = x[0]
+    var end = 0
+    /** @type {Array<{ tag: number, [part: string]: any }>} */
+    var effects = []
+    readEffects(F, HEADER, F[HEADER_USED], function (/** @type {number} */ at) {
+      if (F[at] >= 0 && F[at + 1] >= 0) end = Math.max(end, F[at] + F[at + 1])
+      return F[at] >= 0 && F[at + 1] < 0 ? '#' + F[at] : x[5](at)
+    }, function () {}, effects)
+    var out = Array.prototype.slice.call(F, 0, F[HEADER_USED])
+    out[HEADER_TEXTS] = 0
+    entry.out = out
+    entry.outTexts = units(x[1], 0, end)
+    if (log) {
+      for (var i = 0; i < effects.length; i++) log('mp-session   ' + describe(effects[i]))
+      if (F[HEADER_DEADLINE] !== NO_DEADLINE) log('mp-session   deadline ' + stamp(F[HEADER_DEADLINE]))
     }
-    readEffects(F, HEADER, F[HEADER_USED], /** @type {any} */ (label), function () {}, entry.effects)
-    entry.deadline = F[HEADER_DEADLINE]
+    return effects
+  }
+
+  /** A time as milliseconds since the first input. @param {number} t */
+  function stamp(t) {
+    if (!started) started = t
+    return '+' + (t - started) + ' ms'
   }
 
   return {
-    // Each input of session `id`, and what the core answered it, through the exports.
-    wrap: function (id) {
-      return function (core, exchange) {
-        return Object.assign({}, core, {
-          mps_input: function (/** @type {number} */ sid, /** @type {number} */ kind, /** @type {number} */ arg,
-            /** @type {number} */ flag, /** @type {number} */ now, /** @type {number} */ strings) {
-            if (sid !== id) return core.mps_input(sid, kind, arg, flag, now, strings)
-            var entry = input(exchange(false), [sid, kind, arg, flag, now, strings])
-            core.mps_input(sid, kind, arg, flag, now, strings)
-            output(exchange(true), entry)
-          },
-        })
-      }
+    // The exports session `id` is fed through: armed by each wrap, it records the creation
+    // that follows (the shim taps just before it creates the session) and learns the id.
+    wrap: function (core, exchange) {
+      armed = true
+      return Object.assign({}, core, {
+        mps_create: function (/** @type {number} */ e0, /** @type {number} */ e1, /** @type {number} */ e2, /** @type {number} */ e3) {
+          if (!armed) return core.mps_create(e0, e1, e2, e3)
+          armed = false
+          /** @type {Entry} */
+          var entry = { t: 0, create: [e0, e1, e2, e3], slots: [], texts: '', out: [], outTexts: '' }
+          input(exchange(false), entry)
+          core.mps_create(e0, e1, e2, e3)
+          var made = output(exchange(true), entry)[0]
+          id = made && made.tag === EFFECT_CREATED ? made.id : -1
+        },
+        mps_input: function (/** @type {number} */ sid, /** @type {number} */ kind, /** @type {number} */ arg,
+          /** @type {number} */ flag, /** @type {number} */ now, /** @type {number} */ strings) {
+          if (sid !== id || id < 0) return core.mps_input(sid, kind, arg, flag, now, strings)
+          /** @type {Entry} */
+          var entry = { t: now, kind: kind, arg: arg, flag: flag, strings: strings, slots: [], texts: '', out: [], outTexts: '' }
+          input(exchange(false), entry)
+          core.mps_input(sid, kind, arg, flag, now, strings)
+          output(exchange(true), entry)
+        },
+        mps_close: function (/** @type {number} */ sid) {
+          // The core may give the id to a session made later: that one is not this recorder's.
+          if (sid === id) id = -1
+          core.mps_close(sid)
+        },
+      })
     },
-    // JSON-ready: the package's version, the options as given (not the platform's API object,
-    // nor this recorder; the hooks, functions, drop out), the exchanges.
+    // JSON-ready: the package's version, the boundary's layout, the options as given (not the
+    // platform's API object, nor this recorder; the hooks, functions, drop out), how many
+    // exchanges were dropped off the front, the exchanges.
     read: function (options) {
-      var given = Object.assign({}, options)
-      delete given.api
-      delete given.trace
-      return JSON.parse(JSON.stringify({ version: VERSION, options: given, entries: entries }))
+      var shown = Object.assign({}, options)
+      delete shown.api
+      delete shown.trace
+      return JSON.parse(JSON.stringify({ version: VERSION, layout: LAYOUT, options: shown, dropped: dropped, entries: entries }))
     },
   }
 }
 
-export { recorder }
+/** Code units `from` to `to` of `area` as a string. @param {Uint16Array} area @param {number} from @param {number} to */
+function units(area, from, to) {
+  var text = ''
+  for (var i = from; i < to; i += CHUNK) {
+    text += String.fromCharCode.apply(null, /** @type {any} */ (area.subarray(i, Math.min(to, i + CHUNK))))
+  }
+  return text
+}
+
+/** An effect in a line of the live log: its name, its numbers, an error's code. @param {Record<string, any>} e */
+function describe(e) {
+  var line = EFFECTS[e.tag]
+  for (var key in e) {
+    if (key !== 'tag' && typeof e[key] === 'number' && e[key] === e[key]) line += ' ' + key + ' ' + e[key]
+    else if (key === 'group') line += ' ' + e[key]
+  }
+  return e.error ? line + ' ' + e.error.code : line
+}
+
+/**
+ * `session.trace()` as lines for WeChat's real-time log, whose entries hold at most 5 KB
+ * (wx.getRealtimeLogManager): each line `mp-session-trace <i>/<n> <part of the JSON>`, at
+ * most `bytes` UTF-8 bytes long (4000 unless it says). `mp-session-trace` (the Rust command)
+ * and `mp_session::testing::trace` read the lines back, in any order.
+ * @param {Trace} trace @param {number} [bytes] @returns {string[]}
+ */
+function lines(trace, bytes) {
+  var most = bytes === undefined ? 4000 : bytes
+  if (!(most % 1 === 0 && most >= 200)) throw new RangeError('mp-session/trace: lines(trace, bytes) takes 200 bytes or more')
+  // Escaped to ASCII (JSON.stringify leaves the rest as it is), a part is as many bytes as
+  // code units, after the head `mp-session-trace 9999/9999 ` (27).
+  var text = JSON.stringify(trace).replace(/[\u007f-\uffff]/g, function (c) {
+    return '\\u' + ('000' + c.charCodeAt(0).toString(16)).slice(-4)
+  })
+  var step = most - 27
+  var parts = []
+  for (var i = 0; i < text.length; i += step) parts.push(text.slice(i, i + step))
+  return parts.map(function (part, i) { return 'mp-session-trace ' + (i + 1) + '/' + parts.length + ' ' + part })
+}
+
+export { recorder, lines }

@@ -28,6 +28,7 @@ mod harness;
 mod ledger;
 pub mod outputs;
 pub mod script;
+pub mod trace;
 
 pub use harness::Harness;
 pub use ledger::Ledger;

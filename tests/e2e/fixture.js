@@ -109,4 +109,4 @@ function plain(value) {
   return JSON.parse(JSON.stringify(value))
 }
 
-module.exports = { worldPerFile, settle, plain }
+module.exports = { worldPerFile, settle, plain, OUTPUT }

@@ -228,7 +228,7 @@ test('the type declarations compile against a typical app', () => {
   fs.writeFileSync(path.join(dir, 'app.ts'), `
     import { createSession, MpSessionError, Session } from 'mp-session'
     import { createSession as createWebSession } from 'mp-session/web'
-    import { recorder } from 'mp-session/trace'
+    import { recorder, lines } from 'mp-session/trace'
     const session = createSession({ loginUrl: 'https://api.example.com/login', failureToast: '登录失败' })
     session.launch().then((s: Session) => s.openid.toUpperCase(), (e: MpSessionError) => e.code === 'NETWORK')
     const current: Session | null = session.current()
@@ -250,7 +250,11 @@ test('the type declarations compile against a typical app', () => {
     createSession({ loginUrl: 'https://a.example.com', login: { answer: { token: { query: 'token' } } } })
     const traced = createSession({ loginUrl: 'https://a.example.com', trace: recorder(50) })
     const trace = traced.trace()
-    if (trace) trace.entries.forEach((e) => e.kind + e.t)
+    if (trace) trace.entries.forEach((e) => (e.create ? e.create.length : e.kind ?? -1) + e.t + e.out.length)
+    const logged = createSession({ loginUrl: 'https://a.example.com', trace: recorder({ limit: 50, log: (line: string) => console.log(line) }) })
+    const split: string[] = lines(logged.trace()!, 4000)
+    // @ts-expect-error log is true or a function
+    recorder({ log: 'yes' })
     // @ts-expect-error trace is a recorder of mp-session/trace
     createSession({ loginUrl: 'https://a.example.com', trace: true })
     // @ts-expect-error the methods are POST and GET

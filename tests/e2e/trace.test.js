@@ -1,19 +1,26 @@
 'use strict'
-// The flight recorder's first half: with `trace: recorder()` (mp-session/trace), a session
-// keeps its exchanges with the core
-// (each input as it crossed, the effects answered), redacted as it is made. A trace is taken
-// through each fault of the matrix, and none holds a secret the test knows: a login code, a
-// token, an openid or unionid, a nickname, a request URL's query.
+// The flight recorder: with `trace: recorder()` (mp-session/trace), a session keeps its
+// exchanges with the core (its creation, each input as it crossed, the output answered),
+// redacted as it is made. A trace is taken through each fault of the matrix; none holds a
+// secret the test knows (a login code, a token, an openid or unionid, a nickname, a request
+// URL's query), and each replays against the Rust core with every exchange equal
+// (mp-session-trace, natively; tests/traces.rs replays the same files natively and in wasm
+// when MP_SESSION_TRACES names their folder, as scripts/test does).
 const test = require('node:test')
 const assert = require('node:assert/strict')
+const fs = require('fs')
 const path = require('path')
-const { worldPerFile, settle, plain } = require('./fixture')
+const { spawnSync } = require('child_process')
+const { worldPerFile, settle, plain, OUTPUT } = require('./fixture')
 const { installedPackage } = require('../support/tarball')
+const { REPO } = require('../support/build-example')
 
 // The recorder as an app gets it (Taro, uni-app; a native project copies the file).
-const { recorder } = require(path.join(installedPackage(), 'trace', 'index.js'))
+const { recorder, lines } = require(path.join(installedPackage(), 'trace', 'index.js'))
 
 const world = worldPerFile()
+/** Where the traces of this run go (scripts/scan-secrets.js reads them with the rest). */
+const TRACES = path.join(OUTPUT, 'traces')
 
 /** Every secret this world has handed out so far, and the ones the test adds. */
 function secrets(extra) {
@@ -32,42 +39,67 @@ function clean(trace, known) {
   return text
 }
 
-test('a cold launch, traced: every exchange with the core, the version and the options, and no secret', async () => {
+/** Where the traces that must not replay go. */
+const REFUSED = path.join(OUTPUT, 'traces-refused')
+
+/** Writes `trace` as <dir>/<name>.json (TRACES unless it says); returns the file. */
+function save(name, trace, dir = TRACES) {
+  fs.mkdirSync(dir, { recursive: true })
+  const file = path.join(dir, name + '.json')
+  // An exchange a line: a trace committed as a test reads, and diffs, by exchange.
+  const { entries, ...head } = trace
+  fs.writeFileSync(file, JSON.stringify(head).slice(0, -1) + ',"entries":[\n' + entries.map((e) => JSON.stringify(e)).join(',\n') + '\n]}\n')
+  return file
+}
+
+/** mp-session-trace over `files` (the Rust command: a timeline, then the replay), bounded. */
+function replayNatively(files) {
+  const run = spawnSync('cargo', ['run', '--quiet', '--bin', 'mp-session-trace', '--', ...files], {
+    cwd: REPO, encoding: 'utf8', timeout: 10 * 60 * 1000,
+  })
+  assert.equal(run.error, undefined, String(run.error))
+  return { status: run.status, out: run.stdout, err: run.stderr }
+}
+
+test('a cold launch, traced: the creation and every exchange with the core, the version, the layout and the options, and no secret', async () => {
   const app = world.open()
   const session = world.session(app, { trace: recorder() })
   const s = await session.launch()
   const trace = plain(session.trace())
-  const tokens = [s.token]
 
   assert.equal(trace.version, '0.2.0')
+  assert.match(trace.layout, /^[0-9a-f]{16}$/)
   assert.deepEqual(trace.options, { loginUrl: world.backend.loginUrl })
-  assert.ok(trace.entries.length >= 4, trace.entries.length + ' entries')
-  assert.ok(trace.entries.every((e) => Array.isArray(e.slots) && typeof e.texts === 'string' && Array.isArray(e.effects)))
-  // The stored session written: its strings as places and lengths, never their text.
-  const write = trace.entries.flatMap((e) => e.effects).find((e) => e.record)
-  assert.deepEqual(Object.keys(write.record.token), ['h', 'n'])
-  assert.equal(write.record.token.n, s.token.length)
-  const text = clean(trace, secrets(tokens))
+  assert.equal(trace.dropped, 0)
+  assert.equal(trace.entries[0].create.length, 4, 'the creation first, with its 4 random words')
+  assert.ok(trace.entries.length >= 5, trace.entries.length + ' entries')
+  assert.ok(trace.entries.every((e) => Array.isArray(e.slots) && typeof e.texts === 'string' && Array.isArray(e.out) && typeof e.outTexts === 'string'))
+  const text = clean(trace, secrets([s.token]))
+  save('cold-launch', trace)
   console.log('a traced cold launch: ' + trace.entries.length + ' exchanges, ' + text.length + ' bytes of JSON')
 })
 
-test('the fault matrix, traced: a 40029 then a fresh code, a network failure retried, a 401 and its re-login, a logout during a login, a clock moved back', async () => {
+test('the fault matrix, traced and replayed: a 40029 then a fresh code, a network failure retried, a 401 and its re-login, a logout during a login, a clock moved back', async () => {
   const known = ['小明', 'SEKRET-QUERY']
-  const traces = []
-  const take = (session) => traces.push(plain(session.trace()))
+  const files = []
+  const take = (name, session) => {
+    const trace = plain(session.trace())
+    files.push([name, trace])
+    return trace
+  }
 
   world.wechat.failNext(40029)
   let app = world.open()
   let session = world.session(app, { trace: recorder() })
   known.push((await session.launch()).token)
   await session.setUserInfo({ nickName: '小明' })
-  take(session)
+  take('40029-then-a-fresh-code', session)
 
   world.backend.script({ destroy: true })
   app = world.open()
   session = world.session(app, { trace: recorder(), namespace: 'network' })
   known.push((await session.launch()).token)
-  take(session)
+  take('network-failure-retried', session)
 
   const storageFile = world.newStorage()
   await world.session(world.open({ storageFile }), {}).launch()
@@ -78,7 +110,10 @@ test('the fault matrix, traced: a 40029 then a fresh code, a network failure ret
   const answer = await session.request({ url: world.backend.base + '/api/me?key=SEKRET-QUERY' })
   assert.equal(answer.statusCode, 200)
   known.push((await session.ensure()).token)
-  take(session)
+  const rejected = take('401-and-its-re-login', session)
+  // The request's URL crossed with its query blanked, its length kept.
+  const request = rejected.entries.find((e) => e.texts.includes('/api/me?'))
+  assert.match(request.texts, /\/api\/me\?x{16}$/)
 
   app = world.open()
   app.behaviour.login = 'silent'
@@ -87,7 +122,7 @@ test('the fault matrix, traced: a 40029 then a fresh code, a network failure ret
   await new Promise((resolve) => setTimeout(resolve, 20))
   await session.logout()
   assert.equal((await launching).error.code, 'LOGGED_OUT')
-  take(session)
+  take('logout-during-a-login', session)
 
   const later = world.newStorage()
   await world.session(world.open({ storageFile: later }), {}).launch()
@@ -95,18 +130,64 @@ test('the fault matrix, traced: a 40029 then a fresh code, a network failure ret
   app.clock.offsetMs = -3600 * 1000
   session = world.session(app, { trace: recorder() })
   known.push((await session.launch()).token)
-  take(session)
+  take('clock-moved-back', session)
 
-  for (const trace of traces) {
-    assert.ok(trace.entries.length > 0)
+  const saved = files.map(([name, trace]) => {
+    assert.ok(trace.entries.length > 1)
     clean(trace, secrets(known))
-  }
-  // The request's URL crossed with its query blanked, its length kept.
-  const request = traces[2].entries.find((e) => e.texts.includes('/api/me?'))
-  assert.match(request.texts, /\/api\/me\?x{16}/)
+    return save(name, trace)
+  })
+  const { status, out, err } = replayNatively(saved)
+  assert.equal(status, 0, out + err)
+  for (const file of saved) assert.ok(out.includes(file), file)
+  assert.equal((out.match(/every one equal/g) || []).length, saved.length, out)
+  // The timeline says what happened: the fresh code after 40029, the backoff, the re-login.
+  assert.match(out, /postResult op \d+ status \d+ \{errcode 40029/)
+  assert.match(out, /sendResult op \d+ status 401/)
+  assert.doesNotMatch(out + err, /SEKRET-QUERY/)
 })
 
-test('without trace nothing is kept; a recorder keeps its last N; a wrong trace is INVALID_CONFIG', async () => {
+test('the live log: a line for each input and each effect, as redacted as the trace', async () => {
+  const logged = []
+  const app = world.open()
+  const session = world.session(app, { trace: recorder({ log: (line) => logged.push(line) }), namespace: 'live' })
+  const s = await session.launch()
+  assert.ok(logged.some((line) => /^mp-session \+\d+ ms ensure 1$/.test(line)), logged.join('\n'))
+  assert.ok(logged.some((line) => /^mp-session {3}postCode op \d+/.test(line)), logged.join('\n'))
+  assert.ok(logged.some((line) => /^mp-session {3}resolve of id \d+$/.test(line)), logged.join('\n'))
+  const text = logged.join('\n')
+  for (const secret of secrets([s.token])) assert.ok(!text.includes(secret), 'the log holds a secret: ' + secret.slice(0, 6) + '…')
+  assert.throws(() => recorder({ log: 'yes' }), /takes true or a function/)
+})
+
+test('split for the real-time log (5 KB an entry), the lines read back as the trace, in any order', async () => {
+  const app = world.open()
+  const session = world.session(app, { trace: recorder(), namespace: 'split' })
+  await session.launch()
+  await session.setUserInfo({ nickName: '小明' })
+  const trace = plain(session.trace())
+  const parts = lines(trace, 1000)
+  assert.ok(parts.length > 1, parts.length + ' parts')
+  for (const line of parts) assert.ok(Buffer.byteLength(line) <= 1000, Buffer.byteLength(line) + ' bytes')
+  for (const line of lines(trace)) assert.ok(Buffer.byteLength(line) <= 4000)
+  assert.throws(() => lines(trace, 100), /200 bytes or more/)
+  // As a log's export gives them: a time before each, the order mixed.
+  const file = path.join(TRACES, 'from-the-realtime-log.txt')
+  fs.mkdirSync(TRACES, { recursive: true })
+  fs.writeFileSync(file, parts.map((p, i) => '2026-12-07 10:00:0' + (i % 10) + ' INFO ' + p).reverse().join('\n') + '\n')
+  const { status, out, err } = replayNatively([file])
+  assert.equal(status, 0, out + err)
+  assert.match(out, /every one equal/)
+
+  const broken = path.join(REFUSED, 'part-missing.txt')
+  fs.mkdirSync(REFUSED, { recursive: true })
+  fs.writeFileSync(broken, parts.slice(1).join('\n'))
+  const missing = replayNatively([broken])
+  assert.equal(missing.status, 1)
+  assert.match(missing.err, /TRACE_UNREADABLE: parts 1 of \d+ are missing/)
+})
+
+test('without trace nothing is kept; a recorder keeps its last N, and says a trace that lost its start cannot replay; a wrong trace is INVALID_CONFIG', async () => {
   const app = world.open()
   const off = world.session(app)
   await off.launch()
@@ -114,8 +195,13 @@ test('without trace nothing is kept; a recorder keeps its last N; a wrong trace 
 
   const short = world.session(world.open(), { trace: recorder(3), namespace: 'short' })
   await short.launch()
-  assert.equal(plain(short.trace()).entries.length, 3)
+  const trace = plain(short.trace())
+  assert.equal(trace.entries.length, 3)
+  assert.ok(trace.dropped > 0)
   assert.throws(() => recorder(0), /keeps 1 to 10000 exchanges/)
+  const { status, out } = replayNatively([save('dropped', trace, REFUSED)])
+  assert.equal(status, 1)
+  assert.match(out, /TRACE_INCOMPLETE: the recorder was full and dropped the first \d+ exchanges/)
 
   const { error } = await settle(world.session(world.open(), { trace: true }).launch())
   assert.equal(error.code, 'INVALID_CONFIG')

@@ -454,10 +454,28 @@ pub(crate) fn javascript() -> String {
         "SHIM_OPTION_FIELDS",
         &fields::SHIM_OPTIONS,
     );
-    let names: Vec<String> = EFFECTS.iter().map(|(name, _)| screaming(name)).collect();
-    let tags: Vec<(&str, usize)> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let screamed: Vec<String> = EFFECTS.iter().map(|(name, _)| screaming(name)).collect();
+    let tags: Vec<(&str, usize)> = screamed
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
     constants(o, "Each effect's tag.", "EFFECT", &tags);
+    // The names a trace's live log prints (mp-session/trace; the bundle of index.js leaves
+    // them out): each input's kind, each effect's, by its number.
+    let kinds: Vec<String> = (0..).map_while(crate::testing::trace::kind_name).collect();
+    let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
+    names(o, "Each input's kind, by its number.", "KINDS", &kinds);
+    let effects: Vec<&str> = EFFECTS.iter().map(|(name, _)| *name).collect();
+    names(o, "Each effect's name, by its tag.", "EFFECTS", &effects);
     readers(o);
+    writeln!(
+        o,
+        "// The boundary's layout (src/wire/layout/, `layout_id`): a trace carries it.\n\
+         export const LAYOUT = '{}'",
+        super::layout_id()
+    )
+    .unwrap();
     out
 }
 

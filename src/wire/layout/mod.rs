@@ -403,3 +403,49 @@ pub mod effect {
     /// Tell the developer, on the console.
     pub const WARN: f64 = tag("warn");
 }
+
+/// The boundary's layout as 16 hexadecimal digits: a digest of every number and table above
+/// that says where a fact or an effect sits and what it means (not the option names: an
+/// option added reads a trace recorded without it the same). A trace carries the one it was
+/// recorded with (`LAYOUT` of `js-shim/layout.js`, generated from this), and replays only
+/// against a core with the same.
+pub fn layout_id() -> String {
+    let description = format!(
+        "{:?}",
+        (
+            (value::ALL, pair::ALL, kind::ALL, header::ALL),
+            (storage_flag::ALL, login_flag::ALL, send_flag::ALL, post_flag::ALL),
+            (
+                NO_DEADLINE,
+                SLOTS,
+                MAX_EFFECT_SLOTS,
+                ENTRY_SLOTS,
+                TREE_AT,
+                WEB_OPTIONS_AT,
+                HOST_PLATFORM_AT
+            ),
+            (
+                record::STRING_LENGTH,
+                answer::LENGTH,
+                answer::COPIES_AT,
+                answer::MAX_COPIES
+            ),
+            (answer::HEADER_AT, answer::COOKIES_AT, user_info::COPY_AT),
+            (
+                fields::RECORD,
+                fields::ANSWER,
+                fields::FAILURE,
+                fields::LOGIN_ANSWER
+            ),
+            (fields::COOKIE, fields::BACKEND_FAILURE, fields::USER_INFO),
+            parts::EFFECTS,
+        )
+    );
+    // FNV-1a, 64 bits.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in description.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
