@@ -53,6 +53,7 @@ async function main() {
     const wasm = zlib.brotliDecompressSync(fs.readFileSync(path.join(shipped, 'mp_session.wasm.br')))
     fs.copyFileSync(path.join(shipped, 'index.js'), path.join(dir, 'index.js'))
     fs.copyFileSync(path.join(pkg, 'plain', 'index.js'), path.join(dir, 'plain.js'))
+    fs.copyFileSync(path.join(pkg, 'trace', 'index.js'), path.join(dir, 'trace.js'))
     fs.writeFileSync(path.join(dir, 'mp_session.wasm'), wasm)
     const files = measure(shipped)
     const sizes = {
@@ -139,6 +140,14 @@ function report(r) {
       add('calls per cold launch, in / out', c.cold.in + ' / ' + c.cold.out, '', '', '', true)
     }
     timed(name, e, 'ours', engine === 'jsc' ? { cached: 4, cold: 2, load: 3, warmLoad: 4, loadLaunch: 3.5, first: 1.5 } : { cached: 2 })
+    // The flight recorder's cost: the same launches with `trace: recorder()`, interleaved with
+    // those without it (the ratio is against mp-session without it, not the baseline).
+    for (const kind of ['cached', 'cold']) {
+      const on = e.traced[kind]
+      const off = e.ours[kind]
+      add((kind === 'cached' ? 'cached' : 'cold') + ' launch with trace: recorder(), median, ' + name + ' (vs. without it)', ms(on), ms(off),
+        ratio(on, off) + ', +' + ms(on - off), '', true)
+    }
     if (engine === 'jsc') timed(name, e, 'plain', {})
     add('1000 concurrent ensure(), ' + name, e.concurrency.ours.logins + ' login, ' + e.concurrency.ours.posts + ' POST, ' + ms(e.concurrency.ours.ms),
       e.concurrency.baseline.logins + ' login, ' + ms(e.concurrency.baseline.ms), ratio(e.concurrency.ours.ms, e.concurrency.baseline.ms),

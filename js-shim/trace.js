@@ -101,37 +101,41 @@ function recorder(settings) {
     return '+' + (t - started) + ' ms'
   }
 
+  /** What the hub asks of this recorder. @type {Tapping} */
+  var me = {
+    armed: function () { return armed },
+    id: function () { return id },
+    create: function (core, exchange, e) {
+      armed = false
+      /** @type {Entry} */
+      var entry = { t: 0, create: e, slots: [], texts: '', out: [], outTexts: '' }
+      input(exchange(false), entry)
+      core.mps_create(e[0], e[1], e[2], e[3])
+      var made = output(exchange(true), entry)[0]
+      id = made && made.tag === EFFECT_CREATED ? made.id : -1
+    },
+    input: function (core, exchange, call) {
+      /** @type {Entry} */
+      var entry = { t: call[4], kind: call[1], arg: call[2], flag: call[3], strings: call[5], slots: [], texts: '', out: [], outTexts: '' }
+      input(exchange(false), entry)
+      core.mps_input(call[0], call[1], call[2], call[3], call[4], call[5])
+      output(exchange(true), entry)
+    },
+    closed: function () { id = -1 },
+  }
+
   return {
-    // The exports session `id` is fed through: armed by each wrap, it records the creation
-    // that follows (the shim taps just before it creates the session) and learns the id.
+    // Armed by each wrap (the shim taps just before it creates the session), it records the
+    // creation that follows and learns the session's id; the recorders of one core share one
+    // wrapper (a hub), which a closed session's leaves.
     wrap: function (core, exchange) {
       armed = true
-      return Object.assign({}, core, {
-        mps_create: function (/** @type {number} */ e0, /** @type {number} */ e1, /** @type {number} */ e2, /** @type {number} */ e3) {
-          if (!armed) return core.mps_create(e0, e1, e2, e3)
-          armed = false
-          /** @type {Entry} */
-          var entry = { t: 0, create: [e0, e1, e2, e3], slots: [], texts: '', out: [], outTexts: '' }
-          input(exchange(false), entry)
-          core.mps_create(e0, e1, e2, e3)
-          var made = output(exchange(true), entry)[0]
-          id = made && made.tag === EFFECT_CREATED ? made.id : -1
-        },
-        mps_input: function (/** @type {number} */ sid, /** @type {number} */ kind, /** @type {number} */ arg,
-          /** @type {number} */ flag, /** @type {number} */ now, /** @type {number} */ strings) {
-          if (sid !== id || id < 0) return core.mps_input(sid, kind, arg, flag, now, strings)
-          /** @type {Entry} */
-          var entry = { t: now, kind: kind, arg: arg, flag: flag, strings: strings, slots: [], texts: '', out: [], outTexts: '' }
-          input(exchange(false), entry)
-          core.mps_input(sid, kind, arg, flag, now, strings)
-          output(exchange(true), entry)
-        },
-        mps_close: function (/** @type {number} */ sid) {
-          // The core may give the id to a session made later: that one is not this recorder's.
-          if (sid === id) id = -1
-          core.mps_close(sid)
-        },
-      })
+      var hub = /** @type {any} */ (core)[HUB]
+      if (hub) {
+        hub.push(me)
+        return core
+      }
+      return tapped(core, exchange, [me])
     },
     // JSON-ready: the package's version, the boundary's layout, the options as given (not the
     // platform's API object, nor this recorder; the hooks, functions, drop out), how many
@@ -143,6 +147,64 @@ function recorder(settings) {
       return JSON.parse(JSON.stringify({ version: VERSION, layout: LAYOUT, options: shown, dropped: dropped, entries: entries }))
     },
   }
+}
+
+/** Where the wrapped exports keep the recorders tapping their core. */
+var HUB = '__mpSessionRecorders'
+
+/**
+ * A recorder as the hub sees it: whether it waits for its session's creation, the session's
+ * id (-1: none, or closed), and what records a creation (its 4 words) and an input (the six
+ * arguments of mps_input).
+ * @typedef {{
+ *   armed(): boolean, id(): number, closed(): void,
+ *   create(core: import('./boundary').CoreExports, exchange: (answered: boolean) => Exchange, e: number[]): void,
+ *   input(core: import('./boundary').CoreExports, exchange: (answered: boolean) => Exchange, call: number[]): void,
+ * }} Tapping
+ */
+
+/**
+ * The exports of `core` with `hub`'s recorders tapping them: a creation goes to the armed
+ * one, an input to the one of its session; the rest pass straight through.
+ * @param {import('./boundary').CoreExports} core @param {(answered: boolean) => Exchange} exchange
+ * @param {Tapping[]} hub @returns {import('./boundary').CoreExports}
+ */
+function tapped(core, exchange, hub) {
+  /** @type {any} */
+  var wrapped = Object.assign({}, core, {
+    mps_create: function (/** @type {number} */ e0, /** @type {number} */ e1, /** @type {number} */ e2, /** @type {number} */ e3) {
+      for (var i = 0; i < hub.length; i++) {
+        if (hub[i].armed()) {
+          var r = hub[i]
+          r.create(core, exchange, [e0, e1, e2, e3])
+          // Not made: nothing more comes for it.
+          if (r.id() < 0) hub.splice(i, 1)
+          return
+        }
+      }
+      core.mps_create(e0, e1, e2, e3)
+    },
+    mps_input: function (/** @type {number} */ sid, /** @type {number} */ kind, /** @type {number} */ arg,
+      /** @type {number} */ flag, /** @type {number} */ now, /** @type {number} */ strings) {
+      for (var i = 0; i < hub.length; i++) {
+        if (sid >= 0 && hub[i].id() === sid) return hub[i].input(core, exchange, [sid, kind, arg, flag, now, strings])
+      }
+      core.mps_input(sid, kind, arg, flag, now, strings)
+    },
+    mps_close: function (/** @type {number} */ sid) {
+      // The core may give the id to a session made later: that one is not this recorder's.
+      for (var i = 0; i < hub.length; i++) {
+        if (sid >= 0 && hub[i].id() === sid) {
+          hub[i].closed()
+          hub.splice(i, 1)
+          break
+        }
+      }
+      core.mps_close(sid)
+    },
+  })
+  wrapped[HUB] = hub
+  return wrapped
 }
 
 /** Code units `from` to `to` of `area` as a string. @param {Uint16Array} area @param {number} from @param {number} to */

@@ -7,11 +7,12 @@
 // fresh process with Promise and async functions already used (as they are in a running
 // mini-program by App.onLaunch): `require` → ready, → the first cached launch, and that
 // launch alone.
-// MODE 'launches': cached launches, cold launches, 1000 concurrent ensure(), the calls across
-// the boundary per launch, and the core's memory. Prints `RESULT <json>`.
+// MODE 'launches': cached launches, cold launches (mp-session also with a flight recorder,
+// `trace: recorder()` of mp-session/trace, as `traced`), 1000 concurrent ensure(), the calls
+// across the boundary per launch, and the core's memory. Prints `RESULT <json>`.
 /* global newPhone, loadModule, print, preciseTime, PACKAGE, BASELINE, MODE, IMPL, CACHED, COLD */
 
-var FILES = { ours: PACKAGE + '/index.js', plain: PACKAGE + '/plain.js', baseline: BASELINE }
+var FILES = { ours: PACKAGE + '/index.js', traced: PACKAGE + '/index.js', plain: PACKAGE + '/plain.js', baseline: BASELINE }
 var KEY = 'mp-session:default'
 
 function options(phone) {
@@ -50,18 +51,25 @@ async function freshLoad() {
 }
 
 async function launches() {
-  var names = ['ours', 'plain', 'baseline']
+  var names = ['ours', 'traced', 'plain', 'baseline']
   var phones = {}
   var libs = {}
   // The baseline first: loading a module makes its phone's WXWebAssembly the global one,
   // which mp-session's core loads through.
-  ;['baseline', 'plain', 'ours'].forEach(function (name) {
+  ;['baseline', 'plain', 'traced', 'ours'].forEach(function (name) {
     phones[name] = newPhone(PACKAGE)
     libs[name] = loadModule(phones[name], FILES[name])
   })
+  var recorder = loadModule(phones.traced, PACKAGE + '/trace.js').recorder
+  // The app's options; `traced` gives a new recorder to each session, as an app would.
+  function optionsOf(name, phone) {
+    var given = options(phone)
+    if (name === 'traced') given.trace = recorder()
+    return given
+  }
   async function launchOnce(name, cold) {
     var phone = phones[name]
-    var session = libs[name].createSession(options(phone))
+    var session = libs[name].createSession(optionsOf(name, phone))
     await session.ready()
     if (cold) delete phone.storage[KEY]
     var logins = phone.stats.logins
@@ -72,7 +80,8 @@ async function launches() {
     if (got.openid !== 'o-phone-user' || (phone.stats.logins > logins) !== cold) throw new Error(name + ': a launch did other work')
     return ms
   }
-  var times = { ours: { cached: [], cold: [] }, plain: { cached: [], cold: [] }, baseline: { cached: [], cold: [] } }
+  var times = {}
+  names.forEach(function (name) { times[name] = { cached: [], cold: [] } })
   var memory = {}
   for (var n of names) await launchOnce(n, true)
   memory.afterLoad = phones.ours.stats.memory.buffer.byteLength
@@ -86,7 +95,7 @@ async function launches() {
   }
 
   var concurrency = {}
-  for (var name3 of names) {
+  for (var name3 of ['ours', 'plain', 'baseline']) {
     var phone = newPhone(PACKAGE)
     var session = loadModule(phone, FILES[name3]).createSession(options(phone))
     await session.ready()

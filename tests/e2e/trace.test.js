@@ -147,6 +147,26 @@ test('the fault matrix, traced and replayed: a 40029 then a fresh code, a networ
   assert.doesNotMatch(out + err, /SEKRET-QUERY/)
 })
 
+test('two sessions of one app, each with its recorder: each keeps its own and replays; a closed one keeps nothing more', async () => {
+  const app = world.open()
+  const a = world.session(app, { trace: recorder(), namespace: 'first' })
+  const b = world.session(app, { trace: recorder(), namespace: 'second' })
+  await a.launch()
+  await b.launch()
+  await a.ensure()
+  const first = plain(a.trace())
+  const second = plain(b.trace())
+  assert.equal(first.entries.filter((e) => e.create).length, 1)
+  assert.equal(second.entries.filter((e) => e.create).length, 1)
+  assert.equal(first.entries.length, second.entries.length + 1, 'the second ensure() is the first session\'s alone')
+  a.close()
+  await b.ensure()
+  assert.equal(plain(a.trace()).entries.length, first.entries.length)
+  assert.equal(plain(b.trace()).entries.length, second.entries.length + 1)
+  const { status, out, err } = replayNatively([save('two-sessions-first', first), save('two-sessions-second', plain(b.trace()))])
+  assert.equal(status, 0, out + err)
+})
+
 test('the live log: a line for each input and each effect, as redacted as the trace', async () => {
   const logged = []
   const app = world.open()
