@@ -25,7 +25,7 @@ const BUILD_TIMEOUT_MS = 20 * 60 * 1000
 const CARGO_FILES = ['.cargo_vcs_info.json', 'Cargo.lock', 'Cargo.toml', 'Cargo.toml.orig']
 const CRATES = {
   'mp-session': {
-    extra: ['CHANGELOG.md', 'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'README.zh-CN.md'],
+    extra: ['CHANGELOG.md', 'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'README.zh-CN.md', 'src/testing/trace/sample.json'],
     sources: listed(path.join(REPO, 'src')),
   },
   'mp-session-server': {
@@ -77,16 +77,16 @@ for (const [name, { extra, sources }] of Object.entries(CRATES)) {
   })
 }
 
-/** The Rust block of the README's "Test your login flow in Rust", as a user copies it. */
-function readmeHarnessExample() {
+/** The first Rust block of the README's section `heading`, as a user copies it. */
+function readmeRust(heading) {
   const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8')
-  const section = readme.slice(readme.indexOf('## Test your login flow in Rust'))
+  const section = readme.slice(readme.indexOf(heading))
   const block = /```rust\n([\s\S]*?)```/.exec(section)
-  assert.ok(block, "the README's Rust example was not found")
-  return block[1]
+  assert.ok(block, "the README's Rust example under " + heading + ' was not found')
+  return block[1].replace(/^ {2}/gm, '')
 }
 
-test("a crate depending on the packaged mp-session passes the README's Harness example", () => {
+test("a crate depending on the packaged mp-session passes the README's Harness example, and replays a trace as its Traces recipe says", () => {
   const app = path.join(work, 'an-app')
   fs.mkdirSync(path.join(app, 'tests'), { recursive: true })
   fs.writeFileSync(path.join(app, 'Cargo.toml'), [
@@ -95,11 +95,15 @@ test("a crate depending on the packaged mp-session passes the README's Harness e
     '[dev-dependencies]', 'wasm-bindgen-test = "=0.3.80"', '',
     '[workspace]', '',
   ].join('\n'))
-  fs.writeFileSync(path.join(app, 'tests', 'login_flow.rs'), readmeHarnessExample())
+  fs.writeFileSync(path.join(app, 'tests', 'login_flow.rs'), readmeRust('## Test your login flow in Rust'))
+  // A trace from a phone (the simulator's 40029), in tests/traces/ as the recipe says.
+  fs.writeFileSync(path.join(app, 'tests', 'from_a_phone.rs'), readmeRust('### Traces'))
+  fs.mkdirSync(path.join(app, 'tests', 'traces'))
+  fs.copyFileSync(path.join(REPO, 'tests', 'traces', '40029-then-a-fresh-code.json'), path.join(app, 'tests', 'traces', 'ann.json'))
   // The workspace's versions of the registry crates, as an app that pinned them would have.
   fs.copyFileSync(path.join(REPO, 'Cargo.lock'), path.join(app, 'Cargo.lock'))
   const out = run('cargo', ['test', '--quiet', '--target-dir', TARGET], { cwd: app })
-  assert.match(out, /test result: ok\. 1 passed/)
+  assert.equal((out.match(/test result: ok\. 1 passed/g) || []).length, 2, out)
 })
 
 test('the packaged mp-session-server builds on its own, answers --help and logs a user in', async () => {
