@@ -15,7 +15,8 @@ export interface RecorderSettings {
 export function recorder(settings?: number | RecorderSettings): Recorder
 
 /**
- * `session.trace()` as lines for WeChat's real-time log (an entry holds at most 5 KB): each
+ * `session.trace()` as lines for WeChat's real-time log (which keeps at most 5 KB of what a page
+ * logs between onShow and onHide: a launch's trace fits, a longer one does not): each
  * `mp-session-trace <i>/<n> <part>`, at most `bytes` UTF-8 bytes (4000 unless it says; 200 or
  * more). The `mp-session-trace` command and `mp_session::testing::trace` read them back.
  */

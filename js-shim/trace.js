@@ -227,9 +227,10 @@ function describe(e) {
 }
 
 /**
- * `session.trace()` as lines for WeChat's real-time log, whose entries hold at most 5 KB
- * (wx.getRealtimeLogManager): each line `mp-session-trace <i>/<n> <part of the JSON>`, at
- * most `bytes` UTF-8 bytes long (4000 unless it says). `mp-session-trace` (the Rust command)
+ * `session.trace()` as lines for WeChat's real-time log (wx.getRealtimeLogManager), which
+ * keeps at most 5 KB and 200 calls of what a page logs between onShow and onHide: each line
+ * `mp-session-trace <i>/<n> <part of the JSON>`, at most `bytes` UTF-8 bytes long (4000
+ * unless it says). `mp-session-trace` (the Rust command)
  * and `mp_session::testing::trace` read the lines back, in any order.
  * @param {Trace} trace @param {number} [bytes] @returns {string[]}
  */

@@ -1,14 +1,15 @@
 //! Traces replayed against this core, natively and under wasm-bindgen-test: the fault matrix
-//! as the simulator recorded it (tests/traces/, a line of Rust each, as the READMEs' recipe
-//! says), and every trace this run recorded when `MP_SESSION_TRACES` names their folder
-//! (scripts/test records them first, from tests/e2e/trace.test.js).
+//! as the simulator recorded it (tests/traces/, and the cold launch of `trace::SAMPLE`; a line
+//! of Rust each, as the READMEs' recipe says), and every trace this run recorded when
+//! `MP_SESSION_TRACES` names their folder (scripts/test records them first, from
+//! tests/e2e/trace.test.js). `scripts/record-traces` records the committed ones again.
 
 use mp_session::testing::trace::{self, Trace};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test(unsupported = test)]
 fn a_cold_launch() {
-    trace::replay(include_str!("traces/cold-launch.json")).unwrap();
+    trace::replay(trace::SAMPLE).unwrap();
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -105,7 +106,7 @@ fn an_edited_answer_diverges_at_its_exchange_and_names_both_sides() {
 
 #[wasm_bindgen_test(unsupported = test)]
 fn a_trace_of_another_layout_or_with_its_start_dropped_is_refused_with_what_to_do() {
-    let text = include_str!("traces/cold-launch.json");
+    let text = trace::SAMPLE;
     let mut other = Trace::parse(text).unwrap();
     other.layout = "0000000000000000".into();
     let error = other.replay().unwrap_err();

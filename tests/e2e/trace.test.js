@@ -180,7 +180,7 @@ test('the live log: a line for each input and each effect, as redacted as the tr
   assert.throws(() => recorder({ log: 'yes' }), /takes true or a function/)
 })
 
-test('split for the real-time log (5 KB an entry), the lines read back as the trace, in any order', async () => {
+test('split for the real-time log, the lines read back as the trace, in any order', async () => {
   const app = world.open()
   const session = world.session(app, { trace: recorder(), namespace: 'split' })
   await session.launch()
