@@ -139,12 +139,18 @@ export interface TraceEntry {
   arg?: number
   flag?: number
   strings?: number
-  /** The input's slots and texts as written (a string the core only passes on is a handle; a request URL's query is blanked). */
-  slots: Array<number | null>
+  /**
+   * The input's slots and texts as written (a string the core only passes on is a handle; a
+   * request URL's user name, password, query and fragment are blanked). A number that is not
+   * finite is its name: `'NaN'`, `'Infinity'`, `'-Infinity'`.
+   */
+  slots: Array<number | string>
   texts: string
   /** The output's slots (its texts' address as 0), and the code units its text pairs name. */
-  out: Array<number | null>
+  out: Array<number | string>
   outTexts: string
+  /** What the core threw, where it trapped (a bug of the core's: a replay shows whether it still does). */
+  trapped?: string
 }
 
 /** What `session.request` resolves with, for every HTTP status the backend answers with. */

@@ -46,8 +46,16 @@ function recorder(settings) {
   if (!(typeof keep === 'number' && keep % 1 === 0 && keep >= 1 && keep <= 10000)) {
     throw new RangeError('mp-session/trace: recorder({ limit }) keeps 1 to 10000 exchanges')
   }
-  var log = given.log === true ? function (/** @type {string} */ line) { console.log(line) } : given.log || null
-  if (log !== null && typeof log !== 'function') throw new TypeError('mp-session/trace: recorder({ log }) takes true or a function')
+  var logTo = given.log === true ? function (/** @type {string} */ line) { console.log(line) } : given.log || null
+  if (logTo !== null && typeof logTo !== 'function') throw new TypeError('mp-session/trace: recorder({ log }) takes true or a function')
+  /** The live log's line, if there is a log; a log that throws loses its line, nothing more. @type {((line: string) => void) | null} */
+  var log = logTo && function (line) {
+    try {
+      /** @type {(line: string) => void} */ (logTo)(line)
+    } catch (error) {
+      // The session goes on: a log is never a reason for a login to fail.
+    }
+  }
   /** @type {Entry[]} */
   var entries = []
   var dropped = 0
@@ -57,14 +65,16 @@ function recorder(settings) {
   var started = 0
 
   /**
-   * The input about to cross, as written: a request's URL is its only text, and its query
-   * may hold what the app sends, so it is blanked (its length kept).
+   * The input about to cross, as written: a request's URL is its only text, and its user
+   * name and password, its query and its fragment may hold what the app sends, so they are
+   * blanked (each code unit by one of the same UTF-8 width; spaces and controls kept: the
+   * core's checks of a URL decide the same on the blanked one).
    * @param {Exchange} x @param {Entry} entry
    */
   function input(x, entry) {
     var text = units(x[1], 0, x[3])
-    if (entry.kind === KIND_REQUEST) text = text.replace(/\?.*$/, function (query) { return '?' + Array(query.length).join('x') })
-    entry.slots = Array.prototype.slice.call(x[0], 0, x[2])
+    if (entry.kind === KIND_REQUEST) text = blankUrl(text)
+    entry.slots = numbers(x[0], x[2])
     entry.texts = text
     entries.push(entry)
     if (entries.length > keep) {
@@ -84,7 +94,7 @@ function recorder(settings) {
       if (F[at] >= 0 && F[at + 1] >= 0) end = Math.max(end, F[at] + F[at + 1])
       return F[at] >= 0 && F[at + 1] < 0 ? '#' + F[at] : x[5](at)
     }, function () {}, effects)
-    var out = Array.prototype.slice.call(F, 0, F[HEADER_USED])
+    var out = numbers(F, F[HEADER_USED])
     out[HEADER_TEXTS] = 0
     entry.out = out
     entry.outTexts = units(x[1], 0, end)
@@ -93,6 +103,21 @@ function recorder(settings) {
       if (F[HEADER_DEADLINE] !== NO_DEADLINE) log('mp-session   deadline ' + stamp(F[HEADER_DEADLINE]))
     }
     return effects
+  }
+
+  /**
+   * The call into the core for `entry`: if the core traps (a bug: it must not), the trace
+   * says so where the output would be, and the trap goes on to the shim.
+   * @param {Entry} entry @param {() => void} call
+   */
+  function crossing(entry, call) {
+    try {
+      call()
+    } catch (cause) {
+      entry.trapped = String(cause && /** @type {any} */ (cause).message || cause)
+      if (log) log('mp-session   the core trapped: ' + entry.trapped)
+      throw cause
+    }
   }
 
   /** A time as milliseconds since the first input. @param {number} t */
@@ -108,17 +133,18 @@ function recorder(settings) {
     create: function (core, exchange, e) {
       armed = false
       /** @type {Entry} */
-      var entry = { t: 0, create: e, slots: [], texts: '', out: [], outTexts: '' }
+      var entry = { t: 0, create: e.map(function (w) { return w >>> 0 }), slots: [], texts: '', out: [], outTexts: '' }
       input(exchange(false), entry)
-      core.mps_create(e[0], e[1], e[2], e[3])
+      crossing(entry, function () { core.mps_create(e[0], e[1], e[2], e[3]) })
       var made = output(exchange(true), entry)[0]
       id = made && made.tag === EFFECT_CREATED ? made.id : -1
     },
     input: function (core, exchange, call) {
+      // As the module receives them: a time as it is, the rest as 32-bit integers.
       /** @type {Entry} */
-      var entry = { t: call[4], kind: call[1], arg: call[2], flag: call[3], strings: call[5], slots: [], texts: '', out: [], outTexts: '' }
+      var entry = { t: call[4], kind: call[1] >>> 0, arg: call[2] >>> 0, flag: call[3] | 0, strings: call[5] >>> 0, slots: [], texts: '', out: [], outTexts: '' }
       input(exchange(false), entry)
-      core.mps_input(call[0], call[1], call[2], call[3], call[4], call[5])
+      crossing(entry, function () { core.mps_input(call[0], call[1], call[2], call[3], call[4], call[5]) })
       output(exchange(true), entry)
     },
     closed: function () { id = -1 },
@@ -207,6 +233,49 @@ function tapped(core, exchange, hub) {
   return wrapped
 }
 
+/**
+ * The first `n` slots as JSON keeps them: a number that is not finite (JSON has none) as its
+ * name, `'NaN'`, `'Infinity'` or `'-Infinity'`.
+ * @param {Float64Array} slots @param {number} n @returns {Array<number | string>}
+ */
+function numbers(slots, n) {
+  var out = []
+  for (var i = 0; i < n; i++) out.push(isFinite(slots[i]) ? slots[i] : String(slots[i]))
+  return out
+}
+
+/**
+ * A request URL with what the app may send blanked: the user name and password before the
+ * host, and everything from the query or the fragment on (its `?` or `#` kept).
+ * @param {string} url
+ */
+function blankUrl(url) {
+  var scheme = url.indexOf('://')
+  var from = scheme < 0 ? 0 : scheme + 3
+  var rest = url.slice(from)
+  var end = rest.search(/[/?#]/)
+  var authority = end < 0 ? rest : rest.slice(0, end)
+  var at = authority.lastIndexOf('@')
+  var head = url.slice(0, from) + (at < 0 ? authority : blank(authority.slice(0, at)) + authority.slice(at))
+  var tail = end < 0 ? '' : rest.slice(end)
+  var query = tail.search(/[?#]/)
+  return query < 0 ? head + tail : head + tail.slice(0, query + 1) + blank(tail.slice(query + 1))
+}
+
+/**
+ * `text` with each character replaced by one of the same UTF-8 width (`x`, `ß`, `中`, a pair
+ * by `😀`), spaces and control characters kept: a check of length, spaces or controls finds
+ * the same in it.
+ * @param {string} text
+ */
+function blank(text) {
+  return text.replace(/[\ud800-\udbff][\udc00-\udfff]|[^\s\x00-\x1f\x7f-\x9f]/g, function (c) {
+    if (c.length === 2) return '\ud83d\ude00'
+    var code = c.charCodeAt(0)
+    return code < 0x80 ? 'x' : code < 0x800 ? '\u00df' : '\u4e2d'
+  })
+}
+
 /** Code units `from` to `to` of `area` as a string. @param {Uint16Array} area @param {number} from @param {number} to */
 function units(area, from, to) {
   var text = ''
@@ -238,11 +307,13 @@ function lines(trace, bytes) {
   var most = bytes === undefined ? 4000 : bytes
   if (!(most % 1 === 0 && most >= 200)) throw new RangeError('mp-session/trace: lines(trace, bytes) takes 200 bytes or more')
   // Escaped to ASCII (JSON.stringify leaves the rest as it is), a part is as many bytes as
-  // code units, after the head `mp-session-trace 9999/9999 ` (27).
+  // code units, after the head `mp-session-trace <i>/<n> ` (19 and the digits of i and n).
   var text = JSON.stringify(trace).replace(/[\u007f-\uffff]/g, function (c) {
     return '\\u' + ('000' + c.charCodeAt(0).toString(16)).slice(-4)
   })
-  var step = most - 27
+  var digits = 1
+  var step = most - 19 - 2 * digits
+  while (String(Math.ceil(text.length / step)).length > digits) step = most - 19 - 2 * ++digits
   var parts = []
   for (var i = 0; i < text.length; i += step) parts.push(text.slice(i, i + step))
   return parts.map(function (part, i) { return 'mp-session-trace ' + (i + 1) + '/' + parts.length + ' ' + part })

@@ -195,3 +195,85 @@ fn files_in(folder: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// The sample as JSON, for the tests that edit it by hand.
+fn sample() -> serde_json::Value {
+    serde_json::from_str(trace::SAMPLE).unwrap()
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_trap_on_the_phone_is_a_divergence_where_this_core_answers() {
+    let mut json = sample();
+    json["entries"][1]["trapped"] = "RuntimeError: unreachable".into();
+    let error = trace::replay(&json.to_string()).unwrap_err();
+    assert_eq!(error.code(), trace::TRACE_DIVERGED);
+    let divergence = error.divergence.clone().unwrap();
+    assert_eq!(divergence.exchange, 1);
+    assert_eq!(
+        divergence.recorded,
+        ["the core trapped: RuntimeError: unreachable"]
+    );
+    assert!(
+        divergence.replayed[0].starts_with("wait call 1"),
+        "{divergence:?}"
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn numbers_json_cannot_hold_cross_as_their_names() {
+    let mut json = sample();
+    // The deadline slot of an output with none: -1 written as a name is refused, as text.
+    json["entries"][1]["out"][2] = "minus one".into();
+    let error = Trace::parse(&json.to_string()).unwrap_err();
+    assert_eq!(error.code(), trace::TRACE_UNREADABLE);
+    assert!(
+        error
+            .message()
+            .contains("entries[1].out holds a string that is no number"),
+        "{error}"
+    );
+    // Infinity as its name is a number: where the phone wrote -1, it differs, and says so.
+    json["entries"][1]["out"][2] = "Infinity".into();
+    let error = trace::replay(&json.to_string()).unwrap_err();
+    assert_eq!(
+        (error.code(), error.divergence.unwrap().exchange),
+        (trace::TRACE_DIVERGED, 1)
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn hand_made_lines_and_values_are_read_within_bounds() {
+    // A count of parts no line holds: the first few missing are named, not all of them.
+    let error = Trace::parse("INFO mp-session-trace 1/99999999999999 {").unwrap_err();
+    assert!(
+        error
+            .message()
+            .contains("parts 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, … of 99999999999999 are missing"),
+        "{error}"
+    );
+    let error = Trace::parse("mp-session-trace 1/2 {\"a\"\nmp-session-trace 1/2 {\"b\"").unwrap_err();
+    assert!(
+        error.message().contains("two different lines are part 1 of 2"),
+        "{error}"
+    );
+
+    // Objects whose entries all point at the same entries again, eight deep: shown within
+    // a budget, not 200^8 times.
+    let mut slots = vec![serde_json::Value::from(0.0); 8 * 1100];
+    let mut object = |at: usize, first: usize| {
+        slots[at] = 7.0.into();
+        slots[at + 1] = 200.0.into();
+        slots[at + 2] = (first as f64).into();
+    };
+    object(0, 19);
+    for level in 0..7 {
+        let first = 19 + level * 1100;
+        for i in 0..200 {
+            object(first + 5 * i + 2, first + 1100);
+        }
+    }
+    let mut json = sample();
+    json["entries"][2]["slots"] = slots.into();
+    let lines = trace::timeline(&Trace::parse(&json.to_string()).unwrap());
+    assert!(lines.len() < 200_000, "{} bytes", lines.len());
+}

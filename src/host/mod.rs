@@ -287,11 +287,16 @@ pub extern "C" fn mps_texts(units: u32) -> u32 {
 /// `mps_create(e0, e1, e2, e3)`: [`create`] with the entropy as four numbers.
 #[no_mangle]
 pub extern "C" fn mps_create(e0: u32, e1: u32, e2: u32, e3: u32) {
+    create(entropy_of_words([e0, e1, e2, e3]));
+}
+
+/// The 16 bytes of entropy JavaScript passes as four 32-bit words (little-endian each).
+pub(crate) fn entropy_of_words(words: [u32; 4]) -> [u8; 16] {
     let mut entropy = [0u8; 16];
-    for (chunk, word) in entropy.chunks_exact_mut(4).zip([e0, e1, e2, e3]) {
+    for (chunk, word) in entropy.chunks_exact_mut(4).zip(words) {
         chunk.copy_from_slice(&word.to_le_bytes());
     }
-    create(entropy);
+    entropy
 }
 
 /// `mps_input(id, kind, arg, flag, now, strings)`: [`input`].

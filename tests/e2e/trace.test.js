@@ -167,6 +167,35 @@ test('two sessions of one app, each with its recorder: each keeps its own and re
   assert.equal(status, 0, out + err)
 })
 
+test("a request URL's user name, password, query and fragment are blanked to the same UTF-8 widths, and the trace still replays", async () => {
+  const storageFile = world.newStorage()
+  await world.session(world.open({ storageFile }), {}).launch()
+  const app = world.open({ storageFile })
+  const session = world.session(app, { trace: recorder(), namespace: 'urls' })
+  const answered = await session.request({ url: world.backend.base + '/api/me?name=小明&key=SEKRET-QUERY#SEKRET-FRAGMENT' })
+  assert.equal(answered.statusCode, 200)
+  const refused = await settle(session.request({ url: 'https://someone:SEKRET-PASSWORD@api.example.com/x' }))
+  assert.equal(refused.error.code, 'INVALID_ARGUMENT')
+  assert.match(refused.error.message, /user name or password/)
+  const trace = plain(session.trace())
+  const urls = trace.entries.filter((e) => e.kind === 3).map((e) => e.texts)
+  // Each character by one as wide in UTF-8: x for ASCII, 中 for 小 and 明; the `?` kept.
+  assert.deepEqual(urls, [
+    world.backend.base + '/api/me?xxxxx中中' + 'x'.repeat('&key=SEKRET-QUERY#SEKRET-FRAGMENT'.length),
+    'https://' + 'x'.repeat('someone:SEKRET-PASSWORD'.length) + '@api.example.com/x',
+  ])
+  clean(trace, ['SEKRET', '小明', 'someone'])
+  const { status, out, err } = replayNatively([save('blanked-urls', trace)])
+  assert.equal(status, 0, out + err)
+})
+
+test('a live log that throws loses its lines, and the session goes on', async () => {
+  const session = world.session(world.open(), { trace: recorder({ log: () => { throw new Error('the log is full') } }), namespace: 'thrown' })
+  const s = await session.launch()
+  assert.equal(s.source, 'login')
+  assert.ok(plain(session.trace()).entries.length > 1)
+})
+
 test('the live log: a line for each input and each effect, as redacted as the trace', async () => {
   const logged = []
   const app = world.open()

@@ -20,15 +20,23 @@
 //! `mp-session-trace FILE` (this crate's command) prints a trace as a timeline and replays it.
 
 mod compare;
+mod parse;
 mod timeline;
-
-use serde::Deserialize;
 
 use crate::host::{self, exchange};
 use crate::testing::outputs::{self, Effect};
 use crate::wire::layout::{effect, header, kind, layout_id, NO_DEADLINE};
 
-pub use timeline::{kind_name, timeline};
+pub use timeline::timeline;
+
+/// `TRACE_UNREADABLE`: not a trace of `session.trace()`, or a line of one missing.
+pub const TRACE_UNREADABLE: &str = "TRACE_UNREADABLE";
+/// `TRACE_OTHER_LAYOUT`: recorded with a boundary this core reads differently.
+pub const TRACE_OTHER_LAYOUT: &str = "TRACE_OTHER_LAYOUT";
+/// `TRACE_INCOMPLETE`: exchanges dropped off the front, or an input before any creation.
+pub const TRACE_INCOMPLETE: &str = "TRACE_INCOMPLETE";
+/// `TRACE_DIVERGED`: this core answered an exchange otherwise than the phone's.
+pub const TRACE_DIVERGED: &str = "TRACE_DIVERGED";
 
 /// A cold launch on the simulator, as `session.trace()` gave it: for examples and doc tests.
 pub const SAMPLE: &str = include_str!("sample.json");
@@ -66,6 +74,8 @@ pub struct Exchange {
     pub out: Vec<f64>,
     /// The output's code units, as far as its text pairs name.
     pub out_texts: Vec<u16>,
+    /// What the core threw, when it trapped instead of answering (a bug of the core's).
+    pub trapped: Option<String>,
 }
 
 /// What crossed in one exchange.
@@ -123,9 +133,8 @@ pub struct Divergence {
 }
 
 impl TraceError {
-    /// `TRACE_UNREADABLE` (not a trace, or a part missing), `TRACE_OTHER_LAYOUT` (recorded
-    /// with a boundary this core reads differently), `TRACE_INCOMPLETE` (exchanges dropped, or
-    /// no session created before an input), `TRACE_DIVERGED` (see [`TraceError::divergence`]).
+    /// [`TRACE_UNREADABLE`], [`TRACE_OTHER_LAYOUT`], [`TRACE_INCOMPLETE`] or
+    /// [`TRACE_DIVERGED`] (see [`TraceError::divergence`]).
     pub fn code(&self) -> &'static str {
         self.code
     }
@@ -164,94 +173,12 @@ pub fn replay(text: &str) -> Result<Replayed, TraceError> {
     Trace::parse(text)?.replay()
 }
 
-/// The trace as `session.trace()` serialises it.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Raw {
-    version: String,
-    layout: String,
-    #[serde(default)]
-    options: serde_json::Value,
-    #[serde(default)]
-    dropped: u64,
-    entries: Vec<RawEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawEntry {
-    t: f64,
-    #[serde(default)]
-    create: Option<[u32; 4]>,
-    #[serde(default)]
-    kind: Option<u32>,
-    #[serde(default)]
-    arg: u32,
-    #[serde(default)]
-    flag: i32,
-    #[serde(default)]
-    strings: u32,
-    // JSON has no NaN: `JSON.stringify` wrote one as null.
-    slots: Vec<Option<f64>>,
-    texts: String,
-    out: Vec<Option<f64>>,
-    out_texts: String,
-}
-
 impl Trace {
     /// A trace from the JSON of `session.trace()`, or from the lines `lines()` of
     /// `mp-session/trace` split it into for the real-time log (each line may carry more
     /// before its head, as a log's export adds; in any order).
     pub fn parse(text: &str) -> Result<Trace, TraceError> {
-        let json = if text.trim_start().starts_with('{') {
-            text.to_owned()
-        } else {
-            joined(text)?
-        };
-        let raw: Raw = serde_json::from_str(&json).map_err(|e| {
-            TraceError::new(
-                "TRACE_UNREADABLE",
-                format!("not a trace of session.trace() ({e})"),
-            )
-        })?;
-        let exchanges = raw
-            .entries
-            .into_iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let step = match (e.create, e.kind) {
-                    (Some(entropy), None) => Step::Create { entropy },
-                    (None, Some(kind)) => Step::Input {
-                        now: e.t,
-                        kind,
-                        arg: e.arg,
-                        flag: e.flag,
-                        strings: e.strings,
-                    },
-                    _ => {
-                        return Err(TraceError::new(
-                            "TRACE_UNREADABLE",
-                            format!("entries[{i}] has both or neither of create and kind"),
-                        ))
-                    }
-                };
-                let numbers = |v: Vec<Option<f64>>| v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect();
-                Ok(Exchange {
-                    step,
-                    slots: numbers(e.slots),
-                    texts: e.texts.encode_utf16().collect(),
-                    out: numbers(e.out),
-                    out_texts: e.out_texts.encode_utf16().collect(),
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Trace {
-            version: raw.version,
-            layout: raw.layout,
-            options: raw.options.to_string(),
-            dropped: raw.dropped,
-            exchanges,
-        })
+        parse::parse(text)
     }
 
     /// Feeds every exchange to this core, in a session of its own, and compares each output
@@ -261,7 +188,7 @@ impl Trace {
         let layout = layout_id();
         if self.layout != layout {
             return Err(TraceError::new(
-                "TRACE_OTHER_LAYOUT",
+                TRACE_OTHER_LAYOUT,
                 format!(
                     "recorded with mp-session {} (layout {}), whose boundary this core (layout {layout}) reads \
                      differently: replay it against that version",
@@ -271,7 +198,7 @@ impl Trace {
         }
         if self.dropped > 0 {
             return Err(TraceError::new(
-                "TRACE_INCOMPLETE",
+                TRACE_INCOMPLETE,
                 format!(
                     "the recorder was full and dropped the first {} exchanges: the core's state before the first \
                      one kept is unknown; give recorder({{ limit }}) more room",
@@ -288,11 +215,7 @@ impl Trace {
                     if let Some(id) = session.take() {
                         host::close(id);
                     }
-                    let mut bytes = [0; 16];
-                    for (chunk, word) in bytes.chunks_exact_mut(4).zip(entropy) {
-                        chunk.copy_from_slice(&word.to_le_bytes());
-                    }
-                    host::create(bytes);
+                    host::create(host::entropy_of_words(entropy));
                 }
                 Step::Input {
                     now,
@@ -303,7 +226,7 @@ impl Trace {
                 } => {
                     let Some(id) = session else {
                         return Err(TraceError::new(
-                            "TRACE_INCOMPLETE",
+                            TRACE_INCOMPLETE,
                             format!("entries[{i}] is an input before any session was created"),
                         ));
                     };
@@ -312,13 +235,18 @@ impl Trace {
             }
             let (slots, texts) = exchange::take();
             let replayed = Output::read(&slots, &texts).map_err(|e| unreadable(i, "this core's", &e))?;
+            // Where the phone's core trapped, this one answered (had it trapped too, the replay
+            // would have stopped above, with its panic).
+            if x.trapped.is_some() {
+                return Err(self.diverged(i, None, &replayed));
+            }
             let recorded =
                 Output::read(&x.out, &x.out_texts).map_err(|e| unreadable(i, "the recorded", &e))?;
             if let Step::Create { .. } = x.step {
                 session = replayed.created();
             }
             if !compare::same(&recorded, &replayed) {
-                return Err(self.diverged(i, &recorded, &replayed));
+                return Err(self.diverged(i, Some(&recorded), &replayed));
             }
             effects += replayed.effects.len();
             Ok(())
@@ -332,20 +260,29 @@ impl Trace {
         })
     }
 
-    fn diverged(&self, at: usize, recorded: &Output, replayed: &Output) -> TraceError {
+    /// The divergence at exchange `at`: what the phone's core answered (`None`: it trapped)
+    /// and what this one did.
+    fn diverged(&self, at: usize, recorded: Option<&Output>, replayed: &Output) -> TraceError {
         let origin = timeline::origin(self);
+        let x = &self.exchanges[at];
         let divergence = Divergence {
             exchange: at,
-            input: timeline::input(&self.exchanges[at], origin)
-                .trim_start()
-                .to_owned(),
-            recorded: timeline::output(recorded, origin),
+            input: timeline::input(x, origin).trim_start().to_owned(),
+            recorded: match recorded {
+                Some(output) => timeline::output(output, origin),
+                None => vec![format!(
+                    "the core trapped: {}",
+                    x.trapped.as_deref().unwrap_or_default()
+                )],
+            },
             replayed: timeline::output(replayed, origin),
         };
         let mut message = format!(
-            "the replay diverges at exchange {at} of {} ({}):\n  recorded:",
+            "the replay diverges at exchange {at} of {} ({}), recorded with mp-session {}, replayed with {}:\n  recorded:",
             self.exchanges.len(),
-            divergence.input
+            divergence.input,
+            self.version,
+            env!("CARGO_PKG_VERSION")
         );
         for line in &divergence.recorded {
             message.push_str("\n    ");
@@ -357,7 +294,7 @@ impl Trace {
             message.push_str(line);
         }
         TraceError {
-            code: "TRACE_DIVERGED",
+            code: TRACE_DIVERGED,
             message,
             divergence: Some(divergence),
         }
@@ -366,7 +303,7 @@ impl Trace {
 
 fn unreadable(at: usize, whose: &str, error: &str) -> TraceError {
     TraceError::new(
-        "TRACE_UNREADABLE",
+        TRACE_UNREADABLE,
         format!("exchange {at}: {whose} output does not follow the layout ({error})"),
     )
 }
@@ -412,50 +349,6 @@ impl NumberOrNan for outputs::Read {
             _ => None,
         }
     }
-}
-
-/// The JSON of a trace split into `mp-session-trace <i>/<n> <part>` lines, joined again.
-fn joined(text: &str) -> Result<String, TraceError> {
-    let missing = |why: String| TraceError::new("TRACE_UNREADABLE", why);
-    let mut parts: Vec<Option<&str>> = Vec::new();
-    for line in text.lines() {
-        let Some((_, rest)) = line.split_once(LINE_HEAD) else {
-            continue;
-        };
-        let parsed = rest.split_once(' ').and_then(|(place, part)| {
-            let (i, n) = place.split_once('/')?;
-            Some((i.parse::<usize>().ok()?, n.parse::<usize>().ok()?, part))
-        });
-        let Some((i, n, part)) = parsed.filter(|(i, n, _)| (1..=*n).contains(i)) else {
-            return Err(missing(format!("not a line of a trace: {line:.60}")));
-        };
-        if parts.is_empty() {
-            parts = vec![None; n];
-        } else if parts.len() != n {
-            return Err(missing(format!(
-                "lines of two traces: one of {} parts, one of {n}",
-                parts.len()
-            )));
-        }
-        parts[i - 1] = Some(part.trim_end_matches('\r'));
-    }
-    if parts.is_empty() {
-        return Err(missing(
-            "neither the JSON of session.trace() nor lines that begin `mp-session-trace i/n`".into(),
-        ));
-    }
-    let absent: Vec<String> = (1..=parts.len())
-        .filter(|i| parts[i - 1].is_none())
-        .map(|i| i.to_string())
-        .collect();
-    if !absent.is_empty() {
-        return Err(missing(format!(
-            "parts {} of {} are missing",
-            absent.join(", "),
-            parts.len()
-        )));
-    }
-    Ok(parts.into_iter().flatten().collect())
 }
 
 // The kinds the timeline names are the layout's, all of them.

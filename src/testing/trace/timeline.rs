@@ -5,26 +5,8 @@
 use super::{Exchange, Output, Step, Trace};
 use crate::testing::outputs::{Read, Text};
 use crate::wire::layout::{
-    answer, kind, login_flag, record, storage_flag, value, ENTRY_SLOTS, HOST_PLATFORM_AT, SLOTS,
+    answer, kind, kind_name, login_flag, record, storage_flag, value, ENTRY_SLOTS, HOST_PLATFORM_AT, SLOTS,
 };
-
-/// An input's kind by its number, as the timeline and the live log name it (`SESSION_READ`
-/// is `sessionRead`); `None` past the last.
-pub fn kind_name(number: u32) -> Option<String> {
-    let (name, _) = kind::ALL.iter().find(|(_, k)| *k == number)?;
-    let mut out = String::new();
-    for (i, word) in name.split('_').enumerate() {
-        let lower = word.to_ascii_lowercase();
-        match (i, lower.split_at(1)) {
-            (0, _) => out.push_str(&lower),
-            (_, (first, rest)) => {
-                out.push_str(&first.to_ascii_uppercase());
-                out.push_str(rest);
-            }
-        }
-    }
-    Some(out)
-}
 
 /// The whole trace, a line each: what it was recorded with, then each exchange.
 pub fn timeline(trace: &Trace) -> String {
@@ -71,6 +53,7 @@ pub(super) fn input(x: &Exchange, origin: f64) -> String {
     let facts = Facts {
         slots: &x.slots,
         texts: &x.texts,
+        budget: std::cell::Cell::new(MOST_ENTRIES),
     };
     let (now, kind, arg, flag) = match x.step {
         Step::Create { .. } => {
@@ -191,7 +174,13 @@ fn place(x: f64) -> Option<usize> {
 struct Facts<'a> {
     slots: &'a [f64],
     texts: &'a [u16],
+    /// Entries still to be shown: a trace edited by hand may point many objects at the same
+    /// entries, which would be shown again and again.
+    budget: std::cell::Cell<usize>,
 }
+
+/// The most entries of an input's values a line shows (the slots hold about 200).
+const MOST_ENTRIES: usize = 400;
 
 impl Facts<'_> {
     fn slot(&self, at: usize) -> f64 {
@@ -229,13 +218,16 @@ impl Facts<'_> {
         } else if kind == value::ARRAY || kind == value::OBJECT {
             let array = kind == value::ARRAY;
             let (count, first) = (self.slot(at + 1), self.slot(at + 2));
-            // Entries only where they lie within the slots (a trace may be edited by hand).
+            // Entries only where the shim puts them: after the value, within the slots (a
+            // trace may be edited by hand), as many as the budget leaves.
             let (Some(n), Some(first)) = (place(count), place(first)) else {
                 return format!("({} {})", number(count), if array { "items" } else { "keys" });
             };
-            if depth >= 8 || first + ENTRY_SLOTS * n > self.slots.len() {
+            let left = self.budget.get();
+            if depth >= 8 || first <= at || first + ENTRY_SLOTS * n > self.slots.len() || n > left {
                 return format!("({n} {})", if array { "items" } else { "keys" });
             }
+            self.budget.set(left - n);
             let entries: Vec<String> = (0..n)
                 .map(|i| {
                     let entry = first + ENTRY_SLOTS * i;

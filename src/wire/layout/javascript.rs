@@ -463,7 +463,7 @@ pub(crate) fn javascript() -> String {
     constants(o, "Each effect's tag.", "EFFECT", &tags);
     // The names a trace's live log prints (mp-session/trace; the bundle of index.js leaves
     // them out): each input's kind, each effect's, by its number.
-    let kinds: Vec<String> = (0..).map_while(crate::testing::trace::kind_name).collect();
+    let kinds: Vec<String> = (0..).map_while(super::kind_name).collect();
     let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
     names(o, "Each input's kind, by its number.", "KINDS", &kinds);
     let effects: Vec<&str> = EFFECTS.iter().map(|(name, _)| *name).collect();

@@ -404,6 +404,24 @@ pub mod effect {
     pub const WARN: f64 = tag("warn");
 }
 
+/// An input's kind by its number, as a trace's timeline and live log name it
+/// ([`kind::SESSION_READ`] is `sessionRead`); `None` past the last.
+pub fn kind_name(number: u32) -> Option<String> {
+    let (name, _) = kind::ALL.iter().find(|(_, k)| *k == number)?;
+    let mut out = String::new();
+    for (i, word) in name.split('_').enumerate() {
+        let lower = word.to_ascii_lowercase();
+        match (i, lower.split_at(1)) {
+            (0, _) => out.push_str(&lower),
+            (_, (first, rest)) => {
+                out.push_str(&first.to_ascii_uppercase());
+                out.push_str(rest);
+            }
+        }
+    }
+    Some(out)
+}
+
 /// The boundary's layout as 16 hexadecimal digits: a digest of every number and table above
 /// that says where a fact or an effect sits and what it means (not the option names: an
 /// option added reads a trace recorded without it the same). A trace carries the one it was
