@@ -17,7 +17,8 @@ pub const ANONYMOUS_CODE_FIELD: &str = "anonymousCode";
 pub const PLATFORM_FIELD: &str = "platform";
 
 /// What the app posts to `loginUrl`, as JSON: `{ "code": "…", "platform": "wx" }`, or
-/// `{ "anonymousCode": "…", "platform": "tt" }`. No other field.
+/// `{ "anonymousCode": "…", "platform": "tt" }`, and the device's model when the app sends
+/// it (`login.fields`). No other field.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
@@ -30,7 +31,14 @@ pub struct LoginRequest {
     /// The platform the code comes from ([`Platform::as_str`]); none is `wx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+    /// The device's model, as the app read it (`wx.getDeviceInfo().model`), for the list of
+    /// a user's sessions: at most [`MAX_DEVICE_CHARS`] characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
+
+/// The longest `device` a login may name.
+pub const MAX_DEVICE_CHARS: usize = 64;
 
 /// A session, as the backend answers a login (HTTP 2xx). The app stores it; `session_key`
 /// is never part of it.

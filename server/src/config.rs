@@ -69,6 +69,9 @@ pub struct Settings {
     /// the client's timeoutMs (10 s by default), or the client gives up first.
     #[arg(long, env = "MP_SESSION_UPSTREAM_TIMEOUT_MS", default_value_t = 2500)]
     pub upstream_timeout_ms: u64,
+    /// The most sessions one user keeps (1 to 100): a login beyond it ends that user's oldest.
+    #[arg(long, env = "MP_SESSION_MAX_SESSIONS_PER_USER", default_value_t = 10)]
+    pub max_sessions_per_user: u32,
 }
 
 /// An app's AppID and AppSecret. Its `Debug` never shows the secret.
@@ -109,6 +112,8 @@ pub struct Config {
     pub session_ttl: Duration,
     /// Time allowed for one call upstream.
     pub upstream_timeout: Duration,
+    /// The most sessions one user keeps.
+    pub max_sessions_per_user: u32,
 }
 
 impl Config {
@@ -217,6 +222,11 @@ impl Settings {
                 "--upstream-timeout-ms / MP_SESSION_UPSTREAM_TIMEOUT_MS must be from 100 to 60000".into(),
             );
         }
+        if !(1..=100).contains(&self.max_sessions_per_user) {
+            return Err(
+                "--max-sessions-per-user / MP_SESSION_MAX_SESSIONS_PER_USER must be from 1 to 100".into(),
+            );
+        }
         Ok(Config {
             listen,
             store: self.store,
@@ -228,6 +238,7 @@ impl Settings {
             cors_origins: self.cors_origins,
             session_ttl: Duration::from_secs(self.session_ttl),
             upstream_timeout: Duration::from_millis(self.upstream_timeout_ms),
+            max_sessions_per_user: self.max_sessions_per_user,
         })
     }
 }

@@ -322,10 +322,11 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
         unionid: None,
         platform: "wx".into(),
         expires_at: 1,
+        device: None,
     };
     for id in ["a", "b", "c"] {
         store
-            .insert(format!("ended-{id}"), "v".into(), ended.clone(), "k".into())
+            .insert(format!("ended-{id}"), "v".into(), ended.clone(), "k".into(), 10)
             .await
             .unwrap();
     }
@@ -341,7 +342,7 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
         ..ended.clone()
     };
     store
-        .insert(live.clone(), verifier.clone(), alive, "k".into())
+        .insert(live.clone(), verifier.clone(), alive, "k".into(), 10)
         .await
         .unwrap();
     match kind {
@@ -349,7 +350,8 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
         Kind::Sqlite => {
             let file = world.db.path().join("sessions.db");
             let connection = rusqlite::Connection::open(file).unwrap();
-            let insert = "INSERT INTO sessions VALUES (?1, ?2, 'o-old', NULL, 'wx', 'k', 0, 1)";
+            let insert = "INSERT INTO sessions (token_id, verifier, openid, unionid, platform, session_key, created_at, expires_at)
+                 VALUES (?1, ?2, 'o-old', NULL, 'wx', 'k', 0, 1)";
             connection.execute(insert, [&gone, &verifier]).unwrap();
             let count = "SELECT count(*) FROM sessions WHERE token_id = ?1";
             let kept: i64 = connection.query_row(count, [&gone], |row| row.get(0)).unwrap();
@@ -357,7 +359,7 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
         }
         Kind::Redis => {
             store
-                .insert(gone.clone(), verifier.clone(), ended.clone(), "k".into())
+                .insert(gone.clone(), verifier.clone(), ended.clone(), "k".into(), 10)
                 .await
                 .unwrap();
         }
@@ -398,8 +400,10 @@ async fn redis_a_retried_session_write_finds_its_own_first_try() {
         unionid: None,
         platform: "wx".into(),
         expires_at: i64::from(u32::MAX),
+        device: None,
     };
-    let write = |verifier: &str| store.insert("I".repeat(22), verifier.into(), session.clone(), "k".into());
+    let write =
+        |verifier: &str| store.insert("I".repeat(22), verifier.into(), session.clone(), "k".into(), 10);
     write("v1").await.unwrap();
     write("v1").await.unwrap();
     assert!(write("v2").await.is_err(), "another session's verifier");

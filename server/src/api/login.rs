@@ -5,7 +5,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use mp_session::protocol::{LoginAnswer, LoginRequest, Platform};
+use mp_session::protocol::{LoginAnswer, LoginRequest, Platform, MAX_DEVICE_CHARS};
 
 use crate::clock::now;
 use crate::config::{App, Config, Names};
@@ -29,6 +29,7 @@ pub(super) async fn login(
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<LoginAnswer>, Failure> {
     let Json(body) = body.map_err(|rejection| Failure::body(rejection, "{ code, platform }"))?;
+    let device = device(body.device)?;
     let platform = body.platform.unwrap_or_else(|| Platform::Wx.as_str().to_owned());
     let credential = read(&state.config, &platform, body.code, body.anonymous_code)?;
     let exchange = match &credential {
@@ -62,13 +63,20 @@ pub(super) async fn login(
         unionid: unionid.clone(),
         platform,
         expires_at: now() + ttl as i64,
+        device,
     };
-    state
+    let ended = state
         .store
-        .insert(issued.id, issued.verifier, session, session_key)
+        .insert(
+            issued.id,
+            issued.verifier,
+            session,
+            session_key,
+            state.config.max_sessions_per_user,
+        )
         .await
         .map_err(Failure::store)?;
-    tracing::info!(openid = %openid, "logged in");
+    tracing::info!(openid = %openid, ended_by_cap = ended, "logged in");
     Ok(Json(LoginAnswer {
         openid,
         unionid,
@@ -149,6 +157,20 @@ fn read<'a>(
         ("web", ..) => Err(bad_code("code, the OAuth redirect's")),
         (_, Some(code), None) if well_formed(&code) => Ok(Credential::Wx(app, code)),
         _ => Err(bad_code("code, wx.login's")),
+    }
+}
+
+/// The device the app named, if any: printable, at most [`MAX_DEVICE_CHARS`] characters.
+fn device(device: Option<String>) -> Result<Option<String>, Failure> {
+    match device {
+        Some(device) if device.chars().count() > MAX_DEVICE_CHARS || device.chars().any(char::is_control) => {
+            Err(Failure::new(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                format!("device must be the device's model: at most {MAX_DEVICE_CHARS} characters, none a control"),
+            ))
+        }
+        device => Ok(device.filter(|d| !d.trim().is_empty())),
     }
 }
 

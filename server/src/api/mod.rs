@@ -1,12 +1,13 @@
 //! The HTTP endpoints: `POST /auth/login`, `POST /auth/logout`, `GET /auth/session`,
-//! `POST /auth/phone`, `GET /health`.
+//! `GET /auth/sessions`, `DELETE /auth/sessions/{id}`, `POST /auth/phone`, `GET /health`.
 
 mod login;
 mod phone;
+mod sessions;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, Method};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tower_http::cors::CorsLayer;
@@ -26,8 +27,10 @@ pub fn routes(state: AppState) -> Router {
         .collect();
     let routes = Router::new()
         .route("/auth/login", post(login::login))
-        .route("/auth/logout", post(logout))
+        .route("/auth/logout", post(sessions::logout))
         .route("/auth/session", get(session))
+        .route("/auth/sessions", get(sessions::list))
+        .route("/auth/sessions/{id}", delete(sessions::end))
         .route("/auth/phone", post(phone::phone))
         .route("/health", get(health))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -38,15 +41,10 @@ pub fn routes(state: AppState) -> Router {
     routes.layer(
         CorsLayer::new()
             .allow_origin(origins)
-            .allow_methods([Method::GET, Method::POST])
+            .allow_methods([Method::GET, Method::POST, Method::DELETE])
             .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
             .max_age(std::time::Duration::from_secs(3600)),
     )
-}
-
-async fn logout(State(state): State<AppState>, user: Authenticated) -> Result<Json<Value>, Failure> {
-    state.store.remove(user.token_id).await.map_err(Failure::store)?;
-    Ok(Json(json!({ "ok": true })))
 }
 
 async fn session(State(state): State<AppState>, user: Authenticated) -> Result<Json<Value>, Failure> {

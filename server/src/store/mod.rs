@@ -22,7 +22,29 @@ pub struct SessionEntry {
     pub platform: String,
     /// When it ends (Unix seconds).
     pub expires_at: i64,
+    /// The device's model, when the app named it at login.
+    pub device: Option<String>,
 }
+
+/// One of a user's sessions, as `GET /auth/sessions` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The session's id (its token's first part: naming it proves nothing).
+    pub id: String,
+    /// The platform the login came from.
+    pub platform: String,
+    /// When it was made (Unix milliseconds).
+    pub created_ms: i64,
+    /// When it ends (Unix seconds).
+    pub expires_at: i64,
+    /// When a request last carried its token (Unix seconds; noted at most once a minute).
+    pub last_used: Option<i64>,
+    /// The device's model, when the app named it at login.
+    pub device: Option<String>,
+}
+
+/// How often a session's last use is written: at most once in this many seconds.
+pub const LAST_USED_EVERY: i64 = 60;
 
 /// A store that could not do what was asked.
 #[derive(Debug)]
@@ -68,26 +90,34 @@ impl Store {
     }
 
     /// Keeps a new session under its token's `id`, with the token's `verifier` and the
-    /// `session_key`, in one write.
+    /// `session_key`, and ends the user's oldest sessions beyond `cap`, in one atomic write
+    /// (on several servers at once, the user never holds more than `cap`). Gives how many
+    /// it ended.
     pub async fn insert(
         &self,
         id: String,
         verifier: String,
         session: SessionEntry,
         session_key: String,
-    ) -> Result<(), StoreError> {
+        cap: u32,
+    ) -> Result<u64, StoreError> {
+        let now_ms = crate::clock::now_ms();
         match self {
-            Store::Sqlite(store) => store.insert(id, verifier, session, session_key).await,
+            Store::Sqlite(store) => {
+                store
+                    .insert(id, verifier, session, session_key, now_ms, cap)
+                    .await
+            }
             Store::Redis(store) => {
                 store
-                    .insert(id, verifier, session, session_key, crate::clock::now())
+                    .insert(id, verifier, session, session_key, now_ms, cap)
                     .await
             }
         }
     }
 
     /// The session of token `id` and its verifier, if it exists and has not ended at `now`
-    /// (Unix seconds).
+    /// (Unix seconds); notes its use at `now` (at most once in [`LAST_USED_EVERY`]).
     pub async fn find(&self, id: String, now: i64) -> Result<Option<(SessionEntry, String)>, StoreError> {
         match self {
             Store::Sqlite(store) => store.find(id, now).await,
@@ -95,11 +125,27 @@ impl Store {
         }
     }
 
-    /// Ends the session of token `id`; whether there was one.
-    pub async fn remove(&self, id: String) -> Result<bool, StoreError> {
+    /// The sessions of `openid` that have not ended at `now`, the newest first.
+    pub async fn sessions(&self, openid: String, now: i64) -> Result<Vec<SessionInfo>, StoreError> {
         match self {
-            Store::Sqlite(store) => store.remove(id).await,
-            Store::Redis(store) => store.remove(id).await,
+            Store::Sqlite(store) => store.sessions(openid, now).await,
+            Store::Redis(store) => store.sessions(openid, now).await,
+        }
+    }
+
+    /// Ends the session `id` if it is `openid`'s; whether it was.
+    pub async fn remove(&self, openid: String, id: String) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.remove(openid, id).await,
+            Store::Redis(store) => store.remove(openid, id).await,
+        }
+    }
+
+    /// Ends every session of `openid`; how many there were.
+    pub async fn remove_all(&self, openid: String) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.remove_all(openid).await,
+            Store::Redis(store) => store.remove_all(openid).await,
         }
     }
 

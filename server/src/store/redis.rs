@@ -1,6 +1,10 @@
 //! Sessions in Redis, for more than one server: one key per session,
 //! `mp-session:session:<id>`, holding its JSON and expiring with it (Redis' own TTL); a
-//! user's phone number under `mp-session:phone:<openid>`; the app's shared `access_token`
+//! user's sessions in the order made under `mp-session:user:<openid>` (a sorted set, scored
+//! by the time made) and their last use under `mp-session:used:<openid>` (a hash), written
+//! with the session by one script, so that a user's cap holds across servers (the scripts
+//! name keys they build: a standalone Redis, not a cluster); a user's phone number under
+//! `mp-session:phone:<openid>`; the app's shared `access_token`
 //! under `mp-session:access-token:<appid>` (expiring with it) and its refresh lock under
 //! `mp-session:lock:<name>` (`SET NX PX`, released only by its holder).
 
@@ -9,7 +13,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 
-use super::{SessionEntry, StoreError};
+use super::{SessionEntry, SessionInfo, StoreError, LAST_USED_EVERY};
 use crate::upstream::PhoneNumber;
 
 /// A Redis store; clones share one multiplexed connection that reconnects by itself.
@@ -32,7 +36,102 @@ struct Entry {
     expires_at: i64,
     verifier: String,
     session_key: String,
+    // Sessions written before the cap have neither.
+    #[serde(default)]
+    created_ms: i64,
+    #[serde(default)]
+    device: Option<String>,
 }
+
+impl Entry {
+    fn session(self) -> SessionEntry {
+        SessionEntry {
+            openid: self.openid,
+            unionid: self.unionid,
+            platform: self.platform,
+            expires_at: self.expires_at,
+            device: self.device,
+        }
+    }
+}
+
+/// Where a session's key begins: the scripts add the id.
+const SESSION_PREFIX: &str = "mp-session:session:";
+
+/// A user's sessions, by the time made.
+fn user_key(openid: &str) -> String {
+    format!("mp-session:user:{openid}")
+}
+
+/// A user's sessions' last use.
+fn used_key(openid: &str) -> String {
+    format!("mp-session:used:{openid}")
+}
+
+/// The new session (`KEYS[1]`), its user's index (`KEYS[2]`, `KEYS[3]`), and the end of the
+/// user's oldest sessions beyond the cap, in one step: -1 when the id is taken, else how many
+/// ended. Ids in the index whose session is gone (ended by its TTL) leave it. The index lives
+/// as long as the longest-lived session in it.
+const INSERT: &str = "
+if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return -1 end
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+local live = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if id == ARGV[3] or redis.call('EXISTS', ARGV[6] .. id) == 1 then
+    live[#live + 1] = id
+  else
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('HDEL', KEYS[3], id)
+  end
+end
+local ended = 0
+local over = #live - tonumber(ARGV[5])
+for _, id in ipairs(live) do
+  if ended >= over then break end
+  if id ~= ARGV[3] then
+    redis.call('DEL', ARGV[6] .. id)
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('HDEL', KEYS[3], id)
+    ended = ended + 1
+  end
+end
+for _, index in ipairs({KEYS[2], KEYS[3]}) do
+  if redis.call('TTL', index) < tonumber(ARGV[2]) then redis.call('EXPIRE', index, ARGV[2]) end
+end
+return ended";
+
+/// A session's JSON (`KEYS[1]`), its last use noted at `ARGV[2]` in its user's hash when the
+/// last note is `ARGV[3]` seconds old or more (the hash lives as long as the session).
+const FIND: &str = "
+local value = redis.call('GET', KEYS[1])
+if not value then return false end
+local used = 'mp-session:used:' .. cjson.decode(value).openid
+local last = tonumber(redis.call('HGET', used, ARGV[1]) or '0')
+if last + tonumber(ARGV[3]) <= tonumber(ARGV[2]) then
+  redis.call('HSET', used, ARGV[1], ARGV[2])
+  local left = redis.call('TTL', KEYS[1])
+  if redis.call('TTL', used) < left then redis.call('EXPIRE', used, left) end
+end
+return value";
+
+/// Ends the session `KEYS[1]` if it is the user's (`ARGV[2]`), and takes it out of the
+/// user's index: 1 if it ended.
+const REMOVE: &str = "
+local value = redis.call('GET', KEYS[1])
+if not value or cjson.decode(value).openid ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return 1";
+
+/// Ends every session in the user's index, and the index: how many there were.
+const REMOVE_ALL: &str = "
+local ended = 0
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  ended = ended + redis.call('DEL', ARGV[1] .. id)
+end
+redis.call('DEL', KEYS[1], KEYS[2])
+return ended";
 
 /// How long one call to Redis (or connecting to it) may take, its reconnection included.
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -45,7 +144,7 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 const RECONNECT_RETRIES: usize = 0;
 
 fn key(id: &str) -> String {
-    format!("mp-session:session:{id}")
+    format!("{SESSION_PREFIX}{id}")
 }
 
 fn failed(e: impl std::fmt::Display) -> StoreError {
@@ -103,9 +202,13 @@ impl RedisStore {
         verifier: String,
         session: SessionEntry,
         session_key: String,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let seconds = u64::try_from(session.expires_at - now).unwrap_or(0).max(1);
+        now_ms: i64,
+        cap: u32,
+    ) -> Result<u64, StoreError> {
+        let seconds = u64::try_from(session.expires_at - now_ms / 1000)
+            .unwrap_or(0)
+            .max(1);
+        let (user, used) = (user_key(&session.openid), used_key(&session.openid));
         let entry = Entry {
             openid: session.openid,
             unionid: session.unionid,
@@ -113,19 +216,31 @@ impl RedisStore {
             expires_at: session.expires_at,
             verifier: verifier.clone(),
             session_key,
+            created_ms: now_ms,
+            device: session.device,
         };
         let value = serde_json::to_string(&entry).map_err(failed)?;
-        // NX: a new session never replaces another (ids are random; this makes sure).
-        let mut command = redis::cmd("SET");
-        command.arg(key(&id)).arg(value).arg("EX").arg(seconds).arg("NX");
-        let set: Option<String> = query(&self.connection, &command).await?;
-        if set.is_some() {
-            return Ok(());
+        let mut command = redis::cmd("EVAL");
+        command
+            .arg(INSERT)
+            .arg(3)
+            .arg(key(&id))
+            .arg(user)
+            .arg(used)
+            .arg(value)
+            .arg(seconds)
+            .arg(&id)
+            .arg(now_ms)
+            .arg(cap.max(1))
+            .arg(SESSION_PREFIX);
+        let ended: i64 = query(&self.connection, &command).await?;
+        if let Ok(ended) = u64::try_from(ended) {
+            return Ok(ended);
         }
         // Ids are random: a session already there is this one, written by a first try whose
         // answer the dropped connection lost.
-        match self.find(id, now).await? {
-            Some((_, kept)) if kept == verifier => Ok(()),
+        match self.find(id, now_ms / 1000).await? {
+            Some((_, kept)) if kept == verifier => Ok(0),
             _ => Err(StoreError("a session with this id exists".into())),
         }
     }
@@ -135,24 +250,84 @@ impl RedisStore {
         id: String,
         now: i64,
     ) -> Result<Option<(SessionEntry, String)>, StoreError> {
-        let value: Option<String> = query(&self.connection, redis::cmd("GET").arg(key(&id))).await?;
+        let mut command = redis::cmd("EVAL");
+        command
+            .arg(FIND)
+            .arg(1)
+            .arg(key(&id))
+            .arg(&id)
+            .arg(now)
+            .arg(LAST_USED_EVERY);
+        let value: Option<String> = query(&self.connection, &command).await?;
         let Some(value) = value else { return Ok(None) };
         let entry: Entry = serde_json::from_str(&value).map_err(failed)?;
         if entry.expires_at <= now {
             return Ok(None);
         }
-        let session = SessionEntry {
-            openid: entry.openid,
-            unionid: entry.unionid,
-            platform: entry.platform,
-            expires_at: entry.expires_at,
-        };
-        Ok(Some((session, entry.verifier)))
+        let verifier = entry.verifier.clone();
+        Ok(Some((entry.session(), verifier)))
     }
 
-    pub(super) async fn remove(&self, id: String) -> Result<bool, StoreError> {
-        let removed: u64 = query(&self.connection, redis::cmd("DEL").arg(key(&id))).await?;
+    pub(super) async fn sessions(&self, openid: String, now: i64) -> Result<Vec<SessionInfo>, StoreError> {
+        let ids: Vec<String> = query(
+            &self.connection,
+            redis::cmd("ZRANGE").arg(user_key(&openid)).arg(0).arg(-1),
+        )
+        .await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = ids.iter().map(|id| key(id)).collect();
+        let values: Vec<Option<String>> = query(&self.connection, redis::cmd("MGET").arg(&keys)).await?;
+        let used: Vec<Option<i64>> = query(
+            &self.connection,
+            redis::cmd("HMGET").arg(used_key(&openid)).arg(&ids),
+        )
+        .await?;
+        let mut found = Vec::new();
+        for ((id, value), last_used) in ids.into_iter().zip(values).zip(used) {
+            let Some(value) = value else { continue };
+            let entry: Entry = serde_json::from_str(&value).map_err(failed)?;
+            if entry.expires_at > now && entry.openid == openid {
+                found.push(SessionInfo {
+                    id,
+                    platform: entry.platform,
+                    created_ms: entry.created_ms,
+                    expires_at: entry.expires_at,
+                    last_used,
+                    device: entry.device,
+                });
+            }
+        }
+        // The index is oldest first; the list, newest first.
+        found.reverse();
+        Ok(found)
+    }
+
+    pub(super) async fn remove(&self, openid: String, id: String) -> Result<bool, StoreError> {
+        let mut command = redis::cmd("EVAL");
+        command
+            .arg(REMOVE)
+            .arg(3)
+            .arg(key(&id))
+            .arg(user_key(&openid))
+            .arg(used_key(&openid))
+            .arg(&id)
+            .arg(&openid);
+        let removed: i64 = query(&self.connection, &command).await?;
         Ok(removed > 0)
+    }
+
+    pub(super) async fn remove_all(&self, openid: String) -> Result<u64, StoreError> {
+        let mut command = redis::cmd("EVAL");
+        command
+            .arg(REMOVE_ALL)
+            .arg(2)
+            .arg(user_key(&openid))
+            .arg(used_key(&openid))
+            .arg(SESSION_PREFIX);
+        let removed: i64 = query(&self.connection, &command).await?;
+        Ok(u64::try_from(removed).unwrap_or(0))
     }
 
     pub(super) async fn ping(&self) -> Result<(), StoreError> {

@@ -1,12 +1,12 @@
 //! Sessions in one SQLite file: created on first start, migrated by `user_version`, each
-//! session written in one statement (a crash mid-login leaves no half session), a few ended
-//! ones removed after each login.
+//! session written with its user's cap in one transaction (a crash mid-login leaves no half
+//! session; servers sharing the file take turns), a few ended ones removed after each login.
 
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{SessionEntry, StoreError};
+use super::{SessionEntry, SessionInfo, StoreError, LAST_USED_EVERY};
 use crate::upstream::PhoneNumber;
 
 /// The schema, one entry per version; `PRAGMA user_version` says how many ran.
@@ -56,6 +56,13 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE sessions;
     ALTER TABLE sessions_by_token RENAME TO sessions;
     CREATE INDEX sessions_by_expiry ON sessions (expires_at);",
+    // A user's sessions, in the order made (the cap ends the oldest), with their last use and
+    // the device the app named.
+    "ALTER TABLE sessions ADD COLUMN created_ms INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN last_used_at INTEGER;
+    ALTER TABLE sessions ADD COLUMN device TEXT;
+    UPDATE sessions SET created_ms = created_at * 1000;
+    CREATE INDEX sessions_by_user ON sessions (openid, created_ms);",
 ];
 
 /// Ended sessions removed after each login, at most (Redis drops them by itself).
@@ -109,14 +116,14 @@ impl SqliteStore {
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
         let connection = Arc::clone(&self.connection);
         tokio::task::spawn_blocking(move || {
-            let connection = connection
+            let mut connection = connection
                 .lock()
                 .map_err(|_| StoreError("a writer panicked".into()))?;
-            work(&connection).map_err(|e| StoreError(e.to_string()))
+            work(&mut connection).map_err(|e| StoreError(e.to_string()))
         })
         .await
         .map_err(|e| StoreError(e.to_string()))?
@@ -128,13 +135,39 @@ impl SqliteStore {
         verifier: String,
         session: SessionEntry,
         session_key: String,
-    ) -> Result<(), StoreError> {
+        now_ms: i64,
+        cap: u32,
+    ) -> Result<u64, StoreError> {
         self.run(move |c| {
-            c.prepare_cached(
-                "INSERT INTO sessions (token_id, verifier, openid, unionid, platform, session_key, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, unixepoch(), ?7)",
-            )?
-            .execute(params![id, verifier, session.openid, session.unionid, session.platform, session_key, session.expires_at])?;
+            // IMMEDIATE: the write lock from the start, so that servers sharing the file count
+            // a user's sessions one after another.
+            let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            transaction
+                .prepare_cached(
+                    "INSERT INTO sessions (token_id, verifier, openid, unionid, platform, session_key, created_at,
+                       expires_at, created_ms, device)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7 / 1000, ?8, ?7, ?9)",
+                )?
+                .execute(params![
+                    id,
+                    verifier,
+                    session.openid,
+                    session.unionid,
+                    session.platform,
+                    session_key,
+                    now_ms,
+                    session.expires_at,
+                    session.device
+                ])?;
+            // The user's sessions beyond the cap, the oldest (never the one just made).
+            let ended = transaction
+                .prepare_cached(
+                    "DELETE FROM sessions WHERE token_id IN
+                       (SELECT token_id FROM sessions WHERE openid = ?1 AND token_id != ?2 AND expires_at > ?3 / 1000
+                        ORDER BY created_ms DESC, token_id DESC LIMIT -1 OFFSET ?4)",
+                )?
+                .execute(params![session.openid, id, now_ms, i64::from(cap.max(1)) - 1])?;
+            transaction.commit()?;
             // A few ended sessions go with each login, so the file does not grow forever. The
             // login is kept already: a failure here is only logged.
             let purge = "DELETE FROM sessions WHERE token_id IN
@@ -142,7 +175,7 @@ impl SqliteStore {
             if let Err(error) = c.prepare_cached(purge).and_then(|mut s| s.execute(params![PURGE_BATCH])) {
                 tracing::warn!("removing ended sessions: {error}");
             }
-            Ok(())
+            Ok(ended as u64)
         })
         .await
     }
@@ -153,30 +186,70 @@ impl SqliteStore {
         now: i64,
     ) -> Result<Option<(SessionEntry, String)>, StoreError> {
         self.run(move |c| {
-            c.prepare_cached(
-                "SELECT openid, unionid, platform, expires_at, verifier FROM sessions WHERE token_id = ?1 AND expires_at > ?2",
-            )?
-            .query_row(
-                params![id, now],
-                |row| {
+            let found = c
+                .prepare_cached(
+                    "SELECT openid, unionid, platform, expires_at, device, verifier FROM sessions
+                     WHERE token_id = ?1 AND expires_at > ?2",
+                )?
+                .query_row(params![id, now], |row| {
                     let session = SessionEntry {
                         openid: row.get(0)?,
                         unionid: row.get(1)?,
                         platform: row.get(2)?,
                         expires_at: row.get(3)?,
+                        device: row.get(4)?,
                     };
-                    Ok((session, row.get(4)?))
-                },
-            )
-            .optional()
+                    Ok((session, row.get(5)?))
+                })
+                .optional()?;
+            if found.is_some() {
+                c.prepare_cached(
+                    "UPDATE sessions SET last_used_at = ?2
+                     WHERE token_id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?3)",
+                )?
+                .execute(params![id, now, LAST_USED_EVERY])?;
+            }
+            Ok(found)
         })
         .await
     }
 
-    pub(super) async fn remove(&self, id: String) -> Result<bool, StoreError> {
+    pub(super) async fn sessions(&self, openid: String, now: i64) -> Result<Vec<SessionInfo>, StoreError> {
         self.run(move |c| {
-            c.execute("DELETE FROM sessions WHERE token_id = ?1", params![id])
-                .map(|n| n > 0)
+            c.prepare_cached(
+                "SELECT token_id, platform, created_ms, expires_at, last_used_at, device FROM sessions
+                 WHERE openid = ?1 AND expires_at > ?2 ORDER BY created_ms DESC, token_id DESC",
+            )?
+            .query_map(params![openid, now], |row| {
+                Ok(SessionInfo {
+                    id: row.get(0)?,
+                    platform: row.get(1)?,
+                    created_ms: row.get(2)?,
+                    expires_at: row.get(3)?,
+                    last_used: row.get(4)?,
+                    device: row.get(5)?,
+                })
+            })?
+            .collect()
+        })
+        .await
+    }
+
+    pub(super) async fn remove(&self, openid: String, id: String) -> Result<bool, StoreError> {
+        self.run(move |c| {
+            c.execute(
+                "DELETE FROM sessions WHERE token_id = ?1 AND openid = ?2",
+                params![id, openid],
+            )
+            .map(|n| n > 0)
+        })
+        .await
+    }
+
+    pub(super) async fn remove_all(&self, openid: String) -> Result<u64, StoreError> {
+        self.run(move |c| {
+            c.execute("DELETE FROM sessions WHERE openid = ?1", params![openid])
+                .map(|n| n as u64)
         })
         .await
     }

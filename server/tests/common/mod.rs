@@ -13,6 +13,7 @@ use axum::{Json, Router};
 use mp_session_server::{router, state, Authenticated, Config, Settings, Store};
 use serde_json::{json, Value};
 
+#[allow(unused_imports)] // each test file uses part of it
 pub use mock::{Scripted, Shared};
 
 /// Where the sessions are kept in a test.

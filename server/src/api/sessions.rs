@@ -1,0 +1,99 @@
+//! A user's sessions: `GET /auth/sessions` lists them, `DELETE /auth/sessions/{id}` ends one,
+//! `POST /auth/logout` ends the caller's, or with `{ "all": true }` every one of the user's.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::Authenticated;
+use crate::clock::now;
+use crate::failure::Failure;
+use crate::AppState;
+
+/// `POST /auth/logout`'s body, when it has one.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Logout {
+    #[serde(default)]
+    all: bool,
+}
+
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    user: Authenticated,
+    body: Bytes,
+) -> Result<Json<Value>, Failure> {
+    let all = if body.iter().all(u8::is_ascii_whitespace) {
+        false
+    } else {
+        serde_json::from_slice::<Logout>(&body)
+            .map_err(|e| {
+                Failure::new(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    format!(
+                        "logout takes no body, or {{ \"all\": true }} to end every session of the user ({e})"
+                    ),
+                )
+            })?
+            .all
+    };
+    let ended = if all {
+        state.store.remove_all(user.openid).await
+    } else {
+        state
+            .store
+            .remove(user.openid, user.token_id)
+            .await
+            .map(u64::from)
+    }
+    .map_err(Failure::store)?;
+    Ok(Json(json!({ "ok": true, "ended": ended })))
+}
+
+pub(super) async fn list(State(state): State<AppState>, user: Authenticated) -> Result<Json<Value>, Failure> {
+    let sessions = state
+        .store
+        .sessions(user.openid, now())
+        .await
+        .map_err(Failure::store)?;
+    let sessions: Vec<Value> = sessions
+        .into_iter()
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "platform": s.platform,
+                "created_at": s.created_ms / 1000,
+                "last_used_at": s.last_used,
+                "expires_at": s.expires_at,
+                "device": s.device,
+                "current": s.id == user.token_id,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "sessions": sessions })))
+}
+
+pub(super) async fn end(
+    State(state): State<AppState>,
+    user: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Failure> {
+    if state
+        .store
+        .remove(user.openid, id)
+        .await
+        .map_err(Failure::store)?
+    {
+        Ok(Json(json!({ "ok": true, "ended": 1 })))
+    } else {
+        Err(Failure::new(
+            StatusCode::NOT_FOUND,
+            "NO_SUCH_SESSION",
+            "no session of this user has this id (GET /auth/sessions lists them)",
+        ))
+    }
+}
