@@ -57,9 +57,17 @@ async fn a_users_sessions_are_capped_listed_and_ended_one_or_all(kind: Kind) {
         assert_eq!(world.get("/auth/session", token).await.0, 200);
     }
 
-    // Listed newest first, with the device, the caller's marked, its last use noted.
-    let (status, listed) = world.get("/auth/sessions", &tokens[3]).await;
-    assert_eq!(status, 200, "{listed}");
+    // Listed newest first, with the device, the caller's marked, its last use noted (written
+    // beside the request that used it: waited for, 5 s at most).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let listed = loop {
+        let (status, listed) = world.get("/auth/sessions", &tokens[3]).await;
+        assert_eq!(status, 200, "{listed}");
+        if listed["sessions"][0]["last_used_at"].is_i64() || std::time::Instant::now() > deadline {
+            break listed;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     let sessions = listed["sessions"].as_array().unwrap();
     let ids: Vec<&str> = sessions.iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [id_of(&tokens[3]), id_of(&tokens[2]), id_of(&tokens[1])]);

@@ -43,8 +43,34 @@ pub struct SessionInfo {
     pub device: Option<String>,
 }
 
-/// How often a session's last use is written: at most once in this many seconds.
+/// How often a session's last use is written: at most once in this many seconds (per server).
 pub const LAST_USED_EVERY: i64 = 60;
+
+/// The sessions whose use this server wrote lately: an authenticated request writes its
+/// session's last use at most once in [`LAST_USED_EVERY`], after its answer, and most write
+/// nothing. Clones share the notes.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct UseNotes(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>);
+
+impl UseNotes {
+    /// The most sessions noted before the ones noted over a minute ago are let go.
+    const MOST: usize = 100_000;
+
+    /// Whether the use of session `id` at `now` is to be written (and, if so, notes it).
+    fn due(&self, id: &str, now: i64) -> bool {
+        let Ok(mut notes) = self.0.lock() else {
+            return false;
+        };
+        if notes.get(id).is_some_and(|&at| at + LAST_USED_EVERY > now) {
+            return false;
+        }
+        if notes.len() >= Self::MOST {
+            notes.retain(|_, at| *at + LAST_USED_EVERY > now);
+        }
+        notes.insert(id.to_owned(), now);
+        true
+    }
+}
 
 /// A store that could not do what was asked.
 #[derive(Debug)]
@@ -119,10 +145,31 @@ impl Store {
     /// The session of token `id` and its verifier, if it exists and has not ended at `now`
     /// (Unix seconds); notes its use at `now` (at most once in [`LAST_USED_EVERY`]).
     pub async fn find(&self, id: String, now: i64) -> Result<Option<(SessionEntry, String)>, StoreError> {
-        match self {
-            Store::Sqlite(store) => store.find(id, now).await,
-            Store::Redis(store) => store.find(id, now).await,
+        let found = match self {
+            Store::Sqlite(store) => store.find(id.clone(), now).await,
+            Store::Redis(store) => store.find(id.clone(), now).await,
+        }?;
+        if let Some((session, _)) = &found {
+            let notes = match self {
+                Store::Sqlite(store) => &store.notes,
+                Store::Redis(store) => &store.notes,
+            };
+            if notes.due(&id, now) {
+                // Written beside the request, not before its answer: a lost note costs only
+                // a less recent "last used".
+                let (store, openid) = (self.clone(), session.openid.clone());
+                tokio::spawn(async move {
+                    let written = match &store {
+                        Store::Sqlite(store) => store.note_use(id, now).await,
+                        Store::Redis(store) => store.note_use(openid, id, now).await,
+                    };
+                    if let Err(error) = written {
+                        tracing::warn!("noting a session's last use: {error}");
+                    }
+                });
+            }
         }
+        Ok(found)
     }
 
     /// The sessions of `openid` that have not ended at `now`, the newest first.

@@ -13,13 +13,14 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 
-use super::{SessionEntry, SessionInfo, StoreError, LAST_USED_EVERY};
+use super::{SessionEntry, SessionInfo, StoreError, UseNotes};
 use crate::upstream::PhoneNumber;
 
 /// A Redis store; clones share one multiplexed connection that reconnects by itself.
 #[derive(Clone)]
 pub struct RedisStore {
     connection: ConnectionManager,
+    pub(super) notes: UseNotes,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -68,51 +69,47 @@ fn used_key(openid: &str) -> String {
     format!("mp-session:used:{openid}")
 }
 
-/// The new session (`KEYS[1]`), its user's index (`KEYS[2]`, `KEYS[3]`), and the end of the
-/// user's oldest sessions beyond the cap, in one step: -1 when the id is taken, else how many
-/// ended. Ids in the index whose session is gone (ended by its TTL) leave it. The index lives
-/// as long as the longest-lived session in it.
+/// The new session (`KEYS[1]`), its user's index (`KEYS[2]`; `KEYS[3]`, their last use), and
+/// the end of the user's oldest sessions beyond the cap, in one step: -1 when the id is taken,
+/// else how many ended. Over the cap, ids in the index whose session is gone (ended by its
+/// TTL) leave it first. The index lives as long as the longest-lived session in it.
 const INSERT: &str = "
 if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return -1 end
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-local live = {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  if id == ARGV[3] or redis.call('EXISTS', ARGV[6] .. id) == 1 then
-    live[#live + 1] = id
-  else
-    redis.call('ZREM', KEYS[2], id)
-    redis.call('HDEL', KEYS[3], id)
-  end
-end
 local ended = 0
-local over = #live - tonumber(ARGV[5])
-for _, id in ipairs(live) do
-  if ended >= over then break end
-  if id ~= ARGV[3] then
-    redis.call('DEL', ARGV[6] .. id)
-    redis.call('ZREM', KEYS[2], id)
-    redis.call('HDEL', KEYS[3], id)
-    ended = ended + 1
+local cap = tonumber(ARGV[5])
+if redis.call('ZCARD', KEYS[2]) > cap then
+  local live = {}
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+    if id == ARGV[3] or redis.call('EXISTS', ARGV[6] .. id) == 1 then
+      live[#live + 1] = id
+    else
+      redis.call('ZREM', KEYS[2], id)
+      redis.call('HDEL', KEYS[3], id)
+    end
+  end
+  local over = #live - cap
+  for _, id in ipairs(live) do
+    if ended >= over then break end
+    if id ~= ARGV[3] then
+      redis.call('DEL', ARGV[6] .. id)
+      redis.call('ZREM', KEYS[2], id)
+      redis.call('HDEL', KEYS[3], id)
+      ended = ended + 1
+    end
   end
 end
-for _, index in ipairs({KEYS[2], KEYS[3]}) do
-  if redis.call('TTL', index) < tonumber(ARGV[2]) then redis.call('EXPIRE', index, ARGV[2]) end
-end
+if redis.call('TTL', KEYS[2]) < tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
 return ended";
 
-/// A session's JSON (`KEYS[1]`), its last use noted at `ARGV[2]` in its user's hash when the
-/// last note is `ARGV[3]` seconds old or more (the hash lives as long as the session).
-const FIND: &str = "
-local value = redis.call('GET', KEYS[1])
-if not value then return false end
-local used = 'mp-session:used:' .. cjson.decode(value).openid
-local last = tonumber(redis.call('HGET', used, ARGV[1]) or '0')
-if last + tonumber(ARGV[3]) <= tonumber(ARGV[2]) then
-  redis.call('HSET', used, ARGV[1], ARGV[2])
-  local left = redis.call('TTL', KEYS[1])
-  if redis.call('TTL', used) < left then redis.call('EXPIRE', used, left) end
-end
-return value";
+/// A session's last use (`ARGV[2]`) in its user's hash (`KEYS[1]`), while the session
+/// (`KEYS[2]`) lives; the hash lives as long as its longest-lived session.
+const NOTE_USE: &str = "
+local left = redis.call('TTL', KEYS[2])
+if left < 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('TTL', KEYS[1]) < left then redis.call('EXPIRE', KEYS[1], left) end
+return 1";
 
 /// Ends the session `KEYS[1]` if it is the user's (`ARGV[2]`), and takes it out of the
 /// user's index: 1 if it ended.
@@ -187,7 +184,10 @@ impl RedisStore {
         let connection = ConnectionManager::new_with_config(client, config)
             .await
             .map_err(|e| StoreError(format!("--store {shown}: {e}")))?;
-        let store = RedisStore { connection };
+        let store = RedisStore {
+            connection,
+            notes: UseNotes::default(),
+        };
         // A Redis that wants a password not given answers the connection but not a command.
         store
             .ping()
@@ -250,15 +250,7 @@ impl RedisStore {
         id: String,
         now: i64,
     ) -> Result<Option<(SessionEntry, String)>, StoreError> {
-        let mut command = redis::cmd("EVAL");
-        command
-            .arg(FIND)
-            .arg(1)
-            .arg(key(&id))
-            .arg(&id)
-            .arg(now)
-            .arg(LAST_USED_EVERY);
-        let value: Option<String> = query(&self.connection, &command).await?;
+        let value: Option<String> = query(&self.connection, redis::cmd("GET").arg(key(&id))).await?;
         let Some(value) = value else { return Ok(None) };
         let entry: Entry = serde_json::from_str(&value).map_err(failed)?;
         if entry.expires_at <= now {
@@ -266,6 +258,18 @@ impl RedisStore {
         }
         let verifier = entry.verifier.clone();
         Ok(Some((entry.session(), verifier)))
+    }
+
+    pub(super) async fn note_use(&self, openid: String, id: String, now: i64) -> Result<(), StoreError> {
+        let mut command = redis::cmd("EVAL");
+        command
+            .arg(NOTE_USE)
+            .arg(2)
+            .arg(used_key(&openid))
+            .arg(key(&id))
+            .arg(&id)
+            .arg(now);
+        query::<i64>(&self.connection, &command).await.map(drop)
     }
 
     pub(super) async fn sessions(&self, openid: String, now: i64) -> Result<Vec<SessionInfo>, StoreError> {

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{SessionEntry, SessionInfo, StoreError, LAST_USED_EVERY};
+use super::{SessionEntry, SessionInfo, StoreError, UseNotes};
 use crate::upstream::PhoneNumber;
 
 /// The schema, one entry per version; `PRAGMA user_version` says how many ran.
@@ -72,6 +72,7 @@ const PURGE_BATCH: i64 = 64;
 #[derive(Clone)]
 pub struct SqliteStore {
     connection: Arc<Mutex<Connection>>,
+    pub(super) notes: UseNotes,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -111,6 +112,7 @@ impl SqliteStore {
         }
         Ok(SqliteStore {
             connection: Arc::new(Mutex::new(connection)),
+            notes: UseNotes::default(),
         })
     }
 
@@ -159,14 +161,22 @@ impl SqliteStore {
                     session.expires_at,
                     session.device
                 ])?;
-            // The user's sessions beyond the cap, the oldest (never the one just made).
-            let ended = transaction
+            // The user's sessions beyond the cap, the oldest (never the one just made); most
+            // logins find the user under it, which a count says at less cost than a delete.
+            let held: i64 = transaction
+                .prepare_cached("SELECT count(*) FROM sessions WHERE openid = ?1")?
+                .query_row(params![session.openid], |row| row.get(0))?;
+            let ended = if held <= i64::from(cap.max(1)) {
+                0
+            } else {
+                transaction
                 .prepare_cached(
                     "DELETE FROM sessions WHERE token_id IN
                        (SELECT token_id FROM sessions WHERE openid = ?1 AND token_id != ?2 AND expires_at > ?3 / 1000
-                        ORDER BY created_ms DESC, token_id DESC LIMIT -1 OFFSET ?4)",
+                        ORDER BY created_ms DESC LIMIT -1 OFFSET ?4)",
                 )?
-                .execute(params![session.openid, id, now_ms, i64::from(cap.max(1)) - 1])?;
+                .execute(params![session.openid, id, now_ms, i64::from(cap.max(1)) - 1])?
+            };
             transaction.commit()?;
             // A few ended sessions go with each login, so the file does not grow forever. The
             // login is kept already: a failure here is only logged.
@@ -186,30 +196,30 @@ impl SqliteStore {
         now: i64,
     ) -> Result<Option<(SessionEntry, String)>, StoreError> {
         self.run(move |c| {
-            let found = c
-                .prepare_cached(
-                    "SELECT openid, unionid, platform, expires_at, device, verifier FROM sessions
-                     WHERE token_id = ?1 AND expires_at > ?2",
-                )?
-                .query_row(params![id, now], |row| {
-                    let session = SessionEntry {
-                        openid: row.get(0)?,
-                        unionid: row.get(1)?,
-                        platform: row.get(2)?,
-                        expires_at: row.get(3)?,
-                        device: row.get(4)?,
-                    };
-                    Ok((session, row.get(5)?))
-                })
-                .optional()?;
-            if found.is_some() {
-                c.prepare_cached(
-                    "UPDATE sessions SET last_used_at = ?2
-                     WHERE token_id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?3)",
-                )?
-                .execute(params![id, now, LAST_USED_EVERY])?;
-            }
-            Ok(found)
+            c.prepare_cached(
+                "SELECT openid, unionid, platform, expires_at, device, verifier FROM sessions
+                 WHERE token_id = ?1 AND expires_at > ?2",
+            )?
+            .query_row(params![id, now], |row| {
+                let session = SessionEntry {
+                    openid: row.get(0)?,
+                    unionid: row.get(1)?,
+                    platform: row.get(2)?,
+                    expires_at: row.get(3)?,
+                    device: row.get(4)?,
+                };
+                Ok((session, row.get(5)?))
+            })
+            .optional()
+        })
+        .await
+    }
+
+    pub(super) async fn note_use(&self, id: String, now: i64) -> Result<(), StoreError> {
+        self.run(move |c| {
+            c.prepare_cached("UPDATE sessions SET last_used_at = ?2 WHERE token_id = ?1")?
+                .execute(params![id, now])
+                .map(drop)
         })
         .await
     }
