@@ -1,6 +1,8 @@
 //! Sessions in one SQLite file: created on first start, migrated by `user_version`, each
 //! session written with its user's cap in one transaction (a crash mid-login leaves no half
-//! session; servers sharing the file take turns), a few ended ones removed after each login.
+//! session; servers sharing the file take turns). After each login a few sessions are looked
+//! at, in the order of their ids from where the last login stopped, and the ended ones
+//! removed: the whole file, a few at a time, with no index by expiry to keep up.
 
 use std::sync::{Arc, Mutex};
 
@@ -40,7 +42,7 @@ const MIGRATIONS: &[&str] = &[
         until_ms INTEGER NOT NULL
     ) WITHOUT ROWID;",
     // Sessions kept by their token id alone (WITHOUT ROWID: one B-tree, not a table and an
-    // index), found by expiry for the purge; nothing looks them up by openid.
+    // index), found by expiry for the purge (until schema 4); nothing looks them up by openid.
     "CREATE TABLE sessions_by_token (
         token_id    TEXT PRIMARY KEY,
         verifier    TEXT NOT NULL,
@@ -57,22 +59,38 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions_by_token RENAME TO sessions;
     CREATE INDEX sessions_by_expiry ON sessions (expires_at);",
     // A user's sessions, in the order made (the cap ends the oldest), with their last use and
-    // the device the app named.
+    // the device the app named. The index by expiry goes: a login keeps two B-trees up to
+    // date, not three (the sweep after each login finds ended sessions by id).
     "ALTER TABLE sessions ADD COLUMN created_ms INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE sessions ADD COLUMN last_used_at INTEGER;
     ALTER TABLE sessions ADD COLUMN device TEXT;
     UPDATE sessions SET created_ms = created_at * 1000;
-    CREATE INDEX sessions_by_user ON sessions (openid, created_ms);",
+    CREATE INDEX sessions_by_user ON sessions (openid, created_ms);
+    DROP INDEX sessions_by_expiry;",
 ];
 
-/// Ended sessions removed after each login, at most (Redis drops them by itself).
-const PURGE_BATCH: i64 = 64;
+/// Sessions looked at by a sweep, for the ended ones among them (Redis drops them by itself).
+const SWEEP_BATCH: i64 = 64;
+
+/// A sweep runs after one login in this many, and after every login while the last sweep
+/// found ended sessions: a file of a million sessions with none ended is looked through every
+/// 250,000 logins, and ended ones go as fast as logins come.
+const SWEEP_EVERY: u32 = 16;
 
 /// A SQLite store; clones share one connection.
 #[derive(Clone)]
 pub struct SqliteStore {
-    connection: Arc<Mutex<Connection>>,
+    connection: Arc<Mutex<Sweep>>,
     pub(super) notes: UseNotes,
+}
+
+/// The connection, and the sweep for ended sessions: where it stopped (a session's id),
+/// logins since it ran, and whether it found any.
+struct Sweep {
+    connection: Connection,
+    after: String,
+    logins: u32,
+    found: bool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -111,7 +129,12 @@ impl SqliteStore {
             transaction.commit().map_err(failed)?;
         }
         Ok(SqliteStore {
-            connection: Arc::new(Mutex::new(connection)),
+            connection: Arc::new(Mutex::new(Sweep {
+                connection,
+                after: String::new(),
+                logins: 0,
+                found: true,
+            })),
             notes: UseNotes::default(),
         })
     }
@@ -120,12 +143,20 @@ impl SqliteStore {
         &self,
         work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
+        self.run_sweeping(|sweep| work(&mut sweep.connection)).await
+    }
+
+    /// [`SqliteStore::run`], with the sweep's place too.
+    async fn run_sweeping<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Sweep) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
         let connection = Arc::clone(&self.connection);
         tokio::task::spawn_blocking(move || {
-            let mut connection = connection
+            let mut sweep = connection
                 .lock()
                 .map_err(|_| StoreError("a writer panicked".into()))?;
-            work(&mut connection).map_err(|e| StoreError(e.to_string()))
+            work(&mut sweep).map_err(|e| StoreError(e.to_string()))
         })
         .await
         .map_err(|e| StoreError(e.to_string()))?
@@ -140,7 +171,8 @@ impl SqliteStore {
         now_ms: i64,
         cap: u32,
     ) -> Result<u64, StoreError> {
-        self.run(move |c| {
+        self.run_sweeping(move |sweep| {
+            let c = &mut sweep.connection;
             // IMMEDIATE: the write lock from the start, so that servers sharing the file count
             // a user's sessions one after another.
             let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -178,11 +210,9 @@ impl SqliteStore {
                 .execute(params![session.openid, id, now_ms, i64::from(cap.max(1)) - 1])?
             };
             transaction.commit()?;
-            // A few ended sessions go with each login, so the file does not grow forever. The
-            // login is kept already: a failure here is only logged.
-            let purge = "DELETE FROM sessions WHERE token_id IN
-                   (SELECT token_id FROM sessions WHERE expires_at <= unixepoch() LIMIT ?1)";
-            if let Err(error) = c.prepare_cached(purge).and_then(|mut s| s.execute(params![PURGE_BATCH])) {
+            // A few sessions, from where the last login's sweep stopped, the ended ones removed
+            // (the login is kept already: a failure here is only logged).
+            if let Err(error) = sweep_step(sweep, now_ms / 1000) {
                 tracing::warn!("removing ended sessions: {error}");
             }
             Ok(ended as u64)
@@ -377,6 +407,38 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+/// When due ([`SWEEP_EVERY`]), looks at the next [`SWEEP_BATCH`] sessions by id after
+/// `sweep.after` and removes the ended ones; past the last, the next sweep starts again from
+/// the first.
+fn sweep_step(sweep: &mut Sweep, now: i64) -> rusqlite::Result<()> {
+    sweep.logins = sweep.logins.wrapping_add(1);
+    if !sweep.found && sweep.logins % SWEEP_EVERY != 0 {
+        return Ok(());
+    }
+    let c = &sweep.connection;
+    let seen: Vec<(String, i64)> = c
+        .prepare_cached(
+            "SELECT token_id, expires_at FROM sessions WHERE token_id > ?1 ORDER BY token_id LIMIT ?2",
+        )?
+        .query_map(params![sweep.after, SWEEP_BATCH], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut remove = c.prepare_cached("DELETE FROM sessions WHERE token_id = ?1 AND expires_at <= ?2")?;
+    sweep.found = false;
+    for (id, expires_at) in &seen {
+        if *expires_at <= now {
+            remove.execute(params![id, now])?;
+            sweep.found = true;
+        }
+    }
+    sweep.after = match seen.last() {
+        Some((last, _)) if seen.len() as i64 == SWEEP_BATCH => last.clone(),
+        _ => String::new(),
+    };
+    Ok(())
 }
 
 /// Creates `file`, if it does not exist, readable by its owner alone: it holds session keys
