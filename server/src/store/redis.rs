@@ -121,6 +121,14 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 return 1";
 
+/// `access_token` (`KEYS[2]`) written while the lock (`KEYS[1]`) is the holder's (`ARGV[1]`).
+const PUT_ACCESS_TOKEN: &str =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) return 1 end return 0";
+
+/// The lock `KEYS[1]` deleted only by its holder (`ARGV[1]`).
+const UNLOCK: &str =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
 /// Ends every session in the user's index, and the index: how many there were.
 const REMOVE_ALL: &str = "
 local ended = 0
@@ -149,16 +157,30 @@ fn failed(e: impl std::fmt::Display) -> StoreError {
 }
 
 /// Runs `command`, once more if the connection had dropped (Redis restarted): the manager
-/// reconnects on the failure, and the second try goes over the new connection. Both tries
-/// together take at most `TIMEOUT`.
+/// reconnects on the failure, and the second try goes over the new connection. A script sent
+/// by its hash ([`script`]) that Redis does not have (a Redis restarted) is loaded, with the
+/// others, and run again. All the tries together take at most `TIMEOUT`.
 async fn query<T: redis::FromRedisValue>(
     connection: &ConnectionManager,
     command: &redis::Cmd,
 ) -> Result<T, StoreError> {
     let mut connection = connection.clone();
     let tries = async {
-        match command.query_async(&mut connection).await {
+        let first = match command.query_async(&mut connection).await {
             Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() => {
+                command.query_async(&mut connection).await
+            }
+            result => result,
+        };
+        match first {
+            Err(e) if e.kind() == redis::ErrorKind::NoScriptError => {
+                for code in SCRIPTS {
+                    redis::cmd("SCRIPT")
+                        .arg("LOAD")
+                        .arg(code)
+                        .query_async::<String>(&mut connection)
+                        .await?;
+                }
                 command.query_async(&mut connection).await
             }
             result => result,
@@ -168,6 +190,18 @@ async fn query<T: redis::FromRedisValue>(
         Ok(result) => result.map_err(failed),
         Err(_) => Err(StoreError(format!("redis: no answer in {} s", TIMEOUT.as_secs()))),
     }
+}
+
+/// Every script the store runs, loaded together when Redis lacks one.
+const SCRIPTS: [&str; 6] = [INSERT, NOTE_USE, REMOVE, REMOVE_ALL, PUT_ACCESS_TOKEN, UNLOCK];
+
+/// `EVALSHA` of `code` (one of [`SCRIPTS`]): Redis keeps the scripts it ran, so a call carries
+/// the script's 40-character hash, not the script.
+fn script(code: &'static str) -> redis::Cmd {
+    debug_assert!(SCRIPTS.contains(&code), "a script not in SCRIPTS");
+    let mut command = redis::cmd("EVALSHA");
+    command.arg(redis::Script::new(code).get_hash());
+    command
 }
 
 impl RedisStore {
@@ -220,9 +254,8 @@ impl RedisStore {
             device: session.device,
         };
         let value = serde_json::to_string(&entry).map_err(failed)?;
-        let mut command = redis::cmd("EVAL");
+        let mut command = script(INSERT);
         command
-            .arg(INSERT)
             .arg(3)
             .arg(key(&id))
             .arg(user)
@@ -261,9 +294,8 @@ impl RedisStore {
     }
 
     pub(super) async fn note_use(&self, openid: String, id: String, now: i64) -> Result<(), StoreError> {
-        let mut command = redis::cmd("EVAL");
+        let mut command = script(NOTE_USE);
         command
-            .arg(NOTE_USE)
             .arg(2)
             .arg(used_key(&openid))
             .arg(key(&id))
@@ -309,9 +341,8 @@ impl RedisStore {
     }
 
     pub(super) async fn remove(&self, openid: String, id: String) -> Result<bool, StoreError> {
-        let mut command = redis::cmd("EVAL");
+        let mut command = script(REMOVE);
         command
-            .arg(REMOVE)
             .arg(3)
             .arg(key(&id))
             .arg(user_key(&openid))
@@ -323,9 +354,8 @@ impl RedisStore {
     }
 
     pub(super) async fn remove_all(&self, openid: String) -> Result<u64, StoreError> {
-        let mut command = redis::cmd("EVAL");
+        let mut command = script(REMOVE_ALL);
         command
-            .arg(REMOVE_ALL)
             .arg(2)
             .arg(user_key(&openid))
             .arg(used_key(&openid))
@@ -380,12 +410,8 @@ impl RedisStore {
         let value = serde_json::to_string(&(token, expires_at)).map_err(failed)?;
         let seconds = u64::try_from(expires_at - now).unwrap_or(0).max(1);
         // Written only while the lock is the holder's, in one script (atomic in Redis).
-        let mut command = redis::cmd("EVAL");
+        let mut command = script(PUT_ACCESS_TOKEN);
         command
-            .arg(
-                "if redis.call('GET', KEYS[1]) == ARGV[1] then \
-                   redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) return 1 end return 0",
-            )
             .arg(2)
             .arg(format!("mp-session:lock:{name}"))
             .arg(format!("mp-session:access-token:{appid}"))
@@ -422,12 +448,8 @@ impl RedisStore {
     pub(super) async fn unlock(&self, name: String, holder: String) -> Result<(), StoreError> {
         // Deleted only by its holder: a lock that outlived its holder's time and was taken by
         // another server stays that server's.
-        let mut command = redis::cmd("EVAL");
-        command
-            .arg("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0")
-            .arg(1)
-            .arg(format!("mp-session:lock:{name}"))
-            .arg(holder);
+        let mut command = script(UNLOCK);
+        command.arg(1).arg(format!("mp-session:lock:{name}")).arg(holder);
         query::<i64>(&self.connection, &command).await.map(drop)
     }
 }
