@@ -10,20 +10,26 @@ use clap::Parser;
 /// The largest request body taken (a login body is well under 1 KiB).
 pub const MAX_BODY_BYTES: usize = 4096;
 
+/// Where sessions are kept unless `--store` says.
+pub const DEFAULT_STORE: &str = "sqlite://mp-session.db";
+
 /// `mp-session-server`'s command line. Secrets are never flags (a flag shows in `ps`): each
 /// comes from a file or from an environment variable.
 #[derive(Debug, Parser)]
 #[command(
     name = "mp-session-server",
     version,
-    about = "The login service of mp-session: code2Session, tokens, sessions, phone numbers."
+    about = "The login service of mp-session: code2Session, tokens, sessions, phone numbers.",
+    after_help = "An operator's commands, against the store the servers use while they run:\n  \
+                  mp-session-server block OPENID [--store URL]    end the user's sessions, refuse their logins (403 BLOCKED)\n  \
+                  mp-session-server unblock OPENID [--store URL]  let the user log in again"
 )]
 pub struct Settings {
     /// Where to listen.
     #[arg(long, env = "MP_SESSION_LISTEN", default_value = "127.0.0.1:8787")]
     pub listen: String,
     /// Where sessions are kept: sqlite://FILE, or redis://HOST:PORT for more than one server.
-    #[arg(long, env = "MP_SESSION_STORE", default_value = "sqlite://mp-session.db")]
+    #[arg(long, env = "MP_SESSION_STORE", default_value = DEFAULT_STORE)]
     pub store: String,
     /// The WeChat mini-program's AppID (logins with "platform": "wx", and phone numbers).
     #[arg(long, env = "MP_SESSION_APPID")]
@@ -72,6 +78,33 @@ pub struct Settings {
     /// The most sessions one user keeps (1 to 100): a login beyond it ends that user's oldest.
     #[arg(long, env = "MP_SESSION_MAX_SESSIONS_PER_USER", default_value_t = 10)]
     pub max_sessions_per_user: u32,
+}
+
+/// `mp-session-server block OPENID` / `unblock OPENID`: an operator's command, run against the
+/// store the servers use, while they run.
+#[derive(Debug, Parser)]
+#[command(name = "mp-session-server block|unblock", version)]
+pub struct Operator {
+    /// The user's openid.
+    pub openid: String,
+    /// The servers' store: sqlite://FILE or redis://HOST:PORT.
+    #[arg(long, env = "MP_SESSION_STORE", default_value = DEFAULT_STORE)]
+    pub store: String,
+}
+
+impl Operator {
+    /// The openid, checked: 1 to 128 characters, no space or control.
+    pub fn openid(&self) -> Result<&str, String> {
+        let ok = !self.openid.is_empty()
+            && self.openid.chars().count() <= 128
+            && !self.openid.chars().any(|c| c.is_whitespace() || c.is_control());
+        ok.then_some(self.openid.as_str()).ok_or_else(|| {
+            format!(
+                "OPENID must be 1 to 128 characters with no space, not {:?}",
+                self.openid
+            )
+        })
+    }
 }
 
 /// An app's AppID and AppSecret. Its `Debug` never shows the secret.

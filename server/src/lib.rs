@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 pub use auth::Authenticated;
 pub use config::MAX_BODY_BYTES;
-pub use config::{App, Config, Settings};
+pub use config::{App, Config, Operator, Settings};
 pub use store::Store;
 pub use upstream::PhoneNumber;
 

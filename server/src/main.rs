@@ -3,15 +3,40 @@
 //! names the setting.
 
 use clap::Parser;
-use mp_session_server::{router, Settings, Store};
+use mp_session_server::{router, Operator, Settings, Store};
 
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt().with_writer(std::io::stderr).init();
-    if let Err(message) = run().await {
+    let command = std::env::args().nth(1);
+    let done = match command.as_deref() {
+        Some(verb @ ("block" | "unblock")) => operate(verb).await,
+        _ => run().await,
+    };
+    if let Err(message) = done {
         eprintln!("mp-session-server: {message}");
         std::process::exit(2);
     }
+}
+
+/// `block OPENID` or `unblock OPENID`, against the store the servers use: what it did, on
+/// standard output.
+async fn operate(verb: &str) -> Result<(), String> {
+    let name = format!("mp-session-server {verb}");
+    let operator = Operator::parse_from(std::iter::once(name).chain(std::env::args().skip(2)));
+    let openid = operator.openid()?.to_owned();
+    let store = Store::open(&operator.store).await?;
+    if verb == "block" {
+        let ended = store.block(openid.clone()).await.map_err(|e| e.to_string())?;
+        println!(
+            "blocked {openid}: {ended} sessions ended; its logins are refused (403 BLOCKED) until unblock"
+        );
+    } else if store.unblock(openid.clone()).await.map_err(|e| e.to_string())? {
+        println!("unblocked {openid}: it may log in again");
+    } else {
+        println!("{openid} was not blocked");
+    }
+    Ok(())
 }
 
 async fn run() -> Result<(), String> {

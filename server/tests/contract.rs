@@ -49,6 +49,10 @@ async fn the_server_answers_every_exchange_as_the_contract_writes() {
                 .script
                 .extend(std::iter::repeat_n(scripted, 3));
         }
+        let blocked = case["blocked"] == true;
+        if blocked {
+            world.store().await.block("o-contract".into()).await.unwrap();
+        }
         let code = world.issue("o-contract");
         let (status, body) = match &case["post"] {
             // A body of the case's own, in place of a login request.
@@ -59,6 +63,9 @@ async fn the_server_answers_every_exchange_as_the_contract_writes() {
             _ => world.login(&code).await,
         };
         world.mock.lock().unwrap().script.clear();
+        if blocked {
+            world.store().await.unblock("o-contract".into()).await.unwrap();
+        }
         let want = &case["answer"];
         assert_eq!(
             u64::from(status),

@@ -10,7 +10,7 @@ use mp_session::protocol::{LoginAnswer, LoginRequest, Platform, MAX_DEVICE_CHARS
 use crate::clock::now;
 use crate::config::{App, Config, Names};
 use crate::failure::Failure;
-use crate::store::SessionEntry;
+use crate::store::{Inserted, SessionEntry};
 use crate::upstream::{CodeOutcome, DouyinCode};
 use crate::{token, AppState};
 
@@ -76,6 +76,17 @@ pub(super) async fn login(
         )
         .await
         .map_err(Failure::store)?;
+    let ended = match ended {
+        Inserted::Kept { ended } => ended,
+        Inserted::Blocked => {
+            tracing::info!(openid = %openid, "login refused: the user is blocked");
+            return Err(Failure::new(
+                StatusCode::FORBIDDEN,
+                "BLOCKED",
+                "this user may not log in: the service's operator blocked the account",
+            ));
+        }
+    };
     tracing::info!(openid = %openid, ended_by_cap = ended, "logged in");
     Ok(Json(LoginAnswer {
         openid,

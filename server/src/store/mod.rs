@@ -43,6 +43,18 @@ pub struct SessionInfo {
     pub device: Option<String>,
 }
 
+/// What a login's write did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inserted {
+    /// The session is kept; `ended` of the user's oldest went for the cap.
+    Kept {
+        /// Sessions the cap ended.
+        ended: u64,
+    },
+    /// The user is blocked (`mp-session-server block`): nothing was written.
+    Blocked,
+}
+
 /// How often a session's last use is written: at most once in this many seconds (per server).
 pub const LAST_USED_EVERY: i64 = 60;
 
@@ -118,7 +130,7 @@ impl Store {
     /// Keeps a new session under its token's `id`, with the token's `verifier` and the
     /// `session_key`, and ends the user's oldest sessions beyond `cap`, in one atomic write
     /// (on several servers at once, the user never holds more than `cap`). Gives how many
-    /// it ended.
+    /// it ended; a blocked user's login writes nothing.
     pub async fn insert(
         &self,
         id: String,
@@ -126,7 +138,7 @@ impl Store {
         session: SessionEntry,
         session_key: String,
         cap: u32,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Inserted, StoreError> {
         let now_ms = crate::clock::now_ms();
         match self {
             Store::Sqlite(store) => {
@@ -193,6 +205,24 @@ impl Store {
         match self {
             Store::Sqlite(store) => store.remove_all(openid).await,
             Store::Redis(store) => store.remove_all(openid).await,
+        }
+    }
+
+    /// Blocks `openid`: ends every session of the user (their `session_key`s with them) and
+    /// refuses the user's logins from now on, on every server of this store, in one write. How
+    /// many sessions ended.
+    pub async fn block(&self, openid: String) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.block(openid, crate::clock::now()).await,
+            Store::Redis(store) => store.block(openid).await,
+        }
+    }
+
+    /// Lets `openid` log in again; whether the user was blocked.
+    pub async fn unblock(&self, openid: String) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.unblock(openid).await,
+            Store::Redis(store) => store.unblock(openid).await,
         }
     }
 

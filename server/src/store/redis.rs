@@ -13,7 +13,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 
-use super::{SessionEntry, SessionInfo, StoreError, UseNotes};
+use super::{Inserted, SessionEntry, SessionInfo, StoreError, UseNotes};
 use crate::upstream::PhoneNumber;
 
 /// A Redis store; clones share one multiplexed connection that reconnects by itself.
@@ -69,11 +69,17 @@ fn used_key(openid: &str) -> String {
     format!("mp-session:used:{openid}")
 }
 
+/// There while an operator blocks the user.
+fn blocked_key(openid: &str) -> String {
+    format!("mp-session:blocked:{openid}")
+}
+
 /// The new session (`KEYS[1]`), its user's index (`KEYS[2]`; `KEYS[3]`, their last use), and
-/// the end of the user's oldest sessions beyond the cap, in one step: -1 when the id is taken,
-/// else how many ended. Over the cap, ids in the index whose session is gone (ended by its
+/// the end of the user's oldest sessions beyond the cap, in one step: -2 when the user is
+/// blocked (`KEYS[4]` is there), -1 when the id is taken, else how many ended. Over the cap, ids in the index whose session is gone (ended by its
 /// TTL) leave it first. The index lives as long as the longest-lived session in it.
 const INSERT: &str = "
+if redis.call('EXISTS', KEYS[4]) == 1 then return -2 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return -1 end
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
 local ended = 0
@@ -129,8 +135,10 @@ const PUT_ACCESS_TOKEN: &str =
 const UNLOCK: &str =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
-/// Ends every session in the user's index, and the index: how many there were.
+/// Ends every session in the user's index, and the index: how many there were. With a third
+/// key, the user's block (`KEYS[3]`) is set first, in the same step.
 const REMOVE_ALL: &str = "
+if KEYS[3] then redis.call('SET', KEYS[3], '1') end
 local ended = 0
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   ended = ended + redis.call('DEL', ARGV[1] .. id)
@@ -238,7 +246,8 @@ impl RedisStore {
         session_key: String,
         now_ms: i64,
         cap: u32,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Inserted, StoreError> {
+        let blocked = blocked_key(&session.openid);
         let seconds = u64::try_from(session.expires_at - now_ms / 1000)
             .unwrap_or(0)
             .max(1);
@@ -256,10 +265,11 @@ impl RedisStore {
         let value = serde_json::to_string(&entry).map_err(failed)?;
         let mut command = script(INSERT);
         command
-            .arg(3)
+            .arg(4)
             .arg(key(&id))
             .arg(user)
             .arg(used)
+            .arg(blocked)
             .arg(value)
             .arg(seconds)
             .arg(&id)
@@ -268,12 +278,15 @@ impl RedisStore {
             .arg(SESSION_PREFIX);
         let ended: i64 = query(&self.connection, &command).await?;
         if let Ok(ended) = u64::try_from(ended) {
-            return Ok(ended);
+            return Ok(Inserted::Kept { ended });
+        }
+        if ended == -2 {
+            return Ok(Inserted::Blocked);
         }
         // Ids are random: a session already there is this one, written by a first try whose
         // answer the dropped connection lost.
         match self.find(id, now_ms / 1000).await? {
-            Some((_, kept)) if kept == verifier => Ok(0),
+            Some((_, kept)) if kept == verifier => Ok(Inserted::Kept { ended: 0 }),
             _ => Err(StoreError("a session with this id exists".into())),
         }
     }
@@ -362,6 +375,23 @@ impl RedisStore {
             .arg(SESSION_PREFIX);
         let removed: i64 = query(&self.connection, &command).await?;
         Ok(u64::try_from(removed).unwrap_or(0))
+    }
+
+    pub(super) async fn block(&self, openid: String) -> Result<u64, StoreError> {
+        let mut command = script(REMOVE_ALL);
+        command
+            .arg(3)
+            .arg(user_key(&openid))
+            .arg(used_key(&openid))
+            .arg(blocked_key(&openid))
+            .arg(SESSION_PREFIX);
+        let removed: i64 = query(&self.connection, &command).await?;
+        Ok(u64::try_from(removed).unwrap_or(0))
+    }
+
+    pub(super) async fn unblock(&self, openid: String) -> Result<bool, StoreError> {
+        let removed: i64 = query(&self.connection, redis::cmd("DEL").arg(blocked_key(&openid))).await?;
+        Ok(removed > 0)
     }
 
     pub(super) async fn ping(&self) -> Result<(), StoreError> {

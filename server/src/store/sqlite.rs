@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{SessionEntry, SessionInfo, StoreError, UseNotes};
+use super::{Inserted, SessionEntry, SessionInfo, StoreError, UseNotes};
 use crate::upstream::PhoneNumber;
 
 /// The schema, one entry per version; `PRAGMA user_version` says how many ran.
@@ -67,6 +67,11 @@ const MIGRATIONS: &[&str] = &[
     UPDATE sessions SET created_ms = created_at * 1000;
     CREATE INDEX sessions_by_user ON sessions (openid, created_ms);
     DROP INDEX sessions_by_expiry;",
+    // The users an operator blocked (`mp-session-server block`).
+    "CREATE TABLE blocked (
+        openid     TEXT PRIMARY KEY,
+        blocked_at INTEGER NOT NULL
+    ) WITHOUT ROWID;",
 ];
 
 /// Sessions looked at by a sweep, for the ended ones among them (Redis drops them by itself).
@@ -170,12 +175,18 @@ impl SqliteStore {
         session_key: String,
         now_ms: i64,
         cap: u32,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Inserted, StoreError> {
         self.run_sweeping(move |sweep| {
             let c = &mut sweep.connection;
             // IMMEDIATE: the write lock from the start, so that servers sharing the file count
-            // a user's sessions one after another.
+            // a user's sessions one after another, and a block comes before or after a login.
             let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let blocked = transaction
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM blocked WHERE openid = ?1)")?
+                .query_row(params![session.openid], |row| row.get::<_, bool>(0))?;
+            if blocked {
+                return Ok(Inserted::Blocked);
+            }
             transaction
                 .prepare_cached(
                     "INSERT INTO sessions (token_id, verifier, openid, unionid, platform, session_key, created_at,
@@ -215,7 +226,29 @@ impl SqliteStore {
             if let Err(error) = sweep_step(sweep, now_ms / 1000) {
                 tracing::warn!("removing ended sessions: {error}");
             }
+            Ok(Inserted::Kept { ended: ended as u64 })
+        })
+        .await
+    }
+
+    pub(super) async fn block(&self, openid: String, now: i64) -> Result<u64, StoreError> {
+        self.run(move |c| {
+            let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            transaction.execute(
+                "INSERT INTO blocked (openid, blocked_at) VALUES (?1, ?2) ON CONFLICT (openid) DO NOTHING",
+                params![openid, now],
+            )?;
+            let ended = transaction.execute("DELETE FROM sessions WHERE openid = ?1", params![openid])?;
+            transaction.commit()?;
             Ok(ended as u64)
+        })
+        .await
+    }
+
+    pub(super) async fn unblock(&self, openid: String) -> Result<bool, StoreError> {
+        self.run(move |c| {
+            c.execute("DELETE FROM blocked WHERE openid = ?1", params![openid])
+                .map(|n| n > 0)
         })
         .await
     }

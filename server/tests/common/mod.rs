@@ -211,6 +211,11 @@ impl World {
         String::from_utf8_lossy(&bytes).into_owned()
     }
 
+    /// The store the servers use, opened again (as an operator's command does).
+    pub async fn store(&self) -> Store {
+        Store::open(&self.config.store).await.unwrap()
+    }
+
     /// A login code for `openid`, as `wx.login` (or `tt.login`, or an OAuth redirect) gives.
     pub fn issue(&self, openid: &str) -> String {
         self.mock.lock().unwrap().issue(openid)
