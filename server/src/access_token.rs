@@ -138,6 +138,8 @@ async fn refresh(
             (lock, holder),
         )
         .await?;
+    let outcome = if kept { "kept" } else { "not_kept" };
+    crate::metrics::count(crate::metrics::ACCESS_TOKEN_REFRESHES, &[("outcome", outcome)], 1);
     if kept {
         tracing::info!(appid = %app.appid, expires_in = fresh.expires_in, "access_token refreshed");
     } else {

@@ -78,6 +78,18 @@ pub struct Settings {
     /// The most sessions one user keeps (1 to 100): a login beyond it ends that user's oldest.
     #[arg(long, env = "MP_SESSION_MAX_SESSIONS_PER_USER", default_value_t = 10)]
     pub max_sessions_per_user: u32,
+    /// How the log is written on standard error: text, or json (one object a line).
+    #[arg(long, env = "MP_SESSION_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How the log is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// A line of text an event.
+    Text,
+    /// A JSON object a line: `timestamp`, `level`, `fields` (`message` among them), `target`.
+    Json,
 }
 
 /// `mp-session-server block OPENID` / `unblock OPENID`: an operator's command, run against the

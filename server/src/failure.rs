@@ -19,6 +19,24 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// What this failure of a login was, for the metrics: `refused` (an errcode the platform
+    /// gave), `unavailable` (the platform did not answer), `blocked`, `store` (the store or the
+    /// system failed), else `rejected` (what the app sent).
+    pub(crate) fn outcome(&self) -> &'static str {
+        if self.body.get("errcode").is_some() {
+            return if self.status.is_server_error() {
+                "unavailable"
+            } else {
+                "refused"
+            };
+        }
+        match self.body["error"]["code"].as_str() {
+            Some("BLOCKED") => "blocked",
+            _ if self.status.is_server_error() => "store",
+            _ => "rejected",
+        }
+    }
+
     /// The contract's failure of the server's own ([`ErrorBody`]) with `status`.
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Failure {
         Failure::of(status, code, message.into(), None)

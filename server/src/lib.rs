@@ -23,6 +23,7 @@ mod auth;
 mod clock;
 mod config;
 mod failure;
+pub mod metrics;
 pub mod store;
 mod token;
 mod upstream;
@@ -31,7 +32,7 @@ use std::sync::Arc;
 
 pub use auth::Authenticated;
 pub use config::MAX_BODY_BYTES;
-pub use config::{App, Config, Operator, Settings};
+pub use config::{App, Config, LogFormat, Operator, Settings};
 pub use store::Store;
 pub use upstream::PhoneNumber;
 

@@ -3,14 +3,16 @@
 //! names the setting.
 
 use clap::Parser;
-use mp_session_server::{router, Operator, Settings, Store};
+use mp_session_server::{router, LogFormat, Operator, Settings, Store};
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
     let command = std::env::args().nth(1);
     let done = match command.as_deref() {
-        Some(verb @ ("block" | "unblock")) => operate(verb).await,
+        Some(verb @ ("block" | "unblock")) => {
+            logs(LogFormat::Text);
+            operate(verb).await
+        }
         _ => run().await,
     };
     if let Err(message) = done {
@@ -39,8 +41,19 @@ async fn operate(verb: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The log, on standard error, as `format` says.
+fn logs(format: LogFormat) {
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
 async fn run() -> Result<(), String> {
-    let config = Settings::parse().check(|name| std::env::var(name).ok())?;
+    let settings = Settings::parse();
+    logs(settings.log_format);
+    let config = settings.check(|name| std::env::var(name).ok())?;
     // The address first: a start that cannot listen leaves no store file behind.
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -10,6 +10,7 @@ use mp_session::protocol::{LoginAnswer, LoginRequest, Platform, MAX_DEVICE_CHARS
 use crate::clock::now;
 use crate::config::{App, Config, Names};
 use crate::failure::Failure;
+use crate::metrics;
 use crate::store::{Inserted, SessionEntry};
 use crate::upstream::{CodeOutcome, DouyinCode};
 use crate::{token, AppState};
@@ -26,6 +27,35 @@ enum Credential<'a> {
 
 pub(super) async fn login(
     State(state): State<AppState>,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Json<LoginAnswer>, Failure> {
+    let (platform, outcome) = match &body {
+        Ok(Json(body)) => (
+            body.platform
+                .clone()
+                .unwrap_or_else(|| Platform::Wx.as_str().to_owned()),
+            None,
+        ),
+        Err(_) => (String::new(), Some("rejected")),
+    };
+    let answered = exchange(state, body).await;
+    let outcome = outcome.unwrap_or(match &answered {
+        Ok(_) => "session",
+        Err(failure) => failure.outcome(),
+    });
+    // A platform this server does not serve is counted under none: the label takes only ours.
+    let served = if matches!(platform.as_str(), "wx" | "web" | "tt") {
+        platform.as_str()
+    } else {
+        ""
+    };
+    metrics::count(metrics::LOGINS, &[("platform", served), ("outcome", outcome)], 1);
+    answered
+}
+
+/// The login itself: the body read, the code exchanged, the session written.
+async fn exchange(
+    state: AppState,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<LoginAnswer>, Failure> {
     let Json(body) = body.map_err(|rejection| Failure::body(rejection, "{ code, platform }"))?;
@@ -46,6 +76,11 @@ pub(super) async fn login(
         } => (openid, unionid, session_key),
         CodeOutcome::Refused { errcode, errmsg } => {
             log_refusal(&platform, errcode, &errmsg);
+            metrics::count(
+                metrics::REFUSALS,
+                &[("platform", &platform), ("errcode", &errcode.to_string())],
+                1,
+            );
             return Err(Failure::errcode(StatusCode::BAD_REQUEST, errcode, errmsg));
         }
         CodeOutcome::Unavailable(unavailable) => return Err(Failure::unavailable("login", unavailable)),
@@ -77,7 +112,12 @@ pub(super) async fn login(
         .await
         .map_err(Failure::store)?;
     let ended = match ended {
-        Inserted::Kept { ended } => ended,
+        Inserted::Kept { ended } => {
+            if ended > 0 {
+                metrics::count(metrics::SESSIONS_ENDED, &[("reason", "cap")], ended);
+            }
+            ended
+        }
         Inserted::Blocked => {
             tracing::info!(openid = %openid, "login refused: the user is blocked");
             return Err(Failure::new(

@@ -1,5 +1,6 @@
 //! The HTTP endpoints: `POST /auth/login`, `POST /auth/logout`, `GET /auth/session`,
-//! `GET /auth/sessions`, `DELETE /auth/sessions/{id}`, `POST /auth/phone`, `GET /health`.
+//! `GET /auth/sessions`, `DELETE /auth/sessions/{id}`, `POST /auth/phone`, `GET /health`,
+//! `GET /metrics`.
 
 mod login;
 mod phone;
@@ -33,6 +34,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/auth/sessions/{id}", delete(sessions::end))
         .route("/auth/phone", post(phone::phone))
         .route("/health", get(health))
+        .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
     if origins.is_empty() {
@@ -60,6 +62,14 @@ async fn session(State(state): State<AppState>, user: Authenticated) -> Result<J
         "expires_at": user.expires_at,
         "phone": phone,
     })))
+}
+
+/// For Prometheus: the text format, version 0.0.4.
+async fn metrics() -> ([(header::HeaderName, &'static str); 1], String) {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        crate::metrics::render(),
+    )
 }
 
 /// For a load balancer: 200 while the store answers, else 503.

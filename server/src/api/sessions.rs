@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::auth::Authenticated;
 use crate::clock::now;
 use crate::failure::Failure;
+use crate::metrics;
 use crate::AppState;
 
 /// `POST /auth/logout`'s body, when it has one.
@@ -51,6 +52,8 @@ pub(super) async fn logout(
             .map(u64::from)
     }
     .map_err(Failure::store)?;
+    let reason = if all { "logout_all" } else { "logout" };
+    metrics::count(metrics::SESSIONS_ENDED, &[("reason", reason)], ended);
     Ok(Json(json!({ "ok": true, "ended": ended })))
 }
 
@@ -88,6 +91,7 @@ pub(super) async fn end(
         .await
         .map_err(Failure::store)?
     {
+        metrics::count(metrics::SESSIONS_ENDED, &[("reason", "deleted")], 1);
         Ok(Json(json!({ "ok": true, "ended": 1 })))
     } else {
         Err(Failure::new(

@@ -139,123 +139,156 @@ impl Store {
         session_key: String,
         cap: u32,
     ) -> Result<Inserted, StoreError> {
-        let now_ms = crate::clock::now_ms();
-        match self {
-            Store::Sqlite(store) => {
-                store
-                    .insert(id, verifier, session, session_key, now_ms, cap)
-                    .await
+        timed("insert", async move {
+            let now_ms = crate::clock::now_ms();
+            match self {
+                Store::Sqlite(store) => {
+                    store
+                        .insert(id, verifier, session, session_key, now_ms, cap)
+                        .await
+                }
+                Store::Redis(store) => {
+                    store
+                        .insert(id, verifier, session, session_key, now_ms, cap)
+                        .await
+                }
             }
-            Store::Redis(store) => {
-                store
-                    .insert(id, verifier, session, session_key, now_ms, cap)
-                    .await
-            }
-        }
+        })
+        .await
     }
 
     /// The session of token `id` and its verifier, if it exists and has not ended at `now`
     /// (Unix seconds); notes its use at `now` (at most once in [`LAST_USED_EVERY`]).
     pub async fn find(&self, id: String, now: i64) -> Result<Option<(SessionEntry, String)>, StoreError> {
-        let found = match self {
-            Store::Sqlite(store) => store.find(id.clone(), now).await,
-            Store::Redis(store) => store.find(id.clone(), now).await,
-        }?;
-        if let Some((session, _)) = &found {
-            let notes = match self {
-                Store::Sqlite(store) => &store.notes,
-                Store::Redis(store) => &store.notes,
-            };
-            if notes.due(&id, now) {
-                // Written beside the request, not before its answer: a lost note costs only
-                // a less recent "last used".
-                let (store, openid) = (self.clone(), session.openid.clone());
-                tokio::spawn(async move {
-                    let written = match &store {
-                        Store::Sqlite(store) => store.note_use(id, now).await,
-                        Store::Redis(store) => store.note_use(openid, id, now).await,
-                    };
-                    if let Err(error) = written {
-                        tracing::warn!("noting a session's last use: {error}");
-                    }
-                });
+        timed("find", async move {
+            let found = match self {
+                Store::Sqlite(store) => store.find(id.clone(), now).await,
+                Store::Redis(store) => store.find(id.clone(), now).await,
+            }?;
+            if let Some((session, _)) = &found {
+                let notes = match self {
+                    Store::Sqlite(store) => &store.notes,
+                    Store::Redis(store) => &store.notes,
+                };
+                if notes.due(&id, now) {
+                    // Written beside the request, not before its answer: a lost note costs only
+                    // a less recent "last used".
+                    let (store, openid) = (self.clone(), session.openid.clone());
+                    tokio::spawn(async move {
+                        let written = match &store {
+                            Store::Sqlite(store) => store.note_use(id, now).await,
+                            Store::Redis(store) => store.note_use(openid, id, now).await,
+                        };
+                        if let Err(error) = written {
+                            tracing::warn!("noting a session's last use: {error}");
+                        }
+                    });
+                }
             }
-        }
-        Ok(found)
+            Ok(found)
+        })
+        .await
     }
 
     /// The sessions of `openid` that have not ended at `now`, the newest first.
     pub async fn sessions(&self, openid: String, now: i64) -> Result<Vec<SessionInfo>, StoreError> {
-        match self {
-            Store::Sqlite(store) => store.sessions(openid, now).await,
-            Store::Redis(store) => store.sessions(openid, now).await,
-        }
+        timed("sessions", async move {
+            match self {
+                Store::Sqlite(store) => store.sessions(openid, now).await,
+                Store::Redis(store) => store.sessions(openid, now).await,
+            }
+        })
+        .await
     }
 
     /// Ends the session `id` if it is `openid`'s; whether it was.
     pub async fn remove(&self, openid: String, id: String) -> Result<bool, StoreError> {
-        match self {
-            Store::Sqlite(store) => store.remove(openid, id).await,
-            Store::Redis(store) => store.remove(openid, id).await,
-        }
+        timed("remove", async move {
+            match self {
+                Store::Sqlite(store) => store.remove(openid, id).await,
+                Store::Redis(store) => store.remove(openid, id).await,
+            }
+        })
+        .await
     }
 
     /// Ends every session of `openid`; how many there were.
     pub async fn remove_all(&self, openid: String) -> Result<u64, StoreError> {
-        match self {
-            Store::Sqlite(store) => store.remove_all(openid).await,
-            Store::Redis(store) => store.remove_all(openid).await,
-        }
+        timed("remove_all", async move {
+            match self {
+                Store::Sqlite(store) => store.remove_all(openid).await,
+                Store::Redis(store) => store.remove_all(openid).await,
+            }
+        })
+        .await
     }
 
     /// Blocks `openid`: ends every session of the user (their `session_key`s with them) and
     /// refuses the user's logins from now on, on every server of this store, in one write. How
     /// many sessions ended.
     pub async fn block(&self, openid: String) -> Result<u64, StoreError> {
-        match self {
-            Store::Sqlite(store) => store.block(openid, crate::clock::now()).await,
-            Store::Redis(store) => store.block(openid).await,
-        }
+        timed("block", async move {
+            match self {
+                Store::Sqlite(store) => store.block(openid, crate::clock::now()).await,
+                Store::Redis(store) => store.block(openid).await,
+            }
+        })
+        .await
     }
 
     /// Lets `openid` log in again; whether the user was blocked.
     pub async fn unblock(&self, openid: String) -> Result<bool, StoreError> {
-        match self {
-            Store::Sqlite(store) => store.unblock(openid).await,
-            Store::Redis(store) => store.unblock(openid).await,
-        }
+        timed("unblock", async move {
+            match self {
+                Store::Sqlite(store) => store.unblock(openid).await,
+                Store::Redis(store) => store.unblock(openid).await,
+            }
+        })
+        .await
     }
 
     /// Whether the store answers (a round trip that reads nothing).
     pub async fn ping(&self) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(store) => store.ping().await,
-            Store::Redis(store) => store.ping().await,
-        }
+        timed("ping", async move {
+            match self {
+                Store::Sqlite(store) => store.ping().await,
+                Store::Redis(store) => store.ping().await,
+            }
+        })
+        .await
     }
 
     /// Binds `phone` to the user `openid` (replacing the number bound before), at `now`.
     pub async fn bind_phone(&self, openid: String, phone: PhoneNumber, now: i64) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(store) => store.bind_phone(openid, phone, now).await,
-            Store::Redis(store) => store.bind_phone(openid, phone).await,
-        }
+        timed("bind_phone", async move {
+            match self {
+                Store::Sqlite(store) => store.bind_phone(openid, phone, now).await,
+                Store::Redis(store) => store.bind_phone(openid, phone).await,
+            }
+        })
+        .await
     }
 
     /// The phone number bound to `openid`, if any.
     pub async fn phone(&self, openid: String) -> Result<Option<PhoneNumber>, StoreError> {
-        match self {
-            Store::Sqlite(store) => store.phone(openid).await,
-            Store::Redis(store) => store.phone(openid).await,
-        }
+        timed("phone", async move {
+            match self {
+                Store::Sqlite(store) => store.phone(openid).await,
+                Store::Redis(store) => store.phone(openid).await,
+            }
+        })
+        .await
     }
 
     /// The `access_token` kept for `appid` and when it ends (Unix seconds), if any.
     pub async fn access_token(&self, appid: String) -> Result<Option<(String, i64)>, StoreError> {
-        match self {
-            Store::Sqlite(store) => store.access_token(appid).await,
-            Store::Redis(store) => store.access_token(appid).await,
-        }
+        timed("access_token", async move {
+            match self {
+                Store::Sqlite(store) => store.access_token(appid).await,
+                Store::Redis(store) => store.access_token(appid).await,
+            }
+        })
+        .await
     }
 
     /// Keeps `token` as `appid`'s `access_token` until `expires_at` (Unix seconds), for
@@ -268,40 +301,57 @@ impl Store {
         expires_at: i64,
         lock: (String, String),
     ) -> Result<bool, StoreError> {
-        match self {
-            Store::Sqlite(store) => {
-                store
-                    .put_access_token(appid, token, expires_at, lock, crate::clock::now_ms())
-                    .await
+        timed("put_access_token", async move {
+            match self {
+                Store::Sqlite(store) => {
+                    store
+                        .put_access_token(appid, token, expires_at, lock, crate::clock::now_ms())
+                        .await
+                }
+                Store::Redis(store) => {
+                    store
+                        .put_access_token(appid, token, expires_at, lock, crate::clock::now())
+                        .await
+                }
             }
-            Store::Redis(store) => {
-                store
-                    .put_access_token(appid, token, expires_at, lock, crate::clock::now())
-                    .await
-            }
-        }
+        })
+        .await
     }
 
     /// Takes the lock `name` for `holder` for `ttl_ms` milliseconds, if no one else holds it
     /// (or its holder's time ran out); whether it is `holder`'s now.
     pub async fn try_lock(&self, name: String, holder: String, ttl_ms: u64) -> Result<bool, StoreError> {
-        match self {
-            Store::Sqlite(store) => {
-                let now_ms = crate::clock::now_ms();
-                let until_ms = now_ms.saturating_add(i64::try_from(ttl_ms).unwrap_or(i64::MAX));
-                store.try_lock(name, holder, now_ms, until_ms).await
+        timed("try_lock", async move {
+            match self {
+                Store::Sqlite(store) => {
+                    let now_ms = crate::clock::now_ms();
+                    let until_ms = now_ms.saturating_add(i64::try_from(ttl_ms).unwrap_or(i64::MAX));
+                    store.try_lock(name, holder, now_ms, until_ms).await
+                }
+                Store::Redis(store) => store.try_lock(name, holder, ttl_ms).await,
             }
-            Store::Redis(store) => store.try_lock(name, holder, ttl_ms).await,
-        }
+        })
+        .await
     }
 
     /// Releases the lock `name` if `holder` still holds it.
     pub async fn unlock(&self, name: String, holder: String) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(store) => store.unlock(name, holder).await,
-            Store::Redis(store) => store.unlock(name, holder).await,
-        }
+        timed("unlock", async move {
+            match self {
+                Store::Sqlite(store) => store.unlock(name, holder).await,
+                Store::Redis(store) => store.unlock(name, holder).await,
+            }
+        })
+        .await
     }
+}
+
+/// `work`, its time observed as the store's operation `op`.
+async fn timed<T>(op: &'static str, work: impl std::future::Future<Output = T>) -> T {
+    let started = std::time::Instant::now();
+    let done = work.await;
+    crate::metrics::observe(crate::metrics::STORE_SECONDS, &[("op", op)], started.elapsed());
+    done
 }
 
 /// `url` with the password of its `user:password@` part (if any) replaced by `***`.

@@ -71,6 +71,22 @@ impl Upstream {
         request: reqwest::RequestBuilder,
         what: &str,
     ) -> Result<T, Unavailable> {
+        let started = std::time::Instant::now();
+        let answer = self.answer(request, what).await;
+        crate::metrics::observe(
+            crate::metrics::UPSTREAM_SECONDS,
+            &[("api", api(what))],
+            started.elapsed(),
+        );
+        answer
+    }
+
+    /// [`Upstream::json`], untimed.
+    async fn answer<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<T, Unavailable> {
         let response = request.send().await.map_err(|e| {
             if e.is_connect() {
                 Unavailable {
@@ -97,6 +113,18 @@ impl Upstream {
                 Unavailable::new(false, format!("{what} answered what is not its JSON"))
             }
         })
+    }
+}
+
+/// The metrics' name of the API an error names `what`.
+fn api(what: &str) -> &'static str {
+    match what {
+        "code2Session" => "code2session",
+        "the OAuth exchange" => "oauth",
+        "Douyin's code2Session" => "douyin_code2session",
+        "stable_token" => "stable_token",
+        "getuserphonenumber" => "getuserphonenumber",
+        _ => "other",
     }
 }
 
