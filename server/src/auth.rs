@@ -62,6 +62,7 @@ where
             .map_err(Failure::store)?;
         match found {
             Some((session, stored)) if token::constant_time_eq(stored.as_bytes(), verifier.as_bytes()) => {
+                state.store.note_use(session.openid.clone(), id.clone(), now());
                 Ok(Authenticated {
                     openid: session.openid,
                     unionid: session.unionid,

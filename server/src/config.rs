@@ -21,8 +21,8 @@ pub const DEFAULT_STORE: &str = "sqlite://mp-session.db";
     version,
     about = "The login service of mp-session: code2Session, tokens, sessions, phone numbers.",
     after_help = "An operator's commands, against the store the servers use while they run:\n  \
-                  mp-session-server block OPENID [--store URL]    end the user's sessions, refuse their logins (403 BLOCKED)\n  \
-                  mp-session-server unblock OPENID [--store URL]  let the user log in again"
+                  mp-session-server block OPENID --store URL    end the user's sessions, refuse their logins (403 BLOCKED)\n  \
+                  mp-session-server unblock OPENID --store URL  let the user log in again"
 )]
 pub struct Settings {
     /// Where to listen.
@@ -99,8 +99,9 @@ pub enum LogFormat {
 pub struct Operator {
     /// The user's openid.
     pub openid: String,
-    /// The servers' store: sqlite://FILE or redis://HOST:PORT.
-    #[arg(long, env = "MP_SESSION_STORE", default_value = DEFAULT_STORE)]
+    /// The servers' store: sqlite://FILE or redis://HOST:PORT (no default: the servers' own,
+    /// named, so that a command run elsewhere never acts on another file).
+    #[arg(long, env = "MP_SESSION_STORE")]
     pub store: String,
 }
 
@@ -116,6 +117,18 @@ impl Operator {
                 self.openid
             )
         })
+    }
+
+    /// The store, checked: a SQLite file must be there already (the servers made it), or the
+    /// command would make a new one and act on nothing.
+    pub fn store(&self) -> Result<&str, String> {
+        match self.store.strip_prefix("sqlite://") {
+            Some(file) if !std::path::Path::new(file).is_file() => Err(format!(
+                "--store {}: no such file; name the servers' own store (its path is relative to where the command runs)",
+                self.store
+            )),
+            _ => Ok(&self.store),
+        }
     }
 }
 

@@ -27,7 +27,7 @@ async fn operate(verb: &str) -> Result<(), String> {
     let name = format!("mp-session-server {verb}");
     let operator = Operator::parse_from(std::iter::once(name).chain(std::env::args().skip(2)));
     let openid = operator.openid()?.to_owned();
-    let store = Store::open(&operator.store).await?;
+    let store = Store::open(operator.store()?).await?;
     if verb == "block" {
         let ended = store.block(openid.clone()).await.map_err(|e| e.to_string())?;
         println!(

@@ -58,12 +58,35 @@ async fn a_blocked_user_loses_every_session_and_is_refused_until_unblocked(kind:
     // its session's row or entry, and goes with it.
     let store = world.store().await;
     assert!(store.sessions("o-dan".into(), 0).await.unwrap().is_empty());
+    assert_eq!(
+        common::sessions(kind, &world.config.store).await,
+        1,
+        "o-eve's session alone"
+    );
 
     let (code, said) = operator(&world, &["unblock", "o-dan"]);
     assert_eq!((code, said.contains("unblocked o-dan")), (0, true), "{said}");
     assert_eq!(login(1).await.0, 200);
     let (_, said) = operator(&world, &["unblock", "o-dan"]);
     assert!(said.contains("o-dan was not blocked"), "{said}");
+    // A store that is not the servers': refused, not made.
+    let elsewhere = world.db.path().join("elsewhere.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mp-session-server"))
+        .args([
+            "block",
+            "o-dan",
+            "--store",
+            &format!("sqlite://{}", elsewhere.display()),
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("no such file; name the servers' own store"),
+        "{said}"
+    );
+    assert!(!elsewhere.exists());
     let (code, said) = operator(&world, &["block", "has space"]);
     assert_eq!(code, 2, "{said}");
     assert!(said.contains("OPENID must be 1 to 128 characters"), "{said}");

@@ -2,6 +2,7 @@
 //! `POST /auth/logout` ends the caller's, or with `{ "all": true }` every one of the user's.
 
 use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -25,8 +26,22 @@ struct Logout {
 pub(super) async fn logout(
     State(state): State<AppState>,
     user: Authenticated,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, Failure> {
+    let body = body.map_err(|rejection| {
+        Failure::new(
+            rejection.status(),
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                "TOO_LARGE"
+            } else {
+                "BAD_REQUEST"
+            },
+            format!(
+                "logout takes no body, or {{ \"all\": true }}: {}",
+                rejection.body_text()
+            ),
+        )
+    })?;
     let all = if body.iter().all(u8::is_ascii_whitespace) {
         false
     } else {
@@ -83,13 +98,20 @@ pub(super) async fn list(State(state): State<AppState>, user: Authenticated) -> 
 pub(super) async fn end(
     State(state): State<AppState>,
     user: Authenticated,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, Failure> {
-    if state
-        .store
-        .remove(user.openid, id)
-        .await
-        .map_err(Failure::store)?
+    // An id is a token's first part: 22 URL-safe characters. Any other is no session's.
+    let id = id.map(|Path(id)| id).unwrap_or_default();
+    let shaped = id.len() == 22
+        && id
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+    if shaped
+        && state
+            .store
+            .remove(user.openid, id)
+            .await
+            .map_err(Failure::store)?
     {
         metrics::count(metrics::SESSIONS_ENDED, &[("reason", "deleted")], 1);
         Ok(Json(json!({ "ok": true, "ended": 1 })))

@@ -77,7 +77,8 @@ impl UseNotes {
             return false;
         }
         if notes.len() >= Self::MOST {
-            notes.retain(|_, at| *at + LAST_USED_EVERY > now);
+            // Forgetting them all costs at most one more write each.
+            notes.clear();
         }
         notes.insert(id.to_owned(), now);
         true
@@ -158,36 +159,41 @@ impl Store {
     }
 
     /// The session of token `id` and its verifier, if it exists and has not ended at `now`
-    /// (Unix seconds); notes its use at `now` (at most once in [`LAST_USED_EVERY`]).
+    /// (Unix seconds).
     pub async fn find(&self, id: String, now: i64) -> Result<Option<(SessionEntry, String)>, StoreError> {
         timed("find", async move {
-            let found = match self {
-                Store::Sqlite(store) => store.find(id.clone(), now).await,
-                Store::Redis(store) => store.find(id.clone(), now).await,
-            }?;
-            if let Some((session, _)) = &found {
-                let notes = match self {
-                    Store::Sqlite(store) => &store.notes,
-                    Store::Redis(store) => &store.notes,
-                };
-                if notes.due(&id, now) {
-                    // Written beside the request, not before its answer: a lost note costs only
-                    // a less recent "last used".
-                    let (store, openid) = (self.clone(), session.openid.clone());
-                    tokio::spawn(async move {
-                        let written = match &store {
-                            Store::Sqlite(store) => store.note_use(id, now).await,
-                            Store::Redis(store) => store.note_use(openid, id, now).await,
-                        };
-                        if let Err(error) = written {
-                            tracing::warn!("noting a session's last use: {error}");
-                        }
-                    });
-                }
+            match self {
+                Store::Sqlite(store) => store.find(id, now).await,
+                Store::Redis(store) => store.find(id, now).await,
             }
-            Ok(found)
         })
         .await
+    }
+
+    /// Notes that a request used session `id` of `openid` at `now`, once its token was checked:
+    /// written beside the request (a lost note costs only a less recent "last used"), at most
+    /// once in [`LAST_USED_EVERY`] per server.
+    pub fn note_use(&self, openid: String, id: String, now: i64) {
+        let notes = match self {
+            Store::Sqlite(store) => &store.notes,
+            Store::Redis(store) => &store.notes,
+        };
+        if !notes.due(&id, now) {
+            return;
+        }
+        let store = self.clone();
+        tokio::spawn(async move {
+            let written = timed("note_use", async {
+                match &store {
+                    Store::Sqlite(store) => store.note_use(id, now).await,
+                    Store::Redis(store) => store.note_use(openid, id, now).await,
+                }
+            })
+            .await;
+            if let Err(error) = written {
+                tracing::warn!("noting a session's last use: {error}");
+            }
+        });
     }
 
     /// The sessions of `openid` that have not ended at `now`, the newest first.

@@ -81,7 +81,8 @@ fn blocked_key(openid: &str) -> String {
 const INSERT: &str = "
 if redis.call('EXISTS', KEYS[4]) == 1 then return -2 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return -1 end
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+local now = redis.call('TIME')
+redis.call('ZADD', KEYS[2], now[1] * 1000 + math.floor(now[2] / 1000), ARGV[3])
 local ended = 0
 local cap = tonumber(ARGV[5])
 if redis.call('ZCARD', KEYS[2]) > cap then
@@ -206,9 +207,17 @@ const SCRIPTS: [&str; 6] = [INSERT, NOTE_USE, REMOVE, REMOVE_ALL, PUT_ACCESS_TOK
 /// `EVALSHA` of `code` (one of [`SCRIPTS`]): Redis keeps the scripts it ran, so a call carries
 /// the script's 40-character hash, not the script.
 fn script(code: &'static str) -> redis::Cmd {
-    debug_assert!(SCRIPTS.contains(&code), "a script not in SCRIPTS");
+    static HASHES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        SCRIPTS
+            .iter()
+            .map(|code| redis::Script::new(code).get_hash().to_owned())
+            .collect()
+    });
     let mut command = redis::cmd("EVALSHA");
-    command.arg(redis::Script::new(code).get_hash());
+    match SCRIPTS.iter().position(|known| *known == code) {
+        Some(at) => command.arg(&HASHES[at]),
+        None => command.arg(redis::Script::new(code).get_hash()),
+    };
     command
 }
 

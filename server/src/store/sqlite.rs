@@ -116,7 +116,12 @@ impl SqliteStore {
         connection
             .busy_timeout(std::time::Duration::from_secs(5))
             .map_err(failed)?;
-        let version: usize = connection
+        // The schema read and brought up to date under the write lock: servers starting at
+        // once over one file migrate it one after another, the later ones finding it done.
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(failed)?;
+        let version: usize = transaction
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .map_err(failed)?;
         if version > MIGRATIONS.len() {
@@ -125,14 +130,13 @@ impl SqliteStore {
                 MIGRATIONS.len()
             )));
         }
-        for (done, migration) in MIGRATIONS.iter().enumerate().skip(version) {
-            let transaction = connection.transaction().map_err(failed)?;
+        for migration in MIGRATIONS.iter().skip(version) {
             transaction.execute_batch(migration).map_err(failed)?;
-            transaction
-                .pragma_update(None, "user_version", done + 1)
-                .map_err(failed)?;
-            transaction.commit().map_err(failed)?;
         }
+        transaction
+            .pragma_update(None, "user_version", MIGRATIONS.len())
+            .map_err(failed)?;
+        transaction.commit().map_err(failed)?;
         Ok(SqliteStore {
             connection: Arc::new(Mutex::new(Sweep {
                 connection,
@@ -459,13 +463,11 @@ fn sweep_step(sweep: &mut Sweep, now: i64) -> rusqlite::Result<()> {
             Ok((row.get(0)?, row.get(1)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut remove = c.prepare_cached("DELETE FROM sessions WHERE token_id = ?1 AND expires_at <= ?2")?;
-    sweep.found = false;
-    for (id, expires_at) in &seen {
-        if *expires_at <= now {
-            remove.execute(params![id, now])?;
-            sweep.found = true;
-        }
+    sweep.found = seen.iter().any(|(_, expires_at)| *expires_at <= now);
+    if let (true, Some((last, _))) = (sweep.found, seen.last()) {
+        // One statement over the range looked at (one commit, not one a session).
+        c.prepare_cached("DELETE FROM sessions WHERE token_id > ?1 AND token_id <= ?2 AND expires_at <= ?3")?
+            .execute(params![sweep.after, last, now])?;
     }
     sweep.after = match seen.last() {
         Some((last, _)) if seen.len() as i64 == SWEEP_BATCH => last.clone(),
