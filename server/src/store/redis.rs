@@ -81,11 +81,11 @@ fn blocked_key(openid: &str) -> String {
 const INSERT: &str = "
 if redis.call('EXISTS', KEYS[4]) == 1 then return -2 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return -1 end
-local now = redis.call('TIME')
-redis.call('ZADD', KEYS[2], now[1] * 1000 + math.floor(now[2] / 1000), ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
 local ended = 0
 local cap = tonumber(ARGV[5])
-if redis.call('ZCARD', KEYS[2]) > cap then
+local held = redis.call('ZCARD', KEYS[2])
+if held > cap then
   local live = {}
   for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
     if id == ARGV[3] or redis.call('EXISTS', ARGV[6] .. id) == 1 then
@@ -106,7 +106,7 @@ if redis.call('ZCARD', KEYS[2]) > cap then
     end
   end
 end
-if redis.call('TTL', KEYS[2]) < tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+if held == 1 or redis.call('TTL', KEYS[2]) < tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
 return ended";
 
 /// A session's last use (`ARGV[2]`) in its user's hash (`KEYS[1]`), while the session
