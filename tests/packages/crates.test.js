@@ -29,7 +29,7 @@ const CRATES = {
     sources: listed(path.join(REPO, 'src')),
   },
   'mp-session-server': {
-    extra: ['CHANGELOG.md', 'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'examples/own_app.rs'],
+    extra: ['CHANGELOG.md', 'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'examples/own_app.rs', 'openapi.json'],
     sources: listed(path.join(REPO, 'server', 'src')),
   },
 }

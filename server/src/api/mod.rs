@@ -1,6 +1,6 @@
 //! The HTTP endpoints: `POST /auth/login`, `POST /auth/logout`, `GET /auth/session`,
 //! `GET /auth/sessions`, `DELETE /auth/sessions/{id}`, `POST /auth/phone`, `GET /health`,
-//! `GET /metrics`.
+//! `GET /metrics`, `GET /openapi.json` (their description, `server/openapi.json`).
 
 mod login;
 mod phone;
@@ -35,6 +35,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/auth/phone", post(phone::phone))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
     if origins.is_empty() {
@@ -70,6 +71,14 @@ async fn metrics() -> ([(header::HeaderName, &'static str); 1], String) {
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         crate::metrics::render(),
     )
+}
+
+/// The endpoints described in OpenAPI 3.1 (`server/openapi.json`, which a test holds to
+/// these routes).
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+async fn openapi() -> ([(header::HeaderName, &'static str); 1], &'static str) {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
 /// For a load balancer: 200 while the store answers, else 503.
