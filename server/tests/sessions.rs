@@ -134,14 +134,14 @@ async fn a_users_sessions_are_capped_listed_and_ended_one_or_all(kind: Kind) {
     assert_eq!(world.get("/auth/session", &other).await.0, 200);
 
     // A body logout does not know is refused, and ends nothing.
-    let (status, answer) = world
-        .post("/auth/logout", r#"{"all":"yes"}"#, Some(&tokens[3]))
-        .await;
-    assert_eq!(
-        (status, answer["error"]["code"].as_str()),
-        (400, Some("BAD_REQUEST")),
-        "{answer}"
-    );
+    for body in [r#"{"all":"yes"}"#, "[]", "[true]"] {
+        let (status, answer) = world.post("/auth/logout", body, Some(&tokens[3])).await;
+        assert_eq!(
+            (status, answer["error"]["code"].as_str()),
+            (400, Some("BAD_REQUEST")),
+            "{body}: {answer}"
+        );
+    }
     assert_eq!(world.get("/auth/session", &tokens[3]).await.0, 200);
 
     // Logout everywhere: the user's every session, no one else's.

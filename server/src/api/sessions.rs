@@ -45,7 +45,9 @@ pub(super) async fn logout(
     let all = if body.iter().all(u8::is_ascii_whitespace) {
         false
     } else {
-        serde_json::from_slice::<Logout>(&body)
+        // An object only: serde reads a struct from an array too (`[true]`).
+        serde_json::from_slice::<serde_json::Map<String, Value>>(&body)
+            .and_then(|object| serde_json::from_value::<Logout>(Value::Object(object)))
             .map_err(|e| {
                 Failure::new(
                     StatusCode::BAD_REQUEST,
