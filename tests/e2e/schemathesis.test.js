@@ -25,10 +25,11 @@ const OUTPUT = process.env.MP_SESSION_TEST_OUTPUT || path.join(REPO, 'test-outpu
 /** The most a run may take. */
 const RUN_TIMEOUT_MS = 5 * 60 * 1000
 
-/** `st` with `args` and `env`, bounded: its exit status and what it printed. */
-function schemathesis(args, env) {
+/** `st` with `args` and `env`, in `cwd`, bounded: its exit status and what it printed. */
+function schemathesis(args, env, cwd) {
   return new Promise((resolve, reject) => {
-    const child = spawn(ST, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    // In `cwd`: schemathesis keeps a cache (.schemathesis/) where it runs.
+    const child = spawn(ST, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (chunk) => (out += chunk))
     child.stderr.on('data', (chunk) => (out += chunk))
@@ -68,7 +69,7 @@ test('schemathesis finds no 5xx, no answer the description does not allow, and n
     PYTHONPATH: path.join(REPO, 'tests', 'support'),
     MP_SESSION_ST_CODES: codes,
     MP_SESSION_ST_BASE: base,
-  })
+  }, dir)
   const summary = out.split('\n').filter((line) => /generated|passed|failed|Operations|Tested/.test(line)).join('\n')
   console.log(summary)
   assert.equal(status, 0, out.slice(-6000))
