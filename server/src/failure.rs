@@ -114,8 +114,19 @@ impl Failure {
     }
 }
 
+/// How long a client is asked to wait after a `503` (the store, or the system, failed for a
+/// moment: a Redis restarting is reconnected by the next call).
+pub const RETRY_AFTER_SECONDS: &str = "1";
+
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
+        response
     }
 }

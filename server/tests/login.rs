@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::mock::SECRET;
 use common::{sessions, Kind, RedisServer, Scripted, World};
-use serde_json::json;
+use serde_json::{json, Value};
 
 with_each_store!(
     a_code_becomes_a_session_whose_token_the_extractor_accepts,
@@ -172,11 +172,26 @@ async fn sessions_survive_a_restart_and_the_stores_files_hold_no_secret_in_clear
         let port: u16 = url.unwrap().rsplit(':').next().unwrap().parse().unwrap();
         std::thread::sleep(Duration::from_millis(100));
         let asked = std::time::Instant::now();
-        let (status, answer) = world.get("/health", "").await;
+        let response = world
+            .client
+            .get(format!("{}/health", world.server))
+            .send()
+            .await
+            .unwrap();
+        let retry_after = response.headers().get("retry-after").cloned();
+        let (status, answer) = (
+            response.status().as_u16(),
+            response.json::<Value>().await.unwrap(),
+        );
         assert_eq!(
             (status, answer["error"]["code"].as_str()),
             (503, Some("STORE")),
             "Redis is down"
+        );
+        assert_eq!(
+            retry_after.as_ref().map(|v| v.to_str().unwrap()),
+            Some("1"),
+            "a 503 says when to try again"
         );
         assert!(
             asked.elapsed() < Duration::from_secs(8),
