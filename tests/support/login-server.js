@@ -71,12 +71,13 @@ function ended(child, signal) {
 }
 
 /**
- * A redis-server of its own on 127.0.0.1 and a free port, persisting to `dir`; resolves once
- * it accepts connections, with `{ url, stop() }`.
+ * A redis-server of its own on 127.0.0.1 and a free port (or `port`: a restart where the
+ * last one was), persisting every write to `dir`; resolves once it accepts connections, with
+ * `{ url, port, stop() }`.
  */
-async function startRedis(dir) {
+async function startRedis(dir, port = 0) {
   const net = require('net')
-  const port = await new Promise((resolve) => {
+  if (!port) port = await new Promise((resolve) => {
     const probe = net.createServer().listen(0, '127.0.0.1', () => {
       const { port: free } = probe.address()
       probe.close(() => resolve(free))
@@ -100,6 +101,7 @@ async function startRedis(dir) {
   }
   return {
     url: 'redis://127.0.0.1:' + port,
+    port,
     stop: () => new Promise((done) => {
       if (child.exitCode !== null) return done()
       child.on('exit', () => done())
