@@ -15,5 +15,6 @@ test('three servers over one Redis, Redis restarted and a server killed mid-run:
   assert.equal(summary.faults.length, 4)
   assert.ok(summary.outageAnswers > 0, 'the Redis outage was seen: ' + JSON.stringify(summary))
   assert.ok(summary.sessionsChecked > 100, JSON.stringify(summary))
+  assert.equal(summary.witnesses, 10, 'sessions from before the faults were checked')
   assert.equal(summary.accessTokenFetches, 1)
 })

@@ -21,19 +21,24 @@ const CAP = 5
  */
 async function soak({ seconds, users, log = () => {} }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-session-soak-'))
-  const wechat = await startWechatServer()
-  let redis = await startRedis(dir)
-  const start = () => startLoginServer({ wechat, store: redis.url, args: ['--max-sessions-per-user', String(CAP)] })
-  const servers = [await start(), await start(), await start()]
   const counts = { requests: 0, logins: 0, calls: 0, logouts: 0, phones: 0, outageAnswers: 0, refused: 0 }
   const faults = []
   const violations = []
   let next = 0
-  const ends = Date.now() + seconds * 1000
+  let ends = 0
+  /** When Redis was down, from its stop to a moment after its start (its clients reconnect on their next call). */
+  const redisDown = { from: Infinity, to: Infinity }
+  /** The server killed, while it goes down. */
+  let victim = null
+  let wechat = null
+  let redis = null
+  const servers = []
+  const start = () => startLoginServer({ wechat, store: redis.url, args: ['--max-sessions-per-user', String(CAP)] })
 
-  /** A request to the next server in turn: `{ status, body, retryAfter }`, or `{ refused }`. */
+  /** A request to the next server in turn: `{ status, body, retryAfter, server, at }`, or `{ refused }`. */
   async function ask(method, route, token, body) {
     const server = servers[next++ % servers.length]
+    const at = Date.now()
     counts.requests++
     try {
       const res = await fetch(server.url + route, {
@@ -45,21 +50,27 @@ async function soak({ seconds, users, log = () => {} }) {
       const text = await res.text()
       let parsed = null
       try { parsed = JSON.parse(text) } catch (e) { /* a 5xx may have no JSON */ }
-      return { status: res.status, body: parsed, retryAfter: res.headers.get('retry-after') }
+      return { status: res.status, body: parsed, retryAfter: res.headers.get('retry-after'), server, at }
     } catch (error) {
       const cause = error && error.cause && error.cause.code
       if (cause === 'ECONNREFUSED' || cause === 'ECONNRESET' || cause === 'UND_ERR_SOCKET') {
-        counts.refused++
-        return { refused: true }
+        return { refused: true, server, at }
       }
-      return { failed: String(error) }
+      return { failed: String(error), server, at }
     }
   }
 
-  /** Whether `answer` is one a client may see while a store or a server is down. */
+  /**
+   * Whether `answer` is one a client may see because of a fault: a connection the killed
+   * server dropped or refused, or a 503 with Retry-After while Redis was down. Anything else
+   * that is not the answer asked for is a violation.
+   */
   function anOutage(answer) {
-    if (answer.refused) return true
-    if (answer.status === 503 && answer.retryAfter) {
+    if (answer.refused && answer.server === victim) {
+      counts.refused++
+      return true
+    }
+    if (answer.status === 503 && answer.retryAfter && answer.at <= redisDown.to && Date.now() >= redisDown.from) {
       counts.outageAnswers++
       return true
     }
@@ -100,9 +111,10 @@ async function soak({ seconds, users, log = () => {} }) {
         counts.logouts++
         if (answer.status === 200) ended.push(token)
         else if (anOutage(answer)) {
-          // It may or may not have ended: kept, and not held to either.
-          doubtful.add(token)
-          live.unshift(token)
+          // It may or may not have ended, and the order the cap ends them in is not known
+          // any more: every session of the user is held to nothing from here.
+          live.push(token)
+          live.forEach((held) => doubtful.add(held))
         } else if (!(answer.status === 401 && doubtful.has(token))) violations.push('logout: ' + JSON.stringify(answer))
       } else {
         const token = live[live.length - 1]
@@ -118,13 +130,16 @@ async function soak({ seconds, users, log = () => {} }) {
   /** The faults, at a third and two thirds of the run. */
   async function faultsOnTime() {
     await new Promise((resolve) => setTimeout(resolve, (seconds * 1000) / 3))
+    redisDown.from = Date.now()
     await redis.stop()
     faults.push('redis-server stopped')
     await new Promise((resolve) => setTimeout(resolve, 300))
     redis = await startRedis(dir, redis.port)
+    redisDown.to = Date.now() + 2000
     faults.push('redis-server started again on its port, its append-only file kept')
     await new Promise((resolve) => setTimeout(resolve, (seconds * 1000) / 3))
-    const victim = servers.splice(1, 1)[0]
+    victim = servers[1]
+    servers.splice(1, 1)
     await victim.crash()
     faults.push('a server killed (SIGKILL)')
     await new Promise((resolve) => setTimeout(resolve, 300))
@@ -132,13 +147,35 @@ async function soak({ seconds, users, log = () => {} }) {
     faults.push('a server started again')
   }
 
+  /** Users the load never touches, logged in before the faults: each must still authenticate after them. */
+  async function witnesses() {
+    const held = []
+    for (let n = 0; n < 10; n++) {
+      const openid = 'o-soak-witness-' + n
+      const answer = await ask('POST', '/auth/login', null, { code: wechat.issueCode({ openid }), platform: 'wx' })
+      if (answer.status !== 200) throw new Error('a witness could not log in: ' + JSON.stringify(answer))
+      held.push({ openid, token: answer.body.token })
+    }
+    return held
+  }
+
   let ledgers
   try {
+    wechat = await startWechatServer()
+    redis = await startRedis(dir)
+    servers.push(await start(), await start(), await start())
+    const witnessed = await witnesses()
+    ends = Date.now() + seconds * 1000
     const [done] = await Promise.all([Promise.all(Array.from({ length: users }, (_, n) => user(n))), faultsOnTime()])
     ledgers = done
     // What must hold, asked of each server in turn once the faults are over.
     let checked = 0
     let unchecked = 0
+    for (const { openid, token } of witnessed) {
+      checked++
+      const answer = await ask('GET', '/auth/session', token)
+      if (answer.status !== 200 || answer.body.openid !== openid) violations.push('lost: a session from before the faults no longer authenticates (' + openid + ')')
+    }
     for (const { openid, live, ended, doubtful } of ledgers) {
       unchecked += live.filter((token) => doubtful.has(token)).length
       for (const token of live) {
@@ -161,19 +198,19 @@ async function soak({ seconds, users, log = () => {} }) {
     const stableTokenCalls = wechat.stats.stableTokenCalls || 0
     if (counts.phones > 0 && stableTokenCalls !== 1) violations.push('access_token fetched ' + stableTokenCalls + ' times for one expiry')
     const lost = violations.filter((v) => v.startsWith('lost')).length
-    const summary = { seconds, users, servers: 3, ...counts, faults, sessionsChecked: checked, unchecked, lost, accessTokenFetches: stableTokenCalls, violations }
+    const summary = { seconds, users, servers: 3, ...counts, faults, witnesses: witnessed.length, sessionsChecked: checked, unchecked, lost, accessTokenFetches: stableTokenCalls, violations }
     log('soak: ' + seconds + ' s, ' + users + ' users at once, 3 servers over one redis-server')
     log('  ' + counts.requests + ' requests: ' + counts.logins + ' logins, ' + counts.calls + ' authenticated calls, ' + counts.logouts + ' logouts, ' + counts.phones + ' phone numbers')
     log('  faults: ' + faults.join('; '))
     log('  during them: ' + counts.outageAnswers + ' answers 503 with Retry-After, ' + counts.refused + ' refused connections, nothing else')
-    log('  sessions checked: ' + checked + ', lost: ' + lost + ' (' + unchecked + ' not held to it: a login or logout answered 503 may have been written); access_token fetches: ' + stableTokenCalls + ' (one expiry)')
+    log('  sessions checked: ' + checked + ' (' + witnessed.length + ' of them from before the faults, untouched by the load), lost: ' + lost + ' (' + unchecked + ' not held to it: a login or logout answered 503 may have been written); access_token fetches: ' + stableTokenCalls + ' (one expiry)')
     log('  rate limits: not checked (mp-session-server has none yet)')
     log('  ' + (violations.length ? violations.length + ' violations:\n    ' + violations.slice(0, 20).join('\n    ') : 'every check held'))
     return summary
   } finally {
     for (const server of servers) await server.stop()
-    await redis.stop()
-    await wechat.close()
+    if (redis) await redis.stop()
+    if (wechat) await wechat.close()
     fs.rmSync(dir, { recursive: true, force: true })
   }
 }
