@@ -23,6 +23,19 @@ fn mounted() -> Vec<(String, String)> {
             (method.to_owned(), path.to_owned())
         })
         .collect();
+    // Each `.route(` read as one method and one path: a route written otherwise (methods
+    // chained, `get(a).post(b)`) is not one this reading counts, and fails here.
+    assert_eq!(routes.len(), source.matches(".route(").count());
+    assert!(
+        routes
+            .iter()
+            .all(|(method, _)| ["get", "post", "delete"].contains(&method.as_str())),
+        "{routes:?}"
+    );
+    assert!(
+        !source.contains(").post(") && !source.contains(").get(") && !source.contains(").delete("),
+        "src/api/mod.rs chains methods on a route: describe each, and read them here"
+    );
     routes.sort();
     routes
 }
