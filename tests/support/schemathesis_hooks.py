@@ -30,3 +30,26 @@ class FreshSession:
         # A new session for every case, not the one cached.
         case.headers = case.headers or {}
         case.headers["Authorization"] = "Bearer " + _session()
+
+
+@schemathesis.check
+def a_valid_request_is_refused_only_by_wechat(ctx, response, case):
+    """A request the description allows, answered 400 by /auth/login or /auth/phone, is one
+    WeChat refused (its errcode passed through): the only 400 tests/support/schemathesis.toml
+    tells positive_data_acceptance to take, and so the only one this server may answer."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or response.status_code != 400:
+        return None
+    if case.operation.path not in ("/auth/login", "/auth/phone"):
+        return None
+    body = response.json()
+    error = body.get("error") if isinstance(body, dict) else None
+    refused = isinstance(body, dict) and (
+        "errcode" in body or (isinstance(error, dict) and error.get("code") == "PHONE_CODE_INVALID")
+    )
+    if not refused:
+        raise AssertionError(
+            "a request the description allows was refused by the server itself, not by WeChat: "
+            + response.text[:300]
+        )
+    return None
