@@ -4,67 +4,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::mock::{self, Shared};
-use common::{serve, sessions, Kind, RedisServer, Scripted};
+use common::{serve, sessions, Binary, Kind, RedisServer, Scripted};
 use serde_json::{json, Value};
 
 with_each_store!(a_server_killed_mid_login_leaves_no_half_session);
-
-/// The binary, listening; killed on drop.
-struct Binary {
-    child: Child,
-    url: String,
-}
-
-impl Binary {
-    fn start(store: &str, upstream: &str) -> Binary {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mp-session-server"))
-            .args([
-                "--appid",
-                mock::APPID,
-                "--listen",
-                "127.0.0.1:0",
-                "--store",
-                store,
-            ])
-            .args(["--wechat-api", upstream, "--upstream-timeout-ms", "10000"])
-            .env("MP_SESSION_SECRET", mock::SECRET)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // The first line, `listening on http://ADDR`, is printed once it listens.
-        let (sender, receiver) = std::sync::mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let line = receiver
-            .recv_timeout(Duration::from_secs(15))
-            .expect("the server did not start");
-        let url = line.trim().strip_prefix("listening on ").expect(&line).to_owned();
-        Binary { child, url }
-    }
-
-    fn kill(mut self) {
-        self.child.kill().unwrap(); // SIGKILL: no graceful shutdown
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Binary {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn login(client: &reqwest::Client, server: &str, code: &str) -> reqwest::Result<(u16, Value)> {
     let response = client
@@ -88,7 +35,7 @@ async fn a_server_killed_mid_login_leaves_no_half_session(kind: Kind) {
         None => format!("sqlite://{}", dir.path().join("sessions.db").display()),
     };
     let client = common::client();
-    let server = Binary::start(&store, &upstream);
+    let server = Binary::start(&store, &upstream, &["--upstream-timeout-ms", "10000"]);
     let first = mock_state.lock().unwrap().issue("o-kate");
     let (status, before) = login(&client, &server.url, &first).await.unwrap();
     assert_eq!(status, 200, "{before}");
@@ -118,7 +65,7 @@ async fn a_server_killed_mid_login_leaves_no_half_session(kind: Kind) {
         "no part of the killed login was kept"
     );
 
-    let server = Binary::start(&store, &upstream);
+    let server = Binary::start(&store, &upstream, &["--upstream-timeout-ms", "10000"]);
     let (status, after) = login(&client, &server.url, &code).await.unwrap();
     assert_eq!(status, 200, "the code was never spent: {after}");
     assert_eq!(sessions(kind, &store).await, 2);

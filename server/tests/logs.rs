@@ -3,11 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
-use common::{mock, serve, Shared};
+use common::{mock, serve, Binary, Shared};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -16,33 +12,8 @@ async fn the_json_log_is_a_json_object_a_line_and_holds_no_secret() {
     let (upstream, _task) = serve(mock::routes(std::sync::Arc::clone(&mock_state))).await;
     let dir = tempfile::tempdir().unwrap();
     let store = format!("sqlite://{}", dir.path().join("sessions.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mp-session-server"))
-        .args([
-            "--appid",
-            mock::APPID,
-            "--listen",
-            "127.0.0.1:0",
-            "--store",
-            &store,
-        ])
-        .args(["--wechat-api", &upstream, "--log-format", "json"])
-        .env("MP_SESSION_SECRET", mock::SECRET)
-        .env_remove("MP_SESSION_LOG_FORMAT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = sender.send(line);
-    });
-    let line = receiver
-        .recv_timeout(Duration::from_secs(15))
-        .expect("the server did not start");
-    let server = line.trim().strip_prefix("listening on ").expect(&line).to_owned();
+    let binary = Binary::start(&store, &upstream, &["--log-format", "json"]);
+    let server = binary.url.clone();
 
     let client = common::client();
     let code = mock_state.lock().unwrap().issue("o-gus");
@@ -72,10 +43,7 @@ async fn the_json_log_is_a_json_object_a_line_and_holds_no_secret() {
         .status();
     assert_eq!(status.as_u16(), 400);
 
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let mut log = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+    let log = binary.log();
     let events: Vec<Value> = log
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))

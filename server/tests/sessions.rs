@@ -23,21 +23,6 @@ async fn login_on(world: &World, server: &str, openid: &str, device: Option<&str
     answer["token"].as_str().unwrap().to_owned()
 }
 
-/// `DELETE path` with `token`.
-async fn delete(world: &World, path: &str, token: &str) -> (u16, Value) {
-    let response = world
-        .client
-        .delete(format!("{}{path}", world.server))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (
-        response.status().as_u16(),
-        response.json().await.unwrap_or(Value::Null),
-    )
-}
-
 fn id_of(token: &str) -> &str {
     token.split_once('.').unwrap().0
 }
@@ -104,29 +89,24 @@ async fn a_users_sessions_are_capped_listed_and_ended_one_or_all(kind: Kind) {
 
     // One ended by its id; again, or another user's, is 404 and ends nothing.
     assert_eq!(
-        delete(
-            &world,
-            &format!("/auth/sessions/{}", id_of(&tokens[1])),
-            &tokens[3]
-        )
-        .await
-        .0,
+        world
+            .delete(&format!("/auth/sessions/{}", id_of(&tokens[1])), &tokens[3])
+            .await
+            .0,
         200
     );
     assert_eq!(world.get("/auth/session", &tokens[1]).await.0, 401);
-    let (status, answer) = delete(
-        &world,
-        &format!("/auth/sessions/{}", id_of(&tokens[1])),
-        &tokens[3],
-    )
-    .await;
+    let (status, answer) = world
+        .delete(&format!("/auth/sessions/{}", id_of(&tokens[1])), &tokens[3])
+        .await;
     assert_eq!(
         (status, answer["error"]["code"].as_str()),
         (404, Some("NO_SUCH_SESSION")),
         "{answer}"
     );
     assert_eq!(
-        delete(&world, &format!("/auth/sessions/{}", id_of(&other)), &tokens[3])
+        world
+            .delete(&format!("/auth/sessions/{}", id_of(&other)), &tokens[3])
             .await
             .0,
         404
@@ -167,7 +147,7 @@ async fn a_users_sessions_are_capped_listed_and_ended_one_or_all(kind: Kind) {
     assert_eq!((kept.len(), kept[0].last_used), (1, None), "{kept:?}");
     // An id of another shape, or not even a path segment, is no session's.
     for path in ["/auth/sessions/not-an-id", "/auth/sessions/%ZZ"] {
-        let (status, answer) = delete(&world, path, &fresh).await;
+        let (status, answer) = world.delete(path, &fresh).await;
         assert_eq!(
             (status, answer["error"]["code"].as_str()),
             (404, Some("NO_SUCH_SESSION")),

@@ -97,6 +97,76 @@ impl Drop for RedisServer {
     }
 }
 
+/// The `mp-session-server` binary, listening on 127.0.0.1 and an ephemeral port for the mock's
+/// app over `store`; killed on drop. Its log (standard error) is kept for `log()`.
+pub struct Binary {
+    pub child: std::process::Child,
+    pub url: String,
+}
+
+impl Binary {
+    /// Started with `--store store --wechat-api upstream` and `extra` flags; waits (15 s at
+    /// most) for its `listening on http://ADDR`.
+    pub fn start(store: &str, upstream: &str, extra: &[&str]) -> Binary {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mp-session-server"))
+            .args([
+                "--appid",
+                mock::APPID,
+                "--listen",
+                "127.0.0.1:0",
+                "--store",
+                store,
+            ])
+            .args(["--wechat-api", upstream])
+            .args(extra)
+            .env("MP_SESSION_SECRET", mock::SECRET)
+            .env_remove("MP_SESSION_LOG_FORMAT")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = sender.send(line);
+        });
+        let line = receiver
+            .recv_timeout(Duration::from_secs(15))
+            .expect("the server did not start");
+        let url = line.trim().strip_prefix("listening on ").expect(&line).to_owned();
+        Binary { child, url }
+    }
+
+    /// SIGKILL: no graceful shutdown.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Stopped (killed), its whole log.
+    pub fn log(mut self) -> String {
+        use std::io::Read;
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut log = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            stderr.read_to_string(&mut log).unwrap();
+        }
+        log
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A port on 127.0.0.1 that nothing listens on (just now).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -237,6 +307,21 @@ impl World {
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `DELETE path` with `token`.
+    pub async fn delete(&self, path: &str, token: &str) -> (u16, Value) {
+        let response = self
+            .client
+            .delete(format!("{}{path}", self.server))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or(Value::Null),
+        )
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
