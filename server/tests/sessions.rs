@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 with_each_store!(
     a_users_sessions_are_capped_listed_and_ended_one_or_all,
     the_cap_holds_under_concurrent_logins_on_two_servers,
+    logins_in_one_millisecond_keep_the_order_they_were_made_in,
 );
 
 /// `POST /auth/login` for `openid`, naming `device`: the token.
@@ -211,4 +212,29 @@ async fn the_cap_holds_under_concurrent_logins_on_two_servers(kind: Kind) {
             }
         }
     }
+}
+
+/// Sessions written back to back (several in one millisecond, most runs): listed newest
+/// first and ended oldest first in the order they were written, never by their random ids.
+async fn logins_in_one_millisecond_keep_the_order_they_were_made_in(kind: Kind) {
+    let world = World::new(kind).await;
+    let store = mp_session_server::Store::open(&world.config.store).await.unwrap();
+    let session = mp_session_server::store::SessionEntry {
+        openid: "o-quick".into(),
+        unionid: None,
+        platform: "wx".into(),
+        expires_at: i64::from(u32::MAX),
+        device: None,
+    };
+    let ids: Vec<String> = (0..12).map(|n| format!("{n:0>22}")).rev().collect();
+    for id in &ids {
+        store
+            .insert(id.clone(), "v".into(), session.clone(), "k".into(), 4)
+            .await
+            .unwrap();
+    }
+    let listed = store.sessions("o-quick".into(), 0).await.unwrap();
+    let listed: Vec<&str> = listed.iter().map(|s| s.id.as_str()).collect();
+    let newest: Vec<&str> = ids.iter().rev().take(4).map(String::as_str).collect();
+    assert_eq!(listed, newest);
 }

@@ -76,12 +76,18 @@ fn blocked_key(openid: &str) -> String {
 
 /// The new session (`KEYS[1]`), its user's index (`KEYS[2]`; `KEYS[3]`, their last use), and
 /// the end of the user's oldest sessions beyond the cap, in one step: -2 when the user is
-/// blocked (`KEYS[4]` is there), -1 when the id is taken, else how many ended. Over the cap, ids in the index whose session is gone (ended by its
-/// TTL) leave it first. The index lives as long as the longest-lived session in it.
+/// blocked (`KEYS[4]` is there), -1 when the id is taken, else how many ended. The index's
+/// score is the time made (`ARGV[4]`), or 1 ms after the user's newest when that is later, so
+/// two logins in one millisecond still have an order. Over the cap, ids in the index whose
+/// session is gone (ended by its TTL) leave it first. The index lives as long as the
+/// longest-lived session in it.
 const INSERT: &str = "
 if redis.call('EXISTS', KEYS[4]) == 1 then return -2 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return -1 end
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+local made = tonumber(ARGV[4])
+local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if last[2] and tonumber(last[2]) >= made then made = tonumber(last[2]) + 1 end
+redis.call('ZADD', KEYS[2], string.format('%.0f', made), ARGV[3])
 local ended = 0
 local cap = tonumber(ARGV[5])
 local held = redis.call('ZCARD', KEYS[2])

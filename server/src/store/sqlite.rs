@@ -191,11 +191,16 @@ impl SqliteStore {
             if blocked {
                 return Ok(Inserted::Blocked);
             }
+            // The user's sessions so far, and a time of making after theirs: two logins in one
+            // millisecond are still one before the other, for the cap and for the list.
+            let (before, after_last): (i64, i64) = transaction
+                .prepare_cached("SELECT count(*), coalesce(max(created_ms) + 1, 0) FROM sessions WHERE openid = ?1")?
+                .query_row(params![session.openid], |row| Ok((row.get(0)?, row.get(1)?)))?;
             transaction
                 .prepare_cached(
                     "INSERT INTO sessions (token_id, verifier, openid, unionid, platform, session_key, created_at,
                        expires_at, created_ms, device)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7 / 1000, ?8, ?7, ?9)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7 / 1000, ?8, ?9, ?10)",
                 )?
                 .execute(params![
                     id,
@@ -206,13 +211,12 @@ impl SqliteStore {
                     session_key,
                     now_ms,
                     session.expires_at,
+                    now_ms.max(after_last),
                     session.device
                 ])?;
             // The user's sessions beyond the cap, the oldest (never the one just made); most
             // logins find the user under it, which a count says at less cost than a delete.
-            let held: i64 = transaction
-                .prepare_cached("SELECT count(*) FROM sessions WHERE openid = ?1")?
-                .query_row(params![session.openid], |row| row.get(0))?;
+            let held = before + 1;
             let ended = if held <= i64::from(cap.max(1)) {
                 0
             } else {
