@@ -1,6 +1,7 @@
 //! `Authenticated`: the extractor a Rust backend puts on its own handlers. A request without
 //! a live session's token is answered 401 with JSON, which the client's default
-//! `isSessionExpired` (status 401) takes for "log in again".
+//! `isSessionExpired` (status 401) takes for "log in again". A token's requests are held to
+//! `--calls-per-minute-per-token` (`429 RATE_LIMITED` beyond it).
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
@@ -8,7 +9,8 @@ use axum::http::StatusCode;
 
 use crate::clock::now;
 use crate::failure::Failure;
-use crate::{token, AppState};
+use crate::limits::Admitted;
+use crate::{metrics, token, AppState};
 
 /// The token of an `Authorization: Bearer <token>` header (the scheme in any case, as HTTP
 /// has it).
@@ -62,6 +64,19 @@ where
             .map_err(Failure::store)?;
         match found {
             Some((session, stored)) if token::constant_time_eq(stored.as_bytes(), verifier.as_bytes()) => {
+                // Counted only once the token is proven: naming a session's id spends nothing.
+                let admitted = state
+                    .store
+                    .admit(format!("token:{id}"), state.config.limits.calls_per_token)
+                    .await
+                    .map_err(Failure::store)?;
+                if let Admitted::No { retry_after_ms } = admitted {
+                    metrics::count(metrics::LIMITS_HIT, &[("limit", "token")], 1);
+                    return Err(Failure::limited(
+                        "too many requests with this token",
+                        retry_after_ms,
+                    ));
+                }
                 state.store.note_use(session.openid.clone(), id.clone(), now());
                 Ok(Authenticated {
                     openid: session.openid,

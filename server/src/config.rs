@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::limits::{Limits, Network, Rate, MAX_PER_MINUTE};
+
 /// The largest request body taken (a login body is well under 1 KiB).
 pub const MAX_BODY_BYTES: usize = 4096;
 
@@ -78,6 +80,24 @@ pub struct Settings {
     /// The most sessions one user keeps (1 to 100): a login beyond it ends that user's oldest.
     #[arg(long, env = "MP_SESSION_MAX_SESSIONS_PER_USER", default_value_t = 10)]
     pub max_sessions_per_user: u32,
+    /// Logins a minute from one client address (an IPv6 client's /64); 0 is no limit.
+    #[arg(long, env = "MP_SESSION_LOGINS_PER_MINUTE_PER_IP", default_value_t = 120)]
+    pub logins_per_minute_per_ip: u32,
+    /// Logins a minute of one user (WeChat's own limit is 100); 0 is no limit.
+    #[arg(long, env = "MP_SESSION_LOGINS_PER_MINUTE_PER_USER", default_value_t = 20)]
+    pub logins_per_minute_per_user: u32,
+    /// Authenticated requests a minute carrying one token; 0 is no limit.
+    #[arg(long, env = "MP_SESSION_CALLS_PER_MINUTE_PER_TOKEN", default_value_t = 600)]
+    pub calls_per_minute_per_token: u32,
+    /// Proxies whose X-Forwarded-For names the client (the HTTPS front, a load balancer):
+    /// addresses or networks such as 10.0.0.0/8, comma-separated. None by default: the
+    /// client is the connection's peer.
+    #[arg(
+        long = "trusted-proxy",
+        env = "MP_SESSION_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
     /// How the log is written on standard error: text, or json (one object a line).
     #[arg(long, env = "MP_SESSION_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -172,6 +192,8 @@ pub struct Config {
     pub upstream_timeout: Duration,
     /// The most sessions one user keeps.
     pub max_sessions_per_user: u32,
+    /// The abuse limits, and the proxies trusted to name the client.
+    pub limits: Limits,
 }
 
 impl Config {
@@ -245,6 +267,7 @@ impl Settings {
     /// `MP_SESSION_SECRET`, `MP_SESSION_WEB_SECRET`, `MP_SESSION_DOUYIN_SECRET`).
     pub fn check(self, env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
         let listen = listen_address(&self.listen)?;
+        let limits = limits(&self)?;
         let wx = app(self.appid, self.secret_file, &env, &WX)?;
         let web = app(self.web_appid, self.web_secret_file, &env, &WEB)?;
         let douyin = app(self.douyin_appid, self.douyin_secret_file, &env, &DOUYIN)?;
@@ -297,8 +320,44 @@ impl Settings {
             session_ttl: Duration::from_secs(self.session_ttl),
             upstream_timeout: Duration::from_millis(self.upstream_timeout_ms),
             max_sessions_per_user: self.max_sessions_per_user,
+            limits,
         })
     }
+}
+
+/// The abuse limits of `settings`: each rate 0 (off) to [`MAX_PER_MINUTE`], each proxy an
+/// address or a network.
+fn limits(settings: &Settings) -> Result<Limits, String> {
+    let rate = |per_minute: u32, names: &str| {
+        if per_minute > MAX_PER_MINUTE {
+            return Err(format!(
+                "{names} must be from 0 (no limit) to {MAX_PER_MINUTE}, not {per_minute}"
+            ));
+        }
+        Ok(Rate { per_minute })
+    };
+    let trusted_proxies = settings
+        .trusted_proxies
+        .iter()
+        .map(|proxy| {
+            Network::parse(proxy).map_err(|e| format!("--trusted-proxy / MP_SESSION_TRUSTED_PROXIES: {e}"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Limits {
+        logins_per_ip: rate(
+            settings.logins_per_minute_per_ip,
+            "--logins-per-minute-per-ip / MP_SESSION_LOGINS_PER_MINUTE_PER_IP",
+        )?,
+        logins_per_user: rate(
+            settings.logins_per_minute_per_user,
+            "--logins-per-minute-per-user / MP_SESSION_LOGINS_PER_MINUTE_PER_USER",
+        )?,
+        calls_per_token: rate(
+            settings.calls_per_minute_per_token,
+            "--calls-per-minute-per-token / MP_SESSION_CALLS_PER_MINUTE_PER_TOKEN",
+        )?,
+        trusted_proxies,
+    })
 }
 
 /// Where to listen: `IP:PORT`, or `HOST:PORT` with the host's first address (`localhost`).

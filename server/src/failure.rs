@@ -16,12 +16,14 @@ use crate::upstream::Unavailable;
 pub struct Failure {
     status: StatusCode,
     body: Value,
+    /// Whole seconds for `Retry-After` (a 503's is [`RETRY_AFTER_SECONDS`]).
+    retry_after: Option<u64>,
 }
 
 impl Failure {
     /// What this failure of a login was, for the metrics: `refused` (an errcode the platform
-    /// gave), `unavailable` (the platform did not answer), `blocked`, `store` (the store or the
-    /// system failed), else `rejected` (what the app sent).
+    /// gave), `unavailable` (the platform did not answer), `blocked`, `limited` (over an abuse
+    /// limit), `store` (the store or the system failed), else `rejected` (what the app sent).
     pub(crate) fn outcome(&self) -> &'static str {
         if self.body.get("errcode").is_some() {
             return if self.status.is_server_error() {
@@ -32,6 +34,7 @@ impl Failure {
         }
         match self.body["error"]["code"].as_str() {
             Some("BLOCKED") => "blocked",
+            Some("RATE_LIMITED") => "limited",
             _ if self.status.is_server_error() => "store",
             _ => "rejected",
         }
@@ -63,6 +66,7 @@ impl Failure {
         Failure {
             status,
             body: serde_json::to_value(body).expect("an ErrorBody is strings and a number"),
+            retry_after: None,
         }
     }
 
@@ -71,6 +75,7 @@ impl Failure {
         Failure {
             status,
             body: json!({ "errcode": errcode, "errmsg": errmsg.into() }),
+            retry_after: None,
         }
     }
 
@@ -84,6 +89,19 @@ impl Failure {
             StatusCode::BAD_GATEWAY
         };
         Failure::errcode(status, errcode::BUSY, unavailable.why)
+    }
+
+    /// Over an abuse limit (`what`: too many logins from this address, ...): `429
+    /// RATE_LIMITED`, `Retry-After` the whole seconds until the budget has room (at least 1).
+    pub(crate) fn limited(what: &str, retry_after_ms: u64) -> Failure {
+        let seconds = retry_after_ms.div_ceil(1000).max(1);
+        let mut failure = Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            format!("{what}: try again in {seconds} s"),
+        );
+        failure.retry_after = Some(seconds);
+        failure
     }
 
     /// The store failed: 503, the details in the log only.
@@ -121,12 +139,16 @@ pub const RETRY_AFTER_SECONDS: &str = "1";
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body)).into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
-            );
-        }
+        let retry_after = match self.retry_after {
+            Some(seconds) => axum::http::HeaderValue::from(seconds),
+            None if self.status == StatusCode::SERVICE_UNAVAILABLE => {
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS)
+            }
+            None => return response,
+        };
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, retry_after);
         response
     }
 }

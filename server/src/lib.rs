@@ -23,6 +23,7 @@ mod auth;
 mod clock;
 mod config;
 mod failure;
+pub mod limits;
 pub mod metrics;
 pub mod store;
 mod token;

@@ -62,6 +62,8 @@ async fn run() -> Result<(), String> {
     let app = router(&config, store)?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     println!("listening on http://{address}");
+    // The peer's address, which the per-address login limit reads.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(stopped())
         .await

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 /// Logins by platform and outcome: `session`, `refused` (the platform refused the code),
 /// `unavailable` (the platform did not answer), `blocked`, `rejected` (a body or platform this
-/// server does not take), `store` (the store failed).
+/// server does not take), `limited` (over an abuse limit), `store` (the store failed).
 pub const LOGINS: &str = "mp_session_logins_total";
 /// Codes the platform refused, by platform and errcode.
 pub const REFUSALS: &str = "mp_session_login_refusals_total";
@@ -18,13 +18,15 @@ pub const REFUSALS: &str = "mp_session_login_refusals_total";
 pub const SESSIONS_ENDED: &str = "mp_session_sessions_ended_total";
 /// The app's `access_token` fetched from `stable_token`, by whether this server's store kept it.
 pub const ACCESS_TOKEN_REFRESHES: &str = "mp_session_access_token_refreshes_total";
+/// Requests refused for an abuse limit, by limit: `login_ip`, `login_user`, `token`.
+pub const LIMITS_HIT: &str = "mp_session_limits_hit_total";
 /// Calls to WeChat's and Douyin's APIs, by API, in seconds (each try).
 pub const UPSTREAM_SECONDS: &str = "mp_session_upstream_seconds";
 /// Calls to the store, by operation, in seconds.
 pub const STORE_SECONDS: &str = "mp_session_store_seconds";
 
 /// Each metric: its name, its type, what it counts.
-const METRICS: [(&str, &str, &str); 6] = [
+const METRICS: [(&str, &str, &str); 7] = [
     (LOGINS, "counter", "Logins, by platform and outcome."),
     (
         REFUSALS,
@@ -40,6 +42,11 @@ const METRICS: [(&str, &str, &str); 6] = [
         ACCESS_TOKEN_REFRESHES,
         "counter",
         "access_token fetched from stable_token, by whether the store kept it.",
+    ),
+    (
+        LIMITS_HIT,
+        "counter",
+        "Requests refused 429 for an abuse limit, by limit (login_ip, login_user, token).",
     ),
     (
         UPSTREAM_SECONDS,

@@ -341,7 +341,14 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
     };
     for id in ["a", "b", "c"] {
         store
-            .insert(format!("ended-{id}"), "v".into(), ended.clone(), "k".into(), 10)
+            .insert(
+                format!("ended-{id}"),
+                "v".into(),
+                ended.clone(),
+                "k".into(),
+                10,
+                common::NO_LIMIT,
+            )
             .await
             .unwrap();
     }
@@ -357,7 +364,14 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
         ..ended.clone()
     };
     store
-        .insert(live.clone(), verifier.clone(), alive, "k".into(), 10)
+        .insert(
+            live.clone(),
+            verifier.clone(),
+            alive,
+            "k".into(),
+            10,
+            common::NO_LIMIT,
+        )
         .await
         .unwrap();
     match kind {
@@ -374,7 +388,14 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
         }
         Kind::Redis => {
             store
-                .insert(gone.clone(), verifier.clone(), ended.clone(), "k".into(), 10)
+                .insert(
+                    gone.clone(),
+                    verifier.clone(),
+                    ended.clone(),
+                    "k".into(),
+                    10,
+                    common::NO_LIMIT,
+                )
                 .await
                 .unwrap();
         }
@@ -417,8 +438,16 @@ async fn redis_a_retried_session_write_finds_its_own_first_try() {
         expires_at: i64::from(u32::MAX),
         device: None,
     };
-    let write =
-        |verifier: &str| store.insert("I".repeat(22), verifier.into(), session.clone(), "k".into(), 10);
+    let write = |verifier: &str| {
+        store.insert(
+            "I".repeat(22),
+            verifier.into(),
+            session.clone(),
+            "k".into(),
+            10,
+            common::NO_LIMIT,
+        )
+    };
     write("v1").await.unwrap();
     write("v1").await.unwrap();
     assert!(write("v2").await.is_err(), "another session's verifier");

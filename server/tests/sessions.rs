@@ -229,7 +229,14 @@ async fn logins_in_one_millisecond_keep_the_order_they_were_made_in(kind: Kind) 
     let ids: Vec<String> = (0..12).map(|n| format!("{n:0>22}")).rev().collect();
     for id in &ids {
         store
-            .insert(id.clone(), "v".into(), session.clone(), "k".into(), 4)
+            .insert(
+                id.clone(),
+                "v".into(),
+                session.clone(),
+                "k".into(),
+                4,
+                common::NO_LIMIT,
+            )
             .await
             .unwrap();
     }

@@ -11,18 +11,20 @@ const path = require('path')
 const { REPO } = require('./build-example')
 
 const BINARY = path.join(REPO, 'target', 'debug', 'mp-session-server')
+/** The abuse limits' flags: each is off (0) unless the test's `args` set it (its logins all come from here). */
+const LIMITS = ['--logins-per-minute-per-ip', '--logins-per-minute-per-user', '--calls-per-minute-per-token']
 const START_TIMEOUT_MS = 15000
 
 /**
  * @param {{ wechat: object, store: string, listen?: string, args?: string[], binary?: string }} o the
- *   mock WeChat, the store's URL, where to listen, more flags (`--cors-origin ...`), and the
- *   binary (the workspace's debug build unless told)
+ *   mock WeChat, the store's URL, where to listen, more flags (`--cors-origin ...`; the abuse
+ *   limits are off unless they set them), and the binary (the workspace's debug build unless told)
  */
 function startLoginServer({ wechat, store, listen = '127.0.0.1:0', args = [], binary = BINARY }) {
   if (!fs.existsSync(binary)) throw new Error(binary + ' is not built: cargo build -p mp-session-server')
   const child = spawn(binary, ['--appid', wechat.appid, '--web-appid', wechat.oaAppid, '--douyin-appid', wechat.ttAppid,
     '--listen', listen, '--store', store, '--wechat-api', wechat.url, '--douyin-api', wechat.url,
-    '--upstream-timeout-ms', '2000', ...args], {
+    '--upstream-timeout-ms', '2000', ...LIMITS.filter((flag) => !args.includes(flag)).flatMap((flag) => [flag, '0']), ...args], {
     env: {
       ...process.env,
       MP_SESSION_SECRET: wechat.secret,

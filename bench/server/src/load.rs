@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 pub enum Request {
     /// `POST /auth/login` with a code never used before.
     Login,
-    /// `GET /api/me` with `Authorization: Bearer <token>`, client `i` using token `i`.
+    /// `GET /api/me` with `Authorization: Bearer <token>`, client `i` going round the tokens
+    /// from token `i`.
     Me,
 }
 
@@ -40,6 +41,13 @@ pub struct Figures {
 /// The next login code; every login of the run uses a fresh one.
 static NEXT_CODE: AtomicU64 = AtomicU64::new(0);
 
+/// The client address login `code` comes from, as a trusted proxy forwards it: one of its
+/// own, so that the per-address limit is checked on every login and never reached.
+fn address(code: u64) -> String {
+    let [_, a, b, c] = (code as u32).to_be_bytes();
+    format!("10.{a}.{b}.{c}")
+}
+
 /// A client for one server in one cell: its own connections, closed when it is dropped.
 pub fn client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
@@ -56,6 +64,7 @@ async fn once(client: &reqwest::Client, base: &str, request: Request, token: &st
             client
                 .post(format!("{base}/auth/login"))
                 .header("content-type", "application/json")
+                .header("x-forwarded-for", address(code))
                 .body(format!(r#"{{"code":"bench-{code}","platform":"wx"}}"#))
         }
         Request::Me => client.get(format!("{base}/api/me")).bearer_auth(token),
@@ -133,13 +142,17 @@ pub async fn run(
     for i in 0..clients {
         let (client, base, tokens) = (client.clone(), base.to_owned(), Arc::clone(tokens));
         tasks.spawn(async move {
-            let token = tokens.get(i % tokens.len().max(1)).map_or("", String::as_str);
             let mut seen = Sample::default();
-            loop {
+            for n in 0.. {
                 let start = Instant::now();
                 if start >= until {
-                    return seen;
+                    break;
                 }
+                // Client i's requests go round the tokens from token i: each token's share of
+                // the load stays under the per-token limit, at any number of clients.
+                let token = tokens
+                    .get((i + n * clients) % tokens.len().max(1))
+                    .map_or("", String::as_str);
                 let outcome = once(&client, &base, request, token).await;
                 if start < from {
                     continue;
@@ -152,6 +165,7 @@ pub async fn run(
                     }
                 }
             }
+            seen
         });
     }
     let mut all = Sample::default();
@@ -183,6 +197,7 @@ pub async fn log_in(base: &str, users: usize) -> Result<Vec<String>, String> {
                 let code = NEXT_CODE.fetch_add(1, Ordering::Relaxed);
                 let response = client
                     .post(format!("{base}/auth/login"))
+                    .header("x-forwarded-for", address(code))
                     .json(&serde_json::json!({ "code": format!("user-{code}"), "platform": "wx" }))
                     .send()
                     .await

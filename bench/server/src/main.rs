@@ -40,7 +40,7 @@ struct Flags {
     /// alternating (mp-session first in even rounds, plain first in odd ones).
     #[arg(long, env = "BENCH_ROUNDS", default_value_t = 4)]
     rounds: usize,
-    /// Users logged in on each server before the authenticated requests (client i uses token i).
+    /// Users logged in on each server before the authenticated requests (client i goes round them from token i).
     #[arg(long, env = "BENCH_USERS", default_value_t = 256)]
     users: usize,
 }
@@ -277,6 +277,12 @@ async fn start(ours_store: String, plain_store: String) -> Result<(String, Strin
         &mock,
         "--upstream-timeout-ms",
         "5000",
+        // Every abuse limit on (the address as the proxy forwards it, the user, the token),
+        // at rates the load never reaches: their cost, never their refusals.
+        "--trusted-proxy",
+        "127.0.0.1",
+        "--calls-per-minute-per-token",
+        "60000",
     ])
     .map_err(|e| e.to_string())?;
     // The AppSecret as if from MP_SESSION_SECRET; no other variable is read.

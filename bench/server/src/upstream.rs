@@ -29,6 +29,7 @@ pub async fn serve(app: Router) -> Result<String, String> {
         .map_err(|e| format!("listening on 127.0.0.1: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         if let Err(e) = axum::serve(listener, app).await {
             eprintln!("bench-server: the server on {address} stopped: {e}");
         }

@@ -3,13 +3,16 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
-use axum::http::StatusCode;
+use std::net::IpAddr;
+
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use mp_session::protocol::{LoginAnswer, LoginRequest, Platform, MAX_DEVICE_CHARS};
 
 use crate::clock::now;
 use crate::config::{App, Config, Names};
 use crate::failure::Failure;
+use crate::limits::{address_key, Admitted, Peer};
 use crate::metrics;
 use crate::store::{Inserted, SessionEntry};
 use crate::upstream::{CodeOutcome, DouyinCode};
@@ -27,8 +30,11 @@ enum Credential<'a> {
 
 pub(super) async fn login(
     State(state): State<AppState>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<LoginAnswer>, Failure> {
+    let client = state.config.limits.client(peer, &headers);
     let (platform, outcome) = match &body {
         Ok(Json(body)) => (
             body.platform
@@ -38,7 +44,7 @@ pub(super) async fn login(
         ),
         Err(_) => (String::new(), Some("rejected")),
     };
-    let answered = exchange(state, body).await;
+    let answered = exchange(state, client, body).await;
     let outcome = outcome.unwrap_or(match &answered {
         Ok(_) => "session",
         Err(failure) => failure.outcome(),
@@ -53,15 +59,32 @@ pub(super) async fn login(
     answered
 }
 
-/// The login itself: the body read, the code exchanged, the session written.
+/// The login itself: the body read, the client's address held to its limit, the code
+/// exchanged, the session written (within the user's limit).
 async fn exchange(
     state: AppState,
+    client: Option<IpAddr>,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<LoginAnswer>, Failure> {
     let Json(body) = body.map_err(|rejection| Failure::body(rejection, "{ code, platform }"))?;
     let device = device(body.device)?;
     let platform = body.platform.unwrap_or_else(|| Platform::Wx.as_str().to_owned());
     let credential = read(&state.config, &platform, body.code, body.anonymous_code)?;
+    // Before WeChat is asked: a client in a loop spends its own budget, not the app's quota.
+    if let Some(client) = client {
+        let admitted = state
+            .store
+            .admit(address_key(client), state.config.limits.logins_per_ip)
+            .await
+            .map_err(Failure::store)?;
+        if let Admitted::No { retry_after_ms } = admitted {
+            metrics::count(metrics::LIMITS_HIT, &[("limit", "login_ip")], 1);
+            return Err(Failure::limited(
+                "too many logins from this address",
+                retry_after_ms,
+            ));
+        }
+    }
     let exchange = match &credential {
         Credential::Wx(app, code) => state.upstream.code2session(app, code).await,
         Credential::Web(app, code) => state.upstream.oauth(app, code).await,
@@ -108,6 +131,7 @@ async fn exchange(
             session,
             session_key,
             state.config.max_sessions_per_user,
+            state.config.limits.logins_per_user,
         )
         .await
         .map_err(Failure::store)?;
@@ -125,6 +149,10 @@ async fn exchange(
                 "BLOCKED",
                 "this user may not log in: the service's operator blocked the account",
             ));
+        }
+        Inserted::Limited { retry_after_ms } => {
+            metrics::count(metrics::LIMITS_HIT, &[("limit", "login_user")], 1);
+            return Err(Failure::limited("too many logins of this user", retry_after_ms));
         }
     };
     tracing::info!(openid = %openid, ended_by_cap = ended, "logged in");

@@ -8,6 +8,7 @@ mod sqlite;
 pub use self::redis::RedisStore;
 pub use sqlite::SqliteStore;
 
+use crate::limits::{Admitted, Rate};
 use crate::upstream::PhoneNumber;
 
 /// A session as the store keeps it: who it is, from where, until when (Unix seconds). The
@@ -53,6 +54,19 @@ pub enum Inserted {
     },
     /// The user is blocked (`mp-session-server block`): nothing was written.
     Blocked,
+    /// The user's logins are over their limit: nothing was written.
+    Limited {
+        /// Milliseconds until the user's budget admits a login.
+        retry_after_ms: u64,
+    },
+}
+
+/// What a login's write holds the user to: the most sessions kept, and the user's logins a
+/// minute.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct UserRules {
+    cap: u32,
+    per_user: Rate,
 }
 
 /// How often a session's last use is written: at most once in this many seconds (per server).
@@ -131,7 +145,8 @@ impl Store {
     /// Keeps a new session under its token's `id`, with the token's `verifier` and the
     /// `session_key`, and ends the user's oldest sessions beyond `cap`, in one atomic write
     /// (on several servers at once, the user never holds more than `cap`). Gives how many
-    /// it ended; a blocked user's login writes nothing.
+    /// it ended; a blocked user's login, or one over the user's `per_user` rate (spent in the
+    /// same write), writes nothing.
     pub async fn insert(
         &self,
         id: String,
@@ -139,20 +154,52 @@ impl Store {
         session: SessionEntry,
         session_key: String,
         cap: u32,
+        per_user: Rate,
     ) -> Result<Inserted, StoreError> {
         timed("insert", async move {
             let now_ms = crate::clock::now_ms();
             match self {
                 Store::Sqlite(store) => {
                     store
-                        .insert(id, verifier, session, session_key, now_ms, cap)
+                        .insert(
+                            id,
+                            verifier,
+                            session,
+                            session_key,
+                            now_ms,
+                            UserRules { cap, per_user },
+                        )
                         .await
                 }
                 Store::Redis(store) => {
                     store
-                        .insert(id, verifier, session, session_key, now_ms, cap)
+                        .insert(
+                            id,
+                            verifier,
+                            session,
+                            session_key,
+                            now_ms,
+                            UserRules { cap, per_user },
+                        )
                         .await
                 }
+            }
+        })
+        .await
+    }
+
+    /// One request of `subject` (`ip:ADDRESS`, `token:ID`, ...) against its budget at
+    /// `rate`, shared by every server of this store: admitted (its share spent), or how long
+    /// to wait. A rate that is off admits without asking the store.
+    pub async fn admit(&self, subject: String, rate: Rate) -> Result<Admitted, StoreError> {
+        if !rate.is_on() {
+            return Ok(Admitted::Yes);
+        }
+        timed("admit", async move {
+            let now_ms = crate::clock::now_ms();
+            match self {
+                Store::Sqlite(store) => store.admit(subject, rate, now_ms).await,
+                Store::Redis(store) => store.admit(&subject, rate, now_ms).await,
             }
         })
         .await

@@ -6,14 +6,17 @@
 //! name keys they build: a standalone Redis, not a cluster); a user's phone number under
 //! `mp-session:phone:<openid>`; the app's shared `access_token`
 //! under `mp-session:access-token:<appid>` (expiring with it) and its refresh lock under
-//! `mp-session:lock:<name>` (`SET NX PX`, released only by its holder).
+//! `mp-session:lock:<name>` (`SET NX PX`, released only by its holder); each abuse limit's
+//! budget under `mp-session:limit:<ip:ADDRESS|user:OPENID|token:ID>` (kept only while it is
+//! not whole).
 
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 
-use super::{Inserted, SessionEntry, SessionInfo, StoreError, UseNotes};
+use super::{Inserted, SessionEntry, SessionInfo, StoreError, UseNotes, UserRules};
+use crate::limits::{Admitted, Rate};
 use crate::upstream::PhoneNumber;
 
 /// A Redis store; clones share one multiplexed connection that reconnects by itself.
@@ -74,15 +77,52 @@ fn blocked_key(openid: &str) -> String {
     format!("mp-session:blocked:{openid}")
 }
 
+/// A limit's rule ([`crate::limits::Rate::admit`], the same in Lua): `admit(key, now,
+/// interval, tolerance)` spends one request of the budget at `key` (the time it is whole
+/// again, kept only until then) and gives 0, or leaves it and gives the milliseconds to wait.
+macro_rules! admit_lua {
+    () => {
+        "
+local function admit(key, now, interval, tolerance)
+  now = tonumber(now)
+  local whole = tonumber(redis.call('GET', key) or now)
+  if whole < now then whole = now end
+  local over = whole - now - tonumber(tolerance)
+  if over > 0 then return over end
+  whole = whole + tonumber(interval)
+  redis.call('SET', key, string.format('%.0f', whole), 'PX', string.format('%.0f', whole - now))
+  return 0
+end
+"
+    };
+}
+
+/// One request against the budget at `KEYS[1]` at `ARGV[1]` (Unix ms), one every `ARGV[2]`
+/// ms with `ARGV[3]` ms ahead allowed: 0 when admitted, else the milliseconds to wait.
+const ADMIT: &str = concat!(admit_lua!(), "return admit(KEYS[1], ARGV[1], ARGV[2], ARGV[3])");
+
+/// A limit's key.
+fn limit_key(subject: &str) -> String {
+    format!("mp-session:limit:{subject}")
+}
+
 /// The new session (`KEYS[1]`), its user's index (`KEYS[2]`; `KEYS[3]`, their last use), and
 /// the end of the user's oldest sessions beyond the cap, in one step: -2 when the user is
-/// blocked (`KEYS[4]` is there), -1 when the id is taken, else how many ended. The index's
-/// score is the time made (`ARGV[4]`), or 1 ms after the user's newest when that is later, so
+/// blocked (`KEYS[4]` is there), -1 when the id is taken, -2 - n when the user's login budget (`KEYS[5]`, `ARGV[7]`
+/// and `ARGV[8]` its interval and tolerance; off when 0) has room again in n ms, else how
+/// many ended. The index's score is the time made (`ARGV[4]`), or 1 ms after the user's newest when that is later, so
 /// two logins in one millisecond still have an order. Over the cap, ids in the index whose
 /// session is gone (ended by its TTL) leave it first. The index lives as long as the
 /// longest-lived session in it.
-const INSERT: &str = "
+const INSERT: &str = concat!(
+    admit_lua!(),
+    "
 if redis.call('EXISTS', KEYS[4]) == 1 then return -2 end
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+if tonumber(ARGV[7]) > 0 then
+  local wait = admit(KEYS[5], ARGV[4], ARGV[7], ARGV[8])
+  if wait > 0 then return -2 - wait end
+end
 if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return -1 end
 local made = tonumber(ARGV[4])
 local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
@@ -113,7 +153,8 @@ if held > cap then
   end
 end
 if held == 1 or redis.call('TTL', KEYS[2]) < tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
-return ended";
+return ended"
+);
 
 /// A session's last use (`ARGV[2]`) in its user's hash (`KEYS[1]`), while the session
 /// (`KEYS[2]`) lives; the hash lives as long as its longest-lived session.
@@ -208,7 +249,15 @@ async fn query<T: redis::FromRedisValue>(
 }
 
 /// Every script the store runs, loaded together when Redis lacks one.
-const SCRIPTS: [&str; 6] = [INSERT, NOTE_USE, REMOVE, REMOVE_ALL, PUT_ACCESS_TOKEN, UNLOCK];
+const SCRIPTS: [&str; 7] = [
+    INSERT,
+    NOTE_USE,
+    REMOVE,
+    REMOVE_ALL,
+    PUT_ACCESS_TOKEN,
+    UNLOCK,
+    ADMIT,
+];
 
 /// `EVALSHA` of `code` (one of [`SCRIPTS`]): Redis keeps the scripts it ran, so a call carries
 /// the script's 40-character hash, not the script.
@@ -260,9 +309,11 @@ impl RedisStore {
         session: SessionEntry,
         session_key: String,
         now_ms: i64,
-        cap: u32,
+        rules: UserRules,
     ) -> Result<Inserted, StoreError> {
+        let UserRules { cap, per_user } = rules;
         let blocked = blocked_key(&session.openid);
+        let budget = limit_key(&format!("user:{}", session.openid));
         let seconds = u64::try_from(session.expires_at - now_ms / 1000)
             .unwrap_or(0)
             .max(1);
@@ -279,24 +330,35 @@ impl RedisStore {
         };
         let value = serde_json::to_string(&entry).map_err(failed)?;
         let mut command = script(INSERT);
+        let (interval, tolerance) = match per_user.is_on() {
+            true => (per_user.interval_ms(), per_user.tolerance_ms()),
+            false => (0, 0),
+        };
         command
-            .arg(4)
+            .arg(5)
             .arg(key(&id))
             .arg(user)
             .arg(used)
             .arg(blocked)
+            .arg(budget)
             .arg(value)
             .arg(seconds)
             .arg(&id)
             .arg(now_ms)
             .arg(cap.max(1))
-            .arg(SESSION_PREFIX);
+            .arg(SESSION_PREFIX)
+            .arg(interval)
+            .arg(tolerance);
         let ended: i64 = query(&self.connection, &command).await?;
-        if let Ok(ended) = u64::try_from(ended) {
-            return Ok(Inserted::Kept { ended });
-        }
-        if ended == -2 {
-            return Ok(Inserted::Blocked);
+        match ended {
+            ended if ended >= 0 => return Ok(Inserted::Kept { ended: ended as u64 }),
+            -2 => return Ok(Inserted::Blocked),
+            wait if wait < -2 => {
+                return Ok(Inserted::Limited {
+                    retry_after_ms: wait.unsigned_abs() - 2,
+                })
+            }
+            _ => {}
         }
         // Ids are random: a session already there is this one, written by a first try whose
         // answer the dropped connection lost.
@@ -304,6 +366,22 @@ impl RedisStore {
             Some((_, kept)) if kept == verifier => Ok(Inserted::Kept { ended: 0 }),
             _ => Err(StoreError("a session with this id exists".into())),
         }
+    }
+
+    /// One request against the budget of `subject` at `rate`, at `now_ms`.
+    pub(super) async fn admit(&self, subject: &str, rate: Rate, now_ms: i64) -> Result<Admitted, StoreError> {
+        let mut command = script(ADMIT);
+        command
+            .arg(1)
+            .arg(limit_key(subject))
+            .arg(now_ms)
+            .arg(rate.interval_ms())
+            .arg(rate.tolerance_ms());
+        let wait: i64 = query(&self.connection, &command).await?;
+        Ok(match u64::try_from(wait) {
+            Ok(retry_after_ms) if retry_after_ms > 0 => Admitted::No { retry_after_ms },
+            _ => Admitted::Yes,
+        })
     }
 
     pub(super) async fn find(

@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{Inserted, SessionEntry, SessionInfo, StoreError, UseNotes};
+use super::{Inserted, SessionEntry, SessionInfo, StoreError, UseNotes, UserRules};
+use crate::limits::{Admitted, Rate};
 use crate::upstream::PhoneNumber;
 
 /// The schema, one entry per version; `PRAGMA user_version` says how many ran.
@@ -72,7 +73,16 @@ const MIGRATIONS: &[&str] = &[
         openid     TEXT PRIMARY KEY,
         blocked_at INTEGER NOT NULL
     ) WITHOUT ROWID;",
+    // The abuse limits' budgets: when each is whole again (Unix ms), kept until then.
+    "CREATE TABLE limits (
+        subject  TEXT PRIMARY KEY,
+        whole_at INTEGER NOT NULL
+    ) WITHOUT ROWID;",
 ];
+
+/// Budgets whole again are removed after one limit check in this many (a full look through
+/// a table that holds the subjects of about the last minute).
+const LIMITS_SWEEP_EVERY: u32 = 256;
 
 /// Sessions looked at by a sweep, for the ended ones among them (Redis drops them by itself).
 const SWEEP_BATCH: i64 = 64;
@@ -96,6 +106,8 @@ struct Sweep {
     after: String,
     logins: u32,
     found: bool,
+    /// Limit checks since the budgets whole again were removed.
+    limit_checks: u32,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -143,6 +155,7 @@ impl SqliteStore {
                 after: String::new(),
                 logins: 0,
                 found: true,
+                limit_checks: 0,
             })),
             notes: UseNotes::default(),
         })
@@ -178,8 +191,9 @@ impl SqliteStore {
         session: SessionEntry,
         session_key: String,
         now_ms: i64,
-        cap: u32,
+        rules: UserRules,
     ) -> Result<Inserted, StoreError> {
+        let UserRules { cap, per_user } = rules;
         self.run_sweeping(move |sweep| {
             let c = &mut sweep.connection;
             // IMMEDIATE: the write lock from the start, so that servers sharing the file count
@@ -190,6 +204,12 @@ impl SqliteStore {
                 .query_row(params![session.openid], |row| row.get::<_, bool>(0))?;
             if blocked {
                 return Ok(Inserted::Blocked);
+            }
+            if per_user.is_on() {
+                let subject = format!("user:{}", session.openid);
+                if let Admitted::No { retry_after_ms } = admit_in(&transaction, &subject, per_user, now_ms)? {
+                    return Ok(Inserted::Limited { retry_after_ms });
+                }
             }
             // The user's sessions so far, and a time of making after theirs: two logins in one
             // millisecond are still one before the other, for the cap and for the list.
@@ -235,6 +255,31 @@ impl SqliteStore {
                 tracing::warn!("removing ended sessions: {error}");
             }
             Ok(Inserted::Kept { ended: ended as u64 })
+        })
+        .await
+    }
+
+    /// One request against the budget of `subject` at `rate`, at `now_ms`.
+    pub(super) async fn admit(
+        &self,
+        subject: String,
+        rate: Rate,
+        now_ms: i64,
+    ) -> Result<Admitted, StoreError> {
+        self.run_sweeping(move |sweep| {
+            sweep.limit_checks = sweep.limit_checks.wrapping_add(1);
+            let sweep_limits = sweep.limit_checks % LIMITS_SWEEP_EVERY == 0;
+            let transaction = sweep
+                .connection
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let admitted = admit_in(&transaction, &subject, rate, now_ms)?;
+            if sweep_limits {
+                transaction
+                    .prepare_cached("DELETE FROM limits WHERE whole_at <= ?1")?
+                    .execute(params![now_ms])?;
+            }
+            transaction.commit()?;
+            Ok(admitted)
         })
         .await
     }
@@ -490,6 +535,32 @@ fn create_private(file: &str) -> std::io::Result<()> {
     match options.open(file) {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         result => result.map(drop),
+    }
+}
+
+/// One request against the budget of `subject` at `rate` (its share spent if admitted), in
+/// `transaction`, which holds the write lock.
+fn admit_in(
+    transaction: &rusqlite::Transaction<'_>,
+    subject: &str,
+    rate: Rate,
+    now_ms: i64,
+) -> rusqlite::Result<Admitted> {
+    let whole_at: Option<i64> = transaction
+        .prepare_cached("SELECT whole_at FROM limits WHERE subject = ?1")?
+        .query_row(params![subject], |row| row.get(0))
+        .optional()?;
+    match rate.admit(whole_at, now_ms) {
+        Err(retry_after_ms) => Ok(Admitted::No { retry_after_ms }),
+        Ok(whole_at) => {
+            transaction
+                .prepare_cached(
+                    "INSERT INTO limits (subject, whole_at) VALUES (?1, ?2)
+                     ON CONFLICT (subject) DO UPDATE SET whole_at = excluded.whole_at",
+                )?
+                .execute(params![subject, whole_at])?;
+            Ok(Admitted::Yes)
+        }
     }
 }
 

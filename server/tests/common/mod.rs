@@ -184,6 +184,16 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// The abuse limits' settings.
+pub const LIMITS: [&str; 3] = [
+    "--logins-per-minute-per-ip",
+    "--logins-per-minute-per-user",
+    "--calls-per-minute-per-token",
+];
+
+/// A rate that is no limit, for the store's calls.
+pub const NO_LIMIT: mp_session_server::limits::Rate = mp_session_server::limits::Rate { per_minute: 0 };
+
 /// The mock upstream, the server (as many instances over one store as started), and a client.
 pub struct World {
     pub mock: Shared,
@@ -203,7 +213,7 @@ impl World {
     }
 
     /// With `extra` settings too (`--web-appid`, `--douyin-appid`, ...; the upstream timeout
-    /// is 300 ms unless given).
+    /// is 300 ms, and each abuse limit off, unless given).
     pub async fn with(kind: Kind, extra: &[&str]) -> World {
         let mock: Shared = Arc::default();
         let upstream = serve(mock::routes(Arc::clone(&mock))).await;
@@ -225,6 +235,12 @@ impl World {
         ];
         if !extra.contains(&"--upstream-timeout-ms") {
             args.extend(["--upstream-timeout-ms", "300"]);
+        }
+        // The abuse limits are off unless the test sets them (its logins all come from here).
+        for limit in LIMITS {
+            if !extra.contains(&limit) {
+                args.extend([limit, "0"]);
+            }
         }
         args.extend_from_slice(extra);
         let config = settings(&args).check(mock::secrets).unwrap();
@@ -370,7 +386,10 @@ pub async fn serve(app: Router) -> (String, tokio::task::JoinHandle<()>) {
     let url = format!("http://{}", listener.local_addr().unwrap());
     (
         url,
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() }),
+        tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).await.unwrap()
+        }),
     )
 }
 
