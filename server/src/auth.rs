@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 
 use crate::clock::now;
 use crate::failure::Failure;
-use crate::limits::Admitted;
+use crate::limits::Limit;
+use crate::store::Found;
 use crate::{metrics, token, AppState};
 
 /// The token of an `Authorization: Bearer <token>` header (the scheme in any case, as HTTP
@@ -57,26 +58,16 @@ where
             .and_then(bearer)
             .ok_or_else(expired)?;
         let (id, verifier) = token::split(presented).ok_or_else(expired)?;
+        // The secret is checked, and the request counted against the token's budget, in one
+        // call to the store; a wrong secret spends nothing.
+        let per_token = state.config.limits.calls_per_token;
         let found = state
             .store
-            .find(id.clone(), now())
+            .authenticate(id.clone(), verifier, now(), per_token)
             .await
             .map_err(Failure::store)?;
         match found {
-            Some((session, stored)) if token::constant_time_eq(stored.as_bytes(), verifier.as_bytes()) => {
-                // Counted only once the token is proven: naming a session's id spends nothing.
-                let admitted = state
-                    .store
-                    .admit(format!("token:{id}"), state.config.limits.calls_per_token)
-                    .await
-                    .map_err(Failure::store)?;
-                if let Admitted::No { retry_after_ms } = admitted {
-                    metrics::count(metrics::LIMITS_HIT, &[("limit", "token")], 1);
-                    return Err(Failure::limited(
-                        "too many requests with this token",
-                        retry_after_ms,
-                    ));
-                }
+            Found::Session(session) => {
                 state.store.note_use(session.openid.clone(), id.clone(), now());
                 Ok(Authenticated {
                     openid: session.openid,
@@ -86,7 +77,11 @@ where
                     token_id: id,
                 })
             }
-            _ => Err(expired()),
+            Found::Limited { retry_after_ms } => {
+                metrics::count(metrics::LIMITS_HIT, &[("limit", Limit::Token.label())], 1);
+                Err(Failure::limited(Limit::Token.words(), retry_after_ms))
+            }
+            Found::Nothing => Err(expired()),
         }
     }
 }

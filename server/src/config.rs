@@ -90,12 +90,13 @@ pub struct Settings {
     #[arg(long, env = "MP_SESSION_CALLS_PER_MINUTE_PER_TOKEN", default_value_t = 600)]
     pub calls_per_minute_per_token: u32,
     /// Proxies whose X-Forwarded-For names the client (the HTTPS front, a load balancer):
-    /// addresses or networks such as 10.0.0.0/8, comma-separated. None by default: the
-    /// client is the connection's peer.
+    /// addresses or networks such as 10.0.0.0/8, comma-separated. By default this machine's
+    /// own (an nginx beside the server); any other peer is the client itself.
     #[arg(
         long = "trusted-proxy",
         env = "MP_SESSION_TRUSTED_PROXIES",
-        value_delimiter = ','
+        value_delimiter = ',',
+        default_value = "127.0.0.0/8,::1"
     )]
     pub trusted_proxies: Vec<String>,
     /// How the log is written on standard error: text, or json (one object a line).
@@ -474,7 +475,7 @@ mod tests {
 
     #[test]
     fn a_wrong_or_missing_setting_is_named() {
-        let cases: [(&[&str], &str, &str); 14] = [
+        let cases: [(&[&str], &str, &str); 16] = [
             (&[], "MP_SESSION_SECRET", "--appid / MP_SESSION_APPID is required"),
             (&["--appid", "wx 1"], "MP_SESSION_SECRET", "--appid / MP_SESSION_APPID must be"),
             (&["--appid", "wx1"], "NONE", "--secret-file FILE or MP_SESSION_SECRET"),
@@ -532,6 +533,16 @@ mod tests {
                 &["--web-secret-file", "/etc/hostname"],
                 "NONE",
                 "--web-secret-file is given but --web-appid / MP_SESSION_WEB_APPID is not",
+            ),
+            (
+                &["--appid", "wx1", "--logins-per-minute-per-ip", "60001"],
+                "MP_SESSION_SECRET",
+                "--logins-per-minute-per-ip / MP_SESSION_LOGINS_PER_MINUTE_PER_IP must be from 0 (no limit) to 60000, not 60001",
+            ),
+            (
+                &["--appid", "wx1", "--trusted-proxy", "10.0.0.0/8,nginx"],
+                "MP_SESSION_SECRET",
+                "--trusted-proxy / MP_SESSION_TRUSTED_PROXIES: \"nginx\" is not an IP address or a network",
             ),
         ];
         for (args, secret, expected) in cases {

@@ -43,6 +43,8 @@ pub struct AppState {
     config: Arc<Config>,
     store: Store,
     upstream: upstream::Upstream,
+    /// This server's own budgets of client addresses, checked before WeChat is asked.
+    addresses: limits::LocalBudgets,
 }
 
 /// The login service's routes, ready to serve or to merge into your own `Router` (give your
@@ -58,5 +60,6 @@ pub fn state(config: &Config, store: Store) -> Result<AppState, String> {
         config: Arc::new(config.clone()),
         store,
         upstream,
+        addresses: limits::LocalBudgets::default(),
     })
 }

@@ -5,6 +5,12 @@
 //! Each limit is a generic cell rate (GCRA): a budget of `per_minute` requests that refills
 //! one every `60 s / per_minute`. The store keeps one number per subject, the time at which
 //! its budget is whole again, and only while it is not.
+//!
+//! A login costs the store one write, as it did before the limits: the address's and the
+//! user's budgets are spent in the write that keeps the session. Before WeChat is asked, each
+//! server holds an address to the same rate in its own memory ([`LocalBudgets`]): a client
+//! in a loop, or one sending codes that are not WeChat's, is stopped there without a call
+//! upstream or to the store.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -67,6 +73,80 @@ pub enum Admitted {
         /// Milliseconds until a request would be admitted.
         retry_after_ms: u64,
     },
+}
+
+/// Which limit refused a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// Logins from one client address.
+    Address,
+    /// Logins of one user.
+    User,
+    /// Requests carrying one token.
+    Token,
+}
+
+impl Limit {
+    /// Its label in `mp_session_limits_hit_total`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Limit::Address => "login_ip",
+            Limit::User => "login_user",
+            Limit::Token => "token",
+        }
+    }
+
+    /// What the refusal says, before "try again in N s".
+    pub fn words(self) -> &'static str {
+        match self {
+            Limit::Address => "too many logins from this address",
+            Limit::User => "too many logins of this user",
+            Limit::Token => "too many requests with this token",
+        }
+    }
+}
+
+/// A server's own budgets of client addresses, checked before WeChat is asked (the store's,
+/// shared by every server, are spent when the session is kept). Clones share them.
+#[derive(Clone, Debug, Default)]
+pub struct LocalBudgets(std::sync::Arc<std::sync::Mutex<Local>>);
+
+#[derive(Debug, Default)]
+struct Local {
+    whole_at: std::collections::HashMap<String, i64>,
+    checks: u32,
+}
+
+impl LocalBudgets {
+    /// The most subjects held; past it, every budget is forgotten (the store's still hold).
+    const MOST: usize = 100_000;
+    /// Budgets whole again are let go after this many checks.
+    const SWEEP_EVERY: u32 = 1024;
+
+    /// One request of `subject` at `now_ms` against its budget at `rate` in this server.
+    pub fn admit(&self, subject: &str, rate: Rate, now_ms: i64) -> Admitted {
+        if !rate.is_on() {
+            return Admitted::Yes;
+        }
+        let Ok(mut local) = self.0.lock() else {
+            return Admitted::Yes;
+        };
+        local.checks = local.checks.wrapping_add(1);
+        if local.checks % Self::SWEEP_EVERY == 0 {
+            local.whole_at.retain(|_, &mut whole_at| whole_at > now_ms);
+        }
+        if local.whole_at.len() >= Self::MOST {
+            local.whole_at.clear();
+        }
+        let whole_at = local.whole_at.get(subject).copied();
+        match rate.admit(whole_at, now_ms) {
+            Ok(next) => {
+                local.whole_at.insert(subject.to_owned(), next);
+                Admitted::Yes
+            }
+            Err(retry_after_ms) => Admitted::No { retry_after_ms },
+        }
+    }
 }
 
 /// The limits a server holds requests to.

@@ -92,35 +92,63 @@ async fn logins_from_one_address_are_limited_before_wechat_is_asked(kind: Kind) 
     world.start().await;
     let servers = world.servers.clone();
     let before = limits_hit(&world, &servers[0], "login_ip").await;
-    // Through two proxies of ours: the address is the one the outer proxy saw, whichever
-    // server answers.
+    // Through two proxies of ours: the address is the one the outer proxy saw.
     let client = Some("198.51.100.1, 203.0.113.7, 10.0.0.2");
+    let calls = || world.mock.lock().unwrap().calls;
+
+    // On one server: its own budget stops the fourth before WeChat is asked.
     for n in 0..3 {
-        let (status, _, body) = login_from(&world, &servers[n % 2], &format!("o-{n}"), client).await;
+        let (status, _, body) = login_from(&world, &servers[0], &format!("o-{n}"), client).await;
         assert_eq!(status, 200, "{body}");
     }
-    let asked = world.mock.lock().unwrap().calls;
-    let refused = login_from(&world, &servers[1], "o-3", client).await;
-    assert_limited(&refused, 20);
+    let asked = calls();
+    assert_limited(&login_from(&world, &servers[0], "o-3", client).await, 20);
     assert_eq!(
-        world.mock.lock().unwrap().calls,
+        calls(),
         asked,
-        "WeChat is not asked for a refused login"
+        "WeChat is not asked for a login over the address's limit"
     );
-    // Another address has its own budget; this one's is whole again in about 20 s, not now.
+
+    // On the other server, the store's budget, shared, is spent: refused, when the session
+    // would be kept (WeChat was asked once, by that server's own budget's leave).
+    assert_limited(&login_from(&world, &servers[1], "o-4", client).await, 20);
+    assert_eq!(calls(), asked + 1);
     assert_eq!(
-        login_from(&world, &servers[0], "o-4", Some("203.0.113.8"))
+        world.store().await.sessions("o-4".into(), 0).await.unwrap().len(),
+        0
+    );
+
+    // Another address has its own budget; the peer itself, when nothing is forwarded, too.
+    assert_eq!(
+        login_from(&world, &servers[1], "o-5", Some("203.0.113.8"))
             .await
             .0,
         200
     );
-    assert_eq!(login_from(&world, &servers[0], "o-5", client).await.0, 429);
-    // The peer itself, when nothing is forwarded: 127.0.0.1's own budget.
-    assert_eq!(login_from(&world, &servers[0], "o-6", None).await.0, 200);
+    assert_eq!(login_from(&world, &servers[1], "o-6", None).await.0, 200);
+
+    // Codes that are not WeChat's spend the address's budget on the server too: a client
+    // sending them in a loop is stopped before WeChat is asked again.
+    let bad = |n: usize| {
+        let request = world
+            .client
+            .post(format!("{}/auth/login", servers[1]))
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", "192.0.2.99")
+            .body(json!({ "code": format!("forged-{n}"), "platform": "wx" }).to_string());
+        answer(request)
+    };
+    for n in 0..3 {
+        assert_eq!(bad(n).await.0, 400);
+    }
+    let asked = calls();
+    assert_limited(&bad(3).await, 20);
+    assert_eq!(calls(), asked);
+
     let hit =
         limits_hit(&world, &servers[0], "login_ip").await + limits_hit(&world, &servers[1], "login_ip").await;
     // The registry is the process's: other tests' refusals may add to it, never take away.
-    assert!(hit >= before + 2, "{hit} after {before}");
+    assert!(hit >= before + 3, "{hit} after {before}");
 }
 
 async fn a_users_logins_are_limited_even_when_they_come_at_once_to_two_servers(kind: Kind) {

@@ -346,8 +346,7 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
                 "v".into(),
                 ended.clone(),
                 "k".into(),
-                10,
-                common::NO_LIMIT,
+                mp_session_server::store::LoginRules::capped(10),
             )
             .await
             .unwrap();
@@ -369,8 +368,7 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
             verifier.clone(),
             alive,
             "k".into(),
-            10,
-            common::NO_LIMIT,
+            mp_session_server::store::LoginRules::capped(10),
         )
         .await
         .unwrap();
@@ -393,8 +391,7 @@ async fn ended_sessions_leave_the_store(kind: Kind) {
                     verifier.clone(),
                     ended.clone(),
                     "k".into(),
-                    10,
-                    common::NO_LIMIT,
+                    mp_session_server::store::LoginRules::capped(10),
                 )
                 .await
                 .unwrap();
@@ -444,8 +441,7 @@ async fn redis_a_retried_session_write_finds_its_own_first_try() {
             verifier.into(),
             session.clone(),
             "k".into(),
-            10,
-            common::NO_LIMIT,
+            mp_session_server::store::LoginRules::capped(10),
         )
     };
     write("v1").await.unwrap();

@@ -234,8 +234,7 @@ async fn logins_in_one_millisecond_keep_the_order_they_were_made_in(kind: Kind) 
                 "v".into(),
                 session.clone(),
                 "k".into(),
-                4,
-                common::NO_LIMIT,
+                mp_session_server::store::LoginRules::capped(4),
             )
             .await
             .unwrap();

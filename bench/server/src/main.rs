@@ -43,6 +43,17 @@ struct Flags {
     /// Users logged in on each server before the authenticated requests (client i goes round them from token i).
     #[arg(long, env = "BENCH_USERS", default_value_t = 256)]
     users: usize,
+    /// Whether mp-session-server's abuse limits are on (at rates the load never reaches) or
+    /// off: run both to see what the checks cost.
+    #[arg(long, env = "BENCH_LIMITS", value_enum, default_value_t = Switch::On)]
+    limits: Switch,
+}
+
+/// On or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Switch {
+    On,
+    Off,
 }
 
 /// Where the sessions are kept.
@@ -124,7 +135,8 @@ fn run(flags: &Flags) -> Result<(), String> {
             None => format!("sqlite://{}", dir.path().join(file).display()),
         };
         let servers = runtime("server")?;
-        let (ours_url, plain_url) = servers.block_on(start(url("mp-session.db"), url("plain.db")))?;
+        let (ours_url, plain_url) =
+            servers.block_on(start(url("mp-session.db"), url("plain.db"), flags.limits))?;
         for request in [Request::Login, Request::Me] {
             let tokens = match request {
                 Request::Login => (Arc::default(), Arc::default()),
@@ -264,9 +276,15 @@ async fn pair(
 
 /// Starts the mock, mp-session-server (with `/api/me` on [`mp_session_server::Authenticated`])
 /// and the plain server, on the current runtime; their base URLs.
-async fn start(ours_store: String, plain_store: String) -> Result<(String, String), String> {
+async fn start(ours_store: String, plain_store: String, limits: Switch) -> Result<(String, String), String> {
     use clap::Parser;
     let mock = upstream::serve(upstream::mock()).await?;
+    // Every abuse limit on (the address as the proxy forwards it, the user, the token), at
+    // rates the load never reaches: their cost, never their refusals. Or every one off.
+    let (per_ip, per_user, per_token) = match limits {
+        Switch::On => ("120", "20", "60000"),
+        Switch::Off => ("0", "0", "0"),
+    };
     let settings = mp_session_server::Settings::try_parse_from([
         "mp-session-server",
         "--appid",
@@ -277,12 +295,14 @@ async fn start(ours_store: String, plain_store: String) -> Result<(String, Strin
         &mock,
         "--upstream-timeout-ms",
         "5000",
-        // Every abuse limit on (the address as the proxy forwards it, the user, the token),
-        // at rates the load never reaches: their cost, never their refusals.
         "--trusted-proxy",
         "127.0.0.1",
+        "--logins-per-minute-per-ip",
+        per_ip,
+        "--logins-per-minute-per-user",
+        per_user,
         "--calls-per-minute-per-token",
-        "60000",
+        per_token,
     ])
     .map_err(|e| e.to_string())?;
     // The AppSecret as if from MP_SESSION_SECRET; no other variable is read.

@@ -9,12 +9,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use mp_session::protocol::{LoginAnswer, LoginRequest, Platform, MAX_DEVICE_CHARS};
 
-use crate::clock::now;
+use crate::clock::{now, now_ms};
 use crate::config::{App, Config, Names};
 use crate::failure::Failure;
-use crate::limits::{address_key, Admitted, Peer};
+use crate::limits::{address_key, Admitted, Limit, Peer};
 use crate::metrics;
-use crate::store::{Inserted, SessionEntry};
+use crate::store::{Inserted, LoginRules, SessionEntry};
 use crate::upstream::{CodeOutcome, DouyinCode};
 use crate::{token, AppState};
 
@@ -70,19 +70,14 @@ async fn exchange(
     let device = device(body.device)?;
     let platform = body.platform.unwrap_or_else(|| Platform::Wx.as_str().to_owned());
     let credential = read(&state.config, &platform, body.code, body.anonymous_code)?;
-    // Before WeChat is asked: a client in a loop spends its own budget, not the app's quota.
-    if let Some(client) = client {
-        let admitted = state
-            .store
-            .admit(address_key(client), state.config.limits.logins_per_ip)
-            .await
-            .map_err(Failure::store)?;
-        if let Admitted::No { retry_after_ms } = admitted {
-            metrics::count(metrics::LIMITS_HIT, &[("limit", "login_ip")], 1);
-            return Err(Failure::limited(
-                "too many logins from this address",
-                retry_after_ms,
-            ));
+    // Before WeChat is asked, this server's own budget of the address: a client in a loop,
+    // or one sending codes that are not WeChat's, spends its own, not the app's quota. The
+    // store's budget, shared by every server, is spent when the session is kept.
+    let per_address = state.config.limits.logins_per_ip;
+    let address = client.map(|client| (address_key(client), per_address));
+    if let Some((key, rate)) = &address {
+        if let Admitted::No { retry_after_ms } = state.addresses.admit(key, *rate, now_ms()) {
+            return Err(limited(Limit::Address, retry_after_ms));
         }
     }
     let exchange = match &credential {
@@ -130,8 +125,11 @@ async fn exchange(
             issued.verifier,
             session,
             session_key,
-            state.config.max_sessions_per_user,
-            state.config.limits.logins_per_user,
+            LoginRules {
+                cap: state.config.max_sessions_per_user,
+                per_user: state.config.limits.logins_per_user,
+                address,
+            },
         )
         .await
         .map_err(Failure::store)?;
@@ -150,10 +148,10 @@ async fn exchange(
                 "this user may not log in: the service's operator blocked the account",
             ));
         }
-        Inserted::Limited { retry_after_ms } => {
-            metrics::count(metrics::LIMITS_HIT, &[("limit", "login_user")], 1);
-            return Err(Failure::limited("too many logins of this user", retry_after_ms));
-        }
+        Inserted::Limited {
+            limit,
+            retry_after_ms,
+        } => return Err(limited(limit, retry_after_ms)),
     };
     tracing::info!(openid = %openid, ended_by_cap = ended, "logged in");
     Ok(Json(LoginAnswer {
@@ -163,6 +161,12 @@ async fn exchange(
         expires_in: Some(ttl),
         user_info: None,
     }))
+}
+
+/// A login over `limit`: counted, and answered 429.
+fn limited(limit: Limit, retry_after_ms: u64) -> Failure {
+    metrics::count(metrics::LIMITS_HIT, &[("limit", limit.label())], 1);
+    Failure::limited(limit.words(), retry_after_ms)
 }
 
 /// A refused code in the log: as an error naming the settings when the platform refused this

@@ -8,7 +8,7 @@ mod sqlite;
 pub use self::redis::RedisStore;
 pub use sqlite::SqliteStore;
 
-use crate::limits::{Admitted, Rate};
+use crate::limits::{Limit, Rate};
 use crate::upstream::PhoneNumber;
 
 /// A session as the store keeps it: who it is, from where, until when (Unix seconds). The
@@ -54,19 +54,63 @@ pub enum Inserted {
     },
     /// The user is blocked (`mp-session-server block`): nothing was written.
     Blocked,
-    /// The user's logins are over their limit: nothing was written.
+    /// The login is over the client address's or the user's limit: nothing was written.
     Limited {
-        /// Milliseconds until the user's budget admits a login.
+        /// Which limit.
+        limit: Limit,
+        /// Milliseconds until its budget admits a login.
         retry_after_ms: u64,
     },
 }
 
-/// What a login's write holds the user to: the most sessions kept, and the user's logins a
-/// minute.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct UserRules {
-    cap: u32,
-    per_user: Rate,
+/// What a login's write holds the user and the client to: the most sessions the user keeps,
+/// the user's logins a minute, and the client address's (its key, [`crate::limits::address_key`],
+/// and rate), each budget spent only when the session is kept.
+#[derive(Clone, Debug)]
+pub struct LoginRules {
+    /// The most sessions the user keeps.
+    pub cap: u32,
+    /// The user's logins a minute.
+    pub per_user: Rate,
+    /// The client's address and its logins a minute (none: not limited by address).
+    pub address: Option<(String, Rate)>,
+}
+
+impl LoginRules {
+    /// A cap of `cap` sessions, and no limit.
+    pub fn capped(cap: u32) -> LoginRules {
+        LoginRules {
+            cap,
+            per_user: Rate { per_minute: 0 },
+            address: None,
+        }
+    }
+
+    /// The budgets the write checks, in order (the address's first), and the limit each is.
+    fn budgets(&self, openid: &str) -> Vec<(Limit, String, Rate)> {
+        let mut budgets = Vec::with_capacity(2);
+        if let Some((key, rate)) = self.address.as_ref().filter(|(_, rate)| rate.is_on()) {
+            budgets.push((Limit::Address, key.clone(), *rate));
+        }
+        if self.per_user.is_on() {
+            budgets.push((Limit::User, format!("user:{openid}"), self.per_user));
+        }
+        budgets
+    }
+}
+
+/// A session found by a token, within the token's limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// The token is a live session's: its share of the token's budget is spent.
+    Session(SessionEntry),
+    /// No live session has this token (none with its id, or its secret is wrong).
+    Nothing,
+    /// The token is a live session's, over its limit.
+    Limited {
+        /// Milliseconds until its budget admits a request.
+        retry_after_ms: u64,
+    },
 }
 
 /// How often a session's last use is written: at most once in this many seconds (per server).
@@ -143,44 +187,29 @@ impl Store {
     }
 
     /// Keeps a new session under its token's `id`, with the token's `verifier` and the
-    /// `session_key`, and ends the user's oldest sessions beyond `cap`, in one atomic write
-    /// (on several servers at once, the user never holds more than `cap`). Gives how many
-    /// it ended; a blocked user's login, or one over the user's `per_user` rate (spent in the
-    /// same write), writes nothing.
+    /// `session_key`, and ends the user's oldest sessions beyond `rules.cap`, in one atomic
+    /// write (on several servers at once, the user never holds more than the cap). Gives how
+    /// many it ended. A blocked user's login, or one over the address's or the user's budget
+    /// (spent in the same write, shared by every server of the store), writes nothing.
     pub async fn insert(
         &self,
         id: String,
         verifier: String,
         session: SessionEntry,
         session_key: String,
-        cap: u32,
-        per_user: Rate,
+        rules: LoginRules,
     ) -> Result<Inserted, StoreError> {
         timed("insert", async move {
             let now_ms = crate::clock::now_ms();
             match self {
                 Store::Sqlite(store) => {
                     store
-                        .insert(
-                            id,
-                            verifier,
-                            session,
-                            session_key,
-                            now_ms,
-                            UserRules { cap, per_user },
-                        )
+                        .insert(id, verifier, session, session_key, now_ms, rules)
                         .await
                 }
                 Store::Redis(store) => {
                     store
-                        .insert(
-                            id,
-                            verifier,
-                            session,
-                            session_key,
-                            now_ms,
-                            UserRules { cap, per_user },
-                        )
+                        .insert(id, verifier, session, session_key, now_ms, rules)
                         .await
                 }
             }
@@ -188,18 +217,22 @@ impl Store {
         .await
     }
 
-    /// One request of `subject` (`ip:ADDRESS`, `token:ID`, ...) against its budget at
-    /// `rate`, shared by every server of this store: admitted (its share spent), or how long
-    /// to wait. A rate that is off admits without asking the store.
-    pub async fn admit(&self, subject: String, rate: Rate) -> Result<Admitted, StoreError> {
-        if !rate.is_on() {
-            return Ok(Admitted::Yes);
-        }
-        timed("admit", async move {
+    /// The live session of a presented token (its `id`, and its secret's hash, `verifier`) at
+    /// `now` (Unix seconds), with its request counted against the token's budget at
+    /// `per_token` (shared by every server of the store), in one call to the store. A wrong
+    /// secret finds nothing and spends nothing.
+    pub async fn authenticate(
+        &self,
+        id: String,
+        verifier: String,
+        now: i64,
+        per_token: Rate,
+    ) -> Result<Found, StoreError> {
+        timed("authenticate", async move {
             let now_ms = crate::clock::now_ms();
             match self {
-                Store::Sqlite(store) => store.admit(subject, rate, now_ms).await,
-                Store::Redis(store) => store.admit(&subject, rate, now_ms).await,
+                Store::Sqlite(store) => store.authenticate(id, verifier, now, now_ms, per_token).await,
+                Store::Redis(store) => store.authenticate(id, verifier, now, now_ms, per_token).await,
             }
         })
         .await

@@ -15,8 +15,8 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 
-use super::{Inserted, SessionEntry, SessionInfo, StoreError, UseNotes, UserRules};
-use crate::limits::{Admitted, Rate};
+use super::{Found, Inserted, LoginRules, SessionEntry, SessionInfo, StoreError, UseNotes};
+use crate::limits::Rate;
 use crate::upstream::PhoneNumber;
 
 /// A Redis store; clones share one multiplexed connection that reconnects by itself.
@@ -77,54 +77,72 @@ fn blocked_key(openid: &str) -> String {
     format!("mp-session:blocked:{openid}")
 }
 
-/// A limit's rule ([`crate::limits::Rate::admit`], the same in Lua): `admit(key, now,
-/// interval, tolerance)` spends one request of the budget at `key` (the time it is whole
-/// again, kept only until then) and gives 0, or leaves it and gives the milliseconds to wait.
-macro_rules! admit_lua {
+/// A limit's rule ([`crate::limits::Rate::admit`], the same in Lua): `budget(key, now,
+/// interval, tolerance)` gives the time the budget at `key` is whole again after one more
+/// request, or `nil` and the milliseconds to wait; `spend(key, whole, now)` keeps that time
+/// (only until then).
+macro_rules! budget_lua {
     () => {
         "
-local function admit(key, now, interval, tolerance)
-  now = tonumber(now)
+local function budget(key, now, interval, tolerance)
   local whole = tonumber(redis.call('GET', key) or now)
   if whole < now then whole = now end
-  local over = whole - now - tonumber(tolerance)
-  if over > 0 then return over end
-  whole = whole + tonumber(interval)
+  local over = whole - now - tolerance
+  if over > 0 then return nil, over end
+  return whole + interval, 0
+end
+local function spend(key, whole, now)
   redis.call('SET', key, string.format('%.0f', whole), 'PX', string.format('%.0f', whole - now))
-  return 0
 end
 "
     };
 }
 
-/// One request against the budget at `KEYS[1]` at `ARGV[1]` (Unix ms), one every `ARGV[2]`
-/// ms with `ARGV[3]` ms ahead allowed: 0 when admitted, else the milliseconds to wait.
-const ADMIT: &str = concat!(admit_lua!(), "return admit(KEYS[1], ARGV[1], ARGV[2], ARGV[3])");
+/// The cap a login's write holds the user to (at least 1).
+fn cap_of(rules: &LoginRules) -> u32 {
+    rules.cap.max(1)
+}
 
 /// A limit's key.
 fn limit_key(subject: &str) -> String {
     format!("mp-session:limit:{subject}")
 }
 
+/// What [`INSERT`] answers first: the session is kept (then how many the cap ended), its id
+/// was taken, the user is blocked, or the login is over the first budget it was given (over
+/// the second: one more; then the milliseconds to wait).
+const KEPT: i64 = 0;
+/// See [`KEPT`].
+const TAKEN: i64 = 1;
+/// See [`KEPT`].
+const BLOCKED: i64 = 2;
+/// See [`KEPT`].
+const OVER_FIRST: i64 = 3;
+
 /// The new session (`KEYS[1]`), its user's index (`KEYS[2]`; `KEYS[3]`, their last use), and
-/// the end of the user's oldest sessions beyond the cap, in one step: -2 when the user is
-/// blocked (`KEYS[4]` is there), -1 when the id is taken, -2 - n when the user's login budget (`KEYS[5]`, `ARGV[7]`
-/// and `ARGV[8]` its interval and tolerance; off when 0) has room again in n ms, else how
-/// many ended. The index's score is the time made (`ARGV[4]`), or 1 ms after the user's newest when that is later, so
-/// two logins in one millisecond still have an order. Over the cap, ids in the index whose
-/// session is gone (ended by its TTL) leave it first. The index lives as long as the
+/// the end of the user's oldest sessions beyond the cap, in one step, unless the user is
+/// blocked (`KEYS[4]` is there), the id is taken, or a budget refuses it: up to two
+/// (`KEYS[5]`, `KEYS[6]`; `ARGV[7]` says how many, each one's interval and tolerance after
+/// it), every one checked before any is spent. Answers `{what, n}` ([`KEPT`] ...). The
+/// index's score is the time made (`ARGV[4]`), or 1 ms after the user's newest when that is
+/// later, so two logins in one millisecond still have an order. Over the cap, ids in the index
+/// whose session is gone (ended by its TTL) leave it first. The index lives as long as the
 /// longest-lived session in it.
 const INSERT: &str = concat!(
-    admit_lua!(),
+    budget_lua!(),
     "
-if redis.call('EXISTS', KEYS[4]) == 1 then return -2 end
-if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
-if tonumber(ARGV[7]) > 0 then
-  local wait = admit(KEYS[5], ARGV[4], ARGV[7], ARGV[8])
-  if wait > 0 then return -2 - wait end
+if redis.call('EXISTS', KEYS[4]) == 1 then return {2, 0} end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {1, 0} end
+local now = tonumber(ARGV[4])
+local wholes = {}
+for i = 1, tonumber(ARGV[7]) do
+  local whole, wait = budget(KEYS[4 + i], now, tonumber(ARGV[6 + 2 * i]), tonumber(ARGV[7 + 2 * i]))
+  if not whole then return {2 + i, wait} end
+  wholes[i] = whole
 end
-if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return -1 end
-local made = tonumber(ARGV[4])
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+for i, whole in ipairs(wholes) do spend(KEYS[4 + i], whole, now) end
+local made = now
 local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
 if last[2] and tonumber(last[2]) >= made then made = tonumber(last[2]) + 1 end
 redis.call('ZADD', KEYS[2], string.format('%.0f', made), ARGV[3])
@@ -153,7 +171,27 @@ if held > cap then
   end
 end
 if held == 1 or redis.call('TTL', KEYS[2]) < tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
-return ended"
+return {0, ended}"
+);
+
+/// The session of a presented token (`KEYS[1]`) if its verifier is `ARGV[1]`, with one
+/// request spent of the token's budget (`KEYS[2]`; at `ARGV[2]`, `ARGV[3]` and `ARGV[4]` its
+/// interval and tolerance, none when 0): `{1, session}`, `{2, ms to wait}`, or `{0, ''}`.
+/// The verifier is the SHA-256 of the presented secret, compared here as text: what its
+/// timing could tell is a hash's prefix, which gives no secret.
+const AUTHENTICATE: &str = concat!(
+    budget_lua!(),
+    "
+local value = redis.call('GET', KEYS[1])
+if not value or cjson.decode(value).verifier ~= ARGV[1] then return {0, ''} end
+local interval = tonumber(ARGV[3])
+if interval > 0 then
+  local now = tonumber(ARGV[2])
+  local whole, wait = budget(KEYS[2], now, interval, tonumber(ARGV[4]))
+  if not whole then return {2, tostring(wait)} end
+  spend(KEYS[2], whole, now)
+end
+return {1, value}"
 );
 
 /// A session's last use (`ARGV[2]`) in its user's hash (`KEYS[1]`), while the session
@@ -256,7 +294,7 @@ const SCRIPTS: [&str; 7] = [
     REMOVE_ALL,
     PUT_ACCESS_TOKEN,
     UNLOCK,
-    ADMIT,
+    AUTHENTICATE,
 ];
 
 /// `EVALSHA` of `code` (one of [`SCRIPTS`]): Redis keeps the scripts it ran, so a call carries
@@ -309,11 +347,10 @@ impl RedisStore {
         session: SessionEntry,
         session_key: String,
         now_ms: i64,
-        rules: UserRules,
+        rules: LoginRules,
     ) -> Result<Inserted, StoreError> {
-        let UserRules { cap, per_user } = rules;
+        let budgets = rules.budgets(&session.openid);
         let blocked = blocked_key(&session.openid);
-        let budget = limit_key(&format!("user:{}", session.openid));
         let seconds = u64::try_from(session.expires_at - now_ms / 1000)
             .unwrap_or(0)
             .max(1);
@@ -330,35 +367,42 @@ impl RedisStore {
         };
         let value = serde_json::to_string(&entry).map_err(failed)?;
         let mut command = script(INSERT);
-        let (interval, tolerance) = match per_user.is_on() {
-            true => (per_user.interval_ms(), per_user.tolerance_ms()),
-            false => (0, 0),
-        };
         command
-            .arg(5)
+            .arg(4 + budgets.len())
             .arg(key(&id))
             .arg(user)
             .arg(used)
-            .arg(blocked)
-            .arg(budget)
+            .arg(blocked);
+        for (_, subject, _) in &budgets {
+            command.arg(limit_key(subject));
+        }
+        command
             .arg(value)
             .arg(seconds)
             .arg(&id)
             .arg(now_ms)
-            .arg(cap.max(1))
+            .arg(cap_of(&rules))
             .arg(SESSION_PREFIX)
-            .arg(interval)
-            .arg(tolerance);
-        let ended: i64 = query(&self.connection, &command).await?;
-        match ended {
-            ended if ended >= 0 => return Ok(Inserted::Kept { ended: ended as u64 }),
-            -2 => return Ok(Inserted::Blocked),
-            wait if wait < -2 => {
+            .arg(budgets.len());
+        for (_, _, rate) in &budgets {
+            command.arg(rate.interval_ms()).arg(rate.tolerance_ms());
+        }
+        let (what, n): (i64, i64) = query(&self.connection, &command).await?;
+        let n = u64::try_from(n).unwrap_or(0);
+        match what {
+            KEPT => return Ok(Inserted::Kept { ended: n }),
+            BLOCKED => return Ok(Inserted::Blocked),
+            TAKEN => {}
+            over => {
+                let at = usize::try_from(over - OVER_FIRST).unwrap_or(usize::MAX);
+                let (limit, _, _) = budgets
+                    .get(at)
+                    .ok_or_else(|| StoreError(format!("the insert script answered {what}")))?;
                 return Ok(Inserted::Limited {
-                    retry_after_ms: wait.unsigned_abs() - 2,
-                })
+                    limit: *limit,
+                    retry_after_ms: n,
+                });
             }
-            _ => {}
         }
         // Ids are random: a session already there is this one, written by a first try whose
         // answer the dropped connection lost.
@@ -368,20 +412,42 @@ impl RedisStore {
         }
     }
 
-    /// One request against the budget of `subject` at `rate`, at `now_ms`.
-    pub(super) async fn admit(&self, subject: &str, rate: Rate, now_ms: i64) -> Result<Admitted, StoreError> {
-        let mut command = script(ADMIT);
+    pub(super) async fn authenticate(
+        &self,
+        id: String,
+        verifier: String,
+        now: i64,
+        now_ms: i64,
+        per_token: Rate,
+    ) -> Result<Found, StoreError> {
+        let (interval, tolerance) = match per_token.is_on() {
+            true => (per_token.interval_ms(), per_token.tolerance_ms()),
+            false => (0, 0),
+        };
+        let mut command = script(AUTHENTICATE);
         command
-            .arg(1)
-            .arg(limit_key(subject))
+            .arg(2)
+            .arg(key(&id))
+            .arg(limit_key(&format!("token:{id}")))
+            .arg(verifier)
             .arg(now_ms)
-            .arg(rate.interval_ms())
-            .arg(rate.tolerance_ms());
-        let wait: i64 = query(&self.connection, &command).await?;
-        Ok(match u64::try_from(wait) {
-            Ok(retry_after_ms) if retry_after_ms > 0 => Admitted::No { retry_after_ms },
-            _ => Admitted::Yes,
-        })
+            .arg(interval)
+            .arg(tolerance);
+        let (what, text): (i64, String) = query(&self.connection, &command).await?;
+        match what {
+            1 => {
+                let entry: Entry = serde_json::from_str(&text).map_err(failed)?;
+                Ok(if entry.expires_at > now {
+                    Found::Session(entry.session())
+                } else {
+                    Found::Nothing
+                })
+            }
+            2 => Ok(Found::Limited {
+                retry_after_ms: text.parse().map_err(failed)?,
+            }),
+            _ => Ok(Found::Nothing),
+        }
     }
 
     pub(super) async fn find(

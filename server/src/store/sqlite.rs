@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{Inserted, SessionEntry, SessionInfo, StoreError, UseNotes, UserRules};
-use crate::limits::{Admitted, Rate};
+use super::{Found, Inserted, LoginRules, SessionEntry, SessionInfo, StoreError, UseNotes};
+use crate::limits::Rate;
+use crate::token;
 use crate::upstream::PhoneNumber;
 
 /// The schema, one entry per version; `PRAGMA user_version` says how many ran.
@@ -73,16 +74,20 @@ const MIGRATIONS: &[&str] = &[
         openid     TEXT PRIMARY KEY,
         blocked_at INTEGER NOT NULL
     ) WITHOUT ROWID;",
-    // The abuse limits' budgets: when each is whole again (Unix ms), kept until then.
-    "CREATE TABLE limits (
-        subject  TEXT PRIMARY KEY,
-        whole_at INTEGER NOT NULL
-    ) WITHOUT ROWID;",
 ];
 
-/// Budgets whole again are removed after one limit check in this many (a full look through
-/// a table that holds the subjects of about the last minute).
-const LIMITS_SWEEP_EVERY: u32 = 256;
+/// The abuse limits' budgets, in a file of their own beside the store (`FILE.limits`),
+/// attached as `limits`: when each is whole again (Unix ms), kept until then. A budget needs
+/// no durability (a crash forgets at most a minute of spending), so that file is written with
+/// `synchronous = OFF`: a token's request costs no sync to disk, and a login no second one.
+const LIMITS_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS limits.budgets (
+        subject  TEXT PRIMARY KEY,
+        whole_at INTEGER NOT NULL
+    ) WITHOUT ROWID;";
+
+/// Budgets whole again are removed after one spending in this many (a full look through a
+/// table that holds the subjects of about the last minute).
+const BUDGETS_SWEEP_EVERY: u32 = 256;
 
 /// Sessions looked at by a sweep, for the ended ones among them (Redis drops them by itself).
 const SWEEP_BATCH: i64 = 64;
@@ -106,8 +111,8 @@ struct Sweep {
     after: String,
     logins: u32,
     found: bool,
-    /// Limit checks since the budgets whole again were removed.
-    limit_checks: u32,
+    /// Budgets spent since the ones whole again were removed.
+    spent: u32,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -149,13 +154,22 @@ impl SqliteStore {
             .pragma_update(None, "user_version", MIGRATIONS.len())
             .map_err(failed)?;
         transaction.commit().map_err(failed)?;
+        let limits = format!("{file}.limits");
+        create_private(&limits).map_err(|e| StoreError(format!("--store sqlite://{file}: {limits}: {e}")))?;
+        let attached = rusqlite::DatabaseName::Attached("limits");
+        connection
+            .execute("ATTACH DATABASE ?1 AS limits", params![limits])
+            .and_then(|_| connection.pragma_update(Some(attached), "journal_mode", "WAL"))
+            .and_then(|()| connection.pragma_update(Some(attached), "synchronous", "OFF"))
+            .and_then(|()| connection.execute_batch(LIMITS_SCHEMA))
+            .map_err(|e| StoreError(format!("--store sqlite://{file}: {limits}: {e}")))?;
         Ok(SqliteStore {
             connection: Arc::new(Mutex::new(Sweep {
                 connection,
                 after: String::new(),
                 logins: 0,
                 found: true,
-                limit_checks: 0,
+                spent: 0,
             })),
             notes: UseNotes::default(),
         })
@@ -191,9 +205,10 @@ impl SqliteStore {
         session: SessionEntry,
         session_key: String,
         now_ms: i64,
-        rules: UserRules,
+        rules: LoginRules,
     ) -> Result<Inserted, StoreError> {
-        let UserRules { cap, per_user } = rules;
+        let cap = rules.cap;
+        let budgets = rules.budgets(&session.openid);
         self.run_sweeping(move |sweep| {
             let c = &mut sweep.connection;
             // IMMEDIATE: the write lock from the start, so that servers sharing the file count
@@ -205,10 +220,12 @@ impl SqliteStore {
             if blocked {
                 return Ok(Inserted::Blocked);
             }
-            if per_user.is_on() {
-                let subject = format!("user:{}", session.openid);
-                if let Admitted::No { retry_after_ms } = admit_in(&transaction, &subject, per_user, now_ms)? {
-                    return Ok(Inserted::Limited { retry_after_ms });
+            // Every budget checked before any is spent: a login one refuses spends none.
+            let mut spend = Vec::with_capacity(budgets.len());
+            for (limit, subject, rate) in budgets {
+                match rate.admit(whole_at(&transaction, &subject)?, now_ms) {
+                    Ok(whole_at) => spend.push((subject, whole_at)),
+                    Err(retry_after_ms) => return Ok(Inserted::Limited { limit, retry_after_ms }),
                 }
             }
             // The user's sessions so far, and a time of making after theirs: two logins in one
@@ -248,7 +265,13 @@ impl SqliteStore {
                 )?
                 .execute(params![session.openid, id, now_ms, i64::from(cap.max(1)) - 1])?
             };
+            for (subject, whole_at) in &spend {
+                spend_budget(&transaction, subject, *whole_at)?;
+            }
             transaction.commit()?;
+            if !spend.is_empty() {
+                sweep_budgets(sweep, now_ms);
+            }
             // A few sessions, from where the last login's sweep stopped, the ended ones removed
             // (the login is kept already: a failure here is only logged).
             if let Err(error) = sweep_step(sweep, now_ms / 1000) {
@@ -259,27 +282,38 @@ impl SqliteStore {
         .await
     }
 
-    /// One request against the budget of `subject` at `rate`, at `now_ms`.
-    pub(super) async fn admit(
+    pub(super) async fn authenticate(
         &self,
-        subject: String,
-        rate: Rate,
+        id: String,
+        verifier: String,
+        now: i64,
         now_ms: i64,
-    ) -> Result<Admitted, StoreError> {
+        per_token: Rate,
+    ) -> Result<Found, StoreError> {
         self.run_sweeping(move |sweep| {
-            sweep.limit_checks = sweep.limit_checks.wrapping_add(1);
-            let sweep_limits = sweep.limit_checks % LIMITS_SWEEP_EVERY == 0;
-            let transaction = sweep
-                .connection
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let admitted = admit_in(&transaction, &subject, rate, now_ms)?;
-            if sweep_limits {
-                transaction
-                    .prepare_cached("DELETE FROM limits WHERE whole_at <= ?1")?
-                    .execute(params![now_ms])?;
+            let found = find(&sweep.connection, &id, now)?;
+            let session = match found {
+                Some((session, kept)) if token::constant_time_eq(kept.as_bytes(), verifier.as_bytes()) => {
+                    session
+                }
+                _ => return Ok(Found::Nothing),
+            };
+            if !per_token.is_on() {
+                return Ok(Found::Session(session));
             }
+            // Only the budgets' file is written: no sync to disk, no lock on the sessions'.
+            let transaction = sweep.connection.transaction()?;
+            let subject = format!("token:{id}");
+            let found = match per_token.admit(whole_at(&transaction, &subject)?, now_ms) {
+                Ok(whole_at) => {
+                    spend_budget(&transaction, &subject, whole_at)?;
+                    Found::Session(session)
+                }
+                Err(retry_after_ms) => Found::Limited { retry_after_ms },
+            };
             transaction.commit()?;
-            Ok(admitted)
+            sweep_budgets(sweep, now_ms);
+            Ok(found)
         })
         .await
     }
@@ -311,24 +345,7 @@ impl SqliteStore {
         id: String,
         now: i64,
     ) -> Result<Option<(SessionEntry, String)>, StoreError> {
-        self.run(move |c| {
-            c.prepare_cached(
-                "SELECT openid, unionid, platform, expires_at, device, verifier FROM sessions
-                 WHERE token_id = ?1 AND expires_at > ?2",
-            )?
-            .query_row(params![id, now], |row| {
-                let session = SessionEntry {
-                    openid: row.get(0)?,
-                    unionid: row.get(1)?,
-                    platform: row.get(2)?,
-                    expires_at: row.get(3)?,
-                    device: row.get(4)?,
-                };
-                Ok((session, row.get(5)?))
-            })
-            .optional()
-        })
-        .await
+        self.run(move |c| find(c, &id, now)).await
     }
 
     pub(super) async fn note_use(&self, id: String, now: i64) -> Result<(), StoreError> {
@@ -538,29 +555,55 @@ fn create_private(file: &str) -> std::io::Result<()> {
     }
 }
 
-/// One request against the budget of `subject` at `rate` (its share spent if admitted), in
-/// `transaction`, which holds the write lock.
-fn admit_in(
-    transaction: &rusqlite::Transaction<'_>,
-    subject: &str,
-    rate: Rate,
-    now_ms: i64,
-) -> rusqlite::Result<Admitted> {
-    let whole_at: Option<i64> = transaction
-        .prepare_cached("SELECT whole_at FROM limits WHERE subject = ?1")?
+/// The session of token `id` that has not ended at `now`, and its verifier.
+fn find(c: &Connection, id: &str, now: i64) -> rusqlite::Result<Option<(SessionEntry, String)>> {
+    c.prepare_cached(
+        "SELECT openid, unionid, platform, expires_at, device, verifier FROM sessions
+         WHERE token_id = ?1 AND expires_at > ?2",
+    )?
+    .query_row(params![id, now], |row| {
+        let session = SessionEntry {
+            openid: row.get(0)?,
+            unionid: row.get(1)?,
+            platform: row.get(2)?,
+            expires_at: row.get(3)?,
+            device: row.get(4)?,
+        };
+        Ok((session, row.get(5)?))
+    })
+    .optional()
+}
+
+/// When the budget of `subject` is whole again, if it is not yet.
+fn whole_at(c: &Connection, subject: &str) -> rusqlite::Result<Option<i64>> {
+    c.prepare_cached("SELECT whole_at FROM limits.budgets WHERE subject = ?1")?
         .query_row(params![subject], |row| row.get(0))
-        .optional()?;
-    match rate.admit(whole_at, now_ms) {
-        Err(retry_after_ms) => Ok(Admitted::No { retry_after_ms }),
-        Ok(whole_at) => {
-            transaction
-                .prepare_cached(
-                    "INSERT INTO limits (subject, whole_at) VALUES (?1, ?2)
-                     ON CONFLICT (subject) DO UPDATE SET whole_at = excluded.whole_at",
-                )?
-                .execute(params![subject, whole_at])?;
-            Ok(Admitted::Yes)
-        }
+        .optional()
+}
+
+/// Spends a request of the budget of `subject`: whole again at `whole_at`.
+fn spend_budget(c: &Connection, subject: &str, whole_at: i64) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO limits.budgets (subject, whole_at) VALUES (?1, ?2)
+         ON CONFLICT (subject) DO UPDATE SET whole_at = excluded.whole_at",
+    )?
+    .execute(params![subject, whole_at])
+    .map(drop)
+}
+
+/// After one spending in [`BUDGETS_SWEEP_EVERY`], the budgets whole again at `now_ms` go (a
+/// failure is only logged: they go next time).
+fn sweep_budgets(sweep: &mut Sweep, now_ms: i64) {
+    sweep.spent = sweep.spent.wrapping_add(1);
+    if sweep.spent % BUDGETS_SWEEP_EVERY != 0 {
+        return;
+    }
+    let removed = sweep
+        .connection
+        .prepare_cached("DELETE FROM limits.budgets WHERE whole_at <= ?1")
+        .and_then(|mut statement| statement.execute(params![now_ms]));
+    if let Err(error) = removed {
+        tracing::warn!("removing budgets whole again: {error}");
     }
 }
 

@@ -191,9 +191,6 @@ pub const LIMITS: [&str; 3] = [
     "--calls-per-minute-per-token",
 ];
 
-/// A rate that is no limit, for the store's calls.
-pub const NO_LIMIT: mp_session_server::limits::Rate = mp_session_server::limits::Rate { per_minute: 0 };
-
 /// The mock upstream, the server (as many instances over one store as started), and a client.
 pub struct World {
     pub mock: Shared,
