@@ -123,14 +123,16 @@ impl LocalBudgets {
     /// Budgets whole again are let go after this many checks.
     const SWEEP_EVERY: u32 = 1024;
 
-    /// One request of `subject` at `now_ms` against its budget at `rate` in this server.
-    pub fn admit(&self, subject: &str, rate: Rate, now_ms: i64) -> Admitted {
+    /// One request of `subject` now against its budget at `rate` in this server (the time
+    /// read under the lock: the order budgets are spent in).
+    pub fn admit(&self, subject: &str, rate: Rate) -> Admitted {
         if !rate.is_on() {
             return Admitted::Yes;
         }
         let Ok(mut local) = self.0.lock() else {
             return Admitted::Yes;
         };
+        let now_ms = crate::clock::now_ms();
         local.checks = local.checks.wrapping_add(1);
         if local.checks % Self::SWEEP_EVERY == 0 {
             local.whole_at.retain(|_, &mut whole_at| whole_at > now_ms);

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use mp_session::protocol::{LoginAnswer, LoginRequest, Platform, MAX_DEVICE_CHARS};
 
-use crate::clock::{now, now_ms};
+use crate::clock::now;
 use crate::config::{App, Config, Names};
 use crate::failure::Failure;
 use crate::limits::{address_key, Admitted, Limit, Peer};
@@ -76,7 +76,7 @@ async fn exchange(
     let per_address = state.config.limits.logins_per_ip;
     let address = client.map(|client| (address_key(client), per_address));
     if let Some((key, rate)) = &address {
-        if let Admitted::No { retry_after_ms } = state.addresses.admit(key, *rate, now_ms()) {
+        if let Admitted::No { retry_after_ms } = state.addresses.admit(key, *rate) {
             return Err(limited(Limit::Address, retry_after_ms));
         }
     }

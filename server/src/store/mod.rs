@@ -229,10 +229,9 @@ impl Store {
         per_token: Rate,
     ) -> Result<Found, StoreError> {
         timed("authenticate", async move {
-            let now_ms = crate::clock::now_ms();
             match self {
-                Store::Sqlite(store) => store.authenticate(id, verifier, now, now_ms, per_token).await,
-                Store::Redis(store) => store.authenticate(id, verifier, now, now_ms, per_token).await,
+                Store::Sqlite(store) => store.authenticate(id, verifier, now, per_token).await,
+                Store::Redis(store) => store.authenticate(id, verifier, now, per_token).await,
             }
         })
         .await

@@ -80,10 +80,16 @@ fn blocked_key(openid: &str) -> String {
 /// A limit's rule ([`crate::limits::Rate::admit`], the same in Lua): `budget(key, now,
 /// interval, tolerance)` gives the time the budget at `key` is whole again after one more
 /// request, or `nil` and the milliseconds to wait; `spend(key, whole, now)` keeps that time
-/// (only until then).
+/// (only until then). Their `now` is Redis' own clock (`clock()`), one for every server of
+/// the store, read as each script runs, one after another: no server's clock, or its
+/// request's place in the queue, moves a budget.
 macro_rules! budget_lua {
     () => {
         "
+local function clock()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
 local function budget(key, now, interval, tolerance)
   local whole = tonumber(redis.call('GET', key) or now)
   if whole < now then whole = now end
@@ -133,8 +139,8 @@ const INSERT: &str = concat!(
     "
 if redis.call('EXISTS', KEYS[4]) == 1 then return {2, 0} end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {1, 0} end
-local now = tonumber(ARGV[4])
 local wholes = {}
+local now = tonumber(ARGV[7]) > 0 and clock()
 for i = 1, tonumber(ARGV[7]) do
   local whole, wait = budget(KEYS[4 + i], now, tonumber(ARGV[6 + 2 * i]), tonumber(ARGV[7 + 2 * i]))
   if not whole then return {2 + i, wait} end
@@ -142,7 +148,7 @@ for i = 1, tonumber(ARGV[7]) do
 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 for i, whole in ipairs(wholes) do spend(KEYS[4 + i], whole, now) end
-local made = now
+local made = tonumber(ARGV[4])
 local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
 if last[2] and tonumber(last[2]) >= made then made = tonumber(last[2]) + 1 end
 redis.call('ZADD', KEYS[2], string.format('%.0f', made), ARGV[3])
@@ -175,8 +181,8 @@ return {0, ended}"
 );
 
 /// The session of a presented token (`KEYS[1]`) if its verifier is `ARGV[1]`, with one
-/// request spent of the token's budget (`KEYS[2]`; at `ARGV[2]`, `ARGV[3]` and `ARGV[4]` its
-/// interval and tolerance, none when 0): `{1, session}`, `{2, ms to wait}`, or `{0, ''}`.
+/// request spent of the token's budget (`KEYS[2]`; `ARGV[2]` and `ARGV[3]` its interval and
+/// tolerance, none when 0): `{1, session}`, `{2, ms to wait}`, or `{0, ''}`.
 /// The verifier is the SHA-256 of the presented secret, compared here as text: what its
 /// timing could tell is a hash's prefix, which gives no secret.
 const AUTHENTICATE: &str = concat!(
@@ -184,10 +190,10 @@ const AUTHENTICATE: &str = concat!(
     "
 local value = redis.call('GET', KEYS[1])
 if not value or cjson.decode(value).verifier ~= ARGV[1] then return {0, ''} end
-local interval = tonumber(ARGV[3])
+local interval = tonumber(ARGV[2])
 if interval > 0 then
-  local now = tonumber(ARGV[2])
-  local whole, wait = budget(KEYS[2], now, interval, tonumber(ARGV[4]))
+  local now = clock()
+  local whole, wait = budget(KEYS[2], now, interval, tonumber(ARGV[3]))
   if not whole then return {2, tostring(wait)} end
   spend(KEYS[2], whole, now)
 end
@@ -417,7 +423,6 @@ impl RedisStore {
         id: String,
         verifier: String,
         now: i64,
-        now_ms: i64,
         per_token: Rate,
     ) -> Result<Found, StoreError> {
         let (interval, tolerance) = match per_token.is_on() {
@@ -430,7 +435,6 @@ impl RedisStore {
             .arg(key(&id))
             .arg(limit_key(&format!("token:{id}")))
             .arg(verifier)
-            .arg(now_ms)
             .arg(interval)
             .arg(tolerance);
         let (what, text): (i64, String) = query(&self.connection, &command).await?;

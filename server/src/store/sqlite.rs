@@ -220,10 +220,12 @@ impl SqliteStore {
             if blocked {
                 return Ok(Inserted::Blocked);
             }
-            // Every budget checked before any is spent: a login one refuses spends none.
+            // Every budget checked before any is spent: a login one refuses spends none. Their
+            // time is read under the write lock: the order they are spent in.
             let mut spend = Vec::with_capacity(budgets.len());
+            let budget_now = crate::clock::now_ms();
             for (limit, subject, rate) in budgets {
-                match rate.admit(whole_at(&transaction, &subject)?, now_ms) {
+                match rate.admit(whole_at(&transaction, &subject)?, budget_now) {
                     Ok(whole_at) => spend.push((subject, whole_at)),
                     Err(retry_after_ms) => return Ok(Inserted::Limited { limit, retry_after_ms }),
                 }
@@ -270,7 +272,7 @@ impl SqliteStore {
             }
             transaction.commit()?;
             if !spend.is_empty() {
-                sweep_budgets(sweep, now_ms);
+                sweep_budgets(sweep, budget_now);
             }
             // A few sessions, from where the last login's sweep stopped, the ended ones removed
             // (the login is kept already: a failure here is only logged).
@@ -287,7 +289,6 @@ impl SqliteStore {
         id: String,
         verifier: String,
         now: i64,
-        now_ms: i64,
         per_token: Rate,
     ) -> Result<Found, StoreError> {
         self.run_sweeping(move |sweep| {
@@ -303,6 +304,8 @@ impl SqliteStore {
             }
             // Only the budgets' file is written: no sync to disk, no lock on the sessions'.
             let transaction = sweep.connection.transaction()?;
+            // Read under the lock: the order budgets are spent in.
+            let now_ms = crate::clock::now_ms();
             let subject = format!("token:{id}");
             let found = match per_token.admit(whole_at(&transaction, &subject)?, now_ms) {
                 Ok(whole_at) => {
