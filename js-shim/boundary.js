@@ -12,7 +12,7 @@
 // numbers only; no TextEncoder, which phones lack.
 
 import {
-  ANSWER_COOKIES_AT, ANSWER_COPIES_AT, ANSWER_HEADER_AT, ANSWER_LENGTH_AT, COOKIE_EXPIRES, COOKIE_MAX_AGE, COOKIE_VALUE, EFFECT_REJECT, ENTRY_SLOTS, HEADER, KIND_DEVICE_ID_READ,
+  ANSWER_COOKIES_AT, ANSWER_COPIES_AT, ANSWER_HEADER_AT, ANSWER_LENGTH_AT, ANSWER_RETRY_AFTER_AT, RETRY_AFTER, COOKIE_EXPIRES, COOKIE_MAX_AGE, COOKIE_VALUE, EFFECT_REJECT, ENTRY_SLOTS, HEADER, KIND_DEVICE_ID_READ,
   KIND_LOGIN_RESULT, KIND_MORE, KIND_POST_RESULT, KIND_REQUEST, KIND_SEND_RESULT, KIND_SESSION_READ,
   KIND_SET_USER_INFO, KIND_STORAGE_RESULT, LOGIN_FLAG_FAILED,
   MAX_ANSWER_CHARS, PAIR_NONE, SLOTS, TREE_AT, VALUE_ABSENT, VALUE_ARRAY, VALUE_FALSE, VALUE_NULL, VALUE_NUMBER,
@@ -216,7 +216,8 @@ function createBoundary(exports, copyStrings) {
   /**
    * The backend's answer: its text is parsed here, its length given after it, and the values
    * at the paths `copy` names (their texts the core reads) described again, in turn; then
-   * the answer's headers and the cookies it sets, their values passed on (a token in them).
+   * the answer's headers and the cookies it sets, their values passed on (a token in them),
+   * and its Retry-After again, copied.
    * @param {unknown} body @param {string[]} copy @param {Response} [response]
    */
   function answer(body, copy, response) {
@@ -243,6 +244,8 @@ function createBoundary(exports, copyStrings) {
     var header = response && response.header
     describe(ANSWER_HEADER_AT, header, true)
     describe(ANSWER_COOKIES_AT, header && cookieJar(header, /** @type {Response} */ (response).cookies), true)
+    // Retry-After, its text copied: the core reads the seconds.
+    describe(ANSWER_RETRY_AFTER_AT, headerValues(header, RETRY_AFTER)[0], false)
   }
 
   /**
@@ -377,6 +380,18 @@ function createBoundary(exports, copyStrings) {
 }
 
 /**
+ * The values of the header `name` (in lower case) in a response's headers, its name in any
+ * case (platforms give it as the server wrote it, or in lower case): each value, or each of
+ * an array of them, in turn. @param {unknown} header @param {string} name @returns {unknown[]}
+ */
+function headerValues(header, name) {
+  /** @type {unknown[]} */
+  var values = []
+  for (var key in /** @type {any} */ (header)) if (key.toLowerCase() === name) values = values.concat(/** @type {any} */ (header)[key])
+  return values
+}
+
+/**
  * The cookies a response sets, by name: each its value, `Max-Age` in seconds and `Expires` in
  * Unix milliseconds (where they parse), under the names the core reads (layout.js, `COOKIE_`).
  * They come from `cookies`, one Set-Cookie each, else from the header (in any case), where
@@ -394,7 +409,7 @@ function cookieJar(header, list) {
   var jar = {}
   /** @type {unknown[]} */
   var lines = Array.isArray(list) && list.length ? list : []
-  if (!lines.length) for (var key in header) if (key.toLowerCase() === 'set-cookie') lines = lines.concat(header[key])
+  if (!lines.length) lines = headerValues(header, 'set-cookie')
   lines.join(',').split(/,(?=\s*[^\s;,=]+=)/).forEach(function (line) {
     /** @type {Record<string, unknown> | null} */
     var cookie = null

@@ -96,7 +96,7 @@ function hint(platform, fallback) {
       'mp-session/taro or mp-session/vite plugin, or copy mp_session.wasm.br into the output and pass wasmPath' + step + ')'
   }
   if (platforms.apiOf(platform) !== undefined) {
-    return ' (' + platform + platforms.noWebAssembly() + (platform === 'wx' ? step : '') + ')'
+    return ' (' + platforms.noWebAssembly(platform) + (platform === 'wx' ? step : '') + ')'
   }
   return ''
 }

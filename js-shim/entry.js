@@ -65,7 +65,7 @@ function createSession(options, loadCore, alipay) {
 /** Alipay's API in wx.*'s shape, where the core runs there at all. @param {any} api @param {((api: any) => any) | null} alipay @param {Read} read */
 function onAlipay(api, alipay, read) {
   if (alipay) return alipay(api)
-  read.invalid('Alipay (my)' + platforms.noWebAssembly())
+  read.invalid(platforms.noWebAssembly('Alipay (my)'))
   return api
 }
 

@@ -54,6 +54,8 @@ export const NO_DEADLINE = -1
 export const VERSION = '0.2.0'
 // The field of setUserInfo's argument whose text the core reads.
 export const USER_INFO_AVATAR = 'avatarUrl'
+/** The header whose seconds the core reads, its name in lower case. */
+export const RETRY_AFTER = 'retry-after'
 // The fields of a cookie the answer sets, as the core reads them.
 export const COOKIE_VALUE = 'value'
 export const COOKIE_MAX_AGE = 'maxAge'
@@ -73,7 +75,7 @@ export const MAX_ANSWER_CHARS = 65536
 /** The slots of an entry of a described object or array: its key's pair, its value. */
 export const ENTRY_SLOTS = 5
 /** Where the entries of the described objects and arrays start. */
-export const TREE_AT = 19
+export const TREE_AT = 22
 /** The slot where a web page's options are described. */
 export const WEB_OPTIONS_AT = 3
 /** The slot of the platform the shim runs on. */
@@ -88,6 +90,8 @@ export const USER_INFO_COPY_AT = 4
 export const ANSWER_HEADER_AT = 13
 /** The slot where the cookies a login answer sets are described, by name. */
 export const ANSWER_COOKIES_AT = 16
+/** The slot where a login answer's Retry-After header is described again, its text copied. */
+export const ANSWER_RETRY_AFTER_AT = 19
 /** A stored value that is a string: the slot of its length ('' is nothing stored). */
 export const RECORD_STRING_LENGTH = 2
 /**
@@ -266,4 +270,4 @@ var EFFECT_READERS = [
   /* warn */ toastParts,
 ]
 // The boundary's layout (src/wire/layout/, `layout_id`): a trace carries it.
-export const LAYOUT = '9bbeb2b3aee17a94'
+export const LAYOUT = 'ecdee4cd5717f44d'

@@ -48,9 +48,9 @@ function loaderOf(name) {
   }
 }
 
-/** What to do where the platform has no WebAssembly (after its name). */
-function noWebAssembly() {
-  return ' has no WebAssembly in the logic layer here: use the mp-session/plain entry, the same core as JavaScript'
+/** What to do where the platform `name` has no WebAssembly. @param {string} name */
+function noWebAssembly(name) {
+  return name + ' has no WebAssembly in the logic layer here: use the mp-session/plain entry, the same core as JavaScript'
 }
 
 /**

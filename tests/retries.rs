@@ -289,3 +289,72 @@ fn after_a_final_failure_the_next_call_starts_a_new_login() {
     assert_eq!(session.source, Source::Login);
     assert_eq!(codes.borrow().len(), 4);
 }
+
+/// A `429` whose `Retry-After` a backoff covers: waited out, then tried again with a fresh
+/// code; the backend's words are kept on the way.
+#[wasm_bindgen_test(unsupported = test)]
+fn a_429_is_retried_after_its_retry_after() {
+    for (case, limited) in [
+        (
+            "429, Retry-After 3",
+            Reply::with_status(429, Answer::default()).with_retry_after(3),
+        ),
+        ("503, Retry-After 3", Reply::unreadable(503).with_retry_after(3)),
+    ] {
+        let mut app = Harness::new(Options::new("https://api.example.com/auth/login"));
+        let times = Rc::new(RefCell::new(Vec::new()));
+        let (log, clock) = (Rc::clone(&times), Rc::new(RefCell::new(0u64)));
+        let now = Rc::clone(&clock);
+        let mut script = vec![limited.into()].into_iter();
+        app.set_backend(move |_| {
+            log.borrow_mut().push(*now.borrow());
+            script
+                .next()
+                .unwrap_or_else(|| Reply::ok(Answer::session("o-bob").with_token("tok")).into())
+        });
+        let call = app.start_ensure();
+        while app.outcome(call).is_none() {
+            *clock.borrow_mut() = app.now();
+            assert!(app.step(), "{case}");
+        }
+        assert!(app.outcome(call).unwrap().is_ok(), "{case}");
+        let times = times.borrow();
+        assert_eq!(times.len(), 2, "{case}");
+        assert!(
+            times[1] - times[0] >= 3_000,
+            "{case}: retried after {} ms",
+            times[1] - times[0]
+        );
+    }
+}
+
+/// A `Retry-After` longer than any backoff ends the login at once (no call waits a minute),
+/// and until it has passed a login fails without a request: an app that calls `ensure()` in
+/// a loop sends nothing.
+#[wasm_bindgen_test(unsupported = test)]
+fn a_long_retry_after_ends_the_login_and_holds_the_next_ones_off() {
+    let limited = Reply::with_status(429, Answer::default()).with_retry_after(60);
+    let (mut app, codes) = app_with_backend(vec![limited.into()]);
+
+    let started = app.now();
+    let error = app.ensure().unwrap_err();
+    assert_eq!(
+        (error.code(), error.status(), error.is_retryable()),
+        (ErrorCode::Backend, Some(429), true)
+    );
+    assert!(app.now() - started < 1_000, "failed at once, not after the wait");
+    for _ in 0..5 {
+        let again = app.ensure().unwrap_err();
+        assert_eq!((again.code(), again.status()), (ErrorCode::Backend, Some(429)));
+    }
+    assert_eq!(
+        *codes.borrow(),
+        ["code-1"],
+        "no login while the backend asks to wait"
+    );
+    assert_eq!(app.counts().logins, 1);
+
+    app.advance(60_000);
+    assert_eq!(app.ensure().unwrap().openid.as_deref(), Some("o-bob"));
+    assert_eq!(*codes.borrow(), ["code-1", "code-2"]);
+}

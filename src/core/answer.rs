@@ -192,6 +192,9 @@ pub struct Reply<T = String> {
     pub status: u16,
     /// The decoded body.
     pub body: ReplyBody<T>,
+    /// The answer's `Retry-After` in milliseconds, when it gives one in seconds (an HTTP date
+    /// is not read): with a `429` or a `503`, no login starts before it has passed.
+    pub retry_after_ms: Option<u64>,
 }
 
 impl<T> Reply<T> {
@@ -200,6 +203,7 @@ impl<T> Reply<T> {
         Reply {
             status: 200,
             body: ReplyBody::Answer(Box::new(answer)),
+            retry_after_ms: None,
         }
     }
 
@@ -208,6 +212,7 @@ impl<T> Reply<T> {
         Reply {
             status,
             body: ReplyBody::Answer(Box::new(answer)),
+            retry_after_ms: None,
         }
     }
 
@@ -216,9 +221,56 @@ impl<T> Reply<T> {
         Reply {
             status,
             body: ReplyBody::Unreadable,
+            retry_after_ms: None,
         }
     }
+
+    /// With a `Retry-After` of `seconds`.
+    pub fn with_retry_after(mut self, seconds: u32) -> Reply<T> {
+        self.retry_after_ms = Some(u64::from(seconds) * 1000);
+        self
+    }
+
+    /// The time this answer asks the client to wait before another login: its
+    /// `Retry-After`, with a `429` (too many requests) or a `503` (unavailable).
+    pub(crate) fn asks_to_wait(&self) -> Option<u64> {
+        self.retry_after_ms.filter(|_| matches!(self.status, 429 | 503))
+    }
 }
+
+/// The milliseconds a `Retry-After` header's value (its UTF-16 code units, as it crossed) asks
+/// for: whole seconds (`delta-seconds`, up to [`MAX_RETRY_AFTER_MS`]); `None` for anything
+/// else, an HTTP date among them. Read unit by unit: no text is made of it.
+pub(crate) fn retry_after_ms(value: &[u16]) -> Option<u64> {
+    const SPACE: u16 = b' ' as u16;
+    const TAB: u16 = b'\t' as u16;
+    let mut digits = value;
+    while let [SPACE | TAB, rest @ ..] = digits {
+        digits = rest;
+    }
+    while let [rest @ .., SPACE | TAB] = digits {
+        digits = rest;
+    }
+    if digits.is_empty() || digits.len() > 10 {
+        return None;
+    }
+    let mut seconds = 0u64;
+    for &unit in digits {
+        let digit = unit.wrapping_sub(u16::from(b'0'));
+        if digit > 9 {
+            return None;
+        }
+        seconds = seconds * 10 + u64::from(digit);
+    }
+    Some((seconds * 1000).min(MAX_RETRY_AFTER_MS))
+}
+
+/// What an error says when the backend asked the app to slow down (`429`, or a
+/// `Retry-After` that holds the next login off).
+pub(crate) const RATE_LIMITED: &str = "backend asked to wait before the next login";
+
+/// The longest wait a `Retry-After` sets: an hour.
+pub const MAX_RETRY_AFTER_MS: u64 = 3_600_000;
 
 /// What the flow does after an answer or a failure.
 #[derive(Debug)]
@@ -290,6 +342,7 @@ fn judge_reply<T: Text>(reply: &Reply<T>, now: u64, expected: Expected) -> Verdi
                 Verdict::Fail(Error::new(ErrorCode::BadResponse, message).with_status(reply.status))
             }
         },
+        429 => Verdict::Retry(Error::retryable(ErrorCode::Backend, RATE_LIMITED).with_status(429)),
         500..=599 => {
             Verdict::Retry(Error::retryable(ErrorCode::Backend, "backend failed").with_status(reply.status))
         }
@@ -477,7 +530,15 @@ mod tests {
             Ok(answer) => ReplyBody::Answer(Box::new(answer)),
             Err(_) => ReplyBody::Unreadable,
         };
-        judge(&Reply { status, body }, 1_000, EXPECTED)
+        judge(
+            &Reply {
+                status,
+                body,
+                retry_after_ms: None,
+            },
+            1_000,
+            EXPECTED,
+        )
     }
 
     #[test]
@@ -541,15 +602,53 @@ mod tests {
     }
 
     #[test]
+    fn a_429_is_retried_and_retry_after_is_read_in_whole_seconds() {
+        assert!(
+            matches!(verdict(429, "{}"), Verdict::Retry(e) if e.status() == Some(429) && e.is_retryable())
+        );
+        // An errcode in the body decides first, as under any status.
+        assert!(matches!(verdict(429, r#"{"errcode":40226}"#), Verdict::Fail(_)));
+        let read = |value: &str| retry_after_ms(&value.encode_utf16().collect::<Vec<u16>>());
+        for (value, ms) in [("3", Some(3000)), (" 120\t", Some(120_000)), ("0", Some(0))] {
+            assert_eq!(read(value), ms, "{value:?}");
+        }
+        assert_eq!(read("99999999"), Some(MAX_RETRY_AFTER_MS));
+        for value in [
+            "",
+            " ",
+            "-1",
+            "1.5",
+            "3s",
+            "Wed, 21 Oct 2026 07:28:00 GMT",
+            "99999999999",
+            "+3",
+            "٣",
+        ] {
+            assert_eq!(read(value), None, "{value:?}");
+        }
+        let asked = |status| {
+            Reply::<String>::unreadable(status)
+                .with_retry_after(2)
+                .asks_to_wait()
+        };
+        assert_eq!(
+            (asked(429), asked(503), asked(502), asked(200)),
+            (Some(2000), Some(2000), None, None)
+        );
+    }
+
+    #[test]
     fn an_answer_too_long_to_read_is_a_bad_response() {
         let reply: Reply = Reply {
             status: 200,
             body: ReplyBody::TooLarge,
+            retry_after_ms: None,
         };
         assert!(matches!(judge(&reply, 0, EXPECTED), Verdict::Fail(e) if e.message().contains("65536")));
         let reply: Reply = Reply {
             status: 502,
             body: ReplyBody::TooLarge,
+            retry_after_ms: None,
         };
         assert!(matches!(judge(&reply, 0, EXPECTED), Verdict::Retry(_)));
     }

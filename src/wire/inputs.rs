@@ -90,6 +90,7 @@ pub(crate) fn feed<T: WireText>(
                 Ok(status) => Ok(Reply {
                     status,
                     body: facts::reply_body::<T>(facts, &machine.config().login_shape().answer),
+                    retry_after_ms: facts::retry_after(facts),
                 }),
                 // post_flag::FAILED, below any status.
                 Err(_) => Err(said()),

@@ -96,8 +96,9 @@ test('the exports map resolves the entries and the shipped wasm, for bundlers an
 // .wasm. Its size is held here, today's with a little room; the benchmark reports the target.
 // It grows with the core, about 2.2 bytes for each byte of raw .wasm: 116 KiB before the
 // `login` option, 136 KiB with it (138,777 measured when it landed), 141 KiB with cookie
-// sessions (143,916), 145 KiB with upload, the avatar rule and pre-fetch (147,742).
-const PLAIN_BUDGET = 145 * 1024
+// sessions (143,916), 145 KiB with upload, the avatar rule and pre-fetch (147,742), 147 KiB
+// with a backend's 429 and its Retry-After honoured (149,793: the .wasm +728 bytes raw).
+const PLAIN_BUDGET = 147 * 1024
 
 test('the plain entry is the same core made by wasm2js, within its budget', () => {
   const file = path.join(PKG, 'plain', 'index.js')

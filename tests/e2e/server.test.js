@@ -169,6 +169,49 @@ test('every errcode rule of the contract, through the server: busy and rate limi
   assert.deepEqual([error.code, error.errcode, error.retryable], ['BACKEND', 40226, false])
 })
 
+test("a server's 429: a Retry-After a backoff covers is waited out; a longer one fails the launch at once, and no login goes out until it has passed", async () => {
+  await started()
+  const limited = async (perMinute) => startLoginServer({
+    wechat: world.wechat,
+    store: 'sqlite://' + path.join(dir, 'limited-' + perMinute + '.db'),
+    args: ['--logins-per-minute-per-user', String(perMinute)],
+  })
+  // 12 logins a minute: the budget refills one every 5 s.
+  const every5s = await limited(12)
+  try {
+    const launch = () => world.session(world.open(), { loginUrl: every5s.loginUrl, allowedOrigins: [every5s.url] }).launch()
+    // The whole budget spent at once, then one more: answered 429, Retry-After up to 5, and
+    // tried again after it.
+    await Promise.all(Array.from({ length: 12 }, launch))
+    const app = world.open()
+    const started = Date.now()
+    const got = await world.session(app, { loginUrl: every5s.loginUrl, allowedOrigins: [every5s.url] }).launch()
+    assert.equal(got.openid, 'o-sim-user')
+    assert.equal(app.stats.logins, 2, 'a fresh code after the wait')
+    assert.ok(Date.now() - started >= 1000, 'waited for Retry-After, not for a short backoff: ' + (Date.now() - started) + ' ms')
+  } finally {
+    await every5s.stop()
+    logs.push(every5s.log())
+  }
+  // One login a minute: Retry-After is about 60 s, longer than a backoff waits.
+  const everyMinute = await limited(1)
+  try {
+    await world.session(world.open(), { loginUrl: everyMinute.loginUrl }).launch()
+    const app = world.open()
+    const s = world.session(app, { loginUrl: everyMinute.loginUrl })
+    const started = Date.now()
+    const { error } = await settle(s.launch())
+    assert.deepEqual([error.code, error.status, error.retryable, error.backendCode], ['BACKEND', 429, true, 'RATE_LIMITED'])
+    assert.ok(Date.now() - started < 5000, 'failed at once')
+    const again = await settle(s.launch())
+    assert.deepEqual([again.error.code, again.error.status], ['BACKEND', 429])
+    assert.equal(app.stats.logins, 1, 'no login while the server asks to wait')
+  } finally {
+    await everyMinute.stop()
+    logs.push(everyMinute.log())
+  }
+})
+
 test('a phone number bound through the server: the button code, posted with the session token', async () => {
   const app = world.open()
   const s = session(app)

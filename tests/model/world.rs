@@ -9,7 +9,7 @@ use mp_session::testing::Ledger;
 use mp_session::{
     Answer, AnswerOptions, CallId, Config, Effect, Envelope, ErrorCode, Fact, Input, LoginOptions,
     LoginResult, Machine, OpId, Options, PlatformError, Record, Reply, Secret, SendResult, Settled, Standing,
-    StatusValue, StoredSession, TokenCarrier, UserId, UserInfo, MAX_REQUESTS_IN_FLIGHT,
+    StatusValue, StoredSession, TokenCarrier, UserId, UserInfo, BACKOFF_CAP_MS, MAX_REQUESTS_IN_FLIGHT,
 };
 
 /// The clock at the start: 2026-01-01T00:00:00Z.
@@ -63,10 +63,14 @@ pub enum PostOutcome {
     Refused,
     Unreadable,
     NetworkFailure,
+    /// HTTP 429 with `Retry-After: 2`: a wait a backoff covers.
+    RateLimited,
+    /// HTTP 429 with `Retry-After: 30`: longer than any backoff waits.
+    RateLimitedLong,
 }
 
 impl PostOutcome {
-    pub const ALL: [PostOutcome; 8] = [
+    pub const ALL: [PostOutcome; 10] = [
         PostOutcome::Session,
         PostOutcome::Busy,
         PostOutcome::BadCode,
@@ -75,7 +79,18 @@ impl PostOutcome {
         PostOutcome::Refused,
         PostOutcome::Unreadable,
         PostOutcome::NetworkFailure,
+        PostOutcome::RateLimited,
+        PostOutcome::RateLimitedLong,
     ];
+
+    /// The seconds its `Retry-After` asks to wait, if it has one.
+    fn retry_after(self) -> Option<u32> {
+        match self {
+            PostOutcome::RateLimited => Some(2),
+            PostOutcome::RateLimitedLong => Some(30),
+            _ => None,
+        }
+    }
 }
 
 /// How the app's backend answers one of its requests.
@@ -123,6 +138,8 @@ pub struct World {
     backend: Backend,
     /// While a login's answer is fed: the token it carries (a session's, if it makes one).
     answering: Option<String>,
+    /// No login may start before this time: the backend's latest `Retry-After` asked so.
+    held_until: u64,
     violation: Option<String>,
 }
 
@@ -215,6 +232,7 @@ impl World {
             quiet: false,
             backend,
             answering: None,
+            held_until: 0,
             violation: None,
         }
     }
@@ -348,6 +366,9 @@ impl World {
             }
             Step::PostAnswer(n, outcome) => {
                 let op = self.posts.remove(n);
+                if let Some(seconds) = outcome.retry_after() {
+                    self.held_until = self.held_until.max(self.now + u64::from(seconds) * 1000);
+                }
                 self.answering = Some(format!("tok-{}", op.0));
                 self.feed(match self.backend {
                     Backend::Own => post_answer(op, outcome),
@@ -455,6 +476,14 @@ impl World {
         while let Some((effect, settled)) = self.ledger.next(&mut self.machine) {
             self.effect(effect, settled);
         }
+        // A Retry-After longer than a backoff waits ends the login rather than holding the
+        // calls: the machine is never woken for it.
+        let held = self.held_until.saturating_sub(self.now);
+        if held > u64::from(BACKOFF_CAP_MS) && self.machine.poll_timeout() >= Some(self.held_until) {
+            self.violate(format!(
+                "a login waits {held} ms for the backend's Retry-After, longer than a backoff ({BACKOFF_CAP_MS} ms)"
+            ));
+        }
     }
 
     fn storage_result(&self, op: OpId, ok: bool) -> Input {
@@ -512,6 +541,12 @@ impl World {
                 }
                 if self.quiet {
                     self.violate("a login nothing asked for (after a final failure or a logout)".into());
+                }
+                if self.now < self.held_until {
+                    self.violate(format!(
+                        "a wx.login {} ms before the backend's Retry-After had passed",
+                        self.held_until - self.now
+                    ));
                 }
                 self.live_login = Some((op, self.now + u64::from(timeout_ms)));
                 push_owed(&mut self.logins, op);
@@ -617,8 +652,9 @@ impl World {
         };
         let _ = write!(
             text,
-            "|now {} stored {} rf {} wf {} left {} {} {} {} logins {:?} posts {:?} live {:?} gen {} cur tok({}) per {:?} calls {:?} settled {:?} ledger {:?} quiet {}",
+            "|now {} held {} stored {} rf {} wf {} left {} {} {} {} logins {:?} posts {:?} live {:?} gen {} cur tok({}) per {:?} calls {:?} settled {:?} ledger {:?} quiet {}",
             self.now - START,
+            self.held_until.saturating_sub(self.now),
             stored,
             self.reads_fail,
             self.writes_fail,
@@ -722,6 +758,10 @@ fn post_answer(op: OpId, outcome: PostOutcome) -> Input {
                 op,
                 result: Err(PlatformError::said("request:fail")),
             }
+        }
+        PostOutcome::RateLimited | PostOutcome::RateLimitedLong => {
+            let seconds = outcome.retry_after().unwrap_or(1);
+            Reply::with_status(429, Answer::default()).with_retry_after(seconds)
         }
     };
     Input::PostResult {

@@ -3,8 +3,8 @@
 //! waiting (single flight); how it ends is `flow.rs`'s.
 
 use super::Machine;
-use crate::core::answer::{judge, Expected, Reply, Verdict};
-use crate::core::backoff::backoff_ms;
+use crate::core::answer::{judge, Expected, Reply, Verdict, RATE_LIMITED};
+use crate::core::backoff::{backoff_ms, BACKOFF_CAP_MS};
 use crate::core::config::{Fact, LoginEndpoint, Platform};
 use crate::core::effect::{Effect, LoginBody};
 use crate::core::error::{Error, ErrorCode};
@@ -61,15 +61,29 @@ impl Login {
 impl<T: Text> Machine<T> {
     // 2. Log in: one `wx.login` at a time, shared by every call waiting.
 
-    /// Starts a login, unless one is under way.
+    /// Starts a login, unless one is under way. While the backend's `Retry-After` has longer
+    /// to run than a backoff may wait, none starts: the calls fail at once, and no request
+    /// goes out.
     pub(super) fn wait_for_login(&mut self, now: u64) {
-        if self.login.is_none() {
-            self.login = Some(Login {
-                stage: self.call_login(now),
-                retries: 0,
-                fresh_code_used: false,
-            });
+        if self.login.is_some() {
+            return;
         }
+        if let Some(error) = self.held_off_beyond_backoff(now) {
+            return self.finish_login(Err(error), now);
+        }
+        self.login = Some(Login {
+            stage: self.call_login(now),
+            retries: 0,
+            fresh_code_used: false,
+        });
+    }
+
+    /// The error of a login the backend's `Retry-After` holds off for longer than
+    /// [`BACKOFF_CAP_MS`] from `now`.
+    fn held_off_beyond_backoff(&self, now: u64) -> Option<Error<T>> {
+        let (until, status) = self.held_off?;
+        (until > now.saturating_add(u64::from(BACKOFF_CAP_MS)))
+            .then(|| Error::retryable(ErrorCode::Backend, RATE_LIMITED).with_status(status))
     }
 
     /// Every attempt begins with a fresh `wx.login` code, so no code is ever posted twice.
@@ -77,9 +91,13 @@ impl<T: Text> Machine<T> {
     /// `wx.login` that timed out here may still be under way on the platform (it was given
     /// the grace): the attempt waits until that one is surely over, never two at once.
     fn call_login(&mut self, now: u64) -> Stage {
-        match self.platform_login {
-            Some((_, until)) if until > now => return Stage::BackingOff { until },
-            _ => {}
+        // Not before a wx.login still under way on the platform has surely ended, nor before
+        // the backend's Retry-After.
+        let platform = self.platform_login.map_or(0, |(_, until)| until);
+        let backend = self.held_off.map_or(0, |(until, _)| until);
+        let until = platform.max(backend);
+        if until > now {
+            return Stage::BackingOff { until };
         }
         let op = self.out.next_op();
         let deadline = self.deadline(now);
@@ -150,6 +168,14 @@ impl<T: Text> Machine<T> {
     // 4. Judge the backend's answer.
 
     pub(super) fn post_result(&mut self, op: OpId, result: Result<Reply<T>, PlatformError>, now: u64) {
+        // A wait the backend asks for holds whichever request it answers, a stale one too.
+        if let Some(wait) = result.as_ref().ok().and_then(Reply::asks_to_wait) {
+            let status = result.as_ref().map_or(0, |reply| reply.status);
+            let until = now.saturating_add(wait);
+            if self.held_off.is_none_or(|(held, _)| held < until) {
+                self.held_off = Some((until, status));
+            }
+        }
         if !matches!(self.stage(), Some(&Stage::WaitingForAnswer { op: awaited, .. }) if awaited == op) {
             return;
         }
@@ -175,8 +201,7 @@ impl<T: Text> Machine<T> {
                 let first = (self.login.as_mut())
                     .is_some_and(|login| !std::mem::replace(&mut login.fresh_code_used, true));
                 if first {
-                    let stage = self.call_login(now);
-                    self.set_stage(stage);
+                    self.next_attempt(now);
                 } else {
                     self.finish_login(Err(error.not_retryable()), now);
                 }
@@ -185,14 +210,17 @@ impl<T: Text> Machine<T> {
         }
     }
 
-    /// A retryable failure: back off and try again while retries remain.
+    /// A retryable failure: back off and try again while retries remain; a `Retry-After`
+    /// longer than a backoff may wait ends the login now.
     fn attempt_failed(&mut self, error: Error<T>, now: u64) {
+        let held_off = self.held_off_beyond_backoff(now).is_some();
         let Some(login) = &mut self.login else { return };
-        if login.retries >= self.config.max_retries() {
+        if login.retries >= self.config.max_retries() || held_off {
             return self.finish_login(Err(error), now);
         }
         login.retries += 1;
         let wait = backoff_ms(login.retries, &mut self.rng);
+        // The next attempt waits for the backend's Retry-After too (`call_login`).
         login.stage = Stage::BackingOff {
             until: now.saturating_add(u64::from(wait)),
         };
@@ -214,12 +242,19 @@ impl<T: Text> Machine<T> {
                 let error = Error::retryable(ErrorCode::Timeout, message);
                 self.attempt_failed(error, now);
             }
-            Some(&Stage::BackingOff { until }) if until <= now => {
-                let stage = self.call_login(now);
-                self.set_stage(stage);
-            }
+            Some(&Stage::BackingOff { until }) if until <= now => self.next_attempt(now),
             _ => {}
         }
+    }
+
+    /// The login's next attempt; or its end, when the backend's `Retry-After` (answering a
+    /// request given up on, say) holds it off for longer than a backoff waits.
+    fn next_attempt(&mut self, now: u64) {
+        if let Some(error) = self.held_off_beyond_backoff(now) {
+            return self.finish_login(Err(error), now);
+        }
+        let stage = self.call_login(now);
+        self.set_stage(stage);
     }
 
     fn stage(&self) -> Option<&Stage> {

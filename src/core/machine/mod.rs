@@ -43,6 +43,9 @@ pub struct Machine<T: Text = String> {
     /// The last `wx.login` called and when it is surely over on the platform (its timeout
     /// there, with the grace), until it answers: no other starts before then.
     platform_login: Option<(OpId, u64)>,
+    /// The backend asked to wait (`Retry-After` with a `429` or a `503`): no login starts
+    /// before this time, and the status that asked.
+    held_off: Option<(u64, u16)>,
     saves: Vec<Save<T>>,
     device: DeviceId,
     requests: Requests<T>,
@@ -65,6 +68,7 @@ impl<T: Text> Machine<T> {
             waiting: Waiting::default(),
             login: None,
             platform_login: None,
+            held_off: None,
             saves: Vec::new(),
             device: DeviceId::Unread,
             requests: Requests::default(),
@@ -199,6 +203,9 @@ impl<T: Text> Machine<T> {
                 login.shift_back(back);
             }
             if let Some((_, until)) = &mut self.platform_login {
+                *until = until.saturating_sub(back);
+            }
+            if let Some((until, _)) = &mut self.held_off {
                 *until = until.saturating_sub(back);
             }
         }

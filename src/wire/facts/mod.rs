@@ -18,7 +18,7 @@ use std::borrow::Cow;
 mod options;
 pub(crate) use options::{options, web_options};
 
-use crate::core::answer::{Answer, BackendFailure, Envelope, ReplyBody};
+use crate::core::answer::{retry_after_ms, Answer, BackendFailure, Envelope, ReplyBody};
 use crate::core::config::login::copied as login_copied;
 use crate::core::config::{AnswerShape, Fact, StatusValue, TokenCarrier, EXPIRES_IN_CAMEL};
 use crate::core::error::Error;
@@ -464,6 +464,17 @@ fn envelope(facts: Facts<'_>, shape: &AnswerShape, status: usize) -> Envelope {
             None
         },
     }
+}
+
+/// What a login answer's `Retry-After` asks to wait, in milliseconds (described at
+/// [`answer::RETRY_AFTER_AT`], its text copied): whole seconds; `None` when it has none the
+/// core reads (platforms give headers as strings).
+pub(crate) fn retry_after(facts: Facts<'_>) -> Option<u64> {
+    let at = answer::RETRY_AFTER_AT;
+    if facts.kind(at) != value::STRING {
+        return None;
+    }
+    retry_after_ms(units(facts.slot(at + 1), facts.slot(at + 2), facts.texts)?)
 }
 
 /// The token a header or a cookie carries, and that cookie's lifetime.

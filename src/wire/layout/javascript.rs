@@ -367,6 +367,12 @@ pub(crate) fn javascript() -> String {
     writeln!(o, "export const USER_INFO_AVATAR = '{}'", fields::USER_INFO[1]).unwrap();
     writeln!(
         o,
+        "/** The header whose seconds the core reads, its name in lower case. */\nexport const RETRY_AFTER = '{}'",
+        super::answer::RETRY_AFTER
+    )
+    .unwrap();
+    writeln!(
+        o,
         "// The fields of a cookie the answer sets, as the core reads them."
     )
     .unwrap();
@@ -429,6 +435,11 @@ pub(crate) fn javascript() -> String {
             "ANSWER_COOKIES_AT",
             "The slot where the cookies a login answer sets are described, by name.",
             super::answer::COOKIES_AT,
+        ),
+        (
+            "ANSWER_RETRY_AFTER_AT",
+            "The slot where a login answer's Retry-After header is described again, its text copied.",
+            super::answer::RETRY_AFTER_AT,
         ),
         (
             "RECORD_STRING_LENGTH",

@@ -298,7 +298,7 @@ pub const ENTRY_SLOTS: usize = 5;
 /// input's own values ([`answer`], [`WEB_OPTIONS_AT`], [`HOST_PLATFORM_AT`]). Each object's
 /// entries are placed together, before those of the objects in it, as long as they fit in
 /// [`SLOTS`]; an object whose entries do not fit is described without them.
-pub const TREE_AT: usize = answer::COOKIES_AT + 3;
+pub const TREE_AT: usize = answer::RETRY_AFTER_AT + 3;
 
 /// A session read's facts: the stored value at slot 0, and this.
 pub mod record {
@@ -326,6 +326,11 @@ pub mod answer {
     /// on by handle; `Max-Age` in seconds, `Expires` in Unix milliseconds, each only when it
     /// parsed).
     pub const COOKIES_AT: usize = HEADER_AT + 3;
+    /// The answer's `Retry-After` header (its name in any case), described again with its
+    /// text copied: the core reads the seconds it asks to wait.
+    pub const RETRY_AFTER_AT: usize = COOKIES_AT + 3;
+    /// That header's name, as the shim compares it (in lower case).
+    pub const RETRY_AFTER: &str = "retry-after";
 }
 
 /// `setUserInfo`'s facts: its argument at slot 0 (the strings the core passes on by handle),
@@ -350,7 +355,8 @@ const _: () = {
         3 <= answer::LENGTH
             && answer::LENGTH < answer::COPIES_AT
             && answer::COPIES_AT + 3 * answer::MAX_COPIES <= answer::HEADER_AT
-            && answer::COOKIES_AT + 3 <= TREE_AT
+            && answer::COOKIES_AT + 3 <= answer::RETRY_AFTER_AT
+            && answer::RETRY_AFTER_AT + 3 <= TREE_AT
     );
     assert!(3 <= WEB_OPTIONS_AT && WEB_OPTIONS_AT + 3 <= HOST_PLATFORM_AT && HOST_PLATFORM_AT + 2 <= TREE_AT);
 };
@@ -448,7 +454,13 @@ pub fn layout_id() -> String {
                 answer::COPIES_AT,
                 answer::MAX_COPIES
             ),
-            (answer::HEADER_AT, answer::COOKIES_AT, user_info::COPY_AT),
+            (
+                answer::HEADER_AT,
+                answer::COOKIES_AT,
+                answer::RETRY_AFTER_AT,
+                answer::RETRY_AFTER
+            ),
+            user_info::COPY_AT,
             (
                 fields::RECORD,
                 fields::ANSWER,
