@@ -1,4 +1,5 @@
-//! The backend's answer to the login POST: any status, any bytes as the body. What JavaScript
+//! The backend's answer to the login POST: any status, any bytes as the body, and half the time
+//! a `Retry-After` of up to 18 hours (the first two bytes). What JavaScript
 //! describes of what `JSON.parse` made of it, the core judges as the reference does, never
 //! panics over, and whatever it stores is a well-formed record.
 #![no_main]
@@ -13,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
     let Some((status, body)) = data.split_first_chunk::<2>() else {
         return;
     };
-    let status = u16::from_le_bytes(*status) % 700;
+    let raw = u16::from_le_bytes(*status);
+    let status = raw % 700;
+    let retry_after_ms = (raw & 1 == 1).then_some(u64::from(raw) * 1000);
     let Ok(text) = std::str::from_utf8(body) else {
         return;
     };
@@ -40,7 +43,11 @@ fuzz_target!(|data: &[u8]| {
         common::NOW,
         Input::PostResult {
             op,
-            result: Ok(Reply { status, body }),
+            result: Ok(Reply {
+                status,
+                body,
+                retry_after_ms,
+            }),
         },
     );
     while let Some(effect) = machine.poll_effect() {

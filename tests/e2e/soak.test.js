@@ -2,8 +2,10 @@
 // A short soak (scripts/soak runs it longer): three mp-session-server processes over one
 // redis-server, users at once through them in turn, Redis restarted and a server killed with
 // SIGKILL mid-run. No session issued and not ended is lost, no ended one authenticates, the
-// per-user cap holds, one access_token fetch serves every server, and every failure a client
-// saw meanwhile was a 503 with Retry-After or a refused connection.
+// per-user cap holds, one access_token fetch serves every server, the abuse limits hold across
+// the servers (a user's logins, a token's requests, an address's calls to WeChat), and every
+// failure a client saw meanwhile was a 503 with Retry-After, a refused connection, or a 429
+// RATE_LIMITED with Retry-After.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const { soak } = require('../support/soak')
@@ -17,4 +19,5 @@ test('three servers over one Redis, Redis restarted and a server killed mid-run:
   assert.ok(summary.sessionsChecked > 100, JSON.stringify(summary))
   assert.equal(summary.witnesses, 10, 'sessions from before the faults were checked')
   assert.equal(summary.accessTokenFetches, 1)
+  for (const limit of ['address', 'user', 'token']) assert.ok(summary.limits.loopsLimited[limit] > 0, limit + ': ' + JSON.stringify(summary.limits))
 })
