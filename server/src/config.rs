@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use crate::limits::{Limits, Network, Rate, MAX_PER_MINUTE};
+use crate::address::Network;
+use crate::limits::{Limits, Rate, MAX_PER_MINUTE};
 
 /// The largest request body taken (a login body is well under 1 KiB).
 pub const MAX_BODY_BYTES: usize = 4096;

@@ -18,6 +18,7 @@
 //! ```
 
 mod access_token;
+pub mod address;
 mod api;
 mod auth;
 mod clock;

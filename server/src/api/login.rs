@@ -9,10 +9,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use mp_session::protocol::{LoginAnswer, LoginRequest, Platform, MAX_DEVICE_CHARS};
 
+use crate::address::{address_key, Peer};
 use crate::clock::now;
 use crate::config::{App, Config, Names};
 use crate::failure::Failure;
-use crate::limits::{address_key, Admitted, Limit, Peer};
+use crate::limits::{Admitted, Limit};
 use crate::metrics;
 use crate::store::{Inserted, LoginRules, SessionEntry};
 use crate::upstream::{CodeOutcome, DouyinCode};

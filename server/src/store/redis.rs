@@ -138,7 +138,6 @@ const INSERT: &str = concat!(
     budget_lua!(),
     "
 if redis.call('EXISTS', KEYS[4]) == 1 then return {2, 0} end
-if redis.call('EXISTS', KEYS[1]) == 1 then return {1, 0} end
 local wholes = {}
 local now = tonumber(ARGV[7]) > 0 and clock()
 for i = 1, tonumber(ARGV[7]) do
@@ -146,7 +145,7 @@ for i = 1, tonumber(ARGV[7]) do
   if not whole then return {2 + i, wait} end
   wholes[i] = whole
 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return {1, 0} end
 for i, whole in ipairs(wholes) do spend(KEYS[4 + i], whole, now) end
 local made = tonumber(ARGV[4])
 local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
@@ -183,13 +182,14 @@ return {0, ended}"
 /// The session of a presented token (`KEYS[1]`) if its verifier is `ARGV[1]`, with one
 /// request spent of the token's budget (`KEYS[2]`; `ARGV[2]` and `ARGV[3]` its interval and
 /// tolerance, none when 0): `{1, session}`, `{2, ms to wait}`, or `{0, ''}`.
-/// The verifier is the SHA-256 of the presented secret, compared here as text: what its
-/// timing could tell is a hash's prefix, which gives no secret.
+/// The verifier is the SHA-256 of the presented secret in hex, found in the session's JSON as
+/// its `"verifier":"…"` (no other field can hold that text: serde escapes a quote in a string):
+/// what the search's timing could tell is a hash's prefix, which gives no secret.
 const AUTHENTICATE: &str = concat!(
     budget_lua!(),
     "
 local value = redis.call('GET', KEYS[1])
-if not value or cjson.decode(value).verifier ~= ARGV[1] then return {0, ''} end
+if not value or not string.find(value, '\"verifier\":\"' .. ARGV[1] .. '\"', 1, true) then return {0, ''} end
 local interval = tonumber(ARGV[2])
 if interval > 0 then
   local now = clock()
