@@ -28,5 +28,8 @@ async fn main() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     println!("listening on http://{address}");
+    // With the connection's peer, which the per-address login limit reads (without it, logins
+    // are not limited by address).
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).await.map_err(|e| e.to_string())
 }

@@ -15,6 +15,9 @@ use axum::http::HeaderMap;
 pub fn client(peer: Option<SocketAddr>, headers: &HeaderMap, trusted: &[Network]) -> Option<IpAddr> {
     let peer = canonical(peer?.ip());
     if !trusts(trusted, peer) {
+        if headers.contains_key("x-forwarded-for") {
+            untrusted_proxy(peer);
+        }
         return Some(peer);
     }
     let mut client = peer;
@@ -24,7 +27,7 @@ pub fn client(peer: Option<SocketAddr>, headers: &HeaderMap, trusted: &[Network]
         .filter_map(|v| v.to_str().ok());
     let hops: Vec<&str> = forwarded.flat_map(|value| value.split(',')).collect();
     for hop in hops.iter().rev() {
-        let Ok(address) = hop.trim().parse::<IpAddr>() else {
+        let Some(address) = hop_address(hop) else {
             // Not an address (a proxy's `unknown`, a forged word): nothing left of it is
             // to be trusted either.
             break;
@@ -35,6 +38,28 @@ pub fn client(peer: Option<SocketAddr>, headers: &HeaderMap, trusted: &[Network]
         }
     }
     Some(client)
+}
+
+/// The address of one hop of `X-Forwarded-For`: `1.2.3.4`, `2001:db8::1`, or either with a
+/// port (`1.2.3.4:5678`, `[2001:db8::1]:80`) or in brackets, as proxies write them.
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|socket| socket.ip()))
+        .or_else(|| hop.strip_prefix('[')?.strip_suffix(']')?.parse().ok())
+}
+
+/// Says once, in the log, that a peer not trusted as a proxy sent `X-Forwarded-For`: behind a
+/// proxy not named by `--trusted-proxy`, every client would share that proxy's budget.
+fn untrusted_proxy(peer: IpAddr) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(
+            %peer,
+            "X-Forwarded-For came from {peer}, which is not a trusted proxy: its clients are counted as {peer}; if it is your proxy, name it with --trusted-proxy"
+        );
+    }
 }
 
 /// Whether `address` is in one of the `trusted` networks.
@@ -182,6 +207,18 @@ mod tests {
             Some("2001:db8::1".parse().unwrap())
         );
         assert_eq!(client(None, &headers, &behind), None);
+        // Hops written with a port, or in brackets.
+        for (hop, address) in [
+            ("198.51.100.9:5678", "198.51.100.9"),
+            ("[2001:db8::7]:443", "2001:db8::7"),
+            ("[2001:db8::8]", "2001:db8::8"),
+        ] {
+            assert_eq!(
+                client(peer("127.0.0.1"), &forwarded(&[hop]), &behind),
+                Some(address.parse().unwrap()),
+                "{hop}"
+            );
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub struct Rate {
     pub per_minute: u32,
 }
 
-/// The longest rate a limit takes, a minute's requests (one a millisecond).
+/// The highest rate a limit takes, a minute's requests (one a millisecond).
 pub const MAX_PER_MINUTE: u32 = 60_000;
 
 const MINUTE_MS: i64 = 60_000;
@@ -53,8 +53,11 @@ impl Rate {
     /// One request at `now_ms` against a budget whole again at `whole_at` (`None`: whole
     /// now): the new time it is whole again, or how many milliseconds to wait. The Redis
     /// store runs the same rule in Lua (`store/redis.rs`, `budget_lua!`); the tests run both.
+    /// A time further ahead than a whole budget (the clock moved back) counts as a budget spent
+    /// whole: a step back of the clock never holds a subject off for longer than a minute.
     pub fn admit(self, whole_at: Option<i64>, now_ms: i64) -> Result<i64, u64> {
-        let whole_at = whole_at.unwrap_or(now_ms).max(now_ms);
+        let furthest = now_ms + self.tolerance_ms() + self.interval_ms();
+        let whole_at = whole_at.unwrap_or(now_ms).clamp(now_ms, furthest);
         let over = whole_at - now_ms - self.tolerance_ms();
         if over > 0 {
             return Err(over as u64);
@@ -211,5 +214,13 @@ mod tests {
             admitted += 1;
         }
         assert_eq!(admitted, 7);
+        // The budget spent whole, then the clock moved back an hour: a wait of one interval,
+        // not of an hour more.
+        let mut whole_at = None;
+        for _ in 0..6 {
+            whole_at = Some(rate.admit(whole_at, 3_601_000).unwrap());
+        }
+        assert_eq!(rate.admit(whole_at, 1_000), Err(10_000));
+        assert_eq!(rate.admit(Some(i64::MAX / 2), 1_000), Err(10_000));
     }
 }

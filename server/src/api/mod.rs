@@ -46,6 +46,8 @@ pub fn routes(state: AppState) -> Router {
             .allow_origin(origins)
             .allow_methods([Method::GET, Method::POST, Method::DELETE])
             .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+            // A page reads a 429's or a 503's Retry-After, as the client core does.
+            .expose_headers([header::RETRY_AFTER])
             .max_age(std::time::Duration::from_secs(3600)),
     )
 }

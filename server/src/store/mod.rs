@@ -64,7 +64,7 @@ pub enum Inserted {
 }
 
 /// What a login's write holds the user and the client to: the most sessions the user keeps,
-/// the user's logins a minute, and the client address's (its key, [`crate::limits::address_key`],
+/// the user's logins a minute, and the client address's (its key, [`crate::address::address_key`],
 /// and rate), each budget spent only when the session is kept.
 #[derive(Clone, Debug)]
 pub struct LoginRules {

@@ -80,7 +80,8 @@ fn blocked_key(openid: &str) -> String {
 /// A limit's rule ([`crate::limits::Rate::admit`], the same in Lua): `budget(key, now,
 /// interval, tolerance)` gives the time the budget at `key` is whole again after one more
 /// request, or `nil` and the milliseconds to wait; `spend(key, whole, now)` keeps that time
-/// (only until then). Their `now` is Redis' own clock (`clock()`), one for every server of
+/// (only until then); a time further ahead than a whole budget (Redis' clock moved back) counts
+/// as a budget spent whole. Their `now` is Redis' own clock (`clock()`), one for every server of
 /// the store, read as each script runs, one after another: no server's clock, or its
 /// request's place in the queue, moves a budget.
 macro_rules! budget_lua {
@@ -93,6 +94,7 @@ end
 local function budget(key, now, interval, tolerance)
   local whole = tonumber(redis.call('GET', key) or now)
   if whole < now then whole = now end
+  if whole > now + tolerance + interval then whole = now + tolerance + interval end
   local over = whole - now - tolerance
   if over > 0 then return nil, over end
   return whole + interval, 0
@@ -127,7 +129,8 @@ const OVER_FIRST: i64 = 3;
 
 /// The new session (`KEYS[1]`), its user's index (`KEYS[2]`; `KEYS[3]`, their last use), and
 /// the end of the user's oldest sessions beyond the cap, in one step, unless the user is
-/// blocked (`KEYS[4]` is there), the id is taken, or a budget refuses it: up to two
+/// blocked (`KEYS[4]` is there), the id is taken (looked at first: a first try whose answer a
+/// dropped connection lost is found kept, not over its budget), or a budget refuses it: up to two
 /// (`KEYS[5]`, `KEYS[6]`; `ARGV[7]` says how many, each one's interval and tolerance after
 /// it), every one checked before any is spent. Answers `{what, n}` ([`KEPT`] ...). The
 /// index's score is the time made (`ARGV[4]`), or 1 ms after the user's newest when that is
@@ -138,6 +141,7 @@ const INSERT: &str = concat!(
     budget_lua!(),
     "
 if redis.call('EXISTS', KEYS[4]) == 1 then return {2, 0} end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {1, 0} end
 local wholes = {}
 local now = tonumber(ARGV[7]) > 0 and clock()
 for i = 1, tonumber(ARGV[7]) do
@@ -145,7 +149,7 @@ for i = 1, tonumber(ARGV[7]) do
   if not whole then return {2 + i, wait} end
   wholes[i] = whole
 end
-if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return {1, 0} end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 for i, whole in ipairs(wholes) do spend(KEYS[4 + i], whole, now) end
 local made = tonumber(ARGV[4])
 local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
@@ -644,5 +648,34 @@ impl RedisStore {
         let mut command = script(UNLOCK);
         command.arg(1).arg(format!("mp-session:lock:{name}")).arg(holder);
         query::<i64>(&self.connection, &command).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Entry;
+
+    /// `AUTHENTICATE` finds a session's verifier as the text `"verifier":"<hex>"` of its JSON:
+    /// held here to how an `Entry` is written, and to a quote in any other field (escaped).
+    #[test]
+    fn an_entry_is_written_with_its_verifier_as_authenticate_finds_it() {
+        let verifier = "ab".repeat(32);
+        let entry = Entry {
+            openid: "o-1".into(),
+            unionid: None,
+            platform: "wx".into(),
+            expires_at: 1,
+            verifier: verifier.clone(),
+            session_key: "k".into(),
+            created_ms: 0,
+            device: Some(format!("\"verifier\":\"{}\"", "cd".repeat(32))),
+        };
+        let json = serde_json::to_string(&entry).unwrap();
+        assert!(json.contains(&format!("\"verifier\":\"{verifier}\"")), "{json}");
+        assert!(
+            !json.contains(&format!("\"verifier\":\"{}\"", "cd".repeat(32))),
+            "{json}"
+        );
+        assert!(super::AUTHENTICATE.contains("'\"verifier\":\"' .. ARGV[1] .. '\"'"));
     }
 }

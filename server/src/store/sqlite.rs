@@ -155,14 +155,17 @@ impl SqliteStore {
             .map_err(failed)?;
         transaction.commit().map_err(failed)?;
         let limits = format!("{file}.limits");
-        create_private(&limits).map_err(|e| StoreError(format!("--store sqlite://{file}: {limits}: {e}")))?;
-        let attached = rusqlite::DatabaseName::Attached("limits");
-        connection
-            .execute("ATTACH DATABASE ?1 AS limits", params![limits])
-            .and_then(|_| connection.pragma_update(Some(attached), "journal_mode", "WAL"))
-            .and_then(|()| connection.pragma_update(Some(attached), "synchronous", "OFF"))
-            .and_then(|()| connection.execute_batch(LIMITS_SCHEMA))
-            .map_err(|e| StoreError(format!("--store sqlite://{file}: {limits}: {e}")))?;
+        if let Err(error) = attach_limits(&connection, &limits) {
+            // Budgets are disposable: a file that cannot be read (a crash while it was written
+            // without syncing) is made again, empty.
+            tracing::warn!("{limits}: {error}; the abuse limits' budgets start again, empty");
+            let _ = connection.execute("DETACH DATABASE limits", []);
+            for end in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{limits}{end}"));
+            }
+            attach_limits(&connection, &limits)
+                .map_err(|e| StoreError(format!("--store sqlite://{file}: {limits}: {e}")))?;
+        }
         Ok(SqliteStore {
             connection: Arc::new(Mutex::new(Sweep {
                 connection,
@@ -302,8 +305,11 @@ impl SqliteStore {
             if !per_token.is_on() {
                 return Ok(Found::Session(session));
             }
-            // Only the budgets' file is written: no sync to disk, no lock on the sessions'.
-            let transaction = sweep.connection.transaction()?;
+            // Only the budgets' file is written (no sync to disk). IMMEDIATE: servers sharing the
+            // file take turns, none finding its read gone stale when it comes to write.
+            let transaction = sweep
+                .connection
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
             // Read under the lock: the order budgets are spent in.
             let now_ms = crate::clock::now_ms();
             let subject = format!("token:{id}");
@@ -558,6 +564,19 @@ fn create_private(file: &str) -> std::io::Result<()> {
     }
 }
 
+/// Attaches the budgets' file `limits` (made, private, if it is not there) as `limits`,
+/// written without syncing, its table made if it is not there.
+fn attach_limits(connection: &Connection, limits: &str) -> Result<(), String> {
+    create_private(limits).map_err(|e| e.to_string())?;
+    let attached = rusqlite::DatabaseName::Attached("limits");
+    connection
+        .execute("ATTACH DATABASE ?1 AS limits", params![limits])
+        .and_then(|_| connection.pragma_update(Some(attached), "journal_mode", "WAL"))
+        .and_then(|()| connection.pragma_update(Some(attached), "synchronous", "OFF"))
+        .and_then(|()| connection.execute_batch(LIMITS_SCHEMA))
+        .map_err(|e| e.to_string())
+}
+
 /// The session of token `id` that has not ended at `now`, and its verifier.
 fn find(c: &Connection, id: &str, now: i64) -> rusqlite::Result<Option<(SessionEntry, String)>> {
     c.prepare_cached(
@@ -613,6 +632,44 @@ fn sweep_budgets(sweep: &mut Sweep, now_ms: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_budgets_file_that_cannot_be_read_is_made_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.db");
+        let file = file.to_str().unwrap();
+        std::fs::write(format!("{file}.limits"), b"not a database, a crash's leftovers").unwrap();
+        let store = SqliteStore::open(file).unwrap();
+        let rate = Rate { per_minute: 1 };
+        let found = store
+            .authenticate("none".into(), "v".into(), 0, rate)
+            .await
+            .unwrap();
+        assert_eq!(found, Found::Nothing);
+        // Its budgets work: a session's token is admitted once a minute.
+        let session = SessionEntry {
+            openid: "o-1".into(),
+            unionid: None,
+            platform: "wx".into(),
+            expires_at: i64::from(u32::MAX),
+            device: None,
+        };
+        let rules = LoginRules::capped(10);
+        store
+            .insert("I".repeat(22), "v".into(), session, "k".into(), 0, rules)
+            .await
+            .unwrap();
+        let once = store
+            .authenticate("I".repeat(22), "v".into(), 0, rate)
+            .await
+            .unwrap();
+        assert!(matches!(once, Found::Session(_)), "{once:?}");
+        let twice = store
+            .authenticate("I".repeat(22), "v".into(), 0, rate)
+            .await
+            .unwrap();
+        assert!(matches!(twice, Found::Limited { .. }), "{twice:?}");
+    }
 
     #[tokio::test]
     async fn an_older_file_is_migrated_with_its_sessions_and_a_newer_one_refused() {
