@@ -6,7 +6,8 @@
 //! session is a cookie), every interleaving of the app's
 //! calls (`ensure` twice, `setUserInfo`, `request`, `logout`), `wx.login` answers (a code, a
 //! failure, none), login-request answers (a session, each errcode class, 5xx, a 401, an
-//! unreadable body, a network failure, and stale answers to requests already given up on),
+//! unreadable body, a network failure, a 503 and a 429 with `Retry-After`s of 2 s and 30 s,
+//! and stale answers to requests already given up on),
 //! answers to the app's request (accepted, 401, failed), storage writes failing, and time
 //! passing to the next deadline, up to 8 steps (`MODEL_DEPTH`). Breadth first, each state visited once,
 //! so the first violation found is reported with a shortest trace that reaches it.

@@ -141,7 +141,11 @@ impl LocalBudgets {
             local.whole_at.retain(|_, &mut whole_at| whole_at > now_ms);
         }
         if local.whole_at.len() >= Self::MOST {
-            local.whole_at.clear();
+            // Full: the budgets whole again go first, and only then every one.
+            local.whole_at.retain(|_, &mut whole_at| whole_at > now_ms);
+            if local.whole_at.len() >= Self::MOST {
+                local.whole_at.clear();
+            }
         }
         let whole_at = local.whole_at.get(subject).copied();
         match rate.admit(whole_at, now_ms) {

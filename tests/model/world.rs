@@ -63,7 +63,7 @@ pub enum PostOutcome {
     Refused,
     Unreadable,
     NetworkFailure,
-    /// HTTP 429 with `Retry-After: 2`: a wait a backoff covers.
+    /// HTTP 503 with `Retry-After: 2`: a wait a backoff covers (a 429's is the same).
     RateLimited,
     /// HTTP 429 with `Retry-After: 30`: longer than any backoff waits.
     RateLimitedLong,
@@ -759,9 +759,11 @@ fn post_answer(op: OpId, outcome: PostOutcome) -> Input {
                 result: Err(PlatformError::said("request:fail")),
             }
         }
-        PostOutcome::RateLimited | PostOutcome::RateLimitedLong => {
-            let seconds = outcome.retry_after().unwrap_or(1);
-            Reply::with_status(429, Answer::default()).with_retry_after(seconds)
+        PostOutcome::RateLimited => {
+            Reply::unreadable(503).with_retry_after(outcome.retry_after().unwrap_or(0))
+        }
+        PostOutcome::RateLimitedLong => {
+            Reply::with_status(429, Answer::default()).with_retry_after(outcome.retry_after().unwrap_or(0))
         }
     };
     Input::PostResult {
