@@ -358,3 +358,19 @@ fn a_long_retry_after_ends_the_login_and_holds_the_next_ones_off() {
     assert_eq!(app.ensure().unwrap().openid.as_deref(), Some("o-bob"));
     assert_eq!(*codes.borrow(), ["code-1", "code-2"]);
 }
+
+/// The phone's clock set back an hour while a `Retry-After` holds logins off: the wait keeps
+/// its length, it does not become an hour longer.
+#[wasm_bindgen_test(unsupported = test)]
+fn a_retry_after_keeps_its_length_when_the_clock_moves_back() {
+    let limited = Reply::with_status(429, Answer::default()).with_retry_after(60);
+    let (mut app, codes) = app_with_backend(vec![limited.into()]);
+    assert!(app.ensure().is_err());
+
+    let back = app.now() - HOUR_MS;
+    app.set_clock(back);
+    assert!(app.ensure().is_err(), "still held off just after the clock moved");
+    app.advance(60_000);
+    assert_eq!(app.ensure().unwrap().openid.as_deref(), Some("o-bob"));
+    assert_eq!(*codes.borrow(), ["code-1", "code-2"]);
+}
