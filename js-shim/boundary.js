@@ -19,9 +19,8 @@ import {
   VALUE_FUNCTION, VALUE_OBJECT, VALUE_OTHER, VALUE_STRING, VALUE_TRUE, WEB_OPTIONS_AT, HOST_PLATFORM_AT, HEADER_USED, HEADER_MORE,
   HEADER_DEADLINE, HEADER_TEXTS, NO_DEADLINE, RECORD_STRING_LENGTH, USER_INFO_AVATAR, USER_INFO_COPY_AT, readEffects,
 } from './layout.js'
+import { CHUNK } from './units.js'
 
-/** Code units read per fromCharCode.apply (engines limit the arguments of one call). */
-var CHUNK = 4096
 var NON_ASCII = /[^\x00-\x7f]/
 
 /**
@@ -267,6 +266,7 @@ function createBoundary(exports, copyStrings) {
     if (a < 0) return null
     var b = F[at + 1]
     if (b < 0) return table.strings[a]
+    // units() of units.js, inline: this runs on every cached launch.
     var text = ''
     for (var i = 0; i < b; i += CHUNK) {
       text += String.fromCharCode.apply(null, /** @type {any} */ (U.subarray(a + i, a + Math.min(b, i + CHUNK))))

@@ -13,9 +13,7 @@ import {
   EFFECT_CREATED, EFFECTS, HEADER, HEADER_DEADLINE, HEADER_TEXTS, HEADER_USED, KINDS, KIND_REQUEST, LAYOUT,
   NO_DEADLINE, VERSION, readEffects,
 } from './layout.js'
-
-/** Code units read per fromCharCode.apply (engines limit the arguments of one call). */
-var CHUNK = 4096
+import { units } from './units.js'
 
 /** @typedef {import('./index').TraceEntry} Entry */
 /** @typedef {import('./index').Trace} Trace */
@@ -274,15 +272,6 @@ function blank(text) {
     var code = c.charCodeAt(0)
     return code < 0x80 ? 'x' : code < 0x800 ? '\u00df' : '\u4e2d'
   })
-}
-
-/** Code units `from` to `to` of `area` as a string. @param {Uint16Array} area @param {number} from @param {number} to */
-function units(area, from, to) {
-  var text = ''
-  for (var i = from; i < to; i += CHUNK) {
-    text += String.fromCharCode.apply(null, /** @type {any} */ (area.subarray(i, Math.min(to, i + CHUNK))))
-  }
-  return text
 }
 
 /** An effect in a line of the live log: its name, its numbers, an error's code. @param {Record<string, any>} e */
