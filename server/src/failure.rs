@@ -16,7 +16,7 @@ use crate::upstream::Unavailable;
 pub struct Failure {
     status: StatusCode,
     body: Value,
-    /// Whole seconds for `Retry-After` (a 503's is [`RETRY_AFTER_SECONDS`]).
+    /// Whole seconds for `Retry-After`: a 503's [`RETRY_AFTER_SECONDS`], a 429's its wait.
     retry_after: Option<u64>,
 }
 
@@ -66,7 +66,7 @@ impl Failure {
         Failure {
             status,
             body: serde_json::to_value(body).expect("an ErrorBody is strings and a number"),
-            retry_after: None,
+            retry_after: unavailable_for(status),
         }
     }
 
@@ -75,7 +75,7 @@ impl Failure {
         Failure {
             status,
             body: json!({ "errcode": errcode, "errmsg": errmsg.into() }),
-            retry_after: None,
+            retry_after: unavailable_for(status),
         }
     }
 
@@ -134,21 +134,22 @@ impl Failure {
 
 /// How long a client is asked to wait after a `503` (the store, or the system, failed for a
 /// moment: a Redis restarting is reconnected by the next call).
-pub const RETRY_AFTER_SECONDS: &str = "1";
+pub const RETRY_AFTER_SECONDS: u64 = 1;
+
+/// The `Retry-After` of an answer with `status`, unless it is given its own: a `503`'s.
+fn unavailable_for(status: StatusCode) -> Option<u64> {
+    (status == StatusCode::SERVICE_UNAVAILABLE).then_some(RETRY_AFTER_SECONDS)
+}
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body)).into_response();
-        let retry_after = match self.retry_after {
-            Some(seconds) => axum::http::HeaderValue::from(seconds),
-            None if self.status == StatusCode::SERVICE_UNAVAILABLE => {
-                axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS)
-            }
-            None => return response,
-        };
-        response
-            .headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, retry_after);
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
         response
     }
 }

@@ -52,7 +52,8 @@ impl Rate {
 
     /// One request at `now_ms` against a budget whole again at `whole_at` (`None`: whole
     /// now): the new time it is whole again, or how many milliseconds to wait. The Redis
-    /// store runs the same rule in Lua (`store/redis.rs`, `budget_lua!`); the tests run both.
+    /// store runs the same rule in Lua (`store/redis.rs`, `budget_lua!`); a test there feeds both the
+    /// same requests and holds their answers equal.
     /// A time further ahead than a whole budget (the clock moved back) counts as a budget spent
     /// whole: a step back of the clock never holds a subject off for longer than a minute.
     pub fn admit(self, whole_at: Option<i64>, now_ms: i64) -> Result<i64, u64> {
@@ -99,12 +100,13 @@ impl Limit {
         }
     }
 
-    /// What the refusal says, before "try again in N s".
+    /// What the refusal says, before "try again in N s": what was too many, and the setting
+    /// that says how many (a developer who meets it in a test finds what to change).
     pub fn words(self) -> &'static str {
         match self {
-            Limit::Address => "too many logins from this address",
-            Limit::User => "too many logins of this user",
-            Limit::Token => "too many requests with this token",
+            Limit::Address => "too many logins from this address (--logins-per-minute-per-ip)",
+            Limit::User => "too many logins of this user (--logins-per-minute-per-user)",
+            Limit::Token => "too many requests with this token (--calls-per-minute-per-token)",
         }
     }
 }

@@ -106,11 +106,6 @@ end
     };
 }
 
-/// The cap a login's write holds the user to (at least 1).
-fn cap_of(rules: &LoginRules) -> u32 {
-    rules.cap.max(1)
-}
-
 /// A limit's key.
 fn limit_key(subject: &str) -> String {
     format!("mp-session:limit:{subject}")
@@ -182,6 +177,12 @@ end
 if held == 1 or redis.call('TTL', KEYS[2]) < tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
 return {0, ended}"
 );
+
+/// What [`AUTHENTICATE`] answers first: the session found (then its JSON), or the token over
+/// its budget (then the milliseconds to wait); anything else is no session.
+const FOUND: i64 = 1;
+/// See [`FOUND`].
+const OVER: i64 = 2;
 
 /// The session of a presented token (`KEYS[1]`) if its verifier is `ARGV[1]`, with one
 /// request spent of the token's budget (`KEYS[2]`; `ARGV[2]` and `ARGV[3]` its interval and
@@ -391,7 +392,7 @@ impl RedisStore {
             .arg(seconds)
             .arg(&id)
             .arg(now_ms)
-            .arg(cap_of(&rules))
+            .arg(rules.cap.max(1))
             .arg(SESSION_PREFIX)
             .arg(budgets.len());
         for (_, _, rate) in &budgets {
@@ -443,7 +444,7 @@ impl RedisStore {
             .arg(tolerance);
         let (what, text): (i64, String) = query(&self.connection, &command).await?;
         match what {
-            1 => {
+            FOUND => {
                 let entry: Entry = serde_json::from_str(&text).map_err(failed)?;
                 Ok(if entry.expires_at > now {
                     Found::Session(entry.session())
@@ -451,7 +452,7 @@ impl RedisStore {
                     Found::Nothing
                 })
             }
-            2 => Ok(Found::Limited {
+            OVER => Ok(Found::Limited {
                 retry_after_ms: text.parse().map_err(failed)?,
             }),
             _ => Ok(Found::Nothing),
@@ -654,6 +655,108 @@ impl RedisStore {
 #[cfg(test)]
 mod tests {
     use super::Entry;
+
+    /// The budget rule in Lua (`budget_lua!`) is [`Rate::admit`]: the same answers, request by
+    /// request, for rates from 1 to 60 a minute and times that go forward and back, against a
+    /// redis-server of the test's own (on a socket in a fresh folder; stopped at the end).
+    #[test]
+    fn the_lua_budget_rule_is_the_rust_one() {
+        use crate::limits::Rate;
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("redis.sock");
+        /// The server, stopped when the test ends, an assertion failing included.
+        struct Stopped(std::process::Child);
+        impl Drop for Stopped {
+            fn drop(&mut self) {
+                let _ = self.0.kill();
+                let _ = self.0.wait();
+            }
+        }
+        let _server = Stopped(
+            std::process::Command::new("redis-server")
+                .args(["--port", "0", "--save", "", "--appendonly", "no", "--unixsocket"])
+                .arg(&socket)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("redis-server is not installed: run scripts/setup --redis"),
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let client = redis::Client::open(format!("redis+unix://{}", socket.display())).unwrap();
+        let mut connection = loop {
+            match client.get_connection() {
+                Ok(connection) => break connection,
+                Err(_) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                Err(e) => panic!("redis-server did not start: {e}"),
+            }
+        };
+        let script = redis::Script::new(concat!(
+            budget_lua!(),
+            "local now = tonumber(ARGV[1])
+local whole, wait = budget(KEYS[1], now, tonumber(ARGV[2]), tonumber(ARGV[3]))
+if not whole then return {0, wait} end
+spend(KEYS[1], whole, now)
+return {1, whole}"
+        ));
+        // A small generator of its own: the same cases every run.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        for case in 0..20 {
+            let rate = Rate {
+                per_minute: 1 + next(60) as u32,
+            };
+            let key = format!("budget-{case}");
+            let (mut now, mut whole_at) = (1_800_000_000_000_i64, None);
+            for _ in 0..30 {
+                // Mostly forward a little, sometimes a long way, sometimes back.
+                now += match next(10) {
+                    0 => -(next(120_000) as i64),
+                    1 => next(120_000) as i64,
+                    _ => next(3_000) as i64,
+                };
+                let (admitted, n): (i64, i64) = script
+                    .key(&key)
+                    .arg(now)
+                    .arg(rate.interval_ms())
+                    .arg(rate.tolerance_ms())
+                    .invoke(&mut connection)
+                    .unwrap();
+                // Redis forgets a budget once whole (its PX ran out in real time, which
+                // this test outruns): the Rust side forgets one whole at `now` likewise.
+                let kept = whole_at.filter(|&w: &i64| w > now);
+                match rate.admit(kept, now) {
+                    Ok(next_whole) => {
+                        assert_eq!((admitted, n), (1, next_whole), "{rate:?} at {now}");
+                        whole_at = Some(next_whole);
+                    }
+                    Err(wait) => assert_eq!((admitted, n), (0, wait as i64), "{rate:?} at {now}"),
+                }
+            }
+        }
+    }
+
+    /// The scripts answer with the numbers the Rust side reads (written as Lua literals).
+    #[test]
+    fn the_scripts_answer_the_numbers_the_store_reads() {
+        use super::{AUTHENTICATE, BLOCKED, FOUND, INSERT, KEPT, OVER, OVER_FIRST, TAKEN};
+        for (script, answer) in [
+            (INSERT, format!("return {{{BLOCKED}, 0}}")),
+            (INSERT, format!("return {{{TAKEN}, 0}}")),
+            (INSERT, format!("return {{{KEPT}, ended}}")),
+            (INSERT, format!("return {{{} + i, wait}}", OVER_FIRST - 1)),
+            (AUTHENTICATE, format!("return {{{OVER}, tostring(wait)}}")),
+            (AUTHENTICATE, format!("return {{{FOUND}, value}}")),
+        ] {
+            assert!(script.contains(&answer), "{answer}");
+        }
+    }
 
     /// `AUTHENTICATE` finds a session's verifier as the text `"verifier":"<hex>"` of its JSON:
     /// held here to how an `Entry` is written, and to a quote in any other field (escaped).

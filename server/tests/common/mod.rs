@@ -324,23 +324,19 @@ impl World {
 
     /// `DELETE path` with `token`.
     pub async fn delete(&self, path: &str, token: &str) -> (u16, Value) {
-        let response = self
-            .client
-            .delete(format!("{}{path}", self.server))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        (
-            response.status().as_u16(),
-            response.json().await.unwrap_or(Value::Null),
-        )
+        self.with_token(reqwest::Method::DELETE, path, token).await
     }
 
+    /// `GET path` with `token`.
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        self.with_token(reqwest::Method::GET, path, token).await
+    }
+
+    /// `method path` with `token`, no body: the status and the JSON answered (`null` if none).
+    async fn with_token(&self, method: reqwest::Method, path: &str, token: &str) -> (u16, Value) {
         let response = self
             .client
-            .get(format!("{}{path}", self.server))
+            .request(method, format!("{}{path}", self.server))
             .bearer_auth(token)
             .send()
             .await
