@@ -123,7 +123,9 @@ struct Local {
 }
 
 impl LocalBudgets {
-    /// The most subjects held; past it, every budget is forgotten (the store's still hold).
+    /// The most subjects held. Past it the budgets whole again go, and if that is not enough
+    /// (a client holding many addresses), the least spent, down to three quarters of it: the
+    /// most spent, a looping client's among them, are kept.
     const MOST: usize = 100_000;
     /// Budgets whole again are let go after this many checks.
     const SWEEP_EVERY: u32 = 1024;
@@ -143,10 +145,13 @@ impl LocalBudgets {
             local.whole_at.retain(|_, &mut whole_at| whole_at > now_ms);
         }
         if local.whole_at.len() >= Self::MOST {
-            // Full: the budgets whole again go first, and only then every one.
             local.whole_at.retain(|_, &mut whole_at| whole_at > now_ms);
             if local.whole_at.len() >= Self::MOST {
-                local.whole_at.clear();
+                // The later a budget is whole again, the more it was spent: the earliest go.
+                let mut times: Vec<i64> = local.whole_at.values().copied().collect();
+                let going = times.len() - Self::MOST * 3 / 4;
+                let (_, &mut cut, _) = times.select_nth_unstable(going);
+                local.whole_at.retain(|_, &mut whole_at| whole_at > cut);
             }
         }
         let whole_at = local.whole_at.get(subject).copied();
@@ -228,5 +233,23 @@ mod tests {
         }
         assert_eq!(rate.admit(whole_at, 1_000), Err(10_000));
         assert_eq!(rate.admit(Some(i64::MAX / 2), 1_000), Err(10_000));
+    }
+
+    /// A client with more addresses than the server holds cannot wipe the budget of one that
+    /// loops: when full, the least spent budgets go, the most spent stay.
+    #[test]
+    fn a_full_local_budget_lets_the_least_spent_go_and_keeps_a_looping_one() {
+        let budgets = LocalBudgets::default();
+        let rate = Rate { per_minute: 6 };
+        while budgets.admit("looping", rate) == Admitted::Yes {}
+        for n in 0..LocalBudgets::MOST {
+            assert_eq!(budgets.admit(&format!("address-{n}"), rate), Admitted::Yes);
+        }
+        let held = budgets.0.lock().unwrap().whole_at.len();
+        assert!(held <= LocalBudgets::MOST * 3 / 4 + 1, "{held} held");
+        assert!(
+            matches!(budgets.admit("looping", rate), Admitted::No { .. }),
+            "the looping client's budget was forgotten"
+        );
     }
 }
