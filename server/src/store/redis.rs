@@ -80,11 +80,11 @@ fn blocked_key(openid: &str) -> String {
 
 /// A limit's rule ([`crate::limits::Rate::admit`], the same in Lua): `budget(kept, now,
 /// interval, tolerance)`, given what a budget's key holds (`false` when none), gives the time
-/// the budget is whole again after one more request, or `nil` and the milliseconds to wait; `spend(key, whole, now)` keeps that time
-/// (only until then); a time further ahead than a whole budget (Redis' clock moved back) counts
-/// as a budget spent whole. Their `now` is Redis' own clock (`clock()`), one for every server of
-/// the store, read as each script runs, one after another: no server's clock, or its
-/// request's place in the queue, moves a budget.
+/// the budget is whole again after one more request, or `nil` and the milliseconds to wait;
+/// `spend(key, whole, now)` keeps that time (only until then); a time further ahead than a
+/// whole budget (Redis' clock moved back) counts as a budget spent whole. Their `now` is
+/// Redis' own clock (`clock()`), one for every server of the store, read as each script runs,
+/// one after another: no server's clock, or its request's place in the queue, moves a budget.
 macro_rules! budget_lua {
     () => {
         "
