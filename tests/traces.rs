@@ -124,7 +124,7 @@ fn a_trace_of_another_layout_or_with_its_start_dropped_is_refused_with_what_to_d
     let error = Trace::parse("{\"version\":1}").unwrap_err();
     assert_eq!(error.code(), "TRACE_UNREADABLE");
     let error = Trace::parse("INFO mp-session-trace 2/2 }").unwrap_err();
-    assert!(error.message().contains("parts 1 of 2 are missing"), "{error}");
+    assert!(error.message().contains("part 1 of 2 is missing"), "{error}");
 }
 
 #[wasm_bindgen_test(unsupported = test)]

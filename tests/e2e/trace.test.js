@@ -233,7 +233,7 @@ test('split for the real-time log, the lines read back as the trace, in any orde
   fs.writeFileSync(broken, parts.slice(1).join('\n'))
   const missing = replayNatively([broken])
   assert.equal(missing.status, 1)
-  assert.match(missing.err, /TRACE_UNREADABLE: parts 1 of \d+ are missing/)
+  assert.match(missing.err, /TRACE_UNREADABLE: part 1 of \d+ is missing/)
 })
 
 test('without trace nothing is kept; a recorder keeps its last N, and says a trace that lost its start cannot replay; a wrong trace is INVALID_CONFIG', async () => {

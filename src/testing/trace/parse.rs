@@ -171,10 +171,11 @@ fn joined(text: &str) -> Result<String, TraceError> {
         } else {
             ""
         };
-        return Err(unreadable(format!(
-            "parts {}{more} of {n} are missing",
-            absent.join(", ")
-        )));
+        let listed = absent.join(", ");
+        return Err(unreadable(match (absent.len(), more) {
+            (1, "") => format!("part {listed} of {n} is missing"),
+            _ => format!("parts {listed}{more} of {n} are missing"),
+        }));
     }
     Ok(parts.into_values().collect())
 }
