@@ -36,6 +36,9 @@ pub struct Figures {
     pub errors: usize,
     /// What the first of those failures was.
     pub first_error: Option<String>,
+    /// The CPU time redis-server spent per request this server was sent (its warm-ups
+    /// included), when the store is a redis-server of the bench's own.
+    pub store_cpu_per_request: Option<Duration>,
 }
 
 /// The next login code; every login of the run uses a fresh one.
@@ -89,6 +92,10 @@ pub struct Sample {
     errors: usize,
     first_error: Option<String>,
     elapsed: Duration,
+    /// Every request answered, or failed, in the run: its warm-up's too.
+    sent: usize,
+    /// The store's CPU time over the run, warm-up included, when it is measured.
+    pub store_cpu: Option<Duration>,
 }
 
 impl Sample {
@@ -98,6 +105,11 @@ impl Sample {
         self.errors += other.errors;
         self.first_error = self.first_error.take().or(other.first_error);
         self.elapsed += other.elapsed;
+        self.sent += other.sent;
+        self.store_cpu = match (self.store_cpu, other.store_cpu) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
     }
 
     /// The figures of the sample.
@@ -117,6 +129,10 @@ impl Sample {
             elapsed: self.elapsed,
             errors: self.errors,
             first_error: self.first_error,
+            store_cpu_per_request: self
+                .store_cpu
+                .filter(|_| self.sent > 0)
+                .map(|cpu| cpu / self.sent as u32),
         }
     }
 }
@@ -154,6 +170,7 @@ pub async fn run(
                     .get((i + n * clients) % tokens.len().max(1))
                     .map_or("", String::as_str);
                 let outcome = once(&client, &base, request, token).await;
+                seen.sent += 1;
                 if start < from {
                     continue;
                 }

@@ -150,8 +150,14 @@ fn run(flags: &Flags) -> Result<(), String> {
             };
             for &clients in &flags.clients {
                 let bases = [ours_url.as_str(), plain_url.as_str()];
-                let (ours, plain) =
-                    driver.block_on(pair(bases, request, [&tokens.0, &tokens.1], clients, timing))?;
+                let (ours, plain) = driver.block_on(pair(
+                    bases,
+                    request,
+                    [&tokens.0, &tokens.1],
+                    clients,
+                    timing,
+                    redis.as_ref(),
+                ))?;
                 for (name, figures) in [("mp-session", &ours), ("plain", &plain)] {
                     eprintln!(
                         "  {store} {request:?} {clients} clients {name}: {:.0}/s ({} in {:.2} s), p50 {}, p99 {}, max {}, {} errors",
@@ -213,6 +219,7 @@ fn run(flags: &Flags) -> Result<(), String> {
         "requests/s",
         &requests,
     );
+    store_cpu(&[("logins", &logins), ("authenticated requests", &requests)]);
     println!();
     println!("Measured in {:.0} s.", started.elapsed().as_secs_f64());
     let failures: Vec<_> = logins
@@ -244,20 +251,23 @@ struct Timing {
     rounds: usize,
 }
 
-/// Measures the two servers at `bases` (mp-session's, plain's) in turns; their figures.
+/// Measures the two servers at `bases` (mp-session's, plain's) in turns; their figures, with
+/// `redis`'s CPU time over each one's turns.
 async fn pair(
     bases: [&str; 2],
     request: Request,
     tokens: [&Arc<Vec<String>>; 2],
     clients: usize,
     timing: Timing,
+    redis: Option<&upstream::RedisServer>,
 ) -> Result<(Figures, Figures), String> {
     let http = [load::client()?, load::client()?];
     let mut samples = [load::Sample::default(), load::Sample::default()];
     for round in 0..timing.rounds {
         let warmup = if round == 0 { timing.warmup } else { Duration::ZERO };
         for side in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
-            let sample = load::run(
+            let cpu_before = redis.and_then(upstream::RedisServer::cpu);
+            let mut sample = load::run(
                 &http[side],
                 bases[side],
                 request,
@@ -267,6 +277,10 @@ async fn pair(
                 timing.round,
             )
             .await?;
+            let cpu_after = redis.and_then(upstream::RedisServer::cpu);
+            sample.store_cpu = cpu_before
+                .zip(cpu_after)
+                .map(|(from, to)| to.saturating_sub(from));
             samples[side].add(sample);
         }
     }
@@ -350,6 +364,37 @@ fn table(title: &str, unit: &str, rows: &[Row]) {
             ms(row.plain.p50),
             ms(row.plain.p99),
             errors(row.plain.errors),
+        );
+    }
+}
+
+/// A Markdown table of redis-server's own CPU time per request, where it was measured: what
+/// each server's requests cost the store, apart from the CPUs the whole bench shares.
+fn store_cpu(kinds: &[(&str, &Vec<Row>)]) {
+    let measured: Vec<(&str, &Row)> = kinds
+        .iter()
+        .flat_map(|(kind, rows)| rows.iter().map(move |row| (*kind, row)))
+        .filter(|(_, row)| row.ours.store_cpu_per_request.is_some())
+        .collect();
+    if measured.is_empty() {
+        return;
+    }
+    println!();
+    println!("## redis-server's own CPU time per request (its warm-ups included)");
+    println!();
+    println!("| request | clients | mp-session | plain |");
+    println!("|---|---:|---:|---:|");
+    let us = |cpu: Option<Duration>| {
+        cpu.map_or("n/a".to_owned(), |cpu| {
+            format!("{:.1} µs", cpu.as_secs_f64() * 1e6)
+        })
+    };
+    for (kind, row) in measured {
+        println!(
+            "| {kind} | {} | {} | {} |",
+            row.clients,
+            us(row.ours.store_cpu_per_request),
+            us(row.plain.store_cpu_per_request)
         );
     }
 }

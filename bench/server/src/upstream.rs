@@ -83,6 +83,16 @@ impl RedisServer {
     }
 }
 
+impl RedisServer {
+    /// The CPU time the server has spent so far (Linux' `/proc/PID/schedstat`, in
+    /// nanoseconds); `None` where that cannot be read.
+    pub fn cpu(&self) -> Option<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/schedstat", self.child.id())).ok()?;
+        let nanoseconds = stat.split_whitespace().next()?.parse().ok()?;
+        Some(Duration::from_nanos(nanoseconds))
+    }
+}
+
 impl Drop for RedisServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
