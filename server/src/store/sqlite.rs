@@ -101,7 +101,25 @@ const SWEEP_EVERY: u32 = 16;
 #[derive(Clone)]
 pub struct SqliteStore {
     connection: Arc<Mutex<Sweep>>,
+    /// Logins waiting for the connection: the next writer writes them all at once.
+    waiting: Arc<Mutex<Vec<Waiting>>>,
     pub(super) notes: UseNotes,
+}
+
+/// A login to write, and where its outcome goes.
+struct Waiting {
+    login: Login,
+    answer: tokio::sync::oneshot::Sender<Result<Inserted, StoreError>>,
+}
+
+/// What one login writes.
+struct Login {
+    id: String,
+    verifier: String,
+    session: SessionEntry,
+    session_key: String,
+    now_ms: i64,
+    rules: LoginRules,
 }
 
 /// The connection, and the sweep for ended sessions: where it stopped (a session's id),
@@ -174,6 +192,7 @@ impl SqliteStore {
                 found: true,
                 spent: 0,
             })),
+            waiting: Arc::default(),
             notes: UseNotes::default(),
         })
     }
@@ -201,6 +220,10 @@ impl SqliteStore {
         .map_err(|e| StoreError(e.to_string()))?
     }
 
+    /// Writes a login. Logins that come while the connection is busy wait, and the next
+    /// writer writes them all in one transaction: one sync to disk for all of them, each in a
+    /// savepoint of its own (one that fails, or is refused, is undone alone), each answered
+    /// only once the transaction is on disk.
     pub(super) async fn insert(
         &self,
         id: String,
@@ -210,81 +233,29 @@ impl SqliteStore {
         now_ms: i64,
         rules: LoginRules,
     ) -> Result<Inserted, StoreError> {
-        let cap = rules.cap;
-        let budgets = rules.budgets(&session.openid);
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let login = Login {
+            id,
+            verifier,
+            session,
+            session_key,
+            now_ms,
+            rules,
+        };
+        self.waiting
+            .lock()
+            .map_err(|_| StoreError("a writer panicked".into()))?
+            .push(Waiting { login, answer });
+        let waiting = Arc::clone(&self.waiting);
+        // Ours may be written by a writer before this one: then this one finds none waiting.
         self.run_sweeping(move |sweep| {
-            let c = &mut sweep.connection;
-            // IMMEDIATE: the write lock from the start, so that servers sharing the file count
-            // a user's sessions one after another, and a block comes before or after a login.
-            let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let blocked = transaction
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM blocked WHERE openid = ?1)")?
-                .query_row(params![session.openid], |row| row.get::<_, bool>(0))?;
-            if blocked {
-                return Ok(Inserted::Blocked);
-            }
-            // Every budget checked before any is spent: a login one refuses spends none. Their
-            // time is read under the write lock: the order they are spent in.
-            let mut spend = Vec::with_capacity(budgets.len());
-            let budget_now = crate::clock::now_ms();
-            for (limit, subject, rate) in budgets {
-                match rate.admit(whole_at(&transaction, &subject)?, budget_now) {
-                    Ok(whole_at) => spend.push((subject, whole_at)),
-                    Err(retry_after_ms) => return Ok(Inserted::Limited { limit, retry_after_ms }),
-                }
-            }
-            // The user's sessions so far, and a time of making after theirs: two logins in one
-            // millisecond are still one before the other, for the cap and for the list.
-            let (before, after_last): (i64, i64) = transaction
-                .prepare_cached("SELECT count(*), coalesce(max(created_ms) + 1, 0) FROM sessions WHERE openid = ?1")?
-                .query_row(params![session.openid], |row| Ok((row.get(0)?, row.get(1)?)))?;
-            transaction
-                .prepare_cached(
-                    "INSERT INTO sessions (token_id, verifier, openid, unionid, platform, session_key, created_at,
-                       expires_at, created_ms, device)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7 / 1000, ?8, ?9, ?10)",
-                )?
-                .execute(params![
-                    id,
-                    verifier,
-                    session.openid,
-                    session.unionid,
-                    session.platform,
-                    session_key,
-                    now_ms,
-                    session.expires_at,
-                    now_ms.max(after_last),
-                    session.device
-                ])?;
-            // The user's sessions beyond the cap, the oldest (never the one just made); most
-            // logins find the user under it, which a count says at less cost than a delete.
-            let held = before + 1;
-            let ended = if held <= i64::from(cap.max(1)) {
-                0
-            } else {
-                transaction
-                .prepare_cached(
-                    "DELETE FROM sessions WHERE token_id IN
-                       (SELECT token_id FROM sessions WHERE openid = ?1 AND token_id != ?2 AND expires_at > ?3 / 1000
-                        ORDER BY created_ms DESC LIMIT -1 OFFSET ?4)",
-                )?
-                .execute(params![session.openid, id, now_ms, i64::from(cap.max(1)) - 1])?
-            };
-            for (subject, whole_at) in &spend {
-                spend_budget(&transaction, subject, *whole_at)?;
-            }
-            transaction.commit()?;
-            if !spend.is_empty() {
-                sweep_budgets(sweep, budget_now);
-            }
-            // A few sessions, from where the last login's sweep stopped, the ended ones removed
-            // (the login is kept already: a failure here is only logged).
-            if let Err(error) = sweep_step(sweep, now_ms / 1000) {
-                tracing::warn!("removing ended sessions: {error}");
-            }
-            Ok(Inserted::Kept { ended: ended as u64 })
+            write_waiting(sweep, &waiting);
+            Ok(())
         })
-        .await
+        .await?;
+        answered
+            .await
+            .map_err(|_| StoreError("a writer panicked".into()))?
     }
 
     pub(super) async fn authenticate(
@@ -521,6 +492,153 @@ impl SqliteStore {
     }
 }
 
+/// Writes every login waiting ([`SqliteStore::insert`]) and answers each.
+fn write_waiting(sweep: &mut Sweep, waiting: &Mutex<Vec<Waiting>>) {
+    let batch = std::mem::take(&mut *waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    if batch.is_empty() {
+        return;
+    }
+    let (logins, answers): (Vec<Login>, Vec<_>) = batch
+        .into_iter()
+        .map(|waiting| (waiting.login, waiting.answer))
+        .unzip();
+    let now_ms = logins.iter().map(|login| login.now_ms).max().unwrap_or(0);
+    match write_logins(&mut sweep.connection, logins) {
+        Ok(outcomes) => {
+            let mut kept = 0;
+            let mut spent = false;
+            for (answer, outcome) in answers.into_iter().zip(outcomes) {
+                if let Ok((Inserted::Kept { .. }, spending)) = &outcome {
+                    kept += 1;
+                    spent |= *spending;
+                }
+                let _ = answer.send(
+                    outcome
+                        .map(|(inserted, _)| inserted)
+                        .map_err(|e| StoreError(e.to_string())),
+                );
+            }
+            if spent {
+                sweep_budgets(sweep, crate::clock::now_ms());
+            }
+            // A few sessions a login, from where the last sweep stopped, the ended ones
+            // removed (the logins are kept already: a failure here is only logged).
+            for _ in 0..kept {
+                if let Err(error) = sweep_step(sweep, now_ms / 1000) {
+                    tracing::warn!("removing ended sessions: {error}");
+                }
+            }
+        }
+        Err(error) => {
+            for answer in answers {
+                let _ = answer.send(Err(StoreError(error.to_string())));
+            }
+        }
+    }
+}
+
+/// `logins` in one transaction, each in a savepoint kept only when the login is: each one's
+/// outcome (and whether it spent a budget), or the transaction's failure.
+#[allow(clippy::type_complexity)]
+fn write_logins(
+    c: &mut Connection,
+    logins: Vec<Login>,
+) -> rusqlite::Result<Vec<rusqlite::Result<(Inserted, bool)>>> {
+    // IMMEDIATE: the write lock from the start, so that servers sharing the file count a
+    // user's sessions one after another, and a block comes before or after a login.
+    let mut transaction = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut outcomes = Vec::with_capacity(logins.len());
+    for login in logins {
+        let savepoint = transaction.savepoint()?;
+        let outcome = write_login(&savepoint, login);
+        if let Ok((Inserted::Kept { .. }, _)) = outcome {
+            savepoint.commit()?;
+        }
+        // Any other outcome: the savepoint is dropped, and what the login wrote undone.
+        outcomes.push(outcome);
+    }
+    transaction.commit()?;
+    Ok(outcomes)
+}
+
+/// One login, within the write lock: refused when the user is blocked or a budget is spent;
+/// else the session written, the user's oldest beyond the cap ended, the budgets spent.
+fn write_login(c: &Connection, login: Login) -> rusqlite::Result<(Inserted, bool)> {
+    let Login {
+        id,
+        verifier,
+        session,
+        session_key,
+        now_ms,
+        rules,
+    } = login;
+    let cap = rules.cap;
+    let blocked = c
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM blocked WHERE openid = ?1)")?
+        .query_row(params![session.openid], |row| row.get::<_, bool>(0))?;
+    if blocked {
+        return Ok((Inserted::Blocked, false));
+    }
+    // Every budget checked before any is spent: a login one refuses spends none. Their time is
+    // read under the write lock: the order they are spent in.
+    let budgets = rules.budgets(&session.openid);
+    let mut spend = Vec::with_capacity(budgets.len());
+    let budget_now = crate::clock::now_ms();
+    for (limit, subject, rate) in budgets {
+        match rate.admit(whole_at(c, &subject)?, budget_now) {
+            Ok(whole_at) => spend.push((subject, whole_at)),
+            Err(retry_after_ms) => {
+                return Ok((
+                    Inserted::Limited {
+                        limit,
+                        retry_after_ms,
+                    },
+                    false,
+                ))
+            }
+        }
+    }
+    // The user's sessions so far, and a time of making after theirs: two logins in one
+    // millisecond are still one before the other, for the cap and for the list.
+    let (before, after_last): (i64, i64) = c
+        .prepare_cached("SELECT count(*), coalesce(max(created_ms) + 1, 0) FROM sessions WHERE openid = ?1")?
+        .query_row(params![session.openid], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    c.prepare_cached(
+        "INSERT INTO sessions (token_id, verifier, openid, unionid, platform, session_key, created_at,
+           expires_at, created_ms, device)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7 / 1000, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        id,
+        verifier,
+        session.openid,
+        session.unionid,
+        session.platform,
+        session_key,
+        now_ms,
+        session.expires_at,
+        now_ms.max(after_last),
+        session.device
+    ])?;
+    // The user's sessions beyond the cap, the oldest (never the one just made); most logins
+    // find the user under it, which a count says at less cost than a delete.
+    let held = before + 1;
+    let ended = if held <= i64::from(cap.max(1)) {
+        0
+    } else {
+        c.prepare_cached(
+            "DELETE FROM sessions WHERE token_id IN
+               (SELECT token_id FROM sessions WHERE openid = ?1 AND token_id != ?2 AND expires_at > ?3 / 1000
+                ORDER BY created_ms DESC LIMIT -1 OFFSET ?4)",
+        )?
+        .execute(params![session.openid, id, now_ms, i64::from(cap.max(1)) - 1])?
+    };
+    for (subject, whole_at) in &spend {
+        spend_budget(c, subject, *whole_at)?;
+    }
+    Ok((Inserted::Kept { ended: ended as u64 }, !spend.is_empty()))
+}
+
 /// When due ([`SWEEP_EVERY`]), looks at the next [`SWEEP_BATCH`] sessions by id after
 /// `sweep.after` and removes the ended ones; past the last, the next sweep starts again from
 /// the first.
@@ -632,6 +750,78 @@ fn sweep_budgets(sweep: &mut Sweep, now_ms: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Logins written in one transaction are each their own: a taken id fails alone, a
+    /// blocked user is refused alone, and the cap counts the logins before it in the batch.
+    #[tokio::test]
+    async fn logins_written_together_are_each_their_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("s.db").to_str().unwrap()).unwrap();
+        let now_ms = crate::clock::now_ms();
+        let login = |id: &str, openid: &str| Login {
+            id: id.into(),
+            verifier: format!("verifier-{id}"),
+            session: SessionEntry {
+                openid: openid.into(),
+                unionid: None,
+                platform: "wx".into(),
+                expires_at: now_ms / 1000 + 3600,
+                device: None,
+            },
+            session_key: "k".into(),
+            now_ms,
+            rules: LoginRules::capped(2),
+        };
+        let first = login("taken", "o-2");
+        store
+            .insert(first.id, first.verifier, first.session, first.session_key, now_ms, first.rules)
+            .await
+            .unwrap();
+        store.block("o-blocked".into(), now_ms / 1000).await.unwrap();
+        let outcomes = {
+            let mut sweep = store.connection.lock().unwrap();
+            let batch = vec![
+                login("a", "o-1"),
+                login("taken", "o-3"),
+                login("b", "o-blocked"),
+                login("c", "o-1"),
+                login("d", "o-1"),
+            ];
+            write_logins(&mut sweep.connection, batch).unwrap()
+        };
+        let outcomes: Vec<Result<Inserted, String>> = outcomes
+            .into_iter()
+            .map(|outcome| outcome.map(|(inserted, _)| inserted).map_err(|e| e.to_string()))
+            .collect();
+        assert_eq!(outcomes[0], Ok(Inserted::Kept { ended: 0 }));
+        assert!(
+            matches!(&outcomes[1], Err(e) if e.contains("UNIQUE")),
+            "{:?}",
+            outcomes[1]
+        );
+        assert_eq!(outcomes[2], Ok(Inserted::Blocked));
+        assert_eq!(outcomes[3], Ok(Inserted::Kept { ended: 0 }));
+        assert_eq!(outcomes[4], Ok(Inserted::Kept { ended: 1 }));
+        let ids = |openid: &str| {
+            let store = store.clone();
+            let openid = openid.to_owned();
+            async move {
+                let mut ids: Vec<String> = store
+                    .sessions(openid, now_ms / 1000)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|session| session.id)
+                    .collect();
+                ids.sort();
+                ids
+            }
+        };
+        assert_eq!(ids("o-1").await, ["c", "d"]);
+        assert_eq!(ids("o-2").await, ["taken"], "the taken id is still its first user's");
+        assert!(ids("o-3").await.is_empty());
+        assert!(ids("o-blocked").await.is_empty());
+    }
 
     #[tokio::test]
     async fn a_budgets_file_that_cannot_be_read_is_made_again() {
