@@ -94,7 +94,8 @@ pub struct Sample {
     elapsed: Duration,
     /// Every request answered, or failed, in the run: its warm-up's too.
     sent: usize,
-    /// The store's CPU time over the run, warm-up included, when it is measured.
+    /// The store's CPU time over the sample's runs, warm-ups included, when it was measured
+    /// over every one of them.
     pub store_cpu: Option<Duration>,
 }
 
@@ -106,10 +107,6 @@ impl Sample {
         self.first_error = self.first_error.take().or(other.first_error);
         self.elapsed += other.elapsed;
         self.sent += other.sent;
-        self.store_cpu = match (self.store_cpu, other.store_cpu) {
-            (Some(a), Some(b)) => Some(a + b),
-            (a, b) => a.or(b),
-        };
     }
 
     /// The figures of the sample.

@@ -263,11 +263,13 @@ async fn pair(
 ) -> Result<(Figures, Figures), String> {
     let http = [load::client()?, load::client()?];
     let mut samples = [load::Sample::default(), load::Sample::default()];
+    // redis-server's CPU time over each server's turns: none if a turn could not read it.
+    let mut store_cpu = [redis.map(|_| Duration::ZERO); 2];
     for round in 0..timing.rounds {
         let warmup = if round == 0 { timing.warmup } else { Duration::ZERO };
         for side in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
             let cpu_before = redis.and_then(upstream::RedisServer::cpu);
-            let mut sample = load::run(
+            let sample = load::run(
                 &http[side],
                 bases[side],
                 request,
@@ -278,13 +280,15 @@ async fn pair(
             )
             .await?;
             let cpu_after = redis.and_then(upstream::RedisServer::cpu);
-            sample.store_cpu = cpu_before
+            let turn = cpu_before
                 .zip(cpu_after)
                 .map(|(from, to)| to.saturating_sub(from));
+            store_cpu[side] = store_cpu[side].zip(turn).map(|(sum, turn)| sum + turn);
             samples[side].add(sample);
         }
     }
-    let [ours, plain] = samples;
+    let [mut ours, mut plain] = samples;
+    (ours.store_cpu, plain.store_cpu) = (store_cpu[0], store_cpu[1]);
     Ok((ours.figures(), plain.figures()))
 }
 
@@ -380,7 +384,7 @@ fn store_cpu(kinds: &[(&str, &Vec<Row>)]) {
         return;
     }
     println!();
-    println!("## redis-server's own CPU time per request (its warm-ups included)");
+    println!("## redis-server's CPU time per request (its main thread, which runs every command; warm-ups included)");
     println!();
     println!("| request | clients | mp-session | plain |");
     println!("|---|---:|---:|---:|");

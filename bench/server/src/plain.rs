@@ -3,8 +3,9 @@
 //! code2Session once, makes a token of 32 random bytes in hex, stores `token → openid` and
 //! answers `{openid, token, expires_in}`; `GET /api/me` looks the bearer token up and answers
 //! `{openid}` or 401. SQLite is used as mp-session uses it (one connection behind a mutex,
-//! each statement in `spawn_blocking`, WAL, `execute`/`query_row`); Redis through one
-//! `ConnectionManager`.
+//! each statement in `spawn_blocking`, WAL, `execute`/`query_row`), but each login is
+//! committed alone, where mp-session commits the logins that arrive together in one; Redis
+//! through one `ConnectionManager`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -84,8 +84,8 @@ impl RedisServer {
 }
 
 impl RedisServer {
-    /// The CPU time the server has spent so far (Linux' `/proc/PID/schedstat`, in
-    /// nanoseconds); `None` where that cannot be read.
+    /// The CPU time the server's main thread, which runs every command, has spent so far
+    /// (Linux' `/proc/PID/schedstat`, in nanoseconds); `None` where that cannot be read.
     pub fn cpu(&self) -> Option<Duration> {
         let stat = std::fs::read_to_string(format!("/proc/{}/schedstat", self.child.id())).ok()?;
         let nanoseconds = stat.split_whitespace().next()?.parse().ok()?;

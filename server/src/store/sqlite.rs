@@ -246,13 +246,18 @@ impl SqliteStore {
             .lock()
             .map_err(|_| StoreError("a writer panicked".into()))?
             .push(Waiting { login, answer });
-        let waiting = Arc::clone(&self.waiting);
-        // Ours may be written by a writer before this one: then this one finds none waiting.
-        self.run_sweeping(move |sweep| {
-            write_waiting(sweep, &waiting);
-            Ok(())
-        })
-        .await?;
+        // A writer for what is waiting. Ours may be written by one started before, and
+        // answered then: the answer is what is awaited, not this writer.
+        let (connection, waiting) = (Arc::clone(&self.connection), Arc::clone(&self.waiting));
+        tokio::task::spawn_blocking(move || match connection.lock() {
+            Ok(mut sweep) => write_waiting(&mut sweep, &waiting),
+            Err(_) => {
+                for left in take_waiting(&waiting) {
+                    let _ = left.answer.send(Err(StoreError("a writer panicked".into())));
+                }
+            }
+        });
+        // A writer that panicked dropped the answers it held.
         answered
             .await
             .map_err(|_| StoreError("a writer panicked".into()))?
@@ -292,7 +297,7 @@ impl SqliteStore {
                 Err(retry_after_ms) => Found::Limited { retry_after_ms },
             };
             transaction.commit()?;
-            sweep_budgets(sweep, now_ms);
+            sweep_budgets(sweep, now_ms, 1);
             Ok(found)
         })
         .await
@@ -492,9 +497,14 @@ impl SqliteStore {
     }
 }
 
+/// Every login waiting, taken from the queue.
+fn take_waiting(waiting: &Mutex<Vec<Waiting>>) -> Vec<Waiting> {
+    std::mem::take(&mut *waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+}
+
 /// Writes every login waiting ([`SqliteStore::insert`]) and answers each.
 fn write_waiting(sweep: &mut Sweep, waiting: &Mutex<Vec<Waiting>>) {
-    let batch = std::mem::take(&mut *waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    let batch = take_waiting(waiting);
     if batch.is_empty() {
         return;
     }
@@ -505,12 +515,11 @@ fn write_waiting(sweep: &mut Sweep, waiting: &Mutex<Vec<Waiting>>) {
     let now_ms = logins.iter().map(|login| login.now_ms).max().unwrap_or(0);
     match write_logins(&mut sweep.connection, logins) {
         Ok(outcomes) => {
-            let mut kept = 0;
-            let mut spent = false;
+            let (mut kept, mut spending) = (0, 0);
             for (answer, outcome) in answers.into_iter().zip(outcomes) {
-                if let Ok((Inserted::Kept { .. }, spending)) = &outcome {
+                if let Ok((Inserted::Kept { .. }, spent)) = &outcome {
                     kept += 1;
-                    spent |= *spending;
+                    spending += u32::from(*spent);
                 }
                 let _ = answer.send(
                     outcome
@@ -518,15 +527,12 @@ fn write_waiting(sweep: &mut Sweep, waiting: &Mutex<Vec<Waiting>>) {
                         .map_err(|e| StoreError(e.to_string())),
                 );
             }
-            if spent {
-                sweep_budgets(sweep, crate::clock::now_ms());
-            }
+            sweep_budgets(sweep, crate::clock::now_ms(), spending);
             // A few sessions a login, from where the last sweep stopped, the ended ones
-            // removed (the logins are kept already: a failure here is only logged).
-            for _ in 0..kept {
-                if let Err(error) = sweep_step(sweep, now_ms / 1000) {
-                    tracing::warn!("removing ended sessions: {error}");
-                }
+            // removed in one step for the batch (the logins are kept already: a failure here
+            // is only logged).
+            if let Err(error) = sweep_step(sweep, now_ms / 1000, kept) {
+                tracing::warn!("removing ended sessions: {error}");
             }
         }
         Err(error) => {
@@ -553,9 +559,16 @@ fn write_logins(
         let outcome = write_login(&savepoint, login);
         if let Ok((Inserted::Kept { .. }, _)) = outcome {
             savepoint.commit()?;
+        } else {
+            // The savepoint dropped: what the login wrote is undone.
+            drop(savepoint);
         }
-        // Any other outcome: the savepoint is dropped, and what the login wrote undone.
-        outcomes.push(outcome);
+        match outcome {
+            // An error SQLite answers by ending the transaction (a full disk, an I/O error)
+            // ends the batch: none of it is written, and every login is told so.
+            Err(error) if transaction.is_autocommit() => return Err(error),
+            outcome => outcomes.push(outcome),
+        }
     }
     transaction.commit()?;
     Ok(outcomes)
@@ -639,22 +652,25 @@ fn write_login(c: &Connection, login: Login) -> rusqlite::Result<(Inserted, bool
     Ok((Inserted::Kept { ended: ended as u64 }, !spend.is_empty()))
 }
 
-/// When due ([`SWEEP_EVERY`]), looks at the next [`SWEEP_BATCH`] sessions by id after
-/// `sweep.after` and removes the ended ones; past the last, the next sweep starts again from
-/// the first.
-fn sweep_step(sweep: &mut Sweep, now: i64) -> rusqlite::Result<()> {
-    sweep.logins = sweep.logins.wrapping_add(1);
-    if !sweep.found && sweep.logins % SWEEP_EVERY != 0 {
+/// After `logins` logins, when due ([`SWEEP_EVERY`]), looks at the next [`SWEEP_BATCH`]
+/// sessions a login (up to 64 logins' worth) by id after `sweep.after` and removes the ended
+/// ones; past the last, the next sweep starts again from the first.
+fn sweep_step(sweep: &mut Sweep, now: i64, logins: u32) -> rusqlite::Result<()> {
+    if logins == 0 {
         return Ok(());
     }
+    let before = sweep.logins;
+    sweep.logins = sweep.logins.wrapping_add(logins);
+    if !sweep.found && before / SWEEP_EVERY == sweep.logins / SWEEP_EVERY {
+        return Ok(());
+    }
+    let batch = SWEEP_BATCH * i64::from(logins.min(64));
     let c = &sweep.connection;
     let seen: Vec<(String, i64)> = c
         .prepare_cached(
             "SELECT token_id, expires_at FROM sessions WHERE token_id > ?1 ORDER BY token_id LIMIT ?2",
         )?
-        .query_map(params![sweep.after, SWEEP_BATCH], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })?
+        .query_map(params![sweep.after, batch], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     sweep.found = seen.iter().any(|(_, expires_at)| *expires_at <= now);
     if let (true, Some((last, _))) = (sweep.found, seen.last()) {
@@ -663,7 +679,7 @@ fn sweep_step(sweep: &mut Sweep, now: i64) -> rusqlite::Result<()> {
             .execute(params![sweep.after, last, now])?;
     }
     sweep.after = match seen.last() {
-        Some((last, _)) if seen.len() as i64 == SWEEP_BATCH => last.clone(),
+        Some((last, _)) if seen.len() as i64 == batch => last.clone(),
         _ => String::new(),
     };
     Ok(())
@@ -731,11 +747,12 @@ fn spend_budget(c: &Connection, subject: &str, whole_at: i64) -> rusqlite::Resul
     .map(drop)
 }
 
-/// After one spending in [`BUDGETS_SWEEP_EVERY`], the budgets whole again at `now_ms` go (a
-/// failure is only logged: they go next time).
-fn sweep_budgets(sweep: &mut Sweep, now_ms: i64) {
-    sweep.spent = sweep.spent.wrapping_add(1);
-    if sweep.spent % BUDGETS_SWEEP_EVERY != 0 {
+/// After `spendings` more, once in [`BUDGETS_SWEEP_EVERY`], the budgets whole again at
+/// `now_ms` go (a failure is only logged: they go next time).
+fn sweep_budgets(sweep: &mut Sweep, now_ms: i64, spendings: u32) {
+    let before = sweep.spent;
+    sweep.spent = sweep.spent.wrapping_add(spendings);
+    if before / BUDGETS_SWEEP_EVERY == sweep.spent / BUDGETS_SWEEP_EVERY {
         return;
     }
     let removed = sweep
@@ -752,7 +769,8 @@ mod tests {
     use super::*;
 
     /// Logins written in one transaction are each their own: a taken id fails alone, a
-    /// blocked user is refused alone, and the cap counts the logins before it in the batch.
+    /// blocked user is refused alone, one that fails after writing its session is undone
+    /// alone, and the cap counts the logins before it in the batch.
     #[tokio::test]
     async fn logins_written_together_are_each_their_own() {
         let dir = tempfile::tempdir().unwrap();
@@ -774,16 +792,35 @@ mod tests {
         };
         let first = login("taken", "o-2");
         store
-            .insert(first.id, first.verifier, first.session, first.session_key, now_ms, first.rules)
+            .insert(
+                first.id,
+                first.verifier,
+                first.session,
+                first.session_key,
+                now_ms,
+                first.rules,
+            )
             .await
             .unwrap();
         store.block("o-blocked".into(), now_ms / 1000).await.unwrap();
+        // The user's budget cannot be spent for o-fail: its login fails after its session
+        // is written, and the savepoint must take that session back.
+        let mut failing = login("e", "o-fail");
+        failing.rules.per_user = crate::limits::Rate { per_minute: 60 };
         let outcomes = {
             let mut sweep = store.connection.lock().unwrap();
+            sweep
+                .connection
+                .execute_batch(
+                    "CREATE TRIGGER limits.no_spending BEFORE INSERT ON budgets
+                     WHEN NEW.subject = 'user:o-fail' BEGIN SELECT RAISE(ABORT, 'no spending'); END",
+                )
+                .unwrap();
             let batch = vec![
                 login("a", "o-1"),
                 login("taken", "o-3"),
                 login("b", "o-blocked"),
+                failing,
                 login("c", "o-1"),
                 login("d", "o-1"),
             ];
@@ -800,8 +837,13 @@ mod tests {
             outcomes[1]
         );
         assert_eq!(outcomes[2], Ok(Inserted::Blocked));
-        assert_eq!(outcomes[3], Ok(Inserted::Kept { ended: 0 }));
-        assert_eq!(outcomes[4], Ok(Inserted::Kept { ended: 1 }));
+        assert!(
+            matches!(&outcomes[3], Err(e) if e.contains("no spending")),
+            "{:?}",
+            outcomes[3]
+        );
+        assert_eq!(outcomes[4], Ok(Inserted::Kept { ended: 0 }));
+        assert_eq!(outcomes[5], Ok(Inserted::Kept { ended: 1 }));
         let ids = |openid: &str| {
             let store = store.clone();
             let openid = openid.to_owned();
@@ -818,9 +860,54 @@ mod tests {
             }
         };
         assert_eq!(ids("o-1").await, ["c", "d"]);
-        assert_eq!(ids("o-2").await, ["taken"], "the taken id is still its first user's");
+        assert_eq!(
+            ids("o-2").await,
+            ["taken"],
+            "the taken id is still its first user's"
+        );
         assert!(ids("o-3").await.is_empty());
         assert!(ids("o-blocked").await.is_empty());
+        assert!(
+            ids("o-fail").await.is_empty(),
+            "the failed login's session was undone"
+        );
+    }
+
+    /// Logins at once, through the queue: each is answered, once, with its own outcome, and
+    /// every kept one is on disk.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn logins_at_once_are_each_answered_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("s.db").to_str().unwrap()).unwrap();
+        let now_ms = crate::clock::now_ms();
+        let mut logins = tokio::task::JoinSet::new();
+        for n in 0..64 {
+            let store = store.clone();
+            logins.spawn(async move {
+                let session = SessionEntry {
+                    openid: format!("o-{}", n % 8),
+                    unionid: None,
+                    platform: "wx".into(),
+                    expires_at: now_ms / 1000 + 3600,
+                    device: None,
+                };
+                let rules = LoginRules::capped(100);
+                store
+                    .insert(format!("s-{n}"), "v".into(), session, "k".into(), now_ms, rules)
+                    .await
+            });
+        }
+        let mut kept = 0;
+        while let Some(outcome) = logins.join_next().await {
+            let outcome = outcome.unwrap().map_err(|e| e.0);
+            assert_eq!(outcome, Ok(Inserted::Kept { ended: 0 }));
+            kept += 1;
+        }
+        assert_eq!(kept, 64);
+        for user in 0..8 {
+            let sessions = store.sessions(format!("o-{user}"), now_ms / 1000).await.unwrap();
+            assert_eq!(sessions.len(), 8, "o-{user}");
+        }
     }
 
     #[tokio::test]
