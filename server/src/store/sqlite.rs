@@ -516,23 +516,25 @@ fn write_waiting(sweep: &mut Sweep, waiting: &Mutex<Vec<Waiting>>) {
     match write_logins(&mut sweep.connection, logins) {
         Ok(outcomes) => {
             let (mut kept, mut spending) = (0, 0);
-            for (answer, outcome) in answers.into_iter().zip(outcomes) {
-                if let Ok((Inserted::Kept { .. }, spent)) = &outcome {
+            for (inserted, spent) in outcomes.iter().flatten() {
+                if let Inserted::Kept { .. } = inserted {
                     kept += 1;
                     spending += u32::from(*spent);
                 }
+            }
+            sweep_budgets(sweep, crate::clock::now_ms(), spending);
+            // A few sessions a login, from where the last sweep stopped, the ended ones
+            // removed in one step for the batch, before the logins are answered, as when each
+            // had its own (they are kept already: a failure here is only logged).
+            if let Err(error) = sweep_step(sweep, now_ms / 1000, kept) {
+                tracing::warn!("removing ended sessions: {error}");
+            }
+            for (answer, outcome) in answers.into_iter().zip(outcomes) {
                 let _ = answer.send(
                     outcome
                         .map(|(inserted, _)| inserted)
                         .map_err(|e| StoreError(e.to_string())),
                 );
-            }
-            sweep_budgets(sweep, crate::clock::now_ms(), spending);
-            // A few sessions a login, from where the last sweep stopped, the ended ones
-            // removed in one step for the batch (the logins are kept already: a failure here
-            // is only logged).
-            if let Err(error) = sweep_step(sweep, now_ms / 1000, kept) {
-                tracing::warn!("removing ended sessions: {error}");
             }
         }
         Err(error) => {
