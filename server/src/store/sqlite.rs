@@ -122,15 +122,21 @@ struct Login {
     rules: LoginRules,
 }
 
-/// The connection, and the sweep for ended sessions: where it stopped (a session's id),
-/// logins since it ran, and whether it found any.
+/// The connection, and where its sweeps are.
 struct Sweep {
     connection: Connection,
+    /// The sweep for ended sessions.
+    cursor: Cursor,
+    /// Budgets spent since the ones whole again were removed.
+    spent: u32,
+}
+
+/// The sweep for ended sessions: where it stopped (a session's id), logins since it ran, and
+/// whether it found any.
+struct Cursor {
     after: String,
     logins: u32,
     found: bool,
-    /// Budgets spent since the ones whole again were removed.
-    spent: u32,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -187,9 +193,11 @@ impl SqliteStore {
         Ok(SqliteStore {
             connection: Arc::new(Mutex::new(Sweep {
                 connection,
-                after: String::new(),
-                logins: 0,
-                found: true,
+                cursor: Cursor {
+                    after: String::new(),
+                    logins: 0,
+                    found: true,
+                },
                 spent: 0,
             })),
             waiting: Arc::default(),
@@ -512,23 +520,14 @@ fn write_waiting(sweep: &mut Sweep, waiting: &Mutex<Vec<Waiting>>) {
         .into_iter()
         .map(|waiting| (waiting.login, waiting.answer))
         .unzip();
-    let now_ms = logins.iter().map(|login| login.now_ms).max().unwrap_or(0);
-    match write_logins(&mut sweep.connection, logins) {
+    match write_logins(&mut sweep.connection, &mut sweep.cursor, logins) {
         Ok(outcomes) => {
-            let (mut kept, mut spending) = (0, 0);
-            for (inserted, spent) in outcomes.iter().flatten() {
-                if let Inserted::Kept { .. } = inserted {
-                    kept += 1;
-                    spending += u32::from(*spent);
-                }
-            }
-            sweep_budgets(sweep, crate::clock::now_ms(), spending);
-            // A few sessions a login, from where the last sweep stopped, the ended ones
-            // removed in one step for the batch, before the logins are answered, as when each
-            // had its own (they are kept already: a failure here is only logged).
-            if let Err(error) = sweep_step(sweep, now_ms / 1000, kept) {
-                tracing::warn!("removing ended sessions: {error}");
-            }
+            let spending = outcomes
+                .iter()
+                .flatten()
+                .filter(|(inserted, spent)| matches!(inserted, Inserted::Kept { .. }) && *spent)
+                .count();
+            sweep_budgets(sweep, crate::clock::now_ms(), spending as u32);
             for (answer, outcome) in answers.into_iter().zip(outcomes) {
                 let _ = answer.send(
                     outcome
@@ -545,13 +544,16 @@ fn write_waiting(sweep: &mut Sweep, waiting: &Mutex<Vec<Waiting>>) {
     }
 }
 
-/// `logins` in one transaction, each in a savepoint kept only when the login is: each one's
-/// outcome (and whether it spent a budget), or the transaction's failure.
+/// `logins` in one transaction, each in a savepoint kept only when the login is, and a step
+/// of the sweep for ended sessions in the same commit: each one's outcome (and whether it
+/// spent a budget), or the transaction's failure.
 #[allow(clippy::type_complexity)]
 fn write_logins(
     c: &mut Connection,
+    cursor: &mut Cursor,
     logins: Vec<Login>,
 ) -> rusqlite::Result<Vec<rusqlite::Result<(Inserted, bool)>>> {
+    let now = logins.iter().map(|login| login.now_ms).max().unwrap_or(0) / 1000;
     // IMMEDIATE: the write lock from the start, so that servers sharing the file count a
     // user's sessions one after another, and a block comes before or after a login.
     let mut transaction = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -570,6 +572,23 @@ fn write_logins(
             // ends the batch: none of it is written, and every login is told so.
             Err(error) if transaction.is_autocommit() => return Err(error),
             outcome => outcomes.push(outcome),
+        }
+    }
+    // A few sessions a login, from where the last sweep stopped, the ended ones removed, in
+    // this commit: no sync to disk of their own. A sweep that fails is undone and logged.
+    let kept = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, Ok((Inserted::Kept { .. }, _))))
+        .count();
+    let savepoint = transaction.savepoint()?;
+    match sweep_step(&savepoint, cursor, now, kept as u32) {
+        Ok(()) => savepoint.commit()?,
+        Err(error) => {
+            drop(savepoint);
+            tracing::warn!("removing ended sessions: {error}");
+            if transaction.is_autocommit() {
+                return Err(error);
+            }
         }
     }
     transaction.commit()?;
@@ -655,32 +674,31 @@ fn write_login(c: &Connection, login: Login) -> rusqlite::Result<(Inserted, bool
 }
 
 /// After `logins` logins, when due ([`SWEEP_EVERY`]), looks at the next [`SWEEP_BATCH`]
-/// sessions a login (up to 64 logins' worth) by id after `sweep.after` and removes the ended
-/// ones; past the last, the next sweep starts again from the first.
-fn sweep_step(sweep: &mut Sweep, now: i64, logins: u32) -> rusqlite::Result<()> {
+/// sessions a login (up to 64 logins' worth) by id after `cursor.after` and removes the
+/// ended ones; past the last, the next sweep starts again from the first.
+fn sweep_step(c: &Connection, cursor: &mut Cursor, now: i64, logins: u32) -> rusqlite::Result<()> {
     if logins == 0 {
         return Ok(());
     }
-    let before = sweep.logins;
-    sweep.logins = sweep.logins.wrapping_add(logins);
-    if !sweep.found && before / SWEEP_EVERY == sweep.logins / SWEEP_EVERY {
+    let before = cursor.logins;
+    cursor.logins = cursor.logins.wrapping_add(logins);
+    if !cursor.found && before / SWEEP_EVERY == cursor.logins / SWEEP_EVERY {
         return Ok(());
     }
     let batch = SWEEP_BATCH * i64::from(logins.min(64));
-    let c = &sweep.connection;
     let seen: Vec<(String, i64)> = c
         .prepare_cached(
             "SELECT token_id, expires_at FROM sessions WHERE token_id > ?1 ORDER BY token_id LIMIT ?2",
         )?
-        .query_map(params![sweep.after, batch], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .query_map(params![cursor.after, batch], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    sweep.found = seen.iter().any(|(_, expires_at)| *expires_at <= now);
-    if let (true, Some((last, _))) = (sweep.found, seen.last()) {
+    cursor.found = seen.iter().any(|(_, expires_at)| *expires_at <= now);
+    if let (true, Some((last, _))) = (cursor.found, seen.last()) {
         // One statement over the range looked at (one commit, not one a session).
         c.prepare_cached("DELETE FROM sessions WHERE token_id > ?1 AND token_id <= ?2 AND expires_at <= ?3")?
-            .execute(params![sweep.after, last, now])?;
+            .execute(params![cursor.after, last, now])?;
     }
-    sweep.after = match seen.last() {
+    cursor.after = match seen.last() {
         Some((last, _)) if seen.len() as i64 == batch => last.clone(),
         _ => String::new(),
     };
@@ -826,7 +844,8 @@ mod tests {
                 login("c", "o-1"),
                 login("d", "o-1"),
             ];
-            write_logins(&mut sweep.connection, batch).unwrap()
+            let sweep = &mut *sweep;
+            write_logins(&mut sweep.connection, &mut sweep.cursor, batch).unwrap()
         };
         let outcomes: Vec<Result<Inserted, String>> = outcomes
             .into_iter()
