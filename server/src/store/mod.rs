@@ -99,6 +99,22 @@ impl LoginRules {
     }
 }
 
+/// A login's write, as [`Store::insert`] hands it to the store it runs on.
+struct NewSession {
+    /// The token's id, the session's key.
+    id: String,
+    /// The SHA-256 of the token's secret, in hex.
+    verifier: String,
+    /// Who the session is of, and until when.
+    session: SessionEntry,
+    /// code2Session's `session_key`, kept for the phone-number and decryption calls.
+    session_key: String,
+    /// When the login is written (Unix milliseconds).
+    now_ms: i64,
+    /// The user's cap, and the budgets the login spends.
+    rules: LoginRules,
+}
+
 /// A session found by a token, within the token's limit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Found {
@@ -200,18 +216,17 @@ impl Store {
         rules: LoginRules,
     ) -> Result<Inserted, StoreError> {
         timed("insert", async move {
-            let now_ms = crate::clock::now_ms();
+            let new = NewSession {
+                id,
+                verifier,
+                session,
+                session_key,
+                now_ms: crate::clock::now_ms(),
+                rules,
+            };
             match self {
-                Store::Sqlite(store) => {
-                    store
-                        .insert(id, verifier, session, session_key, now_ms, rules)
-                        .await
-                }
-                Store::Redis(store) => {
-                    store
-                        .insert(id, verifier, session, session_key, now_ms, rules)
-                        .await
-                }
+                Store::Sqlite(store) => store.insert(new).await,
+                Store::Redis(store) => store.insert(new).await,
             }
         })
         .await

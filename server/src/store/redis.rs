@@ -15,7 +15,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 
-use super::{Found, Inserted, LoginRules, SessionEntry, SessionInfo, StoreError, UseNotes};
+use super::{Found, Inserted, NewSession, SessionEntry, SessionInfo, StoreError, UseNotes};
 use crate::limits::Rate;
 use crate::token;
 use crate::upstream::PhoneNumber;
@@ -359,15 +359,15 @@ impl RedisStore {
         Ok(store)
     }
 
-    pub(super) async fn insert(
-        &self,
-        id: String,
-        verifier: String,
-        session: SessionEntry,
-        session_key: String,
-        now_ms: i64,
-        rules: LoginRules,
-    ) -> Result<Inserted, StoreError> {
+    pub(super) async fn insert(&self, new: NewSession) -> Result<Inserted, StoreError> {
+        let NewSession {
+            id,
+            verifier,
+            session,
+            session_key,
+            now_ms,
+            rules,
+        } = new;
         let budgets = rules.budgets(&session.openid);
         let blocked = blocked_key(&session.openid);
         let seconds = u64::try_from(session.expires_at - now_ms / 1000)

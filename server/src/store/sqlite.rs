@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{Found, Inserted, LoginRules, SessionEntry, SessionInfo, StoreError, UseNotes};
+use super::{Found, Inserted, NewSession, SessionEntry, SessionInfo, StoreError, UseNotes};
 use crate::limits::Rate;
 use crate::token;
 use crate::upstream::PhoneNumber;
@@ -108,18 +108,8 @@ pub struct SqliteStore {
 
 /// A login to write, and where its outcome goes.
 struct Waiting {
-    login: Login,
+    login: NewSession,
     answer: tokio::sync::oneshot::Sender<Result<Inserted, StoreError>>,
-}
-
-/// What one login writes.
-struct Login {
-    id: String,
-    verifier: String,
-    session: SessionEntry,
-    session_key: String,
-    now_ms: i64,
-    rules: LoginRules,
 }
 
 /// The connection, and where its sweeps are.
@@ -232,24 +222,8 @@ impl SqliteStore {
     /// writer writes them all in one transaction: one sync to disk for all of them, each in a
     /// savepoint of its own (one that fails, or is refused, is undone alone), each answered
     /// only once the transaction is on disk.
-    pub(super) async fn insert(
-        &self,
-        id: String,
-        verifier: String,
-        session: SessionEntry,
-        session_key: String,
-        now_ms: i64,
-        rules: LoginRules,
-    ) -> Result<Inserted, StoreError> {
+    pub(super) async fn insert(&self, login: NewSession) -> Result<Inserted, StoreError> {
         let (answer, answered) = tokio::sync::oneshot::channel();
-        let login = Login {
-            id,
-            verifier,
-            session,
-            session_key,
-            now_ms,
-            rules,
-        };
         self.waiting
             .lock()
             .map_err(|_| StoreError("a writer panicked".into()))?
@@ -516,7 +490,7 @@ fn write_waiting(sweep: &mut Sweep, waiting: &Mutex<Vec<Waiting>>) {
     if batch.is_empty() {
         return;
     }
-    let (logins, answers): (Vec<Login>, Vec<_>) = batch
+    let (logins, answers): (Vec<NewSession>, Vec<_>) = batch
         .into_iter()
         .map(|waiting| (waiting.login, waiting.answer))
         .unzip();
@@ -551,7 +525,7 @@ fn write_waiting(sweep: &mut Sweep, waiting: &Mutex<Vec<Waiting>>) {
 fn write_logins(
     c: &mut Connection,
     cursor: &mut Cursor,
-    logins: Vec<Login>,
+    logins: Vec<NewSession>,
 ) -> rusqlite::Result<Vec<rusqlite::Result<(Inserted, bool)>>> {
     let now = logins.iter().map(|login| login.now_ms).max().unwrap_or(0) / 1000;
     // IMMEDIATE: the write lock from the start, so that servers sharing the file count a
@@ -597,8 +571,8 @@ fn write_logins(
 
 /// One login, within the write lock: refused when the user is blocked or a budget is spent;
 /// else the session written, the user's oldest beyond the cap ended, the budgets spent.
-fn write_login(c: &Connection, login: Login) -> rusqlite::Result<(Inserted, bool)> {
-    let Login {
+fn write_login(c: &Connection, login: NewSession) -> rusqlite::Result<(Inserted, bool)> {
+    let NewSession {
         id,
         verifier,
         session,
@@ -787,6 +761,7 @@ fn sweep_budgets(sweep: &mut Sweep, now_ms: i64, spendings: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::LoginRules;
 
     /// Logins written in one transaction are each their own: a taken id fails alone, a
     /// blocked user is refused alone, one that fails after writing its session is undone
@@ -796,7 +771,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path().join("s.db").to_str().unwrap()).unwrap();
         let now_ms = crate::clock::now_ms();
-        let login = |id: &str, openid: &str| Login {
+        let login = |id: &str, openid: &str| NewSession {
             id: id.into(),
             verifier: format!("verifier-{id}"),
             session: SessionEntry {
@@ -810,18 +785,7 @@ mod tests {
             now_ms,
             rules: LoginRules::capped(2),
         };
-        let first = login("taken", "o-2");
-        store
-            .insert(
-                first.id,
-                first.verifier,
-                first.session,
-                first.session_key,
-                now_ms,
-                first.rules,
-            )
-            .await
-            .unwrap();
+        store.insert(login("taken", "o-2")).await.unwrap();
         store.block("o-blocked".into(), now_ms / 1000).await.unwrap();
         // The user's budget cannot be spent for o-fail: its login fails after its session
         // is written, and the savepoint must take that session back.
@@ -912,9 +876,15 @@ mod tests {
                     expires_at: now_ms / 1000 + 3600,
                     device: None,
                 };
-                let rules = LoginRules::capped(100);
                 store
-                    .insert(format!("s-{n}"), "v".into(), session, "k".into(), now_ms, rules)
+                    .insert(NewSession {
+                        id: format!("s-{n}"),
+                        verifier: "v".into(),
+                        session,
+                        session_key: "k".into(),
+                        now_ms,
+                        rules: LoginRules::capped(100),
+                    })
                     .await
             });
         }
@@ -952,9 +922,15 @@ mod tests {
             expires_at: i64::from(u32::MAX),
             device: None,
         };
-        let rules = LoginRules::capped(10);
         store
-            .insert("I".repeat(22), "v".into(), session, "k".into(), 0, rules)
+            .insert(NewSession {
+                id: "I".repeat(22),
+                verifier: "v".into(),
+                session,
+                session_key: "k".into(),
+                now_ms: 0,
+                rules: LoginRules::capped(10),
+            })
             .await
             .unwrap();
         let once = store
