@@ -202,9 +202,12 @@ test("a server's 429: a Retry-After a backoff covers is waited out; a longer one
     const started = Date.now()
     const { error } = await settle(s.launch())
     assert.deepEqual([error.code, error.status, error.retryable, error.backendCode], ['BACKEND', 429, true, 'RATE_LIMITED'])
+    // The words the READMEs' "errors you are likely to meet first" quote.
+    assert.match(error.message, /^mp-session: backend asked to wait before the next login \(HTTP 429\); the backend said: RATE_LIMITED: too many logins of this user \(--logins-per-minute-per-user\): try again in \d+ s$/)
     assert.ok(Date.now() - started < 5000, 'failed at once')
     const again = await settle(s.launch())
     assert.deepEqual([again.error.code, again.error.status], ['BACKEND', 429])
+    assert.equal(again.error.message, 'mp-session: backend asked to wait before the next login (HTTP 429)')
     assert.equal(app.stats.logins, 1, 'no login while the server asks to wait')
   } finally {
     await everyMinute.stop()
